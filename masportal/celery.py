@@ -1,0 +1,31 @@
+"""The Celery application of MAS-portalen."""
+
+import os
+
+from celery import Celery
+from celery.signals import before_task_publish, beat_init, worker_init
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masportal.settings")
+
+app = Celery("masportal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@before_task_publish.connect
+def record_beat_heartbeat(sender=None, headers=None, **kwargs):
+    """Record that beat is alive when it publishes the heartbeat task."""
+    if sender != "masportal.heartbeat":
+        return
+    from masportal.services import heartbeat_record
+
+    heartbeat_record(source="beat")
+
+
+@worker_init.connect
+@beat_init.connect
+def say_infrastructure(sender=None, **kwargs):
+    """State at start-up which database and broker this process uses."""
+    from masportal.services import infrastructure_summary
+
+    print(f"MAS-portalen {type(sender).__name__.lower()}: {infrastructure_summary()}", flush=True)

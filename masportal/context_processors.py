@@ -1,0 +1,42 @@
+"""Template context shared by every page: the user's roles and navigation."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from responsibility.choices import Role
+from responsibility.permissions import is_register_admin, user_roles
+
+# (label, url name, roles that see it; None = everyone logged in). Apps add
+# their entries here so that navigation is decided in one place.
+NAVIGATION = (
+    (_("Start"), "home", None),
+    (_("Report deviation"), "incidents:deviation_create", {Role.REPORTER, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR}),
+    (_("Deviations"), "incidents:deviation_list", {Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR, Role.LEX_MARIA_REPORTER}),
+    (_("Lex Maria"), "incidents:lex_maria_queue", {Role.MAS, Role.MAR, Role.BOARD_OFFICIAL, Role.LEX_MARIA_REPORTER}),
+    (_("Units"), "responsibility:unit_list", None),
+    (_("Responsibility matrix"), "responsibility:matrix", {Role.MAS, Role.MAR, Role.BOARD_OFFICIAL}),
+    (_("Follow-up"), "followup:followup_list", {Role.QUALITY_AUDITOR, Role.MAS, Role.MAR, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.BOARD_OFFICIAL}),
+    (_("Reports"), "reports:report_list", {Role.MAS, Role.MAR, Role.BOARD_OFFICIAL}),
+    (_("Administration"), "responsibility:admin_home", "admin"),
+)
+
+
+def portal(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = user_roles(user)
+    admin = is_register_admin(user)
+    items = []
+    for label, url_name, allowed in NAVIGATION:
+        if allowed == "admin":
+            if not admin:
+                continue
+        elif allowed is not None and not (admin or roles & allowed):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "current": request.path == url or (url != "/" and request.path.startswith(url))})
+    return {"nav_items": items, "user_roles": roles, "is_register_admin": admin}

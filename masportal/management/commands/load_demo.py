@@ -1,0 +1,26 @@
+"""Load the demo organisation and its events. Running it twice changes nothing."""
+
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+# Each app's demo module has ``load(today=…)``; order matters (the register first).
+DEMO_MODULES = ("responsibility.demo", "incidents.demo", "followup.demo", "reports.demo")
+
+
+class Command(BaseCommand):
+    help = "Load the demo municipality (SPEC §9): regions, boards, units, providers, people, events."
+
+    def handle(self, *args, **options):
+        today = timezone.localdate()
+        for path in DEMO_MODULES:
+            try:
+                module = import_module(path)
+            except ModuleNotFoundError as exc:
+                if exc.name == path:
+                    continue
+                raise
+            module.load(today=today)
+            self.stdout.write(f"{path}: ok")
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))

@@ -1,0 +1,149 @@
+"""Cross-cutting services: heartbeats, health, the notification outbox."""
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from masportal.models import Heartbeat, Notification
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+
+def heartbeat_record(*, source: str) -> None:
+    """Record that ``source`` (worker or beat) is alive now."""
+    Heartbeat.objects.update_or_create(source=source, defaults={"at": timezone.now()})
+
+
+def infrastructure_summary() -> str:
+    """Say which database and broker this process uses (no secrets)."""
+    db = settings.DATABASES["default"]
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    where = db["NAME"] if engine == "sqlite3" else f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or ''}/{db['NAME']}"
+    broker = settings.CELERY_BROKER_URL
+    broker_kind = broker.split("://", 1)[0]
+    broker_where = "embedded, " + str(settings.BROKER_DIR) if broker_kind == "filesystem" else broker.split("@")[-1]
+    return f"database {engine} ({where}); broker {broker_kind} ({broker_where})"
+
+
+def _broker_status() -> dict:
+    from masportal.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.default_channel  # noqa: B018 - opening the channel proves the broker answers
+        return {"status": "up", "transport": settings.CELERY_BROKER_URL.split("://", 1)[0]}
+    except Exception as exc:  # noqa: BLE001 - any failure means down
+        return {"status": "down", "transport": settings.CELERY_BROKER_URL.split("://", 1)[0], "error": type(exc).__name__}
+
+
+def _database_status() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"status": "up", "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001
+        return {"status": "down", "vendor": connection.vendor, "error": type(exc).__name__}
+
+
+def health_status() -> dict:
+    """Return the state of the database, the broker and the background processes."""
+    result = {"database": _database_status(), "broker": _broker_status()}
+    now = timezone.now()
+    max_age = timedelta(seconds=settings.HEARTBEAT_MAX_AGE)
+    beats = {}
+    if result["database"]["status"] == "up":
+        beats = {h.source: h.at for h in Heartbeat.objects.all()}
+    for source in ("worker", "beat"):
+        at = beats.get(source)
+        result[source] = {
+            "status": "up" if at and now - at <= max_age else "down",
+            "last_heartbeat": at.isoformat() if at else None,
+        }
+    result["status"] = "ok" if all(v["status"] == "up" for v in result.values()) else "degraded"
+    return result
+
+
+def notify(*, recipients: Iterable, kind: str, subject: str, body: str = "", link: str = "", dedupe_key: str) -> int:
+    """Record a notification for each recipient once; queue e-mail delivery after commit.
+
+    Returns how many new notifications were written. Calling it again with the
+    same ``dedupe_key`` writes nothing (a unique constraint enforces it).
+    """
+    created = 0
+    for user in {u.pk: u for u in recipients if u is not None}.values():
+        try:
+            with transaction.atomic():
+                Notification.objects.create(
+                    recipient=user,
+                    kind=kind,
+                    subject=subject[:200],
+                    body=body,
+                    link=link,
+                    dedupe_key=dedupe_key[:200],
+                    email_status=Notification.EmailStatus.PENDING
+                    if user.email
+                    else Notification.EmailStatus.SKIPPED,
+                )
+            created += 1
+        except IntegrityError:
+            continue
+    if created:
+        transaction.on_commit(queue_delivery)
+    return created
+
+
+def queue_delivery() -> None:
+    """Ask the worker to deliver pending e-mail now; a broker outage only delays it."""
+    from masportal.tasks import deliver_notifications
+
+    try:
+        deliver_notifications.apply_async(retry=False)
+    except Exception as exc:  # noqa: BLE001 - the periodic job delivers it later
+        logger.warning("Broker unavailable, notification e-mail left in outbox: %s", type(exc).__name__)
+
+
+def deliver_pending_notifications(*, batch_size: int = 200, max_attempts: int = 5) -> dict:
+    """Send pending notification e-mails, a bounded batch at a time, each exactly once."""
+    sent = failed = 0
+    pending = list(
+        Notification.objects.filter(email_status=Notification.EmailStatus.PENDING, email_attempts__lt=max_attempts)
+        .order_by("id")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    for pk in pending:
+        with transaction.atomic():
+            qs = Notification.objects.filter(pk=pk, email_status=Notification.EmailStatus.PENDING)
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True)
+            note = qs.select_related("recipient").first()
+            if note is None:
+                continue
+            try:
+                send_mail(
+                    subject=f"MAS-portalen: {note.subject}",
+                    message=note.body + (f"\n\n{note.link}" if note.link else ""),
+                    from_email=None,
+                    recipient_list=[note.recipient.email],
+                )
+            except Exception as exc:  # noqa: BLE001
+                note.email_attempts += 1
+                if note.email_attempts >= max_attempts:
+                    note.email_status = Notification.EmailStatus.FAILED
+                note.save(update_fields=["email_attempts", "email_status"])
+                logger.warning("E-mail for notification %s failed: %s", note.pk, type(exc).__name__)
+                failed += 1
+                continue
+            note.email_status = Notification.EmailStatus.SENT
+            note.email_attempts += 1
+            note.email_sent_at = timezone.now()
+            note.save(update_fields=["email_status", "email_attempts", "email_sent_at"])
+            sent += 1
+    return {"sent": sent, "failed": failed}

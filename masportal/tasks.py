@@ -1,0 +1,17 @@
+"""Cross-cutting Celery tasks."""
+
+from celery import shared_task
+
+from masportal import services
+
+
+@shared_task(name="masportal.heartbeat")
+def heartbeat() -> None:
+    """Prove the worker runs (beat records its own side when publishing)."""
+    services.heartbeat_record(source="worker")
+
+
+@shared_task(name="masportal.deliver_notifications")
+def deliver_notifications() -> dict:
+    """Deliver pending notification e-mails."""
+    return services.deliver_pending_notifications()

@@ -1,0 +1,20 @@
+"""URL configuration of MAS-portalen."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from masportal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("register/", include("responsibility.urls")),
+    path("avvikelser/", include("incidents.urls")),
+    path("uppfoljning/", include("followup.urls")),
+    path("rapporter/", include("reports.urls")),
+    path("django-admin/", admin.site.urls),
+]

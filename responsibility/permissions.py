@@ -1,0 +1,134 @@
+"""Who may see and change what: derived from active assignments, plus guardian grants.
+
+This is the one place that turns a user into a scope. Views and other apps
+ask :func:`units_visible_to` (a queryset) and :func:`user_roles` and never
+build their own unit filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
+
+from responsibility.choices import Role
+from responsibility.models import Assignment, Unit
+
+
+@dataclass(frozen=True)
+class UserScope:
+    """What a user's active assignments cover on one date."""
+
+    roles: frozenset[str] = frozenset()
+    unit_ids: frozenset[int] = frozenset()
+    provider_ids: frozenset[int] = frozenset()
+    board_ids: frozenset[int] = frozenset()
+    region_ids: frozenset[int] = frozenset()
+    by_role: dict[str, "UserScope"] = field(default_factory=dict, compare=False)
+
+    def unit_q(self, prefix: str = "") -> Q:
+        """A filter on Unit (or on a model whose unit is at ``prefix``) for this scope."""
+        p = prefix
+        q = Q(**{f"{p}pk__in": list(self.unit_ids)}) if not p else Q(**{f"{p}id__in": list(self.unit_ids)})
+        if self.provider_ids:
+            q |= Q(**{f"{p}provider_id__in": list(self.provider_ids)})
+        if self.board_ids:
+            q |= Q(**{f"{p}board_id__in": list(self.board_ids)})
+        if self.region_ids:
+            q |= Q(**{f"{p}board__region_id__in": list(self.region_ids)})
+        return q
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def is_register_admin(user) -> bool:
+    """Admins configure the register and see every unit."""
+    return bool(user.is_authenticated and (user.is_superuser or user.has_perm("responsibility.change_unit")))
+
+
+def _scope_from(assignments) -> UserScope:
+    units, providers, boards, regions, roles = set(), set(), set(), set(), set()
+    for a in assignments:
+        roles.add(a.role)
+        if a.unit_id:
+            units.add(a.unit_id)
+        elif a.provider_id:
+            providers.add(a.provider_id)
+        elif a.board_id:
+            boards.add(a.board_id)
+        elif a.region_id:
+            regions.add(a.region_id)
+    return UserScope(frozenset(roles), frozenset(units), frozenset(providers), frozenset(boards), frozenset(regions))
+
+
+def user_scope(user, *, on: date | None = None) -> UserScope:
+    """Return the roles and scope of ``user``'s assignments active on ``on`` (today by default)."""
+    if not user.is_authenticated:
+        return UserScope()
+    on = on or today()
+    cache_key = f"_masportal_scope_{on.isoformat()}"
+    cached = getattr(user, cache_key, None)
+    if cached is not None:
+        return cached
+    assignments = list(
+        Assignment.objects.filter(person__user=user, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .only("role", "unit_id", "provider_id", "board_id", "region_id")
+    )
+    scope = _scope_from(assignments)
+    by_role = {role: _scope_from([a for a in assignments if a.role == role]) for role in scope.roles}
+    scope = UserScope(scope.roles, scope.unit_ids, scope.provider_ids, scope.board_ids, scope.region_ids, by_role)
+    setattr(user, cache_key, scope)
+    return scope
+
+
+def user_roles(user, *, on: date | None = None) -> frozenset[str]:
+    """The roles ``user`` holds on ``on``; admins are not a role but a flag (see is_register_admin)."""
+    return user_scope(user, on=on).roles
+
+
+def units_visible_to(user, *, on: date | None = None, roles: tuple[str, ...] | None = None) -> QuerySet[Unit]:
+    """Units ``user`` may see: admins all, others their assignments' scope plus guardian grants.
+
+    ``roles`` narrows to the scope of those roles (e.g. the units a user may report for).
+    """
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if is_register_admin(user) and roles is None:
+        return Unit.objects.all()
+    scope = user_scope(user, on=on)
+    if roles is not None:
+        parts = [scope.by_role[r] for r in roles if r in scope.by_role]
+        q = Q(pk__in=[])
+        for part in parts:
+            q |= part.unit_q()
+        return Unit.objects.filter(q)
+    q = scope.unit_q()
+    granted = get_objects_for_user(user, "responsibility.view_unit", klass=Unit, accept_global_perms=False)
+    return Unit.objects.filter(q | Q(pk__in=granted.values("pk")))
+
+
+def can_view_unit(user, unit: Unit) -> bool:
+    return units_visible_to(user).filter(pk=unit.pk).exists()
+
+
+def has_any_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+# The roles whose start page and navigation a user gets, in display order.
+START_ROLES = (
+    Role.MAS,
+    Role.MAR,
+    Role.OPERATIONS_MANAGER,
+    Role.UNIT_MANAGER,
+    Role.REPORTER,
+    Role.BOARD_OFFICIAL,
+    Role.QUALITY_AUDITOR,
+    Role.LEX_MARIA_REPORTER,
+)

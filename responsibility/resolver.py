@@ -1,0 +1,242 @@
+"""The one answer to "who holds role R for unit U on date D" (SPEC §3).
+
+Order: an active deputy for the holder → an assignment on the unit → on the
+unit's provider → on the unit's board → on the board's region. For the duties
+that follow the vårdgivare (MAS, MAR, anmälningsansvarig) on a contracted unit,
+the contract's ``mas_held_by`` decides: the contractor (unit, provider) or the
+board (unit, board, region).
+
+Everything that needs a holder goes through :class:`ResponsibilityIndex`, which
+loads what it needs for many units in a fixed number of queries and then
+resolves in memory; :func:`responsible_for` is the one-unit shortcut.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from responsibility.choices import PROVIDER_DUTY_ROLES, STATUTORY_ROLES, AssignmentKind, MasHeldBy, Scope
+from responsibility.models import Assignment, Contract, Person, Unit, UnitOperatingPeriod
+
+
+@dataclass(frozen=True)
+class Operation:
+    """Who operated a unit on a date, in which form, under which contract."""
+
+    provider_id: int
+    operating_form: str
+    contract: Contract | None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The answer for one unit, role and date, with the reason."""
+
+    unit: Unit
+    role: str
+    on: date
+    assignments: tuple[Assignment, ...] = ()
+    deputy: Assignment | None = None
+    scope: str | None = None
+    contract: Contract | None = None
+    reason: str = ""
+    searched: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def holders(self) -> tuple[Person, ...]:
+        """Everyone who holds the role: one where the register is right, none or two where it is not."""
+        if self.deputy is not None:
+            return (self.deputy.person,)
+        return tuple(a.person for a in self.assignments)
+
+    @property
+    def holder(self) -> Person | None:
+        """The one holder, or None when nobody or more than one does."""
+        holders = self.holders
+        return holders[0] if len(holders) == 1 else None
+
+    @property
+    def assignment(self) -> Assignment | None:
+        if self.deputy is not None:
+            return self.deputy
+        return self.assignments[0] if len(self.assignments) == 1 else None
+
+    @property
+    def is_ambiguous(self) -> bool:
+        return len(self.holders) > 1
+
+    def as_dict(self) -> dict:
+        holder = self.holder
+        return {
+            "unit": self.unit.code,
+            "role": self.role,
+            "date": self.on.isoformat(),
+            "holder": (
+                {"id": holder.pk, "name": holder.full_name, "email": holder.email, "profession": holder.profession}
+                if holder
+                else None
+            ),
+            "holders": [p.full_name for p in self.holders],
+            "assignment_id": self.assignment.pk if self.assignment else None,
+            "deputy_for": self.deputy.deputy_for.person.full_name if self.deputy else None,
+            "scope": self.scope,
+            "contract": (
+                {"id": self.contract.pk, "case_number": self.contract.case_number, "mas_held_by": self.contract.mas_held_by,
+                 "clause": self.contract.mas_clause}
+                if self.contract
+                else None
+            ),
+            "reason": self.reason,
+        }
+
+
+def _active(q_prefix: str, on: date) -> Q:
+    return Q(**{f"{q_prefix}valid_from__lte": on}) & (
+        Q(**{f"{q_prefix}valid_to__isnull": True}) | Q(**{f"{q_prefix}valid_to__gte": on})
+    )
+
+
+def levels_for(role: str, operation: Operation) -> tuple[str, ...]:
+    """The scopes searched, in order, for ``role`` on a unit operated as ``operation``."""
+    contract = operation.contract
+    if role in PROVIDER_DUTY_ROLES and contract is not None and contract.provider_id == operation.provider_id:
+        if contract.mas_held_by == MasHeldBy.CONTRACTOR:
+            return (Scope.UNIT, Scope.PROVIDER)
+        return (Scope.UNIT, Scope.BOARD, Scope.REGION)
+    return (Scope.UNIT, Scope.PROVIDER, Scope.BOARD, Scope.REGION)
+
+
+class ResponsibilityIndex:
+    """Assignments, operations and contracts for a set of units on one date, loaded in bulk."""
+
+    def __init__(self, *, units: Iterable[Unit], on: date):
+        self.on = on
+        self.units = {u.pk: u for u in units}
+        self._operations: dict[int, Operation] = {}
+        self._by_scope: dict[tuple[str, str, int], list[Assignment]] = defaultdict(list)
+        self._deputies: dict[int, list[Assignment]] = defaultdict(list)
+        self._load()
+
+    def _load(self) -> None:
+        on = self.on
+        unit_ids = list(self.units)
+        if not unit_ids:
+            return
+        periods = (
+            UnitOperatingPeriod.objects.filter(_active("", on), unit_id__in=unit_ids)
+            .select_related("contract")
+            .order_by("unit_id", "valid_from")
+        )
+        for period in periods:
+            self._operations[period.unit_id] = Operation(period.provider_id, period.operating_form, period.contract)
+        contract_ids = {u.contract_id for u in self.units.values() if u.pk not in self._operations and u.contract_id}
+        contracts = {c.pk: c for c in Contract.objects.filter(pk__in=contract_ids)} if contract_ids else {}
+        for unit in self.units.values():
+            # A unit without dated periods (legacy import) uses its current values.
+            self._operations.setdefault(
+                unit.pk, Operation(unit.provider_id, unit.operating_form, contracts.get(unit.contract_id))
+            )
+        provider_ids = {op.provider_id for op in self._operations.values()}
+        board_ids = {u.board_id for u in self.units.values()}
+        region_ids = {u.board.region_id for u in self.units.values() if u.board.region_id}
+        scope_q = Q(unit_id__in=unit_ids) | Q(provider_id__in=provider_ids) | Q(board_id__in=board_ids)
+        if region_ids:
+            scope_q |= Q(region_id__in=region_ids)
+        assignments = (
+            Assignment.objects.filter(_active("", on), scope_q, role__in=list(STATUTORY_ROLES))
+            .select_related("person", "deputy_for__person")
+            .order_by("valid_from", "pk")
+        )
+        for a in assignments:
+            if a.deputy_for_id:
+                self._deputies[a.deputy_for_id].append(a)
+            elif a.kind == AssignmentKind.STATUTORY:
+                scope, scope_id = a.scope_key
+                self._by_scope[(a.role, scope, scope_id)].append(a)
+
+    def operation(self, unit: Unit) -> Operation:
+        return self._operations[unit.pk]
+
+    def resolve(self, unit: Unit, role: str) -> Resolution:
+        """Return who holds ``role`` for ``unit`` on the index's date, and why."""
+        operation = self._operations[unit.pk]
+        levels = levels_for(role, operation)
+        contract = operation.contract if role in PROVIDER_DUTY_ROLES else None
+        scope_ids = {
+            Scope.UNIT: unit.pk,
+            Scope.PROVIDER: operation.provider_id,
+            Scope.BOARD: unit.board_id,
+            Scope.REGION: unit.board.region_id,
+        }
+        for level in levels:
+            found = self._by_scope.get((role, level, scope_ids[level]), [])
+            if not found:
+                continue
+            deputy = None
+            if len(found) == 1:
+                deputies = self._deputies.get(found[0].pk, [])
+                deputy = deputies[0] if deputies else None
+            return Resolution(
+                unit=unit,
+                role=role,
+                on=self.on,
+                assignments=tuple(found),
+                deputy=deputy,
+                scope=level,
+                contract=contract,
+                reason=self._reason(level, found, deputy, contract),
+                searched=levels,
+            )
+        return Resolution(
+            unit=unit, role=role, on=self.on, contract=contract, searched=levels,
+            reason=self._reason(None, [], None, contract),
+        )
+
+    @staticmethod
+    def _reason(level: str | None, found: list[Assignment], deputy: Assignment | None, contract: Contract | None) -> str:
+        parts = []
+        if contract is not None:
+            held_by = contract.get_mas_held_by_display().lower()
+            clause = f" {contract.mas_clause}" if contract.mas_clause else ""
+            parts.append(
+                _("Contract %(case)s%(clause)s: the MAS duty is held by %(held_by)s.")
+                % {"case": contract.case_number, "clause": clause, "held_by": held_by}
+            )
+        if level is None:
+            parts.append(_("No assignment found at any level."))
+        elif len(found) > 1:
+            parts.append(_("%(count)s overlapping assignments at the level: %(level)s.")
+                         % {"count": len(found), "level": Scope(level).label.lower()})
+        else:
+            parts.append(
+                _("Assignment #%(id)s on the %(level)s %(scope)s, valid from %(from)s.")
+                % {"id": found[0].pk, "level": Scope(level).label.lower(), "scope": found[0].scope_object,
+                   "from": found[0].valid_from.isoformat()}
+            )
+            if deputy is not None:
+                parts.append(
+                    _("Deputy for %(person)s until %(to)s.")
+                    % {"person": found[0].person, "to": deputy.valid_to.isoformat() if deputy.valid_to else "—"}
+                )
+        return " ".join(parts)
+
+
+def build_index(*, units: Iterable[Unit], on: date) -> ResponsibilityIndex:
+    """Load the register for ``units`` on ``on``; ``units`` should select_related the board."""
+    return ResponsibilityIndex(units=units, on=on)
+
+
+def responsible_for(*, unit: Unit, role: str, on: date) -> Resolution:
+    """Return who holds ``role`` for ``unit`` on ``on``, and why."""
+    return ResponsibilityIndex(units=[unit], on=on).resolve(unit, role)
+
+
+def units_with_board(qs=None):
+    """Units with what the resolver reads, in one query."""
+    return (qs if qs is not None else Unit.objects.all()).select_related("board", "board__region", "provider")

@@ -1,0 +1,114 @@
+"""Shared fixtures: the demo organisation, a real headless Chromium, axe checks."""
+
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls
+# the tests make around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("MASPORTAL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DEMO_PASSWORD = "demo"
+# Demo login → the heading of the start-page section that proves the role.
+DEMO_ROLE_SECTIONS = {
+    "mas": "MAS",
+    "mar": "MAR",
+    "verksamhetschef": "OPERATIONS_MANAGER",
+    "enhetschef": "UNIT_MANAGER",
+    "rapportor": "REPORTER",
+    "tjansteman": "BOARD_OFFICIAL",
+    "kvalitet": "QUALITY_AUDITOR",
+    "entreprenor-mas": "MAS",
+    "admin": "ADMIN",
+}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo municipality once per test database; plain db tests roll back to it."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture
+def live_demo(transactional_db):
+    """The demo municipality for tests that commit (live server, worker processes)."""
+    call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run the README's test command, which installs it.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server, live_demo):
+    """A fresh browser page (desktop size) against the live server with the demo loaded."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def tablet_page(browser, live_server, live_demo):
+    """A fresh page with a tablet viewport and touch."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 768, "height": 1024}, has_touch=True, locale="sv-SE"
+    )
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def assert_accessible(page) -> None:
+    """Fail on any serious or critical axe-core violation on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    assert not bad, "axe violations on {}:\n{}".format(
+        page.url,
+        "\n".join(f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:5]]}" for v in bad),
+    )
+
+
+def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the login form and wait for the start page."""
+    page.goto("/login/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(password)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+@pytest.fixture
+def demo_user(db, django_user_model):
+    """Return a demo login by username."""
+
+    def get(username: str):
+        return django_user_model.objects.get(username=username)
+
+    return get

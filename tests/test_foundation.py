@@ -1,0 +1,173 @@
+"""The foundation: demo data, start pages, health, the embedded broker with a real worker."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+
+from masportal.models import Heartbeat
+from tests.conftest import DEMO_ROLE_SECTIONS, assert_accessible, login
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _row_counts() -> dict[str, int]:
+    skip = {"sessions", "admin", "django_celery_beat"}
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.app_label not in skip
+    }
+
+
+@pytest.mark.django_db
+def test_load_demo_twice_changes_no_row_count():
+    """Running load_demo a second time creates nothing new."""
+    before = _row_counts()
+    call_command("load_demo", verbosity=0)
+    assert _row_counts() == before
+    assert before["responsibility.Board"] == 14
+    assert before["responsibility.Region"] == 4
+    assert 55 <= before["responsibility.Unit"] <= 65
+
+
+@pytest.mark.django_db
+def test_every_demo_login_reaches_its_role_section(client):
+    """Each demo login lands on a start page with the section of its role."""
+    for username, section in DEMO_ROLE_SECTIONS.items():
+        client.logout()
+        assert client.login(username=username, password="demo"), username
+        response = client.get("/")
+        assert response.status_code == 200
+        assert f'id="role-{section}"' in response.content.decode(), username
+
+
+@pytest.mark.django_db
+def test_start_page_is_swedish_by_default(client):
+    """The interface speaks Swedish unless the user switches language."""
+    response = client.get("/login/")
+    assert 'lang="sv"' in response.content.decode()
+    assert "Logga in" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_language_switch_gives_english(client):
+    """The language switch turns the interface English."""
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    response = client.get("/login/")
+    assert 'lang="en"' in response.content.decode()
+    assert "Log in to MAS-portalen" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_healthz_reports_components(client):
+    """/healthz answers JSON with database, broker, worker and beat states."""
+    Heartbeat.objects.create(source="worker", at=__import__("django.utils.timezone").utils.timezone.now())
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"]["status"] == "up"
+    assert body["worker"]["status"] == "up"
+    assert body["beat"]["status"] == "down"
+    assert set(body) >= {"database", "broker", "worker", "beat", "status"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_stopped_broker_as_down(client):
+    """A broker that does not answer is reported down, and the page still answers."""
+    from masportal.celery import app
+
+    dead = "redis://127.0.0.1:1/0"
+    old = app.conf.broker_url
+    app.conf.broker_url = dead
+    try:
+        with override_settings(CELERY_BROKER_URL=dead):
+            response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = old
+    assert response.status_code == 200
+    assert response.json()["broker"]["status"] == "down"
+    assert response.json()["status"] == "degraded"
+
+
+def _worker_env() -> dict:
+    env = dict(os.environ)
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
+    return env
+
+
+@pytest.mark.django_db(transaction=True)
+def test_task_runs_in_a_real_worker_process():
+    """A task queued through the configured broker is executed by a separate worker process."""
+    from masportal.tasks import heartbeat
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    Heartbeat.objects.filter(source="worker").delete()
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "masportal", "worker", "--pool", "solo", "-Q", queue,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        cwd=ROOT, env=_worker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        heartbeat.apply_async(queue=queue)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not Heartbeat.objects.filter(source="worker").exists():
+            assert worker.poll() is None, worker.stdout.read().decode()
+            time.sleep(0.3)
+        assert Heartbeat.objects.filter(source="worker").exists(), "the worker did not run the task"
+        assert not settings.CELERY_TASK_ALWAYS_EAGER if hasattr(settings, "CELERY_TASK_ALWAYS_EAGER") else True
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username", list(DEMO_ROLE_SECTIONS))
+def test_demo_role_logs_in_to_its_start_page(page, username):
+    """In a real browser, every demo role logs in and sees its start page without axe violations."""
+    page.goto("/login/")
+    assert_accessible(page)
+    login(page, username)
+    section = page.locator(f"#role-{DEMO_ROLE_SECTIONS[username]}")
+    section.wait_for()
+    assert page.locator("h1").count() == 1
+    assert_accessible(page)
+
+
+@pytest.mark.browser
+def test_wrong_password_shows_swedish_error_and_keeps_username(page):
+    """A wrong password gives a Swedish error summary and the username stays filled in."""
+    page.goto("/login/")
+    page.get_by_label("Användarnamn").fill("mas")
+    page.get_by_label("Lösenord").fill("fel-lösenord")
+    page.get_by_role("button", name="Logga in").click()
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert "Fel användarnamn eller lösenord" in summary.inner_text()
+    assert page.get_by_label("Användarnamn").input_value() == "mas"
+    assert_accessible(page)
+
+
+@pytest.mark.browser
+def test_healthz_json_in_browser(page):
+    """Monitoring reads /healthz as JSON."""
+    response = page.goto("/healthz")
+    assert response.status == 200
+    assert json.loads(page.locator("body").inner_text())["database"]["status"] == "up"
