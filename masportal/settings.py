@@ -145,7 +145,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "masportal.heartbeat", "schedule": 30.0},
     "deliver-notifications": {"task": "masportal.deliver_notifications", "schedule": 60.0},
-    "scheduled-jobs-nightly": {"task": "followup.run_scheduled_jobs", "schedule": crontab(hour=2, minute=15)},
+    "scheduled-jobs-nightly": {"task": "masportal.run_scheduled_jobs", "schedule": crontab(hour=2, minute=15)},
 }
 # Seconds after which a missing worker or beat heartbeat counts as down.
 HEARTBEAT_MAX_AGE = int(os.environ.get("MASPORTAL_HEARTBEAT_MAX_AGE", "120"))

@@ -15,3 +15,11 @@ def heartbeat() -> None:
 def deliver_notifications() -> dict:
     """Deliver pending notification e-mails."""
     return services.deliver_pending_notifications()
+
+
+@shared_task(name="masportal.run_scheduled_jobs")
+def run_scheduled_jobs() -> list[int]:
+    """Run every scheduled job for today (beat calls this nightly)."""
+    from masportal.jobs import run_scheduled_jobs as run
+
+    return [r.pk for r in run()]

@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from masportal.models import Heartbeat, JobRun, Notification
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ["name", "run_for", "status", "started_at", "finished_at", "counts"]
+    list_filter = ["status", "name"]
+    readonly_fields = [f.name for f in JobRun._meta.fields]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "subject", "created_at", "email_status"]
+    list_filter = ["email_status", "kind"]
+
+
+admin.site.register(Heartbeat)
