@@ -1,0 +1,316 @@
+"""Deviations (avvikelser) and Lex Maria cases (SPEC §4, §5, §8)."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from responsibility.choices import LexMariaRoute
+
+
+class DeviationCategory(models.Model):
+    """A configurable deviation category of a municipality (fall, läkemedel, …)."""
+
+    municipality = models.ForeignKey("responsibility.Municipality", on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=120)
+    is_rehabilitation = models.BooleanField(
+        _("rehabilitation category"), default=False, help_text=_("Routed to the MAR instead of the MAS.")
+    )
+    always_to_mas = models.BooleanField(_("always to MAS/MAR"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("deviation category")
+        verbose_name_plural = _("deviation categories")
+        ordering = ["order", "name"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="category_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventKind(models.TextChoices):
+    OCCURRED = "occurred", _("Event that occurred")
+    RISK = "risk", _("Risk of an event")
+
+
+class DeviationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REGISTERED = "registered", _("Registered")
+    INVESTIGATING = "investigating", _("Being investigated")
+    AWAITING_MAS = "awaiting_mas_assessment", _("Awaiting MAS assessment")
+    ACTIONS = "actions", _("Actions in progress")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected (not a deviation)")
+
+
+class Deviation(models.Model):
+    """A deviation report. Patient identity is held only encrypted, with a keyed hash for look-up."""
+
+    municipality = models.ForeignKey("responsibility.Municipality", on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(_("reference"), max_length=20, blank=True)
+    unit = models.ForeignKey("responsibility.Unit", on_delete=models.PROTECT, related_name="deviations",
+                             verbose_name=_("unit"))
+    state = models.CharField(_("state"), max_length=24, choices=DeviationState.choices, default=DeviationState.DRAFT)
+    occurred_at = models.DateTimeField(_("occurred"))
+    discovered_at = models.DateTimeField(_("discovered"))
+    reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="reported_deviations", verbose_name=_("reporter"))
+    reported_on_behalf_of = models.CharField(_("reported on behalf of (name and role)"), max_length=160, blank=True)
+    category = models.ForeignKey(DeviationCategory, on_delete=models.PROTECT, related_name="deviations",
+                                 verbose_name=_("category"))
+    event_kind = models.CharField(_("event or risk"), max_length=10, choices=EventKind.choices,
+                                  default=EventKind.OCCURRED)
+    description = models.TextField(_("what happened"))
+    immediate_actions = models.TextField(_("immediate actions"), blank=True)
+    patient_identifier_encrypted = models.TextField(_("patient identity (encrypted)"), blank=True, editable=False)
+    patient_hash = models.CharField(_("patient look-up hash"), max_length=64, blank=True, editable=False)
+    consequence = models.PositiveSmallIntegerField(
+        _("consequence"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    probability = models.PositiveSmallIntegerField(
+        _("probability"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    risk_score = models.PositiveSmallIntegerField(_("risk score"), default=1)
+    # Investigation (enhetschef / verksamhetschef).
+    investigator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("investigator"))
+    cause_analysis = models.TextField(_("cause analysis"), blank=True)
+    lessons_learned = models.TextField(_("lessons learned"), blank=True)
+    # MAS / MAR assessment.
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("assessed by"))
+    assessed_at = models.DateTimeField(_("assessed"), null=True, blank=True)
+    assessment = models.TextField(_("assessment"), blank=True)
+    lex_maria_decision = models.BooleanField(_("Lex Maria report"), null=True, blank=True)
+    lex_maria_motivation = models.TextField(_("motivation of the Lex Maria decision"), blank=True)
+    feedback_to_reporter = models.TextField(_("feedback to the reporter"), blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["patient_identifier_encrypted"])
+
+    class Meta:
+        verbose_name = _("deviation")
+        verbose_name_plural = _("deviations")
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "reference"], condition=~Q(reference=""), name="deviation_reference_unique"
+            ),
+            models.CheckConstraint(condition=Q(consequence__gte=1, consequence__lte=4), name="deviation_consequence_1_4"),
+            models.CheckConstraint(condition=Q(probability__gte=1, probability__lte=4), name="deviation_probability_1_4"),
+            models.CheckConstraint(condition=Q(discovered_at__gte=models.F("occurred_at")),
+                                   name="deviation_discovered_after_occurred"),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "state", "-reported_at"], name="deviation_unit_state_idx"),
+            models.Index(fields=["state", "due_at"], name="deviation_state_due_idx"),
+            models.Index(fields=["patient_hash"], condition=~Q(patient_hash=""), name="deviation_patient_idx"),
+            models.Index(fields=["reporter", "-created_at"], name="deviation_reporter_idx"),
+            models.Index(fields=["municipality", "occurred_at"], name="deviation_occurred_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or _("Draft #%(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:deviation_detail", args=[self.pk])
+
+    @property
+    def has_patient_data(self) -> bool:
+        return bool(self.patient_identifier_encrypted)
+
+
+class DeviationTransition(models.Model):
+    """One move of a deviation between states: who, when, why."""
+
+    deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("from"), max_length=24, choices=DeviationState.choices)
+    to_state = models.CharField(_("to"), max_length=24, choices=DeviationState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("deviation transition")
+        verbose_name_plural = _("deviation transitions")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.deviation_id}: {self.from_state} → {self.to_state}"
+
+
+class DeviationAction(models.Model):
+    """A corrective action decided in the investigation, with owner and deadline."""
+
+    deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField(_("action"))
+    owner = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("owner"))
+    deadline = models.DateField(_("deadline"))
+    done_at = models.DateField(_("done"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("deviation action")
+        verbose_name_plural = _("deviation actions")
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"attachments/{instance.deviation_id}/{instance.token}"
+
+
+class DeviationAttachment(models.Model):
+    """A file attached to a deviation, stored outside the web root, served only after a permission check."""
+
+    deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="attachments")
+    token = models.CharField(max_length=40, unique=True, editable=False)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PatientDataAccess(models.Model):
+    """Access log: every view of a record holding patient data (PDL 4 kap. 3 §; kept ≥ 5 years)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("user"))
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    deviation = models.ForeignKey(Deviation, on_delete=models.PROTECT, related_name="+", verbose_name=_("deviation"))
+    unit = models.ForeignKey("responsibility.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    patient_hash = models.CharField(_("patient reference"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=40, default="view")
+
+    class Meta:
+        verbose_name = _("patient data access")
+        verbose_name_plural = _("patient data accesses")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="access_user_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M} {self.deviation_id}"
+
+
+class LexMariaState(models.TextChoices):
+    DECIDED = "decided", _("Decided: report")
+    PATIENT_INFORMED = "patient_informed", _("Patient informed")
+    ANALYSED = "analysed", _("Event analysis done")
+    BOARD_INFORMED = "board_informed", _("Board informed")
+    REPORTED = "reported_to_ivo", _("Reported to IVO")
+    IVO_DECIDED = "ivo_decided", _("IVO decision received")
+    CLOSED = "closed", _("Closed")
+
+
+class LexMariaCase(models.Model):
+    """A Lex Maria case opened by a 'yes' decision; its steps follow SPEC §5 and its route the contract."""
+
+    deviation = models.OneToOneField(Deviation, on_delete=models.PROTECT, related_name="lex_maria_case")
+    reference = models.CharField(_("reference"), max_length=20)
+    route = models.CharField(_("route"), max_length=32, choices=LexMariaRoute.choices)
+    state = models.CharField(_("state"), max_length=20, choices=LexMariaState.choices, default=LexMariaState.DECIDED)
+    board = models.ForeignKey("responsibility.Board", on_delete=models.PROTECT, related_name="lex_maria_cases",
+                              verbose_name=_("responsible board"))
+    purchasing_board = models.ForeignKey("responsibility.Board", on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="+", verbose_name=_("purchasing board"))
+    reporter_person = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("reports to IVO"))
+    board_mas = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("the board's MAS (forwards)"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided"))
+    motivation = models.TextField(_("motivation"))
+    patient_informed_at = models.DateField(_("patient informed"), null=True, blank=True)
+    patient_informed_by = models.CharField(_("informed by"), max_length=120, blank=True)
+    patient_not_informed_reason = models.TextField(_("why the patient could not be informed"), blank=True)
+    patient_statement = models.TextField(_("the patient's description"), blank=True)
+    analysis_leader = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("analysis leader"))
+    analysis_team = models.TextField(_("analysis team"), blank=True)
+    analysis_timeline = models.TextField(_("timeline"), blank=True)
+    analysis_causes = models.TextField(_("causes"), blank=True)
+    analysis_actions = models.TextField(_("actions"), blank=True)
+    forwarded_by_board_mas_at = models.DateField(_("forwarded by the board's MAS"), null=True, blank=True)
+    board_informed_at = models.DateField(_("board informed"), null=True, blank=True)
+    ivo_sent_at = models.DateField(_("sent to IVO"), null=True, blank=True)
+    ivo_case_number = models.CharField(_("IVO case number"), max_length=40, blank=True)
+    ivo_decision_at = models.DateField(_("IVO decision received"), null=True, blank=True)
+    ivo_outcome = models.TextField(_("IVO outcome"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Lex Maria case")
+        verbose_name_plural = _("Lex Maria cases")
+        ordering = ["-decided_at", "-id"]
+        indexes = [
+            models.Index(fields=["board", "state", "decided_at"], name="lexmaria_board_state_idx"),
+            models.Index(fields=["purchasing_board", "state"], name="lexmaria_purchasing_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:lex_maria_detail", args=[self.pk])
+
+
+class LexMariaTransition(models.Model):
+    """One step of a Lex Maria case: who, when, why."""
+
+    case = models.ForeignKey(LexMariaCase, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("from"), max_length=20, choices=LexMariaState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=LexMariaState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("Lex Maria step")
+        verbose_name_plural = _("Lex Maria steps")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_state} → {self.to_state}"
+
+
+class ReferenceCounter(models.Model):
+    """The last number used per municipality, kind and year (AV-2026-000123); row-locked when incremented."""
+
+    municipality = models.ForeignKey("responsibility.Municipality", on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "prefix", "year"], name="reference_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
