@@ -260,6 +260,11 @@ class DemoBuilder:
                         active_from=START,
                     ))
                 self.units[code] = existing
+        # R3: Stjärnvägen's units provide rehabilitation, and Stjärnvägen has no MAR.
+        for unit in self.units.values():
+            if unit.provider_id == self.providers["stjarnvagen"].pk and not unit.provides_rehabilitation:
+                unit.provides_rehabilitation = True
+                unit.save(update_fields=["provides_rehabilitation"])
 
     def _people(self) -> None:
         rng = self.rng
@@ -287,6 +292,9 @@ class DemoBuilder:
             for b_code, board in self.boards.items():
                 if board.region_id == region.pk:
                     self.assign(mas, Role.LEX_MARIA_REPORTER, scope=self.municipal[b_code])
+            # Where a contract leaves the MAS duty with the board, the resolver searches unit → board →
+            # region: the region MAS is the municipal vårdgivare's anmälningsansvarig there too.
+            self.assign(mas, Role.LEX_MARIA_REPORTER, scope=region, basis="Beslut om anmälningsansvarig 2024")
             # A deputy during the MAS's holiday.
             deputy = self.person(f"mas-deputy-{r_code}", *name(), Profession.NURSE, title="Sjuksköterska, ersättare")
             self.assign(deputy, Role.MAS, scope=region, valid_from=date(2026, 7, 6), valid_to=date(2026, 8, 2),
@@ -360,8 +368,8 @@ class DemoBuilder:
             nurse = self.person(f"nurse-{code}", *name(), Profession.NURSE, title="Sjuksköterska")
             self.assign(nurse, Role.REPORTER, scope=unit, kind=AssignmentKind.FOLLOW_UP)
         # R1 and R7 on two units: one lacks a verksamhetschef, another has two at once.
-        lss_units = [u for u in self.units.values() if u.operating_form == OperatingForm.OWN]
-        r7_unit = lss_units[3]
+        # R7 is on Farsta's own unit, not on the demo unit Ekbacken, whose verksamhetschef the demo logins use.
+        r7_unit = self.units["fars-01"]
         for n in (1, 2):
             vc = self.person(f"vc-dup-{n}", *name(), Profession.MANAGER, title="Verksamhetschef")
             self.assign(vc, Role.OPERATIONS_MANAGER, scope=r7_unit, valid_from=date(2025, 1, 1 + n))

@@ -150,7 +150,8 @@ class ResponsibilityIndex:
             scope_q |= Q(region_id__in=region_ids)
         assignments = (
             Assignment.objects.filter(_active("", on), scope_q, role__in=list(STATUTORY_ROLES))
-            .select_related("person", "deputy_for__person")
+            # The scope objects too: the reason names them, and resolving must not query per unit.
+            .select_related("person", "deputy_for__person", "unit", "provider", "board", "region")
             .order_by("valid_from", "pk")
         )
         for a in assignments:

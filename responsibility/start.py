@@ -1,10 +1,11 @@
 """Start-page items of the responsibility register."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from masportal.start import StartItem
-from responsibility.choices import Role
+from responsibility.choices import Role, Severity
 
 
 def _url(name: str) -> str:
@@ -15,7 +16,18 @@ def _url(name: str) -> str:
 
 
 def sections_for(*, user, role: str) -> list[StartItem]:
-    if role in (Role.MAS, Role.MAR, Role.BOARD_OFFICIAL):
+    if role in (Role.MAS, Role.MAR):
+        from responsibility.selectors import open_findings
+
+        found = open_findings(user=user, on=timezone.localdate())
+        gaps = sum(1 for f in found if f.severity == Severity.ERROR)
+        return [
+            StartItem(_("Responsibility matrix"), _url("responsibility:matrix")),
+            StartItem(_("Gaps in the responsibility register"), _url("responsibility:findings"), count=gaps),
+            StartItem(_("Warnings in the responsibility register"), _url("responsibility:findings"),
+                      count=len(found) - gaps),
+        ]
+    if role == Role.BOARD_OFFICIAL:
         return [StartItem(_("Responsibility matrix"), _url("responsibility:matrix"))]
     if role == "ADMIN":
         return [

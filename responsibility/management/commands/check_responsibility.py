@@ -1,0 +1,49 @@
+"""Print the findings of the checks R1–R10 on a date (operators script against this).
+
+Exit code 0 whether or not there are findings; an error (unknown board, bad date) exits non-zero.
+"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from responsibility.checks import run_checks
+from responsibility.management.commands.who_is_responsible import parse_date
+from responsibility.models import Board, Unit
+from responsibility.resolver import units_with_board
+
+
+class Command(BaseCommand):
+    help = "Run the register checks R1–R10 for all units (or one board's) on a date and print the findings."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="YYYY-MM-DD (default: today).")
+        parser.add_argument("--board", help="Board code: only the board's units.")
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args, **options):
+        on = parse_date(options["date"])
+        units = Unit.objects.all()
+        if options["board"]:
+            board = Board.objects.filter(code=options["board"]).first()
+            if board is None:
+                raise CommandError(f"Unknown board code {options['board']!r}.")
+            units = units.filter(board=board)
+        units = units_with_board(units).select_related("municipality").order_by("code")
+        findings = run_checks(units=units, on=on)
+        if options["format"] == "json":
+            payload = {
+                "date": on.isoformat(),
+                "board": options["board"] or None,
+                "count": len(findings),
+                "findings": [
+                    {"code": f.code, "severity": f.severity, "unit": f.unit.code, "message": f.message,
+                     "legal_basis": f.legal_basis}
+                    for f in findings
+                ],
+            }
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+            return
+        for f in findings:
+            self.stdout.write(f"{f.code}\t{f.severity}\t{f.unit.code}\t{f.message}")
+        self.stdout.write(f"{len(findings)} findings on {on.isoformat()}.")
