@@ -1,5 +1,12 @@
 """URL patterns of Lex Maria cases (included by incidents/urls.py, same namespace)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from incidents import lexmaria_views as views
+
+urlpatterns: list = [
+    path("lex-maria/", views.queue, name="lex_maria_queue"),
+    path("lex-maria/<int:pk>/", views.detail, name="lex_maria_detail"),
+    path("lex-maria/<int:pk>/steg/<slug:step>/", views.step, name="lex_maria_step"),
+    path("lex-maria/<int:pk>/utredning.pdf", views.investigation_pdf, name="lex_maria_pdf"),
+]
