@@ -55,6 +55,9 @@ class FollowUpConfig(models.Model):
     contract_warning_days = models.PositiveSmallIntegerField(
         _("days before a contract ends to warn of no successor"), default=90
     )
+    routine_warning_days = models.PositiveSmallIntegerField(
+        _("days before a routine's revision date to remind its owner"), default=30
+    )
     history = HistoricalRecords()
 
     class Meta:

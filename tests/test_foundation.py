@@ -2,6 +2,8 @@
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -83,21 +85,42 @@ def test_healthz_reports_components(client):
 
 
 @pytest.mark.django_db
-def test_healthz_reports_stopped_broker_as_down(client):
+def test_healthz_reports_unreachable_broker_as_down(client):
     """A broker that does not answer is reported down, and the page still answers."""
-    from masportal.celery import app
-
-    dead = "redis://127.0.0.1:1/0"
-    old = app.conf.broker_url
-    app.conf.broker_url = dead
-    try:
-        with override_settings(CELERY_BROKER_URL=dead):
-            response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = old
+    with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"):
+        response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["broker"]["status"] == "down"
     assert response.json()["status"] == "degraded"
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server on PATH")
+def test_healthz_reports_stopped_redis_as_down(client):
+    """A real Redis broker is up, then stopped: /healthz follows it and keeps answering."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(  # noqa: S603
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"redis://127.0.0.1:{port}/0"
+        with override_settings(CELERY_BROKER_URL=url, CELERY_BROKER_TRANSPORT_OPTIONS={}):
+            for _ in range(50):
+                if client.get("/healthz").json()["broker"]["status"] == "up":
+                    break
+                time.sleep(0.1)
+            assert client.get("/healthz").json()["broker"]["status"] == "up"
+            server.terminate()
+            server.wait(timeout=10)
+            response = client.get("/healthz")
+        assert response.status_code == 200
+        assert response.json()["broker"]["status"] == "down"
+    finally:
+        if server.poll() is None:
+            server.kill()
 
 
 def _worker_env() -> dict:

@@ -1,0 +1,293 @@
+"""Scheduled jobs of follow-up (SPEC §6), run by ``run_scheduled_jobs`` and beat.
+
+Every job is idempotent (a second run the same day creates and sends nothing:
+unique constraints on FollowUp and Reminder, not check-then-insert), bounded
+by ``batch_size`` and safe with two workers at once (rows are locked with
+``skip_locked`` on PostgreSQL; the constraints are the backstop).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from followup.choices import ACTION_OPEN_STATES, FollowUpState, ReminderKind
+from followup.models import Action, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
+from followup.services import config_for, followups_from_plan, lock_skip, reminder_send
+from masportal.jobs import scheduled_job
+from responsibility.choices import AssignmentKind, Role
+from responsibility.models import Assignment, Contract, Municipality
+from responsibility.resolver import build_index
+
+
+def _reminded(kind: str, due_field: str) -> Exists:
+    return Exists(Reminder.objects.filter(kind=kind, object_id=OuterRef("pk"), due_date=OuterRef(due_field)))
+
+
+def _admins():
+    User = get_user_model()
+    return list(
+        User.objects.filter(is_active=True).filter(
+            Q(is_superuser=True) | Q(user_permissions__codename="change_unit")
+            | Q(groups__permissions__codename="change_unit")
+        ).distinct()
+    )
+
+
+def _board_officials(board_ids: set[int], on: date) -> dict[int, list]:
+    result: dict[int, list] = {}
+    rows = (
+        Assignment.objects.filter(role=Role.BOARD_OFFICIAL, board_id__in=board_ids, valid_from__lte=on,
+                                  person__user__isnull=False)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("person__user")
+    )
+    for a in rows:
+        result.setdefault(a.board_id, []).append(a.person.user)
+    return result
+
+
+@scheduled_job("followups_from_plans")
+def followups_from_plans(*, on: date, batch_size: int) -> dict[str, int]:
+    """Create the follow-ups that plans make due, each exactly once."""
+    created = plans = 0
+    plan_ids = list(
+        FollowUpPlan.objects.filter(active=True, starts_on__lte=on + timedelta(days=366))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on - timedelta(days=366)))
+        .order_by("pk").values_list("pk", flat=True)
+    )
+    for pk in plan_ids:
+        if created >= batch_size:
+            break
+        with transaction.atomic():
+            plan = lock_skip(FollowUpPlan.objects.filter(pk=pk)).select_related("contract", "unit__board").first()
+            if plan is None:
+                continue  # another worker holds it
+            created += followups_from_plan(plan=plan, on=on, limit=batch_size - created)
+            plans += 1
+    return {"plans": plans, "created": created}
+
+
+@scheduled_job("followup_reminders")
+def followup_reminders(*, on: date, batch_size: int) -> dict[str, int]:
+    """Remind the auditor before a follow-up's date and once when it is overdue."""
+    sent = 0
+    open_states = (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS)
+    with translation.override("sv"):
+        for municipality in Municipality.objects.all():
+            days = config_for(municipality).followup_remind_days
+            base = FollowUp.objects.filter(
+                municipality=municipality, state__in=open_states, auditor__user__isnull=False
+            ).select_related("auditor__user")
+            passes = [
+                (ReminderKind.FOLLOWUP_DUE, base.filter(scheduled_date__gte=on,
+                                                         scheduled_date__lte=on + timedelta(days=days)),
+                 _("A follow-up is due on %(date)s")),
+                (ReminderKind.FOLLOWUP_OVERDUE, base.filter(scheduled_date__lt=on),
+                 _("A follow-up planned for %(date)s is overdue")),
+            ]
+            for kind, qs, subject in passes:
+                with transaction.atomic():
+                    rows = lock_skip(qs.filter(~_reminded(kind, "scheduled_date")).order_by("scheduled_date", "pk"))
+                    for fu in rows[:batch_size]:
+                        sent += reminder_send(
+                            kind=kind, object_id=fu.pk, due_date=fu.scheduled_date, recipients=[fu.auditor.user], on=on,
+                            subject=subject % {"date": fu.scheduled_date.isoformat()},
+                            link=reverse("followup:followup_detail", args=[fu.pk]),
+                        )
+    return {"sent": sent}
+
+
+@scheduled_job("action_reminders")
+def action_reminders(*, on: date, batch_size: int) -> dict[str, int]:
+    """Remind owners before the deadline; when overdue tell the owner, then escalate to manager and board.
+
+    Escalation: ``escalate_after_days`` after the deadline to the unit's
+    verksamhetschef (from the resolver; the board official when the owner is
+    the verksamhetschef or there is none), twice that to the board official.
+    """
+    counts = {"due": 0, "overdue": 0, "escalated": 0, "escalated_board": 0}
+    with translation.override("sv"):
+        for municipality in Municipality.objects.all():
+            remind = municipality.reminder_days_before
+            escalate = config_for(municipality).escalate_after_days
+            base = Action.objects.filter(
+                finding__follow_up__municipality=municipality, state__in=ACTION_OPEN_STATES
+            ).select_related("owner__user", "finding__follow_up__unit__board__region", "finding__follow_up__unit__provider")
+            passes = [
+                ("due", ReminderKind.ACTION_DUE, base.filter(deadline__gte=on, deadline__lte=on + timedelta(days=remind))),
+                ("overdue", ReminderKind.ACTION_OVERDUE, base.filter(deadline__lt=on)),
+                ("escalated", ReminderKind.ACTION_ESCALATED, base.filter(deadline__lte=on - timedelta(days=escalate))),
+                ("escalated_board", ReminderKind.ACTION_ESCALATED_BOARD,
+                 base.filter(deadline__lte=on - timedelta(days=2 * escalate))),
+            ]
+            for key, kind, qs in passes:
+                with transaction.atomic():
+                    actions = list(lock_skip(qs.filter(~_reminded(kind, "deadline")).order_by("deadline", "pk"))
+                                   [:batch_size])
+                    if not actions:
+                        continue
+                    units = [a.finding.follow_up.unit for a in actions if a.finding.follow_up.unit_id]
+                    index = build_index(units=units, on=on) if kind == ReminderKind.ACTION_ESCALATED else None
+                    officials = _board_officials({a.finding.follow_up.board_id for a in actions}, on)
+                    for action in actions:
+                        counts[key] += reminder_send(
+                            kind=kind, object_id=action.pk, due_date=action.deadline,
+                            recipients=_action_recipients(kind, action, index, officials), on=on,
+                            subject=_action_subject(kind, action), link=reverse("followup:action_detail", args=[action.pk]),
+                        )
+    return counts
+
+
+def _action_recipients(kind: str, action: Action, index, officials: dict[int, list]) -> list:
+    owner_user = action.owner.user
+    board_users = officials.get(action.finding.follow_up.board_id, [])
+    if kind in (ReminderKind.ACTION_DUE, ReminderKind.ACTION_OVERDUE):
+        return [owner_user]
+    if kind == ReminderKind.ACTION_ESCALATED:
+        unit = action.finding.follow_up.unit
+        manager = index.resolve(unit, Role.OPERATIONS_MANAGER).holder if unit is not None and index else None
+        if manager is not None and manager.pk != action.owner_id and manager.user_id:
+            return [manager.user]
+        return board_users
+    return board_users
+
+
+def _action_subject(kind: str, action: Action) -> str:
+    params = {"date": action.deadline.isoformat()}
+    return {
+        ReminderKind.ACTION_DUE: _("An action from a follow-up is due on %(date)s"),
+        ReminderKind.ACTION_OVERDUE: _("An action from a follow-up was due on %(date)s and is not done"),
+        ReminderKind.ACTION_ESCALATED: _("Escalated: an action due on %(date)s is overdue"),
+        ReminderKind.ACTION_ESCALATED_BOARD: _("Escalated to the board: an action due on %(date)s is overdue"),
+    }[kind] % params
+
+
+@scheduled_job("delegations_expiring")
+def delegations_expiring(*, on: date, batch_size: int) -> dict[str, int]:
+    """Tell the delegating and the delegated person when a delegation expires within the warning days."""
+    sent = 0
+    kind = ReminderKind.DELEGATION_EXPIRING
+    with translation.override("sv"):
+        for municipality in Municipality.objects.all():
+            qs = Delegation.objects.filter(
+                municipality=municipality, revoked_at__isnull=True, valid_from__lte=on, valid_to__gte=on,
+                valid_to__lte=on + timedelta(days=municipality.delegation_warning_days),
+            ).filter(~_reminded(kind, "valid_to")).select_related("from_person__user", "to_person__user", "unit")
+            with transaction.atomic():
+                for d in lock_skip(qs.order_by("valid_to", "pk"))[:batch_size]:
+                    sent += reminder_send(
+                        kind=kind, object_id=d.pk, due_date=d.valid_to,
+                        recipients=[d.from_person.user, d.to_person.user], on=on,
+                        subject=_("A delegation at %(unit)s expires on %(date)s")
+                        % {"unit": d.unit.name, "date": d.valid_to.isoformat()},
+                        link=reverse("followup:delegation_list"),
+                    )
+    return {"sent": sent}
+
+
+@scheduled_job("routines_due_for_revision")
+def routines_due_for_revision(*, on: date, batch_size: int) -> dict[str, int]:
+    """Remind a routine's owner when its revision date is near or passed."""
+    sent = 0
+    kind = ReminderKind.ROUTINE_REVISION
+    with translation.override("sv"):
+        for municipality in Municipality.objects.all():
+            days = config_for(municipality).routine_warning_days
+            qs = Routine.objects.filter(
+                municipality=municipality, active=True, next_revision__lte=on + timedelta(days=days)
+            ).filter(~_reminded(kind, "next_revision")).select_related("owner__user")
+            with transaction.atomic():
+                for r in lock_skip(qs.order_by("next_revision", "pk"))[:batch_size]:
+                    sent += reminder_send(
+                        kind=kind, object_id=r.pk, due_date=r.next_revision, recipients=[r.owner.user], on=on,
+                        subject=_("The routine “%(title)s” is due for revision on %(date)s")
+                        % {"title": r.title, "date": r.next_revision.isoformat()},
+                        link=reverse("followup:routine_list"),
+                    )
+    return {"sent": sent}
+
+
+@scheduled_job("assignments_without_successor")
+def assignments_without_successor(*, on: date, batch_size: int) -> dict[str, int]:
+    """Warn the holder and the register admins when a statutory assignment ends soon with no successor (R10)."""
+    sent = 0
+    kind = ReminderKind.ASSIGNMENT_NO_SUCCESSOR
+    # Same role on the same scope (only the set scope column can be equal: NULL = NULL is never true),
+    # starting later and lasting beyond this one.
+    successor = (
+        Assignment.objects.filter(role=OuterRef("role"), deputy_for__isnull=True, valid_from__gt=OuterRef("valid_from"))
+        .filter(Q(unit_id=OuterRef("unit_id")) | Q(provider_id=OuterRef("provider_id"))
+                | Q(board_id=OuterRef("board_id")) | Q(region_id=OuterRef("region_id")))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("valid_to")))
+    )
+    admins = None
+    with translation.override("sv"):
+        for municipality in Municipality.objects.all():
+            qs = (
+                Assignment.objects.filter(
+                    person__municipality=municipality, kind=AssignmentKind.STATUTORY, deputy_for__isnull=True,
+                    valid_to__gte=on, valid_to__lte=on + timedelta(days=municipality.successor_warning_days),
+                )
+                .filter(~Exists(successor))
+                .filter(~_reminded(kind, "valid_to"))
+                .select_related("person__user")
+                .order_by("valid_to", "pk")
+            )
+            with transaction.atomic():
+                for a in lock_skip(qs)[:batch_size]:
+                    admins = _admins() if admins is None else admins
+                    sent += reminder_send(
+                        kind=kind, object_id=a.pk, due_date=a.valid_to, recipients=[a.person.user, *admins], on=on,
+                        subject=_("An assignment as %(role)s ends on %(date)s without a successor")
+                        % {"role": a.get_role_display(), "date": a.valid_to.isoformat()},
+                        link=reverse("responsibility:matrix"),
+                    )
+    return {"sent": sent}
+
+
+@scheduled_job("contracts_without_successor")
+def contracts_without_successor(*, on: date, batch_size: int) -> dict[str, int]:
+    """Warn admins and the boards' officials when a contract ends soon without a successor contract."""
+    sent = 0
+    kind = ReminderKind.CONTRACT_NO_SUCCESSOR
+    admins = None
+    with translation.override("sv"):
+        for municipality in Municipality.objects.all():
+            days = config_for(municipality).contract_warning_days
+            qs = (
+                Contract.objects.filter(
+                    municipality=municipality, successor__isnull=True, valid_to__gte=on,
+                    valid_to__lte=on + timedelta(days=days),
+                )
+                .filter(~_reminded(kind, "valid_to"))
+                .order_by("valid_to", "pk")
+            )
+            with transaction.atomic():
+                contracts = list(lock_skip(qs)[:batch_size])
+                officials = _board_officials(
+                    {c.managing_board_id for c in contracts} | {c.purchasing_board_id for c in contracts}, on
+                )
+                for c in contracts:
+                    admins = _admins() if admins is None else admins
+                    recipients = [*admins, *officials.get(c.managing_board_id, []),
+                                  *officials.get(c.purchasing_board_id, [])]
+                    sent += reminder_send(
+                        kind=kind, object_id=c.pk, due_date=c.valid_to, recipients=recipients, on=on,
+                        subject=_("The contract %(case)s ends on %(date)s without a successor")
+                        % {"case": c.case_number, "date": c.valid_to.isoformat()},
+                        link=reverse("followup:contract_detail", args=[c.pk]),
+                    )
+    return {"sent": sent}
+
+
+__all__ = [
+    "action_reminders", "assignments_without_successor", "contracts_without_successor", "delegations_expiring",
+    "followup_reminders", "followups_from_plans", "routines_due_for_revision",
+]

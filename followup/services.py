@@ -1,0 +1,567 @@
+"""Writes and state transitions of follow-up (SPEC §6).
+
+Each state change is one service: ``transaction.atomic``, lock the row, check
+the move against :data:`ACTION_TRANSITIONS`, return early when already there,
+save with ``update_fields`` and record actor, time and reason in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from followup.choices import (
+    ACTION_OPEN_STATES,
+    ActionState,
+    FollowUpState,
+    FollowUpTrigger,
+    PlanScope,
+)
+from followup.models import (
+    Action,
+    ActionTransition,
+    ChecklistAnswer,
+    ChecklistTemplate,
+    Delegation,
+    Finding,
+    FollowUp,
+    FollowUpConfig,
+    FollowUpPlan,
+    Reminder,
+    Routine,
+    new_token,
+)
+from followup.permissions import (
+    active_q,
+    can_perform,
+    can_report_action,
+    can_verify_action,
+    covers_unit_q,
+    is_auditor_for,
+)
+from responsibility.models import Assignment, Contract, Municipality, Person, Unit
+
+# --- helpers ------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months`` calendar months, clamped to the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def config_for(municipality: Municipality) -> FollowUpConfig:
+    """The municipality's follow-up settings, created with defaults on first use."""
+    config, _created = FollowUpConfig.objects.get_or_create(municipality=municipality)
+    return config
+
+
+def lock(qs):
+    """``select_for_update`` where the database has it (PostgreSQL); SQLite serialises writers anyway."""
+    if connection.features.has_select_for_update:
+        return qs.select_for_update(of=("self",))
+    return qs
+
+
+def lock_skip(qs):
+    """Lock rows, skipping those another worker holds (PostgreSQL)."""
+    if connection.features.has_select_for_update_skip_locked:
+        return qs.select_for_update(skip_locked=True, of=("self",))
+    return qs
+
+
+# --- contracts ---------------------------------------------------------------------
+
+
+def contract_save(*, contract: Contract, units: Iterable[Unit] | None = None) -> Contract:
+    """Validate and save a contract and, when given, the units it covers."""
+    contract.full_clean()
+    with transaction.atomic():
+        contract.save()
+        if units is not None:
+            contract.units.set(list(units))
+    return contract
+
+
+def contract_ends_without_successor(contract: Contract, *, on: date, within_days: int) -> bool:
+    """Whether ``contract`` ends within ``within_days`` of ``on`` (or has ended) and has no successor."""
+    return (
+        contract.valid_to is not None
+        and contract.successor_id is None
+        and contract.valid_to <= on + timedelta(days=within_days)
+    )
+
+
+# --- plans ---------------------------------------------------------------------------
+
+
+def plan_save(*, plan: FollowUpPlan, actor) -> FollowUpPlan:
+    """Validate and save a follow-up plan: one scope, and an auditor who holds the role."""
+    errors = {}
+    if plan.auditor_id and plan.auditor is not None:
+        unit = plan.unit if plan.scope == PlanScope.UNIT else None
+        board_id = plan.board_id if plan.scope == PlanScope.BOARD else (
+            plan.contract.managing_board_id if plan.contract_id else None
+        )
+        if not is_auditor_for(person=plan.auditor, unit=unit, board_id=board_id, on=plan.starts_on):
+            errors["auditor"] = _("The auditor must hold an active quality auditor assignment covering the plan.")
+    if plan.scope == PlanScope.CONTRACT and plan.contract_id and plan.contract.valid_to and (
+        plan.starts_on > plan.contract.valid_to
+    ):
+        errors["starts_on"] = _("The plan starts after the contract has ended.")
+    if errors:
+        raise ValidationError(errors)
+    if plan.created_by_id is None and actor is not None and actor.is_authenticated:
+        plan.created_by = actor
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+def plan_units(plan: FollowUpPlan) -> list[Unit | None]:
+    """The units a plan covers, in a stable order; ``[None]`` for a contract without units."""
+    if plan.scope == PlanScope.UNIT:
+        return [plan.unit]
+    if plan.scope == PlanScope.BOARD:
+        return list(Unit.objects.filter(board_id=plan.board_id).select_related("board").order_by("code"))
+    units = list(plan.contract.units.select_related("board").order_by("code"))
+    return units or [None]
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    unit: Unit | None
+    on: date
+
+
+def plan_occurrences(plan: FollowUpPlan, *, until: date, units: list[Unit | None] | None = None) -> list[Occurrence]:
+    """Every occurrence of ``plan`` up to ``until``, per covered unit.
+
+    With ``spread_units`` unit number *i* of *n* starts ``i * interval / n``
+    months after ``starts_on``, so that every unit is reviewed once per interval.
+    """
+    units = plan_units(plan) if units is None else units
+    n = len(units)
+    result = []
+    for i, unit in enumerate(units):
+        offset = (i * plan.interval_months) // n if plan.spread_units and n else 0
+        k = 0
+        while True:
+            day = add_months(plan.starts_on, offset + k * plan.interval_months)
+            if day > until or (plan.ends_on and day > plan.ends_on):
+                break
+            result.append(Occurrence(unit, day))
+            k += 1
+    return result
+
+
+def followups_from_plan(*, plan: FollowUpPlan, on: date, limit: int) -> int:
+    """Create the follow-ups of ``plan`` due by ``on`` + lead days, each exactly once; return how many.
+
+    Per unit only the latest past occurrence and the coming ones are created:
+    a plan started long ago does not produce a backlog of stale follow-ups.
+    Occurrences outside the contract's period or a unit's active period are skipped.
+    """
+    horizon = on + timedelta(days=plan.lead_days)
+    occurrences = plan_occurrences(plan, until=horizon)
+    latest_past: dict[int | None, date] = {}
+    for occ in occurrences:
+        key = occ.unit.pk if occ.unit else None
+        if occ.on <= on:
+            latest_past[key] = max(latest_past.get(key, occ.on), occ.on)
+    existing = set(FollowUp.objects.filter(plan=plan).values_list("unit_id", "period_start"))
+    contract = plan.contract if plan.scope == PlanScope.CONTRACT else None
+    to_create = []
+    for occ in occurrences:
+        key = occ.unit.pk if occ.unit else None
+        if occ.on < latest_past.get(key, occ.on) or (key, occ.on) in existing:
+            continue
+        if contract is not None and not contract.is_active_on(occ.on):
+            continue
+        if occ.unit is not None and not occ.unit.is_active_on(occ.on):
+            continue
+        board_id = occ.unit.board_id if occ.unit else contract.managing_board_id
+        to_create.append(
+            FollowUp(
+                municipality_id=plan.municipality_id, kind=plan.kind, trigger=FollowUpTrigger.PLAN, plan=plan,
+                period_start=occ.on, unit=occ.unit, contract=contract or (occ.unit.contract if occ.unit else None),
+                board_id=board_id, checklist_template_id=plan.checklist_template_id, scheduled_date=occ.on,
+                auditor_id=plan.auditor_id,
+            )
+        )
+        if len(to_create) >= limit:
+            break
+    if not to_create:
+        return 0
+    before = FollowUp.objects.filter(plan=plan).count()
+    FollowUp.objects.bulk_create(to_create, ignore_conflicts=True)
+    return FollowUp.objects.filter(plan=plan).count() - before
+
+
+# --- follow-ups ---------------------------------------------------------------------------
+
+
+def followup_create(
+    *, actor, municipality: Municipality, kind: str, trigger: str, scheduled_date: date,
+    unit: Unit | None = None, contract: Contract | None = None, auditor: Person | None = None,
+    checklist_template: ChecklistTemplate | None = None, trigger_reference: str = "",
+) -> FollowUp:
+    """Create an ad-hoc follow-up (incident, board request, the unit's own request)."""
+    errors: dict[str, str] = {}
+    if trigger == FollowUpTrigger.PLAN:
+        errors["trigger"] = _("Planned follow-ups are created from their plan.")
+    if unit is None and contract is None:
+        errors["unit"] = _("Choose a unit, a contract or both.")
+    if contract is not None and not contract.is_active_on(scheduled_date):
+        errors["scheduled_date"] = _(
+            "The date is outside the contract period (%(start)s – %(end)s)."
+        ) % {"start": contract.valid_from.isoformat(), "end": contract.valid_to.isoformat() if contract.valid_to else "…"}
+    if contract is not None and unit is not None and not contract.units.filter(pk=unit.pk).exists():
+        errors["unit"] = _("The unit is not covered by the contract.")
+    board_id = unit.board_id if unit is not None else (contract.managing_board_id if contract else None)
+    if auditor is not None and not is_auditor_for(person=auditor, unit=unit, board_id=board_id, on=scheduled_date):
+        errors["auditor"] = _("The auditor must hold an active quality auditor assignment covering the unit.")
+    template = checklist_template or ChecklistTemplate.objects.filter(active=True).order_by("id").first()
+    if template is None:
+        errors["checklist_template"] = _("There is no active checklist template.")
+    if errors:
+        raise ValidationError(errors)
+    follow_up = FollowUp(
+        municipality=municipality, kind=kind, trigger=trigger, trigger_reference=trigger_reference, unit=unit,
+        contract=contract, board_id=board_id, checklist_template=template, scheduled_date=scheduled_date,
+        auditor=auditor, created_by=actor,
+    )
+    follow_up.full_clean()
+    follow_up.save()
+    return follow_up
+
+
+def followup_start(*, follow_up: FollowUp, actor) -> FollowUp:
+    """Move a planned follow-up to in progress and lay out its checklist; harmless when already started."""
+    if not can_perform(actor, follow_up):
+        raise PermissionDenied
+    with transaction.atomic():
+        follow_up = lock(FollowUp.objects.filter(pk=follow_up.pk)).get()
+        if follow_up.state == FollowUpState.PLANNED:
+            follow_up.state = FollowUpState.IN_PROGRESS
+            follow_up.started_at = timezone.now()
+            if follow_up.auditor_id is None:
+                from followup.permissions import person_of
+
+                follow_up.auditor = person_of(actor)
+            follow_up.save(update_fields=["state", "started_at", "auditor"])
+        elif follow_up.state != FollowUpState.IN_PROGRESS:
+            raise ValidationError(_("This follow-up is already completed."))
+        items = follow_up.checklist_template.items.filter(active=True).order_by("order", "id")
+        have = set(follow_up.answers.values_list("template_item_id", flat=True))
+        ChecklistAnswer.objects.bulk_create(
+            [
+                ChecklistAnswer(follow_up=follow_up, template_item=item, area=item.area, question=item.question,
+                                order=item.order)
+                for item in items
+                if item.pk not in have
+            ],
+            ignore_conflicts=True,
+        )
+    return follow_up
+
+
+@dataclass
+class AnswerInput:
+    status: str = ""
+    comment: str = ""
+    attachment: object | None = None
+
+
+def followup_save_checklist(
+    *, follow_up: FollowUp, actor, answers: dict[int, AnswerInput], summary: str | None = None, submit: bool = False,
+) -> list[ChecklistAnswer]:
+    """Save the checklist; with ``submit`` complete it when every item is answered.
+
+    Returns the answers still missing. A half-filled checklist is saved as a
+    draft (nothing is lost) and stays in progress.
+    """
+    if not can_perform(actor, follow_up):
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        follow_up = lock(FollowUp.objects.filter(pk=follow_up.pk)).get()
+        if follow_up.state == FollowUpState.COMPLETED:
+            raise ValidationError(_("This follow-up is already completed."))
+        if follow_up.state == FollowUpState.PLANNED:
+            follow_up = followup_start(follow_up=follow_up, actor=actor)
+        current = {a.pk: a for a in follow_up.answers.all()}
+        for answer_id, data in answers.items():
+            answer = current.get(answer_id)
+            if answer is None:
+                continue
+            fields = []
+            if data.status != answer.status or data.comment != answer.comment:
+                answer.status, answer.comment = data.status, data.comment
+                fields += ["status", "comment"]
+            if data.attachment is not None:
+                answer.attachment_token = new_token()
+                answer.attachment_name = getattr(data.attachment, "name", "")[:200]
+                answer.attachment_content_type = getattr(data.attachment, "content_type", "")[:100] or ""
+                answer.attachment.save(answer.attachment_token, data.attachment, save=False)
+                fields += ["attachment", "attachment_token", "attachment_name", "attachment_content_type"]
+            if fields:
+                answer.answered_by, answer.answered_at = actor, now
+                answer.save(update_fields=[*fields, "answered_by", "answered_at"])
+        if summary is not None and summary != follow_up.summary:
+            follow_up.summary = summary
+            follow_up.save(update_fields=["summary"])
+        missing = [a for a in sorted(current.values(), key=lambda a: (a.order, a.pk)) if not a.status]
+        if submit and not missing:
+            follow_up.state = FollowUpState.COMPLETED
+            follow_up.completed_at, follow_up.completed_by = now, actor
+            follow_up.save(update_fields=["state", "completed_at", "completed_by"])
+    return missing
+
+
+def finding_create(
+    *, follow_up: FollowUp, actor, description: str, area: str = "", severity: str = "",
+    answer: ChecklistAnswer | None = None,
+) -> Finding:
+    """Record a finding in a follow-up being performed."""
+    if not can_perform(actor, follow_up):
+        raise PermissionDenied
+    if follow_up.state == FollowUpState.CANCELLED:
+        raise ValidationError(_("This follow-up is cancelled."))
+    if answer is not None and answer.follow_up_id != follow_up.pk:
+        raise ValidationError({"answer": _("The checklist item belongs to another follow-up.")})
+    finding = Finding(follow_up=follow_up, description=description.strip(), created_by=actor, answer=answer)
+    if area:
+        finding.area = area
+    elif answer is not None:
+        finding.area = answer.area
+    if severity:
+        finding.severity = severity
+    if not finding.description:
+        raise ValidationError({"description": _("Describe the finding.")})
+    finding.full_clean()
+    finding.save()
+    return finding
+
+
+def action_create(*, finding: Finding, actor, description: str, owner: Person | None, deadline: date | None) -> Action:
+    """Propose a corrective action; it needs an owner and a deadline."""
+    if not can_perform(actor, finding.follow_up):
+        raise PermissionDenied
+    errors = {}
+    if not (description or "").strip():
+        errors["description"] = _("Describe the action.")
+    if owner is None:
+        errors["owner"] = _("Choose who owns the action.")
+    if deadline is None:
+        errors["deadline"] = _("Give a deadline for the action.")
+    elif deadline < timezone.localdate():
+        errors["deadline"] = _("The deadline cannot be in the past.")
+    if errors:
+        raise ValidationError(errors)
+    action = Action(finding=finding, description=description.strip(), owner=owner, deadline=deadline, created_by=actor)
+    action.full_clean()
+    with transaction.atomic():
+        action.save()
+        ActionTransition.objects.create(
+            action=action, from_state=ActionState.OPEN, to_state=ActionState.OPEN, actor=actor, at=timezone.now(),
+            reason=_("Proposed"),
+        )
+    return action
+
+
+# The one table of allowed action moves: (from, to) → who may make it.
+ACTION_TRANSITIONS: dict[tuple[str, str], str] = {
+    (ActionState.OPEN, ActionState.REPORTED_DONE): "report",
+    (ActionState.SENT_BACK, ActionState.REPORTED_DONE): "report",
+    (ActionState.REPORTED_DONE, ActionState.VERIFIED): "verify",
+    (ActionState.REPORTED_DONE, ActionState.SENT_BACK): "verify",
+}
+_CHECKS = {"report": can_report_action, "verify": can_verify_action}
+
+
+def action_transition(*, action: Action, to_state: str, actor, reason: str = "", note: str = "") -> Action:
+    """Move ``action`` to ``to_state`` if the table allows it and ``actor`` may; record who, when, why."""
+    with transaction.atomic():
+        action = lock(Action.objects.filter(pk=action.pk)).select_related("finding__follow_up").get()
+        if action.state == to_state:
+            return action
+        who = ACTION_TRANSITIONS.get((action.state, to_state))
+        if who is None:
+            raise ValidationError(
+                _("An action cannot go from “%(from)s” to “%(to)s”.")
+                % {"from": ActionState(action.state).label, "to": ActionState(to_state).label}
+            )
+        if not _CHECKS[who](actor, action):
+            raise PermissionDenied
+        reason, note = (reason or "").strip(), (note or "").strip()
+        now = timezone.now()
+        fields = ["state"]
+        if to_state == ActionState.REPORTED_DONE:
+            if not note:
+                raise ValidationError({"note": _("Describe what was done.")})
+            action.report_note, action.reported_done_at, action.reported_done_by = note, now, actor
+            fields += ["report_note", "reported_done_at", "reported_done_by"]
+        elif to_state == ActionState.SENT_BACK:
+            if not reason:
+                raise ValidationError({"reason": _("Give a reason for sending the action back.")})
+            action.sent_back_reason = reason
+            fields += ["sent_back_reason"]
+        elif to_state == ActionState.VERIFIED:
+            action.verified_by, action.verified_at = actor, now
+            fields += ["verified_by", "verified_at"]
+        from_state = action.state
+        action.state = to_state
+        action.save(update_fields=fields)
+        ActionTransition.objects.create(
+            action=action, from_state=from_state, to_state=to_state, actor=actor, at=now, reason=reason or note
+        )
+    return action
+
+
+def action_report_done(*, action: Action, actor, note: str) -> Action:
+    return action_transition(action=action, to_state=ActionState.REPORTED_DONE, actor=actor, note=note)
+
+
+def action_verify(*, action: Action, actor) -> Action:
+    return action_transition(action=action, to_state=ActionState.VERIFIED, actor=actor)
+
+
+def action_send_back(*, action: Action, actor, reason: str) -> Action:
+    return action_transition(action=action, to_state=ActionState.SENT_BACK, actor=actor, reason=reason)
+
+
+# --- delegations ----------------------------------------------------------------------------
+
+
+def person_has_role_at(*, person: Person, unit: Unit, on: date) -> bool:
+    """Whether ``person`` holds any active assignment covering ``unit`` on ``on``."""
+    return Assignment.objects.filter(active_q(on), covers_unit_q(unit), person=person).exists()
+
+
+def delegation_create(
+    *, actor, from_person: Person | None, to_person: Person | None, unit: Unit | None, tasks: str,
+    valid_from: date | None, valid_to: date | None,
+) -> Delegation:
+    """Register a delegation: from a licensed person, to someone with a role at the unit, at most the allowed length."""
+    errors: dict[str, str] = {}
+    if from_person is None:
+        errors["from_person"] = _("Choose who delegates.")
+    elif not from_person.licensed:
+        errors["from_person"] = _("Only a licensed person (legitimerad) can delegate a health-care task.")
+    if to_person is None:
+        errors["to_person"] = _("Choose who receives the delegation.")
+    if unit is None:
+        errors["unit"] = _("Choose the unit.")
+    if not (tasks or "").strip():
+        errors["tasks"] = _("List the delegated tasks.")
+    if valid_from is None:
+        errors["valid_from"] = _("Give the first day of the delegation.")
+    if valid_to is None:
+        errors["valid_to"] = _("Give the last day of the delegation.")
+    if valid_from and valid_to:
+        max_days = unit.municipality.delegation_max_days if unit is not None else 365
+        if valid_to < valid_from:
+            errors["valid_to"] = _("'Valid to' cannot be before 'valid from'.")
+        elif (valid_to - valid_from).days + 1 > max_days:
+            errors["valid_to"] = _(
+                "A delegation may be valid for at most %(days)s days (SOSFS 1997:14); this one is %(length)s days."
+            ) % {"days": max_days, "length": (valid_to - valid_from).days + 1}
+    if to_person is not None and unit is not None and valid_from and not person_has_role_at(
+        person=to_person, unit=unit, on=valid_from
+    ):
+        errors["to_person"] = _("%(person)s has no role at %(unit)s and cannot receive a delegation there.") % {
+            "person": to_person, "unit": unit,
+        }
+    if from_person is not None and to_person is not None and from_person.pk == to_person.pk:
+        errors["to_person"] = _("A person cannot delegate to themself.")
+    if errors:
+        raise ValidationError(errors)
+    delegation = Delegation(
+        municipality=unit.municipality, from_person=from_person, to_person=to_person, unit=unit, tasks=tasks.strip(),
+        valid_from=valid_from, valid_to=valid_to, created_by=actor,
+    )
+    delegation.full_clean()
+    delegation.save()
+    return delegation
+
+
+def delegation_revoke(*, delegation: Delegation, actor, revoked_at: date | None, reason: str) -> Delegation:
+    """Revoke a delegation from a date, with a reason; revoking again changes nothing."""
+    errors = {}
+    if revoked_at is None:
+        errors["revoked_at"] = _("Give the date of the revocation.")
+    if not (reason or "").strip():
+        errors["revoked_reason"] = _("Give a reason for the revocation.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        delegation = lock(Delegation.objects.filter(pk=delegation.pk)).get()
+        if delegation.revoked_at is not None:
+            return delegation
+        if revoked_at < delegation.valid_from:
+            revoked_at = delegation.valid_from
+        delegation.revoked_at, delegation.revoked_reason, delegation.revoked_by = revoked_at, reason.strip(), actor
+        delegation.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+    return delegation
+
+
+# --- routines ---------------------------------------------------------------------------------
+
+
+def routine_save(*, routine: Routine) -> Routine:
+    """Validate and save a routine."""
+    routine.full_clean()
+    routine.save()
+    return routine
+
+
+def routine_revised(*, routine: Routine, actor, next_revision: date, version: str = "") -> Routine:
+    """Record that a routine was revised and when it is next due."""
+    if next_revision <= timezone.localdate():
+        raise ValidationError({"next_revision": _("The next revision must be a future date.")})
+    with transaction.atomic():
+        routine = lock(Routine.objects.filter(pk=routine.pk)).get()
+        routine.next_revision = next_revision
+        routine.adopted_on = timezone.localdate()
+        if version:
+            routine.version = version
+        routine.save(update_fields=["next_revision", "adopted_on", "version"])
+    return routine
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+
+def reminder_send(
+    *, kind: str, object_id: int, due_date: date, recipients: Iterable, on: date, subject: str, body: str = "",
+    link: str = "",
+) -> int:
+    """Record and send a reminder once per (kind, object, due date, recipient); return how many were new."""
+    from masportal.services import notify
+
+    sent = 0
+    for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(kind=kind, object_id=object_id, due_date=due_date, recipient=user, sent_on=on)
+        except IntegrityError:
+            continue
+        notify(recipients=[user], kind=kind, subject=subject, body=body, link=link,
+               dedupe_key=f"{kind}:{object_id}:{due_date.isoformat()}")
+        sent += 1
+    return sent
+
+
+def open_actions_q() -> Q:
+    return Q(state__in=ACTION_OPEN_STATES)
