@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from followup.choices import ACTION_UNFINISHED_STATES, ActionState, FollowUpState, RoutineScope
-from followup.models import Action, Delegation, FollowUp, FollowUpPlan, Routine
+from followup.models import Action, Delegation, Finding, FollowUp, FollowUpPlan, Routine
 from followup.permissions import person_of
 from responsibility.models import Contract
 from responsibility.permissions import is_register_admin, units_visible_to, user_scope
@@ -177,9 +177,10 @@ def followup_status(*, board, on: date) -> dict:
         "planned": followups.filter(state__in=OPEN_FOLLOWUP_STATES, scheduled_date__gte=on).count(),
         "overdue": followups.filter(state__in=OPEN_FOLLOWUP_STATES, scheduled_date__lt=on).count(),
         "completed": followups.filter(state=FollowUpState.COMPLETED).count(),
-        "open_findings": followups.filter(findings__actions__state__in=ACTION_UNFINISHED_STATES)
-        .values("findings").distinct().count()
-        + followups.filter(findings__isnull=False, findings__actions__isnull=True).values("findings").distinct().count(),
+        "open_findings": Finding.objects.filter(follow_up__board=board)
+        .filter(Q(actions__isnull=True) | Q(actions__state__in=ACTION_UNFINISHED_STATES))
+        .distinct()
+        .count(),
         "actions_by_state": by_state,
         "actions_overdue": actions.filter(state__in=ACTION_UNFINISHED_STATES, deadline__lt=on).count(),
     }
