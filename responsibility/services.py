@@ -10,7 +10,17 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from responsibility.choices import AssignmentKind, OperatingForm, ProviderKind
-from responsibility.models import Assignment, Board, CareProvider, Contract, Unit, UnitOperatingPeriod
+from responsibility.models import (
+    Assignment,
+    Board,
+    CareProvider,
+    Contract,
+    Municipality,
+    Person,
+    Region,
+    Unit,
+    UnitOperatingPeriod,
+)
 
 
 def overlapping_assignments(*, assignment: Assignment):
@@ -25,6 +35,11 @@ def overlapping_assignments(*, assignment: Assignment):
     if assignment.valid_to is not None:
         qs = qs.filter(valid_from__lte=assignment.valid_to)
     return qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=assignment.valid_from))
+
+
+def assignment_validate(*, assignment: Assignment) -> None:
+    """Raise ValidationError (keyed by field) if ``assignment`` may not be saved as it is."""
+    _validate_assignment(assignment)
 
 
 def _validate_assignment(assignment: Assignment) -> None:
@@ -81,6 +96,31 @@ def unit_create(
     return unit
 
 
+def unit_validate(*, unit: Unit) -> None:
+    """Raise ValidationError (keyed by field) if ``unit`` breaks a rule of the register."""
+    _check_unit_operation(unit)
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit) -> Unit:
+    """Save changes to a unit's own facts (name, type, board, places, period).
+
+    Provider, operating form and contract are dated: change them with
+    :func:`unit_change_operation`, never here.
+    """
+    stored = Unit.objects.select_for_update().get(pk=unit.pk)
+    if (stored.provider_id, stored.operating_form, stored.contract_id) != (
+        unit.provider_id,
+        unit.operating_form,
+        unit.contract_id,
+    ):
+        raise ValidationError(_("Change the provider, operating form or contract from a date instead."))
+    _check_unit_operation(unit)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
 def _check_unit_operation(unit: Unit) -> None:
     errors = {}
     if not unit.board_id:
@@ -125,3 +165,42 @@ def unit_change_operation(
 def municipal_provider_for(*, board: Board) -> CareProvider:
     """The municipality's own vårdgivare for ``board``."""
     return CareProvider.objects.get(board=board, kind=ProviderKind.MUNICIPAL)
+
+
+def register_municipality() -> Municipality:
+    """The municipality whose register is administered (the installation's only tenant)."""
+    return Municipality.objects.order_by("pk").first()
+
+
+@transaction.atomic
+def register_object_save(*, obj: Region | Board | CareProvider | Person) -> Region | Board | CareProvider | Person:
+    """Validate (fields, row rules, constraints) and save a region, board, provider or person."""
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def register_import_check(*, kind: str, content: bytes, filename: str, municipality: Municipality):
+    """Validate every row of an import file by the register's rules; save nothing."""
+    from responsibility.resources import ImportFileError, ImportOutcome, RowError, read_dataset, run_import
+
+    try:
+        dataset = read_dataset(content=content, filename=filename)
+    except ImportFileError as exc:
+        return ImportOutcome(errors=[RowError(1, "—", str(exc))])
+    return run_import(kind=kind, dataset=dataset, municipality=municipality, dry_run=True)
+
+
+def register_import(*, kind: str, content: bytes, filename: str, municipality: Municipality):
+    """Import every row of a file in one transaction, or nothing if any row has an error."""
+    from responsibility.resources import ImportFileError, ImportOutcome, RowError, read_dataset, run_import
+
+    try:
+        dataset = read_dataset(content=content, filename=filename)
+    except ImportFileError as exc:
+        return ImportOutcome(errors=[RowError(1, "—", str(exc))])
+    with transaction.atomic():
+        outcome = run_import(kind=kind, dataset=dataset, municipality=municipality, dry_run=False)
+        if not outcome.ok:
+            transaction.set_rollback(True)
+    return outcome
