@@ -1,0 +1,204 @@
+"""The resolver (SPEC §3): precedence, deputies, date boundaries, the contract's mas_held_by.
+
+Each test builds a small municipality of its own with the ORM, so the demo
+data cannot make it pass by accident.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import count
+
+import pytest
+
+from responsibility.choices import AssignmentKind, ContractKind, MasHeldBy, OperatingForm, Profession, ProviderKind, Role, Scope
+from responsibility.demo import make_org_number
+from responsibility.models import (
+    Assignment,
+    Board,
+    CareProvider,
+    Contract,
+    Municipality,
+    Person,
+    Region,
+    Unit,
+    UnitOperatingPeriod,
+)
+from responsibility.resolver import build_index, responsible_for, units_with_board
+
+D0 = date(2025, 1, 1)
+_seq = count(1)
+
+
+class Org:
+    """A small municipality: one region, one board, its own provider and a contractor."""
+
+    def __init__(self) -> None:
+        n = next(_seq)
+        self.municipality = Municipality.objects.create(name=f"Testkommun {n}", code=f"test-{n}", org_number="212000-0142")
+        self.region = Region.objects.create(municipality=self.municipality, code="r", name="Testregion")
+        self.board = Board.objects.create(municipality=self.municipality, region=self.region, code="b", name="Testnämnd")
+        self.municipal = CareProvider.objects.create(
+            municipality=self.municipality, kind=ProviderKind.MUNICIPAL, board=self.board, name="Egen regi",
+            org_number=self.municipality.org_number,
+        )
+        self.contractor = CareProvider.objects.create(
+            municipality=self.municipality, kind=ProviderKind.CONTRACTOR, name="Entreprenör AB",
+            org_number=make_org_number(900_000 + n),
+        )
+        self.n = n
+
+    def contract(self, *, mas_held_by: str, clause: str = "4.11") -> Contract:
+        return Contract.objects.create(
+            municipality=self.municipality, kind=ContractKind.CONTRACT, title="Avtal", provider=self.contractor,
+            managing_board=self.board, purchasing_board=self.board, case_number=f"T {self.n}/{next(_seq)}",
+            valid_from=D0, mas_held_by=mas_held_by, mas_clause=clause,
+        )
+
+    def unit(self, code: str = "u1", *, contract: Contract | None = None, rehab: bool = False) -> Unit:
+        provider = self.contractor if contract else self.municipal
+        form = OperatingForm.CONTRACT if contract else OperatingForm.OWN
+        unit = Unit.objects.create(
+            municipality=self.municipality, code=f"{code}-{self.n}", name=f"Enhet {code}", unit_type="care_home",
+            board=self.board, provider=provider, operating_form=form, contract=contract,
+            provides_rehabilitation=rehab, active_from=D0,
+        )
+        UnitOperatingPeriod.objects.create(unit=unit, valid_from=D0, provider=provider, operating_form=form,
+                                           contract=contract)
+        return units_with_board(Unit.objects.filter(pk=unit.pk)).select_related("municipality").get()
+
+    def person(self, name: str = "Anna", *, profession: str = Profession.NURSE, licensed: bool = True) -> Person:
+        return Person.objects.create(municipality=self.municipality, first_name=name, last_name=f"T{next(_seq)}",
+                                     profession=profession, licensed=licensed)
+
+    def assign(self, person: Person, role: str, scope, *, valid_from: date = D0, valid_to: date | None = None,
+               deputy_for: Assignment | None = None, kind: str = AssignmentKind.STATUTORY, **extra) -> Assignment:
+        field = {Region: "region", Board: "board", CareProvider: "provider", Unit: "unit"}[type(scope)]
+        return Assignment.objects.create(person=person, role=role, kind=kind, valid_from=valid_from,
+                                         valid_to=valid_to, deputy_for=deputy_for, **{field: scope}, **extra)
+
+
+@pytest.fixture
+def org(db) -> Org:
+    return Org()
+
+
+ON = date(2026, 3, 1)
+
+
+def test_precedence_deputy_unit_provider_board_region(org):
+    """Each level overrides the ones after it: deputy → unit → provider → board → region."""
+    unit = org.unit()
+    region_mas = org.assign(org.person("Regina"), Role.MAS, org.region)
+    assert responsible_for(unit=unit, role=Role.MAS, on=ON).scope == Scope.REGION
+    board_mas = org.assign(org.person("Bo"), Role.MAS, org.board)
+    res = responsible_for(unit=unit, role=Role.MAS, on=ON)
+    assert (res.scope, res.holder) == (Scope.BOARD, board_mas.person)
+    provider_mas = org.assign(org.person("Petra"), Role.MAS, org.municipal)
+    res = responsible_for(unit=unit, role=Role.MAS, on=ON)
+    assert (res.scope, res.holder) == (Scope.PROVIDER, provider_mas.person)
+    unit_mas = org.assign(org.person("Ulla"), Role.MAS, unit)
+    res = responsible_for(unit=unit, role=Role.MAS, on=ON)
+    assert (res.scope, res.holder, res.assignment) == (Scope.UNIT, unit_mas.person, unit_mas)
+    deputy = org.assign(org.person("Dora"), Role.MAS, unit, valid_from=ON, valid_to=ON, deputy_for=unit_mas)
+    res = responsible_for(unit=unit, role=Role.MAS, on=ON)
+    assert (res.scope, res.holder, res.assignment, res.deputy) == (Scope.UNIT, deputy.person, deputy, deputy)
+    assert res.holders == (deputy.person,)
+    assert region_mas.person not in res.holders
+
+
+def test_deputy_only_inside_its_period(org):
+    """A deputy holds the role from valid_from through valid_to (inclusive), the holder before and after."""
+    unit = org.unit()
+    holder = org.assign(org.person("Hanna"), Role.MAS, org.region)
+    deputy = org.assign(org.person("Dan"), Role.MAS, org.region, valid_from=date(2026, 7, 6),
+                        valid_to=date(2026, 8, 2), deputy_for=holder)
+    assert responsible_for(unit=unit, role=Role.MAS, on=date(2026, 7, 5)).holder == holder.person
+    assert responsible_for(unit=unit, role=Role.MAS, on=date(2026, 7, 6)).holder == deputy.person
+    on_last = responsible_for(unit=unit, role=Role.MAS, on=date(2026, 8, 2))
+    assert on_last.holder == deputy.person
+    assert on_last.as_dict()["deputy_for"] == holder.person.full_name
+    assert responsible_for(unit=unit, role=Role.MAS, on=date(2026, 8, 3)).holder == holder.person
+
+
+def test_valid_to_is_inclusive_and_valid_from_starts_the_day(org):
+    """An assignment holds on its valid_to day and not the day after; not the day before valid_from."""
+    unit = org.unit()
+    region_mas = org.assign(org.person("Rut"), Role.MAS, org.region)
+    unit_mas = org.assign(org.person("Ulf"), Role.MAS, unit, valid_from=date(2026, 2, 1), valid_to=date(2026, 2, 28))
+    assert responsible_for(unit=unit, role=Role.MAS, on=date(2026, 1, 31)).holder == region_mas.person
+    assert responsible_for(unit=unit, role=Role.MAS, on=date(2026, 2, 1)).holder == unit_mas.person
+    assert responsible_for(unit=unit, role=Role.MAS, on=date(2026, 2, 28)).holder == unit_mas.person
+    assert responsible_for(unit=unit, role=Role.MAS, on=date(2026, 3, 1)).holder == region_mas.person
+
+
+def test_contract_gives_mas_duty_to_contractor(org):
+    """mas_held_by=contractor: the contractor's MAS holds it, even when the board has one."""
+    contract = org.contract(mas_held_by=MasHeldBy.CONTRACTOR)
+    unit = org.unit(contract=contract)
+    org.assign(org.person("Bodil"), Role.MAS, org.board)
+    contractor_mas = org.assign(org.person("Cecilia"), Role.MAS, org.contractor)
+    res = responsible_for(unit=unit, role=Role.MAS, on=ON)
+    assert (res.holder, res.scope, res.contract) == (contractor_mas.person, Scope.PROVIDER, contract)
+    assert contract.case_number in res.reason and "4.11" in res.reason
+    assert res.searched == (Scope.UNIT, Scope.PROVIDER)
+
+
+def test_contractor_without_mas_does_not_fall_back_to_the_board(org):
+    """When the contract gives the duty to a contractor that appointed nobody, nobody holds it."""
+    unit = org.unit(contract=org.contract(mas_held_by=MasHeldBy.CONTRACTOR))
+    org.assign(org.person("Bodil"), Role.MAS, org.board)
+    org.assign(org.person("Regina"), Role.MAS, org.region)
+    res = responsible_for(unit=unit, role=Role.MAS, on=ON)
+    assert res.holder is None and res.holders == ()
+
+
+def test_contract_keeps_mas_duty_with_board(org):
+    """mas_held_by=board: the board's (here the region's) MAS holds it, not the contractor's."""
+    contract = org.contract(mas_held_by=MasHeldBy.BOARD, clause="5.2")
+    unit = org.unit(contract=contract)
+    org.assign(org.person("Cecilia"), Role.MAS, org.contractor)
+    region_mas = org.assign(org.person("Regina"), Role.MAS, org.region)
+    res = responsible_for(unit=unit, role=Role.MAS, on=ON)
+    assert (res.holder, res.scope) == (region_mas.person, Scope.REGION)
+    assert res.searched == (Scope.UNIT, Scope.BOARD, Scope.REGION)
+    assert res.as_dict()["contract"]["mas_held_by"] == "board"
+
+
+def test_operations_manager_is_not_decided_by_the_contract(org):
+    """The verksamhetschef follows the normal order (the contractor's), whatever mas_held_by says."""
+    unit = org.unit(contract=org.contract(mas_held_by=MasHeldBy.BOARD))
+    vc = org.assign(org.person("Vera", profession=Profession.MANAGER), Role.OPERATIONS_MANAGER, org.contractor)
+    org.assign(org.person("Bo", profession=Profession.MANAGER), Role.OPERATIONS_MANAGER, org.board)
+    res = responsible_for(unit=unit, role=Role.OPERATIONS_MANAGER, on=ON)
+    assert (res.holder, res.scope, res.contract) == (vc.person, Scope.PROVIDER, None)
+
+
+def test_follow_up_assignments_never_hold_a_statutory_role(org):
+    """A MAS doing follow-up (kind follow_up) is not the statutory MAS."""
+    unit = org.unit()
+    org.assign(org.person("Fia"), Role.MAS, unit, kind=AssignmentKind.FOLLOW_UP)
+    region_mas = org.assign(org.person("Regina"), Role.MAS, org.region)
+    assert responsible_for(unit=unit, role=Role.MAS, on=ON).holder == region_mas.person
+
+
+def test_two_holders_at_one_level_are_reported_not_chosen(org):
+    """Overlapping statutory assignments give no single holder; both are listed."""
+    unit = org.unit()
+    a = org.assign(org.person("Ada"), Role.MAS, unit)
+    b = org.assign(org.person("Bea"), Role.MAS, unit, valid_from=date(2025, 6, 1))
+    res = responsible_for(unit=unit, role=Role.MAS, on=ON)
+    assert res.holder is None and res.is_ambiguous
+    assert set(res.holders) == {a.person, b.person}
+
+
+def test_index_resolves_many_units_in_constant_queries(org, django_assert_num_queries):
+    """build_index loads periods and assignments in two queries; resolving (with reasons) queries nothing."""
+    units = [org.unit(f"u{i}") for i in range(6)]
+    org.assign(org.person("Regina"), Role.MAS, org.region)
+    org.assign(org.person("Ulla"), Role.MAS, units[0])
+    for batch in (units[:1], units):
+        with django_assert_num_queries(2):
+            index = build_index(units=batch, on=ON)
+            reasons = [index.resolve(u, role).reason for u in batch for role in (Role.MAS, Role.MAR)]
+        assert all(reasons)
