@@ -1,0 +1,421 @@
+"""Views of follow-up: thin; permission first, then a scoped selector, then one service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from followup import selectors, services
+from followup.choices import ActionState, AnswerStatus, FollowUpState
+from followup.forms import (
+    ActionForm,
+    DelegationForm,
+    FindingForm,
+    FollowUpCreateForm,
+    PlanForm,
+    ReportDoneForm,
+    RevokeForm,
+    RoutineForm,
+    SendBackForm,
+    add_service_errors,
+)
+from followup.models import ChecklistAnswer, Finding, FollowUpPlan
+from followup.permissions import (
+    can_create_followup,
+    can_manage_delegations,
+    can_manage_plans,
+    can_manage_routines,
+    can_perform,
+    can_report_action,
+    can_revoke,
+    can_verify_action,
+    person_of,
+)
+from masportal.models import JobRun
+from responsibility.choices import Role
+from responsibility.models import Municipality
+from responsibility.permissions import is_register_admin, units_visible_to
+
+PAGE_SIZE = 50
+
+
+def _municipality(user):
+    person = person_of(user)
+    return person.municipality if person else Municipality.objects.order_by("pk").first()
+
+
+# --- follow-ups ------------------------------------------------------------------------------
+
+
+@login_required
+def followup_list(request):
+    status = request.GET.get("status", "")
+    if status not in ("", "planned", "overdue", "completed"):
+        status = ""
+    mine = request.GET.get("mine") == "1"
+    followups = list(selectors.followup_list(user=request.user, status=status, mine=mine)[:PAGE_SIZE])
+    return render(request, "followup/followup_list.html", {
+        "followups": followups, "status": status, "mine": mine, "today": timezone.localdate(),
+        "can_create": can_create_followup(request.user), "can_plan": can_manage_plans(request.user),
+        "is_admin": is_register_admin(request.user),
+    })
+
+
+@login_required
+def followup_create(request):
+    if not can_create_followup(request.user):
+        raise PermissionDenied
+    units = units_visible_to(request.user)
+    form = FollowUpCreateForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            follow_up = services.followup_create(actor=request.user, municipality=_municipality(request.user),
+                                                 **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The follow-up was created."))
+            return redirect(follow_up)
+    return render(request, "followup/followup_form.html", {"form": form})
+
+
+def _detail_or_404(request, pk):
+    follow_up = selectors.followup_detail(user=request.user, pk=pk)
+    if follow_up is None:
+        raise Http404
+    return follow_up
+
+
+@login_required
+def followup_detail(request, pk: int):
+    """Show a follow-up; its auditor fills in the checklist here (a draft until every item is answered)."""
+    follow_up = _detail_or_404(request, pk)
+    may_perform = can_perform(request.user, follow_up)
+    missing: list[ChecklistAnswer] = []
+    if request.method == "POST":
+        if not may_perform:
+            raise PermissionDenied
+        answers = {}
+        for answer in follow_up.answers.all():
+            answers[answer.pk] = services.AnswerInput(
+                status=request.POST.get(f"status-{answer.pk}", "") if request.POST.get(
+                    f"status-{answer.pk}", "") in AnswerStatus.values else "",
+                comment=request.POST.get(f"comment-{answer.pk}", "").strip(),
+                attachment=request.FILES.get(f"attachment-{answer.pk}"),
+            )
+        submit = "submit" in request.POST
+        try:
+            missing = services.followup_save_checklist(
+                follow_up=follow_up, actor=request.user, answers=answers, summary=request.POST.get("summary", ""),
+                submit=submit,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(follow_up)
+        if submit and missing:
+            messages.warning(request, _("The checklist is saved as a draft: %(count)s items are not answered yet.")
+                             % {"count": len(missing)})
+        elif submit:
+            messages.success(request, _("The follow-up is completed."))
+            return redirect(follow_up)
+        else:
+            messages.success(request, _("The draft is saved."))
+            return redirect(follow_up)
+        follow_up = _detail_or_404(request, pk)
+    findings = list(
+        Finding.objects.filter(follow_up=follow_up).select_related("answer").prefetch_related("actions__owner")
+    )
+    context = {
+        "follow_up": follow_up, "answers": list(follow_up.answers.all()), "findings": findings,
+        "may_perform": may_perform, "missing_ids": {a.pk for a in missing}, "missing": missing,
+        "statuses": AnswerStatus.choices, "today": timezone.localdate(),
+        "finding_form": FindingForm(follow_up=follow_up) if may_perform else None,
+        "action_form": ActionForm(follow_up=follow_up, findings=findings) if may_perform and findings else None,
+        "editable": may_perform and follow_up.state in (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS),
+    }
+    return render(request, "followup/followup_detail.html", context)
+
+
+@login_required
+@require_POST
+def followup_start(request, pk: int):
+    follow_up = _detail_or_404(request, pk)
+    try:
+        services.followup_start(follow_up=follow_up, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(follow_up)
+
+
+@login_required
+@require_POST
+def finding_create(request, pk: int):
+    follow_up = _detail_or_404(request, pk)
+    if not can_perform(request.user, follow_up):
+        raise PermissionDenied
+    form = FindingForm(request.POST, follow_up=follow_up)
+    if form.is_valid():
+        try:
+            services.finding_create(follow_up=follow_up, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The finding was recorded."))
+            return redirect(f"{follow_up.get_absolute_url()}#findings")
+    return _detail_with_form(request, follow_up, finding_form=form)
+
+
+@login_required
+@require_POST
+def action_create(request, pk: int):
+    follow_up = _detail_or_404(request, pk)
+    if not can_perform(request.user, follow_up):
+        raise PermissionDenied
+    findings = list(Finding.objects.filter(follow_up=follow_up))
+    form = ActionForm(request.POST, follow_up=follow_up, findings=findings)
+    if form.is_valid():
+        finding = next(f for f in findings if str(f.pk) == form.cleaned_data["finding"])
+        try:
+            services.action_create(
+                finding=finding, actor=request.user, description=form.cleaned_data["description"],
+                owner=form.cleaned_data["owner"], deadline=form.cleaned_data["deadline"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The action was proposed."))
+            return redirect(f"{follow_up.get_absolute_url()}#findings")
+    return _detail_with_form(request, follow_up, action_form=form)
+
+
+def _detail_with_form(request, follow_up, **forms):
+    findings = list(
+        Finding.objects.filter(follow_up=follow_up).select_related("answer").prefetch_related("actions__owner")
+    )
+    context = {
+        "follow_up": follow_up, "answers": list(follow_up.answers.all()), "findings": findings, "may_perform": True,
+        "missing_ids": set(), "missing": [], "statuses": AnswerStatus.choices, "today": timezone.localdate(),
+        "finding_form": FindingForm(follow_up=follow_up),
+        "action_form": ActionForm(follow_up=follow_up, findings=findings) if findings else None,
+        "editable": follow_up.state in (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS),
+    }
+    context.update(forms)
+    return render(request, "followup/followup_detail.html", context, status=400)
+
+
+@login_required
+def answer_attachment(request, pk: int):
+    """Serve an answer's attachment to those who may see the follow-up (never from the web root)."""
+    answer = get_object_or_404(ChecklistAnswer.objects.exclude(attachment=""), pk=pk)
+    if selectors.followup_detail(user=request.user, pk=answer.follow_up_id) is None:
+        raise Http404
+    response = FileResponse(answer.attachment.open("rb"), as_attachment=True,
+                            filename=answer.attachment_name or "bilaga",
+                            content_type=answer.attachment_content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request):
+    if not (can_manage_plans(request.user) or can_create_followup(request.user)):
+        raise PermissionDenied
+    plans = list(selectors.plans_visible_to(request.user)[:200])
+    return render(request, "followup/plan_list.html", {"plans": plans, "can_plan": can_manage_plans(request.user)})
+
+
+@login_required
+def plan_create(request, pk: int | None = None):
+    if not can_manage_plans(request.user):
+        raise PermissionDenied
+    instance = None
+    if pk is not None:
+        instance = selectors.plans_visible_to(request.user).filter(pk=pk).first()
+        if instance is None:
+            raise Http404
+    else:
+        instance = FollowUpPlan(municipality=_municipality(request.user))
+    form = PlanForm(request.POST or None, instance=instance, units=units_visible_to(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_save(plan=form.instance, actor=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The follow-up plan was saved."))
+            return redirect("followup:plan_list")
+    return render(request, "followup/plan_form.html", {"form": form, "plan": instance if pk else None})
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+@login_required
+def action_list(request):
+    state = request.GET.get("state", "unfinished")
+    mine = request.GET.get("mine") == "1"
+    actions = list(selectors.action_list(user=request.user, state=state, mine=mine)[:PAGE_SIZE])
+    return render(request, "followup/action_list.html", {
+        "actions": actions, "state": state, "mine": mine, "states": ActionState.choices,
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+def action_detail(request, pk: int):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    if action is None:
+        raise Http404
+    report_form = ReportDoneForm(prefix="report")
+    send_back_form = SendBackForm(prefix="back")
+    status = 200
+    if request.method == "POST":
+        what = request.POST.get("do")
+        try:
+            if what == "report":
+                report_form = ReportDoneForm(request.POST, prefix="report")
+                report_form.is_valid()
+                services.action_report_done(action=action, actor=request.user,
+                                            note=report_form.cleaned_data.get("note", ""))
+                messages.success(request, _("The action is reported done. The auditor will verify it."))
+            elif what == "verify":
+                services.action_verify(action=action, actor=request.user)
+                messages.success(request, _("The action is verified and done."))
+            elif what == "send_back":
+                send_back_form = SendBackForm(request.POST, prefix="back")
+                send_back_form.is_valid()
+                services.action_send_back(action=action, actor=request.user,
+                                          reason=send_back_form.cleaned_data.get("reason", ""))
+                messages.success(request, _("The action was sent back to its owner."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            add_service_errors(report_form if what == "report" else send_back_form, exc)
+            status = 400
+        else:
+            return redirect(action)
+    action = selectors.action_detail(user=request.user, pk=pk)
+    return render(request, "followup/action_detail.html", {
+        "action": action, "report_form": report_form, "send_back_form": send_back_form,
+        "transitions": list(action.transitions.select_related("actor")),
+        "may_report": action.state in (ActionState.OPEN, ActionState.SENT_BACK) and can_report_action(
+            request.user, action),
+        "may_verify": action.state == ActionState.REPORTED_DONE and can_verify_action(request.user, action),
+        "today": timezone.localdate(),
+    }, status=status)
+
+
+# --- delegations ---------------------------------------------------------------------------------
+
+
+@login_required
+def delegation_list(request):
+    today = timezone.localdate()
+    show = request.GET.get("show", "active")
+    qs = selectors.delegations_visible_to(request.user)
+    if show == "active":
+        qs = qs.filter(revoked_at__isnull=True, valid_to__gte=today)
+    delegations = list(qs[:200])
+    warning = _municipality(request.user).delegation_warning_days if request.user.is_authenticated else 30
+    return render(request, "followup/delegation_list.html", {
+        "delegations": delegations, "today": today, "show": show, "warning_days": warning,
+        "can_manage": can_manage_delegations(request.user),
+        "expiring": {d.pk for d in delegations if d.revoked_at is None and today <= d.valid_to <= today + timedelta(
+            days=warning)},
+        "revocable": {d.pk for d in delegations if d.revoked_at is None and can_revoke(request.user, d)},
+    })
+
+
+@login_required
+def delegation_create(request):
+    if not can_manage_delegations(request.user):
+        raise PermissionDenied
+    units = units_visible_to(request.user, roles=None if is_register_admin(request.user) else (Role.MAS,))
+    form = DelegationForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delegation_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The delegation was registered."))
+            return redirect("followup:delegation_list")
+    return render(request, "followup/delegation_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def delegation_revoke(request, pk: int):
+    delegation = selectors.delegations_visible_to(request.user).filter(pk=pk).first()
+    if delegation is None:
+        raise Http404
+    if not can_revoke(request.user, delegation):
+        raise PermissionDenied
+    form = RevokeForm(request.POST or None, initial={"revoked_at": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delegation_revoke(delegation=delegation, actor=request.user, reason=form.cleaned_data[
+                "revoked_reason"], revoked_at=form.cleaned_data["revoked_at"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The delegation was revoked."))
+            return redirect("followup:delegation_list")
+    return render(request, "followup/delegation_revoke.html", {"form": form, "delegation": delegation},
+                  status=400 if form.errors else 200)
+
+
+# --- routines -------------------------------------------------------------------------------------
+
+
+@login_required
+def routine_list(request):
+    routines = list(selectors.routines_visible_to(request.user)[:300])
+    return render(request, "followup/routine_list.html", {
+        "routines": routines, "today": timezone.localdate(), "can_manage": can_manage_routines(request.user),
+    })
+
+
+@login_required
+def routine_edit(request, pk: int | None = None):
+    if not can_manage_routines(request.user):
+        raise PermissionDenied
+    if pk is None:
+        from followup.models import Routine
+
+        instance = Routine(municipality=_municipality(request.user))
+    else:
+        instance = selectors.routines_visible_to(request.user).filter(pk=pk).first()
+        if instance is None:
+            raise Http404
+    form = RoutineForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.routine_save(routine=form.instance)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The routine was saved."))
+            return redirect("followup:routine_list")
+    return render(request, "followup/routine_form.html", {"form": form, "routine": instance if pk else None})
+
+
+# --- job runs ----------------------------------------------------------------------------------------
+
+
+@login_required
+def job_runs(request):
+    if not is_register_admin(request.user):
+        raise PermissionDenied
+    runs = list(JobRun.objects.order_by("-started_at", "-id")[:200])
+    return render(request, "followup/job_runs.html", {"runs": runs})
