@@ -1,0 +1,304 @@
+"""Avvikelserapport: deviations of a period by category, unit, provider, operating form, risk and state.
+
+Every figure is a database aggregation (``values().annotate(Count())``); the
+only rows read one by one are the overdue investigations, at most
+``MAX_LIST_ROWS`` of them. Provider and operating form are those of the dated
+operating period on the day the event occurred (a re-procurement does not move
+old deviations to the new provider).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import BigIntegerField, CharField, Count, DateField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incidents.models import Deviation, DeviationState
+from reports.builders.charts import bar_chart, line_chart
+from reports.builders.common import (
+    MAX_LIST_ROWS,
+    Column,
+    Figure,
+    Section,
+    Table,
+    change_percent,
+    period_bounds,
+    previous_period,
+    same_period_last_year,
+)
+from reports.choices import ScopeKind
+from reports.scopes import ReportScope
+from responsibility.choices import OperatingForm
+from responsibility.models import CareProvider, Municipality, UnitOperatingPeriod
+
+# States in which an investigation or assessment is still due.
+OPEN_INVESTIGATION_STATES = (DeviationState.REGISTERED, DeviationState.INVESTIGATING, DeviationState.AWAITING_MAS)
+# Deviations that were never submitted are not reports.
+NOT_REPORTED = (DeviationState.DRAFT,)
+
+
+def _operation(field: str) -> Subquery:
+    """The unit's dated operating period on the day the deviation occurred: its ``field``."""
+    periods = UnitOperatingPeriod.objects.filter(
+        unit_id=OuterRef("unit_id"), valid_from__lte=OuterRef("occurred_day")
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("occurred_day"))).order_by("-valid_from")
+    return Subquery(periods.values(field)[:1])
+
+
+def deviations_in(*, scope: ReportScope, period_from: date, period_to: date) -> QuerySet[Deviation]:
+    """Reported deviations that occurred in the period in the scope (provider as operated on that day)."""
+    start, end = period_bounds(period_from, period_to)
+    qs = Deviation.objects.filter(municipality_id=scope.municipality_id, occurred_at__gte=start, occurred_at__lt=end)
+    qs = qs.exclude(state__in=NOT_REPORTED)
+    if scope.kind == ScopeKind.PROVIDER:
+        qs = with_operation(qs).filter(op_provider=scope.id)
+    elif scope.kind != ScopeKind.MUNICIPALITY:
+        qs = qs.filter(scope.unit_q("unit__"))
+    return qs
+
+
+def with_operation(qs: QuerySet[Deviation]) -> QuerySet[Deviation]:
+    if "op_provider" in qs.query.annotations:
+        return qs
+    return qs.annotate(
+        occurred_day=TruncDate("occurred_at", output_field=DateField()),
+        op_provider=Coalesce(_operation("provider_id"), "unit__provider_id", output_field=BigIntegerField()),
+        op_form=Coalesce(_operation("operating_form"), "unit__operating_form", output_field=CharField()),
+    )
+
+
+def risk_levels(municipality: Municipality) -> list[tuple[str, int, int]]:
+    """Risk bands over the score 1–16; the band that goes to MAS starts at the municipality's threshold."""
+    threshold = municipality.mas_risk_threshold
+    return [
+        (_("Low (1–3)"), 1, 3),
+        (_("Moderate (4–%(upper)s)") % {"upper": threshold - 1}, 4, threshold - 1),
+        (_("High (%(lower)s–11)") % {"lower": threshold}, threshold, 11),
+        (_("Very high (12–16)"), 12, 16),
+    ]
+
+
+def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:
+    """Compute every figure of the deviation report by aggregation; a plain dict of lists and numbers."""
+    qs = deviations_in(scope=scope, period_from=period_from, period_to=period_to)
+    total = qs.count()
+    by_category = list(
+        qs.values("category__name", "category__order").annotate(n=Count("id")).order_by("category__order", "category__name")
+    )
+    by_unit = list(
+        qs.values("unit__name", "unit__code").annotate(
+            n=Count("id"), serious=Count("id", filter=Q(lex_maria_decision=True))
+        ).order_by("-n", "unit__name")
+    )
+    with_op = with_operation(qs)
+    by_provider_ids = list(with_op.values("op_provider").annotate(n=Count("id")).order_by("-n", "op_provider"))
+    names = CareProvider.objects.in_bulk([r["op_provider"] for r in by_provider_ids])
+    by_provider = [
+        {"name": names[r["op_provider"]].name if r["op_provider"] in names else "–", "n": r["n"]}
+        for r in by_provider_ids
+    ]
+    by_provider.sort(key=lambda r: (-r["n"], r["name"]))
+    by_form = {r["op_form"]: r["n"] for r in with_op.values("op_form").annotate(n=Count("id")).order_by()}
+    by_score = {r["risk_score"]: r["n"] for r in qs.values("risk_score").annotate(n=Count("id")).order_by()}
+    by_state = {r["state"]: r["n"] for r in qs.values("state").annotate(n=Count("id")).order_by()}
+    by_kind = {r["event_kind"]: r["n"] for r in qs.values("event_kind").annotate(n=Count("id")).order_by()}
+
+    prev_from, prev_to = previous_period(period_from, period_to)
+    ly_from, ly_to = same_period_last_year(period_from, period_to)
+    previous = deviations_in(scope=scope, period_from=prev_from, period_to=prev_to).count()
+    last_year = deviations_in(scope=scope, period_from=ly_from, period_to=ly_to).count()
+
+    tz = timezone.get_current_timezone()
+    monthly = {
+        r["month"].date() if isinstance(r["month"], datetime) else r["month"]: r["n"]
+        for r in qs.annotate(month=TruncMonth("occurred_at", tzinfo=tz)).values("month").annotate(n=Count("id")).order_by()
+    }
+    monthly_last_year = {
+        r["month"].date() if isinstance(r["month"], datetime) else r["month"]: r["n"]
+        for r in deviations_in(scope=scope, period_from=ly_from, period_to=ly_to)
+        .annotate(month=TruncMonth("occurred_at", tzinfo=tz)).values("month").annotate(n=Count("id")).order_by()
+    }
+
+    overdue_qs = qs.filter(state__in=OPEN_INVESTIGATION_STATES, due_at__lt=now)
+    overdue_total = overdue_qs.count()
+    overdue = list(
+        overdue_qs.order_by("due_at", "pk").values(
+            "reference", "unit__name", "category__name", "state", "due_at", "risk_score"
+        )[:MAX_LIST_ROWS]
+    )
+    municipality = Municipality.objects.get(pk=scope.municipality_id)
+    return {
+        "total": total,
+        "by_category": by_category,
+        "by_unit": by_unit,
+        "by_provider": by_provider,
+        "by_form": by_form,
+        "by_score": by_score,
+        "by_state": by_state,
+        "by_kind": by_kind,
+        "previous": {"from": prev_from, "to": prev_to, "total": previous},
+        "last_year": {"from": ly_from, "to": ly_to, "total": last_year},
+        "monthly": monthly,
+        "monthly_last_year": monthly_last_year,
+        "overdue_total": overdue_total,
+        "overdue": overdue,
+        "risk_levels": risk_levels(municipality),
+        "mas_threshold": municipality.mas_risk_threshold,
+    }
+
+
+def _months(period_from: date, period_to: date) -> list[date]:
+    months, d = [], period_from.replace(day=1)
+    while d <= period_to:
+        months.append(d)
+        d = d.replace(year=d.year + 1, month=1) if d.month == 12 else d.replace(month=d.month + 1)
+    return months
+
+
+def deviation_sections(*, figures: dict, period_from: date, period_to: date, now: datetime) -> list[Section]:
+    """Turn the figures into the report's sections, tables and charts."""
+    f = figures
+    total = f["total"]
+    sections: list[Section] = []
+
+    prev, ly = f["previous"], f["last_year"]
+    prev_change, ly_change = change_percent(total, prev["total"]), change_percent(total, ly["total"])
+    overview = Section(
+        heading=_("Overview"),
+        figures=[
+            Figure(_("Deviations reported"), total),
+            Figure(
+                _("Previous period"), prev["total"],
+                _("%(from)s – %(to)s") % {"from": prev["from"].isoformat(), "to": prev["to"].isoformat()},
+            ),
+            Figure(
+                _("Same period last year"), ly["total"],
+                _("%(from)s – %(to)s") % {"from": ly["from"].isoformat(), "to": ly["to"].isoformat()},
+            ),
+            Figure(_("Change against the previous period (%)"), prev_change if prev_change is not None else "–"),
+            Figure(_("Change against the same period last year (%)"), ly_change if ly_change is not None else "–"),
+            Figure(_("Overdue investigations and assessments"), f["overdue_total"]),
+        ],
+    )
+    trend_rows = [
+        [_("This period"), period_from, period_to, total],
+        [_("Previous period"), prev["from"], prev["to"], prev["total"]],
+        [_("Same period last year"), ly["from"], ly["to"], ly["total"]],
+    ]
+    overview.tables.append(Table(
+        key="trend", caption=_("Deviations compared with earlier periods"),
+        columns=[Column(_("Period")), Column(_("From")), Column(_("To")), Column(_("Deviations"), numeric=True)],
+        rows=trend_rows,
+    ))
+    months = _months(period_from, period_to)
+    if len(months) > 1:
+        current = [f["monthly"].get(m, 0) for m in months]
+        before = [f["monthly_last_year"].get(_safe_year_back(m), 0) for m in months]
+        labels = [m.strftime("%Y-%m") for m in months]
+        overview.charts.append(line_chart(
+            title=_("Deviations per month"),
+            alt=_("Line chart of deviations per month, this period (solid line) and the same months last year "
+                  "(dashed line). The figures are in the table below."),
+            labels=labels,
+            series=[(_("This period (solid line)"), current), (_("Same period last year (dashed line)"), before)],
+        ))
+        overview.tables.append(Table(
+            key="monthly", caption=_("Deviations per month"),
+            columns=[Column(_("Month")), Column(_("This period"), numeric=True),
+                     Column(_("Same month last year"), numeric=True)],
+            rows=[[label, c, b] for label, c, b in zip(labels, current, before, strict=True)],
+        ))
+    sections.append(overview)
+
+    cat_rows = [[r["category__name"], r["n"]] for r in f["by_category"]]
+    category = Section(heading=_("By category"))
+    if cat_rows:
+        category.charts.append(bar_chart(
+            title=_("Deviations by category"),
+            alt=_("Bar chart of deviations by category; each bar is labelled with its number. "
+                  "The figures are in the table below."),
+            labels=[r[0] for r in cat_rows], values=[r[1] for r in cat_rows], series_title=_("Deviations"),
+        ))
+    category.tables.append(Table(
+        key="category", caption=_("Deviations by category"),
+        columns=[Column(_("Category")), Column(_("Deviations"), numeric=True)],
+        rows=cat_rows, totals=[_("Total"), total], empty_text=_("No deviations in the period."),
+    ))
+    sections.append(category)
+
+    risk_rows = []
+    for label, low, high in f["risk_levels"]:
+        risk_rows.append([label, sum(n for score, n in f["by_score"].items() if low <= score <= high)])
+    state_rows = [[str(label), f["by_state"].get(value, 0)] for value, label in DeviationState.choices
+                  if value not in NOT_REPORTED]
+    risk = Section(heading=_("By risk level and state"),
+                   intro=_("Risk score = consequence × probability (1–16). Scores from %(threshold)s go to the MAS "
+                           "for assessment.") % {"threshold": f["mas_threshold"]})
+    risk.tables.append(Table(
+        key="risk", caption=_("Deviations by risk level"),
+        columns=[Column(_("Risk level")), Column(_("Deviations"), numeric=True)],
+        rows=risk_rows, totals=[_("Total"), total],
+    ))
+    risk.tables.append(Table(
+        key="state", caption=_("Deviations by state today"),
+        columns=[Column(_("State")), Column(_("Deviations"), numeric=True)],
+        rows=state_rows, totals=[_("Total"), total],
+    ))
+    sections.append(risk)
+
+    org = Section(heading=_("By unit, care provider and operating form"),
+                  intro=_("Care provider and operating form as on the day the event occurred."))
+    form_rows = [[str(label), f["by_form"].get(value, 0)] for value, label in OperatingForm.choices]
+    org.tables.append(Table(
+        key="operating_form", caption=_("Deviations by operating form"),
+        columns=[Column(_("Operating form")), Column(_("Deviations"), numeric=True)],
+        rows=form_rows, totals=[_("Total"), total],
+    ))
+    org.tables.append(Table(
+        key="provider", caption=_("Deviations by care provider"),
+        columns=[Column(_("Care provider")), Column(_("Deviations"), numeric=True)],
+        rows=[[r["name"], r["n"]] for r in f["by_provider"]], totals=[_("Total"), total],
+        empty_text=_("No deviations in the period."),
+    ))
+    org.tables.append(Table(
+        key="unit", caption=_("Deviations by unit"),
+        columns=[Column(_("Unit")), Column(_("Deviations"), numeric=True),
+                 Column(_("Of which decided as Lex Maria"), numeric=True)],
+        rows=[[r["unit__name"], r["n"], r["serious"]] for r in f["by_unit"]],
+        totals=[_("Total"), total, sum(r["serious"] for r in f["by_unit"])],
+        empty_text=_("No deviations in the period."),
+    ))
+    sections.append(org)
+
+    overdue_rows = []
+    for r in f["overdue"]:
+        due_day = timezone.localtime(r["due_at"]).date()
+        overdue_rows.append([
+            r["reference"], r["unit__name"], r["category__name"], str(DeviationState(r["state"]).label),
+            due_day, (timezone.localtime(now).date() - due_day).days,
+        ])
+    overdue = Section(
+        heading=_("Overdue investigations"),
+        intro=_("Deviations of the period whose investigation or MAS assessment was not done by its deadline, "
+                "as of the time the data were read."),
+    )
+    note = ""
+    if f["overdue_total"] > len(overdue_rows):
+        note = _("The %(shown)s with the oldest deadlines are listed, of %(total)s.") % {
+            "shown": len(overdue_rows), "total": f["overdue_total"]}
+    overdue.tables.append(Table(
+        key="overdue", caption=_("Overdue investigations and assessments"),
+        columns=[Column(_("Reference")), Column(_("Unit")), Column(_("Category")), Column(_("State")),
+                 Column(_("Deadline")), Column(_("Days overdue"), numeric=True)],
+        rows=overdue_rows, empty_text=_("No overdue investigations."), note=note,
+    ))
+    sections.append(overdue)
+    return sections
+
+
+def _safe_year_back(d: date) -> date:
+    """The same first-of-month a year earlier (months here always start on the 1st)."""
+    return d.replace(year=d.year - 1)

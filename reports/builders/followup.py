@@ -1,0 +1,176 @@
+"""Avtalsuppföljningsrapport: per contract, follow-ups performed against planned, findings, actions and overdue actions.
+
+A follow-up belongs to its own contract or, when it only names a unit, to the
+unit's contract; follow-ups of units without a contract (egen regi) are one
+group of their own. Figures are grouped in the database per contract.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from followup.choices import ACTION_UNFINISHED_STATES, ActionState, DutyArea, FindingSeverity, FollowUpState
+from followup.models import Action, Finding, FollowUp
+from reports.builders.common import MAX_LIST_ROWS, Column, Figure, Section, Table, redact
+from reports.choices import ScopeKind
+from reports.scopes import ReportScope
+from responsibility.models import Contract
+
+
+def _scope_q(scope: ReportScope, prefix: str = "") -> Q:
+    """Follow-ups of the scope: the unit in the scope, or (without unit) the contract's boards or provider."""
+    p = prefix
+    if scope.kind == ScopeKind.MUNICIPALITY:
+        return Q(**{f"{p}municipality_id": scope.id})
+    if scope.kind == ScopeKind.PROVIDER:
+        return Q(**{f"{p}unit__provider_id": scope.id}) | Q(**{f"{p}contract__provider_id": scope.id})
+    if scope.kind == ScopeKind.BOARD:
+        return (Q(**{f"{p}board_id": scope.id}) | Q(**{f"{p}unit__board_id": scope.id})
+                | Q(**{f"{p}contract__purchasing_board_id": scope.id}))
+    return (Q(**{f"{p}board__region_id": scope.id}) | Q(**{f"{p}unit__board__region_id": scope.id})
+            | Q(**{f"{p}contract__purchasing_board__region_id": scope.id}))
+
+
+def followups_in(*, scope: ReportScope, period_from: date, period_to: date) -> QuerySet[FollowUp]:
+    """Follow-ups scheduled in the period in the scope (cancelled ones are not planned work)."""
+    return FollowUp.objects.filter(
+        _scope_q(scope), municipality_id=scope.municipality_id,
+        scheduled_date__gte=period_from, scheduled_date__lte=period_to,
+    ).exclude(state=FollowUpState.CANCELLED).distinct()
+
+
+def _contract_key(prefix: str = ""):
+    return Coalesce(F(f"{prefix}contract_id"), F(f"{prefix}unit__contract_id"))
+
+
+def followup_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:
+    """Per-contract counts of planned and performed follow-ups, findings and actions by state; overdue actions."""
+    today = timezone.localtime(now).date()
+    followups = followups_in(scope=scope, period_from=period_from, period_to=period_to)
+    ids = followups.values("pk")
+    per_contract = {}
+    for r in (
+        FollowUp.objects.filter(pk__in=ids).annotate(ck=_contract_key()).values("ck")
+        .annotate(planned=Count("id"), performed=Count("id", filter=Q(state=FollowUpState.COMPLETED))).order_by()
+    ):
+        per_contract[r["ck"]] = {"planned": r["planned"], "performed": r["performed"], "findings": 0,
+                                 "deficiencies": 0, "actions": 0, "verified": 0, "unfinished": 0, "overdue": 0}
+    findings = Finding.objects.filter(follow_up_id__in=ids)
+    for r in (
+        findings.annotate(ck=_contract_key("follow_up__")).values("ck")
+        .annotate(n=Count("id"), deficiencies=Count("id", filter=Q(severity=FindingSeverity.DEFICIENCY))).order_by()
+    ):
+        per_contract[r["ck"]].update(findings=r["n"], deficiencies=r["deficiencies"])
+    actions = Action.objects.filter(finding__follow_up_id__in=ids)
+    overdue_q = Q(state__in=ACTION_UNFINISHED_STATES, deadline__lt=today)
+    for r in (
+        actions.annotate(ck=_contract_key("finding__follow_up__")).values("ck")
+        .annotate(
+            n=Count("id"), verified=Count("id", filter=Q(state=ActionState.VERIFIED)),
+            unfinished=Count("id", filter=Q(state__in=ACTION_UNFINISHED_STATES)), overdue=Count("id", filter=overdue_q),
+        ).order_by()
+    ):
+        per_contract[r["ck"]].update(actions=r["n"], verified=r["verified"], unfinished=r["unfinished"],
+                                     overdue=r["overdue"])
+    contracts = Contract.objects.select_related("provider").in_bulk([k for k in per_contract if k is not None])
+    rows = []
+    for key, counts in per_contract.items():
+        contract = contracts.get(key)
+        rows.append({
+            "contract": f"{contract.title} ({contract.case_number})" if contract else _("No contract (own operation)"),
+            "provider": (contract.provider.name if contract and contract.provider else "–"),
+            **counts,
+        })
+    rows.sort(key=lambda r: (r["contract"] == _("No contract (own operation)"), r["contract"]))
+    by_state = {r["state"]: r["n"] for r in actions.values("state").annotate(n=Count("id")).order_by()}
+    by_area = {r["area"]: r["n"] for r in findings.values("area").annotate(n=Count("id")).order_by()}
+    overdue_qs = actions.filter(overdue_q)
+    overdue_total = overdue_qs.count()
+    overdue = list(
+        overdue_qs.annotate(ck=_contract_key("finding__follow_up__"))
+        .order_by("deadline", "pk")
+        .values("description", "deadline", "state", "finding__area", "finding__follow_up__unit__name",
+                "owner__first_name", "owner__last_name", "ck")[:MAX_LIST_ROWS]
+    )
+    for row in overdue:
+        contract = contracts.get(row["ck"])
+        row["contract"] = contract.case_number if contract else "–"
+        row["days_overdue"] = (today - row["deadline"]).days
+        row["description"] = redact(row["description"])
+    return {
+        "contracts": rows,
+        "planned": sum(r["planned"] for r in rows),
+        "performed": sum(r["performed"] for r in rows),
+        "findings": sum(r["findings"] for r in rows),
+        "actions": sum(r["actions"] for r in rows),
+        "actions_by_state": by_state,
+        "findings_by_area": by_area,
+        "overdue_total": overdue_total,
+        "overdue": overdue,
+    }
+
+
+def followup_sections(*, figures: dict) -> list[Section]:
+    f = figures
+    summary = Section(
+        heading=_("Summary"),
+        figures=[
+            Figure(_("Follow-ups planned in the period"), f["planned"]),
+            Figure(_("Follow-ups performed"), f["performed"]),
+            Figure(_("Findings"), f["findings"]),
+            Figure(_("Actions"), f["actions"]),
+            Figure(_("Overdue actions"), f["overdue_total"]),
+        ],
+    )
+    per_contract = Section(
+        heading=_("Per contract"),
+        intro=_("Follow-ups scheduled in the period; an action is done only when it has been verified."),
+    )
+    per_contract.tables.append(Table(
+        key="contracts", caption=_("Follow-up per contract"),
+        columns=[Column(_("Contract")), Column(_("Care provider")), Column(_("Planned"), numeric=True),
+                 Column(_("Performed"), numeric=True), Column(_("Findings"), numeric=True),
+                 Column(_("Of which deficiencies"), numeric=True), Column(_("Actions"), numeric=True),
+                 Column(_("Verified"), numeric=True), Column(_("Not verified"), numeric=True),
+                 Column(_("Overdue"), numeric=True)],
+        rows=[[r["contract"], r["provider"], r["planned"], r["performed"], r["findings"], r["deficiencies"],
+               r["actions"], r["verified"], r["unfinished"], r["overdue"]] for r in f["contracts"]],
+        totals=[_("Total"), "", f["planned"], f["performed"], f["findings"],
+                sum(r["deficiencies"] for r in f["contracts"]), f["actions"],
+                sum(r["verified"] for r in f["contracts"]), sum(r["unfinished"] for r in f["contracts"]),
+                sum(r["overdue"] for r in f["contracts"])],
+        empty_text=_("No follow-ups were scheduled in the period."),
+    ))
+    status = Section(heading=_("Findings and actions"))
+    status.tables.append(Table(
+        key="findings_area", caption=_("Findings by MAS duty area"),
+        columns=[Column(_("Duty area")), Column(_("Findings"), numeric=True)],
+        rows=[[str(label), f["findings_by_area"].get(value, 0)] for value, label in DutyArea.choices],
+        totals=[_("Total"), f["findings"]],
+    ))
+    status.tables.append(Table(
+        key="actions_state", caption=_("Actions by state"),
+        columns=[Column(_("State")), Column(_("Actions"), numeric=True)],
+        rows=[[str(label), f["actions_by_state"].get(value, 0)] for value, label in ActionState.choices],
+        totals=[_("Total"), f["actions"]],
+    ))
+    note = ""
+    if f["overdue_total"] > len(f["overdue"]):
+        note = _("The %(shown)s with the oldest deadlines are listed, of %(total)s.") % {
+            "shown": len(f["overdue"]), "total": f["overdue_total"]}
+    overdue = Section(heading=_("Overdue actions"))
+    overdue.tables.append(Table(
+        key="overdue_actions", caption=_("Actions not verified by their deadline"),
+        columns=[Column(_("Contract")), Column(_("Unit")), Column(_("Duty area")), Column(_("Action")),
+                 Column(_("Owner")), Column(_("Deadline")), Column(_("Days overdue"), numeric=True), Column(_("State"))],
+        rows=[[r["contract"], r["finding__follow_up__unit__name"] or "–", str(DutyArea(r["finding__area"]).label),
+               r["description"], f"{r['owner__first_name']} {r['owner__last_name']}", r["deadline"],
+               r["days_overdue"], str(ActionState(r["state"]).label)] for r in f["overdue"]],
+        empty_text=_("No overdue actions."), note=note,
+    ))
+    return [summary, per_contract, status, overdue]

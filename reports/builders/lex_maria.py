@@ -1,0 +1,122 @@
+"""Lex Maria-sammanställning: every case decided in the period, its steps and dates, the IVO outcome.
+
+No patient field is ever selected: the case list reads references, units,
+dates and the IVO outcome (scrubbed of anything shaped like a personnummer).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from statistics import median
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incidents.models import LexMariaCase, LexMariaState
+from reports.builders.common import MAX_LIST_ROWS, Column, Figure, Section, Table, period_bounds, redact
+from reports.choices import ScopeKind
+from reports.scopes import ReportScope
+from responsibility.choices import LexMariaRoute
+
+CASE_FIELDS = (
+    "reference", "deviation__reference", "deviation__unit__name", "board__name", "route", "state",
+    "deviation__occurred_at", "decided_at", "patient_informed_at", "forwarded_by_board_mas_at", "board_informed_at",
+    "ivo_sent_at", "ivo_case_number", "ivo_decision_at", "ivo_outcome",
+)
+
+
+def cases_in(*, scope: ReportScope, period_from: date, period_to: date) -> QuerySet[LexMariaCase]:
+    """Lex Maria cases decided in the period whose deviation's unit is in the scope."""
+    start, end = period_bounds(period_from, period_to)
+    qs = LexMariaCase.objects.filter(
+        deviation__municipality_id=scope.municipality_id, decided_at__gte=start, decided_at__lt=end
+    )
+    if scope.kind != ScopeKind.MUNICIPALITY:
+        qs = qs.filter(scope.unit_q("deviation__unit__"))
+    return qs
+
+
+def lex_maria_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:
+    """The counts by state and route (aggregated) and the case list with days from event to IVO."""
+    qs = cases_in(scope=scope, period_from=period_from, period_to=period_to)
+    total = qs.count()
+    by_state = {r["state"]: r["n"] for r in qs.values("state").annotate(n=Count("id")).order_by()}
+    by_route = {r["route"]: r["n"] for r in qs.values("route").annotate(n=Count("id")).order_by()}
+    reported = qs.filter(ivo_sent_at__isnull=False).count()
+    cases = []
+    for row in qs.order_by("decided_at", "pk").values(*CASE_FIELDS)[:MAX_LIST_ROWS]:
+        event_day = timezone.localtime(row["deviation__occurred_at"]).date()
+        row["event_day"] = event_day
+        row["decided_day"] = timezone.localtime(row["decided_at"]).date()
+        row["days_to_ivo"] = (row["ivo_sent_at"] - event_day).days if row["ivo_sent_at"] else None
+        row["ivo_outcome"] = redact(row["ivo_outcome"])
+        cases.append(row)
+    days = [c["days_to_ivo"] for c in cases if c["days_to_ivo"] is not None]
+    return {
+        "total": total,
+        "reported": reported,
+        "by_state": by_state,
+        "by_route": by_route,
+        "cases": cases,
+        "median_days_to_ivo": median(days) if days else None,
+        "max_days_to_ivo": max(days) if days else None,
+    }
+
+
+def lex_maria_sections(*, figures: dict) -> list[Section]:
+    f = figures
+    summary = Section(
+        heading=_("Summary"),
+        figures=[
+            Figure(_("Lex Maria cases decided"), f["total"]),
+            Figure(_("Reported to IVO"), f["reported"]),
+            Figure(_("Median days from event to IVO report"),
+                   f["median_days_to_ivo"] if f["median_days_to_ivo"] is not None else "–"),
+            Figure(_("Longest time from event to IVO report (days)"),
+                   f["max_days_to_ivo"] if f["max_days_to_ivo"] is not None else "–"),
+        ],
+    )
+    summary.tables.append(Table(
+        key="lex_maria_state", caption=_("Lex Maria cases by step reached"),
+        columns=[Column(_("Step")), Column(_("Cases"), numeric=True)],
+        rows=[[str(label), f["by_state"].get(value, 0)] for value, label in LexMariaState.choices],
+        totals=[_("Total"), f["total"]],
+    ))
+    summary.tables.append(Table(
+        key="lex_maria_route", caption=_("Lex Maria cases by route"),
+        columns=[Column(_("Route")), Column(_("Cases"), numeric=True)],
+        rows=[[str(label), f["by_route"].get(value, 0)] for value, label in LexMariaRoute.choices],
+        totals=[_("Total"), f["total"]],
+    ))
+    steps = [
+        [c["reference"], c["deviation__unit__name"], c["event_day"], c["decided_day"], c["patient_informed_at"],
+         c["board_informed_at"], c["ivo_sent_at"], c["days_to_ivo"], str(LexMariaState(c["state"]).label)]
+        for c in f["cases"]
+    ]
+    outcomes = [
+        [c["reference"], c["board__name"], c["ivo_case_number"], c["ivo_decision_at"], c["ivo_outcome"]]
+        for c in f["cases"]
+    ]
+    note = ""
+    if f["total"] > len(steps):
+        note = _("The first %(shown)s of %(total)s cases are listed.") % {"shown": len(steps), "total": f["total"]}
+    cases = Section(
+        heading=_("Cases, steps and dates"),
+        intro=_("Each case decided in the period, with the date of each step. Days to IVO are counted from the day "
+                "the event occurred to the day the report was sent."),
+    )
+    cases.tables.append(Table(
+        key="lex_maria_steps", caption=_("Lex Maria cases: steps and dates"),
+        columns=[Column(_("Case")), Column(_("Unit")), Column(_("Event")), Column(_("Decided")),
+                 Column(_("Patient informed")), Column(_("Board informed")), Column(_("Sent to IVO")),
+                 Column(_("Days to IVO"), numeric=True), Column(_("Step reached"))],
+        rows=steps, empty_text=_("No Lex Maria cases were decided in the period."), note=note,
+    ))
+    cases.tables.append(Table(
+        key="lex_maria_ivo", caption=_("IVO case numbers and outcomes"),
+        columns=[Column(_("Case")), Column(_("Responsible board")), Column(_("IVO case number")),
+                 Column(_("IVO decision")), Column(_("IVO outcome"))],
+        rows=outcomes, empty_text=_("No Lex Maria cases were decided in the period."),
+    ))
+    return [summary, cases]

@@ -1,0 +1,259 @@
+"""Writes of the reports app: checking parameters, ordering and generating PDFs, the narrative's states."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from incidents.models import Deviation, LexMariaCase
+from reports.builders import ReportParams, build_report, scope_kinds_for
+from reports.builders.common import ReportData, period_bounds
+from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, ReportState
+from reports.models import NARRATIVE_SECTIONS, GeneratedReport, PatientSafetyNarrative
+from reports.scopes import ReportScope, ScopeError, may_report_on, municipal_provider_for, parse_scope, scope_from_ids
+from responsibility.models import CareProvider
+
+logger = logging.getLogger(__name__)
+
+# The moves a generated report may make; anything else is refused.
+REPORT_TRANSITIONS = {
+    ReportState.QUEUED: {ReportState.RUNNING, ReportState.FAILED},
+    ReportState.RUNNING: {ReportState.DONE, ReportState.FAILED},
+    ReportState.DONE: set(),
+    ReportState.FAILED: set(),
+}
+NARRATIVE_TRANSITIONS = {NarrativeState.DRAFT: {NarrativeState.ADOPTED}, NarrativeState.ADOPTED: set()}
+NARRATIVE_FIELDS = tuple(name for name, _figures in NARRATIVE_SECTIONS)
+# Earliest year a patient safety report can be asked for.
+FIRST_YEAR = 2000
+
+
+class ReportInputError(ValidationError):
+    """Parameters that cannot make a report; the message dict is keyed by form field."""
+
+
+def display_name(user) -> str:
+    if user is None:
+        return _("The generate_report command")
+    return user.get_full_name() or user.get_username()
+
+
+def check_params(
+    *, user, kind: str, scope_token: str, period_from: date | None = None, period_to: date | None = None,
+    year: int | None = None, on: date | None = None,
+) -> ReportParams:
+    """Return valid parameters or raise :class:`ReportInputError` with Swedish messages per field.
+
+    ``user`` None means the command line (an operator on the server), which may report on any scope.
+    """
+    errors: dict[str, str] = {}
+    if kind not in ReportKind.values:
+        raise ReportInputError({"kind": _("Choose a report.")})
+    try:
+        scope = parse_scope(scope_token)
+    except ScopeError as exc:
+        raise ReportInputError({"scope": str(exc)}) from exc
+    if user is not None and not may_report_on(user, scope):
+        raise ReportInputError({"scope": _("You may not see reports for %(scope)s.") % {"scope": scope.label}})
+    if scope.kind not in scope_kinds_for(kind):
+        raise ReportInputError({"scope": _("A patient safety report is written for one care provider: "
+                                           "choose a board (its own operation) or a care provider.")})
+    today = timezone.localdate()
+    if kind in YEAR_KINDS:
+        if year is None:
+            errors["year"] = _("Enter the year.")
+        elif year < FIRST_YEAR or year > today.year:
+            errors["year"] = _("Choose a year between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": today.year}
+        elif not year_has_data(scope=scope, year=year):
+            errors["year"] = _("There are no data for %(scope)s in %(year)s: no deviations, Lex Maria cases, "
+                               "follow-ups or written sections.") % {"scope": scope.label, "year": year}
+        if errors:
+            raise ReportInputError(errors)
+        return ReportParams(kind=kind, scope=scope, period_from=date(year, 1, 1), period_to=date(year, 12, 31),
+                            year=year)
+    if kind in DATE_KINDS:
+        on = on or period_to
+        if on is None:
+            raise ReportInputError({"on": _("Enter the date.")})
+        return ReportParams(kind=kind, scope=scope, period_from=on, period_to=on)
+    if period_from is None:
+        errors["period_from"] = _("Enter the first day of the period.")
+    if period_to is None:
+        errors["period_to"] = _("Enter the last day of the period.")
+    if period_from and period_to and period_to < period_from:
+        errors["period_to"] = _("The end of the period cannot be before its start.")
+    if errors:
+        raise ReportInputError(errors)
+    return ReportParams(kind=kind, scope=scope, period_from=period_from, period_to=period_to)
+
+
+def year_has_data(*, scope: ReportScope, year: int) -> bool:
+    """Whether the vårdgivare of ``scope`` has anything to report for ``year``."""
+    from followup.models import FollowUp
+
+    provider = municipal_provider_for(scope)
+    if provider is None:
+        return False
+    start, end = period_bounds(date(year, 1, 1), date(year, 12, 31))
+    if PatientSafetyNarrative.objects.filter(provider=provider, year=year).exists():
+        return True
+    if Deviation.objects.filter(unit__provider=provider, occurred_at__gte=start, occurred_at__lt=end).exists():
+        return True
+    if LexMariaCase.objects.filter(deviation__unit__provider=provider, decided_at__gte=start,
+                                   decided_at__lt=end).exists():
+        return True
+    return FollowUp.objects.filter(
+        Q(unit__provider=provider) | Q(contract__provider=provider), scheduled_date__year=year
+    ).exists()
+
+
+def params_of(report: GeneratedReport) -> ReportParams:
+    """The parameters a generated report was ordered with."""
+    return ReportParams(
+        kind=report.kind, scope=scope_from_ids(kind=report.scope_kind, pk=report.scope_id),
+        period_from=report.period_from, period_to=report.period_to, year=report.year,
+    )
+
+
+def report_order(*, user, params: ReportParams) -> GeneratedReport:
+    """Record an ordered PDF and queue its generation once the row is committed."""
+    if not may_report_on(user, params.scope):
+        raise PermissionDenied
+    with transaction.atomic():
+        report = GeneratedReport(
+            kind=params.kind, scope_kind=params.scope.kind, scope_id=params.scope.id, scope_label=params.scope.label,
+            period_from=params.period_from, period_to=params.period_to, year=params.year, requested_by=user,
+        )
+        report.full_clean()
+        report.save()
+        transaction.on_commit(lambda: _queue(report.pk))
+    return report
+
+
+def _queue(report_id: int) -> None:
+    from reports.tasks import generate_report
+
+    generate_report.apply_async(args=[report_id], queue=getattr(settings, "REPORTS_QUEUE", "celery"))
+
+
+def _move(report: GeneratedReport, to: str, **fields) -> None:
+    if to not in REPORT_TRANSITIONS[report.state]:
+        raise ValidationError(_("A report cannot go from %(from)s to %(to)s.") % {"from": report.state, "to": to})
+    report.state = to
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.save(update_fields=["state", *fields])
+
+
+def _progress(report_id: int, percent: int) -> None:
+    GeneratedReport.objects.filter(pk=report_id, state=ReportState.RUNNING).update(progress=percent)
+
+
+def report_generate(*, report_id: int) -> GeneratedReport:
+    """Generate an ordered PDF: queued → running (progress) → done, or failed with a reason.
+
+    Running it again on a report that already started or finished does nothing.
+    """
+    with transaction.atomic():
+        report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+        if report.state != ReportState.QUEUED:
+            return report
+        _move(report, ReportState.RUNNING, progress=5, started_at=timezone.now())
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            params = params_of(report)
+            _progress(report.pk, 15)
+            data = build_report(params=params, produced_by=display_name(report.requested_by))
+            _progress(report.pk, 50)
+            pdf = render_pdf(data=data)
+            _progress(report.pk, 90)
+            name = report_filename(data)
+    except Exception as exc:  # noqa: BLE001 - any failure ends as a failed report with a reason
+        logger.exception("Report %s failed", report.pk)
+        with transaction.atomic():
+            report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+            with translation.override(settings.LANGUAGE_CODE):
+                error = _("The report could not be generated (%(error)s). Try again or contact the administrator.") % {
+                    "error": type(exc).__name__}
+            _move(report, ReportState.FAILED, error=error, finished_at=timezone.now())
+        return report
+    with transaction.atomic():
+        report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+        report.file.save(name, ContentFile(pdf), save=False)
+        _move(report, ReportState.DONE, progress=100, file=report.file, size=len(pdf), finished_at=timezone.now())
+    return report
+
+
+def report_filename(data: ReportData) -> str:
+    period = str(data.year) if data.year else f"{data.period_from:%Y%m%d}-{data.period_to:%Y%m%d}"
+    return f"{slugify(data.title)}-{slugify(data.scope.label)}-{period}.pdf"
+
+
+def render_pdf(*, data: ReportData) -> bytes:
+    """Lay the report out as a PDF with WeasyPrint (page numbers, repeated table headers)."""
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    html = render_to_string("reports/pdf/report.html", {"report": data})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+# --- The patient safety narrative -------------------------------------------------
+
+def narrative_for(*, provider: CareProvider, year: int) -> PatientSafetyNarrative:
+    """The narrative of ``provider`` for ``year``, unsaved and empty when none is written yet."""
+    return PatientSafetyNarrative.objects.filter(provider=provider, year=year).first() or PatientSafetyNarrative(
+        provider=provider, year=year
+    )
+
+
+def narrative_save(*, user, provider: CareProvider, year: int, texts: dict[str, str], version: int) -> PatientSafetyNarrative:
+    """Save the narrative's sections; refused once adopted or when someone else saved in between."""
+    with transaction.atomic():
+        narrative, _created = PatientSafetyNarrative.objects.select_for_update().get_or_create(
+            provider=provider, year=year
+        )
+        if narrative.state != NarrativeState.DRAFT:
+            raise ValidationError(_("The report has been adopted by the board and can no longer be changed."))
+        if narrative.version != version:
+            raise ValidationError(_("Someone else saved the report while you were editing. Your text is kept below: "
+                                    "copy what you need, reload the page and save again."))
+        for name in NARRATIVE_FIELDS:
+            if name in texts:
+                setattr(narrative, name, texts[name].strip())
+        narrative.updated_by = user
+        narrative.version += 1
+        narrative.full_clean()
+        narrative.save()
+    return narrative
+
+
+def narrative_adopt(*, user, narrative: PatientSafetyNarrative, adopted_on: date) -> PatientSafetyNarrative:
+    """Record that the board adopted the report on ``adopted_on`` (draft → adopted); twice is harmless."""
+    with transaction.atomic():
+        narrative = PatientSafetyNarrative.objects.select_for_update().get(pk=narrative.pk)
+        if narrative.state == NarrativeState.ADOPTED:
+            return narrative
+        if NarrativeState.ADOPTED not in NARRATIVE_TRANSITIONS[narrative.state]:
+            raise ValidationError(_("The report cannot be adopted from its current state."))
+        if adopted_on > timezone.localdate():
+            raise ValidationError({"adopted_on": _("The adoption date cannot be in the future.")})
+        if adopted_on.year < narrative.year:
+            raise ValidationError({"adopted_on": _("The report can be adopted only after the year it describes began.")})
+        narrative.state = NarrativeState.ADOPTED
+        narrative.adopted_on = adopted_on
+        narrative.adopted_by = user
+        narrative.version += 1
+        narrative.full_clean()
+        narrative.save(update_fields=["state", "adopted_on", "adopted_by", "version", "updated_at"])
+    return narrative
