@@ -194,3 +194,30 @@ def test_healthz_json_in_browser(page):
     response = page.goto("/healthz")
     assert response.status == 200
     assert json.loads(page.locator("body").inner_text())["database"]["status"] == "up"
+
+
+@pytest.mark.browser
+def test_start_page_reflows_at_320_px(browser, live_server, live_demo):
+    """At 320 CSS px (400 % zoom of 1280) the start page needs no horizontal scrolling."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        login(page, "mas")
+        page.locator("#role-MAS").wait_for()
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0
+        assert_accessible(page)
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_skip_link_moves_focus_to_main(page):
+    """The first Tab reaches the skip link, which takes keyboard users to the main content."""
+    login(page, "rapportor")
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Hoppa till huvudinnehållet"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
