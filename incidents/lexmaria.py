@@ -231,7 +231,7 @@ def next_step(case: LexMariaCase) -> str | None:
     return None
 
 
-def _due_at(case: LexMariaCase, *, now: datetime) -> datetime | None:
+def next_due_at(case: LexMariaCase, *, now: datetime) -> datetime | None:
     step = next_step(case)
     days = step_days().get(step) if step else None
     return now + timedelta(days=days) if days is not None else None
@@ -295,7 +295,7 @@ def may_take(*, user, case: LexMariaCase, step: str, kinds: frozenset[str] | Non
     return bool(kinds & set(actors_for(case=case, step=step)))
 
 
-def _users_of(case: LexMariaCase, actors: Iterable[str]) -> list:
+def users_of(case: LexMariaCase, actors: Iterable[str]) -> list:
     users = []
     for actor in actors:
         if actor == Actor.REPORTER and case.reporter_person_id:
@@ -315,7 +315,7 @@ def recipients_after(*, case: LexMariaCase, done: str, actor_user=None) -> list:
     step = next_step(case)
     actors = list(actors_for(case=case, step=step)) if step else []
     actors += [a for a in INFORMED_AFTER.get(done, ()) if a not in actors]
-    users = {u.pk: u for u in _users_of(case, actors)}
+    users = {u.pk: u for u in users_of(case, actors)}
     if actor_user is not None:
         users.pop(actor_user.pk, None)
     return list(users.values())
@@ -383,7 +383,7 @@ def lex_maria_open(*, deviation: Deviation, decided_by, motivation: str) -> LexM
         decided_at=now,
         motivation=motivation.strip(),
     )
-    case.due_at = _due_at(case, now=now)
+    case.due_at = next_due_at(case, now=now)
     case.full_clean(exclude=["deviation"])
     case.save()
     LexMariaTransition.objects.create(case=case, from_state="", to_state=State.DECIDED, actor=decided_by,
@@ -423,6 +423,11 @@ def _move(*, case: LexMariaCase, step: str, user, version: int | None, reason: s
             .select_related("deviation", "reporter_person__user", "board_mas__user")
             .get(pk=case.pk)
         )
+        if not actors_for(case=locked, step=step):
+            # The step is not part of this routing variant (e.g. forwarding outside the contractor route).
+            raise LexMariaTransitionError(
+                _("The step “%(step)s” is not part of this case's route.") % {"step": Step(step).label}
+            )
         if not may_take(user=user, case=locked, step=step):
             raise PermissionDenied(_("You may not take this step on this Lex Maria case."))
         if _already_done(locked, step):
@@ -433,8 +438,6 @@ def _move(*, case: LexMariaCase, step: str, user, version: int | None, reason: s
                 _("The step “%(step)s” cannot be taken when the case is “%(state)s”.")
                 % {"step": Step(step).label, "state": State(locked.state).label}
             )
-        if step == Step.FORWARD and locked.route != Route.CONTRACTOR_VIA_BOARD_MAS:
-            raise LexMariaTransitionError(_("Only in the contractor route does the board's MAS forward the case."))
         if (step == Step.INFORM_BOARD and locked.route == Route.CONTRACTOR_VIA_BOARD_MAS
                 and locked.forwarded_by_board_mas_at is None):
             raise LexMariaTransitionError(
@@ -448,7 +451,7 @@ def _move(*, case: LexMariaCase, step: str, user, version: int | None, reason: s
         now = timezone.now()
         locked.state = to_state
         locked.version += 1
-        locked.due_at = _due_at(locked, now=now)
+        locked.due_at = next_due_at(locked, now=now)
         fields += ["state", "version", "due_at"]
         if to_state == State.CLOSED:
             locked.closed_at = now
@@ -581,3 +584,15 @@ def lex_maria_record_ivo_decision(*, case: LexMariaCase, user, version: int | No
 def lex_maria_close(*, case: LexMariaCase, user, version: int | None, reason: str = "") -> LexMariaCase:
     """Close the case after IVO's decision."""
     return _move(case=case, step=Step.CLOSE, user=user, version=version, apply=lambda c: [], reason=reason.strip())
+
+
+# The service of each step (the views look them up here).
+STEP_SERVICES: dict[str, Callable[..., LexMariaCase]] = {
+    Step.INFORM_PATIENT: lex_maria_inform_patient,
+    Step.ANALYSE: lex_maria_record_analysis,
+    Step.FORWARD: lex_maria_forward,
+    Step.INFORM_BOARD: lex_maria_inform_board,
+    Step.REPORT_TO_IVO: lex_maria_report_to_ivo,
+    Step.IVO_DECISION: lex_maria_record_ivo_decision,
+    Step.CLOSE: lex_maria_close,
+}

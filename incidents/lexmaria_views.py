@@ -1,19 +1,152 @@
-"""Lex Maria views: the queue, a case with its steps, the step forms and the investigation PDF."""
+"""Lex Maria views: the queue, a case with its steps, the step forms and the investigation PDF.
 
-from django.http import HttpResponse
+Thin: check the permission, read through :mod:`incidents.lexmaria_selectors`,
+write through :mod:`incidents.lexmaria`. No page here shows patient identity.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from incidents import ivo_pdf
+from incidents.lexmaria import (
+    STEP_SERVICES,
+    Actor,
+    LexMariaTransitionError,
+    StaleCaseError,
+    Step,
+    actor_kinds,
+    may_take,
+    next_step,
+)
+from incidents.lexmaria_forms import STEP_FORMS
+from incidents.lexmaria_selectors import lex_maria_cases_visible_to, open_cases, queue_row
+from incidents.models import LexMariaCase, LexMariaState, LexMariaTransition
+
+CASES_PER_PAGE = 25
+# Parts of the chain that work with the case itself (and may follow it to the deviation and the PDF).
+WORKING_ACTORS = {Actor.REPORTER, Actor.BOARD_MAS, Actor.OPERATIONS_MANAGER}
 
 
+def _visible_case(user, pk: int) -> LexMariaCase:
+    case = (
+        lex_maria_cases_visible_to(user=user)
+        .select_related("deviation__unit__provider", "deviation__category", "board", "purchasing_board",
+                        "reporter_person__user", "board_mas__user", "analysis_leader", "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404(_("No such Lex Maria case, or you may not see it."))
+    return case
+
+
+@require_GET
+@login_required
 def queue(request):
-    return HttpResponse("")
+    """Open Lex Maria cases the user may see: state, age, next deadline, whose move; no patient identity."""
+    state = request.GET.get("state", "")
+    cases = open_cases(lex_maria_cases_visible_to(user=request.user))
+    if state in LexMariaState.values:
+        cases = cases.filter(state=state)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [queue_row(case) for case in page.object_list]
+    return render(request, "incidents/lex_maria/queue.html", {
+        "page": page, "rows": rows, "state": state,
+        "states": [(v, label) for v, label in LexMariaState.choices if v != LexMariaState.CLOSED],
+    })
 
 
+def _detail_context(request, case: LexMariaCase, *, bound_form=None) -> dict:
+    kinds = actor_kinds(user=request.user, case=case)
+    step = next_step(case)
+    form = None
+    if step is not None and may_take(user=request.user, case=case, step=step, kinds=kinds):
+        form = bound_form if bound_form is not None and bound_form.step == step else STEP_FORMS[step](case=case)
+    working = bool(kinds & WORKING_ACTORS)
+    deviation_url = ""
+    if working:
+        try:
+            deviation_url = reverse("incidents:deviation_detail", args=[case.deviation_id])
+        except NoReverseMatch:
+            deviation_url = ""
+    return {
+        "case": case,
+        "row": queue_row(case),
+        "step": Step(step) if step else None,
+        "form": form,
+        "kinds": [Actor(k).label for k in sorted(kinds)],
+        "working": working,
+        "deviation_url": deviation_url,
+        "pdf_available": working and case.state in ivo_pdf.PDF_STATES,
+        "transitions": LexMariaTransition.objects.filter(case=case).select_related("actor"),
+        "actions": case.deviation.actions.select_related("owner") if working else [],
+    }
+
+
+@require_GET
+@login_required
 def detail(request, pk: int):
-    return HttpResponse("")
+    """A case's steps, dates and history, and the form of the next step for whoever may take it."""
+    case = _visible_case(request.user, pk)
+    return render(request, "incidents/lex_maria/detail.html", _detail_context(request, case))
 
 
+@require_POST
+@login_required
 def step(request, pk: int, step: str):
-    return HttpResponse("")
+    """Take one step; a refused or invalid step re-shows the form with what was typed."""
+    case = _visible_case(request.user, pk)
+    if step not in STEP_FORMS:
+        raise Http404(_("No such step."))
+    if not may_take(user=request.user, case=case, step=step):
+        raise PermissionDenied(_("You may not take this step on this Lex Maria case."))
+    form = STEP_FORMS[step](request.POST, case=case)
+    if form.is_valid():
+        try:
+            STEP_SERVICES[step](case=case, user=request.user, version=form.cleaned_data["version"],
+                                **form.service_kwargs())
+        except (LexMariaTransitionError, StaleCaseError) as exc:
+            form.add_error(None, exc)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("The step “%(step)s” is recorded.") % {"step": Step(step).label})
+            if lex_maria_cases_visible_to(user=request.user).filter(pk=pk).exists():
+                return redirect("incidents:lex_maria_detail", pk=pk)
+            return redirect("incidents:lex_maria_queue")
+    case = _visible_case(request.user, pk)
+    context = _detail_context(request, case, bound_form=form)
+    if context["form"] is None:
+        # The case moved on meanwhile: show the refusal with the typed form anyway.
+        context["form"] = form
+    return render(request, "incidents/lex_maria/detail.html", context, status=400)
 
 
+@require_GET
+@login_required
 def investigation_pdf(request, pk: int):
-    return HttpResponse("")
+    """The investigation PDF to attach in IVO's e-service; only for those working the case."""
+    case = _visible_case(request.user, pk)
+    kinds = actor_kinds(user=request.user, case=case)
+    if not kinds & WORKING_ACTORS:
+        raise PermissionDenied(_("You may not download the investigation of this case."))
+    if case.state not in ivo_pdf.PDF_STATES:
+        raise Http404(_("The investigation is available once the event analysis is recorded."))
+    pdf = ivo_pdf.investigation_pdf(case=case, produced_by=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="utredning-{case.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,318 @@
+"""Lex Maria services: the one transitions table, the four routing variants, recipients on the event date."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from incidents import lexmaria
+from incidents.lexmaria import (
+    TRANSITIONS,
+    AnalysisAction,
+    LexMariaTransitionError,
+    StaleCaseError,
+    Step,
+    lex_maria_open,
+)
+from incidents.models import DeviationAction, LexMariaCase, LexMariaState, LexMariaTransition
+from masportal.models import Notification
+from responsibility.choices import Role
+from responsibility.models import Assignment, CareProvider, Person
+from tests.incidents.lexmaria_factories import deviation, open_case, unit_for_route, user, user_for
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+
+
+def recipients(case, done) -> set[str]:
+    return set(
+        Notification.objects.filter(dedupe_key=f"lexmaria:{case.pk}:{done}").values_list("recipient__username",
+                                                                                            flat=True)
+    )
+
+
+def official_user(board_code: str):
+    person = Person.objects.get(email=f"official-{board_code}@demo.masportalen.se")
+    return user_for(person)
+
+
+def take(step, case, by, **extra):
+    """Take ``step`` on ``case`` as ``by`` with valid data."""
+    case.refresh_from_db()
+    today = TODAY()
+    data = {
+        Step.INFORM_PATIENT: {"informed_at": today, "informed_by": "Elsa Berg, enhetschef",
+                              "patient_statement": "Larmet besvarades inte."},
+        Step.ANALYSE: {"leader": Person.objects.get(user__username="enhetschef"), "team": "Enhetschef, sjuksköterska",
+                       "timeline": "22.15 fall, 22.35 upptäckt", "causes": "Larmet var avstängt.",
+                       "actions": [AnalysisAction(description="Kontrollera larm varje kväll",
+                                                  owner=Person.objects.get(user__username="enhetschef"),
+                                                  deadline=today + timedelta(days=30))]},
+        Step.FORWARD: {"forwarded_at": today},
+        Step.INFORM_BOARD: {"informed_at": today},
+        Step.REPORT_TO_IVO: {"sent_at": today, "ivo_case_number": "3.5.1-12345/2026"},
+        Step.IVO_DECISION: {"decided_at": today, "outcome": "IVO avslutar ärendet."},
+        Step.CLOSE: {"reason": "Klart."},
+    }[step]
+    data.update(extra)
+    return lexmaria.STEP_SERVICES[step](case=case, user=by, version=case.version, **data)
+
+
+def test_open_gives_reference_route_and_first_transition():
+    """A 'yes' opens a case LM-YYYY-NNNNNN in state decided, recorded with actor and motivation."""
+    case = open_case(route="own")
+    assert case.reference.startswith(f"LM-{TODAY().year}-")
+    assert len(case.reference) == len("LM-2026-000001")
+    assert case.state == LexMariaState.DECIDED
+    assert case.due_at is not None
+    t = case.transitions.get()
+    assert (t.from_state, t.to_state, t.actor.username) == ("", "decided", "mas")
+    assert t.reason == "Allvarlig vårdskada: höftfraktur efter fall."
+
+
+def test_open_twice_returns_the_same_case_and_numbers_run_on():
+    """Opening again for the same deviation is harmless; the next case takes the next number."""
+    first = open_case(route="own")
+    again = lex_maria_open(deviation=first.deviation, decided_by=user("mas"), motivation="igen")
+    assert again.pk == first.pk
+    second = open_case(route="own")
+    assert int(second.reference[-6:]) == int(first.reference[-6:]) + 1
+    assert LexMariaTransition.objects.filter(case=first).count() == 1
+
+
+def test_open_requires_motivation():
+    """A decision without motivation is refused in Swedish."""
+    dev = deviation(unit=unit_for_route("own"))
+    with pytest.raises(ValidationError) as exc:
+        lex_maria_open(deviation=dev, decided_by=user("mas"), motivation="  ")
+    assert "motivering" in str(exc.value).lower()
+    assert not LexMariaCase.objects.filter(deviation=dev).exists()
+
+
+def test_own_operation_end_to_end():
+    """Egen regi: the board's MAS reports; the board (its official) is informed; nobody forwards."""
+    case = open_case(route="own")
+    assert case.route == "own"
+    assert case.reporter_person.user.username == "mas"
+    assert case.board_mas is None and case.purchasing_board is None
+    assert case.board.code == "hagersten-liljeholmen"
+    mas = user("mas")
+    # The verksamhetschef (Ekbacken's operations manager) is told with the reporter; the decider is not.
+    assert recipients(case, "open") == {"verksamhetschef"}
+    take(Step.INFORM_PATIENT, case, mas)
+    assert recipients(case, Step.INFORM_PATIENT) == {"verksamhetschef"}
+    take(Step.ANALYSE, case, user("verksamhetschef"))
+    assert recipients(case, Step.ANALYSE) == {"mas", "tjansteman"}
+    with pytest.raises(LexMariaTransitionError):
+        take(Step.FORWARD, case, mas)
+    take(Step.INFORM_BOARD, case, user("tjansteman"))
+    assert recipients(case, Step.INFORM_BOARD) == {"mas"}
+    take(Step.REPORT_TO_IVO, case, mas)
+    assert recipients(case, Step.REPORT_TO_IVO) == {"tjansteman"}
+    take(Step.IVO_DECISION, case, mas)
+    take(Step.CLOSE, case, mas)
+    case.refresh_from_db()
+    assert case.state == LexMariaState.CLOSED and case.closed_at is not None and case.due_at is None
+    assert recipients(case, Step.CLOSE) == {"tjansteman", "verksamhetschef"}
+    assert list(case.transitions.values_list("to_state", flat=True)) == [
+        "decided", "patient_informed", "analysed", "board_informed", "reported_to_ivo", "ivo_decided", "closed"]
+    assert DeviationAction.objects.filter(deviation=case.deviation).count() == 1
+
+
+def test_contractor_route_goes_through_the_board_mas():
+    """Entreprenad, contractor holds MAS: the contractor's MAS reports; the board's MAS forwards to both boards."""
+    case = open_case(route="contractor_via_board_mas")
+    contractor_mas, board_mas = user("entreprenor-mas"), user("mas")
+    assert case.reporter_person.user == contractor_mas
+    assert case.board_mas.user == board_mas
+    assert case.board.code == "hagersten-liljeholmen"
+    assert case.purchasing_board.code == "skarholmen"
+    purchasing_official = official_user("skarholmen")
+    assert recipients(case, "open") == {"entreprenor-mas"}  # the decider (mas) is the board's MAS
+    take(Step.INFORM_PATIENT, case, contractor_mas)
+    take(Step.ANALYSE, case, contractor_mas)
+    # Next is the board's MAS, not the boards directly.
+    assert recipients(case, Step.ANALYSE) == {"mas"}
+    with pytest.raises(PermissionDenied):
+        take(Step.INFORM_BOARD, case, contractor_mas)
+    with pytest.raises(PermissionDenied):
+        take(Step.FORWARD, case, contractor_mas)
+    with pytest.raises(LexMariaTransitionError) as exc:
+        take(Step.INFORM_BOARD, case, board_mas)
+    assert "vidarebefordra" in str(exc.value)
+    take(Step.FORWARD, case, board_mas)
+    case.refresh_from_db()
+    assert case.state == LexMariaState.ANALYSED and case.forwarded_by_board_mas_at == TODAY()
+    assert recipients(case, Step.FORWARD) == {"entreprenor-mas", "tjansteman", purchasing_official.username}
+    take(Step.INFORM_BOARD, case, board_mas)
+    take(Step.REPORT_TO_IVO, case, contractor_mas)
+    assert recipients(case, Step.REPORT_TO_IVO) == {"mas", "tjansteman", purchasing_official.username}
+    take(Step.IVO_DECISION, case, contractor_mas)
+    take(Step.CLOSE, case, contractor_mas)
+    case.refresh_from_db()
+    assert case.state == LexMariaState.CLOSED
+
+
+def test_board_kept_mas_route():
+    """Entreprenad where the board kept the MAS duty: the board's MAS reports, the board is informed."""
+    case = open_case(route="board_mas")
+    assert case.route == "board_mas"
+    assert case.reporter_person.user.username == "mas"
+    assert case.board_mas is None
+    mas = user("mas")
+    official = official_user(case.board.code)
+    take(Step.INFORM_PATIENT, case, mas)
+    take(Step.ANALYSE, case, mas)
+    assert recipients(case, Step.ANALYSE) == {official.username}
+    take(Step.INFORM_BOARD, case, mas)
+    take(Step.REPORT_TO_IVO, case, mas)
+    case.refresh_from_db()
+    assert case.state == LexMariaState.REPORTED
+
+
+def test_private_provider_route_leaves_the_board_mas_out():
+    """Ramavtal/LOV: the provider's MAS reports; the board concerned is informed; the board's MAS never is."""
+    case = open_case(route="provider_mas")
+    assert case.route == "provider_mas"
+    assert case.board_mas is None
+    provider_reporter = user_for(case.reporter_person)
+    assert Assignment.objects.filter(person=case.reporter_person, role=Role.LEX_MARIA_REPORTER,
+                                     provider=case.deviation.unit.provider).exists()
+    official = official_user(case.board.code)
+    for step in (Step.INFORM_PATIENT, Step.ANALYSE, Step.INFORM_BOARD, Step.REPORT_TO_IVO, Step.IVO_DECISION,
+                 Step.CLOSE):
+        take(step, case, provider_reporter)
+    case.refresh_from_db()
+    assert case.state == LexMariaState.CLOSED
+    assert official.username in recipients(case, Step.ANALYSE)
+    everyone = set(Notification.objects.filter(dedupe_key__startswith=f"lexmaria:{case.pk}:")
+                   .values_list("recipient__username", flat=True))
+    assert "mas" not in everyone
+    with pytest.raises(PermissionDenied):
+        take(Step.CLOSE, case, user("mas"))
+
+
+def test_recipients_are_resolved_on_the_event_date():
+    """The anmälningsansvarig and the board's MAS holding the duty on the event date are in the chain."""
+    occurred = TODAY() - timedelta(days=20)
+    municipal = CareProvider.objects.get(kind="municipal", board__code="hagersten-liljeholmen")
+    old = Assignment.objects.get(role=Role.LEX_MARIA_REPORTER, provider=municipal, valid_to__isnull=True)
+    old.valid_to = occurred + timedelta(days=5)
+    old.save(update_fields=["valid_to"])
+    newcomer = Person.objects.create(municipality=municipal.municipality, first_name="Nina", last_name="Ny",
+                                     profession="nurse", licensed=True, email="nina@example.se")
+    Assignment.objects.create(person=newcomer, role=Role.LEX_MARIA_REPORTER, provider=municipal,
+                              valid_from=occurred + timedelta(days=6))
+    new_user = user_for(newcomer)
+    region_mas = Assignment.objects.get(role=Role.MAS, region__code="vastra-soderort", deputy_for__isnull=True)
+    region_mas.valid_to = occurred + timedelta(days=5)
+    region_mas.save(update_fields=["valid_to"])
+    Assignment.objects.create(person=newcomer, role=Role.MAS, region=region_mas.region,
+                              valid_from=occurred + timedelta(days=6))
+
+    own = open_case(route="own", occurred=occurred)
+    assert own.reporter_person.user.username == "mas"
+    contractor = open_case(route="contractor_via_board_mas", occurred=occurred, decided_by=user("entreprenor-mas"))
+    assert contractor.board_mas.user.username == "mas"
+    assert "mas" in recipients(contractor, "open")
+    assert new_user.username not in recipients(contractor, "open")
+    # An event after the change goes to the newcomer.
+    later = open_case(route="own", occurred=TODAY() - timedelta(days=1))
+    assert later.reporter_person == newcomer
+
+
+def _all_powerful_case():
+    """A contractor-route case where the demo MAS is both reporter and board MAS: every step is theirs."""
+    case = open_case(route="contractor_via_board_mas")
+    mas_person = Person.objects.get(user__username="mas")
+    LexMariaCase.objects.filter(pk=case.pk).update(reporter_person=mas_person, board_mas=mas_person)
+    case.refresh_from_db()
+    return case
+
+
+LEGAL = [(step, from_state) for step, (from_state, _to) in TRANSITIONS.items()]
+ILLEGAL = [
+    (step, state)
+    for step, (from_state, to_state) in TRANSITIONS.items()
+    for state in LexMariaState.values
+    if state != from_state and state != to_state
+]
+
+
+@pytest.mark.parametrize(("step", "state"), LEGAL)
+def test_every_legal_transition(step, state):
+    """Each step moves the case from its from-state to its to-state, with actor and a new version."""
+    case = _all_powerful_case()
+    forwarded = TODAY() if step != Step.FORWARD else None
+    LexMariaCase.objects.filter(pk=case.pk).update(state=state, forwarded_by_board_mas_at=forwarded)
+    case.refresh_from_db()
+    before = case.version
+    result = take(step, case, user("mas"))
+    assert result.state == TRANSITIONS[step][1]
+    assert result.version == before + 1
+    last = case.transitions.last()
+    assert (last.from_state, last.to_state, last.actor.username) == (state, TRANSITIONS[step][1], "mas")
+
+
+@pytest.mark.parametrize(("step", "state"), ILLEGAL)
+def test_every_illegal_transition_is_refused_in_swedish(step, state):
+    """A step from any other state is refused with a Swedish message and changes nothing."""
+    case = _all_powerful_case()
+    LexMariaCase.objects.filter(pk=case.pk).update(state=state)
+    case.refresh_from_db()
+    with pytest.raises(LexMariaTransitionError) as exc:
+        take(step, case, user("mas"))
+    assert "kan inte" in exc.value.messages[0]
+    case.refresh_from_db()
+    assert case.state == state and case.version == 0
+    assert case.transitions.count() == 1
+
+
+def test_taking_a_step_twice_is_harmless():
+    """Submitting the same step again (an old form) changes nothing and notifies nobody twice."""
+    case = open_case(route="own")
+    mas = user("mas")
+    version = case.version
+    lexmaria.lex_maria_inform_patient(case=case, user=mas, version=version, informed_at=TODAY(), informed_by="X")
+    again = lexmaria.lex_maria_inform_patient(case=case, user=mas, version=version, informed_at=TODAY(),
+                                              informed_by="Y")
+    assert again.patient_informed_by == "X"
+    assert case.transitions.count() == 2
+
+
+def test_concurrent_edit_is_refused():
+    """A form based on an older version of the case is refused, never overwriting the other edit."""
+    case = _all_powerful_case()
+    LexMariaCase.objects.filter(pk=case.pk).update(state=LexMariaState.BOARD_INFORMED, version=5)
+    case.refresh_from_db()
+    with pytest.raises(StaleCaseError):
+        lexmaria.lex_maria_report_to_ivo(case=case, user=user("mas"), version=4, sent_at=TODAY(),
+                                         ivo_case_number="1")
+    case.refresh_from_db()
+    assert case.state == LexMariaState.BOARD_INFORMED and case.ivo_case_number == ""
+
+
+def test_bad_dates_and_missing_information_are_refused():
+    """Future dates, and 'informed' without when/by whom or a reason, are refused field by field."""
+    case = open_case(route="own")
+    mas = user("mas")
+    with pytest.raises(ValidationError) as exc:
+        lexmaria.lex_maria_inform_patient(case=case, user=mas, version=0, informed_at=TODAY() + timedelta(days=1),
+                                          informed_by="X")
+    assert "framtiden" in exc.value.message_dict["informed_at"][0]
+    with pytest.raises(ValidationError):
+        lexmaria.lex_maria_inform_patient(case=case, user=mas, version=0, informed_at=None)
+    ok = lexmaria.lex_maria_inform_patient(case=case, user=mas, version=0, informed_at=None,
+                                           not_informed_reason="Patienten avled; närstående nåddes inte.")
+    assert ok.state == LexMariaState.PATIENT_INFORMED and ok.patient_informed_at is None
+
+
+def test_someone_outside_the_chain_cannot_take_a_step():
+    """A board official of another board, or a reporter of the unit, may not move the case."""
+    case = open_case(route="own")
+    for outsider in (official_user("bromma"), user("rapportor"), user("entreprenor-mas")):
+        with pytest.raises(PermissionDenied):
+            take(Step.INFORM_PATIENT, case, outsider)
+    case.refresh_from_db()
+    assert case.state == LexMariaState.DECIDED
