@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from responsibility.checks import RULE_CODES, RULE_TITLES
 from responsibility.choices import OperatingForm, Severity, UnitType
-from responsibility.models import Board, CareProvider, Region, Unit
+from responsibility.models import Board, CareProvider, Unit
 
 
 def _visible_boards(request):
@@ -72,14 +72,15 @@ RULE_CHOICES = [("", _("All"))] + [(code, f"{code} – {RULE_TITLES[code]}") for
 
 
 class MatrixFilterForm(DateForm):
-    """Filters of the responsibility matrix; choices limited to what the user may see."""
+    """Filters of the responsibility matrix; choices limited to what the user may see.
 
-    board = forms.ModelChoiceField(label=_("Board"), queryset=Board.objects.none(), required=False,
-                                   empty_label=_("All"))
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False,
-                                    empty_label=_("All"))
-    provider = forms.ModelChoiceField(label=_("Care provider"), queryset=CareProvider.objects.none(),
-                                      required=False, empty_label=_("All"))
+    Boards, regions and providers are read once (one query each) and the chosen ones are taken from
+    those lists, so the filters cost the same queries whatever is chosen.
+    """
+
+    board = forms.ChoiceField(label=_("Board"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    provider = forms.ChoiceField(label=_("Care provider"), required=False)
     operating_form = forms.ChoiceField(label=_("Operating form"), required=False,
                                        choices=[("", _("All"))] + list(OperatingForm.choices))
     code = forms.ChoiceField(label=_("Finding"), required=False, choices=RULE_CHOICES)
@@ -88,9 +89,11 @@ class MatrixFilterForm(DateForm):
 
     def __init__(self, *args, choices: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["board"].queryset = choices["boards"]
-        self.fields["region"].queryset = choices["regions"]
-        self.fields["provider"].queryset = choices["providers"]
+        self._objects: dict[str, dict[str, object]] = {}
+        for name, key in (("board", "boards"), ("region", "regions"), ("provider", "providers")):
+            objects = {str(obj.pk): obj for obj in choices[key]}
+            self._objects[name] = objects
+            self.fields[name].choices = [("", _("All"))] + [(pk, str(obj)) for pk, obj in objects.items()]
 
     def filters(self) -> dict:
         """The valid filters as keyword arguments of ``responsibility_matrix``."""
@@ -99,9 +102,9 @@ class MatrixFilterForm(DateForm):
             self.is_valid()  # cleaned_data keeps the valid fields of an invalid form
             data = self.cleaned_data
         return {
-            "board": data.get("board"),
-            "region": data.get("region"),
-            "provider": data.get("provider"),
+            "board": self._objects["board"].get(data.get("board") or ""),
+            "region": self._objects["region"].get(data.get("region") or ""),
+            "provider": self._objects["provider"].get(data.get("provider") or ""),
             "operating_form": data.get("operating_form") or "",
             "code": data.get("code") or "",
             "severity": data.get("severity") or "",

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from responsibility.checks import run_checks
 from responsibility.choices import AssignmentKind, MasHeldBy, Profession, Role, Scope, Severity
-from responsibility.models import Assignment, Board, Municipality, RuleDefinition, Unit
+from responsibility.models import Assignment, Municipality, RuleDefinition, Unit
 from responsibility.resolver import build_index, units_with_board
 from tests.responsibility.test_resolver import Org
 
@@ -72,7 +72,8 @@ def test_r7_names_both_overlapping_assignments():
     """R7 on Farsta's own unit names the two verksamhetschefer and their start dates."""
     [r7] = [f for f in demo_findings(code="fars-01") if f.code == "R7"]
     assert r7.role == Role.OPERATIONS_MANAGER
-    assert "2025-01-02" in r7.message and "2025-01-03" in r7.message
+    assert "2025-01-02" in r7.message
+    assert "2025-01-03" in r7.message
 
 
 def test_r10_warns_within_the_configured_days_only():
@@ -122,7 +123,8 @@ def test_a_change_of_law_is_a_new_rule_row(db):
     RuleDefinition.objects.create(code="R3", severity=Severity.WARNING, effective_from=date(2027, 2, 16),
                                   legal_basis="Socialstyrelsens översyn 2027")
     [before] = run_checks(units=[unit], on=date(2027, 2, 14), codes=["R3"])
-    assert before.severity == Severity.ERROR and before.legal_basis.startswith("Prop. 2025/26:19")
+    assert before.severity == Severity.ERROR
+    assert before.legal_basis.startswith("Prop. 2025/26:19")
     assert run_checks(units=[unit], on=date(2027, 2, 15), codes=["R3"]) == []
     [after] = run_checks(units=[unit], on=date(2027, 2, 16), codes=["R3"])
     assert (after.severity, after.legal_basis) == (Severity.WARNING, "Socialstyrelsens översyn 2027")

@@ -6,12 +6,21 @@ data cannot make it pass by accident.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from itertools import count
 
 import pytest
 
-from responsibility.choices import AssignmentKind, ContractKind, MasHeldBy, OperatingForm, Profession, ProviderKind, Role, Scope
+from responsibility.choices import (
+    AssignmentKind,
+    ContractKind,
+    MasHeldBy,
+    OperatingForm,
+    Profession,
+    ProviderKind,
+    Role,
+    Scope,
+)
 from responsibility.demo import make_org_number
 from responsibility.models import (
     Assignment,
@@ -140,7 +149,8 @@ def test_contract_gives_mas_duty_to_contractor(org):
     contractor_mas = org.assign(org.person("Cecilia"), Role.MAS, org.contractor)
     res = responsible_for(unit=unit, role=Role.MAS, on=ON)
     assert (res.holder, res.scope, res.contract) == (contractor_mas.person, Scope.PROVIDER, contract)
-    assert contract.case_number in res.reason and "4.11" in res.reason
+    assert contract.case_number in res.reason
+    assert "4.11" in res.reason
     assert res.searched == (Scope.UNIT, Scope.PROVIDER)
 
 
@@ -150,7 +160,8 @@ def test_contractor_without_mas_does_not_fall_back_to_the_board(org):
     org.assign(org.person("Bodil"), Role.MAS, org.board)
     org.assign(org.person("Regina"), Role.MAS, org.region)
     res = responsible_for(unit=unit, role=Role.MAS, on=ON)
-    assert res.holder is None and res.holders == ()
+    assert res.holder is None
+    assert res.holders == ()
 
 
 def test_contract_keeps_mas_duty_with_board(org):
@@ -188,7 +199,8 @@ def test_two_holders_at_one_level_are_reported_not_chosen(org):
     a = org.assign(org.person("Ada"), Role.MAS, unit)
     b = org.assign(org.person("Bea"), Role.MAS, unit, valid_from=date(2025, 6, 1))
     res = responsible_for(unit=unit, role=Role.MAS, on=ON)
-    assert res.holder is None and res.is_ambiguous
+    assert res.holder is None
+    assert res.is_ambiguous
     assert set(res.holders) == {a.person, b.person}
 
 
