@@ -34,6 +34,11 @@ def redact(text: str | None) -> str:
 class Column:
     label: str
     numeric: bool = False
+    nowrap: bool = False
+
+    @property
+    def css(self) -> str:
+        return "num" if self.numeric else ("nowrap" if self.nowrap else "")
 
 
 @dataclass
@@ -53,13 +58,17 @@ class Table:
         return [c.label for c in self.columns]
 
     @property
-    def body(self) -> list[list[tuple[Any, bool]]]:
-        """Rows as (value, numeric) pairs, for right-aligning numbers when rendered."""
-        return [[(v, c.numeric) for v, c in zip(row, self.columns, strict=True)] for row in self.rows]
+    def body(self) -> list[list[tuple[Any, str]]]:
+        """Rows as (value, css class) pairs: numbers right-aligned, references and dates kept on one line."""
+        return [[(v, c.css) for v, c in zip(row, self.columns, strict=True)] for row in self.rows]
 
     @property
-    def totals_cells(self) -> list[tuple[Any, bool]]:
-        return [(v, c.numeric) for v, c in zip(self.totals or [], self.columns, strict=True)]
+    def totals_cells(self) -> list[tuple[Any, str]]:
+        return [(v, c.css) for v, c in zip(self.totals or [], self.columns, strict=True)]
+
+    @property
+    def is_wide(self) -> bool:
+        return len(self.columns) >= 7
 
 
 @dataclass

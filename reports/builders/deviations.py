@@ -190,7 +190,7 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
     ]
     overview.tables.append(Table(
         key="trend", caption=_("Deviations compared with earlier periods"),
-        columns=[Column(_("Period")), Column(_("From")), Column(_("To")), Column(_("Deviations"), numeric=True)],
+        columns=[Column(_("Period")), Column(_("From"), nowrap=True), Column(_("To"), nowrap=True), Column(_("Deviations"), numeric=True)],
         rows=trend_rows,
     ))
     months = _months(period_from, period_to)
@@ -207,7 +207,7 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
         ))
         overview.tables.append(Table(
             key="monthly", caption=_("Deviations per month"),
-            columns=[Column(_("Month")), Column(_("This period"), numeric=True),
+            columns=[Column(_("Month"), nowrap=True), Column(_("This period"), numeric=True),
                      Column(_("Same month last year"), numeric=True)],
             rows=[[label, c, b] for label, c, b in zip(labels, current, before, strict=True)],
         ))
@@ -291,8 +291,8 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
             "shown": len(overdue_rows), "total": f["overdue_total"]}
     overdue.tables.append(Table(
         key="overdue", caption=_("Overdue investigations and assessments"),
-        columns=[Column(_("Reference")), Column(_("Unit")), Column(_("Category")), Column(_("State")),
-                 Column(_("Deadline")), Column(_("Days overdue"), numeric=True)],
+        columns=[Column(_("Reference"), nowrap=True), Column(_("Unit")), Column(_("Category")), Column(_("State")),
+                 Column(_("Deadline"), nowrap=True), Column(_("Days overdue"), numeric=True)],
         rows=overdue_rows, empty_text=_("No overdue investigations."), note=note,
     ))
     sections.append(overdue)

@@ -167,7 +167,7 @@ def followup_sections(*, figures: dict) -> list[Section]:
     overdue.tables.append(Table(
         key="overdue_actions", caption=_("Actions not verified by their deadline"),
         columns=[Column(_("Contract")), Column(_("Unit")), Column(_("Duty area")), Column(_("Action")),
-                 Column(_("Owner")), Column(_("Deadline")), Column(_("Days overdue"), numeric=True), Column(_("State"))],
+                 Column(_("Owner")), Column(_("Deadline"), nowrap=True), Column(_("Days overdue"), numeric=True), Column(_("State"))],
         rows=[[r["contract"], r["finding__follow_up__unit__name"] or "–", str(DutyArea(r["finding__area"]).label),
                r["description"], f"{r['owner__first_name']} {r['owner__last_name']}", r["deadline"],
                r["days_overdue"], str(ActionState(r["state"]).label)] for r in f["overdue"]],

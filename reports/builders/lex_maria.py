@@ -108,15 +108,15 @@ def lex_maria_sections(*, figures: dict) -> list[Section]:
     )
     cases.tables.append(Table(
         key="lex_maria_steps", caption=_("Lex Maria cases: steps and dates"),
-        columns=[Column(_("Case")), Column(_("Unit")), Column(_("Event")), Column(_("Decided")),
-                 Column(_("Patient informed")), Column(_("Board informed")), Column(_("Sent to IVO")),
+        columns=[Column(_("Case"), nowrap=True), Column(_("Unit")), Column(_("Event"), nowrap=True), Column(_("Decided"), nowrap=True),
+                 Column(_("Patient informed"), nowrap=True), Column(_("Board informed"), nowrap=True), Column(_("Sent to IVO"), nowrap=True),
                  Column(_("Days to IVO"), numeric=True), Column(_("Step reached"))],
         rows=steps, empty_text=_("No Lex Maria cases were decided in the period."), note=note,
     ))
     cases.tables.append(Table(
         key="lex_maria_ivo", caption=_("IVO case numbers and outcomes"),
-        columns=[Column(_("Case")), Column(_("Responsible board")), Column(_("IVO case number")),
-                 Column(_("IVO decision")), Column(_("IVO outcome"))],
+        columns=[Column(_("Case"), nowrap=True), Column(_("Responsible board")), Column(_("IVO case number"), nowrap=True),
+                 Column(_("IVO decision"), nowrap=True), Column(_("IVO outcome"))],
         rows=outcomes, empty_text=_("No Lex Maria cases were decided in the period."),
     ))
     return [summary, cases]
