@@ -195,6 +195,8 @@ class RevokeForm(forms.Form):
 
 
 class RoutineForm(forms.ModelForm):
+    document_url = forms.URLField(label=_("Link to the document"), required=False, assume_scheme="https")
+
     class Meta:
         model = Routine
         fields = ["title", "owner", "level", "scope", "region", "board", "provider", "unit", "area", "document_url",
