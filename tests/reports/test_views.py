@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -15,10 +16,15 @@ from reports.choices import ReportState
 from reports.models import GeneratedReport, PatientSafetyNarrative
 from reports.services import check_params, report_generate, report_order
 from responsibility.models import CareProvider
+from tests.conftest import DEMO_PASSWORD
 from tests.reports.conftest import assert_no_patient_identity, pdf_text
 
 BOARD = "board:hagersten-liljeholmen"
 OTHER_BOARD = "board:bromma"
+
+
+def _login(client, username: str) -> None:
+    assert client.login(username=username, password=DEMO_PASSWORD)
 
 
 def _query(period, **extra) -> dict:
@@ -37,7 +43,7 @@ def test_anonymous_is_sent_to_login(client):
 @pytest.mark.django_db
 def test_staff_without_report_role_is_refused(client):
     """A reporter (staff) cannot open the reports."""
-    client.login(username="rapportor", password="demo")
+    _login(client, "rapportor")
     assert client.get(reverse("reports:report_list")).status_code == 403
     assert client.get(reverse("reports:report_detail"), {"kind": "deviations", "scope": BOARD}).status_code == 403
 
@@ -45,7 +51,7 @@ def test_staff_without_report_role_is_refused(client):
 @pytest.mark.django_db
 def test_board_official_chooses_only_their_board(client):
     """A board official's scope choices are their own board; the list page is Swedish."""
-    client.login(username="tjansteman", password="demo")
+    _login(client, "tjansteman")
     response = client.get(reverse("reports:report_list"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -58,7 +64,7 @@ def test_board_official_chooses_only_their_board(client):
 @pytest.mark.django_db
 def test_scope_outside_the_users_own_is_refused_with_a_message(client, period):
     """Asking for another board's report gives a Swedish message, keeps the input and shows nothing of it."""
-    client.login(username="tjansteman", password="demo")
+    _login(client, "tjansteman")
     response = client.get(reverse("reports:report_detail"), _query(period, scope=OTHER_BOARD))
     html = response.content.decode()
     assert response.status_code == 400
@@ -70,7 +76,7 @@ def test_scope_outside_the_users_own_is_refused_with_a_message(client, period):
 @pytest.mark.django_db
 def test_contractor_mas_sees_own_provider_only(client, period):
     """The contractor's MAS may report on their own company, not on the board."""
-    client.login(username="entreprenor-mas", password="demo")
+    _login(client, "entreprenor-mas")
     norrsken = CareProvider.objects.get(name="Norrsken Omsorg AB")
     ok = client.get(reverse("reports:report_detail"), _query(period, scope=f"provider:{norrsken.org_number}"))
     assert ok.status_code == 200
@@ -82,7 +88,7 @@ def test_contractor_mas_sees_own_provider_only(client, period):
 @pytest.mark.django_db
 def test_period_end_before_start_shows_the_error_on_the_field(client, period):
     """A period ending before it starts is refused with the message linked from the error summary."""
-    client.login(username="mas", password="demo")
+    _login(client, "mas")
     response = client.get(reverse("reports:report_detail"), _query(
         period, period_from=period[1].isoformat(), period_to=period[0].isoformat()))
     html = response.content.decode()
@@ -94,7 +100,7 @@ def test_period_end_before_start_shows_the_error_on_the_field(client, period):
 @pytest.mark.django_db
 def test_html_report_is_an_accessible_table_page_with_the_same_figures_as_csv_and_xlsx(client, seeded, period):
     """The page, the CSV and the XLSX give the same category counts; tables have captions and header scopes."""
-    client.login(username="tjansteman", password="demo")
+    _login(client, "tjansteman")
     page = client.get(reverse("reports:report_detail"), _query(period))
     html = page.content.decode()
     assert page.status_code == 200
@@ -130,7 +136,7 @@ def test_html_report_is_an_accessible_table_page_with_the_same_figures_as_csv_an
 @pytest.mark.django_db
 def test_ordering_a_pdf_records_the_order_and_queues_on_commit(client, period, django_capture_on_commit_callbacks):
     """Ordering creates a queued report with who and what, and queues its generation after the commit."""
-    client.login(username="tjansteman", password="demo")
+    _login(client, "tjansteman")
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(reverse("reports:report_order"), _query(period))
     report = GeneratedReport.objects.get()
@@ -145,7 +151,7 @@ def test_ordering_a_pdf_records_the_order_and_queues_on_commit(client, period, d
 @pytest.mark.django_db
 def test_denied_order_creates_and_queues_nothing(client, period, django_capture_on_commit_callbacks):
     """An order for a board the user may not see is refused; no row, nothing queued."""
-    client.login(username="tjansteman", password="demo")
+    _login(client, "tjansteman")
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(reverse("reports:report_order"), _query(period, scope=OTHER_BOARD))
     assert response.status_code == 400
@@ -159,7 +165,7 @@ def test_generation_moves_queued_running_done_and_only_the_requester_downloads(c
     user = demo_user("tjansteman")
     params = check_params(user=user, kind="deviations", scope_token=BOARD, period_from=period[0], period_to=period[1])
     report = report_order(user=user, params=params)
-    client.login(username="tjansteman", password="demo")
+    _login(client, "tjansteman")
     status = client.get(reverse("reports:generated_status", args=[report.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in status
     assert "I kö" in status
@@ -169,7 +175,7 @@ def test_generation_moves_queued_running_done_and_only_the_requester_downloads(c
     assert done.started_at <= done.finished_at
     assert report_generate(report_id=report.pk).finished_at == done.finished_at
     path = Path(done.file.path)
-    assert path.is_relative_to(Path(__import__("django.conf").conf.settings.PRIVATE_FILES_ROOT))
+    assert path.is_relative_to(Path(settings.PRIVATE_FILES_ROOT))
     status = client.get(reverse("reports:generated_status", args=[report.pk])).content.decode()
     assert "hx-trigger" not in status
     assert "Ladda ner PDF:en" in status
@@ -182,11 +188,11 @@ def test_generation_moves_queued_running_done_and_only_the_requester_downloads(c
     assert_no_patient_identity(pdf_text(pdf))
 
     client.logout()
-    client.login(username="mas", password="demo")
+    _login(client, "mas")
     assert client.get(reverse("reports:generated_download", args=[report.pk])).status_code == 404
     assert client.get(reverse("reports:generated_detail", args=[report.pk])).status_code == 404
     client.logout()
-    client.login(username="admin", password="demo")
+    _login(client, "admin")
     assert client.get(reverse("reports:generated_download", args=[report.pk])).status_code == 200
     path.unlink()
 
@@ -210,7 +216,7 @@ def test_narrative_is_saved_then_adopted_and_then_locked(client, period):
     provider = CareProvider.objects.get(kind="municipal", board__code="hagersten-liljeholmen")
     year = period[0].year
     url = reverse("reports:narrative_edit", args=[provider.pk, year])
-    client.login(username="mas", password="demo")
+    _login(client, "mas")
     assert client.get(url).status_code == 200
     response = client.post(url, {"action": "save", "version": 0, "collaboration": "Samverkan med regionen."})
     assert response.status_code == 302
@@ -235,7 +241,7 @@ def test_narrative_is_saved_then_adopted_and_then_locked(client, period):
 def test_narrative_of_another_board_is_refused(client):
     """A board official cannot write another board's patient safety report."""
     provider = CareProvider.objects.get(kind="municipal", board__code="bromma")
-    client.login(username="tjansteman", password="demo")
+    _login(client, "tjansteman")
     response = client.post(reverse("reports:narrative_edit", args=[provider.pk, 2025]), {"action": "save", "version": 0})
     assert response.status_code == 403
     assert not PatientSafetyNarrative.objects.exists()
