@@ -1152,6 +1152,9 @@ def generate(*, spec: VolumeSpec, progress: Progress | None = None) -> VolumeRes
                         # pg_restore --disable-triggers does). Checks and unique indexes still apply.
                         cursor.execute("SET LOCAL session_replication_role TO replica")
             builder.build()
+            if superuser:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL session_replication_role TO DEFAULT")
         created.append(plan.code)
         notes.extend(n for n in builder.notes if n not in notes)
     progress.finish()
