@@ -73,7 +73,20 @@ class AssignmentAdminForm(forms.ModelForm):
 
     class Meta:
         model = Assignment
-        fields = "__all__"
+        fields = (
+            "person",
+            "role",
+            "kind",
+            "region",
+            "board",
+            "provider",
+            "unit",
+            "valid_from",
+            "valid_to",
+            "deputy_for",
+            "has_staffing_mandate",
+            "basis",
+        )
 
     def _post_clean(self):
         super()._post_clean()

@@ -92,22 +92,62 @@ def _municipality() -> Municipality:
 def admin_home(request):
     """List the register's objects with counts and links."""
     items = [
-        (_("Regions"), Region.objects.count(), reverse("responsibility:region_list"), reverse("responsibility:region_create")),
-        (_("Boards"), Board.objects.count(), reverse("responsibility:board_list"), reverse("responsibility:board_create")),
-        (_("Care providers"), CareProvider.objects.count(), reverse("responsibility:provider_list"),
-         reverse("responsibility:provider_create")),
-        (_("Units"), Unit.objects.count(), reverse("responsibility:unit_admin_list"), reverse("responsibility:unit_create")),
-        (_("People"), Person.objects.count(), reverse("responsibility:person_list"), reverse("responsibility:person_create")),
-        (_("Assignments"), Assignment.objects.count(), reverse("responsibility:assignment_list"),
-         reverse("responsibility:assignment_create")),
+        (
+            _("Regions"),
+            Region.objects.count(),
+            reverse("responsibility:region_list"),
+            reverse("responsibility:region_create"),
+        ),
+        (
+            _("Boards"),
+            Board.objects.count(),
+            reverse("responsibility:board_list"),
+            reverse("responsibility:board_create"),
+        ),
+        (
+            _("Care providers"),
+            CareProvider.objects.count(),
+            reverse("responsibility:provider_list"),
+            reverse("responsibility:provider_create"),
+        ),
+        (
+            _("Units"),
+            Unit.objects.count(),
+            reverse("responsibility:unit_admin_list"),
+            reverse("responsibility:unit_create"),
+        ),
+        (
+            _("People"),
+            Person.objects.count(),
+            reverse("responsibility:person_list"),
+            reverse("responsibility:person_create"),
+        ),
+        (
+            _("Assignments"),
+            Assignment.objects.count(),
+            reverse("responsibility:assignment_list"),
+            reverse("responsibility:assignment_create"),
+        ),
     ]
-    return render(request, "responsibility/admin/home.html", {
-        "items": [{"label": label, "count": count, "list_url": list_url, "create_url": create_url}
-                  for label, count, list_url, create_url in items],
-        "imports": [{"kind": kind, "label": _import_label(kind), "url": reverse("responsibility:import_upload", args=[kind])}
-                    for kind in IMPORT_KINDS],
-        "history_url": reverse("responsibility:history_recent"),
-    })
+    return render(
+        request,
+        "responsibility/admin/home.html",
+        {
+            "items": [
+                {"label": label, "count": count, "list_url": list_url, "create_url": create_url}
+                for label, count, list_url, create_url in items
+            ],
+            "imports": [
+                {
+                    "kind": kind,
+                    "label": _import_label(kind),
+                    "url": reverse("responsibility:import_upload", args=[kind]),
+                }
+                for kind in IMPORT_KINDS
+            ],
+            "history_url": reverse("responsibility:history_recent"),
+        },
+    )
 
 
 # --- generic list and form pages ----------------------------------------------------------------
@@ -120,22 +160,61 @@ class Row:
     history_url: str = ""
 
 
-def _render_list(request, *, title: str, caption: str, columns: list[str], rows: list[Row], create_url: str,
-                 create_label: str, page=None, filters=None):
-    return render(request, "responsibility/admin/object_list.html", {
-        "title": title, "caption": caption, "columns": columns, "rows": rows, "create_url": create_url,
-        "create_label": create_label, "page": page, "filters": filters,
-    })
+def _render_list(
+    request,
+    *,
+    title: str,
+    caption: str,
+    columns: list[str],
+    rows: list[Row],
+    create_url: str,
+    create_label: str,
+    page=None,
+    filters=None,
+):
+    return render(
+        request,
+        "responsibility/admin/object_list.html",
+        {
+            "title": title,
+            "caption": caption,
+            "columns": columns,
+            "rows": rows,
+            "create_url": create_url,
+            "create_label": create_label,
+            "page": page,
+            "filters": filters,
+        },
+    )
 
 
-def _render_form(request, *, title: str, form, cancel_url: str, intro: str = "", extra: dict | None = None,
-                 template: str = "responsibility/admin/object_form.html", status: int = 200):
+def _render_form(
+    request,
+    *,
+    title: str,
+    form,
+    cancel_url: str,
+    intro: str = "",
+    extra: dict | None = None,
+    template: str = "responsibility/admin/object_form.html",
+    status: int = 200,
+):
     context = {"title": title, "form": form, "cancel_url": cancel_url, "intro": intro, **(extra or {})}
     return render(request, template, context, status=status)
 
 
-def _save_with_form(request, form, save, *, success: str, redirect_to: str, title: str, cancel_url: str,
-                    extra: dict | None = None, template: str = "responsibility/admin/object_form.html"):
+def _save_with_form(
+    request,
+    form,
+    save,
+    *,
+    success: str,
+    redirect_to: str,
+    title: str,
+    cancel_url: str,
+    extra: dict | None = None,
+    template: str = "responsibility/admin/object_form.html",
+):
     """Validate ``form``, call ``save`` in one transaction, map service errors back onto the form."""
     if form.is_valid():
         try:
@@ -149,8 +228,9 @@ def _save_with_form(request, form, save, *, success: str, redirect_to: str, titl
     return _render_form(request, title=title, form=form, cancel_url=cancel_url, extra=extra, template=template)
 
 
-def _simple_object_view(request, *, model, form_class, pk, list_name: str, create_title: str, edit_title: str,
-                        created: str, changed: str):
+def _simple_object_view(
+    request, *, model, form_class, pk, list_name: str, create_title: str, edit_title: str, created: str, changed: str
+):
     municipality = _municipality()
     instance = get_object_or_404(model, pk=pk, municipality=municipality) if pk else model(municipality=municipality)
     list_url = reverse(list_name)
@@ -158,8 +238,13 @@ def _simple_object_view(request, *, model, form_class, pk, list_name: str, creat
     if request.method == "POST":
         form = form_class(request.POST, instance=instance)
         return _save_with_form(
-            request, form, lambda f: services.register_object_save(obj=f.save(commit=False)),
-            success=changed if pk else created, redirect_to=list_url, title=title, cancel_url=list_url,
+            request,
+            form,
+            lambda f: services.register_object_save(obj=f.save(commit=False)),
+            success=changed if pk else created,
+            redirect_to=list_url,
+            title=title,
+            cancel_url=list_url,
         )
     return _render_form(request, title=title, form=form_class(instance=instance), cancel_url=list_url)
 
@@ -170,11 +255,19 @@ def _simple_object_view(request, *, model, form_class, pk, list_name: str, creat
 @register_admin_required
 def region_list(request):
     regions = Region.objects.select_related("host_board").annotate(n_boards=Count("boards")).order_by("name")
-    rows = [Row([r.name, r.code, r.host_board or "–", r.n_boards], reverse("responsibility:region_edit", args=[r.pk]))
-            for r in regions]
-    return _render_list(request, title=_("Regions"), caption=_("MAS/MAR regions and their host boards"),
-                        columns=[_("Name"), _("Code"), _("Host board"), _("Boards")], rows=rows,
-                        create_url=reverse("responsibility:region_create"), create_label=_("New region"))
+    rows = [
+        Row([r.name, r.code, r.host_board or "–", r.n_boards], reverse("responsibility:region_edit", args=[r.pk]))
+        for r in regions
+    ]
+    return _render_list(
+        request,
+        title=_("Regions"),
+        caption=_("MAS/MAR regions and their host boards"),
+        columns=[_("Name"), _("Code"), _("Host board"), _("Boards")],
+        rows=rows,
+        create_url=reverse("responsibility:region_create"),
+        create_label=_("New region"),
+    )
 
 
 @register_admin_required
@@ -187,20 +280,34 @@ def region_create(request):
 @require_http_methods(["GET", "POST"])
 def region_edit(request, pk):
     return _simple_object_view(
-        request, model=Region, form_class=RegionForm, pk=pk, list_name="responsibility:region_list",
-        create_title=_("New region"), edit_title=_("Edit region %(object)s"),
-        created=_("The region %(object)s was created."), changed=_("The region %(object)s was saved."),
+        request,
+        model=Region,
+        form_class=RegionForm,
+        pk=pk,
+        list_name="responsibility:region_list",
+        create_title=_("New region"),
+        edit_title=_("Edit region %(object)s"),
+        created=_("The region %(object)s was created."),
+        changed=_("The region %(object)s was saved."),
     )
 
 
 @register_admin_required
 def board_list(request):
     boards = Board.objects.select_related("region").annotate(n_units=Count("units")).order_by("name")
-    rows = [Row([b.name, b.code, b.region or "–", b.n_units], reverse("responsibility:board_edit", args=[b.pk]))
-            for b in boards]
-    return _render_list(request, title=_("Boards"), caption=_("Boards (nämnder)"),
-                        columns=[_("Name"), _("Code"), _("Region"), _("Units")], rows=rows,
-                        create_url=reverse("responsibility:board_create"), create_label=_("New board"))
+    rows = [
+        Row([b.name, b.code, b.region or "–", b.n_units], reverse("responsibility:board_edit", args=[b.pk]))
+        for b in boards
+    ]
+    return _render_list(
+        request,
+        title=_("Boards"),
+        caption=_("Boards (nämnder)"),
+        columns=[_("Name"), _("Code"), _("Region"), _("Units")],
+        rows=rows,
+        create_url=reverse("responsibility:board_create"),
+        create_label=_("New board"),
+    )
 
 
 @register_admin_required
@@ -213,20 +320,37 @@ def board_create(request):
 @require_http_methods(["GET", "POST"])
 def board_edit(request, pk):
     return _simple_object_view(
-        request, model=Board, form_class=BoardForm, pk=pk, list_name="responsibility:board_list",
-        create_title=_("New board"), edit_title=_("Edit board %(object)s"),
-        created=_("The board %(object)s was created."), changed=_("The board %(object)s was saved."),
+        request,
+        model=Board,
+        form_class=BoardForm,
+        pk=pk,
+        list_name="responsibility:board_list",
+        create_title=_("New board"),
+        edit_title=_("Edit board %(object)s"),
+        created=_("The board %(object)s was created."),
+        changed=_("The board %(object)s was saved."),
     )
 
 
 @register_admin_required
 def provider_list(request):
     providers = CareProvider.objects.select_related("board").annotate(n_units=Count("units")).order_by("name")
-    rows = [Row([p.name, p.get_kind_display(), p.org_number, p.board or "–", p.n_units],
-                reverse("responsibility:provider_edit", args=[p.pk])) for p in providers]
-    return _render_list(request, title=_("Care providers"), caption=_("Care providers (vårdgivare)"),
-                        columns=[_("Name"), _("Kind"), _("Organisation number"), _("Board"), _("Units")], rows=rows,
-                        create_url=reverse("responsibility:provider_create"), create_label=_("New care provider"))
+    rows = [
+        Row(
+            [p.name, p.get_kind_display(), p.org_number, p.board or "–", p.n_units],
+            reverse("responsibility:provider_edit", args=[p.pk]),
+        )
+        for p in providers
+    ]
+    return _render_list(
+        request,
+        title=_("Care providers"),
+        caption=_("Care providers (vårdgivare)"),
+        columns=[_("Name"), _("Kind"), _("Organisation number"), _("Board"), _("Units")],
+        rows=rows,
+        create_url=reverse("responsibility:provider_create"),
+        create_label=_("New care provider"),
+    )
 
 
 @register_admin_required
@@ -239,9 +363,15 @@ def provider_create(request):
 @require_http_methods(["GET", "POST"])
 def provider_edit(request, pk):
     return _simple_object_view(
-        request, model=CareProvider, form_class=CareProviderForm, pk=pk, list_name="responsibility:provider_list",
-        create_title=_("New care provider"), edit_title=_("Edit care provider %(object)s"),
-        created=_("The care provider %(object)s was created."), changed=_("The care provider %(object)s was saved."),
+        request,
+        model=CareProvider,
+        form_class=CareProviderForm,
+        pk=pk,
+        list_name="responsibility:provider_list",
+        create_title=_("New care provider"),
+        edit_title=_("Edit care provider %(object)s"),
+        created=_("The care provider %(object)s was created."),
+        changed=_("The care provider %(object)s was saved."),
     )
 
 
@@ -255,12 +385,24 @@ def person_list(request):
     if q:
         people = people.filter(Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q))
     page = Paginator(people, 100).get_page(request.GET.get("page"))
-    rows = [Row([p.full_name, p.get_profession_display(), _("Yes") if p.licensed else _("No"), p.email or "–", p.title],
-                reverse("responsibility:person_edit", args=[p.pk])) for p in page]
-    return _render_list(request, title=_("People"), caption=_("People who can hold a role"),
-                        columns=[_("Name"), _("Profession"), _("Licensed"), _("E-mail"), _("Title")], rows=rows,
-                        create_url=reverse("responsibility:person_create"), create_label=_("New person"),
-                        page=page, filters={"q": q})
+    rows = [
+        Row(
+            [p.full_name, p.get_profession_display(), _("Yes") if p.licensed else _("No"), p.email or "–", p.title],
+            reverse("responsibility:person_edit", args=[p.pk]),
+        )
+        for p in page
+    ]
+    return _render_list(
+        request,
+        title=_("People"),
+        caption=_("People who can hold a role"),
+        columns=[_("Name"), _("Profession"), _("Licensed"), _("E-mail"), _("Title")],
+        rows=rows,
+        create_url=reverse("responsibility:person_create"),
+        create_label=_("New person"),
+        page=page,
+        filters={"q": q},
+    )
 
 
 @register_admin_required
@@ -273,9 +415,15 @@ def person_create(request):
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk):
     return _simple_object_view(
-        request, model=Person, form_class=PersonForm, pk=pk, list_name="responsibility:person_list",
-        create_title=_("New person"), edit_title=_("Edit person %(object)s"),
-        created=_("%(object)s was added."), changed=_("%(object)s was saved."),
+        request,
+        model=Person,
+        form_class=PersonForm,
+        pk=pk,
+        list_name="responsibility:person_list",
+        create_title=_("New person"),
+        edit_title=_("Edit person %(object)s"),
+        created=_("%(object)s was added."),
+        changed=_("%(object)s was saved."),
     )
 
 
@@ -286,14 +434,29 @@ def person_edit(request, pk):
 def unit_admin_list(request):
     units = Unit.objects.select_related("board", "provider").order_by("name")
     rows = [
-        Row([u.name, u.code, u.board, u.provider, u.get_operating_form_display(),
-             _("Yes") if u.is_active_on(timezone.localdate()) else _("No")],
-            reverse("responsibility:unit_edit", args=[u.code]), reverse("responsibility:unit_history", args=[u.code]))
+        Row(
+            [
+                u.name,
+                u.code,
+                u.board,
+                u.provider,
+                u.get_operating_form_display(),
+                _("Yes") if u.is_active_on(timezone.localdate()) else _("No"),
+            ],
+            reverse("responsibility:unit_edit", args=[u.code]),
+            reverse("responsibility:unit_history", args=[u.code]),
+        )
         for u in units
     ]
-    return _render_list(request, title=_("Units"), caption=_("Units (verksamheter)"),
-                        columns=[_("Name"), _("Code"), _("Board"), _("Care provider"), _("Operating form"), _("Active")],
-                        rows=rows, create_url=reverse("responsibility:unit_create"), create_label=_("New unit"))
+    return _render_list(
+        request,
+        title=_("Units"),
+        caption=_("Units (verksamheter)"),
+        columns=[_("Name"), _("Code"), _("Board"), _("Care provider"), _("Operating form"), _("Active")],
+        rows=rows,
+        create_url=reverse("responsibility:unit_create"),
+        create_label=_("New unit"),
+    )
 
 
 def _unit_page_url(unit: Unit) -> str:
@@ -327,17 +490,32 @@ def unit_create(request):
 def unit_edit(request, code):
     unit = get_object_or_404(Unit.objects.select_related("provider", "contract"), code=code)
     title = _("Edit unit %(object)s") % {"object": unit}
-    extra = {"unit": unit, "operation_url": reverse("responsibility:unit_change_operation", args=[unit.code]),
-             "history_url": reverse("responsibility:unit_history", args=[unit.code])}
+    extra = {
+        "unit": unit,
+        "operation_url": reverse("responsibility:unit_change_operation", args=[unit.code]),
+        "history_url": reverse("responsibility:unit_history", args=[unit.code]),
+    }
     if request.method == "POST":
         form = UnitEditForm(request.POST, instance=unit)
         return _save_with_form(
-            request, form, lambda f: services.unit_update(unit=f.save(commit=False)),
-            success=_("The unit %(object)s was saved."), redirect_to=_unit_page_url(unit), title=title,
-            cancel_url=_unit_page_url(unit), extra=extra, template="responsibility/admin/unit_form.html",
+            request,
+            form,
+            lambda f: services.unit_update(unit=f.save(commit=False)),
+            success=_("The unit %(object)s was saved."),
+            redirect_to=_unit_page_url(unit),
+            title=title,
+            cancel_url=_unit_page_url(unit),
+            extra=extra,
+            template="responsibility/admin/unit_form.html",
         )
-    return _render_form(request, title=title, form=UnitEditForm(instance=unit), cancel_url=_unit_page_url(unit),
-                        extra=extra, template="responsibility/admin/unit_form.html")
+    return _render_form(
+        request,
+        title=title,
+        form=UnitEditForm(instance=unit),
+        cancel_url=_unit_page_url(unit),
+        extra=extra,
+        template="responsibility/admin/unit_form.html",
+    )
 
 
 @register_admin_required
@@ -355,23 +533,36 @@ def unit_change_operation(request, code):
             try:
                 with transaction.atomic():
                     services.unit_change_operation(
-                        unit=unit, provider=data["provider"], operating_form=data["operating_form"],
-                        contract=data["contract"], from_date=data["from_date"],
+                        unit=unit,
+                        provider=data["provider"],
+                        operating_form=data["operating_form"],
+                        contract=data["contract"],
+                        from_date=data["from_date"],
                     )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, _("The unit %(object)s changes operation from %(date)s; the previous period is kept.")
-                                 % {"object": unit, "date": data["from_date"].isoformat()})
+                messages.success(
+                    request,
+                    _("The unit %(object)s changes operation from %(date)s; the previous period is kept.")
+                    % {"object": unit, "date": data["from_date"].isoformat()},
+                )
                 return redirect(_unit_page_url(unit))
-        return _render_form(request, title=title, form=form, cancel_url=_unit_page_url(unit), extra=extra,
-                            template=template)
-    form = UnitOperationForm(unit=unit, initial={
-        "provider": unit.provider_id, "operating_form": unit.operating_form, "contract": unit.contract_id,
-        "from_date": timezone.localdate(),
-    })
-    return _render_form(request, title=title, form=form, cancel_url=_unit_page_url(unit), extra=extra,
-                        template=template)
+        return _render_form(
+            request, title=title, form=form, cancel_url=_unit_page_url(unit), extra=extra, template=template
+        )
+    form = UnitOperationForm(
+        unit=unit,
+        initial={
+            "provider": unit.provider_id,
+            "operating_form": unit.operating_form,
+            "contract": unit.contract_id,
+            "from_date": timezone.localdate(),
+        },
+    )
+    return _render_form(
+        request, title=title, form=form, cancel_url=_unit_page_url(unit), extra=extra, template=template
+    )
 
 
 # --- assignments -----------------------------------------------------------------------------------
@@ -389,30 +580,52 @@ def assignment_list(request):
         assignments = assignments.filter(role=role)
     if q:
         assignments = assignments.filter(
-            Q(person__first_name__icontains=q) | Q(person__last_name__icontains=q) | Q(unit__code__iexact=q)
-            | Q(unit__name__icontains=q) | Q(board__name__icontains=q) | Q(provider__name__icontains=q)
+            Q(person__first_name__icontains=q)
+            | Q(person__last_name__icontains=q)
+            | Q(unit__code__iexact=q)
+            | Q(unit__name__icontains=q)
+            | Q(board__name__icontains=q)
+            | Q(provider__name__icontains=q)
             | Q(region__name__icontains=q)
         )
     if current:
         today = timezone.localdate()
-        assignments = assignments.filter(valid_from__lte=today).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        assignments = assignments.filter(valid_from__lte=today).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        )
     page = Paginator(assignments, 100).get_page(request.GET.get("page"))
     rows = [
-        Row([a.person, a.get_role_display(), f"{Scope(a.scope).label}: {a.scope_object}", a.get_kind_display(), _period(a),
-             (_("deputy for %(person)s") % {"person": a.deputy_for.person}) if a.deputy_for_id else ""],
-            reverse("responsibility:assignment_edit", args=[a.pk]), reverse("responsibility:assignment_history", args=[a.pk]))
+        Row(
+            [
+                a.person,
+                a.get_role_display(),
+                f"{Scope(a.scope).label}: {a.scope_object}",
+                a.get_kind_display(),
+                _period(a),
+                (_("deputy for %(person)s") % {"person": a.deputy_for.person}) if a.deputy_for_id else "",
+            ],
+            reverse("responsibility:assignment_edit", args=[a.pk]),
+            reverse("responsibility:assignment_history", args=[a.pk]),
+        )
         for a in page
     ]
     return _render_list(
-        request, title=_("Assignments"), caption=_("Assignments: who holds which role for which scope"),
-        columns=[_("Person"), _("Role"), _("Scope"), _("Kind"), _("Period"), _("Deputy")], rows=rows,
-        create_url=reverse("responsibility:assignment_create"), create_label=_("New assignment"), page=page,
+        request,
+        title=_("Assignments"),
+        caption=_("Assignments: who holds which role for which scope"),
+        columns=[_("Person"), _("Role"), _("Scope"), _("Kind"), _("Period"), _("Deputy")],
+        rows=rows,
+        create_url=reverse("responsibility:assignment_create"),
+        create_label=_("New assignment"),
+        page=page,
         filters={"q": q, "role": role, "current": current, "roles": Role.choices},
     )
 
 
 def _period(a: Assignment) -> str:
-    return "%s – %s" % (a.valid_from.isoformat(), a.valid_to.isoformat() if a.valid_to else _("until further notice"))
+    return "{} – {}".format(
+        a.valid_from.isoformat(), a.valid_to.isoformat() if a.valid_to else _("until further notice")
+    )
 
 
 @register_admin_required
@@ -451,8 +664,14 @@ def _assignment_form(request, *, pk):
                 if assignment.unit_id and not pk:
                     return redirect(_unit_page_url(assignment.unit))
                 return redirect(done_url)
-        return _render_form(request, title=title, form=form, cancel_url=cancel, extra=extra,
-                            template="responsibility/admin/assignment_form.html")
+        return _render_form(
+            request,
+            title=title,
+            form=form,
+            cancel_url=cancel,
+            extra=extra,
+            template="responsibility/admin/assignment_form.html",
+        )
     initial = {}
     if not pk:
         initial["valid_from"] = timezone.localdate()
@@ -461,8 +680,14 @@ def _assignment_form(request, *, pk):
         if request.GET.get("role") in Role.values:
             initial["role"] = request.GET["role"]
     form = AssignmentForm(instance=instance, municipality=municipality, initial=initial)
-    return _render_form(request, title=title, form=form, cancel_url=cancel, extra=extra,
-                        template="responsibility/admin/assignment_form.html")
+    return _render_form(
+        request,
+        title=title,
+        form=form,
+        cancel_url=cancel,
+        extra=extra,
+        template="responsibility/admin/assignment_form.html",
+    )
 
 
 # --- history ---------------------------------------------------------------------------------------
@@ -511,12 +736,19 @@ def _entry(record, previous, *, url: str = "") -> HistoryEntry:
         delta = record.diff_against(previous, foreign_keys_are_objs=True)
         for change in delta.changes:
             label = str(model._meta.get_field(change.field).verbose_name)
-            changes.append(Change(label, _display(model, change.field, change.old), _display(model, change.field, change.new)))
+            changes.append(
+                Change(label, _display(model, change.field, change.old), _display(model, change.field, change.new))
+            )
     user = record.history_user
     who = (user.get_full_name() or user.get_username()) if user else _("System (import or script)")
     return HistoryEntry(
-        when=record.history_date, who=who, action=str(ACTIONS.get(record.history_type, record.history_type)),
-        object_type=str(model._meta.verbose_name), object_label=str(record.instance), object_url=url, changes=changes,
+        when=record.history_date,
+        who=who,
+        action=str(ACTIONS.get(record.history_type, record.history_type)),
+        object_type=str(model._meta.verbose_name),
+        object_label=str(record.instance),
+        object_url=url,
+        changes=changes,
     )
 
 
@@ -534,12 +766,21 @@ def _entries_for(records: list, *, url_for=lambda record: "") -> list[HistoryEnt
     return entries
 
 
-def _render_history(request, *, title: str, intro: str, entries: list[HistoryEntry], back_url: str = "",
-                    back_label: str = ""):
+def _render_history(
+    request, *, title: str, intro: str, entries: list[HistoryEntry], back_url: str = "", back_label: str = ""
+):
     entries.sort(key=lambda e: e.when, reverse=True)
-    return render(request, "responsibility/admin/history.html", {
-        "title": title, "intro": intro, "entries": entries, "back_url": back_url, "back_label": back_label,
-    })
+    return render(
+        request,
+        "responsibility/admin/history.html",
+        {
+            "title": title,
+            "intro": intro,
+            "entries": entries,
+            "back_url": back_url,
+            "back_label": back_label,
+        },
+    )
 
 
 @login_required
@@ -550,13 +791,13 @@ def unit_history(request, code):
         raise PermissionDenied
     admin = is_register_admin(request.user)
     unit_records = list(Unit.history.filter(id=unit.pk).select_related("history_user"))
-    assignment_records = list(
-        Assignment.history.filter(unit_id=unit.pk).select_related("history_user", "person")
-    )
+    assignment_records = list(Assignment.history.filter(unit_id=unit.pk).select_related("history_user", "person"))
     assignment_ids = {r.id for r in assignment_records}
     # Assignments that left the unit keep their earlier versions.
     assignment_records += list(
-        Assignment.history.filter(id__in=assignment_ids).exclude(unit_id=unit.pk).select_related("history_user", "person")
+        Assignment.history.filter(id__in=assignment_ids)
+        .exclude(unit_id=unit.pk)
+        .select_related("history_user", "person")
     )
     entries = _entries_for(unit_records)
     entries += _entries_for(
@@ -564,14 +805,19 @@ def unit_history(request, code):
         url_for=lambda r: reverse("responsibility:assignment_history", args=[r.id]) if admin else "",
     )
     periods = unit.operating_periods.select_related("provider", "contract").order_by("-valid_from")
-    return render(request, "responsibility/admin/history.html", {
-        "title": _("History of %(object)s") % {"object": unit},
-        "intro": _("Every change to the unit and to the assignments on the unit, newest first."),
-        "entries": sorted(entries, key=lambda e: e.when, reverse=True),
-        "periods": periods,
-        "back_url": _url("responsibility:unit_detail", unit.code) or (reverse("responsibility:unit_edit", args=[unit.code]) if admin else ""),
-        "back_label": _("Back to the unit"),
-    })
+    return render(
+        request,
+        "responsibility/admin/history.html",
+        {
+            "title": _("History of %(object)s") % {"object": unit},
+            "intro": _("Every change to the unit and to the assignments on the unit, newest first."),
+            "entries": sorted(entries, key=lambda e: e.when, reverse=True),
+            "periods": periods,
+            "back_url": _url("responsibility:unit_detail", unit.code)
+            or (reverse("responsibility:unit_edit", args=[unit.code]) if admin else ""),
+            "back_label": _("Back to the unit"),
+        },
+    )
 
 
 @register_admin_required
@@ -579,9 +825,12 @@ def assignment_history(request, pk):
     assignment = get_object_or_404(Assignment.objects.select_related("person"), pk=pk)
     records = list(Assignment.history.filter(id=assignment.pk).select_related("history_user"))
     return _render_history(
-        request, title=_("History of assignment %(object)s") % {"object": assignment},
-        intro=_("Every change to the assignment, newest first."), entries=_entries_for(records),
-        back_url=reverse("responsibility:assignment_edit", args=[pk]), back_label=_("Back to the assignment"),
+        request,
+        title=_("History of assignment %(object)s") % {"object": assignment},
+        intro=_("Every change to the assignment, newest first."),
+        entries=_entries_for(records),
+        back_url=reverse("responsibility:assignment_edit", args=[pk]),
+        back_label=_("Back to the assignment"),
     )
 
 
@@ -590,8 +839,14 @@ RECENT_LIMIT = 100
 
 
 def _recent_url(model: type[Model], record) -> str:
-    names = {Unit: "unit_history", Assignment: "assignment_history", Person: "person_edit", CareProvider: "provider_edit",
-             Board: "board_edit", Region: "region_edit"}
+    names = {
+        Unit: "unit_history",
+        Assignment: "assignment_history",
+        Person: "person_edit",
+        CareProvider: "provider_edit",
+        Board: "board_edit",
+        Region: "region_edit",
+    }
     if model not in names:
         return ""
     arg = record.code if model is Unit else record.id
@@ -603,7 +858,9 @@ def history_recent(request):
     """The latest changes anywhere in the register."""
     entries = []
     for model in RECENT_MODELS:
-        records = list(model.history.select_related("history_user").order_by("-history_date", "-history_id")[:RECENT_LIMIT])
+        records = list(
+            model.history.select_related("history_user").order_by("-history_date", "-history_id")[:RECENT_LIMIT]
+        )
         for record in records:
             entries.append((record, model))
     entries.sort(key=lambda pair: pair[0].history_date, reverse=True)
@@ -611,9 +868,14 @@ def history_recent(request):
         _entry(record, record.prev_record if record.history_type == "~" else None, url=_recent_url(model, record))
         for record, model in entries[:RECENT_LIMIT]
     ]
-    return _render_history(request, title=_("Recent changes to the register"),
-                           intro=_("The latest %(n)s changes, newest first.") % {"n": RECENT_LIMIT}, entries=result,
-                           back_url=reverse("responsibility:admin_home"), back_label=_("Back to administration"))
+    return _render_history(
+        request,
+        title=_("Recent changes to the register"),
+        intro=_("The latest %(n)s changes, newest first.") % {"n": RECENT_LIMIT},
+        entries=result,
+        back_url=reverse("responsibility:admin_home"),
+        back_label=_("Back to administration"),
+    )
 
 
 # --- import ----------------------------------------------------------------------------------------
@@ -640,7 +902,12 @@ COLUMN_HELP = {
     "units": [
         ("code", gettext_lazy("Unit code, unique (e.g. hage-07).")),
         ("name", gettext_lazy("Name of the unit.")),
-        ("unit_type", gettext_lazy("Type: care_home, care_home_u65, short_term, service_house, lss_group_home, lss_service_home, lss_daily, day_care, social_psychiatry, home_health_care.")),
+        (
+            "unit_type",
+            gettext_lazy(
+                "Type: care_home, care_home_u65, short_term, service_house, lss_group_home, lss_service_home, lss_daily, day_care, social_psychiatry, home_health_care."
+            ),
+        ),
         ("board", gettext_lazy("Code of the responsible board.")),
         ("provider", gettext_lazy("Organisation number of the care provider; for own operation the board's code.")),
         ("operating_form", gettext_lazy("own, contract, choice or framework.")),
@@ -653,7 +920,12 @@ COLUMN_HELP = {
     ],
     "assignments": [
         ("person_email", gettext_lazy("E-mail of a person already in the register.")),
-        ("role", gettext_lazy("MAS, MAR, OPERATIONS_MANAGER, UNIT_MANAGER, LEX_MARIA_REPORTER, SAS, QUALITY_AUDITOR, BOARD_OFFICIAL or REPORTER.")),
+        (
+            "role",
+            gettext_lazy(
+                "MAS, MAR, OPERATIONS_MANAGER, UNIT_MANAGER, LEX_MARIA_REPORTER, SAS, QUALITY_AUDITOR, BOARD_OFFICIAL or REPORTER."
+            ),
+        ),
         ("kind", gettext_lazy("statutory or follow_up (empty: statutory).")),
         ("region", gettext_lazy("Region code – fill in exactly one of region, board, provider and unit.")),
         ("board", gettext_lazy("Board code.")),
@@ -687,10 +959,17 @@ def import_upload(request, kind):
             return redirect("responsibility:import_preview", kind=kind, token=token)
     else:
         form = ImportUploadForm()
-    return render(request, "responsibility/admin/import_upload.html", {
-        "title": _import_label(kind), "form": form, "kind": kind, "columns": COLUMN_HELP[kind],
-        "template_url": reverse("responsibility:import_template", args=[kind]),
-    })
+    return render(
+        request,
+        "responsibility/admin/import_upload.html",
+        {
+            "title": _import_label(kind),
+            "form": form,
+            "kind": kind,
+            "columns": COLUMN_HELP[kind],
+            "template_url": reverse("responsibility:import_template", args=[kind]),
+        },
+    )
 
 
 def _pending(request, kind: str, token: str) -> tuple[dict, Path]:
@@ -730,21 +1009,32 @@ def import_preview(request, kind, token):
             messages.success(request, _("%(n)s rows were imported.") % {"n": outcome.total_rows})
             return redirect("responsibility:unit_admin_list" if kind == "units" else "responsibility:assignment_list")
     else:
-        outcome = services.register_import_check(kind=kind, content=content, filename=filename, municipality=municipality)
+        outcome = services.register_import_check(
+            kind=kind, content=content, filename=filename, municipality=municipality
+        )
     try:
         dataset = read_dataset(content=content, filename=filename)
         headers, rows = list(dataset.headers or []), [list(r) for r in dataset]
     except Exception:  # noqa: BLE001 - the errors already say the file is unreadable
         headers, rows = [], []
     error_rows = {e.row for e in outcome.errors}
-    return render(request, "responsibility/admin/import_preview.html", {
-        "title": _("Preview: %(label)s") % {"label": _import_label(kind)},
-        "kind": kind, "filename": entry["name"], "outcome": outcome, "headers": headers,
-        "rows": [{"number": i + 2, "values": ["" if v is None else v for v in r], "has_error": (i + 2) in error_rows}
-                 for i, r in enumerate(rows)],
-        "upload_url": reverse("responsibility:import_upload", args=[kind]),
-        "columns": RESOURCES[kind].Meta.fields,
-    })
+    return render(
+        request,
+        "responsibility/admin/import_preview.html",
+        {
+            "title": _("Preview: %(label)s") % {"label": _import_label(kind)},
+            "kind": kind,
+            "filename": entry["name"],
+            "outcome": outcome,
+            "headers": headers,
+            "rows": [
+                {"number": i + 2, "values": ["" if v is None else v for v in r], "has_error": (i + 2) in error_rows}
+                for i, r in enumerate(rows)
+            ],
+            "upload_url": reverse("responsibility:import_upload", args=[kind]),
+            "columns": RESOURCES[kind].Meta.fields,
+        },
+    )
 
 
 @register_admin_required

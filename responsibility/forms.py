@@ -23,7 +23,12 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         for err in errors:
             if target is None and field != NON_FIELD_ERRORS:
                 label = _field_label(form, field)
-                form.add_error(None, ValidationError("%(label)s: %(message)s", params={"label": label, "message": " ".join(err.messages)}))
+                form.add_error(
+                    None,
+                    ValidationError(
+                        "%(label)s: %(message)s", params={"label": label, "message": " ".join(err.messages)}
+                    ),
+                )
             else:
                 form.add_error(target, err)
 
@@ -121,8 +126,18 @@ class UnitCreateForm(_UniqueCodeMixin, _UnitFieldsMixin, forms.ModelForm):
     class Meta:
         model = Unit
         fields = [
-            "code", "name", "unit_type", "board", "provider", "operating_form", "contract", "places",
-            "provides_health_care", "provides_rehabilitation", "active_from", "active_to",
+            "code",
+            "name",
+            "unit_type",
+            "board",
+            "provider",
+            "operating_form",
+            "contract",
+            "places",
+            "provides_health_care",
+            "provides_rehabilitation",
+            "active_from",
+            "active_to",
         ]
         widgets = {"active_from": DATE_INPUT, "active_to": DATE_INPUT}
 
@@ -138,8 +153,14 @@ class UnitEditForm(_UnitFieldsMixin, forms.ModelForm):
     class Meta:
         model = Unit
         fields = [
-            "name", "unit_type", "board", "places", "provides_health_care", "provides_rehabilitation",
-            "active_from", "active_to",
+            "name",
+            "unit_type",
+            "board",
+            "places",
+            "provides_health_care",
+            "provides_rehabilitation",
+            "active_from",
+            "active_to",
         ]
         widgets = {"active_from": DATE_INPUT, "active_to": DATE_INPUT}
 
@@ -154,8 +175,11 @@ class UnitOperationForm(forms.Form):
     provider = forms.ModelChoiceField(queryset=CareProvider.objects.none(), label=_("care provider"))
     operating_form = forms.ChoiceField(choices=OperatingForm.choices, label=_("operating form"))
     contract = forms.ModelChoiceField(queryset=Contract.objects.none(), required=False, label=_("contract"))
-    from_date = forms.DateField(label=_("from date"), widget=DATE_INPUT,
-                                help_text=_("The first day the new operation applies. The previous period ends the day before."))
+    from_date = forms.DateField(
+        label=_("from date"),
+        widget=DATE_INPUT,
+        help_text=_("The first day the new operation applies. The previous period ends the day before."),
+    )
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,16 +200,32 @@ class AssignmentForm(forms.ModelForm):
     """Person, role, one scope, period. ``scope`` picks which of the four scope fields counts."""
 
     scope = forms.ChoiceField(
-        choices=[(Scope.REGION, Scope.REGION.label), (Scope.BOARD, Scope.BOARD.label),
-                 (Scope.PROVIDER, Scope.PROVIDER.label), (Scope.UNIT, Scope.UNIT.label)],
-        label=_("scope"), help_text=_("Choose the level, then the region, board, provider or unit below."),
+        choices=[
+            (Scope.REGION, Scope.REGION.label),
+            (Scope.BOARD, Scope.BOARD.label),
+            (Scope.PROVIDER, Scope.PROVIDER.label),
+            (Scope.UNIT, Scope.UNIT.label),
+        ],
+        label=_("scope"),
+        help_text=_("Choose the level, then the region, board, provider or unit below."),
     )
 
     class Meta:
         model = Assignment
         fields = [
-            "person", "role", "kind", "scope", "region", "board", "provider", "unit", "valid_from", "valid_to",
-            "deputy_for", "has_staffing_mandate", "basis",
+            "person",
+            "role",
+            "kind",
+            "scope",
+            "region",
+            "board",
+            "provider",
+            "unit",
+            "valid_from",
+            "valid_to",
+            "deputy_for",
+            "has_staffing_mandate",
+            "basis",
         ]
         widgets = {"valid_from": DATE_INPUT, "valid_to": DATE_INPUT}
 
@@ -197,8 +237,11 @@ class AssignmentForm(forms.ModelForm):
         self.fields["provider"].queryset = CareProvider.objects.filter(municipality=municipality)
         self.fields["unit"].queryset = Unit.objects.filter(municipality=municipality)
         self.fields["deputy_for"].queryset = (
-            Assignment.objects.filter(person__municipality=municipality, deputy_for__isnull=True, role__in=[
-                Role.MAS, Role.MAR, Role.OPERATIONS_MANAGER, Role.LEX_MARIA_REPORTER])
+            Assignment.objects.filter(
+                person__municipality=municipality,
+                deputy_for__isnull=True,
+                role__in=[Role.MAS, Role.MAR, Role.OPERATIONS_MANAGER, Role.LEX_MARIA_REPORTER],
+            )
             .select_related("person", "region", "board", "provider", "unit")
             .order_by("role", "person__last_name")
         )
@@ -211,7 +254,9 @@ class AssignmentForm(forms.ModelForm):
         if scope:
             chosen = SCOPE_FIELDS[scope]
             if not data.get(chosen):
-                self.add_error(chosen, _("Choose the %(scope)s the assignment covers.") % {"scope": Scope(scope).label.lower()})
+                self.add_error(
+                    chosen, _("Choose the %(scope)s the assignment covers.") % {"scope": Scope(scope).label.lower()}
+                )
             for name in SCOPE_FIELDS.values():
                 if name != chosen:
                     data[name] = None
@@ -221,8 +266,9 @@ class AssignmentForm(forms.ModelForm):
 class ImportUploadForm(forms.Form):
     """A CSV or XLSX file of units or assignments to preview."""
 
-    file = forms.FileField(label=_("file (CSV or XLSX)"),
-                           help_text=_("The first row holds the column names of the template."))
+    file = forms.FileField(
+        label=_("file (CSV or XLSX)"), help_text=_("The first row holds the column names of the template.")
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -86,11 +86,20 @@ class ProviderWidget(_MunicipalityWidget):
             if found:
                 return found[0]
             if qs.filter(org_number=org_number, kind=ProviderKind.MUNICIPAL).exists():
-                raise ValueError(_("For the municipality's own operation, write the board's code instead of the organisation number."))
+                raise ValueError(
+                    _(
+                        "For the municipality's own operation, write the board's code instead of the organisation number."
+                    )
+                )
             raise ValueError(_("No care provider has the organisation number %(value)s.") % {"value": org_number})
         found = list(qs.filter(kind=ProviderKind.MUNICIPAL, board__code=value)[:1])
         if not found:
-            raise ValueError(_("No care provider with the key %(value)s. Write an organisation number or, for own operation, a board code.") % {"value": value})
+            raise ValueError(
+                _(
+                    "No care provider with the key %(value)s. Write an organisation number or, for own operation, a board code."
+                )
+                % {"value": value}
+            )
         return found[0]
 
 
@@ -248,8 +257,18 @@ class UnitResource(_RegisterResource):
     class Meta:
         model = Unit
         fields = (
-            "code", "name", "unit_type", "board", "provider", "operating_form", "contract", "places",
-            "provides_health_care", "provides_rehabilitation", "active_from", "active_to",
+            "code",
+            "name",
+            "unit_type",
+            "board",
+            "provider",
+            "operating_form",
+            "contract",
+            "places",
+            "provides_health_care",
+            "provides_rehabilitation",
+            "active_from",
+            "active_to",
         )
         import_id_fields = ()
         force_init_instance = True
@@ -264,9 +283,11 @@ class UnitResource(_RegisterResource):
         from responsibility.services import unit_validate
 
         found = {}
-        if instance.code and "code" not in errors and Unit.objects.filter(
-            municipality=self.municipality, code=instance.code
-        ).exists():
+        if (
+            instance.code
+            and "code" not in errors
+            and Unit.objects.filter(municipality=self.municipality, code=instance.code).exists()
+        ):
             found["code"] = [
                 _("A unit with the code %(code)s already exists. Change it in the browser.") % {"code": instance.code}
             ]
@@ -303,8 +324,17 @@ class AssignmentResource(_RegisterResource):
     class Meta:
         model = Assignment
         fields = (
-            "person_email", "role", "kind", "region", "board", "provider", "unit", "valid_from", "valid_to",
-            "has_staffing_mandate", "basis",
+            "person_email",
+            "role",
+            "kind",
+            "region",
+            "board",
+            "provider",
+            "unit",
+            "valid_from",
+            "valid_to",
+            "has_staffing_mandate",
+            "basis",
         )
         import_id_fields = ()
         force_init_instance = True
@@ -404,7 +434,11 @@ def check_columns(*, kind: str, dataset: tablib.Dataset) -> list[RowError]:
     ]
     known = set(resource_class.Meta.fields)
     errors += [
-        RowError(1, column or "—", _("Unknown column. Allowed columns: %(allowed)s.") % {"allowed": ", ".join(resource_class.Meta.fields)})
+        RowError(
+            1,
+            column or "—",
+            _("Unknown column. Allowed columns: %(allowed)s.") % {"allowed": ", ".join(resource_class.Meta.fields)},
+        )
         for column in headers
         if column not in known
     ]
@@ -420,8 +454,9 @@ def run_import(*, kind: str, dataset: tablib.Dataset, municipality: Municipality
         return outcome
     resource = RESOURCES[kind](municipality=municipality)
     columns = {f.attribute: f.column_name for f in resource.get_import_fields()}
-    result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False, use_transactions=True,
-                                  rollback_on_validation_errors=True)
+    result = resource.import_data(
+        dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
+    )
     for invalid in result.invalid_rows:
         for key, messages in invalid.error_dict.items():
             column = columns.get(key, "—") if key != NON_FIELD_ERRORS else "—"
@@ -429,7 +464,9 @@ def run_import(*, kind: str, dataset: tablib.Dataset, municipality: Municipality
                 outcome.errors.append(RowError(invalid.number + 1, column, message))
     for number, row_errors in result.row_errors():
         for error in row_errors:
-            outcome.errors.append(RowError(number + 1, "—", _("The row could not be saved: %(error)s") % {"error": error.error}))
+            outcome.errors.append(
+                RowError(number + 1, "—", _("The row could not be saved: %(error)s") % {"error": error.error})
+            )
     for error in result.base_errors:
         outcome.errors.append(RowError(1, "—", _("The file could not be imported: %(error)s") % {"error": error.error}))
     outcome.errors.sort(key=lambda e: (e.row, e.column))
@@ -439,10 +476,33 @@ def run_import(*, kind: str, dataset: tablib.Dataset, municipality: Municipality
 def template_csv(*, kind: str) -> str:
     """A CSV template with the column names and one example row."""
     examples = {
-        "units": ["hage-99", "Exempelgården vård- och omsorgsboende", "care_home", "hagersten-liljeholmen",
-                  "hagersten-liljeholmen", "own", "", "40", "ja", "ja", "2026-01-01", ""],
-        "assignments": ["fornamn.efternamn@example.se", "MAS", "statutory", "", "", "", "hage-99", "2026-01-01", "",
-                        "ja", "Beslut 2026-01"],
+        "units": [
+            "hage-99",
+            "Exempelgården vård- och omsorgsboende",
+            "care_home",
+            "hagersten-liljeholmen",
+            "hagersten-liljeholmen",
+            "own",
+            "",
+            "40",
+            "ja",
+            "ja",
+            "2026-01-01",
+            "",
+        ],
+        "assignments": [
+            "fornamn.efternamn@example.se",
+            "MAS",
+            "statutory",
+            "",
+            "",
+            "",
+            "hage-99",
+            "2026-01-01",
+            "",
+            "ja",
+            "Beslut 2026-01",
+        ],
     }
     out = io.StringIO()
     writer = csv.writer(out)

@@ -120,9 +120,17 @@ def _unit_data(**overrides) -> dict:
     board = Board.objects.get(code="hagersten-liljeholmen")
     provider = CareProvider.objects.get(kind=ProviderKind.MUNICIPAL, board=board)
     data = {
-        "code": "hage-77", "name": "Lönnen vård- och omsorgsboende", "unit_type": UnitType.CARE_HOME,
-        "board": board.pk, "provider": provider.pk, "operating_form": OperatingForm.OWN, "contract": "",
-        "places": "32", "provides_health_care": "on", "provides_rehabilitation": "on", "active_from": "2026-01-01",
+        "code": "hage-77",
+        "name": "Lönnen vård- och omsorgsboende",
+        "unit_type": UnitType.CARE_HOME,
+        "board": board.pk,
+        "provider": provider.pk,
+        "operating_form": OperatingForm.OWN,
+        "contract": "",
+        "places": "32",
+        "provides_health_care": "on",
+        "provides_rehabilitation": "on",
+        "active_from": "2026-01-01",
         "active_to": "",
     }
     data.update(overrides)
@@ -133,7 +141,8 @@ def test_admin_creates_a_unit_with_its_first_operating_period(admin_client):
     """Creating a unit saves it with one operating period and a Swedish success message."""
     response = admin_client.post(reverse("responsibility:unit_create"), _unit_data(), follow=True)
     unit = Unit.objects.get(code="hage-77")
-    assert unit.places == 32 and unit.provides_rehabilitation
+    assert unit.places == 32
+    assert unit.provides_rehabilitation
     assert list(unit.operating_periods.values_list("valid_from", "operating_form")) == [(date(2026, 1, 1), "own")]
     assert "Enheten Lönnen vård- och omsorgsboende skapades." in response.content.decode()
 
@@ -153,7 +162,9 @@ def test_contractor_unit_in_own_operation_is_refused(admin_client):
     """A contractor's unit cannot be in own operation: the service's rule lands on the field."""
     contractor = CareProvider.objects.filter(kind=ProviderKind.CONTRACTOR).first()
     response = admin_client.post(reverse("responsibility:unit_create"), _unit_data(provider=contractor.pk))
-    assert "En enhet som drivs av en entreprenör eller privat utförare är inte i egen regi." in response.content.decode()
+    assert (
+        "En enhet som drivs av en entreprenör eller privat utförare är inte i egen regi." in response.content.decode()
+    )
     assert not Unit.objects.filter(code="hage-77").exists()
 
 
@@ -168,9 +179,14 @@ def test_unit_edit_keeps_operation_and_saves_facts(admin_client):
     """Editing a unit changes its own facts; the operation is untouched."""
     unit = Unit.objects.get(code="hage-01")
     data = {
-        "name": "Ekbacken vård- och omsorgsboende", "unit_type": unit.unit_type, "board": unit.board_id,
-        "places": "64", "provides_health_care": "on", "provides_rehabilitation": "on",
-        "active_from": unit.active_from.isoformat(), "active_to": "",
+        "name": "Ekbacken vård- och omsorgsboende",
+        "unit_type": unit.unit_type,
+        "board": unit.board_id,
+        "places": "64",
+        "provides_health_care": "on",
+        "provides_rehabilitation": "on",
+        "active_from": unit.active_from.isoformat(),
+        "active_to": "",
     }
     response = admin_client.post(reverse("responsibility:unit_edit", args=["hage-01"]), data)
     assert response.status_code == 302
@@ -184,27 +200,39 @@ def test_change_of_operation_keeps_the_old_period(admin_client):
     old_provider = unit.provider
     contract = Contract.objects.filter(provider__kind=ProviderKind.CONTRACTOR, kind="contract").first()
     from_date = timezone.localdate() + timedelta(days=10)
-    response = admin_client.post(reverse("responsibility:unit_change_operation", args=["hage-01"]), {
-        "provider": contract.provider_id, "operating_form": OperatingForm.CONTRACT, "contract": contract.pk,
-        "from_date": from_date.isoformat(),
-    })
+    response = admin_client.post(
+        reverse("responsibility:unit_change_operation", args=["hage-01"]),
+        {
+            "provider": contract.provider_id,
+            "operating_form": OperatingForm.CONTRACT,
+            "contract": contract.pk,
+            "from_date": from_date.isoformat(),
+        },
+    )
     assert response.status_code == 302
     periods = list(UnitOperatingPeriod.objects.filter(unit=unit).order_by("valid_from"))
     assert [(p.provider_id, p.valid_to) for p in periods] == [
-        (old_provider.pk, from_date - timedelta(days=1)), (contract.provider_id, None)
+        (old_provider.pk, from_date - timedelta(days=1)),
+        (contract.provider_id, None),
     ]
     unit.refresh_from_db()
-    assert unit.provider_id == contract.provider_id and unit.operating_form == OperatingForm.CONTRACT
+    assert unit.provider_id == contract.provider_id
+    assert unit.operating_form == OperatingForm.CONTRACT
 
 
 def test_change_of_operation_on_the_same_date_is_refused(admin_client):
     """A second change on the start date of the current period is refused in Swedish; nothing changes."""
     unit = Unit.objects.get(code="hage-01")
     start = unit.operating_periods.get().valid_from
-    response = admin_client.post(reverse("responsibility:unit_change_operation", args=["hage-01"]), {
-        "provider": unit.provider_id, "operating_form": OperatingForm.OWN, "contract": "",
-        "from_date": start.isoformat(),
-    })
+    response = admin_client.post(
+        reverse("responsibility:unit_change_operation", args=["hage-01"]),
+        {
+            "provider": unit.provider_id,
+            "operating_form": OperatingForm.OWN,
+            "contract": "",
+            "from_date": start.isoformat(),
+        },
+    )
     assert "Enheten bytte redan drift det datumet. Välj ett senare datum." in response.content.decode()
     assert unit.operating_periods.count() == 1
 
@@ -223,9 +251,15 @@ def test_provider_org_number_is_validated(admin_client):
 
 def test_municipal_provider_needs_a_board(admin_client):
     """A municipal provider without a board is refused."""
-    response = admin_client.post(reverse("responsibility:provider_create"), {
-        "name": "Egen regi X", "kind": ProviderKind.MUNICIPAL, "org_number": "212000-0142", "board": "",
-    })
+    response = admin_client.post(
+        reverse("responsibility:provider_create"),
+        {
+            "name": "Egen regi X",
+            "kind": ProviderKind.MUNICIPAL,
+            "org_number": "212000-0142",
+            "board": "",
+        },
+    )
     assert "En kommunal vårdgivare hör till en nämnd: välj den." in response.content.decode()
     assert not CareProvider.objects.filter(name="Egen regi X").exists()
 
@@ -233,19 +267,38 @@ def test_municipal_provider_needs_a_board(admin_client):
 def test_admin_creates_region_board_and_person(admin_client):
     """Regions, boards and people are created from their forms."""
     host = Board.objects.get(code="hagersten-liljeholmen")
-    assert admin_client.post(reverse("responsibility:region_create"),
-                             {"code": "test-region", "name": "Testregion", "host_board": host.pk}).status_code == 302
+    assert (
+        admin_client.post(
+            reverse("responsibility:region_create"),
+            {"code": "test-region", "name": "Testregion", "host_board": host.pk},
+        ).status_code
+        == 302
+    )
     region = Region.objects.get(code="test-region")
     assert region.host_board == host
-    assert admin_client.post(reverse("responsibility:board_create"),
-                             {"code": "testnamnd", "name": "Testnämnd", "region": region.pk}).status_code == 302
+    assert (
+        admin_client.post(
+            reverse("responsibility:board_create"), {"code": "testnamnd", "name": "Testnämnd", "region": region.pk}
+        ).status_code
+        == 302
+    )
     assert Board.objects.get(code="testnamnd").region == region
     response = admin_client.post(reverse("responsibility:region_create"), {"code": "test-region", "name": "Igen"})
     assert "Koden test-region används redan. Välj en annan." in response.content.decode()
-    assert admin_client.post(reverse("responsibility:person_create"), {
-        "first_name": "Ingrid", "last_name": "Ny", "email": "ingrid@example.se", "title": "Sjuksköterska",
-        "profession": Profession.NURSE, "licensed": "on",
-    }).status_code == 302
+    assert (
+        admin_client.post(
+            reverse("responsibility:person_create"),
+            {
+                "first_name": "Ingrid",
+                "last_name": "Ny",
+                "email": "ingrid@example.se",
+                "title": "Sjuksköterska",
+                "profession": Profession.NURSE,
+                "licensed": "on",
+            },
+        ).status_code
+        == 302
+    )
     assert Person.objects.get(email="ingrid@example.se").licensed
 
 
@@ -255,9 +308,19 @@ def test_admin_creates_region_board_and_person(admin_client):
 def _assignment_data(person: Person, **overrides) -> dict:
     unit = Unit.objects.get(code="hage-01")
     data = {
-        "person": person.pk, "role": Role.MAS, "kind": AssignmentKind.STATUTORY, "scope": "unit", "unit": unit.pk,
-        "region": "", "board": "", "provider": "", "valid_from": "2026-01-01", "valid_to": "", "deputy_for": "",
-        "has_staffing_mandate": "on", "basis": "Beslut 2026",
+        "person": person.pk,
+        "role": Role.MAS,
+        "kind": AssignmentKind.STATUTORY,
+        "scope": "unit",
+        "unit": unit.pk,
+        "region": "",
+        "board": "",
+        "provider": "",
+        "valid_from": "2026-01-01",
+        "valid_to": "",
+        "deputy_for": "",
+        "has_staffing_mandate": "on",
+        "basis": "Beslut 2026",
     }
     data.update(overrides)
     return data
@@ -265,8 +328,14 @@ def _assignment_data(person: Person, **overrides) -> dict:
 
 def _nurse(email: str = "sjukskoterska@example.se") -> Person:
     board = Board.objects.first()
-    return Person.objects.create(municipality=board.municipality, first_name="Nora", last_name="Sjö", email=email,
-                                 profession=Profession.NURSE, licensed=True)
+    return Person.objects.create(
+        municipality=board.municipality,
+        first_name="Nora",
+        last_name="Sjö",
+        email=email,
+        profession=Profession.NURSE,
+        licensed=True,
+    )
 
 
 def test_assignment_create_is_prefilled_from_the_query(admin_client):
@@ -310,8 +379,12 @@ def test_bad_assignments_are_refused_in_swedish(admin_client, case, message):
     elif case == "dates":
         overrides = {"valid_from": "2026-05-01", "valid_to": "2026-04-30"}
     elif case == "overlap":
-        Assignment.objects.create(person=_nurse("annan@example.se"), role=Role.MAS, unit=Unit.objects.get(code="hage-01"),
-                                  valid_from=date(2025, 1, 1))
+        Assignment.objects.create(
+            person=_nurse("annan@example.se"),
+            role=Role.MAS,
+            unit=Unit.objects.get(code="hage-01"),
+            valid_from=date(2025, 1, 1),
+        )
     elif case == "no_scope_object":
         overrides = {"unit": ""}
     before = Assignment.objects.count()
@@ -327,8 +400,9 @@ def test_bad_assignments_are_refused_in_swedish(admin_client, case, message):
 def test_edit_assignment_and_see_the_change_in_its_history(admin_client):
     """Ending an assignment shows in its history: who, and valid to before → after."""
     nurse = _nurse()
-    assignment = Assignment.objects.create(person=nurse, role=Role.MAS, unit=Unit.objects.get(code="hage-01"),
-                                           valid_from=date(2026, 1, 1))
+    assignment = Assignment.objects.create(
+        person=nurse, role=Role.MAS, unit=Unit.objects.get(code="hage-01"), valid_from=date(2026, 1, 1)
+    )
     url = reverse("responsibility:assignment_edit", args=[assignment.pk])
     response = admin_client.post(url, _assignment_data(nurse, valid_to="2026-12-31"))
     assert response.status_code == 302
@@ -344,11 +418,19 @@ def test_unit_history_shows_a_change_of_places(admin_client):
     """The unit history shows the field, the old and the new value of a change."""
     unit = Unit.objects.get(code="hage-01")
     old = unit.places
-    admin_client.post(reverse("responsibility:unit_edit", args=["hage-01"]), {
-        "name": unit.name, "unit_type": unit.unit_type, "board": unit.board_id, "places": str(old + 5),
-        "provides_health_care": "on", "provides_rehabilitation": "on", "active_from": unit.active_from.isoformat(),
-        "active_to": "",
-    })
+    admin_client.post(
+        reverse("responsibility:unit_edit", args=["hage-01"]),
+        {
+            "name": unit.name,
+            "unit_type": unit.unit_type,
+            "board": unit.board_id,
+            "places": str(old + 5),
+            "provides_health_care": "on",
+            "provides_rehabilitation": "on",
+            "active_from": unit.active_from.isoformat(),
+            "active_to": "",
+        },
+    )
     body = admin_client.get(reverse("responsibility:unit_history", args=["hage-01"])).content.decode()
     assert f"{old} → {old + 5}" in body
     body = admin_client.get(reverse("responsibility:history_recent")).content.decode()

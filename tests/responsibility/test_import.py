@@ -28,8 +28,9 @@ def admin_client(client, demo_user):
 def _upload(client, kind: str, content: bytes | str, name: str = "fil.csv"):
     if isinstance(content, str):
         content = content.encode("utf-8")
-    response = client.post(reverse("responsibility:import_upload", args=[kind]),
-                           {"file": SimpleUploadedFile(name, content)})
+    response = client.post(
+        reverse("responsibility:import_upload", args=[kind]), {"file": SimpleUploadedFile(name, content)}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     return response.url
 
@@ -44,11 +45,16 @@ def _akerlunda_org() -> str:
 
 def _good_units_csv() -> str:
     contract = Unit.objects.get(code="hage-02").contract.case_number
-    return "\n".join([
-        UNIT_HEADER,
-        "hage-81,Lärkan vård- och omsorgsboende,care_home,hagersten-liljeholmen,hagersten-liljeholmen,own,,40,ja,ja,2026-01-01,",
-        f"hage-82,Tallen korttidsboende,short_term,hagersten-liljeholmen,{_contractor_org()},contract,{contract},12,ja,nej,2026-02-01,",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                UNIT_HEADER,
+                "hage-81,Lärkan vård- och omsorgsboende,care_home,hagersten-liljeholmen,hagersten-liljeholmen,own,,40,ja,ja,2026-01-01,",
+                f"hage-82,Tallen korttidsboende,short_term,hagersten-liljeholmen,{_contractor_org()},contract,{contract},12,ja,nej,2026-02-01,",
+            ]
+        )
+        + "\n"
+    )
 
 
 def test_good_unit_file_previews_then_imports(admin_client):
@@ -67,16 +73,20 @@ def test_good_unit_file_previews_then_imports(admin_client):
 
 def test_unit_file_with_two_bad_rows_lists_both_errors_and_saves_nothing(admin_client):
     """Two bad rows (unknown board, bad date) are both listed by row and column; confirm saves nothing."""
-    content = "\n".join([
-        UNIT_HEADER,
-        "hage-81,Lärkan,care_home,hagersten-liljeholmen,hagersten-liljeholmen,own,,40,ja,ja,2026-01-01,",
-        "hage-82,Tallen,care_home,ingen-namnd,hagersten-liljeholmen,own,,40,ja,ja,2026-01-01,",
-        "hage-83,Eken,care_home,hagersten-liljeholmen,hagersten-liljeholmen,own,,40,ja,ja,1 jan 2026,",
-    ])
+    content = "\n".join(
+        [
+            UNIT_HEADER,
+            "hage-81,Lärkan,care_home,hagersten-liljeholmen,hagersten-liljeholmen,own,,40,ja,ja,2026-01-01,",
+            "hage-82,Tallen,care_home,ingen-namnd,hagersten-liljeholmen,own,,40,ja,ja,2026-01-01,",
+            "hage-83,Eken,care_home,hagersten-liljeholmen,hagersten-liljeholmen,own,,40,ja,ja,1 jan 2026,",
+        ]
+    )
     preview_url = _upload(admin_client, "units", content)
     body = html.unescape(admin_client.get(preview_url).content.decode())
     assert "Filen har 2 fel. Ingenting har sparats." in body
-    rows = re.findall(r'<tr><th scope="row">(\d+)</th><td><code>(\w+)</code></td><td class="finding-error">([^<]+)</td>', body)
+    rows = re.findall(
+        r'<tr><th scope="row">(\d+)</th><td><code>(\w+)</code></td><td class="finding-error">([^<]+)</td>', body
+    )
     assert rows == [
         ("3", "board", "Det finns ingen nämnd med nyckeln ingen-namnd."),
         ("4", "active_from", "Skriv datumet som ÅÅÅÅ-MM-DD, inte 1 jan 2026."),
@@ -89,13 +99,15 @@ def test_unit_file_with_two_bad_rows_lists_both_errors_and_saves_nothing(admin_c
 
 def test_unit_rules_of_the_services_apply_to_each_row(admin_client):
     """A row without a board, a contractor in own operation and a taken code are each refused."""
-    content = "\n".join([
-        UNIT_HEADER,
-        "hage-84,Utan nämnd,care_home,,hagersten-liljeholmen,own,,0,ja,nej,,",
-        f"hage-85,Fel regiform,care_home,hagersten-liljeholmen,{_contractor_org()},own,,0,ja,nej,,",
-        "hage-01,Dubblett,care_home,hagersten-liljeholmen,hagersten-liljeholmen,own,,0,ja,nej,,",
-        "hage-86,Okänd typ,slott,hagersten-liljeholmen,hagersten-liljeholmen,own,,0,kanske,nej,,",
-    ])
+    content = "\n".join(
+        [
+            UNIT_HEADER,
+            "hage-84,Utan nämnd,care_home,,hagersten-liljeholmen,own,,0,ja,nej,,",
+            f"hage-85,Fel regiform,care_home,hagersten-liljeholmen,{_contractor_org()},own,,0,ja,nej,,",
+            "hage-01,Dubblett,care_home,hagersten-liljeholmen,hagersten-liljeholmen,own,,0,ja,nej,,",
+            "hage-86,Okänd typ,slott,hagersten-liljeholmen,hagersten-liljeholmen,own,,0,kanske,nej,,",
+        ]
+    )
     body = html.unescape(admin_client.get(_upload(admin_client, "units", content)).content.decode())
     assert "En enhet måste höra till en nämnd." in body
     assert "En enhet som drivs av en entreprenör eller privat utförare är inte i egen regi." in body
@@ -112,12 +124,14 @@ def _person_email(key: str) -> str:
 def test_assignment_file_with_two_bad_rows_saves_nothing(admin_client):
     """An unlicensed MAS and a reversed period are listed; the good row is not saved either."""
     before = Assignment.objects.count()
-    content = "\n".join([
-        ASSIGNMENT_HEADER,
-        f"{_person_email('nurse-hage-01')},MAS,statutory,,,,hage-01,2026-01-01,,ja,Beslut 1",
-        f"{_person_email('staff-hage-01')},MAS,statutory,,,,hage-03,2026-01-01,,ja,Beslut 2",
-        f"{_person_email('nurse-hage-03')},OPERATIONS_MANAGER,statutory,,,,hage-04,2026-05-01,2026-04-30,ja,Beslut 3",
-    ])
+    content = "\n".join(
+        [
+            ASSIGNMENT_HEADER,
+            f"{_person_email('nurse-hage-01')},MAS,statutory,,,,hage-01,2026-01-01,,ja,Beslut 1",
+            f"{_person_email('staff-hage-01')},MAS,statutory,,,,hage-03,2026-01-01,,ja,Beslut 2",
+            f"{_person_email('nurse-hage-03')},OPERATIONS_MANAGER,statutory,,,,hage-04,2026-05-01,2026-04-30,ja,Beslut 3",
+        ]
+    )
     preview_url = _upload(admin_client, "assignments", content)
     body = html.unescape(admin_client.get(preview_url).content.decode())
     assert "Filen har 2 fel. Ingenting har sparats." in body
@@ -129,11 +143,13 @@ def test_assignment_file_with_two_bad_rows_saves_nothing(admin_client):
 
 def test_overlapping_rows_in_one_file_are_refused(admin_client):
     """Two statutory MAS rows for the same unit and period: the second is refused as an overlap."""
-    content = "\n".join([
-        ASSIGNMENT_HEADER,
-        f"{_person_email('nurse-hage-01')},MAS,,,,,hage-01,2026-01-01,,,",
-        f"{_person_email('nurse-hage-03')},MAS,,,,,hage-01,2026-06-01,2026-12-31,,",
-    ])
+    content = "\n".join(
+        [
+            ASSIGNMENT_HEADER,
+            f"{_person_email('nurse-hage-01')},MAS,,,,,hage-01,2026-01-01,,,",
+            f"{_person_email('nurse-hage-03')},MAS,,,,,hage-01,2026-06-01,2026-12-31,,",
+        ]
+    )
     body = html.unescape(admin_client.get(_upload(admin_client, "assignments", content)).content.decode())
     assert "Filen har 1 fel." in body
     assert "har redan denna lagstadgade roll för samma omfattning från 2026-01-01 till tills vidare" in body
@@ -144,11 +160,37 @@ def test_good_assignment_file_in_xlsx_imports(admin_client):
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(list(AssignmentResource.Meta.fields))
-    sheet.append([_person_email("nurse-hage-01"), "MAS", "statutory", None, None, None, "hage-01", "2026-01-01",
-                  None, "ja", "Beslut 2026"])
+    sheet.append(
+        [
+            _person_email("nurse-hage-01"),
+            "MAS",
+            "statutory",
+            None,
+            None,
+            None,
+            "hage-01",
+            "2026-01-01",
+            None,
+            "ja",
+            "Beslut 2026",
+        ]
+    )
     # Åkerlunda has no verksamhetschef yet; the role is written as its Swedish label.
-    sheet.append([_person_email("nurse-hage-03"), "Verksamhetschef", "statutory", None, None, _akerlunda_org(), None,
-                  "2027-01-01", None, "nej", None])
+    sheet.append(
+        [
+            _person_email("nurse-hage-03"),
+            "Verksamhetschef",
+            "statutory",
+            None,
+            None,
+            _akerlunda_org(),
+            None,
+            "2027-01-01",
+            None,
+            "nej",
+            None,
+        ]
+    )
     sheet.append([None] * 11)  # blank rows are ignored
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -156,16 +198,33 @@ def test_good_assignment_file_in_xlsx_imports(admin_client):
     assert "Alla 2 rader är korrekta" in admin_client.get(preview_url).content.decode()
     admin_client.post(preview_url, {"confirm": "1"})
     mas = Assignment.objects.get(person__email=_person_email("nurse-hage-01"), role=Role.MAS)
-    assert mas.unit.code == "hage-01" and mas.basis == "Beslut 2026"
+    assert mas.unit.code == "hage-01"
+    assert mas.basis == "Beslut 2026"
     manager = Assignment.objects.get(person__email=_person_email("nurse-hage-03"), role=Role.OPERATIONS_MANAGER)
-    assert manager.provider.org_number == _akerlunda_org() and manager.has_staffing_mandate is False
+    assert manager.provider.org_number == _akerlunda_org()
+    assert manager.has_staffing_mandate is False
 
 
 def test_semicolon_csv_and_board_code_for_own_provider(admin_client):
     """Swedish Excel's semicolon CSV works; the municipality's own provider is named by its board's code."""
-    content = ASSIGNMENT_HEADER.replace(",", ";") + "\n" + ";".join(
-        [_person_email("nurse-hage-01"), "QUALITY_AUDITOR", "follow_up", "", "", "skarholmen", "", "2030-01-01",
-         "", "", ""]
+    content = (
+        ASSIGNMENT_HEADER.replace(",", ";")
+        + "\n"
+        + ";".join(
+            [
+                _person_email("nurse-hage-01"),
+                "QUALITY_AUDITOR",
+                "follow_up",
+                "",
+                "",
+                "skarholmen",
+                "",
+                "2030-01-01",
+                "",
+                "",
+                "",
+            ]
+        )
     )
     preview_url = _upload(admin_client, "assignments", content)
     body = admin_client.get(preview_url).content.decode()
@@ -184,8 +243,15 @@ def test_changes_after_preview_are_caught_on_confirm(admin_client):
     preview_url = _upload(admin_client, "units", _good_units_csv())
     assert "Alla 2 rader" in admin_client.get(preview_url).content.decode()
     board = Board.objects.get(code="hagersten-liljeholmen")
-    Unit.objects.create(municipality=board.municipality, code="hage-82", name="Hann före", unit_type="care_home",
-                        board=board, provider=Unit.objects.get(code="hage-01").provider, operating_form="own")
+    Unit.objects.create(
+        municipality=board.municipality,
+        code="hage-82",
+        name="Hann före",
+        unit_type="care_home",
+        board=board,
+        provider=Unit.objects.get(code="hage-01").provider,
+        operating_form="own",
+    )
     response = admin_client.post(preview_url, {"confirm": "1"})
     assert "Det finns redan en enhet med koden hage-82" in html.unescape(response.content.decode())
     assert not Unit.objects.filter(code="hage-81").exists()
@@ -206,8 +272,9 @@ def test_a_preview_belongs_to_the_session_that_uploaded_it(admin_client, client,
 
 def test_wrong_file_type_is_refused(admin_client):
     """Only .csv and .xlsx files are accepted, with a Swedish message."""
-    response = admin_client.post(reverse("responsibility:import_upload", args=["units"]),
-                                 {"file": SimpleUploadedFile("fil.pdf", b"%PDF")})
+    response = admin_client.post(
+        reverse("responsibility:import_upload", args=["units"]), {"file": SimpleUploadedFile("fil.pdf", b"%PDF")}
+    )
     assert "Ladda upp en fil som slutar på .csv eller .xlsx." in response.content.decode()
 
 
