@@ -6,6 +6,7 @@ them through its own views and follows them up.
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import date
 
@@ -33,9 +34,21 @@ from followup.choices import (
 )
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under ``settings.PRIVATE_FILES_ROOT`` (read when used, not at import); never served directly."""
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_FILES_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
 def private_storage() -> FileSystemStorage:
     """Files outside the web root; served only by a view that checks permission."""
-    return FileSystemStorage(location=settings.PRIVATE_FILES_ROOT, base_url=None)
+    return PrivateStorage(base_url=None)
 
 
 def new_token() -> str:
