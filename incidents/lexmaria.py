@@ -419,7 +419,7 @@ def _move(*, case: LexMariaCase, step: str, user, version: int | None, reason: s
     """Take ``step`` on ``case`` as ``user``: lock, check table, actor and version, apply, record, notify."""
     with transaction.atomic():
         locked = (
-            LexMariaCase.objects.select_for_update()
+            LexMariaCase.objects.select_for_update(of=("self",))
             .select_related("deviation", "reporter_person__user", "board_mas__user")
             .get(pk=case.pk)
         )

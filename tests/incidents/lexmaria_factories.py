@@ -75,7 +75,7 @@ def user_for(person):
     """The login of ``person``, created when the demo gave them none."""
     if person.user_id is None:
         person.user = get_user_model().objects.create_user(
-            username=f"p{person.pk}", email=person.email or f"p{person.pk}@example.se", password="demo",
+            username=f"p{person.pk}", email=person.email or f"p{person.pk}@example.se", password="demo",  # noqa: S106 - the demo password
             first_name=person.first_name, last_name=person.last_name,
         )
         person.save(update_fields=["user"])

@@ -95,7 +95,8 @@ def test_own_operation_end_to_end():
     case = open_case(route="own")
     assert case.route == "own"
     assert case.reporter_person.user.username == "mas"
-    assert case.board_mas is None and case.purchasing_board is None
+    assert case.board_mas is None
+    assert case.purchasing_board is None
     assert case.board.code == "hagersten-liljeholmen"
     mas = user("mas")
     # The verksamhetschef (Ekbacken's operations manager) is told with the reporter; the decider is not.
@@ -113,7 +114,9 @@ def test_own_operation_end_to_end():
     take(Step.IVO_DECISION, case, mas)
     take(Step.CLOSE, case, mas)
     case.refresh_from_db()
-    assert case.state == LexMariaState.CLOSED and case.closed_at is not None and case.due_at is None
+    assert case.state == LexMariaState.CLOSED
+    assert case.closed_at is not None
+    assert case.due_at is None
     assert recipients(case, Step.CLOSE) == {"tjansteman", "verksamhetschef"}
     assert list(case.transitions.values_list("to_state", flat=True)) == [
         "decided", "patient_informed", "analysed", "board_informed", "reported_to_ivo", "ivo_decided", "closed"]
@@ -143,7 +146,8 @@ def test_contractor_route_goes_through_the_board_mas():
     assert "vidarebefordra" in str(exc.value)
     take(Step.FORWARD, case, board_mas)
     case.refresh_from_db()
-    assert case.state == LexMariaState.ANALYSED and case.forwarded_by_board_mas_at == TODAY()
+    assert case.state == LexMariaState.ANALYSED
+    assert case.forwarded_by_board_mas_at == TODAY()
     assert recipients(case, Step.FORWARD) == {"entreprenor-mas", "tjansteman", purchasing_official.username}
     take(Step.INFORM_BOARD, case, board_mas)
     take(Step.REPORT_TO_IVO, case, contractor_mas)
@@ -265,7 +269,8 @@ def test_every_illegal_transition_is_refused_in_swedish(step, state):
         take(step, case, user("mas"))
     assert "kan inte" in exc.value.messages[0]
     case.refresh_from_db()
-    assert case.state == state and case.version == 0
+    assert case.state == state
+    assert case.version == 0
     assert case.transitions.count() == 1
 
 
@@ -290,7 +295,8 @@ def test_concurrent_edit_is_refused():
         lexmaria.lex_maria_report_to_ivo(case=case, user=user("mas"), version=4, sent_at=TODAY(),
                                          ivo_case_number="1")
     case.refresh_from_db()
-    assert case.state == LexMariaState.BOARD_INFORMED and case.ivo_case_number == ""
+    assert case.state == LexMariaState.BOARD_INFORMED
+    assert case.ivo_case_number == ""
 
 
 def test_bad_dates_and_missing_information_are_refused():
@@ -305,7 +311,8 @@ def test_bad_dates_and_missing_information_are_refused():
         lexmaria.lex_maria_inform_patient(case=case, user=mas, version=0, informed_at=None)
     ok = lexmaria.lex_maria_inform_patient(case=case, user=mas, version=0, informed_at=None,
                                            not_informed_reason="Patienten avled; närstående nåddes inte.")
-    assert ok.state == LexMariaState.PATIENT_INFORMED and ok.patient_informed_at is None
+    assert ok.state == LexMariaState.PATIENT_INFORMED
+    assert ok.patient_informed_at is None
 
 
 def test_someone_outside_the_chain_cannot_take_a_step():
