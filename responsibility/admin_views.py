@@ -7,6 +7,7 @@ anyone who may see the unit may read. Writes go through ``responsibility.service
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -78,8 +79,8 @@ def _url(name: str, *args) -> str:
         return ""
 
 
-def _municipality() -> Municipality:
-    municipality = services.register_municipality()
+def _municipality(request) -> Municipality:
+    municipality = services.register_municipality(user=request.user)
     if municipality is None:
         raise Http404(_("No municipality is configured."))
     return municipality
@@ -91,40 +92,41 @@ def _municipality() -> Municipality:
 @register_admin_required
 def admin_home(request):
     """List the register's objects with counts and links."""
+    m = _municipality(request)
     items = [
         (
             _("Regions"),
-            Region.objects.count(),
+            Region.objects.filter(municipality=m).count(),
             reverse("responsibility:region_list"),
             reverse("responsibility:region_create"),
         ),
         (
             _("Boards"),
-            Board.objects.count(),
+            Board.objects.filter(municipality=m).count(),
             reverse("responsibility:board_list"),
             reverse("responsibility:board_create"),
         ),
         (
             _("Care providers"),
-            CareProvider.objects.count(),
+            CareProvider.objects.filter(municipality=m).count(),
             reverse("responsibility:provider_list"),
             reverse("responsibility:provider_create"),
         ),
         (
             _("Units"),
-            Unit.objects.count(),
+            Unit.objects.filter(municipality=m).count(),
             reverse("responsibility:unit_admin_list"),
             reverse("responsibility:unit_create"),
         ),
         (
             _("People"),
-            Person.objects.count(),
+            Person.objects.filter(municipality=m).count(),
             reverse("responsibility:person_list"),
             reverse("responsibility:person_create"),
         ),
         (
             _("Assignments"),
-            Assignment.objects.count(),
+            Assignment.objects.filter(person__municipality=m).count(),
             reverse("responsibility:assignment_list"),
             reverse("responsibility:assignment_create"),
         ),
@@ -231,7 +233,7 @@ def _save_with_form(
 def _simple_object_view(
     request, *, model, form_class, pk, list_name: str, create_title: str, edit_title: str, created: str, changed: str
 ):
-    municipality = _municipality()
+    municipality = _municipality(request)
     instance = get_object_or_404(model, pk=pk, municipality=municipality) if pk else model(municipality=municipality)
     list_url = reverse(list_name)
     title = (edit_title % {"object": instance}) if pk else create_title
@@ -254,7 +256,12 @@ def _simple_object_view(
 
 @register_admin_required
 def region_list(request):
-    regions = Region.objects.select_related("host_board").annotate(n_boards=Count("boards")).order_by("name")
+    regions = (
+        Region.objects.filter(municipality=_municipality(request))
+        .select_related("host_board")
+        .annotate(n_boards=Count("boards"))
+        .order_by("name")
+    )
     rows = [
         Row([r.name, r.code, r.host_board or "–", r.n_boards], reverse("responsibility:region_edit", args=[r.pk]))
         for r in regions
@@ -294,7 +301,12 @@ def region_edit(request, pk):
 
 @register_admin_required
 def board_list(request):
-    boards = Board.objects.select_related("region").annotate(n_units=Count("units")).order_by("name")
+    boards = (
+        Board.objects.filter(municipality=_municipality(request))
+        .select_related("region")
+        .annotate(n_units=Count("units"))
+        .order_by("name")
+    )
     rows = [
         Row([b.name, b.code, b.region or "–", b.n_units], reverse("responsibility:board_edit", args=[b.pk]))
         for b in boards
@@ -334,7 +346,12 @@ def board_edit(request, pk):
 
 @register_admin_required
 def provider_list(request):
-    providers = CareProvider.objects.select_related("board").annotate(n_units=Count("units")).order_by("name")
+    providers = (
+        CareProvider.objects.filter(municipality=_municipality(request))
+        .select_related("board")
+        .annotate(n_units=Count("units"))
+        .order_by("name")
+    )
     rows = [
         Row(
             [p.name, p.get_kind_display(), p.org_number, p.board or "–", p.n_units],
@@ -381,7 +398,7 @@ def provider_edit(request, pk):
 @register_admin_required
 def person_list(request):
     q = request.GET.get("q", "").strip()
-    people = Person.objects.order_by("last_name", "first_name")
+    people = Person.objects.filter(municipality=_municipality(request)).order_by("last_name", "first_name")
     if q:
         people = people.filter(Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q))
     page = Paginator(people, 100).get_page(request.GET.get("page"))
@@ -432,7 +449,9 @@ def person_edit(request, pk):
 
 @register_admin_required
 def unit_admin_list(request):
-    units = Unit.objects.select_related("board", "provider").order_by("name")
+    units = (
+        Unit.objects.filter(municipality=_municipality(request)).select_related("board", "provider").order_by("name")
+    )
     rows = [
         Row(
             [
@@ -466,7 +485,7 @@ def _unit_page_url(unit: Unit) -> str:
 @register_admin_required
 @require_http_methods(["GET", "POST"])
 def unit_create(request):
-    municipality = _municipality()
+    municipality = _municipality(request)
     instance = Unit(municipality=municipality)
     cancel = reverse("responsibility:unit_admin_list")
     title = _("New unit")
@@ -488,7 +507,9 @@ def unit_create(request):
 @register_admin_required
 @require_http_methods(["GET", "POST"])
 def unit_edit(request, code):
-    unit = get_object_or_404(Unit.objects.select_related("provider", "contract"), code=code)
+    unit = get_object_or_404(
+        Unit.objects.select_related("provider", "contract"), municipality=_municipality(request), code=code
+    )
     title = _("Edit unit %(object)s") % {"object": unit}
     extra = {
         "unit": unit,
@@ -521,7 +542,9 @@ def unit_edit(request, code):
 @register_admin_required
 @require_http_methods(["GET", "POST"])
 def unit_change_operation(request, code):
-    unit = get_object_or_404(Unit.objects.select_related("provider", "contract"), code=code)
+    unit = get_object_or_404(
+        Unit.objects.select_related("provider", "contract"), municipality=_municipality(request), code=code
+    )
     title = _("Change operation of %(object)s") % {"object": unit}
     periods = unit.operating_periods.select_related("provider", "contract").order_by("-valid_from")
     extra = {"unit": unit, "periods": periods}
@@ -573,9 +596,11 @@ def assignment_list(request):
     role = request.GET.get("role", "")
     q = request.GET.get("q", "").strip()
     current = request.GET.get("current", "")
-    assignments = Assignment.objects.select_related(
-        "person", "region", "board", "provider", "unit", "deputy_for__person"
-    ).order_by("role", "person__last_name", "valid_from")
+    assignments = (
+        Assignment.objects.filter(person__municipality=_municipality(request))
+        .select_related("person", "region", "board", "provider", "unit", "deputy_for__person")
+        .order_by("role", "person__last_name", "valid_from")
+    )
     if role in Role.values:
         assignments = assignments.filter(role=role)
     if q:
@@ -641,8 +666,8 @@ def assignment_edit(request, pk):
 
 
 def _assignment_form(request, *, pk):
-    municipality = _municipality()
-    instance = get_object_or_404(Assignment, pk=pk) if pk else Assignment()
+    municipality = _municipality(request)
+    instance = get_object_or_404(Assignment, pk=pk, person__municipality=municipality) if pk else Assignment()
     title = (_("Edit assignment %(object)s") % {"object": instance}) if pk else _("New assignment")
     list_url = reverse("responsibility:assignment_list")
     unit = None
@@ -786,7 +811,7 @@ def _render_history(
 @login_required
 def unit_history(request, code):
     """The unit's own changes and its assignments' changes, for anyone who may see the unit."""
-    unit = get_object_or_404(Unit, code=code)
+    unit = get_object_or_404(Unit, municipality=_municipality(request), code=code)
     if not units_visible_to(request.user).filter(pk=unit.pk).exists():
         raise PermissionDenied
     admin = is_register_admin(request.user)
@@ -822,7 +847,9 @@ def unit_history(request, code):
 
 @register_admin_required
 def assignment_history(request, pk):
-    assignment = get_object_or_404(Assignment.objects.select_related("person"), pk=pk)
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("person"), pk=pk, person__municipality=_municipality(request)
+    )
     records = list(Assignment.history.filter(id=assignment.pk).select_related("history_user"))
     return _render_history(
         request,
@@ -855,12 +882,13 @@ def _recent_url(model: type[Model], record) -> str:
 
 @register_admin_required
 def history_recent(request):
-    """The latest changes anywhere in the register."""
+    """The latest changes anywhere in the administrator's municipality's register."""
+    m = _municipality(request)
+    scoped = {Assignment: {"person__municipality": m}, Municipality: {"id": m.pk}, RuleDefinition: {}}
     entries = []
     for model in RECENT_MODELS:
-        records = list(
-            model.history.select_related("history_user").order_by("-history_date", "-history_id")[:RECENT_LIMIT]
-        )
+        history = model.history.filter(**scoped.get(model, {"municipality": m}))
+        records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[:RECENT_LIMIT])
         for record in records:
             entries.append((record, model))
     entries.sort(key=lambda pair: pair[0].history_date, reverse=True)
@@ -887,10 +915,21 @@ def _import_label(kind: str) -> str:
     return {"units": _("Import units"), "assignments": _("Import assignments")}[kind]
 
 
+UPLOAD_MAX_AGE_SECONDS = 24 * 3600
+
+
 def _import_dir() -> Path:
     path = Path(settings.PRIVATE_FILES_ROOT) / "register-imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _purge_stale_uploads() -> None:
+    """Delete uploads nobody confirmed or cancelled within a day."""
+    limit = time.time() - UPLOAD_MAX_AGE_SECONDS
+    for old in _import_dir().iterdir():
+        if old.is_file() and old.stat().st_mtime < limit:
+            old.unlink(missing_ok=True)
 
 
 def _check_kind(kind: str) -> None:
@@ -948,6 +987,7 @@ def import_upload(request, kind):
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            _purge_stale_uploads()
             token = uuid.uuid4().hex
             suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
             with open(_import_dir() / f"{token}{suffix}", "wb") as out:
@@ -997,7 +1037,7 @@ def import_preview(request, kind, token):
     entry, path = _pending(request, kind, token)
     content = path.read_bytes()
     filename = entry["name"] + ("" if entry["name"].lower().endswith(entry["suffix"]) else entry["suffix"])
-    municipality = _municipality()
+    municipality = _municipality(request)
     if request.method == "POST":
         if "cancel" in request.POST:
             _forget(request, token, path)

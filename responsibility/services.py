@@ -167,8 +167,12 @@ def municipal_provider_for(*, board: Board) -> CareProvider:
     return CareProvider.objects.get(board=board, kind=ProviderKind.MUNICIPAL)
 
 
-def register_municipality() -> Municipality:
-    """The municipality whose register is administered (the installation's only tenant)."""
+def register_municipality(*, user=None) -> Municipality | None:
+    """The municipality whose register ``user`` administers: their own person's, else the first one."""
+    if user is not None and user.is_authenticated:
+        person = Person.objects.filter(user=user).select_related("municipality").first()
+        if person is not None:
+            return person.municipality
     return Municipality.objects.order_by("pk").first()
 
 

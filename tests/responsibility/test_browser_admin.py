@@ -12,6 +12,12 @@ from tests.conftest import assert_accessible, login
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Uploads land in a temporary directory, not in the checkout's var/."""
+    settings.PRIVATE_FILES_ROOT = tmp_path
+
+
 def _has_unit_page() -> bool:
     try:
         reverse("responsibility:unit_detail", args=["x"])

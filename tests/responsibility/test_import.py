@@ -19,6 +19,12 @@ UNIT_HEADER = ",".join(UnitResource.Meta.fields)
 ASSIGNMENT_HEADER = ",".join(AssignmentResource.Meta.fields)
 
 
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Uploads land in a temporary directory, not in the checkout's var/."""
+    settings.PRIVATE_FILES_ROOT = tmp_path
+
+
 @pytest.fixture
 def admin_client(client, demo_user):
     client.force_login(demo_user("admin"))
@@ -284,3 +290,20 @@ def test_templates_have_the_columns(admin_client):
         response = admin_client.get(reverse("responsibility:import_template", args=[kind]))
         assert response["Content-Type"].startswith("text/csv")
         assert response.content.decode("utf-8-sig").splitlines()[0] == header
+
+
+def test_stale_uploads_are_deleted_on_the_next_upload(admin_client, settings):
+    """An upload left unconfirmed for more than a day is removed when someone uploads again."""
+    import os
+    import time
+    from pathlib import Path
+
+    folder = Path(settings.PRIVATE_FILES_ROOT) / "register-imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stale = folder / "0123456789abcdef0123456789abcdef.csv"
+    stale.write_text("code\n")
+    old = time.time() - 2 * 24 * 3600
+    os.utime(stale, (old, old))
+    _upload(admin_client, "units", _good_units_csv())
+    assert not stale.exists()
+    assert len(list(folder.iterdir())) == 1
