@@ -334,6 +334,34 @@ def check_successor(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition) -> 
     return findings
 
 
+# The rule set as first seeded (migration 0002). A change of law adds rows; it never edits these.
+IN_FORCE_2017 = date(2017, 4, 1)  # HSL 2017:30 and HSF 2017:80 in force.
+DEFAULT_RULES = (
+    ("R1", Severity.ERROR, IN_FORCE_2017, "HSL (2017:30) 4 kap. 2 §", {}),
+    ("R2", Severity.ERROR, IN_FORCE_2017, "HSL (2017:30) 11 kap. 4 §; avtal", {}),
+    ("R3", Severity.ERROR, date(2026, 7, 1), "Prop. 2025/26:19; HSL (2017:30) 11 kap. 4 §", {}),
+    ("R4", Severity.ERROR, IN_FORCE_2017, "HSL (2017:30) 11 kap. 4 §", {}),
+    ("R5", Severity.ERROR, IN_FORCE_2017, "Avtalsvillkor om MAS (t.ex. punkt 4.11)", {}),
+    ("R6", Severity.ERROR, IN_FORCE_2017, "HSLF-FS 2017:41 4 §", {}),
+    ("R7", Severity.ERROR, IN_FORCE_2017, "Registrets integritet", {}),
+    ("R8", Severity.WARNING, IN_FORCE_2017, "MAS oberoende ställning (lokal rutin)", {}),
+    ("R9", Severity.WARNING, IN_FORCE_2017, "HSL (2017:30) 4 kap. 2 §; prop. 2025/26:19", {}),
+    ("R10", Severity.WARNING, IN_FORCE_2017, "Kontinuitet i ansvarsfördelningen (lokal rutin)", {"days": 30}),
+)
+
+
+def ensure_default_rules() -> int:
+    """Create the seeded rule rows that are missing (e.g. after a test database flush); return how many."""
+    created = 0
+    for code, severity, effective_from, basis, params in DEFAULT_RULES:
+        _row, was_created = RuleDefinition.objects.get_or_create(
+            code=code, effective_from=effective_from,
+            defaults={"severity": severity, "legal_basis": basis, "params": params},
+        )
+        created += was_created
+    return created
+
+
 def rules_in_force(*, on: date) -> list[RuleDefinition]:
     """The rule rows in force on ``on``: the newest row per code (one query)."""
     rows = RuleDefinition.objects.filter(effective_from__lte=on).filter(

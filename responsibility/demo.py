@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 
+from responsibility.checks import ensure_default_rules
 from responsibility.choices import (
     AssignmentKind,
     ContractKind,
@@ -149,6 +150,8 @@ class DemoBuilder:
     # --- the organisation ------------------------------------------------------
     @transaction.atomic
     def build(self) -> None:
+        # The dated rule set R1–R10 is seeded by a migration; a flushed test database loses it.
+        ensure_default_rules()
         self.municipality, _ = Municipality.objects.get_or_create(
             code="stockholm", defaults={"name": "Stockholms stad", "org_number": "212000-0142"}
         )

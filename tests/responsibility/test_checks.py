@@ -211,3 +211,19 @@ def test_resolver_never_has_two_holders_without_an_r7_overlap(property_org, spec
     for role in (Role.MAS, Role.OPERATIONS_MANAGER):
         if len(index.resolve(unit, role).holders) > 1:
             assert role in r7_roles
+
+
+def test_seeded_rule_set_matches_the_migration_and_survives_a_flush():
+    """The migration seeds the same rows as DEFAULT_RULES, and load_demo restores them after a flush."""
+    import importlib
+
+    from django.core.management import call_command
+
+    from responsibility.checks import DEFAULT_RULES
+
+    migration = importlib.import_module("responsibility.migrations.0002_seed_rule_definitions")
+    assert [(c, str(s), d, b, p) for c, s, d, b, p in DEFAULT_RULES] == migration.RULES
+    RuleDefinition.objects.all().delete()
+    call_command("load_demo", verbosity=0)
+    assert RuleDefinition.objects.count() == 10
+    assert RuleDefinition.objects.get(code="R3").effective_from == date(2026, 7, 1)
