@@ -371,8 +371,11 @@ def plan_municipality(*, spec: VolumeSpec, number: int) -> MunicipalityPlan:
     code = f"{CODE_PREFIX}{number:03d}"
     n_boards = spec.boards if number == 1 else rng.randint(max(2, spec.boards // 2), max(2, spec.boards))
     n_regions = max(1, round(n_boards / 3.5))
-    regions = [(f"r{i + 1}", f"Region {AREAS[i % len(AREAS)]}") for i in range(n_regions)]
-    boards = [(f"b{i + 1:02d}", f"{AREAS[(i + number) % len(AREAS)]} {'nämnd' if i % 2 else 'stadsdelsnämnd'} {i + 1}",
+    # Codes are unique per municipality in the schema, but pages and scopes look some up by code
+    # alone; the municipality number in every code keeps generated municipalities apart.
+    prefix = f"v{number:03d}"
+    regions = [(f"{prefix}-r{i + 1}", f"Region {AREAS[i % len(AREAS)]}") for i in range(n_regions)]
+    boards = [(f"{prefix}-b{i + 1:02d}", f"{AREAS[(i + number) % len(AREAS)]} {'nämnd' if i % 2 else 'stadsdelsnämnd'} {i + 1}",
                i % n_regions) for i in range(n_boards)]
     providers: list[tuple[str, str, str, int | None]] = []
     for i, (_c, b_name, _r) in enumerate(boards):
@@ -542,6 +545,9 @@ class MunicipalityBuilder:
                 covered.add((contract_id, pk))
         w.insert(UnitOperatingPeriod, periods)
         w.insert(Contract.units.through, [{"contract_id": c, "unit_id": u} for c, u in sorted(covered)])
+        self.contract_units: dict[int, list[int]] = defaultdict(list)
+        for c, u in sorted(covered):
+            self.contract_units[c].append(u)
 
     # -- people and assignments -------------------------------------------------------------------
     def _people(self) -> None:
@@ -991,18 +997,40 @@ class MunicipalityBuilder:
             plan_keys.append(("board", b))
         plan_ids = dict(zip(plan_keys, w.insert(get("FollowUpPlan"), plan_rows), strict=True))
 
+        # Every occurrence of every plan up to the lead time, as the scheduler makes them (followup.services),
+        # so that a scheduled run on ``today`` finds them all created.
+        try:
+            from followup.services import plan_occurrences  # noqa: PLC0415
+        except ImportError:
+            plan_occurrences = None
+        by_pk = {u.pk: u for u in plan.units}
+        PlanModel = get("FollowUpPlan")
         followups, meta = [], []
-        for u in plan.units:
-            region = plan.boards[u.board][2]
-            auditor = self.auditor_of_region[region]
-            if u.form == OperatingForm.OWN:
-                key, months, kind = ("board", u.board), 36, "supervision"
-                first = self.start + timedelta(days=rng.randint(0, 365 * 3 - 1))
+        for (scope, index), row in zip(plan_keys, plan_rows, strict=True):
+            if scope == "board":
+                covered = sorted((u for u in plan.units if u.board == index), key=lambda u: u.code)
+                contract_id = None
             else:
-                key, months, kind = ("contract", u.contract), 12, "contract_review"
-                first = self.start + timedelta(days=rng.randint(0, 364))
-            when = first
-            while when <= self.today + timedelta(days=30):
+                contract_id = self.contract_ids[index]
+                covered = sorted((by_pk[pk] for pk in self.contract_units.get(contract_id, ())), key=lambda u: u.code)
+            plan_obj = PlanModel(pk=plan_ids[(scope, index)], starts_on=row["starts_on"], ends_on=None,
+                                 interval_months=row["interval_months"], spread_units=row["spread_units"])
+            horizon = self.today + timedelta(days=row["lead_days"])
+            if plan_occurrences is not None:
+                units = [self.unit_objects[u.pk] for u in covered]
+                occurrences = [(by_pk[o.unit.pk], o.on) for o in plan_occurrences(plan_obj, until=horizon, units=units)
+                               if o.unit is not None]
+            else:
+                occurrences = []
+                for i, u in enumerate(covered):
+                    offset = (i * row["interval_months"]) // len(covered) if row["spread_units"] else 0
+                    day, k = _add_months(row["starts_on"], offset), 0
+                    while day <= horizon:
+                        occurrences.append((u, day))
+                        k += 1
+                        day = _add_months(row["starts_on"], offset + k * row["interval_months"])
+            for u, when in occurrences:
+                auditor = self.auditor_of_region[plan.boards[u.board][2]]
                 if when < self.today - timedelta(days=20):
                     state = "completed" if rng.random() < 0.97 else "cancelled"
                 elif when < self.today:
@@ -1011,9 +1039,10 @@ class MunicipalityBuilder:
                     state = "planned"
                 done_ts = datetime.combine(when, datetime.min.time(), STOCKHOLM).timestamp() + rng.uniform(1, 15) * DAY
                 followups.append({
-                    "municipality_id": m, "kind": kind, "trigger": "plan", "plan_id": plan_ids[key],
+                    "municipality_id": m, "kind": row["kind"], "trigger": "plan", "plan_id": plan_obj.pk,
                     "period_start": when, "unit_id": u.pk,
-                    "contract_id": self.contract_ids[u.contract] if u.contract is not None else None,
+                    "contract_id": contract_id if contract_id is not None else (
+                        self.contract_ids[u.contract] if u.contract is not None else None),
                     "board_id": self.board_ids[u.board], "checklist_template_id": template.pk, "scheduled_date": when,
                     "auditor_id": self.person_ids[auditor], "state": state,
                     "summary": "Uppföljningen visar att verksamheten i huvudsak följer avtalet." if state == "completed" else "",
@@ -1023,7 +1052,6 @@ class MunicipalityBuilder:
                     "created_at": _dt(datetime.combine(when - timedelta(days=30), datetime.min.time(), STOCKHOLM).timestamp()),
                 })
                 meta.append((u, auditor, done_ts, state))
-                when = _add_months(when, months)
         followup_ids = w.insert(FollowUp, followups)
 
         findings, finding_meta = [], []
