@@ -94,6 +94,14 @@ class Deviation(models.Model):
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Routing, resolved from the register on the event date (incidents.routing) when submitted and
+    # again when sent to assessment: the statutory MAS (MAR for rehabilitation) who assesses it, and
+    # the board's MAS who gets an information copy without patient identity (contract clause).
+    mas_person = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("MAS/MAR on the event date"))
+    mas_role = models.CharField(_("MAS or MAR"), max_length=24, blank=True)
+    board_mas_copy = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("the board's MAS (information copy)"))
     version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -118,6 +126,8 @@ class Deviation(models.Model):
             models.Index(fields=["patient_hash"], condition=~Q(patient_hash=""), name="deviation_patient_idx"),
             models.Index(fields=["reporter", "-created_at"], name="deviation_reporter_idx"),
             models.Index(fields=["municipality", "occurred_at"], name="deviation_occurred_idx"),
+            models.Index(fields=["mas_person", "state"], name="deviation_mas_state_idx"),
+            models.Index(fields=["board_mas_copy", "state"], name="deviation_copy_state_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,111 @@
+"""Who is told about a deviation, resolved from the register on the date of the event (SPEC §4).
+
+- the verksamhetschef (resolver) and the enhetschef(s) of the unit: always;
+- the statutory MAS, or the MAR for rehabilitation categories (the MAS where
+  no MAR holds the duty on that date): when the risk score or consequence
+  meets the municipality's threshold, or the category always goes to MAS;
+- the board's MAS: an information copy without patient identity, when the
+  contract in force on that date says the contractor informs the board's MAS
+  and the contractor holds the MAS duty.
+
+Nothing here uses today's date: a MAS who took over after the event is not the
+one told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+
+from incidents.models import Deviation
+from responsibility.choices import MasHeldBy, Role
+from responsibility.models import Assignment, Person, Unit
+from responsibility.resolver import ResponsibilityIndex, build_index, units_with_board
+
+
+@dataclass(frozen=True)
+class Routing:
+    """The people a deviation concerns on its event date."""
+
+    on: date
+    operations_manager: Person | None
+    unit_managers: tuple[Person, ...]
+    duty_role: str
+    duty_holder: Person | None
+    mas_needed: bool
+    board_mas_copy: Person | None
+
+    @property
+    def managers(self) -> tuple[Person, ...]:
+        people = list(self.unit_managers)
+        if self.operations_manager is not None:
+            people.append(self.operations_manager)
+        return tuple({p.pk: p for p in people}.values())
+
+
+def event_date(deviation: Deviation) -> date:
+    """The date of the event, in Stockholm time."""
+    return timezone.localdate(deviation.occurred_at)
+
+
+def is_high_risk(deviation: Deviation) -> bool:
+    """Whether the deviation goes to MAS/MAR: risk score, consequence or category meets the threshold."""
+    municipality = deviation.municipality
+    return (
+        deviation.risk_score >= municipality.mas_risk_threshold
+        or deviation.consequence >= municipality.mas_consequence_threshold
+        or deviation.category.always_to_mas
+    )
+
+
+def unit_managers_on(*, unit: Unit, on: date) -> tuple[Person, ...]:
+    """The enhetschef(s) assigned to ``unit`` on ``on`` (not a statutory role, so read from the register directly)."""
+    assignments = (
+        Assignment.objects.filter(role=Role.UNIT_MANAGER, unit=unit, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("person__user")
+        .order_by("valid_from", "pk")
+    )
+    return tuple({a.person_id: a.person for a in assignments}.values())
+
+
+def duty_holder(*, index: ResponsibilityIndex, unit: Unit, rehabilitation: bool) -> tuple[str, Person | None]:
+    """The MAS, or for rehabilitation the MAR (falling back to the MAS where no MAR holds the duty)."""
+    if rehabilitation:
+        mar = index.resolve(unit, Role.MAR).holder
+        if mar is not None:
+            return Role.MAR, mar
+    return Role.MAS, index.resolve(unit, Role.MAS).holder
+
+
+def board_mas_on(*, unit: Unit, on: date, role: str) -> Person | None:
+    """The board's own MAS/MAR for ``unit``'s board on ``on`` (asked of the resolver for the board's egen regi)."""
+    from incidents.lexmaria import board_duty_holder
+
+    return board_duty_holder(board=unit.board, role=role, on=on).holder
+
+
+def route(*, deviation: Deviation) -> Routing:
+    """Resolve everyone ``deviation`` concerns on its event date."""
+    on = event_date(deviation)
+    unit = units_with_board(Unit.objects.filter(pk=deviation.unit_id)).get()
+    index = build_index(units=[unit], on=on)
+    role, holder = duty_holder(index=index, unit=unit, rehabilitation=deviation.category.is_rehabilitation)
+    contract = index.operation(unit).contract
+    copy_to = None
+    if contract is not None and contract.informs_board_mas and contract.mas_held_by == MasHeldBy.CONTRACTOR:
+        copy_to = board_mas_on(unit=unit, on=on, role=role)
+        if copy_to is not None and holder is not None and copy_to.pk == holder.pk:
+            copy_to = None
+    return Routing(
+        on=on,
+        operations_manager=index.resolve(unit, Role.OPERATIONS_MANAGER).holder,
+        unit_managers=unit_managers_on(unit=unit, on=on),
+        duty_role=role,
+        duty_holder=holder,
+        mas_needed=is_high_risk(deviation),
+        board_mas_copy=copy_to,
+    )

@@ -1,0 +1,114 @@
+"""Deviation reads: the only way views get deviations (scoped to the user).
+
+Every queue is built in a fixed number of queries whatever the page size:
+the scope once, then one count and one page of rows with what the row shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import Deviation, DeviationState, PatientDataAccess
+from incidents.permissions import DUTY_ROLES, manager_units
+from incidents.services import OPEN_STATES
+from responsibility.permissions import units_visible_to
+
+# Risk levels of the 4×4 matrix (score = consequence × probability).
+RISK_LEVELS = (
+    ("low", _("Low"), 1, 2),
+    ("moderate", _("Moderate"), 3, 6),
+    ("high", _("High"), 8, 9),
+    ("very_high", _("Very high"), 12, 16),
+)
+
+
+def risk_level(score: int) -> tuple[str, str]:
+    """The level key and label of a risk score."""
+    for key, label, low, high in RISK_LEVELS:
+        if low <= score <= high:
+            return key, str(label)
+    return RISK_LEVELS[-1][0], str(RISK_LEVELS[-1][1])
+
+
+def _person_id(user) -> int | None:
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    return person.pk if person is not None else None
+
+
+def work_q(user) -> Q:
+    """Deviations ``user`` works with: their units as manager, their MAS/MAR assessments, information copies."""
+    q = Q(unit__in=manager_units(user).values("pk"))
+    person_id = _person_id(user)
+    if person_id is not None:
+        q |= Q(mas_person_id=person_id) | Q(board_mas_copy_id=person_id)
+    return q & ~Q(state=DeviationState.DRAFT)
+
+
+def deviations_visible_to(*, user) -> QuerySet[Deviation]:
+    """Every deviation ``user`` may open: their own reports (drafts included) and their work."""
+    if not user.is_authenticated:
+        return Deviation.objects.none()
+    return Deviation.objects.filter(Q(reporter=user) | work_q(user))
+
+
+def queue_for(*, user) -> QuerySet[Deviation]:
+    """The work queue of ``user`` (not their own reports): with what each row shows, in one query."""
+    if not user.is_authenticated:
+        return Deviation.objects.none()
+    return (
+        Deviation.objects.filter(work_q(user))
+        .select_related("unit", "category")
+        .only("pk", "reference", "state", "occurred_at", "reported_at", "due_at", "consequence", "probability",
+              "risk_score", "event_kind", "unit__name", "unit__code", "category__name", "mas_person_id",
+              "board_mas_copy_id", "reporter_id")
+    )
+
+
+def assessment_queue_for(*, user) -> QuerySet[Deviation]:
+    """Deviations awaiting the MAS/MAR assessment of ``user`` (the holder resolved on the event date)."""
+    person_id = _person_id(user)
+    if person_id is None:
+        return Deviation.objects.none()
+    return queue_for(user=user).filter(state=DeviationState.AWAITING_MAS, mas_person_id=person_id)
+
+
+def my_reports(*, user) -> QuerySet[Deviation]:
+    """The user's own reports with state and feedback (no patient data is read)."""
+    if not user.is_authenticated:
+        return Deviation.objects.none()
+    return (
+        Deviation.objects.filter(reporter=user)
+        .select_related("unit", "category")
+        .defer("patient_identifier_encrypted", "patient_hash")
+        .order_by("-created_at", "-id")
+    )
+
+
+def is_overdue(deviation: Deviation, *, now: datetime | None = None) -> bool:
+    return bool(deviation.due_at and deviation.state in OPEN_STATES and deviation.due_at < (now or timezone.now()))
+
+
+def overdue_q(*, now: datetime | None = None) -> Q:
+    return Q(state__in=OPEN_STATES, due_at__lt=now or timezone.now())
+
+
+def access_log_for(*, user) -> QuerySet[PatientDataAccess]:
+    """Access-log rows of the units ``user`` is MAS/MAR for (loggkontroll)."""
+    units = units_visible_to(user, roles=DUTY_ROLES)
+    return (
+        PatientDataAccess.objects.filter(unit__in=units.values("pk"))
+        .select_related("user", "unit", "deviation")
+        .only("pk", "at", "action", "patient_hash", "user__username", "user__first_name", "user__last_name",
+              "unit__name", "deviation__reference", "deviation__id")
+    )
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date | None
+    end: date | None

@@ -1,0 +1,630 @@
+"""Deviation writes (SPEC §4): report, draft, submit, investigate, assess, close, reject; attachments.
+
+One table (:data:`TRANSITIONS`) says which move takes a deviation from which
+states to which state and who may make it; :func:`_move` is the one place
+that enforces it, under a row lock (``select_for_update``) and a version
+check, and records actor, time and reason in :class:`DeviationTransition`.
+Field history is kept by simple-history on the model.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incidents import patient, routing
+from incidents.models import (
+    Deviation,
+    DeviationAction,
+    DeviationAttachment,
+    DeviationCategory,
+    DeviationState,
+    DeviationTransition,
+    ReferenceCounter,
+)
+from incidents.permissions import Actor, actor_kinds, reportable_units
+from masportal.services import notify
+from responsibility.models import Person, Unit
+
+logger = logging.getLogger(__name__)
+State = DeviationState
+
+
+class Move(models.TextChoices):
+    """A move a user makes on a deviation."""
+
+    SUBMIT = "submit", gettext_lazy("Submit")
+    START_INVESTIGATION = "start_investigation", gettext_lazy("Start the investigation")
+    SEND_TO_MAS = "send_to_mas", gettext_lazy("Send to MAS assessment")
+    COMPLETE_INVESTIGATION = "complete_investigation", gettext_lazy("Complete the investigation (no MAS assessment)")
+    ASSESS = "assess", gettext_lazy("Record the MAS assessment")
+    RETURN = "return_to_investigation", gettext_lazy("Return for further investigation")
+    CLOSE = "close", gettext_lazy("Close with feedback to the reporter")
+    REJECT = "reject", gettext_lazy("Reject (not a deviation)")
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str
+    actors: tuple[str, ...]
+
+
+# THE table of moves.
+TRANSITIONS: dict[str, Transition] = {
+    Move.SUBMIT: Transition((State.DRAFT,), State.REGISTERED, (Actor.REPORTER,)),
+    Move.START_INVESTIGATION: Transition((State.REGISTERED,), State.INVESTIGATING, (Actor.MANAGER,)),
+    Move.SEND_TO_MAS: Transition((State.REGISTERED, State.INVESTIGATING), State.AWAITING_MAS, (Actor.MANAGER,)),
+    Move.COMPLETE_INVESTIGATION: Transition((State.INVESTIGATING,), State.ACTIONS, (Actor.MANAGER,)),
+    Move.ASSESS: Transition((State.AWAITING_MAS,), State.ACTIONS, (Actor.DUTY,)),
+    Move.RETURN: Transition((State.AWAITING_MAS,), State.INVESTIGATING, (Actor.DUTY,)),
+    Move.CLOSE: Transition((State.ACTIONS,), State.CLOSED, (Actor.MANAGER, Actor.DUTY)),
+    Move.REJECT: Transition(
+        (State.REGISTERED, State.INVESTIGATING, State.AWAITING_MAS), State.REJECTED, (Actor.MANAGER, Actor.DUTY)
+    ),
+}
+
+OPEN_STATES = (State.REGISTERED, State.INVESTIGATING, State.AWAITING_MAS, State.ACTIONS)
+# Where the investigation (investigator, causes, actions, lessons) may still be edited.
+INVESTIGATION_STATES = (State.REGISTERED, State.INVESTIGATING, State.AWAITING_MAS, State.ACTIONS)
+
+
+class DeviationTransitionError(ValidationError):
+    """A move the table does not allow from the deviation's state."""
+
+
+class StaleDeviationError(ValidationError):
+    """Someone else changed the deviation since the form was shown."""
+
+
+def moves_for(*, user, deviation: Deviation, kinds: frozenset[str] | None = None) -> list[str]:
+    """The moves ``user`` may make on ``deviation`` now (for showing buttons)."""
+    kinds = actor_kinds(user=user, deviation=deviation) if kinds is None else kinds
+    return [
+        move for move, t in TRANSITIONS.items()
+        if deviation.state in t.sources and kinds & set(t.actors) and move != Move.SUBMIT
+    ]
+
+
+# --- deadlines ----------------------------------------------------------------
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """``start`` plus ``days`` working days (Monday–Friday)."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if timezone.localtime(current).weekday() < 5:
+            days -= 1
+    return current
+
+
+def due_for(*, deviation: Deviation, state: str, now: datetime) -> datetime | None:
+    """The deadline of ``state``, from the municipality's settings."""
+    municipality = deviation.municipality
+    if state in (State.REGISTERED, State.INVESTIGATING):
+        start = deviation.reported_at or now
+        return start + timedelta(days=municipality.investigation_days)
+    if state == State.AWAITING_MAS:
+        return add_working_days(now, municipality.mas_assessment_working_days)
+    if state == State.ACTIONS:
+        deadline = (
+            DeviationAction.objects.filter(deviation=deviation, done_at__isnull=True)
+            .order_by("-deadline").values_list("deadline", flat=True).first()
+        )
+        if deadline is None:
+            return None
+        return timezone.make_aware(datetime.combine(deadline, datetime.max.time().replace(microsecond=0)))
+    return None
+
+
+def _next_reference(*, municipality_id: int, year: int, prefix: str = "AV") -> str:
+    """Take the next number of the municipality's series for ``year`` under a row lock."""
+    ReferenceCounter.objects.get_or_create(municipality_id=municipality_id, prefix=prefix, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(municipality_id=municipality_id, prefix=prefix,
+                                                               year=year)
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return f"{prefix}-{year}-{counter.last:06d}"
+
+
+# --- reporting ----------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    """What a reporter typed (already parsed by the form)."""
+
+    unit: Unit | None
+    occurred_at: datetime | None
+    discovered_at: datetime | None
+    category: DeviationCategory | None
+    event_kind: str
+    description: str
+    immediate_actions: str = ""
+    patient_identifier: str = ""
+    consequence: int | None = None
+    probability: int | None = None
+    reported_on_behalf_of: str = ""
+
+
+def validate_report(*, user, report: Report, now: datetime | None = None) -> dict[str, list[str]]:
+    """Check a report across fields; return errors by field (empty when fine)."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if report.unit is None:
+        add("unit", _("Choose the unit where it happened."))
+    elif not reportable_units(user).filter(pk=report.unit.pk).exists():
+        add("unit", _("You cannot report deviations for this unit."))
+    if report.occurred_at is None:
+        add("occurred_at", _("Enter when it happened."))
+    elif report.occurred_at > now:
+        add("occurred_at", _("The event cannot be in the future."))
+    if report.discovered_at is None:
+        add("discovered_at", _("Enter when it was discovered."))
+    elif report.discovered_at > now:
+        add("discovered_at", _("The discovery cannot be in the future."))
+    if report.occurred_at and report.discovered_at and report.discovered_at < report.occurred_at:
+        add("discovered_at", _("It cannot have been discovered before it happened."))
+    if report.category is None:
+        add("category", _("Choose a category."))
+    elif report.unit is not None and report.category.municipality_id != report.unit.municipality_id:
+        add("category", _("Choose a category."))
+    if not (report.description or "").strip():
+        add("description", _("Describe what happened."))
+    for field in ("consequence", "probability"):
+        value = getattr(report, field)
+        if value is None or not 1 <= int(value) <= 4:
+            add(field, _("Choose a value from 1 to 4."))
+    if report.patient_identifier:
+        try:
+            patient.normalize_personnummer(report.patient_identifier)
+        except ValidationError as exc:
+            errors.setdefault("patient_identifier", []).extend(exc.messages)
+    return errors
+
+
+def _apply_report(deviation: Deviation, report: Report) -> None:
+    deviation.unit = report.unit
+    deviation.municipality_id = report.unit.municipality_id
+    deviation.occurred_at = report.occurred_at
+    deviation.discovered_at = report.discovered_at
+    deviation.category = report.category
+    deviation.event_kind = report.event_kind
+    deviation.description = report.description.strip()
+    deviation.immediate_actions = (report.immediate_actions or "").strip()
+    deviation.reported_on_behalf_of = (report.reported_on_behalf_of or "").strip()
+    deviation.consequence = int(report.consequence)
+    deviation.probability = int(report.probability)
+    deviation.risk_score = deviation.consequence * deviation.probability
+    if report.patient_identifier:
+        deviation.patient_identifier_encrypted = patient.encrypt_identifier(report.patient_identifier)
+        deviation.patient_hash = patient.patient_hash(report.patient_identifier)
+    else:
+        deviation.patient_identifier_encrypted = ""
+        deviation.patient_hash = ""
+
+
+def deviation_save(*, user, report: Report, deviation: Deviation | None = None, submit: bool,
+                   version: int | None = None) -> Deviation:
+    """Save a new or draft report; with ``submit`` register it (reference, deadline, routing, notifications)."""
+    errors = validate_report(user=user, report=report)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if deviation is None:
+            deviation = Deviation(reporter=user, state=State.DRAFT)
+        else:
+            deviation = Deviation.objects.select_for_update().get(pk=deviation.pk)
+            if deviation.reporter_id != user.pk:
+                raise PermissionDenied(_("Only the reporter may change a draft."))
+            if deviation.state != State.DRAFT:
+                raise DeviationTransitionError(_("The report has already been submitted and can no longer be edited."))
+            if version is not None and deviation.version != version:
+                raise StaleDeviationError(_stale_message())
+            deviation.version += 1
+        _apply_report(deviation, report)
+        deviation.full_clean(exclude=["reference", "reporter"])
+        deviation.save()
+        if submit:
+            deviation = _submit(deviation=deviation, user=user)
+    return deviation
+
+
+def _submit(*, deviation: Deviation, user) -> Deviation:
+    """Register a saved draft (inside the caller's transaction)."""
+    now = timezone.now()
+    deviation.reported_at = now
+    deviation.reference = _next_reference(municipality_id=deviation.municipality_id,
+                                          year=timezone.localdate(now).year)
+    deviation.state = State.REGISTERED
+    deviation.due_at = due_for(deviation=deviation, state=State.REGISTERED, now=now)
+    route = routing.route(deviation=deviation)
+    deviation.mas_person = route.duty_holder
+    deviation.mas_role = route.duty_role
+    deviation.board_mas_copy = route.board_mas_copy
+    deviation.save(update_fields=["reported_at", "reference", "state", "due_at", "mas_person", "mas_role",
+                                  "board_mas_copy", "updated_at"])
+    DeviationTransition.objects.create(deviation=deviation, from_state=State.DRAFT, to_state=State.REGISTERED,
+                                       actor=user, reason=str(Move.SUBMIT.label))
+    notify_registered(deviation=deviation, route=route)
+    return deviation
+
+
+def _users(people) -> list:
+    return [p.user for p in people if p is not None and p.user_id is not None and p.user.is_active]
+
+
+def _text(message: str, deviation: Deviation) -> str:
+    return message % {"reference": deviation.reference, "unit": deviation.unit.name}
+
+
+def notify_registered(*, deviation: Deviation, route: routing.Routing) -> int:
+    """Tell whoever the routing names; texts hold only the reference and the unit, never patient data."""
+    link = deviation.get_absolute_url()
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        sent += notify(
+            recipients=_users(route.managers), kind="deviation_registered",
+            subject=_text(_("New deviation %(reference)s at %(unit)s"), deviation),
+            body=_text(_("A deviation has been reported at %(unit)s. Open %(reference)s in MAS-portalen."), deviation),
+            link=link, dedupe_key=f"deviation:{deviation.pk}:registered",
+        )
+        if route.mas_needed:
+            sent += notify(
+                recipients=_users([route.duty_holder]), kind="deviation_to_mas",
+                subject=_text(_("Deviation %(reference)s at %(unit)s meets the threshold for MAS/MAR"), deviation),
+                body=_text(_("A deviation at %(unit)s meets the municipality's threshold for MAS/MAR assessment. "
+                             "Open %(reference)s in MAS-portalen."), deviation),
+                link=link, dedupe_key=f"deviation:{deviation.pk}:to_mas_at_registration",
+            )
+        if route.board_mas_copy is not None:
+            sent += notify(
+                recipients=_users([route.board_mas_copy]), kind="deviation_information_copy",
+                subject=_text(_("Information copy: deviation %(reference)s at %(unit)s"), deviation),
+                body=_text(_("The contract says the board's MAS is informed of deviations at %(unit)s. "
+                             "The copy holds no patient identity."), deviation),
+                link=link, dedupe_key=f"deviation:{deviation.pk}:information_copy",
+            )
+        sent += notify(
+            recipients=_users_of_reporter(deviation), kind="deviation_received",
+            subject=_text(_("Your deviation report %(reference)s has been received"), deviation),
+            body=_text(_("Thank you. Your report %(reference)s about %(unit)s has been registered. "
+                         "You can follow it under My reports."), deviation),
+            link=link, dedupe_key=f"deviation:{deviation.pk}:received",
+        )
+    return sent
+
+
+def _users_of_reporter(deviation: Deviation) -> list:
+    return [deviation.reporter] if deviation.reporter_id and deviation.reporter.is_active else []
+
+
+# --- moves ------------------------------------------------------------------------------------
+
+
+def _stale_message() -> str:
+    return _("Someone else changed this deviation while you were working on it. "
+             "Reload the page to see the change, then try again.")
+
+
+def _move(*, deviation: Deviation, move: str, user, version: int | None, reason: str = "",
+          apply: Callable[[Deviation], list[str]] | None = None) -> Deviation:
+    """Make ``move`` on ``deviation`` as ``user``: lock, check table, actor and version, apply, record."""
+    transition = TRANSITIONS[move]
+    with transaction.atomic():
+        locked = (
+            Deviation.objects.select_for_update()
+            .select_related("municipality", "unit", "category")
+            .get(pk=deviation.pk)
+        )
+        kinds = actor_kinds(user=user, deviation=locked)
+        if not kinds & set(transition.actors):
+            raise PermissionDenied(_("You may not do this on this deviation."))
+        if locked.state == transition.target and locked.state not in transition.sources:
+            return locked  # already there: running it twice is harmless
+        if locked.state not in transition.sources:
+            raise DeviationTransitionError(
+                _("“%(move)s” is not possible when the deviation is “%(state)s”.")
+                % {"move": Move(move).label, "state": State(locked.state).label}
+            )
+        if version is not None and locked.version != version:
+            raise StaleDeviationError(_stale_message())
+        from_state = locked.state
+        fields = apply(locked) if apply is not None else []
+        now = timezone.now()
+        locked.state = transition.target
+        locked.version += 1
+        locked.due_at = due_for(deviation=locked, state=transition.target, now=now)
+        fields += ["state", "version", "due_at", "updated_at"]
+        if transition.target in (State.CLOSED, State.REJECTED):
+            locked.closed_at = now
+            fields.append("closed_at")
+        locked.save(update_fields=list(dict.fromkeys(fields)))
+        DeviationTransition.objects.create(deviation=locked, from_state=from_state, to_state=transition.target,
+                                           actor=user, reason=reason or str(Move(move).label))
+    return locked
+
+
+def _required(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def deviation_start_investigation(*, deviation: Deviation, user, version: int | None) -> Deviation:
+    """Take the deviation up for investigation; the user becomes the investigator unless one is set."""
+
+    def apply(d: Deviation) -> list[str]:
+        if d.investigator_id is None:
+            d.investigator = user
+            return ["investigator"]
+        return []
+
+    return _move(deviation=deviation, move=Move.START_INVESTIGATION, user=user, version=version, apply=apply)
+
+
+def deviation_save_investigation(*, deviation: Deviation, user, version: int | None, investigator,
+                                 cause_analysis: str, lessons_learned: str) -> Deviation:
+    """Save the investigation (investigator, causes, lessons); a registered deviation starts being investigated."""
+    with transaction.atomic():
+        locked = Deviation.objects.select_for_update().select_related("municipality", "unit", "category").get(
+            pk=deviation.pk
+        )
+        if Actor.MANAGER not in actor_kinds(user=user, deviation=locked):
+            raise PermissionDenied(_("You may not do this on this deviation."))
+        if locked.state not in INVESTIGATION_STATES:
+            raise DeviationTransitionError(
+                _("The investigation cannot be changed when the deviation is “%(state)s”.")
+                % {"state": State(locked.state).label}
+            )
+        if version is not None and locked.version != version:
+            raise StaleDeviationError(_stale_message())
+        locked.investigator = investigator or locked.investigator or user
+        locked.cause_analysis = (cause_analysis or "").strip()
+        locked.lessons_learned = (lessons_learned or "").strip()
+        locked.version += 1
+        locked.save(update_fields=["investigator", "cause_analysis", "lessons_learned", "version", "updated_at"])
+        if locked.state == State.REGISTERED:
+            locked = _move(deviation=locked, move=Move.START_INVESTIGATION, user=user, version=None)
+    return locked
+
+
+def deviation_add_action(*, deviation: Deviation, user, version: int | None, description: str, owner: Person,
+                         deadline: date) -> DeviationAction:
+    """Add a corrective action with owner and deadline to the investigation."""
+    description = _required(description, "description", _("Describe the action."))
+    if deadline is None:
+        raise ValidationError({"deadline": _("Enter the deadline.")})
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+    with transaction.atomic():
+        locked = Deviation.objects.select_for_update().select_related("municipality", "unit", "category").get(
+            pk=deviation.pk
+        )
+        if Actor.MANAGER not in actor_kinds(user=user, deviation=locked):
+            raise PermissionDenied(_("You may not do this on this deviation."))
+        if locked.state not in INVESTIGATION_STATES:
+            raise DeviationTransitionError(
+                _("The investigation cannot be changed when the deviation is “%(state)s”.")
+                % {"state": State(locked.state).label}
+            )
+        if version is not None and locked.version != version:
+            raise StaleDeviationError(_stale_message())
+        action = DeviationAction(deviation=locked, description=description, owner=owner, deadline=deadline)
+        action.full_clean()
+        action.save()
+        locked.version += 1
+        fields = ["version", "updated_at"]
+        if locked.state == State.ACTIONS:
+            locked.due_at = due_for(deviation=locked, state=State.ACTIONS, now=timezone.now())
+            fields.append("due_at")
+        locked.save(update_fields=fields)
+    return action
+
+
+def deviation_send_to_mas(*, deviation: Deviation, user, version: int | None, reason: str = "") -> Deviation:
+    """Send to MAS/MAR assessment; the assessor is resolved again on the event date and notified."""
+    route_holder: dict = {}
+
+    def apply(d: Deviation) -> list[str]:
+        route = routing.route(deviation=d)
+        d.mas_person, d.mas_role = route.duty_holder, route.duty_role
+        route_holder["route"] = route
+        return ["mas_person", "mas_role"]
+
+    moved = _move(deviation=deviation, move=Move.SEND_TO_MAS, user=user, version=version, reason=reason,
+                  apply=apply)
+    if "route" in route_holder:
+        with translation.override(settings.LANGUAGE_CODE):
+            notify(
+                recipients=_users([moved.mas_person]), kind="deviation_assessment",
+                subject=_text(_("Deviation %(reference)s at %(unit)s awaits your assessment"), moved),
+                body=_text(_("A deviation at %(unit)s has been sent for MAS/MAR assessment. "
+                             "Open %(reference)s in MAS-portalen."), moved),
+                link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:assessment:{moved.version}",
+            )
+    return moved
+
+
+def deviation_complete_investigation(*, deviation: Deviation, user, version: int | None) -> Deviation:
+    """Finish the investigation without MAS assessment: refused when the deviation meets the MAS threshold."""
+
+    def apply(d: Deviation) -> list[str]:
+        if routing.is_high_risk(d):
+            raise DeviationTransitionError(
+                _("This deviation meets the threshold for MAS/MAR assessment: send it to MAS instead.")
+            )
+        if not d.cause_analysis.strip():
+            raise ValidationError({"cause_analysis": _("Write the cause analysis before completing the investigation.")})
+        return []
+
+    return _move(deviation=deviation, move=Move.COMPLETE_INVESTIGATION, user=user, version=version, apply=apply)
+
+
+def deviation_assess(*, deviation: Deviation, user, version: int | None, assessment: str, lex_maria: bool | None,
+                     motivation: str) -> Deviation:
+    """Record the MAS/MAR assessment and the Lex Maria decision; "yes" opens the Lex Maria case in the same transaction."""
+    assessment = _required(assessment, "assessment", _("Write the assessment."))
+    if lex_maria is None:
+        raise ValidationError({"lex_maria": _("Decide whether the event is to be reported under Lex Maria.")})
+    motivation = _required(motivation, "motivation", _("Give the motivation for the Lex Maria decision."))
+
+    def apply(d: Deviation) -> list[str]:
+        d.assessor, d.assessed_at, d.assessment = user, timezone.now(), assessment
+        d.lex_maria_decision, d.lex_maria_motivation = lex_maria, motivation
+        return ["assessor", "assessed_at", "assessment", "lex_maria_decision", "lex_maria_motivation"]
+
+    with transaction.atomic():
+        moved = _move(deviation=deviation, move=Move.ASSESS, user=user, version=version, apply=apply,
+                      reason=motivation)
+        if lex_maria and moved.lex_maria_decision:
+            from incidents.lexmaria import lex_maria_open
+
+            lex_maria_open(deviation=moved, decided_by=user, motivation=motivation)
+    return moved
+
+
+def deviation_return(*, deviation: Deviation, user, version: int | None, reason: str) -> Deviation:
+    """Send back for further investigation, with the reason."""
+    reason = _required(reason, "reason", _("Say what is to be investigated further."))
+    moved = _move(deviation=deviation, move=Move.RETURN, user=user, version=version, reason=reason)
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            recipients=_users(routing.route(deviation=moved).managers), kind="deviation_returned",
+            subject=_text(_("Deviation %(reference)s at %(unit)s was returned for further investigation"), moved),
+            link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:returned:{moved.version}",
+        )
+    return moved
+
+
+def deviation_close(*, deviation: Deviation, user, version: int | None, feedback: str,
+                    lessons_learned: str | None = None) -> Deviation:
+    """Close with feedback to the reporter; the reporter is told (without the feedback text in the e-mail)."""
+    feedback = _required(feedback, "feedback", _("Write the feedback to the reporter."))
+
+    def apply(d: Deviation) -> list[str]:
+        d.feedback_to_reporter = feedback
+        fields = ["feedback_to_reporter"]
+        if lessons_learned is not None and lessons_learned.strip():
+            d.lessons_learned = lessons_learned.strip()
+            fields.append("lessons_learned")
+        return fields
+
+    moved = _move(deviation=deviation, move=Move.CLOSE, user=user, version=version, apply=apply)
+    _tell_reporter(moved)
+    return moved
+
+
+def deviation_reject(*, deviation: Deviation, user, version: int | None, reason: str) -> Deviation:
+    """Reject as not a deviation, with the reason (shown to the reporter)."""
+    reason = _required(reason, "reason", _("Give the reason for the rejection."))
+
+    def apply(d: Deviation) -> list[str]:
+        d.rejection_reason = reason
+        return ["rejection_reason"]
+
+    moved = _move(deviation=deviation, move=Move.REJECT, user=user, version=version, apply=apply, reason=reason)
+    _tell_reporter(moved)
+    return moved
+
+
+def _tell_reporter(deviation: Deviation) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            recipients=_users_of_reporter(deviation), kind="deviation_outcome",
+            subject=_text(_("Your deviation report %(reference)s has been handled"), deviation),
+            body=_text(_("Your report %(reference)s about %(unit)s is finished. "
+                         "See the feedback under My reports."), deviation),
+            link=deviation.get_absolute_url(), dedupe_key=f"deviation:{deviation.pk}:outcome",
+        )
+
+
+# --- attachments ----------------------------------------------------------------------------
+
+ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def attachment_max_bytes() -> int:
+    return int(getattr(settings, "DEVIATION_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES))
+
+
+def sniff_kind(upload) -> str | None:
+    """The real type of an uploaded file from its first bytes: pdf, png, jpeg or docx; None for anything else."""
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+        if "word/document.xml" in names and "[Content_Types].xml" in names:
+            return "docx"
+    return None
+
+
+def validate_attachment(upload) -> str:
+    """Return the content type of an allowed upload, or raise a ValidationError in the user's language."""
+    limit = attachment_max_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)}, code="too_large"
+        )
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in ATTACHMENT_TYPES:
+        raise ValidationError(_("Only PDF, PNG, JPEG and Word (docx) files can be attached."), code="type")
+    kind = sniff_kind(upload)
+    expected = "jpeg" if extension in ("jpg", "jpeg") else extension
+    if kind != expected:
+        raise ValidationError(
+            _("The file's content does not match its type: only real PDF, PNG, JPEG and Word (docx) files "
+              "can be attached."), code="disguised"
+        )
+    return ATTACHMENT_TYPES[extension]
+
+
+def attachment_add(*, deviation: Deviation, user, upload) -> DeviationAttachment:
+    """Store an upload (checked by content) outside the web root under a random name."""
+    content_type = validate_attachment(upload)
+    attachment = DeviationAttachment(
+        deviation=deviation, token=secrets.token_urlsafe(24), original_name=upload.name[-200:],
+        content_type=content_type, size=upload.size, uploaded_by=user,
+    )
+    attachment.file.save(attachment.token, upload, save=False)
+    attachment.save()
+    return attachment
