@@ -472,7 +472,7 @@ class MunicipalityBuilder:
         self.now_ts = datetime.combine(spec.today, datetime.min.time(), STOCKHOLM).timestamp()
         self.start_ts = datetime.combine(self.start, datetime.min.time(), STOCKHOLM).timestamp()
         self.notes: list[str] = []
-        self._assessors: dict[tuple, int | None] = {}
+        self._routes: dict[tuple, tuple] = {}
 
     def build(self) -> None:
         self._organisation()
@@ -684,17 +684,31 @@ class MunicipalityBuilder:
 
         return index_on
 
-    def _assessor(self, index, unit_pk: int, rehab: bool) -> int | None:
-        """The login of the MAS (MAR for rehabilitation, else the MAS) of the unit on the index's date."""
+    def _routing(self, index, unit_pk: int, rehab: bool) -> tuple[str, int | None, int | None, int | None]:
+        """(duty role, MAS/MAR person, their login, board's MAS for the information copy) on the index's date.
+
+        As ``incidents.routing.route`` decides them: the MAR for rehabilitation (else the MAS), and a copy to
+        the board's MAS when the contract in force makes the contractor inform the board's MAS.
+        """
         key = (index.on, unit_pk, rehab)
-        if key not in self._assessors:
-            holder = None
-            for role in (Role.MAR, Role.MAS) if rehab else (Role.MAS,):
-                holder = index.resolve(self.unit_objects[unit_pk], role).holder
-                if holder is not None:
-                    break
-            self._assessors[key] = holder.user_id if holder is not None else None
-        return self._assessors[key]
+        if key not in self._routes:
+            unit = self.unit_objects[unit_pk]
+            role, holder = Role.MAS, None
+            if rehab:
+                holder = index.resolve(unit, Role.MAR).holder
+                role = Role.MAR if holder is not None else Role.MAS
+            if holder is None:
+                holder = index.resolve(unit, Role.MAS).holder
+            copy = None
+            contract = index.operation(unit).contract
+            board_unit = self.board_units.get(unit.board_id)
+            if (contract is not None and contract.informs_board_mas and contract.mas_held_by == MasHeldBy.CONTRACTOR
+                    and board_unit is not None):
+                board_mas = index.resolve(board_unit, role).holder
+                if board_mas is not None and (holder is None or board_mas.pk != holder.pk):
+                    copy = board_mas.pk
+            self._routes[key] = (role, holder.pk if holder else None, holder.user_id if holder else None, copy)
+        return self._routes[key]
 
     def _chain(self, *, index, unit: Unit, rehab: bool) -> tuple[str, int | None, int | None, int | None]:
         """Route, purchasing board, reporter and board's MAS of a Lex Maria case, as
@@ -736,6 +750,9 @@ class MunicipalityBuilder:
         self.assessment_days = municipality.mas_assessment_working_days
         threshold, cons_threshold = municipality.mas_risk_threshold, municipality.mas_consequence_threshold
         index_on = self._indexes()
+        # The routing fields arrived with incidents migration 0002; older schemas lack them.
+        field_names = {f.name for f in models_["Deviation"]._meta.get_fields()}
+        self.routing_fields = {"mas_person", "mas_role", "board_mas_copy"} <= field_names
         span = self.now_ts - self.start_ts
         n = self.n_deviations
         # Event times first, so that references follow the order of registration.
@@ -835,6 +852,9 @@ class MunicipalityBuilder:
             row.update(state="draft", reported_at=None, reference="")
             return row, ([], [], [], None)
         move("draft", "registered", reported, reporter_p)
+        if self.routing_fields:
+            role, mas_person, _user, copy = self._routing(index_on(occurred), unit.pk, cat_rehab)
+            row.update(mas_role=role, mas_person_id=mas_person, board_mas_copy_id=copy)
         row["due_at"] = _dt(reported + investigation_days * DAY)
         if rng.random() < 0.03:
             rejected = reported + rng.uniform(0.5, 5) * DAY
@@ -868,7 +888,7 @@ class MunicipalityBuilder:
             t_assessed = math.inf if rng.random() < 0.005 else t_done + rng.lognormvariate(math.log(2), 0.7) * DAY
             if t_assessed >= now:
                 return row, (transitions, actions, access, None)
-            assessor = self._assessor(index_on(t_assessed), unit.pk, cat_rehab)
+            assessor = self._routing(index_on(t_assessed), unit.pk, cat_rehab)[2]
             lex_maria = rng.random() < (0.2 if consequence == 4 else 0.03 if consequence == 3 else 0.005)
             row.update(assessor_id=assessor, assessed_at=_dt(t_assessed), lex_maria_decision=lex_maria,
                        assessment="Bedömd av MAS utifrån risk och konsekvens.",
