@@ -32,7 +32,7 @@ from reports.builders.common import (
 from reports.choices import ScopeKind
 from reports.scopes import ReportScope
 from responsibility.choices import OperatingForm
-from responsibility.models import CareProvider, Municipality, UnitOperatingPeriod
+from responsibility.models import CareProvider, Municipality, Unit, UnitOperatingPeriod
 
 # States in which an investigation or assessment is still due.
 OPEN_INVESTIGATION_STATES = (DeviationState.REGISTERED, DeviationState.INVESTIGATING, DeviationState.AWAITING_MAS)
@@ -54,7 +54,9 @@ def deviations_in(*, scope: ReportScope, period_from: date, period_to: date) -> 
     qs = Deviation.objects.filter(municipality_id=scope.municipality_id, occurred_at__gte=start, occurred_at__lt=end)
     qs = qs.exclude(state__in=NOT_REPORTED)
     if scope.kind == ScopeKind.PROVIDER:
-        qs = with_operation(qs).filter(op_provider=scope.id)
+        # Narrow to units the provider ever operated before the per-row dated look-up.
+        operated = Unit.objects.filter(Q(provider_id=scope.id) | Q(operating_periods__provider_id=scope.id))
+        qs = with_operation(qs.filter(unit_id__in=operated.values("pk"))).filter(op_provider=scope.id)
     elif scope.kind != ScopeKind.MUNICIPALITY:
         qs = qs.filter(scope.unit_q("unit__"))
     return qs
