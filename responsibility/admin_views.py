@@ -754,6 +754,17 @@ def _display(model, name: str, value) -> str:
     return str(value)
 
 
+ASSIGNMENT_HISTORY_RELATED = ("history_user", "person", "unit", "provider", "board", "region")
+
+
+def _label(record) -> str:
+    """The object's name as it was; assignments are named from the record's own (prefetched) relations."""
+    if record.instance_type is Assignment:
+        scope = record.unit or record.provider or record.board or record.region
+        return f"{record.person} – {record.get_role_display()} – {scope}"
+    return str(record.instance)
+
+
 def _entry(record, previous, *, url: str = "") -> HistoryEntry:
     model = record.instance_type
     changes: list[Change] = []
@@ -771,7 +782,7 @@ def _entry(record, previous, *, url: str = "") -> HistoryEntry:
         who=who,
         action=str(ACTIONS.get(record.history_type, record.history_type)),
         object_type=str(model._meta.verbose_name),
-        object_label=str(record.instance),
+        object_label=_label(record),
         object_url=url,
         changes=changes,
     )
@@ -816,13 +827,13 @@ def unit_history(request, code):
         raise PermissionDenied
     admin = is_register_admin(request.user)
     unit_records = list(Unit.history.filter(id=unit.pk).select_related("history_user"))
-    assignment_records = list(Assignment.history.filter(unit_id=unit.pk).select_related("history_user", "person"))
+    assignment_records = list(Assignment.history.filter(unit_id=unit.pk).select_related(*ASSIGNMENT_HISTORY_RELATED))
     assignment_ids = {r.id for r in assignment_records}
     # Assignments that left the unit keep their earlier versions.
     assignment_records += list(
         Assignment.history.filter(id__in=assignment_ids)
         .exclude(unit_id=unit.pk)
-        .select_related("history_user", "person")
+        .select_related(*ASSIGNMENT_HISTORY_RELATED)
     )
     entries = _entries_for(unit_records)
     entries += _entries_for(
@@ -850,7 +861,7 @@ def assignment_history(request, pk):
     assignment = get_object_or_404(
         Assignment.objects.select_related("person"), pk=pk, person__municipality=_municipality(request)
     )
-    records = list(Assignment.history.filter(id=assignment.pk).select_related("history_user"))
+    records = list(Assignment.history.filter(id=assignment.pk).select_related(*ASSIGNMENT_HISTORY_RELATED))
     return _render_history(
         request,
         title=_("History of assignment %(object)s") % {"object": assignment},
@@ -888,7 +899,8 @@ def history_recent(request):
     entries = []
     for model in RECENT_MODELS:
         history = model.history.filter(**scoped.get(model, {"municipality": m}))
-        records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[:RECENT_LIMIT])
+        related = ASSIGNMENT_HISTORY_RELATED if model is Assignment else ("history_user",)
+        records = list(history.select_related(*related).order_by("-history_date", "-history_id")[:RECENT_LIMIT])
         for record in records:
             entries.append((record, model))
     entries.sort(key=lambda pair: pair[0].history_date, reverse=True)
