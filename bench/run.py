@@ -508,14 +508,12 @@ def run_items(args, s: Subjects) -> list[Result]:
             created = Deviation.objects.filter(reporter=s.reporter).count() - before
             if probe.status_code not in (302, 303) or created != 1:
                 raise ValueError(f"POST gave HTTP {probe.status_code}, {created} rows")
-            insert_floor = ("""INSERT INTO incidents_deviation (municipality_id, reference, unit_id, state, occurred_at,
-                discovered_at, reported_at, reporter_id, reported_on_behalf_of, category_id, event_kind, description,
-                immediate_actions, patient_identifier_encrypted, patient_hash, consequence, probability, risk_score,
-                cause_analysis, lessons_learned, assessment, lex_maria_motivation, feedback_to_reporter,
-                rejection_reason, version, created_at, updated_at)
-                SELECT municipality_id, 'BENCH-FLOOR', unit_id, 'registered', now(), now(), now(), reporter_id, '',
-                category_id, 'occurred', description, '', '', '', 1, 1, 1, '', '', '', '', '', '', 0, now(), now()
-                FROM incidents_deviation WHERE id = %(id)s RETURNING id""", {"id": s.deviation.pk})
+            # The floor: one INSERT of a whole deviation row (copied from an existing one), rolled back.
+            columns = [f.column for f in Deviation._meta.concrete_fields if not f.primary_key]
+            selected = ["'BENCH-FLOOR'" if c == "reference" else ("now()" if c.endswith("_at") and c in (
+                "created_at", "updated_at", "reported_at") else c) for c in columns]
+            insert_floor = (f"INSERT INTO incidents_deviation ({', '.join(columns)}) SELECT {', '.join(selected)} "
+                            "FROM incidents_deviation WHERE id = %(id)s RETURNING id", {"id": s.deviation.pk})
             results.append(measure("Report form POST", lambda: reporter.post(create_url, post_data), iterations=it,
                                    warmup=0, floor_sql=insert_floor,
                                    check=lambda r: "" if r.status_code in (302, 303) else f"HTTP {r.status_code}"))
@@ -616,11 +614,29 @@ def run_items(args, s: Subjects) -> list[Result]:
     return results, post_data
 
 
+def report_post_data(s: Subjects) -> dict | None:
+    """The report form filled in for the reporter (None when there is no form)."""
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        url = reverse("incidents:deviation_create")
+    except NoReverseMatch:
+        return None
+    client = Client()
+    client.force_login(s.reporter)
+    page = client.get(url)
+    return fill_form(page.content.decode(), today=s.today, overrides=report_overrides(page, s))
+
+
 def report_overrides(page, s: Subjects) -> dict:
     """Values the generic form filler cannot guess: the unit of the report, a low risk."""
     overrides = {}
     html = page.content.decode()
-    for name, value in (("unit", str(s.unit.pk)), ("consequence", "1"), ("probability", "1")):
+    from masportal.volume import personnummer
+
+    for name, value in (("unit", str(s.unit.pk)), ("consequence", "1"), ("probability", "2"),
+                        ("patient_identifier", personnummer(4711)), ("reported_on_behalf_of", "")):
         if f'name="{name}"' in html:
             overrides[name] = value
     return overrides
@@ -720,7 +736,7 @@ def load_run(args, env: dict, s: Subjects, post_data: dict | None) -> dict:
     gunicorn_env = {**os.environ, **env, "DJANGO_CONN_MAX_AGE": "60"}
     log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
     proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "masportal.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--pythonpath", str(ROOT / "bench"), "wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--worker-class", "sync", "--timeout", "30", "--log-level", "warning"],
         cwd=ROOT, env=gunicorn_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
@@ -943,11 +959,14 @@ def main(argv=None) -> int:
     print(f"Largest board {subjects.board.code} ({subjects.counts['board_units']} units), unit {subjects.unit.code}; "
           f"{info['database']}, {info['nproc']} CPUs, {info['memory']}")
     results, post_data = run_items(args, subjects)
+    if post_data is None and ONLY == "load":
+        post_data = report_post_data(subjects)
     if args.only:
         results = [r for r in results if r.status != "skipped"]
     lines = table(results)
     print("\n".join(lines))
-    load = {"status": "skipped"} if args.no_load or args.only else load_run(args, env, subjects, post_data)
+    skip_load = args.no_load or (args.only and ONLY != "load")
+    load = {"status": "skipped"} if skip_load else load_run(args, env, subjects, post_data)
     llines = load_lines(load)
     print("\n".join(llines))
     if load.get("raw"):
