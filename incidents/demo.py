@@ -117,7 +117,6 @@ def load(*, today: date) -> int:
 
 
 def _load(*, municipality: Municipality, today: date) -> int:
-    rng = random.Random(2026_04)
     categories = ensure_categories(municipality)
     units = list(Unit.objects.filter(municipality=municipality, board__code__in=(
         "hagersten-liljeholmen", "skarholmen", "alvsjo")).select_related("board").order_by("code"))
@@ -133,7 +132,8 @@ def _load(*, municipality: Municipality, today: date) -> int:
     state_pool = [s for s, w in STATES for _ in range(w)]
     created = 0
     for i in range(COUNT + DRAFTS):
-        # Draw everything first, so that the sequence is the same whether or not the row exists.
+        # One generator per row: the same draws whether or not earlier rows already exist.
+        rng = random.Random(202604 * 1000 + i)
         unit = ekbacken if i % 2 == 0 else (contracted if i % 5 == 1 else rng.choice(units))
         days_ago = rng.randint(1, 425)
         category_code = rng.choice(list(categories))

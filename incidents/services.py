@@ -338,6 +338,9 @@ def _move(*, deviation: Deviation, move: str, user, version: int | None, reason:
         kinds = actor_kinds(user=user, deviation=locked)
         if not kinds & set(transition.actors):
             raise PermissionDenied(_("You may not do this on this deviation."))
+        if version is not None and locked.version != version:
+            # Someone else moved or edited it since the form was shown: nothing of theirs is overwritten.
+            raise StaleDeviationError(_stale_message())
         if locked.state == transition.target and locked.state not in transition.sources:
             return locked  # already there: running it twice is harmless
         if locked.state not in transition.sources:
@@ -345,8 +348,6 @@ def _move(*, deviation: Deviation, move: str, user, version: int | None, reason:
                 _("“%(move)s” is not possible when the deviation is “%(state)s”.")
                 % {"move": Move(move).label, "state": State(locked.state).label}
             )
-        if version is not None and locked.version != version:
-            raise StaleDeviationError(_stale_message())
         from_state = locked.state
         fields = apply(locked) if apply is not None else []
         now = timezone.now()
