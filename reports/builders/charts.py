@@ -46,8 +46,9 @@ def bar_chart(*, title: str, alt: str, labels: list[str], values: list[int], ser
     height = max(220, 60 + 28 * len(labels))
     chart = pygal.HorizontalBar(**_config(height=height, show_legend=False, print_values_position="top"))
     chart.title = title
-    chart.x_labels = labels
-    chart.add(series_title, values)
+    # pygal draws the first bar at the bottom: reverse so the chart reads top-down like the table.
+    chart.x_labels = list(reversed(labels))
+    chart.add(series_title, list(reversed(values)))
     return Chart(title=title, alt=alt, svg=chart.render(is_unicode=True))
 
 

@@ -244,7 +244,7 @@ def test_narrative_of_another_board_is_refused(client):
     _login(client, "tjansteman")
     response = client.post(reverse("reports:narrative_edit", args=[provider.pk, 2025]), {"action": "save", "version": 0})
     assert response.status_code == 403
-    assert not PatientSafetyNarrative.objects.exists()
+    assert not PatientSafetyNarrative.objects.filter(provider=provider).exists()
 
 
 @pytest.mark.django_db
