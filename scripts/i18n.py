@@ -59,6 +59,8 @@ def main(argv: list[str]) -> int:
                 if e.msgid not in mapping:
                     continue
                 value = mapping[e.msgid]
+                if e.translated() and "fuzzy" not in e.flags:
+                    continue  # never overwrite an existing translation
                 if e.msgid_plural and isinstance(value, list):
                     e.msgstr_plural = {i: v for i, v in enumerate(value)}
                 elif not e.msgid_plural and isinstance(value, str):
