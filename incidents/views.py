@@ -48,7 +48,6 @@ from incidents.permissions import (
     actor_kinds,
     can_download_attachments,
     can_see_patient_data,
-    manager_units,
     may_report,
     may_review_access_log,
 )
@@ -397,7 +396,7 @@ def deviation_list(request, assessment: bool = False):
     query.pop("page", None)
     return render(request, "incidents/deviation_list.html", {
         "filterset": filterset, "page": page, "rows": rows, "assessment": assessment,
-        "query": query.urlencode(), "is_manager": manager_units(request.user).exists() if not assessment else False,
+        "query": query.urlencode(),
     })
 
 
