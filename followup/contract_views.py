@@ -31,10 +31,16 @@ def contract_list(request):
     for c in contracts:
         c.flag_no_successor = contract_ends_without_successor(c, on=today, within_days=within)
         c.has_ended = c.valid_to is not None and c.valid_to < today
-    return render(request, "followup/contract_list.html", {
-        "contracts": contracts, "today": today, "within": within,
-        "flagged": sum(1 for c in contracts if c.flag_no_successor and not c.has_ended),
-    })
+    return render(
+        request,
+        "followup/contract_list.html",
+        {
+            "contracts": contracts,
+            "today": today,
+            "within": within,
+            "flagged": sum(1 for c in contracts if c.flag_no_successor and not c.has_ended),
+        },
+    )
 
 
 @login_required
@@ -45,11 +51,16 @@ def contract_detail(request, pk: int):
     )
     municipality = contract.municipality
     within = config_for(municipality).contract_warning_days
-    return render(request, "followup/contract_detail.html", {
-        "contract": contract, "units": list(contract.units.select_related("board").order_by("name")),
-        "plans": list(contract.followup_plans.all()),
-        "flag_no_successor": contract_ends_without_successor(contract, on=timezone.localdate(), within_days=within),
-    })
+    return render(
+        request,
+        "followup/contract_detail.html",
+        {
+            "contract": contract,
+            "units": list(contract.units.select_related("board").order_by("name")),
+            "plans": list(contract.followup_plans.all()),
+            "flag_no_successor": contract_ends_without_successor(contract, on=timezone.localdate(), within_days=within),
+        },
+    )
 
 
 @login_required
@@ -69,5 +80,9 @@ def contract_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("The contract was saved."))
             return redirect("followup:contract_detail", pk=contract.pk)
-    return render(request, "followup/contract_form.html", {"form": form, "contract": instance if pk else None},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "followup/contract_form.html",
+        {"form": form, "contract": instance if pk else None},
+        status=400 if form.errors else 200,
+    )

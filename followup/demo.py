@@ -21,10 +21,8 @@ from followup.choices import (
     RoutineLevel,
     RoutineScope,
 )
-from followup.models import Action, ChecklistTemplate, Delegation, FollowUp, FollowUpPlan, Routine
+from followup.models import Action, Delegation, FollowUp, FollowUpPlan, Routine
 from responsibility.models import Board, Contract, Municipality, Person, Unit
-
-TEMPLATE_CODE = "mas-ansvarsomraden"
 
 
 def _person(key: str) -> Person:
@@ -39,7 +37,7 @@ class FollowUpDemo:
     def __init__(self, *, today: date):
         self.today = today
         self.municipality = Municipality.objects.get(code="stockholm")
-        self.template = ChecklistTemplate.objects.get(code=TEMPLATE_CODE)
+        self.template = services.default_template_ensure()
         self.kvalitet = _user("kvalitet")
         self.auditor = _person("auditor-vastra-soderort")
         self.board = Board.objects.get(municipality=self.municipality, code="hagersten-liljeholmen")
@@ -57,30 +55,76 @@ class FollowUpDemo:
         start = date(self.today.year, 1, 1)
         norrsken = Contract.objects.get(municipality=self.municipality, case_number="SLK 2024/1100")
         specs = [
-            ("Årlig avtalsuppföljning Norrsken Omsorg AB", PlanScope.CONTRACT, {"contract": norrsken},
-             FollowUpKind.CONTRACT_REVIEW, 12, False, start + timedelta(days=75)),
-            ("Tillsyn av egen regi i Hägersten-Liljeholmen inom tre år", PlanScope.BOARD, {"board": self.board},
-             FollowUpKind.SUPERVISION, 36, True, start),
-            ("Egenkontroll Ekbacken varje halvår", PlanScope.UNIT, {"unit": self.ekbacken},
-             FollowUpKind.SELF_ASSESSMENT, 6, False, start + timedelta(days=40)),
-            ("Journalgranskning Ekbacken varje kvartal", PlanScope.UNIT, {"unit": self.ekbacken},
-             FollowUpKind.RECORD_REVIEW, 3, False, start + timedelta(days=14)),
+            (
+                "Årlig avtalsuppföljning Norrsken Omsorg AB",
+                PlanScope.CONTRACT,
+                {"contract": norrsken},
+                FollowUpKind.CONTRACT_REVIEW,
+                12,
+                False,
+                start + timedelta(days=75),
+            ),
+            (
+                "Tillsyn av egen regi i Hägersten-Liljeholmen inom tre år",
+                PlanScope.BOARD,
+                {"board": self.board},
+                FollowUpKind.SUPERVISION,
+                36,
+                True,
+                start,
+            ),
+            (
+                "Egenkontroll Ekbacken varje halvår",
+                PlanScope.UNIT,
+                {"unit": self.ekbacken},
+                FollowUpKind.SELF_ASSESSMENT,
+                6,
+                False,
+                start + timedelta(days=40),
+            ),
+            (
+                "Journalgranskning Ekbacken varje kvartal",
+                PlanScope.UNIT,
+                {"unit": self.ekbacken},
+                FollowUpKind.RECORD_REVIEW,
+                3,
+                False,
+                start + timedelta(days=14),
+            ),
         ]
         for title, scope, target, kind, months, spread, starts in specs:
             plan, _ = FollowUpPlan.objects.get_or_create(
-                municipality=self.municipality, title=title,
-                defaults={"scope": scope, **target, "kind": kind, "interval_months": months, "spread_units": spread,
-                          "starts_on": starts, "checklist_template": self.template, "auditor": self.auditor,
-                          "lead_days": 30},
+                municipality=self.municipality,
+                title=title,
+                defaults={
+                    "scope": scope,
+                    **target,
+                    "kind": kind,
+                    "interval_months": months,
+                    "spread_units": spread,
+                    "starts_on": starts,
+                    "checklist_template": self.template,
+                    "auditor": self.auditor,
+                    "lead_days": 30,
+                },
             )
             services.followups_from_plan(plan=plan, on=self.today, limit=100)
 
     def _followup(self, *, unit: Unit, kind: str, trigger: str, days: int, reference: str) -> tuple[FollowUp, bool]:
         return FollowUp.objects.get_or_create(
-            municipality=self.municipality, unit=unit, kind=kind, trigger=trigger, trigger_reference=reference,
-            defaults={"board": unit.board, "contract": unit.contract, "checklist_template": self.template,
-                      "scheduled_date": self.today + timedelta(days=days), "auditor": self.auditor,
-                      "created_by": self.kvalitet},
+            municipality=self.municipality,
+            unit=unit,
+            kind=kind,
+            trigger=trigger,
+            trigger_reference=reference,
+            defaults={
+                "board": unit.board,
+                "contract": unit.contract,
+                "checklist_template": self.template,
+                "scheduled_date": self.today + timedelta(days=days),
+                "auditor": self.auditor,
+                "created_by": self.kvalitet,
+            },
         )
 
     def _perform(self, follow_up: FollowUp, statuses: list[str], *, submit: bool) -> None:
@@ -88,14 +132,21 @@ class FollowUpDemo:
         answers = {}
         for answer, status in zip(follow_up.answers.order_by("order", "pk"), statuses, strict=False):
             answers[answer.pk] = services.AnswerInput(
-                status=status, comment="Stickprov av fem patienters dokumentation." if status else "")
-        services.followup_save_checklist(follow_up=follow_up, actor=self.kvalitet, answers=answers, submit=submit,
-                                         summary="Uppföljningen gjordes på plats tillsammans med enhetschefen.")
+                status=status, comment="Stickprov av fem patienters dokumentation." if status else ""
+            )
+        services.followup_save_checklist(
+            follow_up=follow_up,
+            actor=self.kvalitet,
+            answers=answers,
+            submit=submit,
+            summary="Uppföljningen gjordes på plats tillsammans med enhetschefen.",
+        )
 
     def _action(self, finding, *, description: str, owner: Person, deadline_days: int) -> Action:
         deadline = self.today + timedelta(days=max(deadline_days, 0))
-        action = services.action_create(finding=finding, actor=self.kvalitet, description=description, owner=owner,
-                                        deadline=deadline)
+        action = services.action_create(
+            finding=finding, actor=self.kvalitet, description=description, owner=owner, deadline=deadline
+        )
         if deadline_days < 0:  # an overdue action: the deadline passed while it stayed open
             Action.objects.filter(pk=action.pk).update(deadline=self.today + timedelta(days=deadline_days))
             action.refresh_from_db()
@@ -105,64 +156,130 @@ class FollowUpDemo:
         F = AnswerStatus.FULFILLED
         P, N, NA = AnswerStatus.PARTLY, AnswerStatus.NOT_FULFILLED, AnswerStatus.NOT_APPLICABLE
         # 1. A completed contract follow-up at the contractor's unit, with actions in every state.
-        fu, created = self._followup(unit=self.norrsken_unit, kind=FollowUpKind.CONTRACT_REVIEW,
-                                     trigger=FollowUpTrigger.BOARD_REQUEST, days=-60,
-                                     reference="Nämndbeslut HL 2026/88")
+        fu, created = self._followup(
+            unit=self.norrsken_unit,
+            kind=FollowUpKind.CONTRACT_REVIEW,
+            trigger=FollowUpTrigger.BOARD_REQUEST,
+            days=-60,
+            reference="Nämndbeslut HL 2026/88",
+        )
         if created:
             self._perform(fu, [P, F, N, F, P, F, F, N], submit=True)
             owner = _person("mas-norrsken")
             entreprenor = _user("entreprenor-mas")
-            f1 = services.finding_create(follow_up=fu, actor=self.kvalitet, area="delegation",
-                                         description="Tre delegeringsbeslut hade gått ut utan förnyelse.")
-            services.action_create(finding=f1, actor=self.kvalitet, owner=owner,
-                                   description="Förnya delegeringarna och inför bevakning av slutdatum.",
-                                   deadline=self.today + timedelta(days=20))
-            f2 = services.finding_create(follow_up=fu, actor=self.kvalitet, area="hygiene",
-                                         description="Basala hygienrutiner följs inte vid måltider.")
-            a2 = services.action_create(finding=f2, actor=self.kvalitet, owner=owner,
-                                        description="Utbilda personalen i basala hygienrutiner.",
-                                        deadline=self.today + timedelta(days=10))
+            f1 = services.finding_create(
+                follow_up=fu,
+                actor=self.kvalitet,
+                area="delegation",
+                description="Tre delegeringsbeslut hade gått ut utan förnyelse.",
+            )
+            services.action_create(
+                finding=f1,
+                actor=self.kvalitet,
+                owner=owner,
+                description="Förnya delegeringarna och inför bevakning av slutdatum.",
+                deadline=self.today + timedelta(days=20),
+            )
+            f2 = services.finding_create(
+                follow_up=fu,
+                actor=self.kvalitet,
+                area="hygiene",
+                description="Basala hygienrutiner följs inte vid måltider.",
+            )
+            a2 = services.action_create(
+                finding=f2,
+                actor=self.kvalitet,
+                owner=owner,
+                description="Utbilda personalen i basala hygienrutiner.",
+                deadline=self.today + timedelta(days=10),
+            )
             services.action_report_done(action=a2, actor=entreprenor, note="Utbildning genomförd för all personal.")
-            a3 = services.action_create(finding=f2, actor=self.kvalitet, owner=owner,
-                                        description="Sätt upp handspritsstationer i matsalen.",
-                                        deadline=self.today + timedelta(days=5))
+            a3 = services.action_create(
+                finding=f2,
+                actor=self.kvalitet,
+                owner=owner,
+                description="Sätt upp handspritsstationer i matsalen.",
+                deadline=self.today + timedelta(days=5),
+            )
             services.action_report_done(action=a3, actor=entreprenor, note="Fyra stationer uppsatta.")
             services.action_verify(action=a3, actor=self.kvalitet)
-            f3 = services.finding_create(follow_up=fu, actor=self.kvalitet, area="medication",
-                                         description="Signeringslistor för läkemedel saknades för en vecka.")
-            a4 = services.action_create(finding=f3, actor=self.kvalitet, owner=owner,
-                                        description="Inför daglig kontroll av signeringslistor.",
-                                        deadline=self.today + timedelta(days=15))
+            f3 = services.finding_create(
+                follow_up=fu,
+                actor=self.kvalitet,
+                area="medication",
+                description="Signeringslistor för läkemedel saknades för en vecka.",
+            )
+            a4 = services.action_create(
+                finding=f3,
+                actor=self.kvalitet,
+                owner=owner,
+                description="Inför daglig kontroll av signeringslistor.",
+                deadline=self.today + timedelta(days=15),
+            )
             services.action_report_done(action=a4, actor=entreprenor, note="Kontrollen är införd.")
-            services.action_send_back(action=a4, actor=self.kvalitet,
-                                      reason="Beskriv vem som gör kontrollen och hur den dokumenteras.")
+            services.action_send_back(
+                action=a4, actor=self.kvalitet, reason="Beskriv vem som gör kontrollen och hur den dokumenteras."
+            )
         # 2. A completed supervision of Ekbacken: the unit manager's actions, one overdue.
-        fu, created = self._followup(unit=self.ekbacken, kind=FollowUpKind.SUPERVISION,
-                                     trigger=FollowUpTrigger.INCIDENT, days=-40, reference="AV-2026-000012")
+        fu, created = self._followup(
+            unit=self.ekbacken,
+            kind=FollowUpKind.SUPERVISION,
+            trigger=FollowUpTrigger.INCIDENT,
+            days=-40,
+            reference="AV-2026-000012",
+        )
         if created:
             self._perform(fu, [F, P, F, F, N, F, NA, F], submit=True)
             manager = _person("ec-hage-01")
-            f1 = services.finding_create(follow_up=fu, actor=self.kvalitet, area="deviations",
-                                         description="Avvikelser utreds inte inom fastställd tid.")
-            self._action(f1, description="Gå igenom rutinen för avvikelseutredning med personalen.", owner=manager,
-                         deadline_days=-12)
-            a2 = self._action(f1, description="Utse en ansvarig för uppföljning av avvikelser.", owner=manager,
-                              deadline_days=14)
-            services.action_report_done(action=a2, actor=_user("enhetschef"),
-                                        note="Sjuksköterskan Lisa är utsedd från och med måndag.")
-            f2 = services.finding_create(follow_up=fu, actor=self.kvalitet, area="physician_contact",
-                                         severity=FindingSeverity.OBSERVATION,
-                                         description="Rutinen för läkarkontakt kvällstid är inte känd av alla.")
-            self._action(f2, description="Informera kvällspersonalen om rutinen för läkarkontakt.", owner=manager,
-                         deadline_days=21)
+            f1 = services.finding_create(
+                follow_up=fu,
+                actor=self.kvalitet,
+                area="deviations",
+                description="Avvikelser utreds inte inom fastställd tid.",
+            )
+            self._action(
+                f1,
+                description="Gå igenom rutinen för avvikelseutredning med personalen.",
+                owner=manager,
+                deadline_days=-12,
+            )
+            a2 = self._action(
+                f1, description="Utse en ansvarig för uppföljning av avvikelser.", owner=manager, deadline_days=14
+            )
+            services.action_report_done(
+                action=a2, actor=_user("enhetschef"), note="Sjuksköterskan Lisa är utsedd från och med måndag."
+            )
+            f2 = services.finding_create(
+                follow_up=fu,
+                actor=self.kvalitet,
+                area="physician_contact",
+                severity=FindingSeverity.OBSERVATION,
+                description="Rutinen för läkarkontakt kvällstid är inte känd av alla.",
+            )
+            self._action(
+                f2,
+                description="Informera kvällspersonalen om rutinen för läkarkontakt.",
+                owner=manager,
+                deadline_days=21,
+            )
         # 3. A record review in progress (a half-filled draft).
-        fu, created = self._followup(unit=self.ekbacken, kind=FollowUpKind.RECORD_REVIEW,
-                                     trigger=FollowUpTrigger.UNIT_REQUEST, days=-3, reference="Enhetens begäran")
+        fu, created = self._followup(
+            unit=self.ekbacken,
+            kind=FollowUpKind.RECORD_REVIEW,
+            trigger=FollowUpTrigger.UNIT_REQUEST,
+            days=-3,
+            reference="Enhetens begäran",
+        )
         if created:
             self._perform(fu, [F, F, P], submit=False)
         # 4. A planned follow-up for the auditor to perform in the coming days.
-        self._followup(unit=self.ekbacken, kind=FollowUpKind.SUPERVISION,
-                       trigger=FollowUpTrigger.BOARD_REQUEST, days=5, reference="Nämndens begäran 2026")
+        self._followup(
+            unit=self.ekbacken,
+            kind=FollowUpKind.SUPERVISION,
+            trigger=FollowUpTrigger.BOARD_REQUEST,
+            days=5,
+            reference="Nämndens begäran 2026",
+        )
         assert FollowUp.objects.filter(state=FollowUpState.COMPLETED).exists()
 
     def _delegations(self) -> None:
@@ -170,22 +287,35 @@ class FollowUpDemo:
         staff = _person("staff-hage-01")
         specs = [
             ("Insulininjektion subkutant", self.today - timedelta(days=335), self.today + timedelta(days=25)),
-            ("Överlämnande av iordningställda läkemedel", self.today - timedelta(days=30),
-             self.today + timedelta(days=300)),
+            (
+                "Överlämnande av iordningställda läkemedel",
+                self.today - timedelta(days=30),
+                self.today + timedelta(days=300),
+            ),
             ("Sårvård av enklare sår", self.today - timedelta(days=400), self.today - timedelta(days=40)),
         ]
         for tasks, valid_from, valid_to in specs:
             Delegation.objects.get_or_create(
-                municipality=self.municipality, to_person=staff, unit=self.ekbacken, tasks=tasks,
+                municipality=self.municipality,
+                to_person=staff,
+                unit=self.ekbacken,
+                tasks=tasks,
                 defaults={"from_person": nurse, "valid_from": valid_from, "valid_to": valid_to},
             )
         # A revoked delegation of the unit's other staff member.
         other = _person("ec-hage-01")
         Delegation.objects.get_or_create(
-            municipality=self.municipality, to_person=other, unit=self.ekbacken, tasks="Katetervård",
-            defaults={"from_person": nurse, "valid_from": self.today - timedelta(days=100),
-                      "valid_to": self.today + timedelta(days=200), "revoked_at": self.today - timedelta(days=10),
-                      "revoked_reason": "Bytt arbetsuppgifter; delegeringen behövs inte längre."},
+            municipality=self.municipality,
+            to_person=other,
+            unit=self.ekbacken,
+            tasks="Katetervård",
+            defaults={
+                "from_person": nurse,
+                "valid_from": self.today - timedelta(days=100),
+                "valid_to": self.today + timedelta(days=200),
+                "revoked_at": self.today - timedelta(days=10),
+                "revoked_reason": "Bytt arbetsuppgifter; delegeringen behövs inte längre.",
+            },
         )
 
     def _routines(self) -> None:
@@ -193,21 +323,47 @@ class FollowUpDemo:
         mar = _person("mar-vastra-soderort")
         specs = [
             ("Läkemedelshantering i särskilt boende", mas, RoutineLevel.ROUTINE, RoutineScope.REGION, "medication", -5),
-            ("Delegering av hälso- och sjukvårdsuppgifter", mas, RoutineLevel.GUIDELINE, RoutineScope.MUNICIPALITY,
-             "delegation", 200),
-            ("Basala hygienrutiner och klädregler", mas, RoutineLevel.ROUTINE, RoutineScope.MUNICIPALITY, "hygiene", 20),
-            ("Avvikelsehantering och Lex Maria", mas, RoutineLevel.GUIDELINE, RoutineScope.MUNICIPALITY,
-             "deviations", 320),
+            (
+                "Delegering av hälso- och sjukvårdsuppgifter",
+                mas,
+                RoutineLevel.GUIDELINE,
+                RoutineScope.MUNICIPALITY,
+                "delegation",
+                200,
+            ),
+            (
+                "Basala hygienrutiner och klädregler",
+                mas,
+                RoutineLevel.ROUTINE,
+                RoutineScope.MUNICIPALITY,
+                "hygiene",
+                20,
+            ),
+            (
+                "Avvikelsehantering och Lex Maria",
+                mas,
+                RoutineLevel.GUIDELINE,
+                RoutineScope.MUNICIPALITY,
+                "deviations",
+                320,
+            ),
             ("Rehabilitering och hjälpmedel", mar, RoutineLevel.ROUTINE, RoutineScope.REGION, "rehabilitation", 150),
         ]
         region = self.board.region
         for title, owner, level, scope, area, days in specs:
             Routine.objects.get_or_create(
-                municipality=self.municipality, title=title, scope=scope,
-                defaults={"owner": owner, "level": level, "area": area, "version": "1.0",
-                          "region": region if scope == RoutineScope.REGION else None,
-                          "adopted_on": self.today - timedelta(days=365),
-                          "next_revision": self.today + timedelta(days=days)},
+                municipality=self.municipality,
+                title=title,
+                scope=scope,
+                defaults={
+                    "owner": owner,
+                    "level": level,
+                    "area": area,
+                    "version": "1.0",
+                    "region": region if scope == RoutineScope.REGION else None,
+                    "adopted_on": self.today - timedelta(days=365),
+                    "next_revision": self.today + timedelta(days=days),
+                },
             )
 
 

@@ -32,10 +32,15 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 def auditors_queryset():
     today = timezone.localdate()
-    return Person.objects.filter(
-        Q(assignments__valid_to__isnull=True) | Q(assignments__valid_to__gte=today),
-        assignments__role=Role.QUALITY_AUDITOR, assignments__valid_from__lte=today,
-    ).distinct().order_by("last_name", "first_name")
+    return (
+        Person.objects.filter(
+            Q(assignments__valid_to__isnull=True) | Q(assignments__valid_to__gte=today),
+            assignments__role=Role.QUALITY_AUDITOR,
+            assignments__valid_from__lte=today,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
 
 
 class ContractForm(forms.ModelForm):
@@ -44,12 +49,29 @@ class ContractForm(forms.ModelForm):
     class Meta:
         model = Contract
         fields = [
-            "kind", "title", "provider", "managing_board", "purchasing_board", "case_number", "valid_from", "valid_to",
-            "units", "mas_held_by", "mas_clause", "informs_board_mas", "lex_maria_route", "journal_access", "successor",
-            "doctor_available_24_7", "nurse_assessment_24_7", "physical_visits", "non_compliance_consequences",
+            "kind",
+            "title",
+            "provider",
+            "managing_board",
+            "purchasing_board",
+            "case_number",
+            "valid_from",
+            "valid_to",
+            "units",
+            "mas_held_by",
+            "mas_clause",
+            "informs_board_mas",
+            "lex_maria_route",
+            "journal_access",
+            "successor",
+            "doctor_available_24_7",
+            "nurse_assessment_24_7",
+            "physical_visits",
+            "non_compliance_consequences",
         ]
         widgets = {
-            "valid_from": DateInput(), "valid_to": DateInput(),
+            "valid_from": DateInput(),
+            "valid_to": DateInput(),
             "units": forms.SelectMultiple(attrs={"size": 8}),
             "physical_visits": forms.Textarea(attrs={"rows": 3}),
             "non_compliance_consequences": forms.Textarea(attrs={"rows": 3}),
@@ -68,8 +90,21 @@ class ContractForm(forms.ModelForm):
 class PlanForm(forms.ModelForm):
     class Meta:
         model = FollowUpPlan
-        fields = ["title", "kind", "scope", "contract", "unit", "board", "checklist_template", "interval_months",
-                  "spread_units", "starts_on", "ends_on", "lead_days", "auditor"]
+        fields = [
+            "title",
+            "kind",
+            "scope",
+            "contract",
+            "unit",
+            "board",
+            "checklist_template",
+            "interval_months",
+            "spread_units",
+            "starts_on",
+            "ends_on",
+            "lead_days",
+            "auditor",
+        ]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
 
     def __init__(self, *args, units=None, **kwargs):
@@ -101,7 +136,9 @@ class FollowUpCreateForm(forms.Form):
         label=_("Trigger"), choices=[c for c in FollowUpTrigger.choices if c[0] != FollowUpTrigger.PLAN]
     )
     trigger_reference = forms.CharField(
-        label=_("Reference of the trigger"), required=False, max_length=120,
+        label=_("Reference of the trigger"),
+        required=False,
+        max_length=120,
         help_text=_("For example the deviation's reference or the board's decision. No patient data."),
     )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
@@ -115,9 +152,9 @@ class FollowUpCreateForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("name")
-        self.fields["contract"].queryset = Contract.objects.filter(
-            Q(units__in=units) | Q(provider__units__in=units)
-        ).distinct().order_by("title")
+        self.fields["contract"].queryset = (
+            Contract.objects.filter(Q(units__in=units) | Q(provider__units__in=units)).distinct().order_by("title")
+        )
         self.fields["auditor"].queryset = auditors_queryset()
 
 
@@ -144,7 +181,7 @@ class ActionForm(forms.Form):
         self.fields["owner"].queryset = owners_for(follow_up)
 
 
-def owners_for(follow_up) -> "forms.QuerySet":
+def owners_for(follow_up) -> forms.QuerySet:
     """People who can own an action: anyone with an assignment covering the unit (or the contract's units)."""
     today = timezone.localdate()
     unit = follow_up.unit
@@ -152,10 +189,15 @@ def owners_for(follow_up) -> "forms.QuerySet":
         Q(assignments__valid_to__isnull=True) | Q(assignments__valid_to__gte=today)
     )
     if unit is not None:
-        where = (Q(assignments__unit=unit) | Q(assignments__provider_id=unit.provider_id)
-                 | Q(assignments__board_id=unit.board_id))
+        where = (
+            Q(assignments__unit=unit)
+            | Q(assignments__provider_id=unit.provider_id)
+            | Q(assignments__board_id=unit.board_id)
+        )
     elif follow_up.contract_id:
-        where = Q(assignments__provider_id=follow_up.contract.provider_id) | Q(assignments__unit__contracts=follow_up.contract)
+        where = Q(assignments__provider_id=follow_up.contract.provider_id) | Q(
+            assignments__unit__contracts=follow_up.contract
+        )
     else:
         where = Q(pk__in=[])
     return Person.objects.filter(active & where).distinct().order_by("last_name", "first_name")
@@ -166,13 +208,15 @@ class ReportDoneForm(forms.Form):
 
 
 class SendBackForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for sending back"), widget=forms.Textarea(attrs={"rows": 3}),
-                             required=False)
+    reason = forms.CharField(
+        label=_("Reason for sending back"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class DelegationForm(forms.Form):
-    from_person = forms.ModelChoiceField(label=_("Delegated by (licensed)"), queryset=Person.objects.none(),
-                                         required=False)
+    from_person = forms.ModelChoiceField(
+        label=_("Delegated by (licensed)"), queryset=Person.objects.none(), required=False
+    )
     to_person = forms.ModelChoiceField(label=_("Delegated to"), queryset=Person.objects.none(), required=False)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     tasks = forms.CharField(label=_("Tasks"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -183,15 +227,20 @@ class DelegationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("name")
         self.fields["from_person"].queryset = Person.objects.filter(licensed=True).order_by("last_name", "first_name")
-        self.fields["to_person"].queryset = Person.objects.filter(
-            assignments__in=Assignment.objects.filter(Q(unit__in=units) | Q(provider__units__in=units))
-        ).distinct().order_by("last_name", "first_name")
+        self.fields["to_person"].queryset = (
+            Person.objects.filter(
+                assignments__in=Assignment.objects.filter(Q(unit__in=units) | Q(provider__units__in=units))
+            )
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
 
 
 class RevokeForm(forms.Form):
     revoked_at = forms.DateField(label=_("Revoked from"), widget=DateInput(), required=False)
-    revoked_reason = forms.CharField(label=_("Reason for revocation"), widget=forms.Textarea(attrs={"rows": 2}),
-                                     required=False)
+    revoked_reason = forms.CharField(
+        label=_("Reason for revocation"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class RoutineForm(forms.ModelForm):
@@ -199,8 +248,21 @@ class RoutineForm(forms.ModelForm):
 
     class Meta:
         model = Routine
-        fields = ["title", "owner", "level", "scope", "region", "board", "provider", "unit", "area", "document_url",
-                  "version", "adopted_on", "next_revision"]
+        fields = [
+            "title",
+            "owner",
+            "level",
+            "scope",
+            "region",
+            "board",
+            "provider",
+            "unit",
+            "area",
+            "document_url",
+            "version",
+            "adopted_on",
+            "next_revision",
+        ]
         widgets = {"adopted_on": DateInput(), "next_revision": DateInput()}
 
     def __init__(self, *args, **kwargs):
@@ -210,6 +272,3 @@ class RoutineForm(forms.ModelForm):
         self.fields["board"].queryset = Board.objects.order_by("name")
         self.fields["provider"].queryset = CareProvider.objects.order_by("name")
         self.fields["unit"].queryset = Unit.objects.order_by("name")
-
-
-

@@ -33,18 +33,22 @@ def _reminded(kind: str, due_field: str) -> Exists:
 def _admins():
     User = get_user_model()
     return list(
-        User.objects.filter(is_active=True).filter(
-            Q(is_superuser=True) | Q(user_permissions__codename="change_unit")
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__codename="change_unit")
             | Q(groups__permissions__codename="change_unit")
-        ).distinct()
+        )
+        .distinct()
     )
 
 
 def _board_officials(board_ids: set[int], on: date) -> dict[int, list]:
     result: dict[int, list] = {}
     rows = (
-        Assignment.objects.filter(role=Role.BOARD_OFFICIAL, board_id__in=board_ids, valid_from__lte=on,
-                                  person__user__isnull=False)
+        Assignment.objects.filter(
+            role=Role.BOARD_OFFICIAL, board_id__in=board_ids, valid_from__lte=on, person__user__isnull=False
+        )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         .select_related("person__user")
     )
@@ -60,7 +64,8 @@ def followups_from_plans(*, on: date, batch_size: int) -> dict[str, int]:
     plan_ids = list(
         FollowUpPlan.objects.filter(active=True, starts_on__lte=on + timedelta(days=366))
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on - timedelta(days=366)))
-        .order_by("pk").values_list("pk", flat=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     for pk in plan_ids:
         if created >= batch_size:
@@ -86,18 +91,27 @@ def followup_reminders(*, on: date, batch_size: int) -> dict[str, int]:
                 municipality=municipality, state__in=open_states, auditor__user__isnull=False
             ).select_related("auditor__user")
             passes = [
-                (ReminderKind.FOLLOWUP_DUE, base.filter(scheduled_date__gte=on,
-                                                         scheduled_date__lte=on + timedelta(days=days)),
-                 _("A follow-up is due on %(date)s")),
-                (ReminderKind.FOLLOWUP_OVERDUE, base.filter(scheduled_date__lt=on),
-                 _("A follow-up planned for %(date)s is overdue")),
+                (
+                    ReminderKind.FOLLOWUP_DUE,
+                    base.filter(scheduled_date__gte=on, scheduled_date__lte=on + timedelta(days=days)),
+                    _("A follow-up is due on %(date)s"),
+                ),
+                (
+                    ReminderKind.FOLLOWUP_OVERDUE,
+                    base.filter(scheduled_date__lt=on),
+                    _("A follow-up planned for %(date)s is overdue"),
+                ),
             ]
             for kind, qs, subject in passes:
                 with transaction.atomic():
                     rows = lock_skip(qs.filter(~_reminded(kind, "scheduled_date")).order_by("scheduled_date", "pk"))
                     for fu in rows[:batch_size]:
                         sent += reminder_send(
-                            kind=kind, object_id=fu.pk, due_date=fu.scheduled_date, recipients=[fu.auditor.user], on=on,
+                            kind=kind,
+                            object_id=fu.pk,
+                            due_date=fu.scheduled_date,
+                            recipients=[fu.auditor.user],
+                            on=on,
                             subject=subject % {"date": fu.scheduled_date.isoformat()},
                             link=reverse("followup:followup_detail", args=[fu.pk]),
                         )
@@ -119,18 +133,28 @@ def action_reminders(*, on: date, batch_size: int) -> dict[str, int]:
             escalate = config_for(municipality).escalate_after_days
             base = Action.objects.filter(
                 finding__follow_up__municipality=municipality, state__in=ACTION_OPEN_STATES
-            ).select_related("owner__user", "finding__follow_up__unit__board__region", "finding__follow_up__unit__provider")
+            ).select_related(
+                "owner__user", "finding__follow_up__unit__board__region", "finding__follow_up__unit__provider"
+            )
             passes = [
-                ("due", ReminderKind.ACTION_DUE, base.filter(deadline__gte=on, deadline__lte=on + timedelta(days=remind))),
+                (
+                    "due",
+                    ReminderKind.ACTION_DUE,
+                    base.filter(deadline__gte=on, deadline__lte=on + timedelta(days=remind)),
+                ),
                 ("overdue", ReminderKind.ACTION_OVERDUE, base.filter(deadline__lt=on)),
                 ("escalated", ReminderKind.ACTION_ESCALATED, base.filter(deadline__lte=on - timedelta(days=escalate))),
-                ("escalated_board", ReminderKind.ACTION_ESCALATED_BOARD,
-                 base.filter(deadline__lte=on - timedelta(days=2 * escalate))),
+                (
+                    "escalated_board",
+                    ReminderKind.ACTION_ESCALATED_BOARD,
+                    base.filter(deadline__lte=on - timedelta(days=2 * escalate)),
+                ),
             ]
             for key, kind, qs in passes:
                 with transaction.atomic():
-                    actions = list(lock_skip(qs.filter(~_reminded(kind, "deadline")).order_by("deadline", "pk"))
-                                   [:batch_size])
+                    actions = list(
+                        lock_skip(qs.filter(~_reminded(kind, "deadline")).order_by("deadline", "pk"))[:batch_size]
+                    )
                     if not actions:
                         continue
                     units = [a.finding.follow_up.unit for a in actions if a.finding.follow_up.unit_id]
@@ -138,9 +162,13 @@ def action_reminders(*, on: date, batch_size: int) -> dict[str, int]:
                     officials = _board_officials({a.finding.follow_up.board_id for a in actions}, on)
                     for action in actions:
                         counts[key] += reminder_send(
-                            kind=kind, object_id=action.pk, due_date=action.deadline,
-                            recipients=_action_recipients(kind, action, index, officials), on=on,
-                            subject=_action_subject(kind, action), link=reverse("followup:action_detail", args=[action.pk]),
+                            kind=kind,
+                            object_id=action.pk,
+                            due_date=action.deadline,
+                            recipients=_action_recipients(kind, action, index, officials),
+                            on=on,
+                            subject=_action_subject(kind, action),
+                            link=reverse("followup:action_detail", args=[action.pk]),
                         )
     return counts
 
@@ -176,15 +204,25 @@ def delegations_expiring(*, on: date, batch_size: int) -> dict[str, int]:
     kind = ReminderKind.DELEGATION_EXPIRING
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
-            qs = Delegation.objects.filter(
-                municipality=municipality, revoked_at__isnull=True, valid_from__lte=on, valid_to__gte=on,
-                valid_to__lte=on + timedelta(days=municipality.delegation_warning_days),
-            ).filter(~_reminded(kind, "valid_to")).select_related("from_person__user", "to_person__user", "unit")
+            qs = (
+                Delegation.objects.filter(
+                    municipality=municipality,
+                    revoked_at__isnull=True,
+                    valid_from__lte=on,
+                    valid_to__gte=on,
+                    valid_to__lte=on + timedelta(days=municipality.delegation_warning_days),
+                )
+                .filter(~_reminded(kind, "valid_to"))
+                .select_related("from_person__user", "to_person__user", "unit")
+            )
             with transaction.atomic():
                 for d in lock_skip(qs.order_by("valid_to", "pk"))[:batch_size]:
                     sent += reminder_send(
-                        kind=kind, object_id=d.pk, due_date=d.valid_to,
-                        recipients=[d.from_person.user, d.to_person.user], on=on,
+                        kind=kind,
+                        object_id=d.pk,
+                        due_date=d.valid_to,
+                        recipients=[d.from_person.user, d.to_person.user],
+                        on=on,
                         subject=_("A delegation at %(unit)s expires on %(date)s")
                         % {"unit": d.unit.name, "date": d.valid_to.isoformat()},
                         link=reverse("followup:delegation_list"),
@@ -200,13 +238,21 @@ def routines_due_for_revision(*, on: date, batch_size: int) -> dict[str, int]:
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
             days = config_for(municipality).routine_warning_days
-            qs = Routine.objects.filter(
-                municipality=municipality, active=True, next_revision__lte=on + timedelta(days=days)
-            ).filter(~_reminded(kind, "next_revision")).select_related("owner__user")
+            qs = (
+                Routine.objects.filter(
+                    municipality=municipality, active=True, next_revision__lte=on + timedelta(days=days)
+                )
+                .filter(~_reminded(kind, "next_revision"))
+                .select_related("owner__user")
+            )
             with transaction.atomic():
                 for r in lock_skip(qs.order_by("next_revision", "pk"))[:batch_size]:
                     sent += reminder_send(
-                        kind=kind, object_id=r.pk, due_date=r.next_revision, recipients=[r.owner.user], on=on,
+                        kind=kind,
+                        object_id=r.pk,
+                        due_date=r.next_revision,
+                        recipients=[r.owner.user],
+                        on=on,
                         subject=_("The routine “%(title)s” is due for revision on %(date)s")
                         % {"title": r.title, "date": r.next_revision.isoformat()},
                         link=reverse("followup:routine_list"),
@@ -223,8 +269,12 @@ def assignments_without_successor(*, on: date, batch_size: int) -> dict[str, int
     # starting later and lasting beyond this one.
     successor = (
         Assignment.objects.filter(role=OuterRef("role"), deputy_for__isnull=True, valid_from__gt=OuterRef("valid_from"))
-        .filter(Q(unit_id=OuterRef("unit_id")) | Q(provider_id=OuterRef("provider_id"))
-                | Q(board_id=OuterRef("board_id")) | Q(region_id=OuterRef("region_id")))
+        .filter(
+            Q(unit_id=OuterRef("unit_id"))
+            | Q(provider_id=OuterRef("provider_id"))
+            | Q(board_id=OuterRef("board_id"))
+            | Q(region_id=OuterRef("region_id"))
+        )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("valid_to")))
     )
     admins = None
@@ -232,8 +282,11 @@ def assignments_without_successor(*, on: date, batch_size: int) -> dict[str, int
         for municipality in Municipality.objects.all():
             qs = (
                 Assignment.objects.filter(
-                    person__municipality=municipality, kind=AssignmentKind.STATUTORY, deputy_for__isnull=True,
-                    valid_to__gte=on, valid_to__lte=on + timedelta(days=municipality.successor_warning_days),
+                    person__municipality=municipality,
+                    kind=AssignmentKind.STATUTORY,
+                    deputy_for__isnull=True,
+                    valid_to__gte=on,
+                    valid_to__lte=on + timedelta(days=municipality.successor_warning_days),
                 )
                 .filter(~Exists(successor))
                 .filter(~_reminded(kind, "valid_to"))
@@ -244,7 +297,11 @@ def assignments_without_successor(*, on: date, batch_size: int) -> dict[str, int
                 for a in lock_skip(qs)[:batch_size]:
                     admins = _admins() if admins is None else admins
                     sent += reminder_send(
-                        kind=kind, object_id=a.pk, due_date=a.valid_to, recipients=[a.person.user, *admins], on=on,
+                        kind=kind,
+                        object_id=a.pk,
+                        due_date=a.valid_to,
+                        recipients=[a.person.user, *admins],
+                        on=on,
                         subject=_("An assignment as %(role)s ends on %(date)s without a successor")
                         % {"role": a.get_role_display(), "date": a.valid_to.isoformat()},
                         link=reverse("responsibility:matrix"),
@@ -263,7 +320,9 @@ def contracts_without_successor(*, on: date, batch_size: int) -> dict[str, int]:
             days = config_for(municipality).contract_warning_days
             qs = (
                 Contract.objects.filter(
-                    municipality=municipality, successor__isnull=True, valid_to__gte=on,
+                    municipality=municipality,
+                    successor__isnull=True,
+                    valid_to__gte=on,
                     valid_to__lte=on + timedelta(days=days),
                 )
                 .filter(~_reminded(kind, "valid_to"))
@@ -276,10 +335,17 @@ def contracts_without_successor(*, on: date, batch_size: int) -> dict[str, int]:
                 )
                 for c in contracts:
                     admins = _admins() if admins is None else admins
-                    recipients = [*admins, *officials.get(c.managing_board_id, []),
-                                  *officials.get(c.purchasing_board_id, [])]
+                    recipients = [
+                        *admins,
+                        *officials.get(c.managing_board_id, []),
+                        *officials.get(c.purchasing_board_id, []),
+                    ]
                     sent += reminder_send(
-                        kind=kind, object_id=c.pk, due_date=c.valid_to, recipients=recipients, on=on,
+                        kind=kind,
+                        object_id=c.pk,
+                        due_date=c.valid_to,
+                        recipients=recipients,
+                        on=on,
                         subject=_("The contract %(case)s ends on %(date)s without a successor")
                         % {"case": c.case_number, "date": c.valid_to.isoformat()},
                         link=reverse("followup:contract_detail", args=[c.pk]),
@@ -288,6 +354,11 @@ def contracts_without_successor(*, on: date, batch_size: int) -> dict[str, int]:
 
 
 __all__ = [
-    "action_reminders", "assignments_without_successor", "contracts_without_successor", "delegations_expiring",
-    "followup_reminders", "followups_from_plans", "routines_due_for_revision",
+    "action_reminders",
+    "assignments_without_successor",
+    "contracts_without_successor",
+    "delegations_expiring",
+    "followup_reminders",
+    "followups_from_plans",
+    "routines_due_for_revision",
 ]

@@ -64,7 +64,9 @@ class FollowUpConfig(models.Model):
     escalate_after_days = models.PositiveSmallIntegerField(
         _("days after an action's deadline before escalating to the manager"), default=7
     )
-    followup_remind_days = models.PositiveSmallIntegerField(_("days before a follow-up to remind the auditor"), default=7)
+    followup_remind_days = models.PositiveSmallIntegerField(
+        _("days before a follow-up to remind the auditor"), default=7
+    )
     contract_warning_days = models.PositiveSmallIntegerField(
         _("days before a contract ends to warn of no successor"), default=90
     )
@@ -135,18 +137,32 @@ class FollowUpPlan(models.Model):
 
     municipality = models.ForeignKey("responsibility.Municipality", on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("title"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=FollowUpKind.choices, default=FollowUpKind.CONTRACT_REVIEW)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=FollowUpKind.choices, default=FollowUpKind.CONTRACT_REVIEW
+    )
     scope = models.CharField(_("covers"), max_length=10, choices=PlanScope.choices)
     contract = models.ForeignKey(
-        "responsibility.Contract", on_delete=models.PROTECT, null=True, blank=True, related_name="followup_plans",
+        "responsibility.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followup_plans",
         verbose_name=_("contract"),
     )
     unit = models.ForeignKey(
-        "responsibility.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="followup_plans",
+        "responsibility.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followup_plans",
         verbose_name=_("unit"),
     )
     board = models.ForeignKey(
-        "responsibility.Board", on_delete=models.PROTECT, null=True, blank=True, related_name="followup_plans",
+        "responsibility.Board",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followup_plans",
         verbose_name=_("board"),
     )
     checklist_template = models.ForeignKey(
@@ -156,17 +172,21 @@ class FollowUpPlan(models.Model):
         _("every N months"), default=12, validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
     spread_units = models.BooleanField(
-        _("spread the units over the interval"), default=False,
+        _("spread the units over the interval"),
+        default=False,
         help_text=_("For example every unit within three years: 36 months, spread."),
     )
     starts_on = models.DateField(_("first date"))
     ends_on = models.DateField(_("last date"), null=True, blank=True)
-    lead_days = models.PositiveSmallIntegerField(
-        _("create the follow-up this many days before its date"), default=30
-    )
+    lead_days = models.PositiveSmallIntegerField(_("create the follow-up this many days before its date"), default=30)
     auditor = models.ForeignKey(
-        "responsibility.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("auditor"), help_text=_("A person with an active quality auditor assignment."),
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auditor"),
+        help_text=_("A person with an active quality auditor assignment."),
     )
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -211,7 +231,9 @@ class FollowUp(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=FollowUpKind.choices)
     trigger = models.CharField(_("trigger"), max_length=16, choices=FollowUpTrigger.choices)
     trigger_reference = models.CharField(
-        _("reference of the trigger"), max_length=120, blank=True,
+        _("reference of the trigger"),
+        max_length=120,
+        blank=True,
         help_text=_("For example the deviation's reference or the board's decision. No patient data."),
     )
     plan = models.ForeignKey(
@@ -221,15 +243,26 @@ class FollowUp(models.Model):
         _("scheduled period"), null=True, blank=True, help_text=_("Set for planned follow-ups: the occurrence's date.")
     )
     unit = models.ForeignKey(
-        "responsibility.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="followups",
+        "responsibility.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followups",
         verbose_name=_("unit"),
     )
     contract = models.ForeignKey(
-        "responsibility.Contract", on_delete=models.PROTECT, null=True, blank=True, related_name="followups",
+        "responsibility.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followups",
         verbose_name=_("contract"),
     )
     board = models.ForeignKey(
-        "responsibility.Board", on_delete=models.PROTECT, related_name="followups", verbose_name=_("board"),
+        "responsibility.Board",
+        on_delete=models.PROTECT,
+        related_name="followups",
+        verbose_name=_("board"),
         help_text=_("The unit's board, or the contract's managing board."),
     )
     checklist_template = models.ForeignKey(
@@ -237,7 +270,11 @@ class FollowUp(models.Model):
     )
     scheduled_date = models.DateField(_("scheduled date"))
     auditor = models.ForeignKey(
-        "responsibility.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="audited_followups",
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audited_followups",
         verbose_name=_("auditor"),
     )
     state = models.CharField(_("state"), max_length=12, choices=FollowUpState.choices, default=FollowUpState.PLANNED)
@@ -260,11 +297,13 @@ class FollowUp(models.Model):
         constraints = [
             # The scheduler creates each occurrence of a plan exactly once.
             models.UniqueConstraint(
-                fields=["plan", "unit", "period_start"], condition=Q(plan__isnull=False, unit__isnull=False),
+                fields=["plan", "unit", "period_start"],
+                condition=Q(plan__isnull=False, unit__isnull=False),
                 name="followup_plan_unit_period_unique",
             ),
             models.UniqueConstraint(
-                fields=["plan", "period_start"], condition=Q(plan__isnull=False, unit__isnull=True),
+                fields=["plan", "period_start"],
+                condition=Q(plan__isnull=False, unit__isnull=True),
                 name="followup_plan_period_unique",
             ),
             models.CheckConstraint(
@@ -273,8 +312,10 @@ class FollowUp(models.Model):
                 violation_error_message=_("A follow-up concerns a unit, a contract or both."),
             ),
             models.CheckConstraint(
-                condition=(Q(trigger=FollowUpTrigger.PLAN, plan__isnull=False, period_start__isnull=False)
-                           | (~Q(trigger=FollowUpTrigger.PLAN) & Q(plan__isnull=True))),
+                condition=(
+                    Q(trigger=FollowUpTrigger.PLAN, plan__isnull=False, period_start__isnull=False)
+                    | (~Q(trigger=FollowUpTrigger.PLAN) & Q(plan__isnull=True))
+                ),
                 name="followup_plan_iff_planned",
             ),
         ]
@@ -317,8 +358,9 @@ class ChecklistAnswer(models.Model):
     attachment_token = models.CharField(max_length=40, blank=True, editable=False)
     attachment_name = models.CharField(_("file name"), max_length=200, blank=True)
     attachment_content_type = models.CharField(_("file type"), max_length=100, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -339,7 +381,11 @@ class Finding(models.Model):
 
     follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="findings")
     answer = models.ForeignKey(
-        ChecklistAnswer, on_delete=models.SET_NULL, null=True, blank=True, related_name="findings",
+        ChecklistAnswer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
         verbose_name=_("checklist item"),
     )
     area = models.CharField(_("duty area"), max_length=24, choices=DutyArea.choices, default=DutyArea.OTHER)
@@ -373,12 +419,20 @@ class Action(models.Model):
     report_note = models.TextField(_("what was done"), blank=True)
     reported_done_at = models.DateTimeField(_("reported done"), null=True, blank=True)
     reported_done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("reported done by"),
     )
     sent_back_reason = models.TextField(_("reason for sending back"), blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("verified by"),
     )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
@@ -439,11 +493,15 @@ class Delegation(models.Model):
 
     municipality = models.ForeignKey("responsibility.Municipality", on_delete=models.PROTECT, related_name="+")
     from_person = models.ForeignKey(
-        "responsibility.Person", on_delete=models.PROTECT, related_name="delegations_given",
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        related_name="delegations_given",
         verbose_name=_("delegated by (licensed)"),
     )
     to_person = models.ForeignKey(
-        "responsibility.Person", on_delete=models.PROTECT, related_name="delegations_received",
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
         verbose_name=_("delegated to"),
     )
     unit = models.ForeignKey(
@@ -454,8 +512,9 @@ class Delegation(models.Model):
     valid_to = models.DateField(_("valid to"))
     revoked_at = models.DateField(_("revoked"), null=True, blank=True)
     revoked_reason = models.TextField(_("reason for revocation"), blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
@@ -466,11 +525,13 @@ class Delegation(models.Model):
         ordering = ["valid_to", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__gte=models.F("valid_from")), name="delegation_period_valid",
+                condition=Q(valid_to__gte=models.F("valid_from")),
+                name="delegation_period_valid",
                 violation_error_message=_("'Valid to' cannot be before 'valid from'."),
             ),
             models.CheckConstraint(
-                condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""), name="delegation_revocation_has_reason",
+                condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
+                name="delegation_revocation_has_reason",
                 violation_error_message=_("A revocation needs a reason."),
             ),
         ]
@@ -493,16 +554,36 @@ class Routine(models.Model):
         "responsibility.Person", on_delete=models.PROTECT, related_name="routines", verbose_name=_("owner")
     )
     level = models.CharField(_("level"), max_length=12, choices=RoutineLevel.choices, default=RoutineLevel.ROUTINE)
-    scope = models.CharField(_("applies to"), max_length=12, choices=RoutineScope.choices,
-                             default=RoutineScope.MUNICIPALITY)
-    region = models.ForeignKey("responsibility.Region", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+", verbose_name=_("region"))
-    board = models.ForeignKey("responsibility.Board", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("board"))
-    provider = models.ForeignKey("responsibility.CareProvider", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("care provider"))
-    unit = models.ForeignKey("responsibility.Unit", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+", verbose_name=_("unit"))
+    scope = models.CharField(
+        _("applies to"), max_length=12, choices=RoutineScope.choices, default=RoutineScope.MUNICIPALITY
+    )
+    region = models.ForeignKey(
+        "responsibility.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    board = models.ForeignKey(
+        "responsibility.Board",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("board"),
+    )
+    provider = models.ForeignKey(
+        "responsibility.CareProvider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("care provider"),
+    )
+    unit = models.ForeignKey(
+        "responsibility.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit")
+    )
     area = models.CharField(_("duty area"), max_length=24, choices=DutyArea.choices, blank=True)
     document_url = models.URLField(_("link to the document"), blank=True)
     version = models.CharField(_("version"), max_length=20, blank=True)
@@ -530,8 +611,9 @@ class Reminder(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices)
     object_id = models.PositiveBigIntegerField(_("object"))
     due_date = models.DateField(_("due date"))
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                                  verbose_name=_("recipient"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")
+    )
     sent_on = models.DateField(_("sent for date"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

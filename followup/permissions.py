@@ -31,8 +31,10 @@ def person_of(user) -> Person | None:
 
 def covers_unit_q(unit: Unit, prefix: str = "") -> Q:
     """Assignments whose scope covers ``unit`` (the unit, its provider, its board or the board's region)."""
-    q = Q(**{f"{prefix}unit_id": unit.pk}) | Q(**{f"{prefix}provider_id": unit.provider_id}) | Q(
-        **{f"{prefix}board_id": unit.board_id}
+    q = (
+        Q(**{f"{prefix}unit_id": unit.pk})
+        | Q(**{f"{prefix}provider_id": unit.provider_id})
+        | Q(**{f"{prefix}board_id": unit.board_id})
     )
     if unit.board.region_id:
         q |= Q(**{f"{prefix}region_id": unit.board.region_id})

@@ -46,11 +46,15 @@ def followups_visible_to(user) -> QuerySet[FollowUp]:
 def followup_list(*, user, status: str = "", mine: bool = False, on: date | None = None) -> QuerySet[FollowUp]:
     """The follow-up list: ``status`` planned, overdue or completed; ``mine`` those the user audits."""
     on = on or timezone.localdate()
-    qs = followups_visible_to(user).select_related("unit", "contract", "board", "auditor", "plan").annotate(
-        finding_count=Count("findings", distinct=True),
-        open_action_count=Count(
-            "findings__actions", filter=Q(findings__actions__state__in=ACTION_UNFINISHED_STATES), distinct=True
-        ),
+    qs = (
+        followups_visible_to(user)
+        .select_related("unit", "contract", "board", "auditor", "plan")
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            open_action_count=Count(
+                "findings__actions", filter=Q(findings__actions__state__in=ACTION_UNFINISHED_STATES), distinct=True
+            ),
+        )
     )
     if status == "planned":
         qs = qs.filter(state__in=OPEN_FOLLOWUP_STATES, scheduled_date__gte=on)
@@ -68,8 +72,9 @@ def followup_list(*, user, status: str = "", mine: bool = False, on: date | None
 def followup_detail(*, user, pk: int) -> FollowUp | None:
     return (
         followups_visible_to(user)
-        .select_related("unit__board__region", "unit__provider", "contract", "board", "auditor", "plan",
-                        "checklist_template")
+        .select_related(
+            "unit__board__region", "unit__provider", "contract", "board", "auditor", "plan", "checklist_template"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -106,8 +111,14 @@ def action_list(*, user, state: str = "", mine: bool = False) -> QuerySet[Action
 def action_detail(*, user, pk: int) -> Action | None:
     return (
         actions_visible_to(user)
-        .select_related("owner", "finding__follow_up__unit__board", "finding__follow_up__auditor",
-                        "finding__follow_up__contract", "verified_by", "reported_done_by")
+        .select_related(
+            "owner",
+            "finding__follow_up__unit__board",
+            "finding__follow_up__auditor",
+            "finding__follow_up__contract",
+            "verified_by",
+            "reported_done_by",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -120,7 +131,9 @@ def plans_visible_to(user) -> QuerySet[FollowUpPlan]:
         units = units_visible_to(user)
         scope = user_scope(user)
         qs = FollowUpPlan.objects.filter(
-            Q(unit__in=units) | Q(contract__units__in=units) | Q(board_id__in=list(scope.board_ids))
+            Q(unit__in=units)
+            | Q(contract__units__in=units)
+            | Q(board_id__in=list(scope.board_ids))
             | Q(board__region_id__in=list(scope.region_ids))
         ).distinct()
     return qs.select_related("contract", "unit", "board", "auditor", "checklist_template").order_by("title", "pk")
@@ -148,9 +161,13 @@ def routines_visible_to(user) -> QuerySet[Routine]:
         scope = user_scope(user)
         units = units_visible_to(user)
         qs = qs.filter(
-            Q(scope=RoutineScope.MUNICIPALITY) | Q(unit__in=units) | Q(provider_id__in=list(scope.provider_ids))
-            | Q(board_id__in=list(scope.board_ids)) | Q(region_id__in=list(scope.region_ids))
-            | Q(board__units__in=units) | Q(region__boards__units__in=units)
+            Q(scope=RoutineScope.MUNICIPALITY)
+            | Q(unit__in=units)
+            | Q(provider_id__in=list(scope.provider_ids))
+            | Q(board_id__in=list(scope.board_ids))
+            | Q(region_id__in=list(scope.region_ids))
+            | Q(board__units__in=units)
+            | Q(region__boards__units__in=units)
         ).distinct()
     return qs.select_related("owner", "board", "unit", "provider", "region").order_by("next_revision", "pk")
 

@@ -80,6 +80,29 @@ def lock_skip(qs):
     return qs
 
 
+def default_template_ensure() -> ChecklistTemplate:
+    """The default checklist of the MAS duty areas, created if missing (e.g. after a test flush)."""
+    from followup.constants import (
+        DEFAULT_TEMPLATE_CODE,
+        DEFAULT_TEMPLATE_DESCRIPTION,
+        DEFAULT_TEMPLATE_ITEMS,
+        DEFAULT_TEMPLATE_NAME,
+    )
+    from followup.models import ChecklistTemplateItem
+
+    template, _created = ChecklistTemplate.objects.get_or_create(
+        code=DEFAULT_TEMPLATE_CODE,
+        defaults={"name": DEFAULT_TEMPLATE_NAME, "description": DEFAULT_TEMPLATE_DESCRIPTION},
+    )
+    for order, (code, area, question, basis) in enumerate(DEFAULT_TEMPLATE_ITEMS, start=1):
+        ChecklistTemplateItem.objects.get_or_create(
+            template=template,
+            code=code,
+            defaults={"area": area, "question": question, "legal_basis": basis, "order": order * 10},
+        )
+    return template
+
+
 # --- contracts ---------------------------------------------------------------------
 
 
@@ -110,13 +133,18 @@ def plan_save(*, plan: FollowUpPlan, actor) -> FollowUpPlan:
     errors = {}
     if plan.auditor_id and plan.auditor is not None:
         unit = plan.unit if plan.scope == PlanScope.UNIT else None
-        board_id = plan.board_id if plan.scope == PlanScope.BOARD else (
-            plan.contract.managing_board_id if plan.contract_id else None
+        board_id = (
+            plan.board_id
+            if plan.scope == PlanScope.BOARD
+            else (plan.contract.managing_board_id if plan.contract_id else None)
         )
         if not is_auditor_for(person=plan.auditor, unit=unit, board_id=board_id, on=plan.starts_on):
             errors["auditor"] = _("The auditor must hold an active quality auditor assignment covering the plan.")
-    if plan.scope == PlanScope.CONTRACT and plan.contract_id and plan.contract.valid_to and (
-        plan.starts_on > plan.contract.valid_to
+    if (
+        plan.scope == PlanScope.CONTRACT
+        and plan.contract_id
+        and plan.contract.valid_to
+        and (plan.starts_on > plan.contract.valid_to)
     ):
         errors["starts_on"] = _("The plan starts after the contract has ended.")
     if errors:
@@ -193,9 +221,16 @@ def followups_from_plan(*, plan: FollowUpPlan, on: date, limit: int) -> int:
         board_id = occ.unit.board_id if occ.unit else contract.managing_board_id
         to_create.append(
             FollowUp(
-                municipality_id=plan.municipality_id, kind=plan.kind, trigger=FollowUpTrigger.PLAN, plan=plan,
-                period_start=occ.on, unit=occ.unit, contract=contract or (occ.unit.contract if occ.unit else None),
-                board_id=board_id, checklist_template_id=plan.checklist_template_id, scheduled_date=occ.on,
+                municipality_id=plan.municipality_id,
+                kind=plan.kind,
+                trigger=FollowUpTrigger.PLAN,
+                plan=plan,
+                period_start=occ.on,
+                unit=occ.unit,
+                contract=contract or (occ.unit.contract if occ.unit else None),
+                board_id=board_id,
+                checklist_template_id=plan.checklist_template_id,
+                scheduled_date=occ.on,
                 auditor_id=plan.auditor_id,
             )
         )
@@ -212,9 +247,17 @@ def followups_from_plan(*, plan: FollowUpPlan, on: date, limit: int) -> int:
 
 
 def followup_create(
-    *, actor, municipality: Municipality, kind: str, trigger: str, scheduled_date: date,
-    unit: Unit | None = None, contract: Contract | None = None, auditor: Person | None = None,
-    checklist_template: ChecklistTemplate | None = None, trigger_reference: str = "",
+    *,
+    actor,
+    municipality: Municipality,
+    kind: str,
+    trigger: str,
+    scheduled_date: date,
+    unit: Unit | None = None,
+    contract: Contract | None = None,
+    auditor: Person | None = None,
+    checklist_template: ChecklistTemplate | None = None,
+    trigger_reference: str = "",
 ) -> FollowUp:
     """Create an ad-hoc follow-up (incident, board request, the unit's own request)."""
     errors: dict[str, str] = {}
@@ -223,9 +266,10 @@ def followup_create(
     if unit is None and contract is None:
         errors["unit"] = _("Choose a unit, a contract or both.")
     if contract is not None and not contract.is_active_on(scheduled_date):
-        errors["scheduled_date"] = _(
-            "The date is outside the contract period (%(start)s – %(end)s)."
-        ) % {"start": contract.valid_from.isoformat(), "end": contract.valid_to.isoformat() if contract.valid_to else "…"}
+        errors["scheduled_date"] = _("The date is outside the contract period (%(start)s – %(end)s).") % {
+            "start": contract.valid_from.isoformat(),
+            "end": contract.valid_to.isoformat() if contract.valid_to else "…",
+        }
     if contract is not None and unit is not None and not contract.units.filter(pk=unit.pk).exists():
         errors["unit"] = _("The unit is not covered by the contract.")
     board_id = unit.board_id if unit is not None else (contract.managing_board_id if contract else None)
@@ -237,9 +281,17 @@ def followup_create(
     if errors:
         raise ValidationError(errors)
     follow_up = FollowUp(
-        municipality=municipality, kind=kind, trigger=trigger, trigger_reference=trigger_reference, unit=unit,
-        contract=contract, board_id=board_id, checklist_template=template, scheduled_date=scheduled_date,
-        auditor=auditor, created_by=actor,
+        municipality=municipality,
+        kind=kind,
+        trigger=trigger,
+        trigger_reference=trigger_reference,
+        unit=unit,
+        contract=contract,
+        board_id=board_id,
+        checklist_template=template,
+        scheduled_date=scheduled_date,
+        auditor=auditor,
+        created_by=actor,
     )
     follow_up.full_clean()
     follow_up.save()
@@ -266,8 +318,9 @@ def followup_start(*, follow_up: FollowUp, actor) -> FollowUp:
         have = set(follow_up.answers.values_list("template_item_id", flat=True))
         ChecklistAnswer.objects.bulk_create(
             [
-                ChecklistAnswer(follow_up=follow_up, template_item=item, area=item.area, question=item.question,
-                                order=item.order)
+                ChecklistAnswer(
+                    follow_up=follow_up, template_item=item, area=item.area, question=item.question, order=item.order
+                )
                 for item in items
                 if item.pk not in have
             ],
@@ -284,7 +337,12 @@ class AnswerInput:
 
 
 def followup_save_checklist(
-    *, follow_up: FollowUp, actor, answers: dict[int, AnswerInput], summary: str | None = None, submit: bool = False,
+    *,
+    follow_up: FollowUp,
+    actor,
+    answers: dict[int, AnswerInput],
+    summary: str | None = None,
+    submit: bool = False,
 ) -> list[ChecklistAnswer]:
     """Save the checklist; with ``submit`` complete it when every item is answered.
 
@@ -330,7 +388,12 @@ def followup_save_checklist(
 
 
 def finding_create(
-    *, follow_up: FollowUp, actor, description: str, area: str = "", severity: str = "",
+    *,
+    follow_up: FollowUp,
+    actor,
+    description: str,
+    area: str = "",
+    severity: str = "",
     answer: ChecklistAnswer | None = None,
 ) -> Finding:
     """Record a finding in a follow-up being performed."""
@@ -374,7 +437,11 @@ def action_create(*, finding: Finding, actor, description: str, owner: Person | 
     with transaction.atomic():
         action.save()
         ActionTransition.objects.create(
-            action=action, from_state=ActionState.OPEN, to_state=ActionState.OPEN, actor=actor, at=timezone.now(),
+            action=action,
+            from_state=ActionState.OPEN,
+            to_state=ActionState.OPEN,
+            actor=actor,
+            at=timezone.now(),
             reason=_("Proposed"),
         )
     return action
@@ -450,8 +517,14 @@ def person_has_role_at(*, person: Person, unit: Unit, on: date) -> bool:
 
 
 def delegation_create(
-    *, actor, from_person: Person | None, to_person: Person | None, unit: Unit | None, tasks: str,
-    valid_from: date | None, valid_to: date | None,
+    *,
+    actor,
+    from_person: Person | None,
+    to_person: Person | None,
+    unit: Unit | None,
+    tasks: str,
+    valid_from: date | None,
+    valid_to: date | None,
 ) -> Delegation:
     """Register a delegation: from a licensed person, to someone with a role at the unit, at most the allowed length."""
     errors: dict[str, str] = {}
@@ -477,19 +550,29 @@ def delegation_create(
             errors["valid_to"] = _(
                 "A delegation may be valid for at most %(days)s days (SOSFS 1997:14); this one is %(length)s days."
             ) % {"days": max_days, "length": (valid_to - valid_from).days + 1}
-    if to_person is not None and unit is not None and valid_from and not person_has_role_at(
-        person=to_person, unit=unit, on=valid_from
+    if (
+        to_person is not None
+        and unit is not None
+        and valid_from
+        and not person_has_role_at(person=to_person, unit=unit, on=valid_from)
     ):
         errors["to_person"] = _("%(person)s has no role at %(unit)s and cannot receive a delegation there.") % {
-            "person": to_person, "unit": unit,
+            "person": to_person,
+            "unit": unit,
         }
     if from_person is not None and to_person is not None and from_person.pk == to_person.pk:
         errors["to_person"] = _("A person cannot delegate to themself.")
     if errors:
         raise ValidationError(errors)
     delegation = Delegation(
-        municipality=unit.municipality, from_person=from_person, to_person=to_person, unit=unit, tasks=tasks.strip(),
-        valid_from=valid_from, valid_to=valid_to, created_by=actor,
+        municipality=unit.municipality,
+        from_person=from_person,
+        to_person=to_person,
+        unit=unit,
+        tasks=tasks.strip(),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        created_by=actor,
     )
     delegation.full_clean()
     delegation.save()
@@ -544,7 +627,14 @@ def routine_revised(*, routine: Routine, actor, next_revision: date, version: st
 
 
 def reminder_send(
-    *, kind: str, object_id: int, due_date: date, recipients: Iterable, on: date, subject: str, body: str = "",
+    *,
+    kind: str,
+    object_id: int,
+    due_date: date,
+    recipients: Iterable,
+    on: date,
+    subject: str,
+    body: str = "",
     link: str = "",
 ) -> int:
     """Record and send a reminder once per (kind, object, due date, recipient); return how many were new."""
@@ -557,8 +647,14 @@ def reminder_send(
                 Reminder.objects.create(kind=kind, object_id=object_id, due_date=due_date, recipient=user, sent_on=on)
         except IntegrityError:
             continue
-        notify(recipients=[user], kind=kind, subject=subject, body=body, link=link,
-               dedupe_key=f"{kind}:{object_id}:{due_date.isoformat()}")
+        notify(
+            recipients=[user],
+            kind=kind,
+            subject=subject,
+            body=body,
+            link=link,
+            dedupe_key=f"{kind}:{object_id}:{due_date.isoformat()}",
+        )
         sent += 1
     return sent
 

@@ -62,11 +62,19 @@ def followup_list(request):
         status = ""
     mine = request.GET.get("mine") == "1"
     followups = list(selectors.followup_list(user=request.user, status=status, mine=mine)[:PAGE_SIZE])
-    return render(request, "followup/followup_list.html", {
-        "followups": followups, "status": status, "mine": mine, "today": timezone.localdate(),
-        "can_create": can_create_followup(request.user), "can_plan": can_manage_plans(request.user),
-        "is_admin": is_register_admin(request.user),
-    })
+    return render(
+        request,
+        "followup/followup_list.html",
+        {
+            "followups": followups,
+            "status": status,
+            "mine": mine,
+            "today": timezone.localdate(),
+            "can_create": can_create_followup(request.user),
+            "can_plan": can_manage_plans(request.user),
+            "is_admin": is_register_admin(request.user),
+        },
+    )
 
 
 @login_required
@@ -77,8 +85,9 @@ def followup_create(request):
     form = FollowUpCreateForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         try:
-            follow_up = services.followup_create(actor=request.user, municipality=_municipality(request.user),
-                                                 **form.cleaned_data)
+            follow_up = services.followup_create(
+                actor=request.user, municipality=_municipality(request.user), **form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -106,23 +115,29 @@ def followup_detail(request, pk: int):
         answers = {}
         for answer in follow_up.answers.all():
             answers[answer.pk] = services.AnswerInput(
-                status=request.POST.get(f"status-{answer.pk}", "") if request.POST.get(
-                    f"status-{answer.pk}", "") in AnswerStatus.values else "",
+                status=request.POST.get(f"status-{answer.pk}", "")
+                if request.POST.get(f"status-{answer.pk}", "") in AnswerStatus.values
+                else "",
                 comment=request.POST.get(f"comment-{answer.pk}", "").strip(),
                 attachment=request.FILES.get(f"attachment-{answer.pk}"),
             )
         submit = "submit" in request.POST
         try:
             missing = services.followup_save_checklist(
-                follow_up=follow_up, actor=request.user, answers=answers, summary=request.POST.get("summary", ""),
+                follow_up=follow_up,
+                actor=request.user,
+                answers=answers,
+                summary=request.POST.get("summary", ""),
                 submit=submit,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(follow_up)
         if submit and missing:
-            messages.warning(request, _("The checklist is saved as a draft: %(count)s items are not answered yet.")
-                             % {"count": len(missing)})
+            messages.warning(
+                request,
+                _("The checklist is saved as a draft: %(count)s items are not answered yet.") % {"count": len(missing)},
+            )
         elif submit:
             messages.success(request, _("The follow-up is completed."))
             return redirect(follow_up)
@@ -134,9 +149,14 @@ def followup_detail(request, pk: int):
         Finding.objects.filter(follow_up=follow_up).select_related("answer").prefetch_related("actions__owner")
     )
     context = {
-        "follow_up": follow_up, "answers": list(follow_up.answers.all()), "findings": findings,
-        "may_perform": may_perform, "missing_ids": {a.pk for a in missing}, "missing": missing,
-        "statuses": AnswerStatus.choices, "today": timezone.localdate(),
+        "follow_up": follow_up,
+        "answers": list(follow_up.answers.all()),
+        "findings": findings,
+        "may_perform": may_perform,
+        "missing_ids": {a.pk for a in missing},
+        "missing": missing,
+        "statuses": AnswerStatus.choices,
+        "today": timezone.localdate(),
         "finding_form": FindingForm(follow_up=follow_up) if may_perform else None,
         "action_form": ActionForm(follow_up=follow_up, findings=findings) if may_perform and findings else None,
         "editable": may_perform and follow_up.state in (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS),
@@ -185,8 +205,11 @@ def action_create(request, pk: int):
         finding = next(f for f in findings if str(f.pk) == form.cleaned_data["finding"])
         try:
             services.action_create(
-                finding=finding, actor=request.user, description=form.cleaned_data["description"],
-                owner=form.cleaned_data["owner"], deadline=form.cleaned_data["deadline"],
+                finding=finding,
+                actor=request.user,
+                description=form.cleaned_data["description"],
+                owner=form.cleaned_data["owner"],
+                deadline=form.cleaned_data["deadline"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -201,8 +224,14 @@ def _detail_with_form(request, follow_up, **forms):
         Finding.objects.filter(follow_up=follow_up).select_related("answer").prefetch_related("actions__owner")
     )
     context = {
-        "follow_up": follow_up, "answers": list(follow_up.answers.all()), "findings": findings, "may_perform": True,
-        "missing_ids": set(), "missing": [], "statuses": AnswerStatus.choices, "today": timezone.localdate(),
+        "follow_up": follow_up,
+        "answers": list(follow_up.answers.all()),
+        "findings": findings,
+        "may_perform": True,
+        "missing_ids": set(),
+        "missing": [],
+        "statuses": AnswerStatus.choices,
+        "today": timezone.localdate(),
         "finding_form": FindingForm(follow_up=follow_up),
         "action_form": ActionForm(follow_up=follow_up, findings=findings) if findings else None,
         "editable": follow_up.state in (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS),
@@ -217,9 +246,12 @@ def answer_attachment(request, pk: int):
     answer = get_object_or_404(ChecklistAnswer.objects.exclude(attachment=""), pk=pk)
     if selectors.followup_detail(user=request.user, pk=answer.follow_up_id) is None:
         raise Http404
-    response = FileResponse(answer.attachment.open("rb"), as_attachment=True,
-                            filename=answer.attachment_name or "bilaga",
-                            content_type=answer.attachment_content_type or "application/octet-stream")
+    response = FileResponse(
+        answer.attachment.open("rb"),
+        as_attachment=True,
+        filename=answer.attachment_name or "bilaga",
+        content_type=answer.attachment_content_type or "application/octet-stream",
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -266,10 +298,17 @@ def action_list(request):
     state = request.GET.get("state", "unfinished")
     mine = request.GET.get("mine") == "1"
     actions = list(selectors.action_list(user=request.user, state=state, mine=mine)[:PAGE_SIZE])
-    return render(request, "followup/action_list.html", {
-        "actions": actions, "state": state, "mine": mine, "states": ActionState.choices,
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "followup/action_list.html",
+        {
+            "actions": actions,
+            "state": state,
+            "mine": mine,
+            "states": ActionState.choices,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -286,8 +325,9 @@ def action_detail(request, pk: int):
             if what == "report":
                 report_form = ReportDoneForm(request.POST, prefix="report")
                 report_form.is_valid()
-                services.action_report_done(action=action, actor=request.user,
-                                            note=report_form.cleaned_data.get("note", ""))
+                services.action_report_done(
+                    action=action, actor=request.user, note=report_form.cleaned_data.get("note", "")
+                )
                 messages.success(request, _("The action is reported done. The auditor will verify it."))
             elif what == "verify":
                 services.action_verify(action=action, actor=request.user)
@@ -295,8 +335,9 @@ def action_detail(request, pk: int):
             elif what == "send_back":
                 send_back_form = SendBackForm(request.POST, prefix="back")
                 send_back_form.is_valid()
-                services.action_send_back(action=action, actor=request.user,
-                                          reason=send_back_form.cleaned_data.get("reason", ""))
+                services.action_send_back(
+                    action=action, actor=request.user, reason=send_back_form.cleaned_data.get("reason", "")
+                )
                 messages.success(request, _("The action was sent back to its owner."))
             else:
                 raise Http404
@@ -306,14 +347,21 @@ def action_detail(request, pk: int):
         else:
             return redirect(action)
     action = selectors.action_detail(user=request.user, pk=pk)
-    return render(request, "followup/action_detail.html", {
-        "action": action, "report_form": report_form, "send_back_form": send_back_form,
-        "transitions": list(action.transitions.select_related("actor")),
-        "may_report": action.state in (ActionState.OPEN, ActionState.SENT_BACK) and can_report_action(
-            request.user, action),
-        "may_verify": action.state == ActionState.REPORTED_DONE and can_verify_action(request.user, action),
-        "today": timezone.localdate(),
-    }, status=status)
+    return render(
+        request,
+        "followup/action_detail.html",
+        {
+            "action": action,
+            "report_form": report_form,
+            "send_back_form": send_back_form,
+            "transitions": list(action.transitions.select_related("actor")),
+            "may_report": action.state in (ActionState.OPEN, ActionState.SENT_BACK)
+            and can_report_action(request.user, action),
+            "may_verify": action.state == ActionState.REPORTED_DONE and can_verify_action(request.user, action),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
 
 
 # --- delegations ---------------------------------------------------------------------------------
@@ -328,13 +376,23 @@ def delegation_list(request):
         qs = qs.filter(revoked_at__isnull=True, valid_to__gte=today)
     delegations = list(qs[:200])
     warning = _municipality(request.user).delegation_warning_days if request.user.is_authenticated else 30
-    return render(request, "followup/delegation_list.html", {
-        "delegations": delegations, "today": today, "show": show, "warning_days": warning,
-        "can_manage": can_manage_delegations(request.user),
-        "expiring": {d.pk for d in delegations if d.revoked_at is None and today <= d.valid_to <= today + timedelta(
-            days=warning)},
-        "revocable": {d.pk for d in delegations if d.revoked_at is None and can_revoke(request.user, d)},
-    })
+    return render(
+        request,
+        "followup/delegation_list.html",
+        {
+            "delegations": delegations,
+            "today": today,
+            "show": show,
+            "warning_days": warning,
+            "can_manage": can_manage_delegations(request.user),
+            "expiring": {
+                d.pk
+                for d in delegations
+                if d.revoked_at is None and today <= d.valid_to <= today + timedelta(days=warning)
+            },
+            "revocable": {d.pk for d in delegations if d.revoked_at is None and can_revoke(request.user, d)},
+        },
+    )
 
 
 @login_required
@@ -364,15 +422,23 @@ def delegation_revoke(request, pk: int):
     form = RevokeForm(request.POST or None, initial={"revoked_at": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.delegation_revoke(delegation=delegation, actor=request.user, reason=form.cleaned_data[
-                "revoked_reason"], revoked_at=form.cleaned_data["revoked_at"])
+            services.delegation_revoke(
+                delegation=delegation,
+                actor=request.user,
+                reason=form.cleaned_data["revoked_reason"],
+                revoked_at=form.cleaned_data["revoked_at"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The delegation was revoked."))
             return redirect("followup:delegation_list")
-    return render(request, "followup/delegation_revoke.html", {"form": form, "delegation": delegation},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "followup/delegation_revoke.html",
+        {"form": form, "delegation": delegation},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- routines -------------------------------------------------------------------------------------
@@ -381,9 +447,15 @@ def delegation_revoke(request, pk: int):
 @login_required
 def routine_list(request):
     routines = list(selectors.routines_visible_to(request.user)[:300])
-    return render(request, "followup/routine_list.html", {
-        "routines": routines, "today": timezone.localdate(), "can_manage": can_manage_routines(request.user),
-    })
+    return render(
+        request,
+        "followup/routine_list.html",
+        {
+            "routines": routines,
+            "today": timezone.localdate(),
+            "can_manage": can_manage_routines(request.user),
+        },
+    )
 
 
 @login_required

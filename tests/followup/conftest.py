@@ -40,9 +40,14 @@ def new_followup(db, municipality, today):
     def make(code: str = "hage-01", days: int = 3):
         u = unit(code)
         return services.followup_create(
-            actor=user("kvalitet"), municipality=municipality, kind=FollowUpKind.SUPERVISION,
-            trigger=FollowUpTrigger.BOARD_REQUEST, scheduled_date=today + timedelta(days=days), unit=u,
-            contract=None, auditor=person("auditor-vastra-soderort"),
+            actor=user("kvalitet"),
+            municipality=municipality,
+            kind=FollowUpKind.SUPERVISION,
+            trigger=FollowUpTrigger.BOARD_REQUEST,
+            scheduled_date=today + timedelta(days=days),
+            unit=u,
+            contract=None,
+            auditor=person("auditor-vastra-soderort"),
         )
 
     return make
@@ -55,7 +60,12 @@ def new_action(db, new_followup, today):
     def make(code: str = "hage-01", owner_key: str = "ec-hage-01", deadline_days: int = 10):
         fu = new_followup(code)
         finding = services.finding_create(follow_up=fu, actor=user("kvalitet"), description="Brist i rutinen.")
-        return services.action_create(finding=finding, actor=user("kvalitet"), description="Åtgärda rutinen.",
-                                      owner=person(owner_key), deadline=today + timedelta(days=deadline_days))
+        return services.action_create(
+            finding=finding,
+            actor=user("kvalitet"),
+            description="Åtgärda rutinen.",
+            owner=person(owner_key),
+            deadline=today + timedelta(days=deadline_days),
+        )
 
     return make

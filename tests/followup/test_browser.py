@@ -2,9 +2,13 @@
 
 import re
 
+import pytest
+
 from followup.choices import ActionState, FollowUpState
 from followup.models import Action, FollowUp
 from tests.conftest import assert_accessible, login
+
+pytestmark = pytest.mark.browser
 
 
 def test_auditor_performs_followup_on_tablet_and_loop_closes(tablet_page, browser, live_server):
@@ -50,11 +54,13 @@ def test_auditor_performs_followup_on_tablet_and_loop_closes(tablet_page, browse
     page.get_by_role("button", name="Föreslå åtgärd").click()
     page.wait_for_selector("text=Åtgärden föreslogs.")
     action = Action.objects.get(description="Inför kontroll av signeringslistor varje kväll.")
-    assert action.state == ActionState.OPEN and action.owner.user.username == "enhetschef"
+    assert action.state == ActionState.OPEN
+    assert action.owner.user.username == "enhetschef"
 
     # The unit manager reports it done.
-    owner_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
-                                        locale="sv-SE")
+    owner_context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="sv-SE"
+    )
     owner = owner_context.new_page()
     login(owner, "enhetschef")
     owner.goto("/uppfoljning/atgarder/?mine=1")
@@ -74,4 +80,5 @@ def test_auditor_performs_followup_on_tablet_and_loop_closes(tablet_page, browse
     page.wait_for_selector("text=Åtgärden är verifierad och klar.")
     assert page.locator("#action-state").inner_text() == "Verifierad"
     action.refresh_from_db()
-    assert action.state == ActionState.VERIFIED and action.verified_by.username == "kvalitet"
+    assert action.state == ActionState.VERIFIED
+    assert action.verified_by.username == "kvalitet"

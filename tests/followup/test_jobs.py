@@ -16,9 +16,13 @@ from tests.followup.conftest import person, unit, user
 
 
 def _plan(**fields) -> FollowUpPlan:
-    base = {"municipality": Municipality.objects.get(code="stockholm"), "kind": FollowUpKind.SUPERVISION,
-            "checklist_template": ChecklistTemplate.objects.get(code="mas-ansvarsomraden"),
-            "auditor": person("auditor-vastra-soderort"), "lead_days": 30}
+    base = {
+        "municipality": Municipality.objects.get(code="stockholm"),
+        "kind": FollowUpKind.SUPERVISION,
+        "checklist_template": ChecklistTemplate.objects.get(code="mas-ansvarsomraden"),
+        "auditor": person("auditor-vastra-soderort"),
+        "lead_days": 30,
+    }
     base.update(fields)
     return FollowUpPlan.objects.create(**base)
 
@@ -32,8 +36,13 @@ def _run(on: date, job: str):
 @pytest.mark.django_db
 def test_quarterly_plan_over_a_simulated_year_creates_each_follow_up_once():
     """Stepping day by day through a year, a quarterly plan creates each follow-up once, 30 days ahead."""
-    plan = _plan(title="Kvartalsvis tillsyn", scope=PlanScope.UNIT, unit=unit("hage-01"),
-                 interval_months=3, starts_on=date(2031, 1, 10))
+    plan = _plan(
+        title="Kvartalsvis tillsyn",
+        scope=PlanScope.UNIT,
+        unit=unit("hage-01"),
+        interval_months=3,
+        starts_on=date(2031, 1, 10),
+    )
     created_on: dict[date, date] = {}
     day = date(2031, 1, 1)
     while day <= date(2031, 12, 31):
@@ -54,15 +63,22 @@ def test_quarterly_plan_over_a_simulated_year_creates_each_follow_up_once():
     }
     assert FollowUp.objects.filter(plan=plan).count() == 5
     assert set(FollowUp.objects.filter(plan=plan).values_list("auditor__email", flat=True)) == {
-        "auditor-vastra-soderort@demo.masportalen.se"}
+        "auditor-vastra-soderort@demo.masportalen.se"
+    }
 
 
 @pytest.mark.django_db
 def test_every_unit_within_three_years_month_by_month():
     """A board plan 'every unit within three years' reviews each unit exactly once per 36 months."""
     board = Board.objects.get(code="skarholmen")
-    plan = _plan(title="Varje enhet inom tre år", scope=PlanScope.BOARD, board=board, interval_months=36,
-                 spread_units=True, starts_on=date(2031, 1, 1))
+    plan = _plan(
+        title="Varje enhet inom tre år",
+        scope=PlanScope.BOARD,
+        board=board,
+        interval_months=36,
+        spread_units=True,
+        starts_on=date(2031, 1, 1),
+    )
     units = plan_units(plan)
     assert len(units) >= 4
     for month in range(37):
@@ -80,21 +96,35 @@ def test_every_unit_within_three_years_month_by_month():
 def test_contract_plan_skips_dates_after_the_contract_ends():
     """A follow-up is never planned outside the contract's period."""
     contract = Contract.objects.get(case_number="SLK 2024/1100")
-    plan = _plan(title="Avtalsuppföljning", scope=PlanScope.CONTRACT, contract=contract, interval_months=6,
-                 starts_on=contract.valid_to - timedelta(days=200), kind=FollowUpKind.CONTRACT_REVIEW)
+    plan = _plan(
+        title="Avtalsuppföljning",
+        scope=PlanScope.CONTRACT,
+        contract=contract,
+        interval_months=6,
+        starts_on=contract.valid_to - timedelta(days=200),
+        kind=FollowUpKind.CONTRACT_REVIEW,
+    )
     for month in range(20):
         _run(add_months(plan.starts_on, month), "followups_from_plans")
     dates = set(FollowUp.objects.filter(plan=plan).values_list("scheduled_date", flat=True))
-    assert dates and all(d <= contract.valid_to for d in dates)
+    assert dates
+    assert all(d <= contract.valid_to for d in dates)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="SQLite serialises writers; two concurrent workers need PostgreSQL row locks.")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers; two concurrent workers need PostgreSQL row locks.",
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_create_each_follow_up_once(live_demo):
     """Two workers running the plan job concurrently create each follow-up exactly once."""
-    plan = _plan(title="Samtidig körning", scope=PlanScope.BOARD, board=Board.objects.get(code="bromma"),
-                 interval_months=1, starts_on=date(2031, 1, 1))
+    plan = _plan(
+        title="Samtidig körning",
+        scope=PlanScope.BOARD,
+        board=Board.objects.get(code="bromma"),
+        interval_months=1,
+        starts_on=date(2031, 1, 1),
+    )
     barrier = threading.Barrier(2)
     errors = []
 
@@ -128,8 +158,11 @@ def test_action_reminders_and_escalation_at_the_right_dates_once(new_action, tod
     def sent(on):
         _run(on, "action_reminders")
         _run(on, "action_reminders")
-        return sorted(Reminder.objects.filter(object_id=action.pk, sent_on=on, kind__startswith="action")
-                      .values_list("kind", "recipient__username"))
+        return sorted(
+            Reminder.objects.filter(object_id=action.pk, sent_on=on, kind__startswith="action").values_list(
+                "kind", "recipient__username"
+            )
+        )
 
     assert sent(d - timedelta(days=3)) == []
     assert sent(d - timedelta(days=2)) == [(ReminderKind.ACTION_DUE, "enhetschef")]
@@ -162,11 +195,23 @@ def test_delegation_expiry_reminder_once_and_not_after_revocation(today):
     from followup import services
 
     d = services.delegation_create(
-        actor=user("mas"), from_person=person("nurse-hage-01"), to_person=person("staff-hage-01"),
-        unit=unit("hage-01"), tasks="Blodsockermätning", valid_from=today, valid_to=today + timedelta(days=200))
+        actor=user("mas"),
+        from_person=person("nurse-hage-01"),
+        to_person=person("staff-hage-01"),
+        unit=unit("hage-01"),
+        tasks="Blodsockermätning",
+        valid_from=today,
+        valid_to=today + timedelta(days=200),
+    )
     revoked = services.delegation_create(
-        actor=user("mas"), from_person=person("nurse-hage-01"), to_person=person("staff-hage-01"),
-        unit=unit("hage-01"), tasks="Sondmatning", valid_from=today, valid_to=today + timedelta(days=200))
+        actor=user("mas"),
+        from_person=person("nurse-hage-01"),
+        to_person=person("staff-hage-01"),
+        unit=unit("hage-01"),
+        tasks="Sondmatning",
+        valid_from=today,
+        valid_to=today + timedelta(days=200),
+    )
     services.delegation_revoke(delegation=revoked, actor=user("mas"), revoked_at=today, reason="Behövs inte.")
     _run(d.valid_to - timedelta(days=31), "delegations_expiring")
     assert not Reminder.objects.filter(kind=ReminderKind.DELEGATION_EXPIRING, object_id=d.pk).exists()
@@ -174,8 +219,11 @@ def test_delegation_expiry_reminder_once_and_not_after_revocation(today):
     _run(d.valid_to - timedelta(days=30), "delegations_expiring")
     _run(d.valid_to - timedelta(days=29), "delegations_expiring")
     # The delegating nurse has no login; the delegated staff member is told once.
-    assert list(Reminder.objects.filter(kind=ReminderKind.DELEGATION_EXPIRING, object_id=d.pk)
-                .values_list("recipient__username", flat=True)) == ["rapportor"]
+    assert list(
+        Reminder.objects.filter(kind=ReminderKind.DELEGATION_EXPIRING, object_id=d.pk).values_list(
+            "recipient__username", flat=True
+        )
+    ) == ["rapportor"]
     assert not Reminder.objects.filter(kind=ReminderKind.DELEGATION_EXPIRING, object_id=revoked.pk).exists()
     assert Delegation.objects.get(pk=d.pk).is_active_on(d.valid_to)
     assert not Delegation.objects.get(pk=d.pk).is_active_on(d.valid_to + timedelta(days=1))
@@ -184,14 +232,21 @@ def test_delegation_expiry_reminder_once_and_not_after_revocation(today):
 @pytest.mark.django_db
 def test_routine_revision_reminder_to_owner_once(today, municipality):
     """A routine's owner is reminded 30 days before the revision date, once."""
-    r = Routine.objects.create(municipality=municipality, title="Testrutin", owner=person("mas-vastra-soderort"),
-                               next_revision=today + timedelta(days=100))
+    r = Routine.objects.create(
+        municipality=municipality,
+        title="Testrutin",
+        owner=person("mas-vastra-soderort"),
+        next_revision=today + timedelta(days=100),
+    )
     _run(today + timedelta(days=69), "routines_due_for_revision")
     assert not Reminder.objects.filter(kind=ReminderKind.ROUTINE_REVISION, object_id=r.pk).exists()
     _run(today + timedelta(days=70), "routines_due_for_revision")
     _run(today + timedelta(days=71), "routines_due_for_revision")
-    assert list(Reminder.objects.filter(kind=ReminderKind.ROUTINE_REVISION, object_id=r.pk)
-                .values_list("recipient__username", flat=True)) == ["mas"]
+    assert list(
+        Reminder.objects.filter(kind=ReminderKind.ROUTINE_REVISION, object_id=r.pk).values_list(
+            "recipient__username", flat=True
+        )
+    ) == ["mas"]
 
 
 @pytest.mark.django_db
@@ -200,11 +255,15 @@ def test_contract_ending_without_successor_is_flagged_once(today):
     ending = Contract.objects.get(title__contains="Lindblomma")
     _run(today, "contracts_without_successor")
     _run(today, "contracts_without_successor")
-    recipients = set(Reminder.objects.filter(kind=ReminderKind.CONTRACT_NO_SUCCESSOR, object_id=ending.pk)
-                     .values_list("recipient__username", flat=True))
+    recipients = set(
+        Reminder.objects.filter(kind=ReminderKind.CONTRACT_NO_SUCCESSOR, object_id=ending.pk).values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert "admin" in recipients
     assert Reminder.objects.filter(kind=ReminderKind.CONTRACT_NO_SUCCESSOR, object_id=ending.pk).count() == len(
-        recipients)
+        recipients
+    )
 
 
 @pytest.mark.django_db

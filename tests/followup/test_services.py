@@ -21,18 +21,24 @@ def test_action_loop_with_send_back_ends_verified(new_action):
     assert not action.is_done
     services.action_report_done(action=action, actor=owner, note="Rutinen är uppdaterad.")
     action.refresh_from_db()
-    assert action.state == ActionState.REPORTED_DONE and not action.is_done
+    assert action.state == ActionState.REPORTED_DONE
+    assert not action.is_done
     with pytest.raises(ValidationError) as exc:
         services.action_send_back(action=action, actor=auditor, reason="  ")
     assert "Ange ett skäl" in str(exc.value) or "reason" in exc.value.message_dict
     services.action_send_back(action=action, actor=auditor, reason="Visa den nya rutinen.")
     action.refresh_from_db()
-    assert action.state == ActionState.SENT_BACK and action.sent_back_reason == "Visa den nya rutinen."
+    assert action.state == ActionState.SENT_BACK
+    assert action.sent_back_reason == "Visa den nya rutinen."
     services.action_report_done(action=action, actor=owner, note="Rutinen bifogad i intranätet.")
     services.action_verify(action=action, actor=auditor)
     action.refresh_from_db()
-    assert action.is_done and action.verified_by == auditor and action.verified_at is not None
-    moves = list(ActionTransition.objects.filter(action=action).values_list("from_state", "to_state", "actor__username"))
+    assert action.is_done
+    assert action.verified_by == auditor
+    assert action.verified_at is not None
+    moves = list(
+        ActionTransition.objects.filter(action=action).values_list("from_state", "to_state", "actor__username")
+    )
     assert moves == [
         ("open", "open", "kvalitet"),
         ("open", "reported_done", "enhetschef"),
@@ -64,8 +70,9 @@ def test_action_without_owner_or_deadline_is_refused(new_followup):
     fu = new_followup()
     finding = services.finding_create(follow_up=fu, actor=user("kvalitet"), description="Brist.")
     with pytest.raises(ValidationError) as exc:
-        services.action_create(finding=finding, actor=user("kvalitet"), description="Gör något", owner=None,
-                               deadline=None)
+        services.action_create(
+            finding=finding, actor=user("kvalitet"), description="Gör något", owner=None, deadline=None
+        )
     assert set(exc.value.message_dict) == {"owner", "deadline"}
     assert exc.value.message_dict["owner"] == ["Välj vem som äger åtgärden."]
     assert finding.actions.count() == 0
@@ -76,12 +83,18 @@ def test_followup_outside_contract_period_is_refused(municipality):
     contract = Contract.objects.get(case_number="SLK 2024/1100")
     with pytest.raises(ValidationError) as exc:
         services.followup_create(
-            actor=user("kvalitet"), municipality=municipality, kind=FollowUpKind.CONTRACT_REVIEW,
-            trigger=FollowUpTrigger.BOARD_REQUEST, scheduled_date=contract.valid_to + timedelta(days=1),
-            contract=contract, unit=unit("hage-02"), auditor=person("auditor-vastra-soderort"),
+            actor=user("kvalitet"),
+            municipality=municipality,
+            kind=FollowUpKind.CONTRACT_REVIEW,
+            trigger=FollowUpTrigger.BOARD_REQUEST,
+            scheduled_date=contract.valid_to + timedelta(days=1),
+            contract=contract,
+            unit=unit("hage-02"),
+            auditor=person("auditor-vastra-soderort"),
         )
     message = exc.value.message_dict["scheduled_date"][0]
-    assert "utanför avtalsperioden" in message and contract.valid_to.isoformat() in message
+    assert "utanför avtalsperioden" in message
+    assert contract.valid_to.isoformat() in message
 
 
 def test_half_filled_checklist_stays_draft_and_lists_missing(new_followup):
@@ -99,7 +112,8 @@ def test_half_filled_checklist_stays_draft_and_lists_missing(new_followup):
     rest = {a.pk: services.AnswerInput(status=AnswerStatus.NOT_APPLICABLE) for a in answers[3:]}
     assert services.followup_save_checklist(follow_up=fu, actor=user("kvalitet"), answers=rest, submit=True) == []
     fu.refresh_from_db()
-    assert fu.state == FollowUpState.COMPLETED and fu.completed_by == user("kvalitet")
+    assert fu.state == FollowUpState.COMPLETED
+    assert fu.completed_by == user("kvalitet")
 
 
 def test_someone_not_auditing_cannot_fill_in_the_checklist(new_followup):
@@ -108,12 +122,20 @@ def test_someone_not_auditing_cannot_fill_in_the_checklist(new_followup):
     with pytest.raises(PermissionDenied):
         services.followup_start(follow_up=fu, actor=user("enhetschef"))
     fu.refresh_from_db()
-    assert fu.state == FollowUpState.PLANNED and fu.answers.count() == 0
+    assert fu.state == FollowUpState.PLANNED
+    assert fu.answers.count() == 0
 
 
 def _delegation(**overrides):
-    base = {"actor": user("mas"), "from_person": person("nurse-hage-01"), "to_person": person("staff-hage-01"),
-            "unit": unit("hage-01"), "tasks": "Insulininjektion", "valid_from": None, "valid_to": None}
+    base = {
+        "actor": user("mas"),
+        "from_person": person("nurse-hage-01"),
+        "to_person": person("staff-hage-01"),
+        "unit": unit("hage-01"),
+        "tasks": "Insulininjektion",
+        "valid_from": None,
+        "valid_to": None,
+    }
     base.update(overrides)
     return services.delegation_create(**base)
 
@@ -144,5 +166,7 @@ def test_delegation_revocation_needs_date_and_reason(today):
         services.delegation_revoke(delegation=d, actor=user("mas"), revoked_at=today, reason="")
     services.delegation_revoke(delegation=d, actor=user("mas"), revoked_at=today, reason="Slutat på enheten.")
     d = Delegation.objects.get(pk=d.pk)
-    assert d.revoked_at == today and d.revoked_by == user("mas")
-    assert d.is_active_on(today - timedelta(days=1)) and not d.is_active_on(today)
+    assert d.revoked_at == today
+    assert d.revoked_by == user("mas")
+    assert d.is_active_on(today - timedelta(days=1))
+    assert not d.is_active_on(today)
