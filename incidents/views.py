@@ -212,6 +212,11 @@ def _visible(user, pk: int) -> Deviation:
     return deviation
 
 
+def _auto_id(step: str) -> str:
+    """Ids unique on the page, which holds one form per move (names stay plain)."""
+    return f"id_{step}_%s"
+
+
 def _detail_context(request, deviation: Deviation, *, bound: dict | None = None) -> dict:
     user = request.user
     kinds = actor_kinds(user=user, deviation=deviation)
@@ -225,14 +230,15 @@ def _detail_context(request, deviation: Deviation, *, bound: dict | None = None)
     forms = {}
     initial = {"version": deviation.version}
     for move in moves:
-        forms[move] = bound.get(move) or STEP_FORMS[move](initial=initial)
+        forms[move] = bound.get(move) or STEP_FORMS[move](initial=initial, auto_id=_auto_id(move))
     working = bool(kinds & {Actor.MANAGER, Actor.DUTY})
     if Actor.MANAGER in kinds and deviation.state in services.INVESTIGATION_STATES:
         forms["investigation"] = bound.get("investigation") or InvestigationForm(
-            deviation=deviation, initial={**initial, "investigator": deviation.investigator_id,
+            deviation=deviation, auto_id=_auto_id("investigation"), initial={**initial, "investigator": deviation.investigator_id,
                                           "cause_analysis": deviation.cause_analysis,
                                           "lessons_learned": deviation.lessons_learned})
-        forms["action"] = bound.get("action") or ActionForm(deviation=deviation, initial=initial)
+        forms["action"] = bound.get("action") or ActionForm(deviation=deviation, initial=initial,
+                                                            auto_id=_auto_id("action"))
     move_list = [{"move": m, "label": Move(m).label, "form": forms[m]} for m in moves]
     return {
         "deviation": deviation,
@@ -307,7 +313,8 @@ def deviation_step(request, pk: int, step: str):
     if not kinds & {Actor.MANAGER, Actor.DUTY}:
         raise PermissionDenied(_("You may not do this on this deviation."))
     form_class = STEP_FORMS[step]
-    form = form_class(request.POST, deviation=deviation) if step in DEVIATION_FORMS else form_class(request.POST)
+    kwargs = {"deviation": deviation} if step in DEVIATION_FORMS else {}
+    form = form_class(request.POST, auto_id=_auto_id(step), **kwargs)
     if form.is_valid():
         try:
             _call_step(step, deviation=deviation, user=request.user, data=form.cleaned_data)
