@@ -328,7 +328,9 @@ def find_subjects() -> Subjects:
     if municipality is None:
         raise SystemExit("No generated municipality (vol-NNN) in the bench database: run without --skip-generate.")
     board = Board.objects.filter(municipality=municipality).annotate(n=Count("units")).order_by("-n", "code").first()
-    unit = (Unit.objects.filter(board=board).annotate(n=Count("deviations")).order_by("-n", "code").first())
+    # The busiest unit in egen regi: its deviations go to the region's MAS, whose queue is measured.
+    units = Unit.objects.filter(board=board).annotate(n=Count("deviations")).order_by("-n", "code")
+    unit = units.filter(operating_form="own").first() or units.first()
     active = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
 
     def user_of(role, **scope):
@@ -339,7 +341,9 @@ def find_subjects() -> Subjects:
     reporter = (Assignment.objects.filter(active, role=Role.REPORTER, unit=unit, person__user__isnull=False,
                                           person__title="Undersköterska")
                 .select_related("person__user").order_by("pk").first().person.user)
-    deviation = (Deviation.objects.filter(unit=unit, state="actions").exclude(patient_hash="").order_by("-pk").first()
+    # A deviation with patient data under investigation: opening it writes an access-log row.
+    deviation = (Deviation.objects.filter(unit=unit, state__in=["actions", "closed"]).exclude(patient_hash="")
+                 .order_by("-pk").first()
                  or Deviation.objects.filter(unit=unit).exclude(state="draft").order_by("-pk").first())
     counts = {
         "municipalities": Municipality.objects.count(),
@@ -565,7 +569,7 @@ def run_items(args, s: Subjects) -> list[Result]:
                     JOIN incidents_deviationcategory c ON c.id = d.category_id WHERE d.id = %(id)s""",
                  {"id": s.deviation.pk if s.deviation else 0})
     url = first_url([("incidents:deviation_detail", [s.deviation.pk], "")]) if s.deviation else None
-    results.append(measure("Deviation page", get(mas, url), iterations=it, warmup=warm, floor_sql=dev_floor, check=ok)
+    results.append(measure("Deviation page (enhetschef)", get(manager, url), iterations=it, warmup=warm, floor_sql=dev_floor, check=ok)
                    if url else not_available("Deviation page"))
 
     # The five reports: HTML through the view, PDF through the service the background task runs.
