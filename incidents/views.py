@@ -60,6 +60,7 @@ from incidents.selectors import (
     risk_level,
 )
 from incidents.services import Move
+from responsibility.choices import Role
 from responsibility.models import Unit
 
 PER_PAGE = 25
@@ -386,7 +387,7 @@ def _may_use_queue(user) -> bool:
     from incidents.permissions import DUTY_ROLES, MANAGER_ROLES
     from responsibility.permissions import user_roles
 
-    return bool(user_roles(user) & set(MANAGER_ROLES + DUTY_ROLES))
+    return bool(user_roles(user) & set(MANAGER_ROLES + DUTY_ROLES + (Role.LEX_MARIA_REPORTER,)))
 
 
 @require_GET

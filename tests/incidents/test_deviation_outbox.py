@@ -62,9 +62,10 @@ def _reset_celery_pools() -> None:
 
 
 @contextmanager
-def _broker(url: str):
-    """Point the Celery app and the settings at ``url``; restore both afterwards."""
-    previous = app.conf.broker_url
+def _broker(url: str, monkeypatch):
+    """Point the Celery app, the environment (which Celery prefers) and the settings at ``url``; restore all."""
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    previous = app.conf.get("broker_url")
     app.conf.broker_url = url
     _reset_celery_pools()
     try:
@@ -75,12 +76,14 @@ def _broker(url: str):
         _reset_celery_pools()
 
 
-def test_stopped_redis_loses_no_deviation_nor_notification(client, django_capture_on_commit_callbacks, caplog):
+def test_stopped_redis_loses_no_deviation_nor_notification(client, django_capture_on_commit_callbacks, caplog,
+                                                           monkeypatch):
     """With Redis really stopped the report is saved and confirmed; the job delivers the e-mail once it can."""
     port = _free_port()
     server = _start(port)
     try:
-        with _broker(f"redis://127.0.0.1:{port}/0"):
+        with _broker(f"redis://127.0.0.1:{port}/0", monkeypatch):
+            assert app.connection_for_write().as_uri().endswith(f":{port}//0") or str(port) in app.conf.broker_url
             _stop(server)
             client.force_login(user("rapportor"))
             occurred = timezone.localtime() - timedelta(hours=2)
