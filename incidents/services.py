@@ -183,9 +183,9 @@ def validate_report(*, user, report: Report, now: datetime | None = None) -> dic
         add("discovered_at", _("The discovery cannot be in the future."))
     if report.occurred_at and report.discovered_at and report.discovered_at < report.occurred_at:
         add("discovered_at", _("It cannot have been discovered before it happened."))
-    if report.category is None:
-        add("category", _("Choose a category."))
-    elif report.unit is not None and report.category.municipality_id != report.unit.municipality_id:
+    if report.category is None or (
+        report.unit is not None and report.category.municipality_id != report.unit.municipality_id
+    ):
         add("category", _("Choose a category."))
     if not (report.description or "").strip():
         add("description", _("Describe what happened."))

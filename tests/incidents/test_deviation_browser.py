@@ -61,7 +61,8 @@ def test_unit_manager_investigates_and_sends_to_mas(page):
     page.get_by_role("button", name="Skicka till MAS för bedömning").click()
     assert_accessible(page)
     deviation.refresh_from_db()
-    assert deviation.state == DeviationState.AWAITING_MAS and deviation.actions.count() == 1
+    assert deviation.state == DeviationState.AWAITING_MAS
+    assert deviation.actions.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -85,7 +86,8 @@ def test_mas_assesses_no_lex_maria_and_closes_with_feedback(page):
     page.get_by_role("textbox", name=re.compile("^Återkoppling till rapportören")).fill("Tack! Rutinen för signering är uppdaterad.")
     page.get_by_role("button", name="Avsluta med återkoppling till rapportören").click()
     deviation.refresh_from_db()
-    assert deviation.state == DeviationState.CLOSED and deviation.lex_maria_decision is False
+    assert deviation.state == DeviationState.CLOSED
+    assert deviation.lex_maria_decision is False
     assert_accessible(page)
     page.goto("/avvikelser/logg/")
     assert_accessible(page)

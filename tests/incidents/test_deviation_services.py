@@ -54,7 +54,8 @@ def test_references_are_consecutive():
 def test_draft_has_no_reference_and_is_not_routed():
     """A draft keeps everything typed, has no reference and notifies nobody."""
     d = report(submit=False, pnr=VALID_PNR)
-    assert d.state == DeviationState.DRAFT and d.reference == ""
+    assert d.state == DeviationState.DRAFT
+    assert d.reference == ""
     assert not Notification.objects.filter(dedupe_key__startswith=f"deviation:{d.pk}:").exists()
     assert patient.decrypt_identifier(d.patient_identifier_encrypted) == "191212121212"
 
@@ -78,7 +79,8 @@ def test_contracted_unit_routes_to_contractor_mas_and_copies_board_mas():
     assert kinds["deviation_to_mas"] == {"entreprenor-mas"}
     for note in Notification.objects.filter(dedupe_key__startswith=f"deviation:{d.pk}:"):
         text = note.subject + note.body + note.link
-        assert "1212" not in text and d.reference in note.subject
+        assert "1212" not in text
+        assert d.reference in note.subject
 
 
 def test_recipients_resolved_on_event_date_not_today():
@@ -122,7 +124,9 @@ def test_full_path_records_every_transition_with_actor():
         ("actions", "closed", "mas"),
     ]
     d.refresh_from_db()
-    assert d.feedback_to_reporter == "Tack, åtgärdat." and d.closed_at and d.due_at is None
+    assert d.feedback_to_reporter == "Tack, åtgärdat."
+    assert d.closed_at
+    assert d.due_at is None
     assert d.history.count() >= 5
     assert Notification.objects.filter(recipient__username="rapportor", kind="deviation_outcome").count() == 1
 
@@ -138,7 +142,8 @@ def test_return_reject_and_complete_without_mas():
     d = services.deviation_complete_investigation(deviation=d, user=ec, version=d.version)
     assert d.state == DeviationState.ACTIONS
     r = services.deviation_reject(deviation=report(), user=ec, version=None, reason="Inte vård.")
-    assert r.state == DeviationState.REJECTED and r.rejection_reason == "Inte vård."
+    assert r.state == DeviationState.REJECTED
+    assert r.rejection_reason == "Inte vård."
 
 
 def test_high_risk_cannot_skip_mas():
@@ -182,7 +187,8 @@ def test_wrong_actor_is_refused_and_nothing_changes():
         services.deviation_assess(deviation=d, user=user("entreprenor-mas"), version=d.version, assessment="x",
                                   lex_maria=False, motivation="x")
     d.refresh_from_db()
-    assert d.state == DeviationState.AWAITING_MAS and d.assessed_at is None
+    assert d.state == DeviationState.AWAITING_MAS
+    assert d.assessed_at is None
 
 
 def test_second_concurrent_assessment_gets_conflict_message_and_first_is_kept():
@@ -254,7 +260,8 @@ def test_patient_identity_is_stored_encrypted_with_keyed_hash():
     d = report(pnr="121212+1212")  # "+": a hundred years or older
     raw = Deviation.objects.filter(pk=d.pk).values_list("patient_identifier_encrypted", "patient_hash").get()
     assert "1212" not in raw[0]
-    assert raw[1] == patient.patient_hash("19121212-1212") and len(raw[1]) == 64
+    assert raw[1] == patient.patient_hash("19121212-1212")
+    assert len(raw[1]) == 64
     assert patient.is_samordningsnummer(patient.normalize_personnummer(SAMORDNING_PNR))
 
 
@@ -268,7 +275,9 @@ def test_bad_report_input_gives_swedish_errors():
     assert errors["unit"] == ["Du kan inte rapportera avvikelser för den här enheten."]
     assert errors["occurred_at"] == ["Händelsen kan inte ligga i framtiden."]
     assert errors["discovered_at"] == ["Den kan inte ha upptäckts innan den inträffade."]
-    assert "patient_identifier" in errors and "category" in errors and "consequence" in errors
+    assert "patient_identifier" in errors
+    assert "category" in errors
+    assert "consequence" in errors
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
@@ -300,5 +309,6 @@ def test_two_threads_assessing_at_once_one_wins(live_demo):
         t.join()
     assert sorted(results) == ["conflict", "ok"]
     d.refresh_from_db()
-    assert d.state == DeviationState.ACTIONS and d.assessment in ("A", "B")
+    assert d.state == DeviationState.ACTIONS
+    assert d.assessment in ("A", "B")
     assert DeviationTransition.objects.filter(deviation=d, to_state="actions").count() == 1

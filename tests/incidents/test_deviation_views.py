@@ -49,7 +49,8 @@ def test_staff_submits_and_gets_reference(client):
     d = Deviation.objects.filter(reporter__username="rapportor").order_by("-pk").first()
     assert d.state == DeviationState.REGISTERED
     assert f"Din avvikelse är registrerad med referens {d.reference}" in response.content.decode()
-    assert d.risk_score == 6 and d.patient_hash == patient.patient_hash(VALID_PNR)
+    assert d.risk_score == 6
+    assert d.patient_hash == patient.patient_hash(VALID_PNR)
 
 
 def test_save_draft_then_submit(client):
@@ -60,13 +61,16 @@ def test_save_draft_then_submit(client):
     data["save_draft"] = "1"
     response = client.post(reverse("incidents:deviation_create"), data)
     d = Deviation.objects.filter(reporter__username="rapportor", state="draft").order_by("-pk").first()
-    assert response.status_code == 302 and d.reference == ""
+    assert response.status_code == 302
+    assert d.reference == ""
     page = client.get(reverse("incidents:deviation_edit", args=[d.pk])).content.decode()
     assert "19121212-1212" in page  # the reporter's own draft, logged
     assert PatientDataAccess.objects.filter(deviation=d, action="edit").count() == 1
     response = client.post(reverse("incidents:deviation_edit", args=[d.pk]), {**_form(), "version": d.version})
     d.refresh_from_db()
-    assert response.status_code == 302 and d.state == DeviationState.REGISTERED and d.reference
+    assert response.status_code == 302
+    assert d.state == DeviationState.REGISTERED
+    assert d.reference
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
@@ -112,7 +116,8 @@ def test_disguised_or_wrong_files_are_refused(client, name, content, message):
     before = Deviation.objects.count()
     upload = SimpleUploadedFile(name, content)
     response = client.post(reverse("incidents:deviation_create"), {**_form(), "attachment": upload})
-    assert response.status_code == 400 and message in response.content.decode()
+    assert response.status_code == 400
+    assert message in response.content.decode()
     assert Deviation.objects.count() == before
 
 
@@ -122,7 +127,8 @@ def test_oversized_file_is_refused(client, settings):
     _login(client, "rapportor")
     upload = SimpleUploadedFile("stor.pdf", PDF + b"0" * (1024 * 1024))
     response = client.post(reverse("incidents:deviation_create"), {**_form(), "attachment": upload})
-    assert response.status_code == 400 and "Filen är för stor (högst 1 MB)." in response.content.decode()
+    assert response.status_code == 400
+    assert "Filen är för stor (högst 1 MB)." in response.content.decode()
 
 
 def test_attachment_is_stored_privately_and_served_after_permission_check(client, settings, tmp_path):
@@ -131,11 +137,13 @@ def test_attachment_is_stored_privately_and_served_after_permission_check(client
     _login(client, "rapportor")
     client.post(reverse("incidents:deviation_create"), {**_form(), "attachment": SimpleUploadedFile("r.pdf", PDF)})
     attachment = DeviationAttachment.objects.order_by("-pk").first()
-    assert attachment.content_type == "application/pdf" and str(tmp_path) in attachment.file.path
+    assert attachment.content_type == "application/pdf"
+    assert str(tmp_path) in attachment.file.path
     url = reverse("incidents:attachment_download", args=[attachment.pk])
     _login(client, "enhetschef")
     response = client.get(url)
-    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
     assert response["X-Content-Type-Options"] == "nosniff"
     for username, status in (("entreprenor-mas", 404), ("tjansteman", 404)):
         _login(client, username)
@@ -155,7 +163,8 @@ def test_anonymous_is_sent_to_login_everywhere(client):
                 reverse("incidents:my_reports"), reverse("incidents:access_log"),
                 reverse("incidents:deviation_detail", args=[d.pk]), reverse("incidents:deviation_edit", args=[d.pk])):
         response = client.get(url)
-        assert response.status_code == 302 and "/login/" in response["Location"], url
+        assert response.status_code == 302, url
+        assert "/login/" in response["Location"], url
     response = client.post(reverse("incidents:deviation_step", args=[d.pk, "start_investigation"]), {"version": 0})
     assert response.status_code == 302
     d.refresh_from_db()
@@ -216,12 +225,14 @@ def test_manager_investigates_through_the_page(client):
     response = client.post(url, {"version": d.version, "cause_analysis": "Stressig kväll.", "lessons_learned": ""})
     assert response.status_code == 302
     d.refresh_from_db()
-    assert d.state == DeviationState.INVESTIGATING and d.cause_analysis == "Stressig kväll."
+    assert d.state == DeviationState.INVESTIGATING
+    assert d.cause_analysis == "Stressig kväll."
     owner = unit("hage-01").assignments.filter(role="UNIT_MANAGER").first().person
     response = client.post(reverse("incidents:deviation_step", args=[d.pk, "action"]), {
         "version": d.version, "description": "Ny rutin", "owner": owner.pk,
         "deadline": (timezone.localdate() + timedelta(days=10)).isoformat()})
-    assert response.status_code == 302 and d.actions.count() == 1
+    assert response.status_code == 302
+    assert d.actions.count() == 1
     d.refresh_from_db()
     response = client.post(reverse("incidents:deviation_step", args=[d.pk, "send_to_mas"]), {"version": d.version})
     d.refresh_from_db()
@@ -244,9 +255,11 @@ def test_stale_form_shows_conflict_and_keeps_typed_text(client):
         "version": old, "assessment": "Min noggranna bedömning", "lex_maria": "no", "motivation": "Ingen skada"})
     body = response.content.decode()
     assert response.status_code == 400
-    assert "Någon annan har ändrat avvikelsen" in body and "Min noggranna bedömning" in body
+    assert "Någon annan har ändrat avvikelsen" in body
+    assert "Min noggranna bedömning" in body
     d.refresh_from_db()
-    assert d.assessment == "" and d.state == DeviationState.INVESTIGATING
+    assert d.assessment == ""
+    assert d.state == DeviationState.INVESTIGATING
 
 
 # --- patient data and the access log --------------------------------------------------------------
@@ -300,12 +313,15 @@ def test_exports_hold_no_patient_data_nor_free_text(client):
     response = client.get(reverse("incidents:deviation_export") + "?format=csv")
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][0] == "Referens" and any(r[0] == d.reference for r in rows)
-    assert "1212" not in text.replace(d.reference, "") and "Boende föll" not in text
+    assert rows[0][0] == "Referens"
+    assert any(r[0] == d.reference for r in rows)
+    assert "1212" not in text.replace(d.reference, "")
+    assert "Boende föll" not in text
     response = client.get(reverse("incidents:deviation_export") + "?format=xlsx")
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
-    assert d.reference in values and not any("Boende föll" in v or "19121212" in v for v in values)
+    assert d.reference in values
+    assert not any("Boende föll" in v or "19121212" in v for v in values)
 
 
 def test_access_log_review_by_patient_is_posted_and_hashed(client):
@@ -318,11 +334,14 @@ def test_access_log_review_by_patient_is_posted_and_hashed(client):
     _login(client, "mas")
     response = client.post(reverse("incidents:access_log"), {"patient": "191212121212"})
     body = response.content.decode()
-    assert response.status_code == 200 and "Patientens loggutdrag" in body
-    assert d.reference in body and other.reference not in body
+    assert response.status_code == 200
+    assert "Patientens loggutdrag" in body
+    assert d.reference in body
+    assert other.reference not in body
     response = client.post(reverse("incidents:access_log"), {"username": "enhetschef",
                                                              "start": timezone.localdate().isoformat()})
-    assert d.reference in response.content.decode() and other.reference in response.content.decode()
+    assert d.reference in response.content.decode()
+    assert other.reference in response.content.decode()
     _login(client, "enhetschef")
     assert client.get(reverse("incidents:access_log")).status_code == 403
 
@@ -333,7 +352,9 @@ def test_my_reports_show_state_and_feedback(client):
     Deviation.objects.filter(pk=d.pk).update(state=DeviationState.CLOSED, feedback_to_reporter="Tack, rutinen ändrad.")
     _login(client, "rapportor")
     body = client.get(reverse("incidents:my_reports")).content.decode()
-    assert d.reference in body and "Tack, rutinen ändrad." in body and "Avslutad" in body
+    assert d.reference in body
+    assert "Tack, rutinen ändrad." in body
+    assert "Avslutad" in body
 
 
 # --- queues: filters and exact query counts -------------------------------------------------------------
@@ -345,7 +366,8 @@ def test_queue_filters_and_overdue_text(client):
     Deviation.objects.filter(pk=d.pk).update(due_at=timezone.now() - timedelta(days=1))
     _login(client, "enhetschef")
     body = client.get(reverse("incidents:deviation_list") + "?overdue=on&state=registered").content.decode()
-    assert d.reference in body and "Försenad" in body
+    assert d.reference in body
+    assert "Försenad" in body
     body = client.get(reverse("incidents:deviation_list") + "?state=closed").content.decode()
     assert d.reference not in body
 
