@@ -23,6 +23,7 @@ from incidents.models import (
     DeviationState,
     DeviationTransition,
     EventKind,
+    PatientDataAccess,
 )
 from responsibility.choices import Role
 from responsibility.models import Assignment, Municipality, Unit
@@ -113,7 +114,21 @@ def load(*, today: date) -> int:
     if demo_lexmaria is not None:
         demo_lexmaria.load(today=today)
     backfill_routing(municipality=municipality)
+    _accesses(municipality=municipality)
     return created
+
+
+def _accesses(*, municipality: Municipality) -> None:
+    """A few access-log rows, so that the MAS's log review has something to review."""
+    enhetschef = get_user_model().objects.filter(username="enhetschef").first()
+    if enhetschef is None:
+        return
+    with_patient = (Deviation.objects.filter(municipality=municipality, unit__code="hage-01")
+                    .exclude(patient_hash="").exclude(state=DeviationState.DRAFT).order_by("pk")[:6])
+    for deviation in with_patient:
+        if not PatientDataAccess.objects.filter(user=enhetschef, deviation=deviation).exists():
+            PatientDataAccess.objects.create(user=enhetschef, deviation=deviation, unit_id=deviation.unit_id,
+                                             patient_hash=deviation.patient_hash, action="view")
 
 
 def _load(*, municipality: Municipality, today: date) -> int:

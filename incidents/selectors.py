@@ -17,6 +17,7 @@ from incidents.models import Deviation, DeviationState, PatientDataAccess
 from incidents.permissions import DUTY_ROLES, manager_units
 from incidents.services import OPEN_STATES
 from responsibility.permissions import units_visible_to
+from responsibility.resolver import build_index, units_with_board
 
 # Risk levels of the 4×4 matrix (score = consequence × probability).
 RISK_LEVELS = (
@@ -97,11 +98,27 @@ def overdue_q(*, now: datetime | None = None) -> Q:
     return Q(state__in=OPEN_STATES, due_at__lt=now or timezone.now())
 
 
+def duty_unit_ids(*, user, on: date | None = None) -> list[int]:
+    """Units whose statutory MAS or MAR ``user`` is on ``on`` (today), by the resolver, in a fixed number of queries.
+
+    A board's MAS is not the holder for a contractor's unit where the contractor holds the duty, so the
+    contractor's patients' log stays with the contractor's MAS.
+    """
+    person_id = _person_id(user)
+    if person_id is None:
+        return []
+    units = list(units_with_board(units_visible_to(user, roles=DUTY_ROLES)))
+    index = build_index(units=units, on=on or timezone.localdate())
+    return [
+        u.pk for u in units
+        if any((holder := index.resolve(u, role).holder) is not None and holder.pk == person_id for role in DUTY_ROLES)
+    ]
+
+
 def access_log_for(*, user) -> QuerySet[PatientDataAccess]:
-    """Access-log rows of the units ``user`` is MAS/MAR for (loggkontroll)."""
-    units = units_visible_to(user, roles=DUTY_ROLES)
+    """Access-log rows of the units ``user`` is the statutory MAS/MAR of (loggkontroll)."""
     return (
-        PatientDataAccess.objects.filter(unit__in=units.values("pk"))
+        PatientDataAccess.objects.filter(unit_id__in=duty_unit_ids(user=user))
         .select_related("user", "unit", "deviation")
         .only("pk", "at", "action", "patient_hash", "user__username", "user__first_name", "user__last_name",
               "unit__name", "deviation__reference", "deviation__id")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from incidents.models import Deviation, DeviationState
+from incidents.models import Deviation, DeviationState, LexMariaCase
 from tests.conftest import assert_accessible, login
 from tests.incidents.deviation_helpers import report
 
@@ -90,4 +90,22 @@ def test_mas_assesses_no_lex_maria_and_closes_with_feedback(page):
     assert deviation.lex_maria_decision is False
     assert_accessible(page)
     page.goto("/avvikelser/logg/")
+    assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mas_decides_lex_maria_yes_and_reaches_the_case(page):
+    """A "yes" with motivation opens the Lex Maria case, linked from the deviation."""
+    deviation = report(consequence=4, probability=4)
+    Deviation.objects.filter(pk=deviation.pk).update(state=DeviationState.AWAITING_MAS)
+    login(page, "mas")
+    page.goto(f"/avvikelser/{deviation.pk}/")
+    page.get_by_role("textbox", name=re.compile("^Bedömning")).fill("Höftfraktur efter fall; bestående skada.")
+    page.get_by_label("Ja: händelsen har medfört").check()
+    page.get_by_role("textbox", name=re.compile("^Motivering")).fill("Allvarlig vårdskada enligt PSL 1 kap. 5 §.")
+    page.get_by_role("button", name="Registrera MAS-bedömningen").click()
+    assert_accessible(page)
+    case = LexMariaCase.objects.get(deviation=deviation)
+    page.get_by_role("link", name=case.reference).click()
+    page.wait_for_url(f"**/lex-maria/{case.pk}/")
     assert_accessible(page)

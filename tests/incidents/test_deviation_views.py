@@ -397,3 +397,14 @@ def test_queue_query_count_is_exact_and_constant_in_page_size(client, django_ass
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert len(response.context["page"].object_list) == 25
+
+
+def test_access_log_of_a_contractor_unit_belongs_to_the_contractors_mas(client):
+    """The board's MAS does not review accesses at a unit where the contractor holds the MAS duty; its MAS does."""
+    d = report(by="entreprenor-mas", unit_code="hage-02", pnr=VALID_PNR)
+    _login(client, "entreprenor-mas")
+    client.get(reverse("incidents:deviation_detail", args=[d.pk]))
+    assert d.reference in client.get(reverse("incidents:access_log")).content.decode()
+    _login(client, "mas")
+    response = client.post(reverse("incidents:access_log"), {"patient": VALID_PNR})
+    assert d.reference not in response.content.decode()
