@@ -99,18 +99,33 @@ def notify(*, recipients: Iterable, kind: str, subject: str, body: str = "", lin
         except IntegrityError:
             continue
     if created:
-        transaction.on_commit(queue_delivery)
+        _queue_delivery_once()
     return created
 
 
+def _queue_delivery_once() -> None:
+    """Register one delivery request per transaction, however many notifications it writes."""
+    if any(getattr(entry[1], "masportal_delivery", False) for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(queue_delivery)
+
+
 def queue_delivery() -> None:
-    """Ask the worker to deliver pending e-mail now; a broker outage only delays it."""
+    """Ask the worker to deliver pending e-mail now; a broker outage only delays it (the periodic job sends)."""
+    from kombu import Connection
+
     from masportal.tasks import deliver_notifications
 
+    options = dict(getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {})
     try:
-        deliver_notifications.apply_async(retry=False)
+        with Connection(settings.CELERY_BROKER_URL, transport_options=options, connect_timeout=1) as conn:
+            conn.ensure_connection(max_retries=1, timeout=1)
+            deliver_notifications.apply_async(connection=conn, retry=False)
     except Exception as exc:  # noqa: BLE001 - the periodic job delivers it later
         logger.warning("Broker unavailable, notification e-mail left in outbox: %s", type(exc).__name__)
+
+
+queue_delivery.masportal_delivery = True
 
 
 def deliver_pending_notifications(*, batch_size: int = 200, max_attempts: int = 5) -> dict:

@@ -202,7 +202,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
 # look-up hash. Production must set both.
 PATIENT_DATA_KEYS = [
     k.strip()
-    for k in os.environ.get("MASPORTAL_PATIENT_KEYS", "" if PRODUCTION else "ZGV2LW9ubHktcGF0aWVudC1rZXktMzItYnl0ZXMhIQ==").split(",")
+    for k in os.environ.get("MASPORTAL_PATIENT_KEYS", "" if PRODUCTION else "cXXdZfxuv1RnLGTHhEwo9Ln3GtdCzJ_5y5RRhqnyPsk=").split(",")
     if k.strip()
 ]
 PATIENT_HASH_KEY = os.environ.get("MASPORTAL_PATIENT_HASH_KEY", "" if PRODUCTION else "dev-only-patient-hash-key")

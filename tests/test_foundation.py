@@ -221,3 +221,17 @@ def test_skip_link_moves_focus_to_main(page):
     assert focused == "Hoppa till huvudinnehållet"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.django_db
+def test_notifications_of_one_transaction_queue_one_delivery(django_capture_on_commit_callbacks, demo_user):
+    """Many notifications written in one transaction ask the broker once, and each recipient once per key."""
+    from masportal.services import notify
+
+    mas, vc = demo_user("mas"), demo_user("verksamhetschef")
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = notify(recipients=[mas, vc], kind="t", subject="A", dedupe_key="k1")
+        second = notify(recipients=[mas], kind="t", subject="B", dedupe_key="k2")
+        again = notify(recipients=[mas, vc], kind="t", subject="A", dedupe_key="k1")
+    assert (first, second, again) == (2, 1, 0)
+    assert len(callbacks) == 1
