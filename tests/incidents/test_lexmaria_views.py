@@ -187,10 +187,10 @@ def test_pdf_is_not_offered_before_the_analysis(client):
 
 
 def test_queue_query_count_is_constant(client, django_assert_num_queries):
-    """The queue page costs the same number of queries for 3 cases as for 12."""
+    """The queue page costs the same number of queries with 3 or 12 more cases."""
     client.force_login(user("tjansteman"))
     url = reverse("incidents:lex_maria_queue")
-    client.get(url)
+    before = len(re.findall(r'href="/avvikelser/lex-maria/\d+/"', client.get(url).content.decode()))
     for _ in range(3):
         open_case(route="own")
     with django_assert_num_queries(QUEUE_QUERIES):
@@ -200,7 +200,7 @@ def test_queue_query_count_is_constant(client, django_assert_num_queries):
         open_case(route="contractor_via_board_mas")
     with django_assert_num_queries(QUEUE_QUERIES):
         response = client.get(url)
-    assert len(re.findall(r'href="/avvikelser/lex-maria/\d+/"', response.content.decode())) == 12
+    assert len(re.findall(r'href="/avvikelser/lex-maria/\d+/"', response.content.decode())) == before + 12
 
 
 QUEUE_QUERIES = 7
