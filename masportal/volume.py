@@ -64,9 +64,9 @@ from responsibility.validators import luhn_ok
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DAY = 86_400.0
 CODE_PREFIX = "vol-"
-PASSWORD = "volym"  # every generated login; the bench logs in with it
+PASSWORD = "volym"  # noqa: S105 - every generated (fictitious) login; the bench logs in with it
 # A fixed salt keeps the generated rows identical between runs of the same seed.
-_PASSWORD_SALT = "masportalvolume"
+_PASSWORD_SALT = "masportalvolume"  # noqa: S105
 
 # (code, name, weight, rehabilitation): falls and medication are the commonest by far.
 CATEGORIES = [
@@ -943,7 +943,7 @@ class MunicipalityBuilder:
             state = stamps[-1][0]
             reached = dict(stamps)
 
-            def day(s: str):
+            def day(s: str, reached: dict = reached):
                 return datetime.fromtimestamp(reached[s], STOCKHOLM).date() if s in reached else None
 
             row = {"deviation_id": pk, "reference": f"LM-{decided_d.year}-{counters[decided_d.year]:06d}",
@@ -1136,8 +1136,8 @@ class MunicipalityBuilder:
                                             datetime.combine(vf, datetime.min.time(), STOCKHOLM).timestamp())})
         w.insert(get("Delegation"), delegations)
         routines = []
-        for i, title in enumerate(["Läkemedelshantering", "Avvikelsehantering", "Delegering", "Basal hygien",
-                                   "Medicintekniska produkter", "Journalföring", "Lex Maria", "Fallprevention"]):
+        for title in ("Läkemedelshantering", "Avvikelsehantering", "Delegering", "Basal hygien",
+                      "Medicintekniska produkter", "Journalföring", "Lex Maria", "Fallprevention"):
             routines.append({"municipality_id": m, "title": f"Rutin för {title.lower()}",
                              "owner_id": self.person_ids[self.region_mas[0]], "level": "routine", "scope": "municipality",
                              "version": "1.0", "adopted_on": self.start,
