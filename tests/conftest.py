@@ -112,3 +112,22 @@ def demo_user(db, django_user_model):
         return django_user_model.objects.get(username=username)
 
     return get
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(names & {"transactional_db", "live_server", "live_demo", "page", "tablet_page"})
+
+
+def pytest_collection_modifyitems(items):
+    """Mark tests that commit: a transactional test flushes the database (and the demo) when it ends.
+
+    scripts/test runs ``-m "not transactional"`` and ``-m transactional`` as two
+    phases so that no plain test ever runs after a flush on the same worker.
+    """
+    for item in items:
+        if _is_transactional(item):
+            item.add_marker(pytest.mark.transactional)
