@@ -36,6 +36,13 @@ DEMO_ROLE_SECTIONS = {
 }
 
 
+def pytest_configure(config):
+    """Hash test passwords cheaply: the demo creates logins again after every flush."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo municipality once per test database; plain db tests roll back to it."""

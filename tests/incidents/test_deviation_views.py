@@ -378,7 +378,7 @@ def _more(n: int) -> None:
 
 
 # Session, user, scope, person, two permission look-ups of the navigation, count, rows, filter choices (2).
-QUEUES = [("enhetschef", "deviation_list", 10), ("verksamhetschef", "deviation_list", 10),
+QUEUES = [("enhetschef", "deviation_list", 11), ("verksamhetschef", "deviation_list", 11),
           ("mas", "deviation_list", 10), ("mas", "assessment_queue", 10), ("rapportor", "my_reports", 7)]
 
 
