@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import before_task_publish, beat_init, worker_init
+from celery.signals import beat_init, before_task_publish, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masportal.settings")
 

@@ -73,8 +73,18 @@ def _provider_scope(p: CareProvider) -> ReportScope:
     return ReportScope(ScopeKind.PROVIDER, p.pk, p.name, f"provider:{p.org_number}", p.municipality_id)
 
 
-def parse_scope(token: str) -> ReportScope:
-    """Return the scope written as ``token``; raise :class:`ScopeError` when there is none."""
+def _one(qs, municipality_id: int | None, token: str):
+    """The single match of ``qs`` (in the municipality, when known); codes are unique only per municipality."""
+    if municipality_id is not None:
+        qs = qs.filter(municipality_id=municipality_id)
+    found = list(qs[:2])
+    if len(found) > 1:
+        raise ScopeError(_("%(scope)s exists in more than one municipality.") % {"scope": token})
+    return found[0] if found else None
+
+
+def parse_scope(token: str, *, municipality_id: int | None = None) -> ReportScope:
+    """Return the scope written as ``token``; raise :class:`ScopeError` when there is none or it is ambiguous."""
     token = (token or "").strip()
     kind, _sep, value = token.partition(":")
     if kind == ScopeKind.MUNICIPALITY:
@@ -83,15 +93,17 @@ def parse_scope(token: str) -> ReportScope:
         if len(found) == 1:
             return _municipality_scope(found[0])
     elif kind == ScopeKind.REGION and value:
-        region = Region.objects.filter(code=value).first()
+        region = _one(Region.objects.filter(code=value), municipality_id, token)
         if region:
             return _region_scope(region)
     elif kind == ScopeKind.BOARD and value:
-        board = Board.objects.filter(code=value).first()
+        board = _one(Board.objects.filter(code=value), municipality_id, token)
         if board:
             return _board_scope(board)
     elif kind == ScopeKind.PROVIDER and value:
-        provider = CareProvider.objects.exclude(kind=ProviderKind.MUNICIPAL).filter(org_number=value).first()
+        provider = _one(
+            CareProvider.objects.exclude(kind=ProviderKind.MUNICIPAL).filter(org_number=value), municipality_id, token
+        )
         if provider:
             return _provider_scope(provider)
     raise ScopeError(_("There is no scope %(scope)s.") % {"scope": token or "–"})

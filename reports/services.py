@@ -22,6 +22,7 @@ from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, 
 from reports.models import NARRATIVE_SECTIONS, GeneratedReport, PatientSafetyNarrative
 from reports.scopes import ReportScope, ScopeError, may_report_on, municipal_provider_for, parse_scope, scope_from_ids
 from responsibility.models import CareProvider
+from responsibility.permissions import user_municipality_id
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,9 @@ def check_params(
     if kind not in ReportKind.values:
         raise ReportInputError({"kind": _("Choose a report.")})
     try:
-        scope = parse_scope(scope_token)
+        scope = parse_scope(
+            scope_token, municipality_id=user_municipality_id(user) if user is not None else None
+        )
     except ScopeError as exc:
         raise ReportInputError({"scope": str(exc)}) from exc
     if user is not None and not may_report_on(user, scope):

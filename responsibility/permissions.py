@@ -27,7 +27,7 @@ class UserScope:
     provider_ids: frozenset[int] = frozenset()
     board_ids: frozenset[int] = frozenset()
     region_ids: frozenset[int] = frozenset()
-    by_role: dict[str, "UserScope"] = field(default_factory=dict, compare=False)
+    by_role: dict[str, UserScope] = field(default_factory=dict, compare=False)
 
     def unit_q(self, prefix: str = "") -> Q:
         """A filter on Unit (or on a model whose unit is at ``prefix``) for this scope."""
@@ -49,6 +49,15 @@ def today() -> date:
 def is_register_admin(user) -> bool:
     """Admins configure the register and see every unit."""
     return bool(user.is_authenticated and (user.is_superuser or user.has_perm("responsibility.change_unit")))
+
+
+def user_municipality_id(user) -> int | None:
+    """The municipality of ``user``'s person record, or None (e.g. a superuser without one)."""
+    if not user.is_authenticated:
+        return None
+    from responsibility.models import Person
+
+    return Person.objects.filter(user=user).values_list("municipality_id", flat=True).first()
 
 
 def _scope_from(assignments) -> UserScope:
