@@ -743,7 +743,7 @@ def load_run(args, env: dict, s: Subjects, post_data: dict | None) -> dict:
     gunicorn_env = {**os.environ, **env, "DJANGO_CONN_MAX_AGE": "60"}
     log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115 - gunicorn writes it
     proc = subprocess.Popen(  # noqa: S603
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--pythonpath", str(ROOT / "bench"), "wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "masportal.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--worker-class", "sync", "--timeout", "30", "--log-level", "warning"],
         cwd=ROOT, env=gunicorn_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
