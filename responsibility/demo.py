@@ -91,6 +91,12 @@ DEMO_LOGINS = [
 ]
 
 
+def _type_words(unit_type: str) -> str:
+    """The unit type as it reads after a name: 'Almen LSS gruppbostad', 'Eken korttidsboende'."""
+    label = str(UnitType(unit_type).label)
+    return label if label[:3].isupper() else label[0].lower() + label[1:]
+
+
 def make_org_number(seed: int) -> str:
     """A fictitious but valid organisationsnummer (556xxx-xxxx, Luhn)."""
     base = f"556{seed:06d}"
@@ -255,7 +261,7 @@ class DemoBuilder:
                 if existing is None:
                     existing = unit_create(unit=Unit(
                         municipality=self.municipality, code=code,
-                        name=f"{name} {UnitType(unit_type).label.lower()}" if name != "Ekbacken" else "Ekbacken vård- och omsorgsboende",
+                        name=f"{name} {_type_words(unit_type)}" if name != "Ekbacken" else "Ekbacken vård- och omsorgsboende",
                         unit_type=unit_type, board=board, provider=provider, operating_form=form, contract=contract,
                         places=places + (j * 4 if places else 0),
                         provides_rehabilitation=unit_type in (UnitType.CARE_HOME, UnitType.SHORT_TERM,
