@@ -35,7 +35,7 @@ from incidents.models import (
     ReferenceCounter,
 )
 from incidents.permissions import Actor, actor_kinds, reportable_units
-from masportal.services import notify
+from masportal.services import Notice, notify, notify_all
 from responsibility.models import Person, Unit
 
 logger = logging.getLogger(__name__)
@@ -131,14 +131,17 @@ def due_for(*, deviation: Deviation, state: str, now: datetime) -> datetime | No
 
 
 def _next_reference(*, municipality_id: int, year: int, prefix: str = "AV") -> str:
-    """Take the next number of the municipality's series for ``year`` under a row lock."""
-    ReferenceCounter.objects.get_or_create(municipality_id=municipality_id, prefix=prefix, year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(municipality_id=municipality_id, prefix=prefix,
-                                                               year=year)
-    counter.last = F("last") + 1
-    counter.save(update_fields=["last"])
-    counter.refresh_from_db(fields=["last"])
-    return f"{prefix}-{year}-{counter.last:06d}"
+    """Take the next number of the municipality's series for ``year``.
+
+    The UPDATE takes the row lock (held to the end of the transaction), so two
+    reports never get the same number; the counter row is created on first use.
+    """
+    counters = ReferenceCounter.objects.filter(municipality_id=municipality_id, prefix=prefix, year=year)
+    if not counters.update(last=F("last") + 1):
+        ReferenceCounter.objects.get_or_create(municipality_id=municipality_id, prefix=prefix, year=year)
+        counters.update(last=F("last") + 1)
+    last = counters.values_list("last", flat=True).get()
+    return f"{prefix}-{year}-{last:06d}"
 
 
 # --- reporting ----------------------------------------------------------------------
@@ -161,6 +164,14 @@ class Report:
     reported_on_behalf_of: str = ""
 
 
+def _may_report_for(*, user, unit: Unit) -> bool:
+    """Whether ``user`` may report for ``unit``; remembered on the user object (one request) like its scope."""
+    known = user.__dict__.setdefault("_incidents_reportable", {})
+    if unit.pk not in known:
+        known[unit.pk] = reportable_units(user).filter(pk=unit.pk).exists()
+    return known[unit.pk]
+
+
 def validate_report(*, user, report: Report, now: datetime | None = None) -> dict[str, list[str]]:
     """Check a report across fields; return errors by field (empty when fine)."""
     now = now or timezone.now()
@@ -171,7 +182,7 @@ def validate_report(*, user, report: Report, now: datetime | None = None) -> dic
 
     if report.unit is None:
         add("unit", _("Choose the unit where it happened."))
-    elif not reportable_units(user).filter(pk=report.unit.pk).exists():
+    elif not _may_report_for(user=user, unit=report.unit):
         add("unit", _("You cannot report deviations for this unit."))
     if report.occurred_at is None:
         add("occurred_at", _("Enter when it happened."))
@@ -224,7 +235,10 @@ def _apply_report(deviation: Deviation, report: Report) -> None:
 
 def deviation_save(*, user, report: Report, deviation: Deviation | None = None, submit: bool,
                    version: int | None = None) -> Deviation:
-    """Save a new or draft report; with ``submit`` register it (reference, deadline, routing, notifications)."""
+    """Save a new or draft report; with ``submit`` register it (reference, deadline, routing, notifications).
+
+    A submitted report is written once, already in its registered state (one row, one history entry).
+    """
     errors = validate_report(user=user, report=report)
     if errors:
         raise ValidationError(errors)
@@ -241,15 +255,21 @@ def deviation_save(*, user, report: Report, deviation: Deviation | None = None, 
                 raise StaleDeviationError(_stale_message())
             deviation.version += 1
         _apply_report(deviation, report)
-        deviation.full_clean(exclude=["reference", "reporter"])
+        # validate_report checked the unit, the category and every check constraint with its own message; the
+        # database enforces the foreign keys and constraints again, so full_clean need not look them up.
+        deviation.full_clean(exclude=["reference", "reporter", "municipality", "unit", "category"],
+                             validate_constraints=False)
+        route = _register(deviation=deviation) if submit else None
         deviation.save()
-        if submit:
-            deviation = _submit(deviation=deviation, user=user)
+        if route is not None:
+            DeviationTransition.objects.create(deviation=deviation, from_state=State.DRAFT, to_state=State.REGISTERED,
+                                               actor=user, reason=str(Move.SUBMIT.label))
+            notify_registered(deviation=deviation, route=route)
     return deviation
 
 
-def _submit(*, deviation: Deviation, user) -> Deviation:
-    """Register a saved draft (inside the caller's transaction)."""
+def _register(*, deviation: Deviation) -> routing.Routing:
+    """Give an unsaved or draft report its registration (reference, deadline, routing), inside the transaction."""
     now = timezone.now()
     deviation.reported_at = now
     deviation.reference = _next_reference(municipality_id=deviation.municipality_id,
@@ -260,12 +280,7 @@ def _submit(*, deviation: Deviation, user) -> Deviation:
     deviation.mas_person = route.duty_holder
     deviation.mas_role = route.duty_role
     deviation.board_mas_copy = route.board_mas_copy
-    deviation.save(update_fields=["reported_at", "reference", "state", "due_at", "mas_person", "mas_role",
-                                  "board_mas_copy", "updated_at"])
-    DeviationTransition.objects.create(deviation=deviation, from_state=State.DRAFT, to_state=State.REGISTERED,
-                                       actor=user, reason=str(Move.SUBMIT.label))
-    notify_registered(deviation=deviation, route=route)
-    return deviation
+    return route
 
 
 def _users(people) -> list:
@@ -277,40 +292,40 @@ def _text(message: str, deviation: Deviation) -> str:
 
 
 def notify_registered(*, deviation: Deviation, route: routing.Routing) -> int:
-    """Tell whoever the routing names; texts hold only the reference and the unit, never patient data."""
+    """Tell whoever the routing names (one INSERT); texts hold only the reference and the unit, never patient data."""
     link = deviation.get_absolute_url()
-    sent = 0
+    key = f"deviation:{deviation.pk}"
     with translation.override(settings.LANGUAGE_CODE):
-        sent += notify(
+        notices = [Notice(
             recipients=_users(route.managers), kind="deviation_registered",
             subject=_text(_("New deviation %(reference)s at %(unit)s"), deviation),
             body=_text(_("A deviation has been reported at %(unit)s. Open %(reference)s in MAS-portalen."), deviation),
-            link=link, dedupe_key=f"deviation:{deviation.pk}:registered",
-        )
+            link=link, dedupe_key=f"{key}:registered",
+        )]
         if route.mas_needed:
-            sent += notify(
+            notices.append(Notice(
                 recipients=_users([route.duty_holder]), kind="deviation_to_mas",
                 subject=_text(_("Deviation %(reference)s at %(unit)s meets the threshold for MAS/MAR"), deviation),
                 body=_text(_("A deviation at %(unit)s meets the municipality's threshold for MAS/MAR assessment. "
                              "Open %(reference)s in MAS-portalen."), deviation),
-                link=link, dedupe_key=f"deviation:{deviation.pk}:to_mas_at_registration",
-            )
+                link=link, dedupe_key=f"{key}:to_mas_at_registration",
+            ))
         if route.board_mas_copy is not None:
-            sent += notify(
+            notices.append(Notice(
                 recipients=_users([route.board_mas_copy]), kind="deviation_information_copy",
                 subject=_text(_("Information copy: deviation %(reference)s at %(unit)s"), deviation),
                 body=_text(_("The contract says the board's MAS is informed of deviations at %(unit)s. "
                              "The copy holds no patient identity."), deviation),
-                link=link, dedupe_key=f"deviation:{deviation.pk}:information_copy",
-            )
-        sent += notify(
+                link=link, dedupe_key=f"{key}:information_copy",
+            ))
+        notices.append(Notice(
             recipients=_users_of_reporter(deviation), kind="deviation_received",
             subject=_text(_("Your deviation report %(reference)s has been received"), deviation),
             body=_text(_("Thank you. Your report %(reference)s about %(unit)s has been registered. "
                          "You can follow it under My reports."), deviation),
-            link=link, dedupe_key=f"deviation:{deviation.pk}:received",
-        )
-    return sent
+            link=link, dedupe_key=f"{key}:received",
+        ))
+    return notify_all(notices=notices)
 
 
 def _users_of_reporter(deviation: Deviation) -> list:

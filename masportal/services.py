@@ -2,12 +2,13 @@
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from masportal.models import Heartbeat, Notification
@@ -74,33 +75,59 @@ def health_status() -> dict:
     return result
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One notification to write: its recipients, kind, texts and the key that makes it idempotent."""
+
+    recipients: Iterable
+    kind: str
+    subject: str
+    dedupe_key: str
+    body: str = ""
+    link: str = ""
+
+
 def notify(*, recipients: Iterable, kind: str, subject: str, body: str = "", link: str = "", dedupe_key: str) -> int:
     """Record a notification for each recipient once; queue e-mail delivery after commit.
 
     Returns how many new notifications were written. Calling it again with the
     same ``dedupe_key`` writes nothing (a unique constraint enforces it).
     """
-    created = 0
-    for user in {u.pk: u for u in recipients if u is not None}.values():
-        try:
-            with transaction.atomic():
-                Notification.objects.create(
-                    recipient=user,
-                    kind=kind,
-                    subject=subject[:200],
-                    body=body,
-                    link=link,
-                    dedupe_key=dedupe_key[:200],
-                    email_status=Notification.EmailStatus.PENDING
-                    if user.email
-                    else Notification.EmailStatus.SKIPPED,
-                )
-            created += 1
-        except IntegrityError:
-            continue
-    if created:
-        _queue_delivery_once()
-    return created
+    return notify_all(notices=[Notice(recipients=recipients, kind=kind, subject=subject, body=body, link=link,
+                                      dedupe_key=dedupe_key)])
+
+
+def notify_all(*, notices: Iterable[Notice]) -> int:
+    """:func:`notify` for several notices at once: one look-up and one INSERT for all of them.
+
+    Rows already there (same recipient and ``dedupe_key``) are skipped, and the unique constraint
+    makes a concurrent duplicate a no-op (``ignore_conflicts``). Returns how many new rows were written
+    (a row a concurrent transaction wrote between the look-up and the INSERT is counted, not duplicated).
+    """
+    wanted: dict[tuple[int, str], Notification] = {}
+    for notice in notices:
+        key = notice.dedupe_key[:200]
+        for user in notice.recipients:
+            if user is None or (user.pk, key) in wanted:
+                continue
+            wanted[(user.pk, key)] = Notification(
+                recipient=user, kind=notice.kind, subject=notice.subject[:200], body=notice.body, link=notice.link,
+                dedupe_key=key,
+                email_status=Notification.EmailStatus.PENDING if user.email else Notification.EmailStatus.SKIPPED,
+            )
+    if not wanted:
+        return 0
+    existing = set(
+        Notification.objects.filter(dedupe_key__in={k for _pk, k in wanted},
+                                    recipient_id__in={pk for pk, _k in wanted})
+        .values_list("recipient_id", "dedupe_key")
+    )
+    new = [note for key, note in wanted.items() if key not in existing]
+    if not new:
+        return 0
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    _queue_delivery_once()
+    return len(new)
 
 
 def _queue_delivery_once() -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from incidents import patient
-from incidents.models import Deviation, DeviationAttachment, DeviationState, PatientDataAccess
+from incidents.models import Deviation, DeviationAttachment, DeviationState, PatientDataAccess, ReferenceCounter
 from masportal.models import Notification
 from tests.incidents.deviation_helpers import VALID_PNR, category, report, unit
 
@@ -51,6 +51,32 @@ def test_staff_submits_and_gets_reference(client):
     assert f"Din avvikelse är registrerad med referens {d.reference}" in response.content.decode()
     assert d.risk_score == 6
     assert d.patient_hash == patient.patient_hash(VALID_PNR)
+
+
+# Request (session, user, roles, two permission look-ups), form (unit, category, reportable check), counter (2),
+# municipality + routing (5), one deviation row + one history row, the transition, a manager's user,
+# notifications (look-up + one INSERT), and the view's and the service's savepoints (2 + 2 releases).
+SUBMIT_QUERIES = 25
+
+
+def test_submit_writes_the_deviation_once_in_an_exact_number_of_queries(client, django_assert_num_queries):
+    """A submitted report is inserted already registered: one row, one history row, one transition."""
+    _login(client, "rapportor")
+    data = _form()
+    home = unit("hage-01")
+    ReferenceCounter.objects.get_or_create(municipality_id=home.municipality_id, prefix="AV",
+                                           year=timezone.localdate().year)
+    with django_assert_num_queries(SUBMIT_QUERIES):
+        response = client.post(reverse("incidents:deviation_create"), data)
+    assert response.status_code == 302
+    d = Deviation.objects.filter(reporter__username="rapportor").order_by("-pk").first()
+    assert d.state == DeviationState.REGISTERED
+    assert d.reference
+    assert d.history.count() == 1
+    assert list(d.transitions.values_list("from_state", "to_state")) == [("draft", "registered")]
+    notes = Notification.objects.filter(dedupe_key__startswith=f"deviation:{d.pk}:")
+    assert {(n.recipient.username, n.kind) for n in notes} >= {("rapportor", "deviation_received"),
+                                                                ("enhetschef", "deviation_registered")}
 
 
 def test_save_draft_then_submit(client):
