@@ -48,8 +48,19 @@ def _operation(field: str) -> Subquery:
     return Subquery(periods.values(field)[:1])
 
 
-def deviations_in(*, scope: ReportScope, period_from: date, period_to: date) -> QuerySet[Deviation]:
-    """Reported deviations that occurred in the period in the scope (provider as operated on that day)."""
+def scope_unit_ids(scope: ReportScope) -> list[int] | None:
+    """The ids of a board's or region's units (a literal list lets PostgreSQL use the unit indexes); else None."""
+    if scope.kind in (ScopeKind.MUNICIPALITY, ScopeKind.PROVIDER):
+        return None
+    return list(Unit.objects.filter(scope.unit_q()).values_list("pk", flat=True))
+
+
+def deviations_in(*, scope: ReportScope, period_from: date, period_to: date,
+                  unit_ids: list[int] | None = None) -> QuerySet[Deviation]:
+    """Reported deviations that occurred in the period in the scope (provider as operated on that day).
+
+    ``unit_ids`` is :func:`scope_unit_ids` of ``scope`` when the caller already has it.
+    """
     start, end = period_bounds(period_from, period_to)
     qs = Deviation.objects.filter(municipality_id=scope.municipality_id, occurred_at__gte=start, occurred_at__lt=end)
     qs = qs.exclude(state__in=NOT_REPORTED)
@@ -58,7 +69,7 @@ def deviations_in(*, scope: ReportScope, period_from: date, period_to: date) -> 
         operated = Unit.objects.filter(Q(provider_id=scope.id) | Q(operating_periods__provider_id=scope.id))
         qs = with_operation(qs.filter(unit_id__in=operated.values("pk"))).filter(op_provider=scope.id)
     elif scope.kind != ScopeKind.MUNICIPALITY:
-        qs = qs.filter(scope.unit_q("unit__"))
+        qs = qs.filter(unit_id__in=scope_unit_ids(scope) if unit_ids is None else unit_ids)
     return qs
 
 
@@ -85,8 +96,22 @@ def risk_levels(municipality: Municipality) -> list[tuple[str, int, int]]:
 
 def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:
     """Compute every figure of the deviation report by aggregation; a plain dict of lists and numbers."""
-    qs = deviations_in(scope=scope, period_from=period_from, period_to=period_to)
-    total = qs.count()
+    unit_ids = scope_unit_ids(scope)
+    qs = deviations_in(scope=scope, period_from=period_from, period_to=period_to, unit_ids=unit_ids)
+    # One grouped pass for the total, risk score, state, kind and overdue count.
+    by_score: dict[int, int] = {}
+    by_state: dict[str, int] = {}
+    by_kind: dict[str, int] = {}
+    total = overdue_total = 0
+    overdue_q = Q(state__in=OPEN_INVESTIGATION_STATES, due_at__lt=now)
+    for r in qs.values("risk_score", "state", "event_kind").annotate(
+        n=Count("id"), late=Count("id", filter=overdue_q)
+    ).order_by():
+        total += r["n"]
+        overdue_total += r["late"]
+        by_score[r["risk_score"]] = by_score.get(r["risk_score"], 0) + r["n"]
+        by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
+        by_kind[r["event_kind"]] = by_kind.get(r["event_kind"], 0) + r["n"]
     by_category = list(
         qs.values("category__name", "category__order").annotate(n=Count("id")).order_by("category__order", "category__name")
     )
@@ -95,23 +120,23 @@ def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date,
             n=Count("id"), serious=Count("id", filter=Q(lex_maria_decision=True))
         ).order_by("-n", "unit__name")
     )
-    with_op = with_operation(qs)
-    by_provider_ids = list(with_op.values("op_provider").annotate(n=Count("id")).order_by("-n", "op_provider"))
-    names = CareProvider.objects.in_bulk([r["op_provider"] for r in by_provider_ids])
+    # Provider and operating form as operated on the event day, in one grouped pass.
+    provider_counts: dict[int | None, int] = {}
+    by_form: dict[str, int] = {}
+    for r in with_operation(qs).values("op_provider", "op_form").annotate(n=Count("id")).order_by():
+        provider_counts[r["op_provider"]] = provider_counts.get(r["op_provider"], 0) + r["n"]
+        by_form[r["op_form"]] = by_form.get(r["op_form"], 0) + r["n"]
+    names = CareProvider.objects.in_bulk([pk for pk in provider_counts if pk is not None])
     by_provider = [
-        {"name": names[r["op_provider"]].name if r["op_provider"] in names else "–", "n": r["n"]}
-        for r in by_provider_ids
+        {"name": names[pk].name if pk in names else "–", "n": n}
+        for pk, n in sorted(provider_counts.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))
     ]
     by_provider.sort(key=lambda r: (-r["n"], r["name"]))
-    by_form = {r["op_form"]: r["n"] for r in with_op.values("op_form").annotate(n=Count("id")).order_by()}
-    by_score = {r["risk_score"]: r["n"] for r in qs.values("risk_score").annotate(n=Count("id")).order_by()}
-    by_state = {r["state"]: r["n"] for r in qs.values("state").annotate(n=Count("id")).order_by()}
-    by_kind = {r["event_kind"]: r["n"] for r in qs.values("event_kind").annotate(n=Count("id")).order_by()}
 
     prev_from, prev_to = previous_period(period_from, period_to)
     ly_from, ly_to = same_period_last_year(period_from, period_to)
-    previous = deviations_in(scope=scope, period_from=prev_from, period_to=prev_to).count()
-    last_year = deviations_in(scope=scope, period_from=ly_from, period_to=ly_to).count()
+    previous = deviations_in(scope=scope, period_from=prev_from, period_to=prev_to, unit_ids=unit_ids).count()
+    last_year_qs = deviations_in(scope=scope, period_from=ly_from, period_to=ly_to, unit_ids=unit_ids)
 
     tz = timezone.get_current_timezone()
     monthly = {
@@ -120,14 +145,12 @@ def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date,
     }
     monthly_last_year = {
         r["month"].date() if isinstance(r["month"], datetime) else r["month"]: r["n"]
-        for r in deviations_in(scope=scope, period_from=ly_from, period_to=ly_to)
-        .annotate(month=TruncMonth("occurred_at", tzinfo=tz)).values("month").annotate(n=Count("id")).order_by()
+        for r in last_year_qs.annotate(month=TruncMonth("occurred_at", tzinfo=tz)).values("month").annotate(n=Count("id")).order_by()
     }
 
-    overdue_qs = qs.filter(state__in=OPEN_INVESTIGATION_STATES, due_at__lt=now)
-    overdue_total = overdue_qs.count()
+    last_year = sum(monthly_last_year.values())  # every row of last year's period falls in one of its months
     overdue = list(
-        overdue_qs.order_by("due_at", "pk").values(
+        qs.filter(overdue_q).order_by("due_at", "pk").values(
             "reference", "unit__name", "category__name", "state", "due_at", "risk_score"
         )[:MAX_LIST_ROWS]
     )

@@ -80,7 +80,7 @@ def test_deviation_figures_by_provider_scope_follow_the_operating_provider(seede
 def test_deviation_figures_take_a_constant_number_of_queries(seeded, period, django_assert_num_queries):
     """The deviation figures are a fixed set of aggregate queries, however many deviations there are."""
     scope = parse_scope(BOARD)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(11):
         deviation_figures(scope=scope, period_from=period[0], period_to=period[1], now=timezone.now())
 
 
