@@ -1,9 +1,12 @@
 """Scheduled jobs of follow-up (SPEC §6), run by ``run_scheduled_jobs`` and beat.
 
 Every job is idempotent (a second run the same day creates and sends nothing:
-unique constraints on FollowUp and Reminder, not check-then-insert), bounded
-by ``batch_size`` and safe with two workers at once (rows are locked with
-``skip_locked`` on PostgreSQL; the constraints are the backstop).
+unique constraints on FollowUp and Reminder, not check-then-insert), works in
+batches of ``batch_size`` until done or out of its time budget (rows already
+reminded are never selected again: NOT EXISTS; reminders are written in bulk)
+and is safe with two workers at once (rows are locked with ``skip_locked`` on
+PostgreSQL; the constraints are the backstop). ``followups_from_plans`` runs in
+the CREATE stage, so a follow-up it creates is reminded about in the same run.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from followup.choices import ACTION_OPEN_STATES, FollowUpState, ReminderKind
 from followup.models import Action, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
-from followup.services import config_for, followups_from_plan, lock_skip, reminder_send
-from masportal.jobs import scheduled_job
+from followup.services import ReminderItem, config_for, followups_from_plan, lock_skip, reminders_send
+from masportal.jobs import Stage, TimeBudget, in_batches, scheduled_job
 from responsibility.choices import AssignmentKind, Role
 from responsibility.models import Assignment, Contract, Municipality
 from responsibility.resolver import build_index
@@ -28,6 +31,32 @@ from responsibility.resolver import build_index
 
 def _reminded(kind: str, due_field: str) -> Exists:
     return Exists(Reminder.objects.filter(kind=kind, object_id=OuterRef("pk"), due_date=OuterRef(due_field)))
+
+
+def _remind_in_batches(qs, *, due_field: str, on: date, batch_size: int, budget: TimeBudget, make) -> int:
+    """Walk ``qs`` (not yet reminded) in batches by deadline, ``make(rows)`` the reminders; return how many were new.
+
+    The walk continues after the last row of the previous batch, so a row that could not be reminded (no
+    one with a login) never holds up the rows behind it.
+    """
+    sent = 0
+    last: tuple | None = None
+
+    def step() -> int:
+        nonlocal sent, last
+        with transaction.atomic():
+            page = qs
+            if last is not None:
+                page = page.filter(Q(**{f"{due_field}__gt": last[0]}) | Q(**{due_field: last[0], "pk__gt": last[1]}))
+            rows = list(lock_skip(page.order_by(due_field, "pk"))[:batch_size])
+            if not rows:
+                return 0
+            last = (getattr(rows[-1], due_field), rows[-1].pk)
+            sent += reminders_send(items=make(rows), on=on)
+            return len(rows)
+
+    in_batches(step, budget=budget)
+    return sent
 
 
 def _admins():
@@ -57,7 +86,7 @@ def _board_officials(board_ids: set[int], on: date) -> dict[int, list]:
     return result
 
 
-@scheduled_job("followups_from_plans")
+@scheduled_job("followups_from_plans", stage=Stage.CREATE)
 def followups_from_plans(*, on: date, batch_size: int) -> dict[str, int]:
     """Create the follow-ups that plans make due, each exactly once."""
     created = plans = 0
@@ -79,9 +108,10 @@ def followups_from_plans(*, on: date, batch_size: int) -> dict[str, int]:
     return {"plans": plans, "created": created}
 
 
-@scheduled_job("followup_reminders")
-def followup_reminders(*, on: date, batch_size: int) -> dict[str, int]:
+@scheduled_job("followup_reminders", stage=Stage.REMIND, after=("followups_from_plans",))
+def followup_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Remind the auditor before a follow-up's date and once when it is overdue."""
+    budget = budget or TimeBudget()
     sent = 0
     open_states = (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS)
     with translation.override("sv"):
@@ -92,40 +122,40 @@ def followup_reminders(*, on: date, batch_size: int) -> dict[str, int]:
             ).select_related("auditor__user")
             passes = [
                 (
-                    ReminderKind.FOLLOWUP_DUE,
-                    base.filter(scheduled_date__gte=on, scheduled_date__lte=on + timedelta(days=days)),
-                    _("A follow-up is due on %(date)s"),
-                ),
-                (
                     ReminderKind.FOLLOWUP_OVERDUE,
                     base.filter(scheduled_date__lt=on),
                     _("A follow-up planned for %(date)s is overdue"),
                 ),
+                (
+                    ReminderKind.FOLLOWUP_DUE,
+                    base.filter(scheduled_date__gte=on, scheduled_date__lte=on + timedelta(days=days)),
+                    _("A follow-up is due on %(date)s"),
+                ),
             ]
             for kind, qs, subject in passes:
-                with transaction.atomic():
-                    rows = lock_skip(qs.filter(~_reminded(kind, "scheduled_date")).order_by("scheduled_date", "pk"))
-                    for fu in rows[:batch_size]:
-                        sent += reminder_send(
-                            kind=kind,
-                            object_id=fu.pk,
-                            due_date=fu.scheduled_date,
-                            recipients=[fu.auditor.user],
-                            on=on,
-                            subject=subject % {"date": fu.scheduled_date.isoformat()},
-                            link=reverse("followup:followup_detail", args=[fu.pk]),
-                        )
+                sent += _remind_in_batches(
+                    qs.filter(~_reminded(kind, "scheduled_date")), due_field="scheduled_date", on=on,
+                    batch_size=batch_size, budget=budget,
+                    make=lambda rows, kind=kind, subject=subject: [
+                        ReminderItem(kind=kind, object_id=fu.pk, due_date=fu.scheduled_date,
+                                     recipients=[fu.auditor.user],
+                                     subject=subject % {"date": fu.scheduled_date.isoformat()},
+                                     link=reverse("followup:followup_detail", args=[fu.pk]))
+                        for fu in rows
+                    ],
+                )
     return {"sent": sent}
 
 
-@scheduled_job("action_reminders")
-def action_reminders(*, on: date, batch_size: int) -> dict[str, int]:
+@scheduled_job("action_reminders", stage=Stage.REMIND, after=("followups_from_plans",))
+def action_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Remind owners before the deadline; when overdue tell the owner, then escalate to manager and board.
 
     Escalation: ``escalate_after_days`` after the deadline to the unit's
     verksamhetschef (from the resolver; the board official when the owner is
     the verksamhetschef or there is none), twice that to the board official.
     """
+    budget = budget or TimeBudget()
     counts = {"due": 0, "overdue": 0, "escalated": 0, "escalated_board": 0}
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
@@ -137,11 +167,6 @@ def action_reminders(*, on: date, batch_size: int) -> dict[str, int]:
                 "owner__user", "finding__follow_up__unit__board__region", "finding__follow_up__unit__provider"
             )
             passes = [
-                (
-                    "due",
-                    ReminderKind.ACTION_DUE,
-                    base.filter(deadline__gte=on, deadline__lte=on + timedelta(days=remind)),
-                ),
                 ("overdue", ReminderKind.ACTION_OVERDUE, base.filter(deadline__lt=on)),
                 ("escalated", ReminderKind.ACTION_ESCALATED, base.filter(deadline__lte=on - timedelta(days=escalate))),
                 (
@@ -149,28 +174,32 @@ def action_reminders(*, on: date, batch_size: int) -> dict[str, int]:
                     ReminderKind.ACTION_ESCALATED_BOARD,
                     base.filter(deadline__lte=on - timedelta(days=2 * escalate)),
                 ),
+                (
+                    "due",
+                    ReminderKind.ACTION_DUE,
+                    base.filter(deadline__gte=on, deadline__lte=on + timedelta(days=remind)),
+                ),
             ]
             for key, kind, qs in passes:
-                with transaction.atomic():
-                    actions = list(
-                        lock_skip(qs.filter(~_reminded(kind, "deadline")).order_by("deadline", "pk"))[:batch_size]
-                    )
-                    if not actions:
-                        continue
-                    units = [a.finding.follow_up.unit for a in actions if a.finding.follow_up.unit_id]
-                    index = build_index(units=units, on=on) if kind == ReminderKind.ACTION_ESCALATED else None
-                    officials = _board_officials({a.finding.follow_up.board_id for a in actions}, on)
-                    for action in actions:
-                        counts[key] += reminder_send(
-                            kind=kind,
-                            object_id=action.pk,
-                            due_date=action.deadline,
-                            recipients=_action_recipients(kind, action, index, officials),
-                            on=on,
-                            subject=_action_subject(kind, action),
-                            link=reverse("followup:action_detail", args=[action.pk]),
-                        )
+                counts[key] += _remind_in_batches(
+                    qs.filter(~_reminded(kind, "deadline")), due_field="deadline", on=on, batch_size=batch_size,
+                    budget=budget, make=lambda rows, kind=kind: _action_items(kind, rows, on),
+                )
     return counts
+
+
+def _action_items(kind: str, actions: list[Action], on: date) -> list[ReminderItem]:
+    """The reminders of one batch of actions (the verksamhetschef resolved for the batch in one index)."""
+    units = [a.finding.follow_up.unit for a in actions if a.finding.follow_up.unit_id]
+    index = build_index(units=units, on=on) if kind == ReminderKind.ACTION_ESCALATED else None
+    officials = _board_officials({a.finding.follow_up.board_id for a in actions}, on)
+    return [
+        ReminderItem(kind=kind, object_id=action.pk, due_date=action.deadline,
+                     recipients=_action_recipients(kind, action, index, officials),
+                     subject=_action_subject(kind, action),
+                     link=reverse("followup:action_detail", args=[action.pk]))
+        for action in actions
+    ]
 
 
 def _action_recipients(kind: str, action: Action, index, officials: dict[int, list]) -> list:
@@ -197,9 +226,10 @@ def _action_subject(kind: str, action: Action) -> str:
     }[kind] % params
 
 
-@scheduled_job("delegations_expiring")
-def delegations_expiring(*, on: date, batch_size: int) -> dict[str, int]:
+@scheduled_job("delegations_expiring", stage=Stage.REMIND)
+def delegations_expiring(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Tell the delegating and the delegated person when a delegation expires within the warning days."""
+    budget = budget or TimeBudget()
     sent = 0
     kind = ReminderKind.DELEGATION_EXPIRING
     with translation.override("sv"):
@@ -215,24 +245,24 @@ def delegations_expiring(*, on: date, batch_size: int) -> dict[str, int]:
                 .filter(~_reminded(kind, "valid_to"))
                 .select_related("from_person__user", "to_person__user", "unit")
             )
-            with transaction.atomic():
-                for d in lock_skip(qs.order_by("valid_to", "pk"))[:batch_size]:
-                    sent += reminder_send(
-                        kind=kind,
-                        object_id=d.pk,
-                        due_date=d.valid_to,
-                        recipients=[d.from_person.user, d.to_person.user],
-                        on=on,
-                        subject=_("A delegation at %(unit)s expires on %(date)s")
-                        % {"unit": d.unit.name, "date": d.valid_to.isoformat()},
-                        link=reverse("followup:delegation_list"),
-                    )
+            sent += _remind_in_batches(
+                qs, due_field="valid_to", on=on, batch_size=batch_size, budget=budget,
+                make=lambda rows: [
+                    ReminderItem(kind=kind, object_id=d.pk, due_date=d.valid_to,
+                                 recipients=[d.from_person.user, d.to_person.user],
+                                 subject=_("A delegation at %(unit)s expires on %(date)s")
+                                 % {"unit": d.unit.name, "date": d.valid_to.isoformat()},
+                                 link=reverse("followup:delegation_list"))
+                    for d in rows
+                ],
+            )
     return {"sent": sent}
 
 
-@scheduled_job("routines_due_for_revision")
-def routines_due_for_revision(*, on: date, batch_size: int) -> dict[str, int]:
+@scheduled_job("routines_due_for_revision", stage=Stage.REMIND)
+def routines_due_for_revision(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Remind a routine's owner when its revision date is near or passed."""
+    budget = budget or TimeBudget()
     sent = 0
     kind = ReminderKind.ROUTINE_REVISION
     with translation.override("sv"):
@@ -245,24 +275,23 @@ def routines_due_for_revision(*, on: date, batch_size: int) -> dict[str, int]:
                 .filter(~_reminded(kind, "next_revision"))
                 .select_related("owner__user")
             )
-            with transaction.atomic():
-                for r in lock_skip(qs.order_by("next_revision", "pk"))[:batch_size]:
-                    sent += reminder_send(
-                        kind=kind,
-                        object_id=r.pk,
-                        due_date=r.next_revision,
-                        recipients=[r.owner.user],
-                        on=on,
-                        subject=_("The routine “%(title)s” is due for revision on %(date)s")
-                        % {"title": r.title, "date": r.next_revision.isoformat()},
-                        link=reverse("followup:routine_list"),
-                    )
+            sent += _remind_in_batches(
+                qs, due_field="next_revision", on=on, batch_size=batch_size, budget=budget,
+                make=lambda rows: [
+                    ReminderItem(kind=kind, object_id=r.pk, due_date=r.next_revision, recipients=[r.owner.user],
+                                 subject=_("The routine “%(title)s” is due for revision on %(date)s")
+                                 % {"title": r.title, "date": r.next_revision.isoformat()},
+                                 link=reverse("followup:routine_list"))
+                    for r in rows
+                ],
+            )
     return {"sent": sent}
 
 
-@scheduled_job("assignments_without_successor")
-def assignments_without_successor(*, on: date, batch_size: int) -> dict[str, int]:
+@scheduled_job("assignments_without_successor", stage=Stage.REMIND)
+def assignments_without_successor(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Warn the holder and the register admins when a statutory assignment ends soon with no successor (R10)."""
+    budget = budget or TimeBudget()
     sent = 0
     kind = ReminderKind.ASSIGNMENT_NO_SUCCESSOR
     # Same role on the same scope (only the set scope column can be equal: NULL = NULL is never true),
@@ -277,7 +306,19 @@ def assignments_without_successor(*, on: date, batch_size: int) -> dict[str, int
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("valid_to")))
     )
-    admins = None
+    admins: list = []
+
+    def items(rows):
+        if not admins:
+            admins.extend(_admins())
+        return [
+            ReminderItem(kind=kind, object_id=a.pk, due_date=a.valid_to, recipients=[a.person.user, *admins],
+                         subject=_("An assignment as %(role)s ends on %(date)s without a successor")
+                         % {"role": a.get_role_display(), "date": a.valid_to.isoformat()},
+                         link=reverse("responsibility:matrix"))
+            for a in rows
+        ]
+
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
             qs = (
@@ -291,30 +332,36 @@ def assignments_without_successor(*, on: date, batch_size: int) -> dict[str, int
                 .filter(~Exists(successor))
                 .filter(~_reminded(kind, "valid_to"))
                 .select_related("person__user")
-                .order_by("valid_to", "pk")
             )
-            with transaction.atomic():
-                for a in lock_skip(qs)[:batch_size]:
-                    admins = _admins() if admins is None else admins
-                    sent += reminder_send(
-                        kind=kind,
-                        object_id=a.pk,
-                        due_date=a.valid_to,
-                        recipients=[a.person.user, *admins],
-                        on=on,
-                        subject=_("An assignment as %(role)s ends on %(date)s without a successor")
-                        % {"role": a.get_role_display(), "date": a.valid_to.isoformat()},
-                        link=reverse("responsibility:matrix"),
-                    )
+            sent += _remind_in_batches(qs, due_field="valid_to", on=on, batch_size=batch_size, budget=budget,
+                                       make=items)
     return {"sent": sent}
 
 
-@scheduled_job("contracts_without_successor")
-def contracts_without_successor(*, on: date, batch_size: int) -> dict[str, int]:
+@scheduled_job("contracts_without_successor", stage=Stage.REMIND)
+def contracts_without_successor(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Warn admins and the boards' officials when a contract ends soon without a successor contract."""
+    budget = budget or TimeBudget()
     sent = 0
     kind = ReminderKind.CONTRACT_NO_SUCCESSOR
-    admins = None
+    admins: list = []
+
+    def items(contracts):
+        if not admins:
+            admins.extend(_admins())
+        officials = _board_officials(
+            {c.managing_board_id for c in contracts} | {c.purchasing_board_id for c in contracts}, on
+        )
+        return [
+            ReminderItem(kind=kind, object_id=c.pk, due_date=c.valid_to,
+                         recipients=[*admins, *officials.get(c.managing_board_id, []),
+                                     *officials.get(c.purchasing_board_id, [])],
+                         subject=_("The contract %(case)s ends on %(date)s without a successor")
+                         % {"case": c.case_number, "date": c.valid_to.isoformat()},
+                         link=reverse("followup:contract_detail", args=[c.pk]))
+            for c in contracts
+        ]
+
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
             days = config_for(municipality).contract_warning_days
@@ -326,30 +373,9 @@ def contracts_without_successor(*, on: date, batch_size: int) -> dict[str, int]:
                     valid_to__lte=on + timedelta(days=days),
                 )
                 .filter(~_reminded(kind, "valid_to"))
-                .order_by("valid_to", "pk")
             )
-            with transaction.atomic():
-                contracts = list(lock_skip(qs)[:batch_size])
-                officials = _board_officials(
-                    {c.managing_board_id for c in contracts} | {c.purchasing_board_id for c in contracts}, on
-                )
-                for c in contracts:
-                    admins = _admins() if admins is None else admins
-                    recipients = [
-                        *admins,
-                        *officials.get(c.managing_board_id, []),
-                        *officials.get(c.purchasing_board_id, []),
-                    ]
-                    sent += reminder_send(
-                        kind=kind,
-                        object_id=c.pk,
-                        due_date=c.valid_to,
-                        recipients=recipients,
-                        on=on,
-                        subject=_("The contract %(case)s ends on %(date)s without a successor")
-                        % {"case": c.case_number, "date": c.valid_to.isoformat()},
-                        link=reverse("followup:contract_detail", args=[c.pk]),
-                    )
+            sent += _remind_in_batches(qs, due_field="valid_to", on=on, batch_size=batch_size, budget=budget,
+                                       make=items)
     return {"sent": sent}
 
 

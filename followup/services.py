@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +48,7 @@ from followup.permissions import (
     covers_unit_q,
     is_auditor_for,
 )
+from masportal.jobs import lock_skip  # noqa: F401 - re-exported for the follow-up jobs
 from responsibility.models import Assignment, Contract, Municipality, Person, Unit
 
 # --- helpers ------------------------------------------------------------------
@@ -73,11 +74,6 @@ def lock(qs):
     return qs
 
 
-def lock_skip(qs):
-    """Lock rows, skipping those another worker holds (PostgreSQL)."""
-    if connection.features.has_select_for_update_skip_locked:
-        return qs.select_for_update(skip_locked=True, of=("self",))
-    return qs
 
 
 def default_template_ensure() -> ChecklistTemplate:
@@ -626,37 +622,47 @@ def routine_revised(*, routine: Routine, actor, next_revision: date, version: st
 # --- reminders -------------------------------------------------------------------------------
 
 
-def reminder_send(
-    *,
-    kind: str,
-    object_id: int,
-    due_date: date,
-    recipients: Iterable,
-    on: date,
-    subject: str,
-    body: str = "",
-    link: str = "",
-) -> int:
-    """Record and send a reminder once per (kind, object, due date, recipient); return how many were new."""
-    from masportal.services import notify
+@dataclass(frozen=True)
+class ReminderItem:
+    """One reminder to record and send: about which object and deadline, to whom, with which text."""
 
-    sent = 0
-    for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
-        try:
-            with transaction.atomic():
-                Reminder.objects.create(kind=kind, object_id=object_id, due_date=due_date, recipient=user, sent_on=on)
-        except IntegrityError:
+    kind: str
+    object_id: int
+    due_date: date
+    recipients: Iterable
+    subject: str
+    body: str = ""
+    link: str = ""
+
+
+def reminders_send(*, items: Iterable[ReminderItem], on: date) -> int:
+    """Record and send reminders once per (kind, object, due date, recipient), all in two INSERTs.
+
+    The Reminder rows and the notifications are written with ``ignore_conflicts`` (unique constraints), so
+    a second run or a concurrent worker writes nothing twice. Returns how many notifications were new.
+    """
+    from masportal.services import Notice, notify_all
+
+    rows, notices = [], []
+    for item in items:
+        users = [u for u in {u.pk: u for u in item.recipients if u is not None}.values() if u.is_active]
+        if not users:
             continue
-        notify(
-            recipients=[user],
-            kind=kind,
-            subject=subject,
-            body=body,
-            link=link,
-            dedupe_key=f"{kind}:{object_id}:{due_date.isoformat()}",
-        )
-        sent += 1
-    return sent
+        rows += [Reminder(kind=item.kind, object_id=item.object_id, due_date=item.due_date, recipient=u, sent_on=on)
+                 for u in users]
+        notices.append(Notice(recipients=users, kind=item.kind, subject=item.subject, body=item.body, link=item.link,
+                              dedupe_key=f"{item.kind}:{item.object_id}:{item.due_date.isoformat()}"))
+    if not rows:
+        return 0
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return notify_all(notices=notices)
+
+
+def reminder_send(*, kind: str, object_id: int, due_date: date, recipients: Iterable, on: date, subject: str,
+                  body: str = "", link: str = "") -> int:
+    """:func:`reminders_send` for one reminder; return how many notifications were new."""
+    return reminders_send(items=[ReminderItem(kind=kind, object_id=object_id, due_date=due_date,
+                                              recipients=recipients, subject=subject, body=body, link=link)], on=on)
 
 
 def open_actions_q() -> Q:

@@ -195,8 +195,8 @@ def _load(*, municipality: Municipality, today: date) -> int:
         deviation.reported_at = reported
         deviation.save()
         route = routing.route(deviation=deviation)
-        deviation.mas_person, deviation.mas_role = route.duty_holder, route.duty_role
-        deviation.board_mas_copy = route.board_mas_copy
+        routing.store_routing(deviation=deviation, route=route)
+        routing.store_unit_managers(deviation=deviation, route=route)
         _walk(deviation, state=state, reported=reported, today=today, overdue=overdue, municipality=municipality,
               manager=enhetschef if unit.pk == ekbacken.pk else None, rng=rng)
         created += 1
@@ -277,7 +277,8 @@ def backfill_routing(*, municipality: Municipality) -> int:
     for deviation in (Deviation.objects.filter(municipality=municipality, mas_role="")
                       .exclude(state=DeviationState.DRAFT).select_related("municipality", "category")):
         route = routing.route(deviation=deviation)
-        Deviation.objects.filter(pk=deviation.pk).update(
-            mas_person=route.duty_holder, mas_role=route.duty_role, board_mas_copy=route.board_mas_copy)
+        routing.store_routing(deviation=deviation, route=route)
+        deviation.save(update_fields=["mas_person", "mas_role", "board_mas_copy", "operations_manager", "routed_at"])
+        routing.store_unit_managers(deviation=deviation, route=route)
         done += 1
     return done

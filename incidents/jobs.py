@@ -1,27 +1,69 @@
 """Scheduled jobs of the deviation workflow: deadline reminders and delivery of the notification outbox.
 
-Idempotent: each reminder has a de-duplication key per deviation, state,
-deadline and kind, so a second run (or one the next day) sends nothing twice;
-delivery sends each pending notification once.
+Exactly once and never starved: each pass selects only deviations that have no
+:class:`~incidents.models.DeviationReminder` for their current deadline (NOT
+EXISTS), in bounded batches until none is left or the time budget is spent;
+the reminder rows (unique per deviation, state, deadline and kind) and the
+notifications (unique per recipient and key) are written in bulk with
+``ignore_conflicts``, so a second run — or a second worker — sends nothing
+twice. Recipients come from the routing stored on each deviation, never from
+the register again.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from incidents import lexmaria_jobs  # noqa: F401 - registers the Lex Maria reminders
-from incidents.models import Deviation, DeviationState
-from incidents.routing import route
+from incidents import (
+    lexmaria_jobs,  # noqa: F401 - registers the Lex Maria reminders
+    routing,
+)
+from incidents.models import Deviation, DeviationReminder, DeviationState, ReminderKind
 from incidents.services import OPEN_STATES
-from masportal.jobs import scheduled_job
-from masportal.services import deliver_pending_notifications, notify
-from responsibility.models import Municipality
+from masportal.jobs import Stage, TimeBudget, in_batches, lock_skip, scheduled_job
+from masportal.services import Notice, deliver_pending_notifications, notify_all
+from responsibility.models import Municipality, Person
 
 MAX_REMINDER_DAYS = 30
+
+
+def day_start(on: date) -> datetime:
+    """Midnight at the start of ``on`` in the portal's time zone (deadlines are compared by local date)."""
+    return timezone.make_aware(datetime.combine(on, time.min))
+
+
+def reminder_windows(*, on: date, kind: str, days_before: dict[int, int], field: str = "municipality_id") -> Q:
+    """Deadlines a ``kind`` reminder is due for on ``on``: passed before today, or within each municipality's days.
+
+    ``field`` names the row's municipality (``deviation__municipality_id`` for a Lex Maria case).
+    """
+    today = day_start(on)
+    if kind == ReminderKind.OVERDUE:
+        return Q(due_at__lt=today)
+    window = Q(pk__in=[])
+    for municipality_id, days in days_before.items():
+        end = day_start(on + timedelta(days=min(days, MAX_REMINDER_DAYS) + 1))
+        window |= Q(**{field: municipality_id}, due_at__gte=today, due_at__lt=end)
+    return window
+
+
+def _managers(deviation: Deviation) -> tuple[Person, ...]:
+    """The stored managers; a row from before routing was stored gets it stored now, once."""
+    if deviation.routed_at is None:
+        route = routing.route(deviation=deviation)
+        deviation.operations_manager = route.operations_manager
+        deviation.routed_at = timezone.now()
+        Deviation.objects.filter(pk=deviation.pk).update(operations_manager=route.operations_manager,
+                                                         routed_at=deviation.routed_at)
+        routing.store_unit_managers(deviation=deviation, route=route)
+        return route.managers
+    return routing.stored_managers(deviation)
 
 
 def _recipients(deviation: Deviation) -> list:
@@ -30,49 +72,85 @@ def _recipients(deviation: Deviation) -> list:
         people = [deviation.mas_person]
         users = []
     else:
-        people = list(route(deviation=deviation).managers)
+        people = list(_managers(deviation))
         users = [deviation.investigator] if deviation.investigator_id else []
     users += [p.user for p in people if p is not None and p.user_id]
     return [u for u in {u.pk: u for u in users}.values() if u.is_active]
 
 
-def _remind(deviation: Deviation, *, kind: str) -> int:
+def _notice(deviation: Deviation, *, kind: str, recipients: list) -> Notice:
     due = timezone.localdate(deviation.due_at)
     values = {"reference": deviation.reference, "unit": deviation.unit.name, "date": due.isoformat()}
-    with translation.override(settings.LANGUAGE_CODE):
-        if kind == "before":
-            subject = _("Deviation %(reference)s at %(unit)s is due %(date)s") % values
-        else:
-            subject = _("Deviation %(reference)s at %(unit)s is overdue since %(date)s") % values
-    return notify(
-        recipients=_recipients(deviation), kind="deviation_reminder", subject=subject,
-        link=deviation.get_absolute_url(),
+    if kind == ReminderKind.BEFORE:
+        subject = _("Deviation %(reference)s at %(unit)s is due %(date)s") % values
+    else:
+        subject = _("Deviation %(reference)s at %(unit)s is overdue since %(date)s") % values
+    return Notice(
+        recipients=recipients, kind="deviation_reminder", subject=subject, link=deviation.get_absolute_url(),
         dedupe_key=f"deviation:{deviation.pk}:{deviation.state}:{due.isoformat()}:{kind}",
     )
 
 
-@scheduled_job("deviation_reminders")
-def deviation_reminders(*, on: date, batch_size: int) -> dict[str, int]:
-    """Remind a few days before each deadline (the municipality's setting) and once when it has passed."""
-    before = {m.pk: m.reminder_days_before for m in Municipality.objects.only("reminder_days_before")}
-    horizon = on + timedelta(days=min(max(before.values(), default=0), MAX_REMINDER_DAYS) + 1)
-    deviations = (
-        Deviation.objects.filter(state__in=OPEN_STATES, due_at__isnull=False, due_at__date__lt=horizon)
-        .select_related("unit", "category", "municipality", "investigator", "mas_person__user")
-        .order_by("due_at", "pk")[:batch_size]
-    )
-    counts = {"deviations": 0, "before": 0, "overdue": 0}
-    for deviation in deviations:
-        counts["deviations"] += 1
-        due = timezone.localdate(deviation.due_at)
-        if due < on:
-            counts["overdue"] += _remind(deviation, kind="overdue")
-        elif (due - on).days <= before.get(deviation.municipality_id, 0):
-            counts["before"] += _remind(deviation, kind="before")
-    return counts
+def _reminded(kind: str) -> Exists:
+    return Exists(DeviationReminder.objects.filter(
+        deviation=OuterRef("pk"), state=OuterRef("state"), due_at=OuterRef("due_at"), kind=kind,
+    ))
 
 
-@scheduled_job("deliver_notifications")
+def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size: int, counts: dict) -> int:
+    """Remind one batch of deviations not yet reminded for their deadline; return how many were taken."""
+    people = Person.objects.select_related("user")
+    with transaction.atomic():
+        deviations = list(
+            lock_skip(
+                Deviation.objects.filter(state__in=OPEN_STATES, due_at__isnull=False)
+                .filter(reminder_windows(on=on, kind=kind, days_before=days_before))
+                .filter(~_reminded(kind))
+                .order_by("due_at", "pk")
+            )
+            .select_related("unit", "investigator", "mas_person__user", "operations_manager__user")
+            .prefetch_related(Prefetch("unit_managers", queryset=people))[:batch_size]
+        )
+        if not deviations:
+            return 0
+        notices, records = [], []
+        with translation.override(settings.LANGUAGE_CODE):
+            for deviation in deviations:
+                recipients = _recipients(deviation)
+                notices.append(_notice(deviation, kind=kind, recipients=recipients))
+                records.append(DeviationReminder(deviation=deviation, state=deviation.state,
+                                                 due_at=deviation.due_at, kind=kind, recipients=len(recipients)))
+        DeviationReminder.objects.bulk_create(records, ignore_conflicts=True)
+        counts[kind] += notify_all(notices=notices)
+        counts["deviations"] += len(deviations)
+    return len(deviations)
+
+
+@scheduled_job("deviation_reminders", stage=Stage.REMIND)
+def deviation_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
+    """Remind a few days before each deadline (the municipality's setting) and once when it has passed.
+
+    Counts: ``deviations`` reminded, ``before``/``overdue`` notifications written, ``batches``, and
+    ``complete`` 0 when the time budget ran out with deviations left (the next run takes them).
+    """
+    budget = budget or TimeBudget()
+    days_before = dict(Municipality.objects.values_list("pk", "reminder_days_before"))
+    counts = {"deviations": 0, ReminderKind.BEFORE: 0, ReminderKind.OVERDUE: 0, "batches": 0, "complete": 1}
+    # Overdue first: when time runs out, the deadlines already passed have been told.
+    for kind in (ReminderKind.OVERDUE, ReminderKind.BEFORE):
+        result = in_batches(
+            lambda kind=kind: remind_batch(on=on, kind=kind, days_before=days_before, batch_size=batch_size,
+                                           counts=counts),
+            budget=budget,
+        )
+        counts["batches"] += result["batches"]
+        if not result["complete"]:
+            counts["complete"] = 0
+            break
+    return {str(k): v for k, v in counts.items()}
+
+
+@scheduled_job("deliver_notifications", stage=Stage.DELIVER)
 def deliver_notifications(*, on: date, batch_size: int) -> dict[str, int]:
     """Send the e-mail of notifications still pending (e.g. written while the broker was down)."""
     return deliver_pending_notifications(batch_size=batch_size)

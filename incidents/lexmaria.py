@@ -295,7 +295,14 @@ def may_take(*, user, case: LexMariaCase, step: str, kinds: frozenset[str] | Non
     return bool(kinds & set(actors_for(case=case, step=step)))
 
 
-def users_of(case: LexMariaCase, actors: Iterable[str]) -> list:
+def users_of(case: LexMariaCase, actors: Iterable[str], *, stored_routing: bool = False,
+             officials: Callable[[LexMariaCase], list] | None = None) -> list:
+    """The users who play ``actors`` on ``case``.
+
+    ``stored_routing`` reads the verksamhetschef stored with the deviation's routing (reminder jobs: no
+    register look-up per case) where it is stored; ``officials`` gives the board officials of a case
+    (a job passes one that remembers them per board).
+    """
     users = []
     for actor in actors:
         if actor == Actor.REPORTER and case.reporter_person_id:
@@ -303,10 +310,13 @@ def users_of(case: LexMariaCase, actors: Iterable[str]) -> list:
         elif actor == Actor.BOARD_MAS and case.board_mas_id:
             users.append(case.board_mas.user)
         elif actor == Actor.OPERATIONS_MANAGER:
-            vc = operations_manager(case=case)
+            if stored_routing and case.deviation.routed_at is not None:
+                vc = case.deviation.operations_manager
+            else:
+                vc = operations_manager(case=case)
             users.append(vc.user if vc else None)
         elif actor == Actor.BOARD_OFFICIAL:
-            users.extend(board_official_users(case=case))
+            users.extend(officials(case) if officials is not None else board_official_users(case=case))
     return [u for u in users if u is not None]
 
 

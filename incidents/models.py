@@ -102,6 +102,15 @@ class Deviation(models.Model):
     mas_role = models.CharField(_("MAS or MAR"), max_length=24, blank=True)
     board_mas_copy = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="+", verbose_name=_("the board's MAS (information copy)"))
+    # The managers told about it (verksamhetschef and enhetschef(s) on the event date), stored with the
+    # routing so that reminders never resolve the register again; routed_at None = not stored yet
+    # (rows from before the routing was stored; the reminder job stores it once).
+    operations_manager = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True,
+                                           blank=True, related_name="+",
+                                           verbose_name=_("verksamhetschef on the event date"))
+    unit_managers = models.ManyToManyField("responsibility.Person", blank=True, related_name="+",
+                                           verbose_name=_("enhetschef(s) on the event date"))
+    routed_at = models.DateTimeField(_("routing stored"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -324,3 +333,54 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE = "before", _("Before the deadline")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class DeviationReminder(models.Model):
+    """That a deviation was reminded about one deadline (state and due time), once per kind.
+
+    The reminder job selects only deviations without this row (NOT EXISTS) and the unique
+    constraint makes a second writer a no-op, so no deadline is reminded twice or starved.
+    """
+
+    deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="reminders")
+    state = models.CharField(_("state"), max_length=24, choices=DeviationState.choices)
+    due_at = models.DateTimeField(_("deadline"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
+    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deviation reminder")
+        verbose_name_plural = _("deviation reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["deviation", "state", "due_at", "kind"], name="deviation_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deviation_id} {self.state} {self.kind}"
+
+
+class LexMariaReminder(models.Model):
+    """That a Lex Maria case was reminded about the deadline of its next step (state and due time), once per kind."""
+
+    case = models.ForeignKey(LexMariaCase, on_delete=models.CASCADE, related_name="reminders")
+    state = models.CharField(_("state"), max_length=20, choices=LexMariaState.choices)
+    due_at = models.DateTimeField(_("deadline"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
+    recipients = models.PositiveSmallIntegerField(_("recipients"), default=0)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Lex Maria reminder")
+        verbose_name_plural = _("Lex Maria reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "state", "due_at", "kind"], name="lexmaria_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.state} {self.kind}"

@@ -109,3 +109,34 @@ def route(*, deviation: Deviation) -> Routing:
         mas_needed=is_high_risk(deviation),
         board_mas_copy=copy_to,
     )
+
+
+def store_routing(*, deviation: Deviation, route: Routing) -> None:
+    """Keep what ``route`` decided on the deviation (the caller saves it), so reminders never resolve again.
+
+    The enhetschef(s) need the saved row: :func:`store_unit_managers` writes them after the save.
+    """
+    deviation.mas_person = route.duty_holder
+    deviation.mas_role = route.duty_role
+    deviation.board_mas_copy = route.board_mas_copy
+    deviation.operations_manager = route.operations_manager
+    deviation.routed_at = timezone.now()
+
+
+def store_unit_managers(*, deviation: Deviation, route: Routing) -> None:
+    """Write the enhetschef(s) of ``route`` for the saved ``deviation`` in one INSERT (none: no query)."""
+    through = Deviation.unit_managers.through
+    rows = [through(deviation_id=deviation.pk, person_id=p.pk) for p in route.unit_managers]
+    if rows:
+        through.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def stored_managers(deviation: Deviation) -> tuple[Person, ...]:
+    """The managers stored with the routing (enhetschef(s), then the verksamhetschef), without duplicates.
+
+    Prefetch ``unit_managers`` (with their users) and select ``operations_manager__user`` for a batch.
+    """
+    people = list(deviation.unit_managers.all())
+    if deviation.operations_manager_id is not None:
+        people.append(deviation.operations_manager)
+    return tuple({p.pk: p for p in people}.values())

@@ -262,6 +262,7 @@ def deviation_save(*, user, report: Report, deviation: Deviation | None = None, 
         route = _register(deviation=deviation) if submit else None
         deviation.save()
         if route is not None:
+            routing.store_unit_managers(deviation=deviation, route=route)
             DeviationTransition.objects.create(deviation=deviation, from_state=State.DRAFT, to_state=State.REGISTERED,
                                                actor=user, reason=str(Move.SUBMIT.label))
             notify_registered(deviation=deviation, route=route)
@@ -277,9 +278,7 @@ def _register(*, deviation: Deviation) -> routing.Routing:
     deviation.state = State.REGISTERED
     deviation.due_at = due_for(deviation=deviation, state=State.REGISTERED, now=now)
     route = routing.route(deviation=deviation)
-    deviation.mas_person = route.duty_holder
-    deviation.mas_role = route.duty_role
-    deviation.board_mas_copy = route.board_mas_copy
+    routing.store_routing(deviation=deviation, route=route)
     return route
 
 

@@ -29,6 +29,7 @@ class Notification(models.Model):
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("No e-mail address")
@@ -48,6 +49,9 @@ class Notification(models.Model):
     )
     email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
     email_sent_at = models.DateTimeField(_("e-mail sent"), null=True, blank=True)
+    email_claimed_at = models.DateTimeField(_("e-mail attempt started"), null=True, blank=True)
+    email_next_attempt_at = models.DateTimeField(_("next e-mail attempt"), null=True, blank=True)
+    email_error = models.CharField(_("e-mail error"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("notification")

@@ -134,7 +134,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task taken by a worker that dies (acks_late) is given to another worker after this many
+    # seconds. It must exceed the longest task (REPORT_TASK_TIME_LIMIT) and the report lease.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("MASPORTAL_BROKER_VISIBILITY_TIMEOUT", "1200")),
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -147,9 +151,41 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "masportal.heartbeat", "schedule": 30.0},
     "deliver-notifications": {"task": "masportal.deliver_notifications", "schedule": 60.0},
     "scheduled-jobs-nightly": {"task": "masportal.run_scheduled_jobs", "schedule": crontab(hour=2, minute=15)},
+    "stale-reports": {"task": "masportal.run_scheduled_jobs", "schedule": 300.0, "kwargs": {"only": "stale_reports"}},
 }
 # Seconds after which a missing worker or beat heartbeat counts as down.
 HEARTBEAT_MAX_AGE = int(os.environ.get("MASPORTAL_HEARTBEAT_MAX_AGE", "120"))
+
+# --- Background work that must never stay "running" ----------------------------------
+# Report generation: hard time limit of one run (seconds); a running report that has not
+# progressed for REPORT_LEASE_SECONDS is taken over when its task is delivered again;
+# stale_reports marks queued/running reports without progress for REPORT_STALE_MINUTES as
+# failed; a user may start a report at most REPORT_MAX_ATTEMPTS times; generated files are
+# removed after REPORT_RETENTION_DAYS (the row is kept).
+REPORT_TASK_TIME_LIMIT = int(os.environ.get("MASPORTAL_REPORT_TIME_LIMIT", "660"))
+REPORT_LEASE_SECONDS = int(os.environ.get("MASPORTAL_REPORT_LEASE_SECONDS", "900"))
+REPORT_STALE_MINUTES = int(os.environ.get("MASPORTAL_REPORT_STALE_MINUTES", "30"))
+REPORT_MAX_ATTEMPTS = int(os.environ.get("MASPORTAL_REPORT_MAX_ATTEMPTS", "3"))
+REPORT_RETENTION_DAYS = int(os.environ.get("MASPORTAL_REPORT_RETENTION_DAYS", "90"))
+CELERY_TASK_ANNOTATIONS = {
+    "reports.generate_report": {
+        "time_limit": REPORT_TASK_TIME_LIMIT, "soft_time_limit": max(REPORT_TASK_TIME_LIMIT - 60, 30),
+    },
+}
+# Scheduled jobs work in batches of this many rows until done or out of this many seconds
+# (a job out of time stops after its batch; the next run continues where it stopped).
+JOB_BATCH_SIZE = int(os.environ.get("MASPORTAL_JOB_BATCH_SIZE", "500"))
+JOB_TIME_BUDGET_SECONDS = float(os.environ.get("MASPORTAL_JOB_TIME_BUDGET_SECONDS", "600"))
+# Outbox: an e-mail is tried at most EMAIL_MAX_ATTEMPTS times, waiting EMAIL_RETRY_BASE_SECONDS
+# doubled after each failure; one claimed but not recorded for EMAIL_CLAIM_TIMEOUT_SECONDS
+# (the worker died while sending) is not sent again but shown to the register admin.
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("MASPORTAL_EMAIL_MAX_ATTEMPTS", "5"))
+EMAIL_RETRY_BASE_SECONDS = int(os.environ.get("MASPORTAL_EMAIL_RETRY_BASE_SECONDS", "60"))
+EMAIL_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("MASPORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS", "600"))
+# Uploaded zip-based documents (docx, xlsx, odt …): at most this much unpacked, and at most
+# this many times their packed size.
+UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("MASPORTAL_UPLOAD_ZIP_MAX_BYTES", str(100 * 1024 * 1024)))
+UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("MASPORTAL_UPLOAD_ZIP_MAX_RATIO", "100"))
 
 # --- Auth ------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -217,6 +253,8 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+# Seconds an SMTP connection may hang before the attempt counts as failed.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "mas-portalen@example.se")
 
 # --- Security ------------------------------------------------------------------

@@ -18,8 +18,8 @@ def deliver_notifications() -> dict:
 
 
 @shared_task(name="masportal.run_scheduled_jobs")
-def run_scheduled_jobs() -> list[int]:
-    """Run every scheduled job for today (beat calls this nightly)."""
+def run_scheduled_jobs(only: str | None = None) -> list[int]:
+    """Run every scheduled job (or only the one named) for today; beat calls this nightly, stale_reports often."""
     from masportal.jobs import run_scheduled_jobs as run
 
-    return [r.pk for r in run()]
+    return [r.pk for r in run(only=only)]

@@ -42,12 +42,18 @@ class GeneratedReport(models.Model):
     file = models.FileField(_("file"), upload_to=report_path, storage=private_storage, blank=True)
     size = models.PositiveIntegerField(_("size"), default=0)
     error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    file_removed_at = models.DateTimeField(_("file removed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("generated report")
         verbose_name_plural = _("generated reports")
         ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["requested_by", "-requested_at"], name="report_requester_idx")]
+        indexes = [
+            models.Index(fields=["requested_by", "-requested_at"], name="report_requester_idx"),
+            models.Index(fields=["state", "progressed_at"], name="report_state_progress_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_max_100"),
             models.CheckConstraint(

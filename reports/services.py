@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,11 +27,12 @@ from responsibility.permissions import user_municipality_id
 logger = logging.getLogger(__name__)
 
 # The moves a generated report may make; anything else is refused.
+# RUNNING → RUNNING is a takeover of a run whose worker died; FAILED → QUEUED is "Försök igen".
 REPORT_TRANSITIONS = {
     ReportState.QUEUED: {ReportState.RUNNING, ReportState.FAILED},
-    ReportState.RUNNING: {ReportState.DONE, ReportState.FAILED},
+    ReportState.RUNNING: {ReportState.RUNNING, ReportState.DONE, ReportState.FAILED},
     ReportState.DONE: set(),
-    ReportState.FAILED: set(),
+    ReportState.FAILED: {ReportState.QUEUED},
 }
 NARRATIVE_TRANSITIONS = {NarrativeState.DRAFT: {NarrativeState.ADOPTED}, NarrativeState.ADOPTED: set()}
 NARRATIVE_FIELDS = tuple(name for name, _figures in NARRATIVE_SECTIONS)
@@ -153,25 +154,55 @@ def _move(report: GeneratedReport, to: str, **fields) -> None:
     if to not in REPORT_TRANSITIONS[report.state]:
         raise ValidationError(_("A report cannot go from %(from)s to %(to)s.") % {"from": report.state, "to": to})
     report.state = to
+    report.progressed_at = timezone.now()
     for name, value in fields.items():
         setattr(report, name, value)
-    report.save(update_fields=["state", *fields])
+    report.save(update_fields=["state", "progressed_at", *fields])
 
 
 def _progress(report_id: int, percent: int) -> None:
-    GeneratedReport.objects.filter(pk=report_id, state=ReportState.RUNNING).update(progress=percent)
+    GeneratedReport.objects.filter(pk=report_id, state=ReportState.RUNNING).update(
+        progress=percent, progressed_at=timezone.now())
+
+
+def _failed_text(exc_name: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("The report could not be generated (%(error)s). Try again or contact the administrator.") % {
+            "error": exc_name}
+
+
+def _abandoned(report: GeneratedReport, *, now) -> bool:
+    """Whether a running report has made no progress for the lease: its worker is gone."""
+    last = report.progressed_at or report.started_at or report.requested_at
+    return now - last > timedelta(seconds=settings.REPORT_LEASE_SECONDS)
+
+
+def _start(report_id: int) -> GeneratedReport | None:
+    """Take the report for this run (queued, or running but abandoned); None when there is nothing to do."""
+    with transaction.atomic():
+        report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+        now = timezone.now()
+        if report.state == ReportState.RUNNING and not _abandoned(report, now=now):
+            return None  # another worker is on it (a duplicate delivery)
+        if report.state not in (ReportState.QUEUED, ReportState.RUNNING):
+            return None  # done or failed already: a redelivery changes nothing
+        if report.attempts >= settings.REPORT_MAX_ATTEMPTS:
+            _move(report, ReportState.FAILED, error=exhausted_text(report), finished_at=now)
+            return None
+        _move(report, ReportState.RUNNING, progress=5, started_at=now, attempts=report.attempts + 1, error="")
+    return report
 
 
 def report_generate(*, report_id: int) -> GeneratedReport:
     """Generate an ordered PDF: queued → running (progress) → done, or failed with a reason.
 
-    Running it again on a report that already started or finished does nothing.
+    Idempotent on redelivery: a report already done or failed, or running under another live worker,
+    is left alone; one running without progress for ``REPORT_LEASE_SECONDS`` (its worker died) is
+    started again, at most ``REPORT_MAX_ATTEMPTS`` times in all.
     """
-    with transaction.atomic():
-        report = GeneratedReport.objects.select_for_update().get(pk=report_id)
-        if report.state != ReportState.QUEUED:
-            return report
-        _move(report, ReportState.RUNNING, progress=5, started_at=timezone.now())
+    report = _start(report_id)
+    if report is None:
+        return GeneratedReport.objects.get(pk=report_id)
     try:
         with translation.override(settings.LANGUAGE_CODE):
             params = params_of(report)
@@ -185,16 +216,75 @@ def report_generate(*, report_id: int) -> GeneratedReport:
         logger.exception("Report %s failed", report.pk)
         with transaction.atomic():
             report = GeneratedReport.objects.select_for_update().get(pk=report_id)
-            with translation.override(settings.LANGUAGE_CODE):
-                error = _("The report could not be generated (%(error)s). Try again or contact the administrator.") % {
-                    "error": type(exc).__name__}
-            _move(report, ReportState.FAILED, error=error, finished_at=timezone.now())
+            if report.state == ReportState.RUNNING:
+                _move(report, ReportState.FAILED, error=_failed_text(type(exc).__name__), finished_at=timezone.now())
         return report
     with transaction.atomic():
         report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+        if report.state != ReportState.RUNNING:
+            return report  # stale_reports gave up on it meanwhile; the user may try again
+        if report.file:
+            report.file.delete(save=False)  # a file left by an earlier, interrupted run
         report.file.save(name, ContentFile(pdf), save=False)
         _move(report, ReportState.DONE, progress=100, file=report.file, size=len(pdf), finished_at=timezone.now())
     return report
+
+
+def exhausted_text(report: GeneratedReport) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("The report could not be generated in %(n)s attempts. Contact the administrator, "
+                 "who can see the error in the log.") % {"n": report.attempts}
+
+
+def may_retry(report: GeneratedReport) -> bool:
+    """Whether "Try again" is offered: the report failed and attempts remain."""
+    return report.state == ReportState.FAILED and report.attempts < settings.REPORT_MAX_ATTEMPTS
+
+
+def report_retry(*, user, report: GeneratedReport) -> GeneratedReport:
+    """Queue a failed report again (failed → queued), within the bounded number of attempts."""
+    if report.requested_by_id != user.pk and not user.is_superuser:
+        raise PermissionDenied
+    with transaction.atomic():
+        report = GeneratedReport.objects.select_for_update().get(pk=report.pk)
+        if report.state in (ReportState.QUEUED, ReportState.RUNNING):
+            return report  # already on its way (a double click)
+        if not may_retry(report):
+            raise ValidationError(exhausted_text(report) if report.state == ReportState.FAILED
+                                  else _("Only a failed report can be tried again."))
+        _move(report, ReportState.QUEUED, progress=0, error="", started_at=None, finished_at=None)
+        transaction.on_commit(lambda: _queue(report.pk), robust=True)
+    return report
+
+
+def reports_mark_stale(*, now=None) -> int:
+    """Fail queued or running reports that have not progressed for ``REPORT_STALE_MINUTES``; return how many.
+
+    One UPDATE by state and time: a report that progresses meanwhile no longer matches.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.REPORT_STALE_MINUTES)
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _("The report stopped making progress (the background process was interrupted). "
+                    "Try again.")
+    return GeneratedReport.objects.filter(
+        Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, requested_at__lt=cutoff),
+        state__in=(ReportState.QUEUED, ReportState.RUNNING),
+    ).update(state=ReportState.FAILED, error=message, finished_at=now, progressed_at=now)
+
+
+def report_files_expire(*, now=None, batch_size: int = 500) -> int:
+    """Remove generated files older than ``REPORT_RETENTION_DAYS`` (the row stays, marked); return how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.REPORT_RETENTION_DAYS)
+    removed = 0
+    expired = (GeneratedReport.objects.filter(finished_at__lt=cutoff, file_removed_at__isnull=True)
+               .exclude(file="").order_by("pk"))
+    for report in expired[:batch_size]:
+        report.file.delete(save=False)
+        GeneratedReport.objects.filter(pk=report.pk).update(file="", file_removed_at=now)
+        removed += 1
+    return removed
 
 
 def report_filename(data: ReportData) -> str:

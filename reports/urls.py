@@ -11,6 +11,7 @@ urlpatterns = [
     path("genererade/<int:pk>/", views.generated_detail, name="generated_detail"),
     path("genererade/<int:pk>/status/", views.generated_status, name="generated_status"),
     path("genererade/<int:pk>/ladda-ner/", views.generated_download, name="generated_download"),
+    path("genererade/<int:pk>/forsok-igen/", views.generated_retry, name="generated_retry"),
     path("patientsakerhetsberattelse/", views.narrative_open, name="narrative_open"),
     path("patientsakerhetsberattelse/<int:provider_id>/<int:year>/", views.narrative_edit, name="narrative_edit"),
 ]

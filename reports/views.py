@@ -125,14 +125,37 @@ def _generated(request, pk: int):
 @require_GET
 def generated_detail(request, pk: int):
     """An ordered report with its progress and, when done, the download."""
-    return render(request, "reports/generated_detail.html", {"report": _generated(request, pk)})
+    report = _generated(request, pk)
+    return render(request, "reports/generated_detail.html", {"report": report, **_status_context(report)})
 
 
 @login_required
 @require_GET
 def generated_status(request, pk: int):
     """The progress fragment that the detail page polls with htmx."""
-    return render(request, "reports/includes/generated_status.html", {"report": _generated(request, pk)})
+    report = _generated(request, pk)
+    return render(request, "reports/includes/generated_status.html", {"report": report, **_status_context(report)})
+
+
+def _status_context(report) -> dict:
+    from django.conf import settings
+
+    return {"may_retry": services.may_retry(report), "max_attempts": settings.REPORT_MAX_ATTEMPTS,
+            "retention_days": settings.REPORT_RETENTION_DAYS}
+
+
+@login_required
+@require_POST
+def generated_retry(request, pk: int):
+    """Try a failed report again ("Försök igen"), within the bounded number of attempts."""
+    report = _generated(request, pk)
+    try:
+        services.report_retry(user=request.user, report=report)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The report has been ordered again."))
+    return redirect(report)
 
 
 @login_required

@@ -1,11 +1,11 @@
 """Produce a board report as a PDF from the command line."""
 
 from datetime import date
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from masportal.commands import output_path
 from reports.builders import build_report
 from reports.choices import ReportKind
 from reports.services import ReportInputError, check_params, display_name, render_pdf
@@ -35,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="the PDF file to write")
 
     def handle(self, *args, **options):
+        out = output_path(options["out"])  # before the work: a wrong path fails at once
         with translation.override("sv"):
             try:
                 params = check_params(
@@ -48,7 +49,5 @@ class Command(BaseCommand):
                 raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
             data = build_report(params=params, produced_by=display_name(None))
             pdf = render_pdf(data=data)
-        out = Path(options["out"])
-        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(pdf)
         self.stdout.write(f"{out} ({len(pdf)} bytes)")
