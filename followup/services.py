@@ -49,6 +49,7 @@ from followup.permissions import (
     is_auditor_for,
 )
 from masportal.jobs import lock_skip  # noqa: F401 - re-exported for the follow-up jobs
+from masportal.uploads import clean_filename
 from responsibility.models import Assignment, Contract, Municipality, Person, Unit
 
 # --- helpers ------------------------------------------------------------------
@@ -365,7 +366,7 @@ def followup_save_checklist(
                 fields += ["status", "comment"]
             if data.attachment is not None:
                 answer.attachment_token = new_token()
-                answer.attachment_name = getattr(data.attachment, "name", "")[:200]
+                answer.attachment_name = clean_filename(getattr(data.attachment, "name", ""))
                 answer.attachment_content_type = getattr(data.attachment, "content_type", "")[:100] or ""
                 answer.attachment.save(answer.attachment_token, data.attachment, save=False)
                 fields += ["attachment", "attachment_token", "attachment_name", "attachment_content_type"]

@@ -40,6 +40,7 @@ from followup.permissions import (
     person_of,
 )
 from masportal.models import JobRun
+from masportal.uploads import check_zip_expansion, clean_filename
 from responsibility.choices import Role
 from responsibility.models import Municipality
 from responsibility.permissions import is_register_admin, units_visible_to
@@ -113,15 +114,25 @@ def followup_detail(request, pk: int):
         if not may_perform:
             raise PermissionDenied
         answers = {}
+        refused = []
         for answer in follow_up.answers.all():
+            upload = request.FILES.get(f"attachment-{answer.pk}")
+            if upload is not None:
+                try:
+                    check_zip_expansion(upload)
+                except ValidationError as exc:
+                    # The file is refused; everything else entered is saved as a draft and the error shown.
+                    refused.append(_("%(name)s: %(error)s") % {"name": clean_filename(upload.name),
+                                                                "error": " ".join(exc.messages)})
+                    upload = None
             answers[answer.pk] = services.AnswerInput(
                 status=request.POST.get(f"status-{answer.pk}", "")
                 if request.POST.get(f"status-{answer.pk}", "") in AnswerStatus.values
                 else "",
                 comment=request.POST.get(f"comment-{answer.pk}", "").strip(),
-                attachment=request.FILES.get(f"attachment-{answer.pk}"),
+                attachment=upload,
             )
-        submit = "submit" in request.POST
+        submit = "submit" in request.POST and not refused
         try:
             missing = services.followup_save_checklist(
                 follow_up=follow_up,
@@ -132,6 +143,10 @@ def followup_detail(request, pk: int):
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+            return redirect(follow_up)
+        for message in refused:
+            messages.error(request, message)
+        if refused:
             return redirect(follow_up)
         if submit and missing:
             messages.warning(
@@ -249,7 +264,7 @@ def answer_attachment(request, pk: int):
     response = FileResponse(
         answer.attachment.open("rb"),
         as_attachment=True,
-        filename=answer.attachment_name or "bilaga",
+        filename=clean_filename(answer.attachment_name),
         content_type=answer.attachment_content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -36,6 +36,7 @@ from incidents.models import (
 )
 from incidents.permissions import Actor, actor_kinds, reportable_units
 from masportal.services import Notice, notify, notify_all
+from masportal.uploads import check_zip_expansion, clean_filename
 from responsibility.models import Person, Unit
 
 logger = logging.getLogger(__name__)
@@ -623,6 +624,7 @@ def validate_attachment(upload) -> str:
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if extension not in ATTACHMENT_TYPES:
         raise ValidationError(_("Only PDF, PNG, JPEG and Word (docx) files can be attached."), code="type")
+    check_zip_expansion(upload)
     kind = sniff_kind(upload)
     expected = "jpeg" if extension in ("jpg", "jpeg") else extension
     if kind != expected:
@@ -637,7 +639,7 @@ def attachment_add(*, deviation: Deviation, user, upload) -> DeviationAttachment
     """Store an upload (checked by content) outside the web root under a random name."""
     content_type = validate_attachment(upload)
     attachment = DeviationAttachment(
-        deviation=deviation, token=secrets.token_urlsafe(24), original_name=upload.name[-200:],
+        deviation=deviation, token=secrets.token_urlsafe(24), original_name=clean_filename(upload.name),
         content_type=content_type, size=upload.size, uploaded_by=user,
     )
     attachment.file.save(attachment.token, upload, save=False)

@@ -60,6 +60,7 @@ from incidents.selectors import (
     risk_level,
 )
 from incidents.services import Move
+from masportal.uploads import clean_filename
 from responsibility.choices import Role
 from responsibility.models import Unit
 
@@ -353,7 +354,7 @@ def attachment_download(request, pk: int):
         raise PermissionDenied(_("You may not open the attachments of this deviation."))
     if deviation.has_patient_data:
         _log_access(user=request.user, deviation=deviation, action="attachment")
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=clean_filename(attachment.original_name),
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"

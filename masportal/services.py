@@ -1,16 +1,22 @@
 """Cross-cutting services: heartbeats, health, the notification outbox."""
 
+import hashlib
 import logging
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.utils import timezone
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from masportal.jobs import lock_skip
 from masportal.models import Heartbeat, Notification
 
 logger = logging.getLogger(__name__)
@@ -130,11 +136,31 @@ def notify_all(*, notices: Iterable[Notice]) -> int:
     return len(new)
 
 
+class _DeliveryAfterCommit:
+    """The on-commit callback that asks for delivery; one per transaction (see :func:`_queue_delivery_once`)."""
+
+    def __call__(self) -> None:
+        _pending.callback = None
+        queue_delivery()
+
+
+_pending = threading.local()
+
+
 def _queue_delivery_once() -> None:
-    """Register one delivery request per transaction, however many notifications it writes."""
-    if any(getattr(entry[1], "masportal_delivery", False) for entry in connection.run_on_commit):
+    """Register one delivery request per transaction, however many notifications it writes.
+
+    Public API only: the callback registered with ``transaction.on_commit`` is remembered through a weak
+    reference. When the transaction commits the callback clears it; when it rolls back Django drops the
+    callback, the weak reference dies, and the next transaction registers a new one. Outside a transaction
+    ``on_commit`` runs the callback at once.
+    """
+    ref = getattr(_pending, "callback", None)
+    if ref is not None and ref() is not None:
         return
-    transaction.on_commit(queue_delivery)
+    callback = _DeliveryAfterCommit()
+    _pending.callback = weakref.ref(callback)
+    transaction.on_commit(callback, robust=True)
 
 
 def queue_delivery() -> None:
@@ -152,43 +178,98 @@ def queue_delivery() -> None:
         logger.warning("Broker unavailable, notification e-mail left in outbox: %s", type(exc).__name__)
 
 
-queue_delivery.masportal_delivery = True
+def _backoff(attempts: int) -> timedelta:
+    """Wait before the next attempt: the base doubled after each failure (60 s, 2, 4, 8 min …), at most a day."""
+    return timedelta(seconds=min(settings.EMAIL_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 86_400))
 
 
-def deliver_pending_notifications(*, batch_size: int = 200, max_attempts: int = 5) -> dict:
-    """Send pending notification e-mails, a bounded batch at a time, each exactly once."""
-    sent = failed = 0
-    pending = list(
-        Notification.objects.filter(email_status=Notification.EmailStatus.PENDING, email_attempts__lt=max_attempts)
-        .order_by("id")
-        .values_list("pk", flat=True)[:batch_size]
+def _claim(*, now, batch_size: int, max_attempts: int) -> list[Notification]:
+    """Take a batch of due e-mails: record the attempt (state sending, attempts + 1) and commit before sending."""
+    due = (Notification.objects.filter(email_status=Notification.EmailStatus.PENDING,
+                                       email_attempts__lt=max_attempts)
+           .filter(Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now))
+           .order_by("id"))
+    with transaction.atomic():
+        ids = list(lock_skip(due).values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return []
+        Notification.objects.filter(pk__in=ids, email_status=Notification.EmailStatus.PENDING).update(
+            email_status=Notification.EmailStatus.SENDING, email_attempts=F("email_attempts") + 1,
+            email_claimed_at=now,
+        )
+    return list(Notification.objects.filter(pk__in=ids, email_status=Notification.EmailStatus.SENDING,
+                                            email_claimed_at=now).select_related("recipient").order_by("id"))
+
+
+def _message_id(note: Notification) -> str:
+    """A Message-ID fixed by the notification and its de-duplication key: a resent copy can be recognised."""
+    digest = hashlib.sha256(f"{note.pk}:{note.dedupe_key}".encode()).hexdigest()[:32]
+    return f"<{digest}.{note.pk}@mas-portalen>"
+
+
+def _send(note: Notification) -> None:
+    message = EmailMessage(
+        subject=f"MAS-portalen: {note.subject}",
+        body=note.body + (f"\n\n{note.link}" if note.link else ""),
+        to=[note.recipient.email],
+        headers={"Message-ID": _message_id(note)},
     )
-    for pk in pending:
-        with transaction.atomic():
-            qs = Notification.objects.filter(pk=pk, email_status=Notification.EmailStatus.PENDING)
-            if connection.features.has_select_for_update_skip_locked:
-                qs = qs.select_for_update(skip_locked=True)
-            note = qs.select_related("recipient").first()
-            if note is None:
-                continue
-            try:
-                send_mail(
-                    subject=f"MAS-portalen: {note.subject}",
-                    message=note.body + (f"\n\n{note.link}" if note.link else ""),
-                    from_email=None,
-                    recipient_list=[note.recipient.email],
-                )
-            except Exception as exc:  # noqa: BLE001
-                note.email_attempts += 1
-                if note.email_attempts >= max_attempts:
-                    note.email_status = Notification.EmailStatus.FAILED
-                note.save(update_fields=["email_attempts", "email_status"])
-                logger.warning("E-mail for notification %s failed: %s", note.pk, type(exc).__name__)
+    message.send(fail_silently=False)
+
+
+def notifications_mark_interrupted(*, now=None) -> int:
+    """Fail e-mails claimed longer ago than ``EMAIL_CLAIM_TIMEOUT_SECONDS`` and never recorded.
+
+    The worker died between claiming and recording: the message may or may not have gone out, so it is not
+    sent again (no duplicate) but shown to the register admin, who can send it again.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.EMAIL_CLAIM_TIMEOUT_SECONDS)
+    with translation.override(settings.LANGUAGE_CODE):
+        error = _("Sending was interrupted: it is not known whether the e-mail arrived.")
+    return Notification.objects.filter(email_status=Notification.EmailStatus.SENDING,
+                                       email_claimed_at__lt=cutoff).update(
+        email_status=Notification.EmailStatus.FAILED, email_error=error[:300])
+
+
+def deliver_pending_notifications(*, batch_size: int = 200, max_attempts: int | None = None, now=None) -> dict:
+    """Send pending notification e-mails, a bounded batch at a time, each at most once.
+
+    Never holds a lock while talking to the SMTP server: rows are claimed (attempt recorded) and committed,
+    sent outside any transaction, then the result is recorded. A failure waits with backoff; after
+    ``EMAIL_MAX_ATTEMPTS`` attempts the e-mail is failed and listed for the register admin.
+    """
+    max_attempts = max_attempts or settings.EMAIL_MAX_ATTEMPTS
+    now = now or timezone.now()
+    interrupted = notifications_mark_interrupted(now=now)
+    sent = failed = retry = 0
+    for note in _claim(now=now, batch_size=batch_size, max_attempts=max_attempts):
+        try:
+            _send(note)
+        except Exception as exc:  # noqa: BLE001 - any SMTP/network failure is recorded and retried
+            logger.warning("E-mail for notification %s failed: %s", note.pk, type(exc).__name__)
+            error = f"{type(exc).__name__}: {exc}"[:300]
+            if note.email_attempts >= max_attempts:
+                Notification.objects.filter(pk=note.pk, email_status=Notification.EmailStatus.SENDING).update(
+                    email_status=Notification.EmailStatus.FAILED, email_error=error)
                 failed += 1
-                continue
-            note.email_status = Notification.EmailStatus.SENT
-            note.email_attempts += 1
-            note.email_sent_at = timezone.now()
-            note.save(update_fields=["email_status", "email_attempts", "email_sent_at"])
-            sent += 1
-    return {"sent": sent, "failed": failed}
+            else:
+                Notification.objects.filter(pk=note.pk, email_status=Notification.EmailStatus.SENDING).update(
+                    email_status=Notification.EmailStatus.PENDING, email_error=error,
+                    email_next_attempt_at=timezone.now() + _backoff(note.email_attempts))
+                retry += 1
+            continue
+        Notification.objects.filter(pk=note.pk).update(
+            email_status=Notification.EmailStatus.SENT, email_sent_at=timezone.now(), email_error="")
+        sent += 1
+    return {"sent": sent, "retry": retry, "failed": failed, "interrupted": interrupted}
+
+
+def notification_resend(*, notification: Notification) -> Notification:
+    """Put a failed e-mail back in the outbox (the register admin's "send again"): attempts start over."""
+    Notification.objects.filter(pk=notification.pk, email_status=Notification.EmailStatus.FAILED).update(
+        email_status=Notification.EmailStatus.PENDING, email_attempts=0, email_next_attempt_at=None,
+        email_claimed_at=None, email_error="")
+    transaction.on_commit(queue_delivery, robust=True)
+    notification.refresh_from_db()
+    return notification

@@ -9,6 +9,8 @@ from masportal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("utskick/misslyckade/", views.outbox_failed, name="outbox_failed"),
+    path("utskick/misslyckade/<int:pk>/skicka-igen/", views.outbox_resend, name="outbox_resend"),
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,18 @@
+"""Reads of the cross-cutting records."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from masportal.models import Notification
+from responsibility.permissions import is_register_admin, user_municipality_id
+
+
+def failed_emails_for(*, user) -> QuerySet[Notification]:
+    """E-mails that could not be delivered to people of the register admin's municipality (newest first)."""
+    municipality_id = user_municipality_id(user)
+    if not is_register_admin(user) or municipality_id is None:
+        return Notification.objects.none()
+    return (Notification.objects.filter(email_status=Notification.EmailStatus.FAILED,
+                                        recipient__person__municipality_id=municipality_id)
+            .select_related("recipient").order_by("-created_at", "-id"))
