@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "masportal.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "masportal.urls"

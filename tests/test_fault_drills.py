@@ -1,0 +1,170 @@
+"""Fault drills with real components: a worker killed mid-report, the database connection cut mid-POST.
+
+(The SMTP drill is in tests/masportal/test_outbox.py, the 2,000-overdue drill in
+tests/incidents/test_reminder_batches.py, stopped Redis in tests/test_foundation.py.)
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.backends.signals import connection_created
+
+from reports import services as report_services
+from reports.choices import ReportState
+from reports.models import GeneratedReport
+from tests.reports.factories import seed_period
+from tests.test_foundation import ROOT, _worker_env
+
+
+def _start_worker(queue: str, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "masportal", "worker", "--pool", "solo", "-Q", queue,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+
+def _wait(predicate, seconds: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
+
+
+def _state(pk: int) -> tuple[str, int]:
+    return GeneratedReport.objects.filter(pk=pk).values_list("state", "progress").get()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_report_ends_done_or_failed_with_retry_never_stuck(live_demo, demo_user, settings):
+    """SIGKILL the worker while it renders: the report is redelivered and finishes (Redis, visibility
+    timeout), or — where the broker lost the message — stale_reports fails it and "Försök igen" finishes it."""
+    start = date(date.today().year - 1, 1, 1)  # noqa: DTZ011 - only the year matters
+    seed_period(start=start)
+    queue = f"drill-{uuid.uuid4().hex[:8]}"
+    settings.REPORTS_QUEUE = queue
+    env = {**_worker_env(), "MASPORTAL_REPORT_LEASE_SECONDS": "2", "MASPORTAL_BROKER_VISIBILITY_TIMEOUT": "4"}
+    user = demo_user("tjansteman")
+    params = report_services.check_params(user=user, kind="deviations", scope_token="board:hagersten-liljeholmen",
+                                          period_from=start, period_to=date(start.year, 12, 31))
+    worker = _start_worker(queue, env)
+    second = None
+    try:
+        report = report_services.report_order(user=user, params=params)
+        assert _wait(lambda: _state(report.pk)[0] == ReportState.RUNNING, 90), worker.stdout.read().decode()
+        assert _state(report.pk)[0] == ReportState.RUNNING  # mid-report: the PDF is not done yet
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+        time.sleep(2.5)  # past the lease: the run is abandoned
+        second = _start_worker(queue, env)
+        redelivered = _wait(lambda: _state(report.pk)[0] == ReportState.DONE, 45, step=0.3)
+        if not redelivered:
+            # The broker lost the unacknowledged message (the embedded filesystem broker has no redelivery).
+            assert _state(report.pk)[0] in (ReportState.QUEUED, ReportState.RUNNING)
+            settings.REPORT_STALE_MINUTES = 0
+            assert report_services.reports_mark_stale() == 1
+            report.refresh_from_db()
+            assert report.state == ReportState.FAILED
+            assert report_services.may_retry(report)
+            report_services.report_retry(user=user, report=report)
+            assert _wait(lambda: _state(report.pk)[0] == ReportState.DONE, 90, step=0.3), \
+                second.stdout.read().decode() if second.poll() is not None else "not done"
+        if settings.CELERY_BROKER_URL.startswith("redis"):
+            assert redelivered, "Redis must redeliver the unacknowledged report after the visibility timeout"
+        report.refresh_from_db()
+        assert report.state == ReportState.DONE
+        assert report.file.read().startswith(b"%PDF")
+        assert 2 <= report.attempts <= settings.REPORT_MAX_ATTEMPTS
+    finally:
+        for process in (worker, second):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=20)
+
+
+def _opener(live_server, client, user) -> urllib.request.OpenerDirector:
+    client.force_login(user)
+    jar = http.cookiejar.CookieJar()
+    host = urllib.parse.urlparse(live_server.url).hostname
+    for name, morsel in client.cookies.items():
+        jar.set_cookie(http.cookiejar.Cookie(0, name, morsel.value, None, False, host, False, False, "/", True,
+                                             False, None, False, None, None, {}))
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+
+def _post_report(opener, live_server, form: dict) -> tuple[int, str]:
+    page = opener.open(live_server.url + "/avvikelser/ny/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({**form, "csrfmiddlewaretoken": token}).encode()
+    request = urllib.request.Request(live_server.url + "/avvikelser/ny/", data=data,
+                                     headers={"Referer": live_server.url + "/avvikelser/ny/"})
+    try:
+        response = opener.open(request)
+        return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only")
+def test_database_connection_cut_mid_deviation_post_gives_swedish_page_saves_nothing_next_works(
+        live_server, live_demo, client, demo_user):
+    """pg_terminate_backend on the web process's connection in the middle of the report POST: a clear
+    Swedish 503 page, no deviation (nor half of one) saved, and the next POST works (Django reconnects)."""
+    import psycopg
+
+    from incidents.models import Deviation
+    from tests.incidents.test_deviation_views import _form
+
+    db = settings.DATABASES["default"]
+    killer_dsn = f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}"
+    armed = {"cut": True}
+
+    def cut_on_deviation_insert(execute, sql, params, many, context):
+        if armed["cut"] and sql.startswith('INSERT INTO "incidents_deviation"'):
+            armed["cut"] = False
+            pid = context["connection"].connection.info.backend_pid
+            with psycopg.connect(killer_dsn, autocommit=True) as killer:
+                killer.execute("SELECT pg_terminate_backend(%s)", [pid])
+        return execute(sql, params, many, context)
+
+    def install(sender, connection, **kwargs):
+        connection.execute_wrappers.append(cut_on_deviation_insert)
+
+    form = {k: v for k, v in _form(description="Avbruten anslutning: boende föll.").items()}
+    before = Deviation.objects.count()
+    opener = _opener(live_server, client, demo_user("rapportor"))
+    connection_created.connect(install)
+    try:
+        status, body = _post_report(opener, live_server, form)
+    finally:
+        connection_created.disconnect(install)
+    assert status == 503
+    assert "Anslutningen till databasen bröts" in body
+    assert "Inget av det sparades" in body
+    assert Deviation.objects.count() == before
+    assert not Deviation.objects.filter(description="Avbruten anslutning: boende föll.").exists()
+    assert not armed["cut"]
+
+    status, body = _post_report(opener, live_server, form)
+    assert status == 200  # followed the redirect to the saved deviation
+    assert Deviation.objects.filter(description="Avbruten anslutning: boende föll.").count() == 1
+    connection.close()
