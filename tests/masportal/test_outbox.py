@@ -193,9 +193,13 @@ def test_one_delivery_request_per_transaction_and_again_after_a_rollback(django_
     class Rollback(Exception):
         pass
 
-    with pytest.raises(Rollback), transaction.atomic():
-        services.notify(recipients=[mas], kind="t", subject="A", dedupe_key="rb1")
-        raise Rollback
+    def rolled_back():
+        with transaction.atomic():
+            services.notify(recipients=[mas], kind="t", subject="A", dedupe_key="rb1")
+            raise Rollback
+
+    with pytest.raises(Rollback):
+        rolled_back()
     with django_capture_on_commit_callbacks() as callbacks:
         services.notify(recipients=[mas], kind="t", subject="B", dedupe_key="rb2")
         services.notify(recipients=[mas], kind="t", subject="C", dedupe_key="rb3")

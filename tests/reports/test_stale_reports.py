@@ -150,7 +150,8 @@ def test_old_files_are_removed_after_the_retention_but_the_row_stays(client, dem
     assert run.counts == {"removed": 1}
     old.refresh_from_db()
     recent.refresh_from_db()
-    assert not old.file and old.file_removed_at is not None
+    assert not old.file
+    assert old.file_removed_at is not None
     assert not __import__("os").path.exists(path)
     assert recent.file
     client.force_login(user)
