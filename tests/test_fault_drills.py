@@ -6,7 +6,6 @@ tests/incidents/test_reminder_batches.py, stopped Redis in tests/test_foundation
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
 import signal
@@ -22,7 +21,7 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.db.backends.signals import connection_created
+from django.db.backends.utils import CursorWrapper
 
 from reports import services as report_services
 from reports.choices import ReportState
@@ -99,34 +98,44 @@ def test_worker_killed_mid_report_ends_done_or_failed_with_retry_never_stuck(liv
                 process.wait(timeout=20)
 
 
-def _opener(live_server, client, user) -> urllib.request.OpenerDirector:
-    client.force_login(user)
-    jar = http.cookiejar.CookieJar()
-    host = urllib.parse.urlparse(live_server.url).hostname
-    for name, morsel in client.cookies.items():
-        jar.set_cookie(http.cookiejar.Cookie(0, name, morsel.value, None, False, host, False, False, "/", True,
-                                             False, None, False, None, None, {}))
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+class _Browser:
+    """A minimal HTTP client with the test user's session, talking to the live server over a real socket."""
+
+    def __init__(self, live_server, client, user):
+        client.force_login(user)
+        self.base = live_server.url
+        self.cookies = {"sessionid": client.cookies["sessionid"].value}
+
+    def open(self, path: str, data: dict | None = None) -> tuple[int, str]:
+        url = self.base + path
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Referer": url}
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - our live server
+        try:
+            with urllib.request.urlopen(request) as response:  # noqa: S310
+                self._keep(response.headers.get_all("Set-Cookie") or [])
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def _keep(self, set_cookies: list[str]) -> None:
+        for line in set_cookies:
+            name, _sep, rest = line.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
 
 
-def _post_report(opener, live_server, form: dict) -> tuple[int, str]:
-    page = opener.open(live_server.url + "/avvikelser/ny/").read().decode()
+def _post_report(browser: _Browser, form: dict) -> tuple[int, str]:
+    status, page = browser.open("/avvikelser/ny/")
+    assert status == 200
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({**form, "csrfmiddlewaretoken": token}).encode()
-    url = live_server.url + "/avvikelser/ny/"
-    request = urllib.request.Request(url, data=data, headers={"Referer": url})  # noqa: S310 - our live server
-    try:
-        response = opener.open(request)
-        return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
+    return browser.open("/avvikelser/ny/", {**form, "csrfmiddlewaretoken": token})
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only")
 def test_database_connection_cut_mid_deviation_post_gives_swedish_page_saves_nothing_next_works(
-        live_server, live_demo, client, demo_user):
+        live_server, live_demo, client, demo_user, monkeypatch):
     """pg_terminate_backend on the web process's connection in the middle of the report POST: a clear
     Swedish 503 page, no deviation (nor half of one) saved, and the next POST works (Django reconnects)."""
     import psycopg
@@ -137,26 +146,25 @@ def test_database_connection_cut_mid_deviation_post_gives_swedish_page_saves_not
     db = settings.DATABASES["default"]
     killer_dsn = f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}"
     armed = {"cut": True}
+    original = CursorWrapper.execute
 
-    def cut_on_deviation_insert(execute, sql, params, many, context):
-        if armed["cut"] and sql.startswith('INSERT INTO "incidents_deviation"'):
+    def execute(self, sql, params=None):
+        # In the web server's thread: cut this very connection from the server side, then let the INSERT run.
+        if armed["cut"] and isinstance(sql, str) and sql.startswith('INSERT INTO "incidents_deviation"'):
             armed["cut"] = False
-            pid = context["connection"].connection.info.backend_pid
+            pid = self.db.connection.info.backend_pid
             with psycopg.connect(killer_dsn, autocommit=True) as killer:
                 killer.execute("SELECT pg_terminate_backend(%s)", [pid])
-        return execute(sql, params, many, context)
+        return original(self, sql, params)
 
-    def install(sender, connection, **kwargs):
-        connection.execute_wrappers.append(cut_on_deviation_insert)
-
-    form = {k: v for k, v in _form(description="Avbruten anslutning: boende föll.").items()}
+    form = dict(_form(description="Avbruten anslutning: boende föll."))
     before = Deviation.objects.count()
-    opener = _opener(live_server, client, demo_user("rapportor"))
-    connection_created.connect(install)
+    browser = _Browser(live_server, client, demo_user("rapportor"))
+    monkeypatch.setattr(CursorWrapper, "execute", execute)
     try:
-        status, body = _post_report(opener, live_server, form)
+        status, body = _post_report(browser, form)
     finally:
-        connection_created.disconnect(install)
+        monkeypatch.setattr(CursorWrapper, "execute", original)
     assert status == 503
     assert "Anslutningen till databasen bröts" in body
     assert "Inget av det sparades" in body
@@ -164,7 +172,7 @@ def test_database_connection_cut_mid_deviation_post_gives_swedish_page_saves_not
     assert not Deviation.objects.filter(description="Avbruten anslutning: boende föll.").exists()
     assert not armed["cut"]
 
-    status, body = _post_report(opener, live_server, form)
+    status, body = _post_report(browser, form)
     assert status == 200  # followed the redirect to the saved deviation
     assert Deviation.objects.filter(description="Avbruten anslutning: boende föll.").count() == 1
     connection.close()
