@@ -140,6 +140,12 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": int(os.environ.get("MASPORTAL_BROKER_VISIBILITY_TIMEOUT", "1200")),
     }
+    # How often (seconds × scans) a worker looks for messages past the visibility timeout (kombu's defaults
+    # when unset; the fault drill shortens them).
+    for _option, _variable in (("unacked_restore_interval", "MASPORTAL_BROKER_RESTORE_INTERVAL"),
+                               ("unacked_restore_throttle", "MASPORTAL_BROKER_RESTORE_THROTTLE")):
+        if os.environ.get(_variable):
+            CELERY_BROKER_TRANSPORT_OPTIONS[_option] = int(os.environ[_variable])
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"

@@ -59,7 +59,8 @@ def test_worker_killed_mid_report_ends_done_or_failed_with_retry_never_stuck(liv
     seed_period(start=start)
     queue = f"drill-{uuid.uuid4().hex[:8]}"
     settings.REPORTS_QUEUE = queue
-    env = {**_worker_env(), "MASPORTAL_REPORT_LEASE_SECONDS": "2", "MASPORTAL_BROKER_VISIBILITY_TIMEOUT": "4"}
+    env = {**_worker_env(), "MASPORTAL_REPORT_LEASE_SECONDS": "2", "MASPORTAL_BROKER_VISIBILITY_TIMEOUT": "4",
+           "MASPORTAL_BROKER_RESTORE_INTERVAL": "1", "MASPORTAL_BROKER_RESTORE_THROTTLE": "1"}
     user = demo_user("tjansteman")
     params = report_services.check_params(user=user, kind="deviations", scope_token="board:hagersten-liljeholmen",  # noqa: S106
                                           period_from=start, period_to=date(start.year, 12, 31))
