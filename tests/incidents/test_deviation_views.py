@@ -54,9 +54,9 @@ def test_staff_submits_and_gets_reference(client):
 
 
 # Request (session, user, roles, two permission look-ups), form (unit, category, reportable check), counter (2),
-# municipality + routing (5), one deviation row + one history row, the transition, a manager's user,
+# municipality + routing (5), one deviation row + one history row, the stored enhetschef rows (1), the transition, a manager's user,
 # notifications (look-up + one INSERT), and the view's and the service's savepoints (2 + 2 releases).
-SUBMIT_QUERIES = 25
+SUBMIT_QUERIES = 26
 
 
 def test_submit_writes_the_deviation_once_in_an_exact_number_of_queries(client, django_assert_num_queries):
