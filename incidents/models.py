@@ -219,8 +219,13 @@ class PatientDataAccess(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                              verbose_name=_("user"))
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    deviation = models.ForeignKey(Deviation, on_delete=models.PROTECT, related_name="+", verbose_name=_("deviation"))
-    unit = models.ForeignKey("responsibility.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    deviation = models.ForeignKey(Deviation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("deviation"))
+    # The record viewed when it is not a deviation (a complaint, KL-…), by reference; blank for a deviation.
+    reference = models.CharField(_("record"), max_length=20, blank=True)
+    # None for an access not tied to one unit (a patient's log extract).
+    unit = models.ForeignKey("responsibility.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                             verbose_name=_("unit"))
     patient_hash = models.CharField(_("patient reference"), max_length=64, db_index=True)
     action = models.CharField(_("action"), max_length=40, default="view")
 
@@ -231,7 +236,14 @@ class PatientDataAccess(models.Model):
         indexes = [models.Index(fields=["user", "-at"], name="access_user_at_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.at:%Y-%m-%d %H:%M} {self.deviation_id}"
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M} {self.record_reference}"
+
+    @property
+    def record_reference(self) -> str:
+        """The reference of the record viewed (a deviation's or another record's)."""
+        if self.deviation_id is not None:
+            return self.deviation.reference or str(self.deviation)
+        return self.reference
 
 
 class LexMariaState(models.TextChoices):

@@ -32,6 +32,7 @@ from incidents.models import (
     DeviationCategory,
     DeviationState,
     DeviationTransition,
+    PatientDataAccess,
     ReferenceCounter,
 )
 from incidents.permissions import Actor, actor_kinds, reportable_units
@@ -143,6 +144,24 @@ def _next_reference(*, municipality_id: int, year: int, prefix: str = "AV") -> s
         counters.update(last=F("last") + 1)
     last = counters.values_list("last", flat=True).get()
     return f"{prefix}-{year}-{last:06d}"
+
+
+def next_reference(*, municipality_id: int, year: int, prefix: str) -> str:
+    """The next reference of a municipality's ``prefix`` series for ``year`` (AV, KL, SV, …), row-locked."""
+    return _next_reference(municipality_id=municipality_id, year=year, prefix=prefix)
+
+
+def log_patient_access(*, user, patient_hash: str, action: str = "view", deviation: Deviation | None = None,
+                       unit_id: int | None = None, reference: str = "") -> PatientDataAccess:
+    """Write one row of the access log (PDL 4 kap. 3 §): who saw which record's patient data, when, where.
+
+    The one access log of the portal: deviations pass ``deviation``; other records holding patient
+    data (a complaint) pass their ``reference`` and unit; a patient's log extract passes neither.
+    """
+    return PatientDataAccess.objects.create(
+        user=user, deviation=deviation, unit_id=deviation.unit_id if deviation is not None else unit_id,
+        patient_hash=patient_hash, action=action, reference="" if deviation is not None else reference,
+    )
 
 
 # --- reporting ----------------------------------------------------------------------

@@ -41,7 +41,6 @@ from incidents.models import (
     DeviationState,
     DeviationTransition,
     EventKind,
-    PatientDataAccess,
 )
 from incidents.permissions import (
     Actor,
@@ -82,8 +81,7 @@ DEVIATION_FORMS = {"investigation", "action"}
 
 
 def _log_access(*, user, deviation: Deviation, action: str = "view") -> None:
-    PatientDataAccess.objects.create(user=user, deviation=deviation, unit_id=deviation.unit_id,
-                                     patient_hash=deviation.patient_hash, action=action)
+    services.log_patient_access(user=user, deviation=deviation, patient_hash=deviation.patient_hash, action=action)
 
 
 def _require_reporter(user) -> None:

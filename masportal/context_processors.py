@@ -13,6 +13,8 @@ NAVIGATION = (
     (_("Report deviation"), "incidents:deviation_create", {Role.REPORTER, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR}),
     (_("Deviations"), "incidents:deviation_list", {Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR, Role.LEX_MARIA_REPORTER}),
     (_("Lex Maria"), "incidents:lex_maria_queue", {Role.MAS, Role.MAR, Role.BOARD_OFFICIAL, Role.LEX_MARIA_REPORTER}),
+    (_("Complaints"), "complaints:complaint_list", {Role.REPORTER, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR}),
+    (_("Collaboration deviations"), "complaints:collaboration_list", {Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR}),
     (_("Units"), "responsibility:unit_list", None),
     (_("Responsibility matrix"), "responsibility:matrix", {Role.MAS, Role.MAR, Role.BOARD_OFFICIAL}),
     (_("Follow-up"), "followup:followup_list", {Role.QUALITY_AUDITOR, Role.MAS, Role.MAR, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.BOARD_OFFICIAL}),

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "responsibility",
     "incidents",
     "followup",
+    "complaints",
     "reports",
 ]
 

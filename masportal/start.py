@@ -26,7 +26,7 @@ ROLE_INTRO = {
     Role.LEX_MARIA_REPORTER: _("Lex Maria cases to report to IVO."),
 }
 
-CONTRIBUTORS = ("responsibility.start", "incidents.start", "followup.start", "reports.start")
+CONTRIBUTORS = ("responsibility.start", "incidents.start", "followup.start", "complaints.start", "reports.start")
 
 
 @dataclass

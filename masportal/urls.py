@@ -17,6 +17,7 @@ urlpatterns = [
     path("register/", include("responsibility.urls")),
     path("avvikelser/", include("incidents.urls")),
     path("uppfoljning/", include("followup.urls")),
+    path("klagomal/", include("complaints.urls")),
     path("rapporter/", include("reports.urls")),
     path("django-admin/", admin.site.urls),
 ]

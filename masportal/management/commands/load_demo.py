@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 # Each app's demo module has ``load(today=…)``; order matters (the register first).
-DEMO_MODULES = ("responsibility.demo", "incidents.demo", "followup.demo", "reports.demo")
+DEMO_MODULES = ("responsibility.demo", "incidents.demo", "followup.demo", "complaints.demo", "reports.demo")
 
 
 class Command(BaseCommand):

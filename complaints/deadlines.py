@@ -1,0 +1,45 @@
+"""Deadlines of complaints and collaboration deviations (SPEC §6a): working days and calendar months.
+
+Working days come from the deviation workflow's one function
+(:func:`incidents.services.add_working_days`), so that the Swedish holiday
+calendar, when it lands there, applies here too.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from incidents.services import add_working_days
+
+
+def add_working_days_to_date(start: date, days: int) -> date:
+    """``start`` plus ``days`` working days, as a date."""
+    noon = timezone.make_aware(datetime.combine(start, time(12)))
+    return timezone.localdate(add_working_days(noon, days))
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` plus ``months`` calendar months; the 31st becomes the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def acknowledge_due(*, received_on: date, working_days: int) -> date:
+    """When receipt of a complaint must be confirmed (default 5 working days)."""
+    return add_working_days_to_date(received_on, working_days)
+
+
+def answer_due(*, received_on: date, weeks: int, external_deadline: date | None = None) -> date:
+    """When a complaint must be answered: IVO's date when IVO set one, else ``weeks`` after receipt."""
+    if external_deadline is not None:
+        return external_deadline
+    return received_on + timedelta(weeks=weeks)
+
+
+def end_of_day(on: date) -> datetime:
+    """The last second of ``on`` in the portal's time zone (a date deadline passes at midnight)."""
+    return timezone.make_aware(datetime.combine(on, time(23, 59, 59)))

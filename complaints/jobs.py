@@ -1,0 +1,145 @@
+"""Scheduled jobs: reminders before and after the deadlines of complaints and collaboration deviations.
+
+The deviation workflow's pattern (:mod:`incidents.jobs`): each pass selects
+only cases without a reminder row for their current deadline (NOT EXISTS), in
+bounded batches under a time budget; reminder rows (unique per case, state,
+deadline and kind) and notifications (unique per recipient and key) are
+written in bulk with ``ignore_conflicts``, so nothing is reminded twice.
+Recipients come from the routing stored on each case.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from complaints.choices import CollaborationState, Direction
+from complaints.models import (
+    CollaborationDeviation,
+    CollaborationReminder,
+    Complaint,
+    ComplaintReminder,
+    ComplaintSettings,
+)
+from complaints.services import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
+from incidents.jobs import reminder_windows
+from incidents.models import ReminderKind
+from masportal.jobs import Stage, TimeBudget, in_batches, lock_skip, scheduled_job
+from masportal.services import Notice, notify_all
+from responsibility.models import Municipality
+
+DEFAULT_DAYS_BEFORE = 2
+
+
+def _days_before() -> dict[int, int]:
+    days = dict.fromkeys(Municipality.objects.values_list("pk", flat=True), DEFAULT_DAYS_BEFORE)
+    days.update(ComplaintSettings.objects.values_list("municipality_id", "reminder_days_before"))
+    return days
+
+
+def _active_users(*candidates) -> list:
+    users = [c for c in candidates if c is not None]
+    return [u for u in {u.pk: u for u in users}.values() if u.is_active]
+
+
+def _person_user(person):
+    return person.user if person is not None and person.user_id is not None else None
+
+
+def _complaint_recipients(c: Complaint) -> list:
+    return _active_users(_person_user(c.operations_manager), _person_user(c.mas_person), c.investigator)
+
+
+def _collaboration_recipients(c: CollaborationDeviation) -> list:
+    if c.direction == Direction.INCOMING and c.state == CollaborationState.FORWARDED:
+        return _active_users(_person_user(c.operations_manager), _person_user(c.mas_person))
+    return _active_users(_person_user(c.mas_person), c.registered_by)
+
+
+def _remind_batch(*, model, reminder_model, fk: str, open_states, related, recipients, notice, on: date, kind: str,
+                  days_before: dict[int, int], batch_size: int, counts: dict) -> int:
+    reminded = Exists(reminder_model.objects.filter(**{fk: OuterRef("pk")}, state=OuterRef("state"),
+                                                    due_at=OuterRef("due_at"), kind=kind))
+    with transaction.atomic():
+        cases = list(
+            lock_skip(
+                model.objects.filter(state__in=open_states, due_at__isnull=False)
+                .filter(reminder_windows(on=on, kind=kind, days_before=days_before))
+                .filter(~reminded).order_by("due_at", "pk")
+            ).select_related(*related)[:batch_size]
+        )
+        if not cases:
+            return 0
+        notices, records = [], []
+        with translation.override(settings.LANGUAGE_CODE):
+            for case in cases:
+                users = recipients(case)
+                notices.append(notice(case, kind=kind, recipients=users))
+                records.append(reminder_model(**{fk: case}, state=case.state, due_at=case.due_at, kind=kind,
+                                              recipients=len(users)))
+        reminder_model.objects.bulk_create(records, ignore_conflicts=True)
+        counts[kind] += notify_all(notices=notices)
+        counts["cases"] += len(cases)
+    return len(cases)
+
+
+def _run(*, batch_size: int, budget: TimeBudget | None, on: date, **spec) -> dict[str, int]:
+    budget = budget or TimeBudget()
+    days_before = _days_before()
+    counts = {"cases": 0, ReminderKind.BEFORE: 0, ReminderKind.OVERDUE: 0, "batches": 0, "complete": 1}
+    for kind in (ReminderKind.OVERDUE, ReminderKind.BEFORE):
+        result = in_batches(
+            lambda kind=kind: _remind_batch(on=on, kind=kind, days_before=days_before, batch_size=batch_size,
+                                            counts=counts, **spec),
+            budget=budget,
+        )
+        counts["batches"] += result["batches"]
+        if not result["complete"]:
+            counts["complete"] = 0
+            break
+    return {str(k): v for k, v in counts.items()}
+
+
+def _complaint_notice(c: Complaint, *, kind: str, recipients: list) -> Notice:
+    due = timezone.localdate(c.due_at)
+    values = {"reference": c.reference, "unit": c.unit.name, "date": due.isoformat()}
+    if kind == ReminderKind.BEFORE:
+        subject = _("Complaint %(reference)s about %(unit)s is due %(date)s") % values
+    else:
+        subject = _("Complaint %(reference)s about %(unit)s is overdue since %(date)s") % values
+    return Notice(recipients=recipients, kind="complaint_reminder", subject=subject, link=c.get_absolute_url(),
+                  dedupe_key=f"complaint:{c.pk}:{c.state}:{due.isoformat()}:{kind}")
+
+
+def _collaboration_notice(c: CollaborationDeviation, *, kind: str, recipients: list) -> Notice:
+    due = timezone.localdate(c.due_at)
+    values = {"reference": c.reference, "counterpart": c.counterpart.name, "date": due.isoformat()}
+    if kind == ReminderKind.BEFORE:
+        subject = _("Collaboration deviation %(reference)s (%(counterpart)s): reply due %(date)s") % values
+    else:
+        subject = _("Collaboration deviation %(reference)s (%(counterpart)s): reply overdue since %(date)s") % values
+    return Notice(recipients=recipients, kind="collaboration_reminder", subject=subject, link=c.get_absolute_url(),
+                  dedupe_key=f"collaboration:{c.pk}:{c.state}:{due.isoformat()}:{kind}")
+
+
+@scheduled_job("complaint_reminders", stage=Stage.REMIND)
+def complaint_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
+    """Remind before a complaint's deadline (confirm receipt, answer) and once when it has passed."""
+    return _run(on=on, batch_size=batch_size, budget=budget, model=Complaint, reminder_model=ComplaintReminder,
+                fk="complaint", open_states=COMPLAINT_OPEN_STATES, recipients=_complaint_recipients,
+                related=("unit", "operations_manager__user", "mas_person__user", "investigator"),
+                notice=_complaint_notice)
+
+
+@scheduled_job("collaboration_reminders", stage=Stage.REMIND)
+def collaboration_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
+    """Remind before a reply is due (the counterpart's, or ours to it) and once when it has passed."""
+    return _run(on=on, batch_size=batch_size, budget=budget, model=CollaborationDeviation,
+                reminder_model=CollaborationReminder, fk="deviation", open_states=COLLABORATION_OPEN_STATES,
+                recipients=_collaboration_recipients, notice=_collaboration_notice,
+                related=("counterpart", "operations_manager__user", "mas_person__user", "registered_by"))

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from complaints import views
+
+app_name = "complaints"
+urlpatterns = [
+    path("", views.complaint_list, name="complaint_list"),
+    path("ny/", views.complaint_create, name="complaint_create"),
+    path("<int:pk>/", views.complaint_detail, name="complaint_detail"),
+    path("<int:pk>/steg/<slug:step>/", views.complaint_step, name="complaint_step"),
+    path("samverkan/", views.collaboration_list_view, name="collaboration_list"),
+    path("samverkan/ny/", views.collaboration_create, name="collaboration_create"),
+    path("samverkan/<int:pk>/", views.collaboration_detail, name="collaboration_detail"),
+    path("samverkan/<int:pk>/steg/<slug:step>/", views.collaboration_step, name="collaboration_step"),
+    path("motparter/", views.counterpart_list, name="counterpart_list"),
+    path("motparter/ny/", views.counterpart_edit, name="counterpart_create"),
+    path("motparter/<int:pk>/", views.counterpart_edit, name="counterpart_edit"),
+    path("statistik/", views.statistics_view, name="statistics"),
+    path("loggutdrag/", views.log_extract, name="log_extract"),
+]
