@@ -57,4 +57,3 @@ class CollaborationState(models.TextChoices):
     FORWARDED = "forwarded", _("Forwarded to the unit")
     REPLIED = "replied", _("Replied")
     CLOSED = "closed", _("Closed")
-

@@ -55,10 +55,24 @@ CATEGORIES = [
 ]
 
 COUNTERPARTS = [
-    ("region-stockholm", "Region Stockholm", CounterpartKind.REGION, "Samverkansfunktionen, Region Stockholm",
-     "samverkan@regionstockholm.example", "08-123 456 00", 2),
-    ("huslakare-hagersten", "Husläkarmottagningen Hägersten AB", CounterpartKind.PROVIDER,
-     "Verksamhetschef Jonas Ek", "info@huslakare-hagersten.example", "08-555 010 20", 1),
+    (
+        "region-stockholm",
+        "Region Stockholm",
+        CounterpartKind.REGION,
+        "Samverkansfunktionen, Region Stockholm",
+        "samverkan@regionstockholm.example",
+        "08-123 456 00",
+        2,
+    ),
+    (
+        "huslakare-hagersten",
+        "Husläkarmottagningen Hägersten AB",
+        CounterpartKind.PROVIDER,
+        "Verksamhetschef Jonas Ek",
+        "info@huslakare-hagersten.example",
+        "08-555 010 20",
+        1,
+    ),
 ]
 SERIES_START = 900001
 DEMO_PNR = "19400412-1226"
@@ -84,33 +98,103 @@ class ComplaintSpec:
 
 
 COMPLAINTS = [
-    ComplaintSpec("hage-01", 3, Channel.PHONE, ComplainantKind.RELATIVE, ["bemotande"],
-                  "Dottern ringde: hennes mamma fick vänta länge på hjälp vid toalettbesök på kvällen."),
-    ComplaintSpec("hage-01", 40, Channel.LETTER, ComplainantKind.PATIENT, ["vard-behandling", "lakemedel"],
-                  "Brev om att smärtlindringen inte gavs enligt ordination under en helg.",
-                  state=ComplaintState.INVESTIGATING, acknowledged_after=2),
-    ComplaintSpec("hage-01", 12, Channel.EMAIL, ComplainantKind.RELATIVE, ["omvardnad"],
-                  "Make till boende skriver att munvården har brustit under flera veckor."),
-    ComplaintSpec("hage-01", 6, Channel.IVO, ComplainantKind.RELATIVE, ["vard-behandling"],
-                  "IVO har överlämnat ett klagomål om att en boende inte fick läkarkontakt vid försämring.",
-                  state=ComplaintState.ACKNOWLEDGED, acknowledged_after=1, external_deadline_in=10,
-                  external_case_number="IVO 3.5.1-04512/2026", patient=True),
-    ComplaintSpec("hage-01", 60, Channel.IN_PERSON, ComplainantKind.PATIENT, ["lakemedel"],
-                  "Boende berättade vid besök att fel tabletter delats ut vid lunch.",
-                  state=ComplaintState.CLOSED, acknowledged_after=1, answered_after=14, outcome=Outcome.FOUNDED,
-                  patient=True, start_deviation=True),
-    ComplaintSpec("skar-01", 30, Channel.LETTER, ComplainantKind.RELATIVE, ["kommunikation"],
-                  "Anhörig fick inte besked om att hennes far flyttats till korttidsboende.",
-                  state=ComplaintState.CLOSED, acknowledged_after=3, answered_after=20, outcome=Outcome.UNFOUNDED),
-    ComplaintSpec("hage-02", 20, Channel.PHONE, ComplainantKind.RELATIVE, ["rehabilitering"],
-                  "Rollatorn har varit trasig i tre veckor utan att hjälpmedlet bytts.",
-                  state=ComplaintState.INVESTIGATING, acknowledged_after=2),
-    ComplaintSpec("alvs-01", 100, Channel.EMAIL, ComplainantKind.ANONYMOUS, ["tillganglighet"],
-                  "Anonymt mejl om att det är svårt att nå avdelningen på telefon.",
-                  state=ComplaintState.CLOSED, acknowledged_after=4, answered_after=35, outcome=Outcome.PARTLY_FOUNDED),
-    ComplaintSpec("skar-02", 35, Channel.PATIENT_BOARD, ComplainantKind.PATIENT, ["vard-behandling"],
-                  "Patientnämnden har överlämnat synpunkter på hur ett fall följdes upp.",
-                  state=ComplaintState.ACKNOWLEDGED, acknowledged_after=3),
+    ComplaintSpec(
+        "hage-01",
+        3,
+        Channel.PHONE,
+        ComplainantKind.RELATIVE,
+        ["bemotande"],
+        "Dottern ringde: hennes mamma fick vänta länge på hjälp vid toalettbesök på kvällen.",
+    ),
+    ComplaintSpec(
+        "hage-01",
+        40,
+        Channel.LETTER,
+        ComplainantKind.PATIENT,
+        ["vard-behandling", "lakemedel"],
+        "Brev om att smärtlindringen inte gavs enligt ordination under en helg.",
+        state=ComplaintState.INVESTIGATING,
+        acknowledged_after=2,
+    ),
+    ComplaintSpec(
+        "hage-01",
+        12,
+        Channel.EMAIL,
+        ComplainantKind.RELATIVE,
+        ["omvardnad"],
+        "Make till boende skriver att munvården har brustit under flera veckor.",
+    ),
+    ComplaintSpec(
+        "hage-01",
+        6,
+        Channel.IVO,
+        ComplainantKind.RELATIVE,
+        ["vard-behandling"],
+        "IVO har överlämnat ett klagomål om att en boende inte fick läkarkontakt vid försämring.",
+        state=ComplaintState.ACKNOWLEDGED,
+        acknowledged_after=1,
+        external_deadline_in=10,
+        external_case_number="IVO 3.5.1-04512/2026",
+        patient=True,
+    ),
+    ComplaintSpec(
+        "hage-01",
+        60,
+        Channel.IN_PERSON,
+        ComplainantKind.PATIENT,
+        ["lakemedel"],
+        "Boende berättade vid besök att fel tabletter delats ut vid lunch.",
+        state=ComplaintState.CLOSED,
+        acknowledged_after=1,
+        answered_after=14,
+        outcome=Outcome.FOUNDED,
+        patient=True,
+        start_deviation=True,
+    ),
+    ComplaintSpec(
+        "skar-01",
+        30,
+        Channel.LETTER,
+        ComplainantKind.RELATIVE,
+        ["kommunikation"],
+        "Anhörig fick inte besked om att hennes far flyttats till korttidsboende.",
+        state=ComplaintState.CLOSED,
+        acknowledged_after=3,
+        answered_after=20,
+        outcome=Outcome.UNFOUNDED,
+    ),
+    ComplaintSpec(
+        "hage-02",
+        20,
+        Channel.PHONE,
+        ComplainantKind.RELATIVE,
+        ["rehabilitering"],
+        "Anhörig uppger att insulinet gavs för sent flera morgnar i rad.",
+        state=ComplaintState.INVESTIGATING,
+        acknowledged_after=2,
+    ),
+    ComplaintSpec(
+        "alvs-01",
+        100,
+        Channel.EMAIL,
+        ComplainantKind.ANONYMOUS,
+        ["tillganglighet"],
+        "Anonymt mejl om att det är svårt att nå avdelningen på telefon.",
+        state=ComplaintState.CLOSED,
+        acknowledged_after=4,
+        answered_after=35,
+        outcome=Outcome.PARTLY_FOUNDED,
+    ),
+    ComplaintSpec(
+        "skar-02",
+        35,
+        Channel.PATIENT_BOARD,
+        ComplainantKind.PATIENT,
+        ["vard-behandling"],
+        "Patientnämnden har överlämnat synpunkter på hur ett fall följdes upp.",
+        state=ComplaintState.ACKNOWLEDGED,
+        acknowledged_after=3,
+    ),
 ]
 
 
@@ -132,32 +216,88 @@ class CollaborationSpec:
 
 
 COLLABORATIONS = [
-    CollaborationSpec(Direction.OUTGOING, "region-stockholm", "hage-01", "information", 80,
-                      "Boende skrevs ut från sjukhus utan aktuell läkemedelslista; kvällsdoserna kunde inte ges.",
-                      CollaborationState.SENT, agreement=True, sent_days_ago=78),
-    CollaborationSpec(Direction.OUTGOING, "region-stockholm", "skar-01", "vard-behandling", 50,
-                      "Läkare gick inte att nå under natten trots avtalets tillgänglighet dygnet runt.",
-                      CollaborationState.REPLIED, agreement=True, sent_days_ago=48, reply_days_ago=10,
-                      reply="Regionen har sett över bemanningen av jourläkare nattetid."),
-    CollaborationSpec(Direction.OUTGOING, "region-stockholm", "hage-01", "lakemedel", 120,
-                      "Ordinationsändring efter läkarbesök fördes inte in i läkemedelslistan.",
-                      CollaborationState.CLOSED, agreement=True, sent_days_ago=118, reply_days_ago=70,
-                      reply="Rutinen för ordinationsändringar har förtydligats för läkarna.",
-                      assessment="Svaret är tillräckligt; följs upp vid nästa samverkansmöte."),
-    CollaborationSpec(Direction.OUTGOING, "huslakare-hagersten", "alvs-01", "information", 7,
-                      "Remissvar kom inte fram till sjuksköterskan på boendet.", CollaborationState.SENT,
-                      sent_days_ago=5),
-    CollaborationSpec(Direction.INCOMING, "region-stockholm", "hage-01", "information", 12,
-                      "Regionen: vid inskrivning på sjukhus saknades uppgift om boendets läkemedelsgivning.",
-                      CollaborationState.REGISTERED, received_days_ago=10),
-    CollaborationSpec(Direction.INCOMING, "region-stockholm", "hage-01", "vard-behandling", 32,
-                      "Regionen: patient skickades till akuten utan överrapportering från boendet.",
-                      CollaborationState.FORWARDED, agreement=True, received_days_ago=30),
-    CollaborationSpec(Direction.INCOMING, "region-stockholm", "skar-01", "trycksar", 75,
-                      "Regionen: trycksår upptäcktes vid ankomst till sjukhus utan att ha dokumenterats.",
-                      CollaborationState.CLOSED, received_days_ago=70, reply_days_ago=40,
-                      reply="Boendet har infört riskbedömning av trycksår vid inflyttning och varje månad.",
-                      assessment="Svaret skickat till regionen; åtgärden följs upp i egenkontrollen."),
+    CollaborationSpec(
+        Direction.OUTGOING,
+        "region-stockholm",
+        "hage-01",
+        "information",
+        80,
+        "Boende skrevs ut från sjukhus utan aktuell läkemedelslista; kvällsdoserna kunde inte ges.",
+        CollaborationState.SENT,
+        agreement=True,
+        sent_days_ago=78,
+    ),
+    CollaborationSpec(
+        Direction.OUTGOING,
+        "region-stockholm",
+        "skar-01",
+        "vard-behandling",
+        50,
+        "Läkare gick inte att nå under natten trots avtalets tillgänglighet dygnet runt.",
+        CollaborationState.REPLIED,
+        agreement=True,
+        sent_days_ago=48,
+        reply_days_ago=10,
+        reply="Regionen har sett över bemanningen av jourläkare nattetid.",
+    ),
+    CollaborationSpec(
+        Direction.OUTGOING,
+        "region-stockholm",
+        "hage-01",
+        "lakemedel",
+        120,
+        "Ordinationsändring efter läkarbesök fördes inte in i läkemedelslistan.",
+        CollaborationState.CLOSED,
+        agreement=True,
+        sent_days_ago=118,
+        reply_days_ago=70,
+        reply="Rutinen för ordinationsändringar har förtydligats för läkarna.",
+        assessment="Svaret är tillräckligt; följs upp vid nästa samverkansmöte.",
+    ),
+    CollaborationSpec(
+        Direction.OUTGOING,
+        "huslakare-hagersten",
+        "alvs-01",
+        "information",
+        7,
+        "Remissvar kom inte fram till sjuksköterskan på boendet.",
+        CollaborationState.SENT,
+        sent_days_ago=5,
+    ),
+    CollaborationSpec(
+        Direction.INCOMING,
+        "region-stockholm",
+        "hage-01",
+        "information",
+        12,
+        "Regionen: vid inskrivning på sjukhus saknades uppgift om boendets läkemedelsgivning.",
+        CollaborationState.REGISTERED,
+        received_days_ago=10,
+    ),
+    CollaborationSpec(
+        Direction.INCOMING,
+        "region-stockholm",
+        "hage-01",
+        "vard-behandling",
+        32,
+        "Regionen: patient skickades till akuten utan överrapportering från boendet.",
+        CollaborationState.FORWARDED,
+        agreement=True,
+        received_days_ago=30,
+    ),
+    CollaborationSpec(
+        Direction.INCOMING,
+        "region-stockholm",
+        "skar-01",
+        "trycksar",
+        75,
+        "Regionen: trycksår upptäcktes vid ankomst till sjukhus utan att ha dokumenterats.",
+        CollaborationState.CLOSED,
+        received_days_ago=70,
+        reply_days_ago=40,
+        reply="Boendet har infört riskbedömning av trycksår vid inflyttning och varje månad.",
+        assessment="Svaret skickat till regionen; åtgärden följs upp i egenkontrollen.",
+    ),
 ]
 
 
@@ -182,9 +322,16 @@ def _categories(municipality) -> dict[str, ComplaintCategory]:
     found = {}
     for order, (code, name, health, rehab, dev_code) in enumerate(CATEGORIES):
         found[code], _created = ComplaintCategory.objects.get_or_create(
-            municipality=municipality, code=code,
-            defaults={"name": name, "concerns_health_care": health, "is_rehabilitation": rehab,
-                      "deviation_category": deviation_categories.get(dev_code), "order": order})
+            municipality=municipality,
+            code=code,
+            defaults={
+                "name": name,
+                "concerns_health_care": health,
+                "is_rehabilitation": rehab,
+                "deviation_category": deviation_categories.get(dev_code),
+                "order": order,
+            },
+        )
     return found
 
 
@@ -192,9 +339,17 @@ def _counterparts(municipality) -> dict[str, Counterpart]:
     found = {}
     for code, name, kind, contact, email, phone, months in COUNTERPARTS:
         found[code], _created = Counterpart.objects.get_or_create(
-            municipality=municipality, code=code,
-            defaults={"name": name, "kind": kind, "contact_name": contact, "contact_email": email,
-                      "contact_phone": phone, "reply_months": months})
+            municipality=municipality,
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "contact_name": contact,
+                "contact_email": email,
+                "contact_phone": phone,
+                "reply_months": months,
+            },
+        )
     return found
 
 
@@ -208,19 +363,31 @@ def _complaints(municipality, conf, categories, today: date) -> None:
         unit = units[spec.unit]
         received = today - timedelta(days=spec.days_ago)
         cats = [categories[c] for c in spec.categories]
-        route = routing.route(unit=unit, on=received, rehabilitation=any(c.is_rehabilitation for c in cats),
-                              health_care=any(c.concerns_health_care for c in cats))
+        route = routing.route(
+            unit=unit,
+            on=received,
+            rehabilitation=any(c.is_rehabilitation for c in cats),
+            health_care=any(c.concerns_health_care for c in cats),
+        )
         external = today + timedelta(days=spec.external_deadline_in) if spec.external_deadline_in else None
         complaint = Complaint(
-            municipality=municipality, reference=reference, unit=unit, state=spec.state, received_on=received,
-            channel=spec.channel, complainant_kind=spec.complainant, description=spec.description,
-            registered_by=mas, external_case_number=spec.external_case_number, external_deadline=external,
-            acknowledge_due=deadlines.acknowledge_due(received_on=received,
-                                                      working_days=conf.acknowledge_working_days),
-            answer_due=deadlines.answer_due(received_on=received, weeks=conf.answer_weeks,
-                                            external_deadline=external),
+            municipality=municipality,
+            reference=reference,
+            unit=unit,
+            state=spec.state,
+            received_on=received,
+            channel=spec.channel,
+            complainant_kind=spec.complainant,
+            description=spec.description,
+            registered_by=mas,
+            external_case_number=spec.external_case_number,
+            external_deadline=external,
+            acknowledge_due=deadlines.acknowledge_due(received_on=received, working_days=conf.acknowledge_working_days),
+            answer_due=deadlines.answer_due(received_on=received, weeks=conf.answer_weeks, external_deadline=external),
             concerns_health_care=route.duty_holder is not None or any(c.concerns_health_care for c in cats),
-            operations_manager=route.operations_manager, mas_person=route.duty_holder, mas_role=route.duty_role,
+            operations_manager=route.operations_manager,
+            mas_person=route.duty_holder,
+            mas_role=route.duty_role,
         )
         if spec.acknowledged_after is not None:
             complaint.acknowledged_on = received + timedelta(days=spec.acknowledged_after)
@@ -241,8 +408,12 @@ def _complaints(municipality, conf, categories, today: date) -> None:
             complaint.patient_identifier_encrypted = patient.encrypt_identifier(DEMO_PNR)
             complaint.patient_hash = patient.patient_hash(DEMO_PNR)
         if spec.start_deviation:
-            complaint.deviation = (Deviation.objects.filter(unit=unit, reference__startswith="AV-")
-                                   .exclude(state="draft").order_by("reference").first())
+            complaint.deviation = (
+                Deviation.objects.filter(unit=unit, reference__startswith="AV-")
+                .exclude(state="draft")
+                .order_by("reference")
+                .first()
+            )
         complaint.due_at = complaint_due(complaint)
         complaint.save()
         complaint.categories.set(cats)
@@ -257,9 +428,13 @@ def _complaints(municipality, conf, categories, today: date) -> None:
             path.append(ComplaintState.CLOSED)
         previous = ComplaintState.REGISTERED
         for state in path:
-            ComplaintTransition.objects.create(complaint=complaint, from_state=previous, to_state=state,
-                                               actor=mas if state == ComplaintState.REGISTERED else manager,
-                                               reason="Demo")
+            ComplaintTransition.objects.create(
+                complaint=complaint,
+                from_state=previous,
+                to_state=state,
+                actor=mas if state == ComplaintState.REGISTERED else manager,
+                reason="Demo",
+            )
             previous = state
 
 
@@ -267,8 +442,9 @@ def _collaborations(municipality, counterparts, today: date) -> None:
     mas, manager = _user("mas"), _user("verksamhetschef")
     units = {u.code: u for u in Unit.objects.filter(municipality=municipality)}
     categories = {c.code: c for c in DeviationCategory.objects.filter(municipality=municipality)}
-    agreement = Contract.objects.filter(municipality=municipality, kind=ContractKind.PHYSICIAN,
-                                        case_number="SLK 2023/0456").first()
+    agreement = Contract.objects.filter(
+        municipality=municipality, kind=ContractKind.PHYSICIAN, case_number="SLK 2023/0456"
+    ).first()
     for n, spec in enumerate(COLLABORATIONS):
         reference = f"SV-{today.year}-{SERIES_START + n:06d}"
         if CollaborationDeviation.objects.filter(municipality=municipality, reference=reference).exists():
@@ -278,10 +454,20 @@ def _collaborations(municipality, counterparts, today: date) -> None:
         route = routing.route(unit=unit, on=occurred)
         counterpart = counterparts[spec.counterpart]
         case = CollaborationDeviation(
-            municipality=municipality, reference=reference, direction=spec.direction, counterpart=counterpart,
-            contract=agreement if spec.agreement else None, unit=unit, category=categories[spec.category],
-            state=spec.state, occurred_on=occurred, description=spec.description, registered_by=mas,
-            mas_person=route.duty_holder, operations_manager=route.operations_manager, reply=spec.reply,
+            municipality=municipality,
+            reference=reference,
+            direction=spec.direction,
+            counterpart=counterpart,
+            contract=agreement if spec.agreement else None,
+            unit=unit,
+            category=categories[spec.category],
+            state=spec.state,
+            occurred_on=occurred,
+            description=spec.description,
+            registered_by=mas,
+            mas_person=route.duty_holder,
+            operations_manager=route.operations_manager,
+            reply=spec.reply,
             assessment=spec.assessment,
         )
 
@@ -304,14 +490,23 @@ def _collaborations(municipality, counterparts, today: date) -> None:
         case.due_at = collaboration_due(case)
         case.save()
         if spec.direction == Direction.OUTGOING:
-            path = [CollaborationState.REGISTERED, CollaborationState.SENT, CollaborationState.REPLIED,
-                    CollaborationState.CLOSED]
+            path = [
+                CollaborationState.REGISTERED,
+                CollaborationState.SENT,
+                CollaborationState.REPLIED,
+                CollaborationState.CLOSED,
+            ]
         else:
-            path = [CollaborationState.REGISTERED, CollaborationState.FORWARDED, CollaborationState.REPLIED,
-                    CollaborationState.CLOSED]
+            path = [
+                CollaborationState.REGISTERED,
+                CollaborationState.FORWARDED,
+                CollaborationState.REPLIED,
+                CollaborationState.CLOSED,
+            ]
         previous = CollaborationState.REGISTERED
         for state in path[: path.index(spec.state) + 1]:
             actor = manager if (spec.direction == Direction.INCOMING and state == CollaborationState.REPLIED) else mas
-            CollaborationTransition.objects.create(deviation=case, from_state=previous, to_state=state, actor=actor,
-                                                   reason="Demo")
+            CollaborationTransition.objects.create(
+                deviation=case, from_state=previous, to_state=state, actor=actor, reason="Demo"
+            )
             previous = state

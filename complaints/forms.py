@@ -25,38 +25,55 @@ class ComplaintForm(forms.Form):
 
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=_("Choose unit"))
     received_on = _date_field(_("Received"))
-    channel = forms.ChoiceField(label=_("Received by"), choices=Channel.choices, widget=forms.RadioSelect,
-                                required=False)
-    complainant_kind = forms.ChoiceField(label=_("Who complained"), choices=ComplainantKind.choices,
-                                         widget=forms.RadioSelect, required=False)
-    categories = forms.ModelMultipleChoiceField(label=_("What the complaint is about"), queryset=None,
-                                                required=False, widget=forms.CheckboxSelectMultiple)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
-                                  help_text=_("What the complainant says. Do not write the patient's name here."))
+    channel = forms.ChoiceField(
+        label=_("Received by"), choices=Channel.choices, widget=forms.RadioSelect, required=False
+    )
+    complainant_kind = forms.ChoiceField(
+        label=_("Who complained"), choices=ComplainantKind.choices, widget=forms.RadioSelect, required=False
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("What the complaint is about"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text=_("What the complainant says. Do not write the patient's name here."),
+    )
     patient_identifier = forms.CharField(
-        label=_("Patient's personnummer (optional)"), required=False, max_length=20,
+        label=_("Patient's personnummer (optional)"),
+        required=False,
+        max_length=20,
         help_text=_("YYYYMMDD-NNNN. Stored encrypted; shown only to those who handle the complaint."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
     )
-    external_case_number = forms.CharField(label=_("IVO's or the patientnämnd's case number"), required=False,
-                                           max_length=40)
-    external_deadline = _date_field(_("Deadline set by IVO"),
-                                    help_text=_("For a complaint forwarded by IVO: the date IVO wants the answer."))
+    external_case_number = forms.CharField(
+        label=_("IVO's or the patientnämnd's case number"), required=False, max_length=40
+    )
+    external_deadline = _date_field(
+        _("Deadline set by IVO"), help_text=_("For a complaint forwarded by IVO: the date IVO wants the answer.")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         units = complaint_units(user).order_by("name")
         self.fields["unit"].queryset = units
         self.fields["categories"].queryset = ComplaintCategory.objects.filter(
-            municipality_id__in=units.values("municipality_id"), active=True)
+            municipality_id__in=units.values("municipality_id"), active=True
+        )
 
     def to_input(self) -> ComplaintInput:
         d = self.cleaned_data
         return ComplaintInput(
-            unit=d.get("unit"), received_on=d.get("received_on"), channel=d.get("channel") or "",
-            complainant_kind=d.get("complainant_kind") or "", categories=list(d.get("categories") or []),
-            description=d.get("description") or "", patient_identifier=(d.get("patient_identifier") or "").strip(),
-            external_case_number=d.get("external_case_number") or "", external_deadline=d.get("external_deadline"),
+            unit=d.get("unit"),
+            received_on=d.get("received_on"),
+            channel=d.get("channel") or "",
+            complainant_kind=d.get("complainant_kind") or "",
+            categories=list(d.get("categories") or []),
+            description=d.get("description") or "",
+            patient_identifier=(d.get("patient_identifier") or "").strip(),
+            external_case_number=d.get("external_case_number") or "",
+            external_deadline=d.get("external_deadline"),
         )
 
 
@@ -73,14 +90,16 @@ class SimpleMoveForm(VersionedForm):
 
 
 class InvestigationForm(VersionedForm):
-    investigation = forms.CharField(label=_("Investigation"), widget=forms.Textarea(attrs={"rows": 4}),
-                                    required=False)
+    investigation = forms.CharField(label=_("Investigation"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     actions = forms.CharField(label=_("Actions taken"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class AnswerForm(VersionedForm):
-    answer = forms.CharField(label=_("What the complainant was told"), widget=forms.Textarea(attrs={"rows": 4}),
-                             help_text=_("An understandable explanation of what happened and what was done."))
+    answer = forms.CharField(
+        label=_("What the complainant was told"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("An understandable explanation of what happened and what was done."),
+    )
     answered_on = _date_field(_("Answered on"), required=True)
     method = forms.ChoiceField(label=_("Answered by"), choices=AnswerMethod.choices, widget=forms.RadioSelect)
     actions = forms.CharField(label=_("Actions taken"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -91,8 +110,9 @@ class AnswerForm(VersionedForm):
 
 class CloseForm(VersionedForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment on the outcome"), widget=forms.Textarea(attrs={"rows": 2}),
-                              required=False)
+    comment = forms.CharField(
+        label=_("Comment on the outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ReasonForm(VersionedForm):
@@ -106,49 +126,67 @@ class LinkDeviationForm(VersionedForm):
 class ComplaintFilter(forms.Form):
     """Queue filters (GET: no patient data is ever filtered on here)."""
 
-    state = forms.ChoiceField(label=_("State"), required=False,
-                              choices=[("", _("Open")), ("all", _("All")), *ComplaintState.choices])
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("Open")), ("all", _("All")), *ComplaintState.choices]
+    )
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
 
 
 class CollaborationForm(forms.Form):
     """Register a collaboration deviation, outgoing or incoming."""
 
-    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, widget=forms.RadioSelect,
-                                  required=False)
-    counterpart = forms.ModelChoiceField(label=_("Counterpart"), queryset=None, required=False,
-                                         empty_label=_("Choose counterpart"))
-    contract = forms.ModelChoiceField(label=_("Läkarmedverkan agreement concerned (if any)"), queryset=None,
-                                      required=False, empty_label=_("None"))
-    unit = forms.ModelChoiceField(label=_("Our unit concerned"), queryset=None, required=False,
-                                  empty_label=_("Choose unit"))
-    category = forms.ModelChoiceField(label=_("Category"), queryset=None, required=False,
-                                      empty_label=_("Choose category"))
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=Direction.choices, widget=forms.RadioSelect, required=False
+    )
+    counterpart = forms.ModelChoiceField(
+        label=_("Counterpart"), queryset=None, required=False, empty_label=_("Choose counterpart")
+    )
+    contract = forms.ModelChoiceField(
+        label=_("Läkarmedverkan agreement concerned (if any)"), queryset=None, required=False, empty_label=_("None")
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Our unit concerned"), queryset=None, required=False, empty_label=_("Choose unit")
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=None, required=False, empty_label=_("Choose category")
+    )
     occurred_on = _date_field(_("Occurred"))
-    description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 5}),
-                                  required=False, help_text=_("Do not write the patient's name here."))
+    description = forms.CharField(
+        label=_("What happened"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text=_("Do not write the patient's name here."),
+    )
     counterpart_reference = forms.CharField(label=_("The counterpart's reference"), required=False, max_length=60)
     received_on = _date_field(_("Received (incoming)"))
-    reply_due = _date_field(_("Answer due (incoming)"),
-                            help_text=_("Empty: the counterpart's reply time from the date received."))
+    reply_due = _date_field(
+        _("Answer due (incoming)"), help_text=_("Empty: the counterpart's reply time from the date received.")
+    )
 
     def __init__(self, *args, user, municipality_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = collaboration_units(user).order_by("name")
-        self.fields["counterpart"].queryset = Counterpart.objects.filter(municipality_id=municipality_id,
-                                                                         active=True)
-        self.fields["contract"].queryset = Contract.objects.filter(municipality_id=municipality_id,
-                                                                   kind=ContractKind.PHYSICIAN)
-        self.fields["category"].queryset = DeviationCategory.objects.filter(municipality_id=municipality_id,
-                                                                            active=True)
+        self.fields["counterpart"].queryset = Counterpart.objects.filter(municipality_id=municipality_id, active=True)
+        self.fields["contract"].queryset = Contract.objects.filter(
+            municipality_id=municipality_id, kind=ContractKind.PHYSICIAN
+        )
+        self.fields["category"].queryset = DeviationCategory.objects.filter(
+            municipality_id=municipality_id, active=True
+        )
 
     def to_input(self) -> CollaborationInput:
         d = self.cleaned_data
         return CollaborationInput(
-            direction=d.get("direction") or "", counterpart=d.get("counterpart"), unit=d.get("unit"),
-            category=d.get("category"), occurred_on=d.get("occurred_on"), description=d.get("description") or "",
-            contract=d.get("contract"), counterpart_reference=d.get("counterpart_reference") or "",
-            received_on=d.get("received_on"), reply_due=d.get("reply_due"),
+            direction=d.get("direction") or "",
+            counterpart=d.get("counterpart"),
+            unit=d.get("unit"),
+            category=d.get("category"),
+            occurred_on=d.get("occurred_on"),
+            description=d.get("description") or "",
+            contract=d.get("contract"),
+            counterpart_reference=d.get("counterpart_reference") or "",
+            received_on=d.get("received_on"),
+            reply_due=d.get("reply_due"),
         )
 
 
@@ -172,10 +210,8 @@ class AssessCloseForm(VersionedForm):
 
 
 class CollaborationFilter(forms.Form):
-    direction = forms.ChoiceField(label=_("Direction"), required=False,
-                                  choices=[("", _("All")), *Direction.choices])
-    counterpart = forms.ModelChoiceField(label=_("Counterpart"), queryset=None, required=False,
-                                         empty_label=_("All"))
+    direction = forms.ChoiceField(label=_("Direction"), required=False, choices=[("", _("All")), *Direction.choices])
+    counterpart = forms.ModelChoiceField(label=_("Counterpart"), queryset=None, required=False, empty_label=_("All"))
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
 
     def __init__(self, *args, municipality_id, **kwargs):
@@ -192,8 +228,11 @@ class CounterpartForm(forms.ModelForm):
 class LogExtractForm(forms.Form):
     """The patient's personnummer, posted (never in a URL)."""
 
-    patient = forms.CharField(label=_("Patient's personnummer"), max_length=20,
-                              widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    patient = forms.CharField(
+        label=_("Patient's personnummer"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
 
     def clean_patient(self) -> str:
         from incidents import patient

@@ -61,16 +61,33 @@ def _collaboration_recipients(c: CollaborationDeviation) -> list:
     return _active_users(_person_user(c.mas_person), c.registered_by)
 
 
-def _remind_batch(*, model, reminder_model, fk: str, open_states, related, recipients, notice, on: date, kind: str,
-                  days_before: dict[int, int], batch_size: int, counts: dict) -> int:
-    reminded = Exists(reminder_model.objects.filter(**{fk: OuterRef("pk")}, state=OuterRef("state"),
-                                                    due_at=OuterRef("due_at"), kind=kind))
+def _remind_batch(
+    *,
+    model,
+    reminder_model,
+    fk: str,
+    open_states,
+    related,
+    recipients,
+    notice,
+    on: date,
+    kind: str,
+    days_before: dict[int, int],
+    batch_size: int,
+    counts: dict,
+) -> int:
+    reminded = Exists(
+        reminder_model.objects.filter(
+            **{fk: OuterRef("pk")}, state=OuterRef("state"), due_at=OuterRef("due_at"), kind=kind
+        )
+    )
     with transaction.atomic():
         cases = list(
             lock_skip(
                 model.objects.filter(state__in=open_states, due_at__isnull=False)
                 .filter(reminder_windows(on=on, kind=kind, days_before=days_before))
-                .filter(~reminded).order_by("due_at", "pk")
+                .filter(~reminded)
+                .order_by("due_at", "pk")
             ).select_related(*related)[:batch_size]
         )
         if not cases:
@@ -80,8 +97,9 @@ def _remind_batch(*, model, reminder_model, fk: str, open_states, related, recip
             for case in cases:
                 users = recipients(case)
                 notices.append(notice(case, kind=kind, recipients=users))
-                records.append(reminder_model(**{fk: case}, state=case.state, due_at=case.due_at, kind=kind,
-                                              recipients=len(users)))
+                records.append(
+                    reminder_model(**{fk: case}, state=case.state, due_at=case.due_at, kind=kind, recipients=len(users))
+                )
         reminder_model.objects.bulk_create(records, ignore_conflicts=True)
         counts[kind] += notify_all(notices=notices)
         counts["cases"] += len(cases)
@@ -94,8 +112,9 @@ def _run(*, batch_size: int, budget: TimeBudget | None, on: date, **spec) -> dic
     counts = {"cases": 0, ReminderKind.BEFORE: 0, ReminderKind.OVERDUE: 0, "batches": 0, "complete": 1}
     for kind in (ReminderKind.OVERDUE, ReminderKind.BEFORE):
         result = in_batches(
-            lambda kind=kind: _remind_batch(on=on, kind=kind, days_before=days_before, batch_size=batch_size,
-                                            counts=counts, **spec),
+            lambda kind=kind: _remind_batch(
+                on=on, kind=kind, days_before=days_before, batch_size=batch_size, counts=counts, **spec
+            ),
             budget=budget,
         )
         counts["batches"] += result["batches"]
@@ -112,8 +131,13 @@ def _complaint_notice(c: Complaint, *, kind: str, recipients: list) -> Notice:
         subject = _("Complaint %(reference)s about %(unit)s is due %(date)s") % values
     else:
         subject = _("Complaint %(reference)s about %(unit)s is overdue since %(date)s") % values
-    return Notice(recipients=recipients, kind="complaint_reminder", subject=subject, link=c.get_absolute_url(),
-                  dedupe_key=f"complaint:{c.pk}:{c.state}:{due.isoformat()}:{kind}")
+    return Notice(
+        recipients=recipients,
+        kind="complaint_reminder",
+        subject=subject,
+        link=c.get_absolute_url(),
+        dedupe_key=f"complaint:{c.pk}:{c.state}:{due.isoformat()}:{kind}",
+    )
 
 
 def _collaboration_notice(c: CollaborationDeviation, *, kind: str, recipients: list) -> Notice:
@@ -123,23 +147,44 @@ def _collaboration_notice(c: CollaborationDeviation, *, kind: str, recipients: l
         subject = _("Collaboration deviation %(reference)s (%(counterpart)s): reply due %(date)s") % values
     else:
         subject = _("Collaboration deviation %(reference)s (%(counterpart)s): reply overdue since %(date)s") % values
-    return Notice(recipients=recipients, kind="collaboration_reminder", subject=subject, link=c.get_absolute_url(),
-                  dedupe_key=f"collaboration:{c.pk}:{c.state}:{due.isoformat()}:{kind}")
+    return Notice(
+        recipients=recipients,
+        kind="collaboration_reminder",
+        subject=subject,
+        link=c.get_absolute_url(),
+        dedupe_key=f"collaboration:{c.pk}:{c.state}:{due.isoformat()}:{kind}",
+    )
 
 
 @scheduled_job("complaint_reminders", stage=Stage.REMIND)
 def complaint_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Remind before a complaint's deadline (confirm receipt, answer) and once when it has passed."""
-    return _run(on=on, batch_size=batch_size, budget=budget, model=Complaint, reminder_model=ComplaintReminder,
-                fk="complaint", open_states=COMPLAINT_OPEN_STATES, recipients=_complaint_recipients,
-                related=("unit", "operations_manager__user", "mas_person__user", "investigator"),
-                notice=_complaint_notice)
+    return _run(
+        on=on,
+        batch_size=batch_size,
+        budget=budget,
+        model=Complaint,
+        reminder_model=ComplaintReminder,
+        fk="complaint",
+        open_states=COMPLAINT_OPEN_STATES,
+        recipients=_complaint_recipients,
+        related=("unit", "operations_manager__user", "mas_person__user", "investigator"),
+        notice=_complaint_notice,
+    )
 
 
 @scheduled_job("collaboration_reminders", stage=Stage.REMIND)
 def collaboration_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Remind before a reply is due (the counterpart's, or ours to it) and once when it has passed."""
-    return _run(on=on, batch_size=batch_size, budget=budget, model=CollaborationDeviation,
-                reminder_model=CollaborationReminder, fk="deviation", open_states=COLLABORATION_OPEN_STATES,
-                recipients=_collaboration_recipients, notice=_collaboration_notice,
-                related=("counterpart", "operations_manager__user", "mas_person__user", "registered_by"))
+    return _run(
+        on=on,
+        batch_size=batch_size,
+        budget=budget,
+        model=CollaborationDeviation,
+        reminder_model=CollaborationReminder,
+        fk="deviation",
+        open_states=COLLABORATION_OPEN_STATES,
+        recipients=_collaboration_recipients,
+        notice=_collaboration_notice,
+        related=("counterpart", "operations_manager__user", "mas_person__user", "registered_by"),
+    )

@@ -35,7 +35,8 @@ def extract_rows(*, user, patient_hash: str) -> QuerySet[PatientDataAccess]:
     records = Q(unit_id__in=duty_unit_ids(user=user))
     earlier_extracts = Q(action=EXTRACT_ACTION, user__person__municipality_id=municipality_id)
     return (
-        PatientDataAccess.objects.filter(patient_hash=patient_hash).filter(records | earlier_extracts)
+        PatientDataAccess.objects.filter(patient_hash=patient_hash)
+        .filter(records | earlier_extracts)
         .select_related("user", "unit", "deviation")
         .order_by("at", "id")
     )
@@ -52,12 +53,15 @@ def produce_extract(*, user, personnummer: str) -> bytes:
 
     digest = patient.patient_hash(personnummer)
     rows = list(extract_rows(user=user, patient_hash=digest))
-    html = render_to_string("complaints/log_extract_pdf.html", {
-        "rows": rows, "patient": masked(personnummer), "produced_at": timezone.localtime(),
-        "produced_by": user.get_full_name() or user.get_username(),
-    })
+    html = render_to_string(
+        "complaints/log_extract_pdf.html",
+        {
+            "rows": rows,
+            "patient": masked(personnummer),
+            "produced_at": timezone.localtime(),
+            "produced_by": user.get_full_name() or user.get_username(),
+        },
+    )
     pdf = HTML(string=html).write_pdf()
     log_patient_access(user=user, patient_hash=digest, action=EXTRACT_ACTION)
     return pdf
-
-

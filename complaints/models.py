@@ -28,13 +28,16 @@ from incidents.models import ReminderKind
 class ComplaintSettings(models.Model):
     """A municipality's deadlines for complaints and collaboration deviations (configurable, SPEC §6a)."""
 
-    municipality = models.OneToOneField("responsibility.Municipality", on_delete=models.CASCADE,
-                                        related_name="complaint_settings")
+    municipality = models.OneToOneField(
+        "responsibility.Municipality", on_delete=models.CASCADE, related_name="complaint_settings"
+    )
     acknowledge_working_days = models.PositiveSmallIntegerField(
-        _("working days to confirm receipt of a complaint"), default=5)
+        _("working days to confirm receipt of a complaint"), default=5
+    )
     answer_weeks = models.PositiveSmallIntegerField(_("weeks to answer a complaint"), default=4)
     reply_months = models.PositiveSmallIntegerField(
-        _("months for a counterpart to reply (default for new counterparts)"), default=2)
+        _("months for a counterpart to reply (default for new counterparts)"), default=2
+    )
     reminder_days_before = models.PositiveSmallIntegerField(_("days before a deadline to remind"), default=2)
 
     class Meta:
@@ -52,12 +55,19 @@ class ComplaintCategory(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=120)
     concerns_health_care = models.BooleanField(
-        _("concerns health care"), default=True, help_text=_("Routed to the responsible MAS/MAR as well."))
-    is_rehabilitation = models.BooleanField(_("rehabilitation"), default=False,
-                                            help_text=_("Routed to the MAR instead of the MAS."))
+        _("concerns health care"), default=True, help_text=_("Routed to the responsible MAS/MAR as well.")
+    )
+    is_rehabilitation = models.BooleanField(
+        _("rehabilitation"), default=False, help_text=_("Routed to the MAR instead of the MAS.")
+    )
     deviation_category = models.ForeignKey(
-        "incidents.DeviationCategory", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("deviation category when a deviation is started"))
+        "incidents.DeviationCategory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deviation category when a deviation is started"),
+    )
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -76,10 +86,12 @@ class Complaint(models.Model):
 
     municipality = models.ForeignKey("responsibility.Municipality", on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(_("reference"), max_length=20)
-    unit = models.ForeignKey("responsibility.Unit", on_delete=models.PROTECT, related_name="complaints",
-                             verbose_name=_("unit"))
-    state = models.CharField(_("state"), max_length=16, choices=ComplaintState.choices,
-                             default=ComplaintState.REGISTERED)
+    unit = models.ForeignKey(
+        "responsibility.Unit", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("unit")
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=ComplaintState.choices, default=ComplaintState.REGISTERED
+    )
     received_on = models.DateField(_("received"))
     channel = models.CharField(_("received by"), max_length=16, choices=Channel.choices)
     complainant_kind = models.CharField(_("who complained"), max_length=12, choices=ComplainantKind.choices)
@@ -87,8 +99,14 @@ class Complaint(models.Model):
     description = models.TextField(_("what the complaint is about"))
     patient_identifier_encrypted = models.TextField(_("patient identity (encrypted)"), blank=True, editable=False)
     patient_hash = models.CharField(_("patient look-up hash"), max_length=64, blank=True, editable=False)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+", verbose_name=_("registered by"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
     registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
     # IVO (or the patientnämnd) forwarding: IVO's own deadline replaces the municipality's.
     external_case_number = models.CharField(_("IVO's or the patientnämnd's case number"), max_length=40, blank=True)
@@ -97,8 +115,14 @@ class Complaint(models.Model):
     acknowledged_on = models.DateField(_("receipt confirmed"), null=True, blank=True)
     answer_due = models.DateField(_("answer by"))
     # Investigation and answer.
-    investigator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("investigator"))
+    investigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("investigator"),
+    )
     investigation = models.TextField(_("investigation"), blank=True)
     actions = models.TextField(_("actions taken"), blank=True)
     answer = models.TextField(_("what the complainant was told"), blank=True)
@@ -113,14 +137,32 @@ class Complaint(models.Model):
     due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
     # Routing on the date received (the register), stored so reminders never resolve again.
     concerns_health_care = models.BooleanField(_("concerns health care"), default=True)
-    operations_manager = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                           related_name="+", verbose_name=_("verksamhetschef on the date received"))
-    mas_person = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("MAS/MAR on the date received"))
+    operations_manager = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verksamhetschef on the date received"),
+    )
+    mas_person = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("MAS/MAR on the date received"),
+    )
     mas_role = models.CharField(_("MAS or MAR"), max_length=24, blank=True)
     # Links to the deviation it started (or was linked to), hence to its Lex Maria case.
-    deviation = models.ForeignKey("incidents.Deviation", on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name=_("deviation"))
+    deviation = models.ForeignKey(
+        "incidents.Deviation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deviation"),
+    )
     version = models.PositiveIntegerField(_("version"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["patient_identifier_encrypted"])
@@ -131,8 +173,9 @@ class Complaint(models.Model):
         ordering = ["-received_on", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "reference"], name="complaint_reference_unique"),
-            models.CheckConstraint(condition=Q(answer_due__gte=models.F("received_on")),
-                                   name="complaint_answer_after_received"),
+            models.CheckConstraint(
+                condition=Q(answer_due__gte=models.F("received_on")), name="complaint_answer_after_received"
+            ),
         ]
         indexes = [
             models.Index(fields=["unit", "state", "-received_on"], name="complaint_unit_state_idx"),
@@ -222,20 +265,39 @@ class CollaborationDeviation(models.Model):
     municipality = models.ForeignKey("responsibility.Municipality", on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(_("reference"), max_length=20)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
-    counterpart = models.ForeignKey(Counterpart, on_delete=models.PROTECT, related_name="deviations",
-                                    verbose_name=_("counterpart"))
-    contract = models.ForeignKey("responsibility.Contract", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("agreement concerned (läkarmedverkan)"))
-    unit = models.ForeignKey("responsibility.Unit", on_delete=models.PROTECT, related_name="collaboration_deviations",
-                             verbose_name=_("our unit concerned"))
-    category = models.ForeignKey("incidents.DeviationCategory", on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("category"))
-    state = models.CharField(_("state"), max_length=12, choices=CollaborationState.choices,
-                             default=CollaborationState.REGISTERED)
+    counterpart = models.ForeignKey(
+        Counterpart, on_delete=models.PROTECT, related_name="deviations", verbose_name=_("counterpart")
+    )
+    contract = models.ForeignKey(
+        "responsibility.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agreement concerned (läkarmedverkan)"),
+    )
+    unit = models.ForeignKey(
+        "responsibility.Unit",
+        on_delete=models.PROTECT,
+        related_name="collaboration_deviations",
+        verbose_name=_("our unit concerned"),
+    )
+    category = models.ForeignKey(
+        "incidents.DeviationCategory", on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=CollaborationState.choices, default=CollaborationState.REGISTERED
+    )
     occurred_on = models.DateField(_("occurred"))
     description = models.TextField(_("what happened"), help_text=_("Do not write the patient's name here."))
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+", verbose_name=_("registered by"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
     registered_at = models.DateTimeField(_("registered"), auto_now_add=True)
     counterpart_reference = models.CharField(_("the counterpart's reference"), max_length=60, blank=True)
     # Outgoing: sent, the counterpart's reply, the MAS's assessment of it.
@@ -250,12 +312,30 @@ class CollaborationDeviation(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
     # Routing on the date of the event: the responsible MAS and the unit's verksamhetschef.
-    mas_person = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("responsible MAS"))
-    operations_manager = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                           related_name="+", verbose_name=_("verksamhetschef"))
-    deviation = models.ForeignKey("incidents.Deviation", on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name=_("internal deviation"))
+    mas_person = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible MAS"),
+    )
+    operations_manager = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verksamhetschef"),
+    )
+    deviation = models.ForeignKey(
+        "incidents.Deviation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("internal deviation"),
+    )
     version = models.PositiveIntegerField(_("version"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()

@@ -88,9 +88,10 @@ def _kinds(*, user, case, on, registrar: bool) -> frozenset[str]:
     if case.unit_id in manager_unit_ids(user):
         kinds.add(Actor.MANAGER)
     pid = person_id(user)
-    if pid is not None and (case.mas_person_id == pid or (
-        user_roles(user) & set(DUTY_ROLES) and pid in duty_holders_on(unit_id=case.unit_id, on=on)
-    )):
+    if pid is not None and (
+        case.mas_person_id == pid
+        or (user_roles(user) & set(DUTY_ROLES) and pid in duty_holders_on(unit_id=case.unit_id, on=on))
+    ):
         kinds.add(Actor.DUTY)
     return frozenset(kinds)
 

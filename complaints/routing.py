@@ -41,7 +41,8 @@ def route(*, unit: Unit | int, on: date, rehabilitation: bool = False, health_ca
     role, holder = duty_holder(index=index, unit=unit, rehabilitation=rehabilitation)
     if holder is None:
         holder = board_mas_on(unit=unit, on=on, role=role) or (
-            board_mas_on(unit=unit, on=on, role=Role.MAS) if role != Role.MAS else None)
+            board_mas_on(unit=unit, on=on, role=Role.MAS) if role != Role.MAS else None
+        )
     if not health_care and manager is not None:
         return CaseRouting(on=on, operations_manager=manager, duty_role="", duty_holder=None)
     return CaseRouting(on=on, operations_manager=manager, duty_role=role, duty_holder=holder)

@@ -37,8 +37,15 @@ def complaint_queue(*, user) -> QuerySet[Complaint]:
     return (
         complaints_visible_to(user=user)
         .select_related("unit")
-        .defer("patient_identifier_encrypted", "patient_hash", "description", "investigation", "answer",
-               "actions", "outcome_comment")
+        .defer(
+            "patient_identifier_encrypted",
+            "patient_hash",
+            "description",
+            "investigation",
+            "answer",
+            "actions",
+            "outcome_comment",
+        )
     )
 
 
@@ -110,8 +117,11 @@ def complaints_for_board(*, board: Board | None, state: str, municipality_id: in
 
 def complaint_row(complaint: Complaint, *, now: datetime | None = None) -> ComplaintRow:
     return ComplaintRow(
-        reference=complaint.reference, unit=complaint.unit.name, state=complaint.state,
-        received=complaint.received_on.isoformat(), answer_deadline=complaint.answer_due.isoformat(),
+        reference=complaint.reference,
+        unit=complaint.unit.name,
+        state=complaint.state,
+        received=complaint.received_on.isoformat(),
+        answer_deadline=complaint.answer_due.isoformat(),
         overdue=is_overdue(complaint, now=now),
     )
 
@@ -131,8 +141,9 @@ class CollaborationRow:
         return asdict(self)
 
 
-def collaborations_for(*, counterpart: Counterpart | None, direction: str,
-                       municipality_id: int | None = None) -> QuerySet[CollaborationDeviation]:
+def collaborations_for(
+    *, counterpart: Counterpart | None, direction: str, municipality_id: int | None = None
+) -> QuerySet[CollaborationDeviation]:
     qs = CollaborationDeviation.objects.select_related("counterpart")
     if counterpart is not None:
         qs = qs.filter(counterpart=counterpart)
@@ -148,7 +159,12 @@ def collaboration_row(case: CollaborationDeviation, *, now: datetime | None = No
         return value.isoformat() if value else None
 
     return CollaborationRow(
-        reference=case.reference, counterpart=case.counterpart.code, direction=case.direction, state=case.state,
-        sent=iso(case.sent_on), received=iso(case.received_on), reply_deadline=iso(case.reply_due),
+        reference=case.reference,
+        counterpart=case.counterpart.code,
+        direction=case.direction,
+        state=case.state,
+        sent=iso(case.sent_on),
+        received=iso(case.received_on),
+        reply_deadline=iso(case.reply_due),
         overdue=is_overdue(case, now=now),
     )

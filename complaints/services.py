@@ -88,9 +88,16 @@ def complaint_due(complaint: Complaint) -> datetime | None:
 
 
 COMPLAINTS = Machine(
-    model=Complaint, transition_model=ComplaintTransition, case_field="complaint", state_labels=ComplaintState,
-    move_labels=ComplaintMove, table=COMPLAINT_TRANSITIONS, closed_states=(CS.CLOSED,), kinds=complaint_kinds,
-    due_for=complaint_due, select_related=("municipality", "unit"),
+    model=Complaint,
+    transition_model=ComplaintTransition,
+    case_field="complaint",
+    state_labels=ComplaintState,
+    move_labels=ComplaintMove,
+    table=COMPLAINT_TRANSITIONS,
+    closed_states=(CS.CLOSED,),
+    kinds=complaint_kinds,
+    due_for=complaint_due,
+    select_related=("municipality", "unit"),
 )
 
 
@@ -132,13 +139,21 @@ def validate_complaint(*, user, data: ComplaintInput, today: date | None = None)
         add("channel", _("Choose how the complaint was received."))
     if not data.complainant_kind:
         add("complainant_kind", _("Choose who complained."))
-    if not data.categories or data.unit is not None and any(c.municipality_id != data.unit.municipality_id for c in data.categories):
+    if (
+        not data.categories
+        or data.unit is not None
+        and any(c.municipality_id != data.unit.municipality_id for c in data.categories)
+    ):
         add("categories", _("Choose at least one category."))
     if not (data.description or "").strip():
         add("description", _("Describe what the complaint is about."))
     if data.channel == "ivo" and data.external_deadline is None:
         add("external_deadline", _("Enter the deadline IVO set for the answer."))
-    if data.external_deadline is not None and data.received_on is not None and data.external_deadline < data.received_on:
+    if (
+        data.external_deadline is not None
+        and data.received_on is not None
+        and data.external_deadline < data.received_on
+    ):
         add("external_deadline", _("The deadline cannot be before the date received."))
     if data.patient_identifier:
         try:
@@ -160,41 +175,56 @@ def complaint_register(*, user, data: ComplaintInput) -> Complaint:
     conf = settings_for(data.unit.municipality_id)
     rehabilitation = any(c.is_rehabilitation for c in data.categories)
     health_care = any(c.concerns_health_care for c in data.categories)
-    route = routing.route(unit=data.unit, on=data.received_on, rehabilitation=rehabilitation,
-                          health_care=health_care)
+    route = routing.route(unit=data.unit, on=data.received_on, rehabilitation=rehabilitation, health_care=health_care)
     external_deadline = data.external_deadline if data.channel in ("ivo", "patient_board") else None
     with transaction.atomic():
         complaint = Complaint(
-            municipality_id=data.unit.municipality_id, unit=data.unit, received_on=data.received_on,
-            channel=data.channel, complainant_kind=data.complainant_kind, description=data.description.strip(),
-            registered_by=user, external_case_number=(data.external_case_number or "").strip(),
+            municipality_id=data.unit.municipality_id,
+            unit=data.unit,
+            received_on=data.received_on,
+            channel=data.channel,
+            complainant_kind=data.complainant_kind,
+            description=data.description.strip(),
+            registered_by=user,
+            external_case_number=(data.external_case_number or "").strip(),
             external_deadline=external_deadline,
-            acknowledge_due=deadlines.acknowledge_due(received_on=data.received_on,
-                                                      working_days=conf.acknowledge_working_days),
-            answer_due=deadlines.answer_due(received_on=data.received_on, weeks=conf.answer_weeks,
-                                            external_deadline=external_deadline),
-            concerns_health_care=health_care, operations_manager=route.operations_manager,
-            mas_person=route.duty_holder, mas_role=route.duty_role,
+            acknowledge_due=deadlines.acknowledge_due(
+                received_on=data.received_on, working_days=conf.acknowledge_working_days
+            ),
+            answer_due=deadlines.answer_due(
+                received_on=data.received_on, weeks=conf.answer_weeks, external_deadline=external_deadline
+            ),
+            concerns_health_care=health_care,
+            operations_manager=route.operations_manager,
+            mas_person=route.duty_holder,
+            mas_role=route.duty_role,
         )
         if data.patient_identifier:
             complaint.patient_identifier_encrypted = patient.encrypt_identifier(data.patient_identifier)
             complaint.patient_hash = patient.patient_hash(data.patient_identifier)
         complaint.reference = deviation_services.next_reference(
-            municipality_id=complaint.municipality_id, year=timezone.localdate().year, prefix="KL")
+            municipality_id=complaint.municipality_id, year=timezone.localdate().year, prefix="KL"
+        )
         complaint.due_at = complaint_due(complaint)
         complaint.full_clean(exclude=["municipality", "unit", "registered_by", "categories"])
         complaint.save()
         complaint.categories.set(data.categories)
-        ComplaintTransition.objects.create(complaint=complaint, from_state=CS.REGISTERED, to_state=CS.REGISTERED,
-                                           actor=user, reason=_("Registered"))
+        ComplaintTransition.objects.create(
+            complaint=complaint, from_state=CS.REGISTERED, to_state=CS.REGISTERED, actor=user, reason=_("Registered")
+        )
         with translation.override(settings.LANGUAGE_CODE):
-            values = {"reference": complaint.reference, "unit": complaint.unit.name,
-                      "date": complaint.answer_due.isoformat()}
+            values = {
+                "reference": complaint.reference,
+                "unit": complaint.unit.name,
+                "date": complaint.answer_due.isoformat(),
+            }
             notify(
-                recipients=_users([route.operations_manager, route.duty_holder]), kind="complaint_registered",
+                recipients=_users([route.operations_manager, route.duty_holder]),
+                kind="complaint_registered",
                 subject=_("New complaint %(reference)s about %(unit)s, to be answered by %(date)s") % values,
                 body=_("A complaint about %(unit)s has been registered. Open %(reference)s in MAS-portalen.") % values,
-                link=complaint.get_absolute_url(), dedupe_key=f"complaint:{complaint.pk}:registered",
+                link=complaint.get_absolute_url(),
+                dedupe_key=f"complaint:{complaint.pk}:registered",
             )
     return complaint
 
@@ -219,17 +249,24 @@ def _check_date(value: date | None, name: str, *, not_before: date, required_mes
     return value
 
 
-def complaint_acknowledge(*, complaint: Complaint, user, version: int | None, acknowledged_on: date | None) -> Complaint:
+def complaint_acknowledge(
+    *, complaint: Complaint, user, version: int | None, acknowledged_on: date | None
+) -> Complaint:
     """Record that receipt was confirmed to the complainant."""
-    day = _check_date(acknowledged_on, "acknowledged_on", not_before=complaint.received_on,
-                      required_message=_("Enter the date receipt was confirmed."))
+    day = _check_date(
+        acknowledged_on,
+        "acknowledged_on",
+        not_before=complaint.received_on,
+        required_message=_("Enter the date receipt was confirmed."),
+    )
 
     def apply(c: Complaint) -> list[str]:
         c.acknowledged_on = day
         return ["acknowledged_on"]
 
-    return make_move(COMPLAINTS, case=complaint, move=ComplaintMove.ACKNOWLEDGE, user=user, version=version,
-                     apply=apply)
+    return make_move(
+        COMPLAINTS, case=complaint, move=ComplaintMove.ACKNOWLEDGE, user=user, version=version, apply=apply
+    )
 
 
 def complaint_start_investigation(*, complaint: Complaint, user, version: int | None) -> Complaint:
@@ -241,12 +278,14 @@ def complaint_start_investigation(*, complaint: Complaint, user, version: int | 
             return ["investigator"]
         return []
 
-    return make_move(COMPLAINTS, case=complaint, move=ComplaintMove.START_INVESTIGATION, user=user,
-                     version=version, apply=apply)
+    return make_move(
+        COMPLAINTS, case=complaint, move=ComplaintMove.START_INVESTIGATION, user=user, version=version, apply=apply
+    )
 
 
-def complaint_save_investigation(*, complaint: Complaint, user, version: int | None, investigation: str,
-                                 actions: str) -> Complaint:
+def complaint_save_investigation(
+    *, complaint: Complaint, user, version: int | None, investigation: str, actions: str
+) -> Complaint:
     """Save the investigation and the actions taken while the complaint is open."""
 
     def apply(c: Complaint) -> list[str]:
@@ -258,17 +297,38 @@ def complaint_save_investigation(*, complaint: Complaint, user, version: int | N
             fields.append("investigator")
         return fields
 
-    return edit_locked(COMPLAINTS, case=complaint, user=user, version=version, actors=HANDLERS,
-                       states=COMPLAINT_EDIT_STATES, apply=apply)
+    return edit_locked(
+        COMPLAINTS,
+        case=complaint,
+        user=user,
+        version=version,
+        actors=HANDLERS,
+        states=COMPLAINT_EDIT_STATES,
+        apply=apply,
+    )
 
 
-def complaint_answer(*, complaint: Complaint, user, version: int | None, answer: str, answered_on: date | None,
-                     method: str, actions: str = "", informed_patient_board: bool = False,
-                     informed_ivo: bool = False, informed_compensation: bool = False) -> Complaint:
+def complaint_answer(
+    *,
+    complaint: Complaint,
+    user,
+    version: int | None,
+    answer: str,
+    answered_on: date | None,
+    method: str,
+    actions: str = "",
+    informed_patient_board: bool = False,
+    informed_ivo: bool = False,
+    informed_compensation: bool = False,
+) -> Complaint:
     """Record the answer: what the complainant was told, when and how; an answer also confirms receipt."""
     answer = _required(answer, "answer", _("Write what the complainant was told."))
-    day = _check_date(answered_on, "answered_on", not_before=complaint.received_on,
-                      required_message=_("Enter the date of the answer."))
+    day = _check_date(
+        answered_on,
+        "answered_on",
+        not_before=complaint.received_on,
+        required_message=_("Enter the date of the answer."),
+    )
     if not method:
         raise ValidationError({"method": _("Choose how the answer was given.")})
 
@@ -276,8 +336,14 @@ def complaint_answer(*, complaint: Complaint, user, version: int | None, answer:
         c.answer, c.answered_on, c.answer_method = answer, day, method
         c.informed_patient_board, c.informed_ivo = informed_patient_board, informed_ivo
         c.informed_compensation = informed_compensation
-        fields = ["answer", "answered_on", "answer_method", "informed_patient_board", "informed_ivo",
-                  "informed_compensation"]
+        fields = [
+            "answer",
+            "answered_on",
+            "answer_method",
+            "informed_patient_board",
+            "informed_ivo",
+            "informed_compensation",
+        ]
         if (actions or "").strip():
             c.actions = actions.strip()
             fields.append("actions")
@@ -292,8 +358,7 @@ def complaint_answer(*, complaint: Complaint, user, version: int | None, answer:
 def complaint_reopen(*, complaint: Complaint, user, version: int | None, reason: str) -> Complaint:
     """Reopen an answered complaint for further investigation, with the reason."""
     reason = _required(reason, "reason", _("Say why the complaint is reopened."))
-    return make_move(COMPLAINTS, case=complaint, move=ComplaintMove.REOPEN, user=user, version=version,
-                     reason=reason)
+    return make_move(COMPLAINTS, case=complaint, move=ComplaintMove.REOPEN, user=user, version=version, reason=reason)
 
 
 def complaint_close(*, complaint: Complaint, user, version: int | None, outcome: str, comment: str = "") -> Complaint:
@@ -305,8 +370,15 @@ def complaint_close(*, complaint: Complaint, user, version: int | None, outcome:
         c.outcome, c.outcome_comment = outcome, (comment or "").strip()
         return ["outcome", "outcome_comment"]
 
-    return make_move(COMPLAINTS, case=complaint, move=ComplaintMove.CLOSE, user=user, version=version, apply=apply,
-                     reason=str(Outcome(outcome).label))
+    return make_move(
+        COMPLAINTS,
+        case=complaint,
+        move=ComplaintMove.CLOSE,
+        user=user,
+        version=version,
+        apply=apply,
+        reason=str(Outcome(outcome).label),
+    )
 
 
 def complaint_link_deviation(*, complaint: Complaint, user, version: int | None, reference: str) -> Complaint:
@@ -314,8 +386,11 @@ def complaint_link_deviation(*, complaint: Complaint, user, version: int | None,
     from incidents.selectors import deviations_visible_to
 
     reference = _required(reference, "reference", _("Enter the deviation's reference."))
-    found = (deviations_visible_to(user=user)
-             .filter(municipality_id=complaint.municipality_id, reference__iexact=reference).first())
+    found = (
+        deviations_visible_to(user=user)
+        .filter(municipality_id=complaint.municipality_id, reference__iexact=reference)
+        .first()
+    )
     if found is None:
         raise ValidationError({"reference": _("No deviation with that reference that you may see.")})
 
@@ -323,8 +398,15 @@ def complaint_link_deviation(*, complaint: Complaint, user, version: int | None,
         c.deviation = found
         return ["deviation"]
 
-    return edit_locked(COMPLAINTS, case=complaint, user=user, version=version, actors=HANDLERS,
-                       states=COMPLAINT_OPEN_STATES + (CS.CLOSED,), apply=apply)
+    return edit_locked(
+        COMPLAINTS,
+        case=complaint,
+        user=user,
+        version=version,
+        actors=HANDLERS,
+        states=COMPLAINT_OPEN_STATES + (CS.CLOSED,),
+        apply=apply,
+    )
 
 
 def complaint_start_deviation(*, complaint: Complaint, user, version: int | None) -> Deviation:
@@ -347,21 +429,36 @@ def complaint_start_deviation(*, complaint: Complaint, user, version: int | None
         categories = list(locked.categories.select_related("deviation_category"))
         category = next((c.deviation_category for c in categories if c.deviation_category_id), None)
         if category is None:
-            category = (DeviationCategory.objects.filter(municipality_id=locked.municipality_id, active=True)
-                        .order_by("-code").filter(code="ovrigt").first()
-                        or DeviationCategory.objects.filter(municipality_id=locked.municipality_id,
-                                                            active=True).first())
+            category = (
+                DeviationCategory.objects.filter(municipality_id=locked.municipality_id, active=True)
+                .order_by("-code")
+                .filter(code="ovrigt")
+                .first()
+                or DeviationCategory.objects.filter(municipality_id=locked.municipality_id, active=True).first()
+            )
         occurred = min(timezone.make_aware(datetime.combine(locked.received_on, time(8))), timezone.now())
-        pnr = (patient.format_personnummer(patient.decrypt_identifier(locked.patient_identifier_encrypted))
-               if locked.has_patient_data else "")
+        pnr = (
+            patient.format_personnummer(patient.decrypt_identifier(locked.patient_identifier_encrypted))
+            if locked.has_patient_data
+            else ""
+        )
         with translation.override(settings.LANGUAGE_CODE):
-            description = _("From complaint %(reference)s: %(text)s") % {"reference": locked.reference,
-                                                                         "text": locked.description}
+            description = _("From complaint %(reference)s: %(text)s") % {
+                "reference": locked.reference,
+                "text": locked.description,
+            }
         draft = deviation_services.deviation_save(
-            user=user, submit=False,
+            user=user,
+            submit=False,
             report=deviation_services.Report(
-                unit=locked.unit, occurred_at=occurred, discovered_at=occurred, category=category,
-                event_kind="occurred", description=description, patient_identifier=pnr, consequence=1,
+                unit=locked.unit,
+                occurred_at=occurred,
+                discovered_at=occurred,
+                category=category,
+                event_kind="occurred",
+                description=description,
+                patient_identifier=pnr,
+                consequence=1,
                 probability=1,
             ),
         )
@@ -405,9 +502,15 @@ def collaboration_due(case: CollaborationDeviation) -> datetime | None:
 
 
 COLLABORATIONS = Machine(
-    model=CollaborationDeviation, transition_model=CollaborationTransition, case_field="deviation",
-    state_labels=CollaborationState, move_labels=CollaborationMove, table=COLLABORATION_TRANSITIONS,
-    closed_states=(VS.CLOSED,), kinds=collaboration_kinds, due_for=collaboration_due,
+    model=CollaborationDeviation,
+    transition_model=CollaborationTransition,
+    case_field="deviation",
+    state_labels=CollaborationState,
+    move_labels=CollaborationMove,
+    table=COLLABORATION_TRANSITIONS,
+    closed_states=(VS.CLOSED,),
+    kinds=collaboration_kinds,
+    due_for=collaboration_due,
     select_related=("municipality", "unit", "counterpart"),
 )
 
@@ -446,8 +549,9 @@ def validate_collaboration(*, user, data: CollaborationInput, today: date | None
         add("counterpart", _("Choose the counterpart."))
     if data.category is None or (municipality_id and data.category.municipality_id != municipality_id):
         add("category", _("Choose a category."))
-    if data.contract is not None and (data.contract.kind != ContractKind.PHYSICIAN
-                                      or data.contract.municipality_id != municipality_id):
+    if data.contract is not None and (
+        data.contract.kind != ContractKind.PHYSICIAN or data.contract.municipality_id != municipality_id
+    ):
         add("contract", _("Choose a läkarmedverkan agreement of the municipality, or none."))
     if data.occurred_on is None:
         add("occurred_on", _("Enter when it happened."))
@@ -473,22 +577,31 @@ def collaboration_register(*, user, data: CollaborationInput) -> CollaborationDe
     route = routing.route(unit=data.unit, on=data.occurred_on)
     with transaction.atomic():
         case = CollaborationDeviation(
-            municipality_id=data.unit.municipality_id, direction=data.direction, counterpart=data.counterpart,
-            contract=data.contract, unit=data.unit, category=data.category, occurred_on=data.occurred_on,
-            description=data.description.strip(), registered_by=user,
+            municipality_id=data.unit.municipality_id,
+            direction=data.direction,
+            counterpart=data.counterpart,
+            contract=data.contract,
+            unit=data.unit,
+            category=data.category,
+            occurred_on=data.occurred_on,
+            description=data.description.strip(),
+            registered_by=user,
             counterpart_reference=(data.counterpart_reference or "").strip(),
-            operations_manager=route.operations_manager, mas_person=route.duty_holder,
+            operations_manager=route.operations_manager,
+            mas_person=route.duty_holder,
         )
         if data.direction == Direction.INCOMING:
             case.received_on = data.received_on
             case.reply_due = data.reply_due or deadlines.add_months(data.received_on, data.counterpart.reply_months)
         case.reference = deviation_services.next_reference(
-            municipality_id=case.municipality_id, year=timezone.localdate().year, prefix="SV")
+            municipality_id=case.municipality_id, year=timezone.localdate().year, prefix="SV"
+        )
         case.due_at = collaboration_due(case)
         case.full_clean(exclude=["municipality", "unit", "registered_by", "counterpart", "category", "contract"])
         case.save()
-        CollaborationTransition.objects.create(deviation=case, from_state=VS.REGISTERED, to_state=VS.REGISTERED,
-                                               actor=user, reason=_("Registered"))
+        CollaborationTransition.objects.create(
+            deviation=case, from_state=VS.REGISTERED, to_state=VS.REGISTERED, actor=user, reason=_("Registered")
+        )
     return case
 
 
@@ -502,8 +615,9 @@ def _collab_date(value: date | None, name: str, *, not_before: date | None, mess
     return value
 
 
-def collaboration_send(*, case: CollaborationDeviation, user, version: int | None, sent_on: date | None,
-                       reply_due: date | None = None) -> CollaborationDeviation:
+def collaboration_send(
+    *, case: CollaborationDeviation, user, version: int | None, sent_on: date | None, reply_due: date | None = None
+) -> CollaborationDeviation:
     """Record that the deviation was sent to the counterpart's contact; the reply is due after its months."""
     day = _collab_date(sent_on, "sent_on", not_before=case.occurred_on, message=_("Enter the date it was sent."))
     if reply_due is not None and reply_due < day:
@@ -514,12 +628,12 @@ def collaboration_send(*, case: CollaborationDeviation, user, version: int | Non
         c.reply_due = reply_due or deadlines.add_months(day, c.counterpart.reply_months)
         return ["sent_on", "reply_due"]
 
-    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.SEND, user=user, version=version,
-                     apply=apply)
+    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.SEND, user=user, version=version, apply=apply)
 
 
-def collaboration_record_reply(*, case: CollaborationDeviation, user, version: int | None, reply_on: date | None,
-                               reply: str) -> CollaborationDeviation:
+def collaboration_record_reply(
+    *, case: CollaborationDeviation, user, version: int | None, reply_on: date | None, reply: str
+) -> CollaborationDeviation:
     """Register the counterpart's reply: its date and content."""
     reply = _required(reply, "reply", _("Write what the counterpart replied."))
     day = _collab_date(reply_on, "reply_on", not_before=case.sent_on, message=_("Enter the date of the reply."))
@@ -528,33 +642,48 @@ def collaboration_record_reply(*, case: CollaborationDeviation, user, version: i
         c.reply_on, c.reply = day, reply
         return ["reply_on", "reply"]
 
-    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.RECORD_REPLY, user=user, version=version,
-                     apply=apply)
+    return make_move(
+        COLLABORATIONS, case=case, move=CollaborationMove.RECORD_REPLY, user=user, version=version, apply=apply
+    )
 
 
-def collaboration_forward(*, case: CollaborationDeviation, user, version: int | None,
-                          reason: str = "") -> CollaborationDeviation:
+def collaboration_forward(
+    *, case: CollaborationDeviation, user, version: int | None, reason: str = ""
+) -> CollaborationDeviation:
     """Forward an incoming deviation to the unit's verksamhetschef (resolved on the event date), who is told."""
 
     def apply(c: CollaborationDeviation) -> list[str]:
         c.forwarded_on = timezone.localdate()
         return ["forwarded_on"]
 
-    moved = make_move(COLLABORATIONS, case=case, move=CollaborationMove.FORWARD, user=user, version=version,
-                      apply=apply, reason=reason)
+    moved = make_move(
+        COLLABORATIONS,
+        case=case,
+        move=CollaborationMove.FORWARD,
+        user=user,
+        version=version,
+        apply=apply,
+        reason=reason,
+    )
     with translation.override(settings.LANGUAGE_CODE):
-        values = {"reference": moved.reference, "unit": moved.unit.name,
-                  "date": moved.reply_due.isoformat() if moved.reply_due else "–"}
+        values = {
+            "reference": moved.reference,
+            "unit": moved.unit.name,
+            "date": moved.reply_due.isoformat() if moved.reply_due else "–",
+        }
         notify(
-            recipients=_users([moved.operations_manager]), kind="collaboration_forwarded",
+            recipients=_users([moved.operations_manager]),
+            kind="collaboration_forwarded",
             subject=_("Collaboration deviation %(reference)s about %(unit)s: answer by %(date)s") % values,
-            link=moved.get_absolute_url(), dedupe_key=f"collaboration:{moved.pk}:forwarded",
+            link=moved.get_absolute_url(),
+            dedupe_key=f"collaboration:{moved.pk}:forwarded",
         )
     return moved
 
 
-def collaboration_answer(*, case: CollaborationDeviation, user, version: int | None,
-                         reply: str) -> CollaborationDeviation:
+def collaboration_answer(
+    *, case: CollaborationDeviation, user, version: int | None, reply: str
+) -> CollaborationDeviation:
     """The unit's answer to an incoming deviation (the MAS then assesses and sends it)."""
     reply = _required(reply, "reply", _("Write the unit's answer."))
 
@@ -562,17 +691,21 @@ def collaboration_answer(*, case: CollaborationDeviation, user, version: int | N
         c.reply, c.reply_on = reply, timezone.localdate()
         return ["reply", "reply_on"]
 
-    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.ANSWER, user=user, version=version,
-                     apply=apply)
+    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.ANSWER, user=user, version=version, apply=apply)
 
 
-def collaboration_close(*, case: CollaborationDeviation, user, version: int | None, assessment: str,
-                        sent_on: date | None = None) -> CollaborationDeviation:
+def collaboration_close(
+    *, case: CollaborationDeviation, user, version: int | None, assessment: str, sent_on: date | None = None
+) -> CollaborationDeviation:
     """The MAS's assessment (of the reply, or of the unit's answer, which she sends on ``sent_on``), closed."""
     assessment = _required(assessment, "assessment", _("Write your assessment."))
     if case.direction == Direction.INCOMING:
-        sent_on = _collab_date(sent_on, "sent_on", not_before=case.received_on,
-                               message=_("Enter the date the answer was sent to the counterpart."))
+        sent_on = _collab_date(
+            sent_on,
+            "sent_on",
+            not_before=case.received_on,
+            message=_("Enter the date the answer was sent to the counterpart."),
+        )
 
     def apply(c: CollaborationDeviation) -> list[str]:
         c.assessment = assessment
@@ -581,18 +714,21 @@ def collaboration_close(*, case: CollaborationDeviation, user, version: int | No
             return ["assessment", "sent_on"]
         return ["assessment"]
 
-    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.CLOSE, user=user, version=version,
-                     apply=apply)
+    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.CLOSE, user=user, version=version, apply=apply)
 
 
-def collaboration_link_deviation(*, case: CollaborationDeviation, user, version: int | None,
-                                 reference: str) -> CollaborationDeviation:
+def collaboration_link_deviation(
+    *, case: CollaborationDeviation, user, version: int | None, reference: str
+) -> CollaborationDeviation:
     """Link an internal deviation (by its reference) the user may see."""
     from incidents.selectors import deviations_visible_to
 
     reference = _required(reference, "reference", _("Enter the deviation's reference."))
-    found = (deviations_visible_to(user=user)
-             .filter(municipality_id=case.municipality_id, reference__iexact=reference).first())
+    found = (
+        deviations_visible_to(user=user)
+        .filter(municipality_id=case.municipality_id, reference__iexact=reference)
+        .first()
+    )
     if found is None:
         raise ValidationError({"reference": _("No deviation with that reference that you may see.")})
 
@@ -600,8 +736,15 @@ def collaboration_link_deviation(*, case: CollaborationDeviation, user, version:
         c.deviation = found
         return ["deviation"]
 
-    return edit_locked(COLLABORATIONS, case=case, user=user, version=version, actors=(Actor.DUTY,),
-                       states=COLLABORATION_OPEN_STATES + (VS.CLOSED,), apply=apply)
+    return edit_locked(
+        COLLABORATIONS,
+        case=case,
+        user=user,
+        version=version,
+        actors=(Actor.DUTY,),
+        states=COLLABORATION_OPEN_STATES + (VS.CLOSED,),
+        apply=apply,
+    )
 
 
 def counterpart_save(*, user, municipality_id: int, counterpart: Counterpart | None, **values) -> Counterpart:
@@ -622,4 +765,3 @@ def counterpart_save(*, user, municipality_id: int, counterpart: Counterpart | N
 
 def overdue_since(due_at: datetime | None, *, now: datetime | None = None) -> bool:
     return bool(due_at and due_at < (now or timezone.now()))
-

@@ -19,11 +19,23 @@ def sections_for(*, user, role: str) -> list[StartItem]:
         items.append(StartItem(_("Register a complaint"), reverse("complaints:complaint_create")))
     if role in (Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR):
         queue = complaint_queue(user=user).filter(state__in=COMPLAINT_OPEN_STATES)
-        items.append(StartItem(_("Complaints to handle"), reverse("complaints:complaint_list"),
-                               count=queue.count(), overdue=queue.filter(complaint_overdue_q()).count()))
+        items.append(
+            StartItem(
+                _("Complaints to handle"),
+                reverse("complaints:complaint_list"),
+                count=queue.count(),
+                overdue=queue.filter(complaint_overdue_q()).count(),
+            )
+        )
         collab = collaboration_list(user=user).filter(state__in=COLLABORATION_OPEN_STATES)
-        items.append(StartItem(_("Open collaboration deviations"), reverse("complaints:collaboration_list"),
-                               count=collab.count(), overdue=collab.filter(collaboration_overdue_q()).count()))
+        items.append(
+            StartItem(
+                _("Open collaboration deviations"),
+                reverse("complaints:collaboration_list"),
+                count=collab.count(),
+                overdue=collab.filter(collaboration_overdue_q()).count(),
+            )
+        )
     if role in (Role.MAS, Role.MAR, Role.BOARD_OFFICIAL, Role.OPERATIONS_MANAGER) and may_see_statistics(user):
         items.append(StartItem(_("Complaints and collaboration: figures"), reverse("complaints:statistics")))
     if role in (Role.MAS, Role.MAR) and may_review_access_log(user):

@@ -112,8 +112,7 @@ def collaboration_figures(*, unit_ids, start: date, end: date) -> CollaborationF
     figures = CollaborationFigures()
     per: dict[int, CounterpartFigures] = {}
     days: dict[int, list[int]] = {}
-    rows = qs.values_list("counterpart_id", "counterpart__name", "direction", "state", "sent_on", "reply_on",
-                          "due_at")
+    rows = qs.values_list("counterpart_id", "counterpart__name", "direction", "state", "sent_on", "reply_on", "due_at")
     for cp_id, cp_name, direction, state, sent_on, reply_on, due_at in rows:
         figures.total += 1
         item = per.setdefault(cp_id, CounterpartFigures(name=cp_name))
@@ -134,10 +133,14 @@ def collaboration_figures(*, unit_ids, start: date, end: date) -> CollaborationF
         item.median_reply_days = float(median(days[cp_id])) if days.get(cp_id) else None
     figures.per_counterpart = sorted(per.values(), key=lambda f: f.name)
     figures.per_agreement = list(
-        qs.filter(contract__isnull=False).values_list("contract__title").annotate(n=Count("pk"))
+        qs.filter(contract__isnull=False)
+        .values_list("contract__title")
+        .annotate(n=Count("pk"))
         .order_by("-n", "contract__title")
     )
-    figures.by_category = list(qs.values_list("category__name").annotate(n=Count("pk")).order_by("-n", "category__name"))
+    figures.by_category = list(
+        qs.values_list("category__name").annotate(n=Count("pk")).order_by("-n", "category__name")
+    )
     return figures
 
 
@@ -161,7 +164,6 @@ def for_user(*, user, year: int) -> UserStatistics:
     return UserStatistics(
         complaints=complaint_figures(unit_ids=unit_ids, start=start, end=end),
         collaborations=collaboration_figures(unit_ids=unit_ids, start=start, end=end),
-        start=start, end=end,
+        start=start,
+        end=end,
     )
-
-

@@ -39,8 +39,10 @@ class StaleError(ValidationError):
 
 
 def stale_message() -> str:
-    return _("Someone else changed this case while you were working on it. "
-             "Reload the page to see the change, then try again.")
+    return _(
+        "Someone else changed this case while you were working on it. "
+        "Reload the page to see the change, then try again."
+    )
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,11 @@ class Machine:
 def allowed(machine: Machine, *, case, move: str, kinds: frozenset[str]) -> bool:
     """Whether ``move`` is possible on ``case`` now for a user playing ``kinds``."""
     t = machine.table[move]
-    return (case.state in t.sources and bool(kinds & set(t.actors))
-            and (not t.directions or getattr(case, "direction", None) in t.directions))
+    return (
+        case.state in t.sources
+        and bool(kinds & set(t.actors))
+        and (not t.directions or getattr(case, "direction", None) in t.directions)
+    )
 
 
 def moves_for(machine: Machine, *, case, kinds: frozenset[str]) -> list[str]:
@@ -71,8 +76,16 @@ def moves_for(machine: Machine, *, case, kinds: frozenset[str]) -> list[str]:
     return [move for move in machine.table if allowed(machine, case=case, move=move, kinds=kinds)]
 
 
-def make_move(machine: Machine, *, case, move: str, user, version: int | None, reason: str = "",
-              apply: Callable[[models.Model], list[str]] | None = None):
+def make_move(
+    machine: Machine,
+    *,
+    case,
+    move: str,
+    user,
+    version: int | None,
+    reason: str = "",
+    apply: Callable[[models.Model], list[str]] | None = None,
+):
     """Make ``move`` on ``case`` as ``user``: lock, check table, actor and version, apply, record."""
     transition = machine.table[move]
     with transaction.atomic():
@@ -83,8 +96,9 @@ def make_move(machine: Machine, *, case, move: str, user, version: int | None, r
         if version is not None and locked.version != version:
             raise StaleError(stale_message())
         if transition.directions and locked.direction not in transition.directions:
-            raise TransitionError(_("“%(move)s” is not possible for this direction.")
-                                  % {"move": machine.move_labels(move).label})
+            raise TransitionError(
+                _("“%(move)s” is not possible for this direction.") % {"move": machine.move_labels(move).label}
+            )
         if locked.state == transition.target and locked.state not in transition.sources:
             return locked  # already there: running it twice is harmless
         if locked.state not in transition.sources:
@@ -103,22 +117,35 @@ def make_move(machine: Machine, *, case, move: str, user, version: int | None, r
             fields.append("closed_at")
         locked.save(update_fields=list(dict.fromkeys(fields)))
         machine.transition_model.objects.create(
-            **{machine.case_field: locked}, from_state=from_state, to_state=transition.target, actor=user,
+            **{machine.case_field: locked},
+            from_state=from_state,
+            to_state=transition.target,
+            actor=user,
             reason=reason or str(machine.move_labels(move).label),
         )
     return locked
 
 
-def edit_locked(machine: Machine, *, case, user, version: int | None, actors: tuple[str, ...],
-                states: tuple[str, ...], apply: Callable[[models.Model], list[str]]):
+def edit_locked(
+    machine: Machine,
+    *,
+    case,
+    user,
+    version: int | None,
+    actors: tuple[str, ...],
+    states: tuple[str, ...],
+    apply: Callable[[models.Model], list[str]],
+):
     """Change fields of ``case`` without moving it (same lock, actor, state and version checks)."""
     with transaction.atomic():
         locked = machine.model.objects.select_for_update().select_related(*machine.select_related).get(pk=case.pk)
         if not machine.kinds(user=user, case=locked) & set(actors):
             raise PermissionDenied(_("You may not do this on this case."))
         if locked.state not in states:
-            raise TransitionError(_("This cannot be changed when the case is “%(state)s”.")
-                                  % {"state": machine.state_labels(locked.state).label})
+            raise TransitionError(
+                _("This cannot be changed when the case is “%(state)s”.")
+                % {"state": machine.state_labels(locked.state).label}
+            )
         if version is not None and locked.version != version:
             raise StaleError(stale_message())
         fields = apply(locked)

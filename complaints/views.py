@@ -97,10 +97,17 @@ def complaint_list(request):
     rows = [{"c": c, "overdue": is_overdue(c, now=now)} for c in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "complaints/complaint_list.html", {
-        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
-        "may_register": may_register_complaint(request.user),
-    })
+    return render(
+        request,
+        "complaints/complaint_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "may_register": may_register_complaint(request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -117,8 +124,10 @@ def complaint_create(request):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, _("The complaint is registered with reference %(reference)s.")
-                                 % {"reference": complaint.reference})
+                messages.success(
+                    request,
+                    _("The complaint is registered with reference %(reference)s.") % {"reference": complaint.reference},
+                )
                 return redirect("complaints:complaint_detail", pk=complaint.pk)
         return render(request, "complaints/complaint_form.html", {"form": form}, status=400)
     form = forms.ComplaintForm(user=request.user, initial={"received_on": timezone.localdate()})
@@ -143,9 +152,17 @@ COMPLAINT_STEP_FORMS = {
 def _visible_complaint(user, pk: int) -> Complaint:
     complaint = (
         complaints_visible_to(user=user)
-        .select_related("unit__board", "municipality", "registered_by", "investigator", "mas_person",
-                        "operations_manager", "deviation")
-        .filter(pk=pk).first()
+        .select_related(
+            "unit__board",
+            "municipality",
+            "registered_by",
+            "investigator",
+            "mas_person",
+            "operations_manager",
+            "deviation",
+        )
+        .filter(pk=pk)
+        .first()
     )
     if complaint is None:
         raise Http404(_("No such complaint, or you may not see it."))
@@ -159,12 +176,21 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
     pnr = ""
     if show_patient:
         pnr = patient.format_personnummer(patient.decrypt_identifier(complaint.patient_identifier_encrypted))
-        log_patient_access(user=user, patient_hash=complaint.patient_hash, unit_id=complaint.unit_id,
-                           reference=complaint.reference, action="complaint_view")
+        log_patient_access(
+            user=user,
+            patient_hash=complaint.patient_hash,
+            unit_id=complaint.unit_id,
+            reference=complaint.reference,
+            action="complaint_view",
+        )
     bound = bound or {}
     handling = bool(kinds & {Actor.MANAGER, Actor.DUTY})
-    initial = {"version": complaint.version, "acknowledged_on": timezone.localdate(),
-               "answered_on": timezone.localdate(), "actions": complaint.actions}
+    initial = {
+        "version": complaint.version,
+        "acknowledged_on": timezone.localdate(),
+        "answered_on": timezone.localdate(),
+        "actions": complaint.actions,
+    }
     moves = []
     for move in moves_for(services.COMPLAINTS, case=complaint, kinds=kinds):
         form = bound.get(move) or COMPLAINT_STEP_FORMS[move](initial=initial, auto_id=_auto_id(move))
@@ -172,22 +198,36 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
     extra = {}
     if handling and complaint.state in services.COMPLAINT_EDIT_STATES:
         extra["investigation_form"] = bound.get("investigation") or forms.InvestigationForm(
-            initial={"version": complaint.version, "investigation": complaint.investigation,
-                     "actions": complaint.actions}, auto_id=_auto_id("investigation"))
+            initial={
+                "version": complaint.version,
+                "investigation": complaint.investigation,
+                "actions": complaint.actions,
+            },
+            auto_id=_auto_id("investigation"),
+        )
     if handling:
         extra["link_form"] = bound.get("link_deviation") or forms.LinkDeviationForm(
-            initial={"version": complaint.version}, auto_id=_auto_id("link_deviation"))
+            initial={"version": complaint.version}, auto_id=_auto_id("link_deviation")
+        )
     deviation = complaint.deviation
     lex_maria = getattr(deviation, "lex_maria_case", None) if deviation is not None and handling else None
     return {
-        "complaint": complaint, "kinds": kinds, "handling": handling, "show_patient": show_patient,
-        "patient_identifier": pnr, "patient_hidden": complaint.has_patient_data and not show_patient,
-        "overdue": is_overdue(complaint), "moves": moves,
+        "complaint": complaint,
+        "kinds": kinds,
+        "handling": handling,
+        "show_patient": show_patient,
+        "patient_identifier": pnr,
+        "patient_hidden": complaint.has_patient_data and not show_patient,
+        "overdue": is_overdue(complaint),
+        "moves": moves,
         "categories": list(complaint.categories.all()),
         "transitions": ComplaintTransition.objects.filter(complaint=complaint).select_related("actor")
-        if handling else [],
-        "deviation": deviation, "lex_maria_case": lex_maria,
-        "may_start_deviation": handling and deviation is None, **extra,
+        if handling
+        else [],
+        "deviation": deviation,
+        "lex_maria_case": lex_maria,
+        "may_start_deviation": handling and deviation is None,
+        **extra,
     }
 
 
@@ -202,29 +242,44 @@ def complaint_detail(request, pk: int):
 def _complaint_call(step: str, *, complaint: Complaint, user, data: dict):
     version = data.get("version")
     if step == "investigation":
-        return services.complaint_save_investigation(complaint=complaint, user=user, version=version,
-                                                     investigation=data["investigation"], actions=data["actions"])
+        return services.complaint_save_investigation(
+            complaint=complaint,
+            user=user,
+            version=version,
+            investigation=data["investigation"],
+            actions=data["actions"],
+        )
     if step == "link_deviation":
-        return services.complaint_link_deviation(complaint=complaint, user=user, version=version,
-                                                 reference=data["reference"])
+        return services.complaint_link_deviation(
+            complaint=complaint, user=user, version=version, reference=data["reference"]
+        )
     if step == "start_deviation":
         return services.complaint_start_deviation(complaint=complaint, user=user, version=version)
     if step == ComplaintMove.ACKNOWLEDGE:
-        return services.complaint_acknowledge(complaint=complaint, user=user, version=version,
-                                              acknowledged_on=data["acknowledged_on"])
+        return services.complaint_acknowledge(
+            complaint=complaint, user=user, version=version, acknowledged_on=data["acknowledged_on"]
+        )
     if step == ComplaintMove.START_INVESTIGATION:
         return services.complaint_start_investigation(complaint=complaint, user=user, version=version)
     if step == ComplaintMove.ANSWER:
         return services.complaint_answer(
-            complaint=complaint, user=user, version=version, answer=data["answer"], answered_on=data["answered_on"],
-            method=data["method"], actions=data.get("actions", ""),
+            complaint=complaint,
+            user=user,
+            version=version,
+            answer=data["answer"],
+            answered_on=data["answered_on"],
+            method=data["method"],
+            actions=data.get("actions", ""),
             informed_patient_board=data.get("informed_patient_board", False),
-            informed_ivo=data.get("informed_ivo", False), informed_compensation=data.get("informed_compensation", False))
+            informed_ivo=data.get("informed_ivo", False),
+            informed_compensation=data.get("informed_compensation", False),
+        )
     if step == ComplaintMove.REOPEN:
         return services.complaint_reopen(complaint=complaint, user=user, version=version, reason=data["reason"])
     if step == ComplaintMove.CLOSE:
-        return services.complaint_close(complaint=complaint, user=user, version=version, outcome=data["outcome"],
-                                        comment=data.get("comment", ""))
+        return services.complaint_close(
+            complaint=complaint, user=user, version=version, outcome=data["outcome"], comment=data.get("comment", "")
+        )
     raise Http404
 
 
@@ -245,8 +300,13 @@ def complaint_step(request, pk: int, step: str):
             _apply_errors(form, exc)
         else:
             if step == "start_deviation":
-                messages.success(request, _("A deviation draft is started from the complaint. Assess the risk, "
-                                            "check the text and submit it."))
+                messages.success(
+                    request,
+                    _(
+                        "A deviation draft is started from the complaint. Assess the risk, "
+                        "check the text and submit it."
+                    ),
+                )
                 return redirect("incidents:deviation_edit", pk=result.pk)
             messages.success(request, _("Saved."))
             return redirect("complaints:complaint_detail", pk=pk)
@@ -283,10 +343,17 @@ def collaboration_list_view(request):
     rows = [{"c": c, "overdue": is_overdue(c, now=now)} for c in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "complaints/collaboration_list.html", {
-        "form": form, "page": page, "rows": rows, "query": query.urlencode(),
-        "may_register": may_register_collaboration(request.user),
-    })
+    return render(
+        request,
+        "complaints/collaboration_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "may_register": may_register_collaboration(request.user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -304,14 +371,23 @@ def collaboration_create(request):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, _("The collaboration deviation is registered with reference "
-                                            "%(reference)s.") % {"reference": case.reference})
+                messages.success(
+                    request,
+                    _("The collaboration deviation is registered with reference %(reference)s.")
+                    % {"reference": case.reference},
+                )
                 return redirect("complaints:collaboration_detail", pk=case.pk)
         return render(request, "complaints/collaboration_form.html", {"form": form}, status=400)
     direction = request.GET.get("direction")
-    form = forms.CollaborationForm(user=request.user, municipality_id=municipality_id, initial={
-        "direction": direction if direction in Direction.values else Direction.OUTGOING,
-        "occurred_on": timezone.localdate(), "received_on": timezone.localdate()})
+    form = forms.CollaborationForm(
+        user=request.user,
+        municipality_id=municipality_id,
+        initial={
+            "direction": direction if direction in Direction.values else Direction.OUTGOING,
+            "occurred_on": timezone.localdate(),
+            "received_on": timezone.localdate(),
+        },
+    )
     return render(request, "complaints/collaboration_form.html", {"form": form})
 
 
@@ -326,10 +402,21 @@ COLLABORATION_STEP_FORMS = {
 
 
 def _visible_collaboration(user, pk: int) -> CollaborationDeviation:
-    case = (collaborations_visible_to(user=user)
-            .select_related("unit", "counterpart", "category", "contract", "registered_by", "mas_person",
-                            "operations_manager", "deviation")
-            .filter(pk=pk).first())
+    case = (
+        collaborations_visible_to(user=user)
+        .select_related(
+            "unit",
+            "counterpart",
+            "category",
+            "contract",
+            "registered_by",
+            "mas_person",
+            "operations_manager",
+            "deviation",
+        )
+        .filter(pk=pk)
+        .first()
+    )
     if case is None:
         raise Http404(_("No such collaboration deviation, or you may not see it."))
     return case
@@ -346,11 +433,19 @@ def _collaboration_context(request, case: CollaborationDeviation, *, bound: dict
         moves.append({"move": move, "label": CollaborationMove(move).label, "form": form})
     duty = Actor.DUTY in kinds
     return {
-        "case": case, "kinds": kinds, "overdue": is_overdue(case), "moves": moves, "duty": duty,
+        "case": case,
+        "kinds": kinds,
+        "overdue": is_overdue(case),
+        "moves": moves,
+        "duty": duty,
         "incoming": case.direction == Direction.INCOMING,
         "transitions": CollaborationTransition.objects.filter(deviation=case).select_related("actor"),
-        "link_form": (bound.get("link_deviation") or forms.LinkDeviationForm(
-            initial={"version": case.version}, auto_id=_auto_id("link_deviation"))) if duty else None,
+        "link_form": (
+            bound.get("link_deviation")
+            or forms.LinkDeviationForm(initial={"version": case.version}, auto_id=_auto_id("link_deviation"))
+        )
+        if duty
+        else None,
     }
 
 
@@ -364,21 +459,23 @@ def collaboration_detail(request, pk: int):
 def _collaboration_call(step: str, *, case: CollaborationDeviation, user, data: dict):
     version = data.get("version")
     if step == "link_deviation":
-        return services.collaboration_link_deviation(case=case, user=user, version=version,
-                                                     reference=data["reference"])
+        return services.collaboration_link_deviation(case=case, user=user, version=version, reference=data["reference"])
     if step == CollaborationMove.SEND:
-        return services.collaboration_send(case=case, user=user, version=version, sent_on=data["sent_on"],
-                                           reply_due=data.get("reply_due"))
+        return services.collaboration_send(
+            case=case, user=user, version=version, sent_on=data["sent_on"], reply_due=data.get("reply_due")
+        )
     if step == CollaborationMove.RECORD_REPLY:
-        return services.collaboration_record_reply(case=case, user=user, version=version,
-                                                   reply_on=data["reply_on"], reply=data["reply"])
+        return services.collaboration_record_reply(
+            case=case, user=user, version=version, reply_on=data["reply_on"], reply=data["reply"]
+        )
     if step == CollaborationMove.FORWARD:
         return services.collaboration_forward(case=case, user=user, version=version)
     if step == CollaborationMove.ANSWER:
         return services.collaboration_answer(case=case, user=user, version=version, reply=data["reply"])
     if step == CollaborationMove.CLOSE:
-        return services.collaboration_close(case=case, user=user, version=version, assessment=data["assessment"],
-                                            sent_on=data.get("sent_on"))
+        return services.collaboration_close(
+            case=case, user=user, version=version, assessment=data["assessment"], sent_on=data.get("sent_on")
+        )
     raise Http404
 
 
@@ -437,15 +534,17 @@ def counterpart_edit(request, pk: int | None = None):
         if form.is_valid():
             values = {k: form.cleaned_data[k] for k in forms.CounterpartForm.Meta.fields}
             try:
-                services.counterpart_save(user=request.user, municipality_id=municipality_id,
-                                          counterpart=counterpart, **values)
+                services.counterpart_save(
+                    user=request.user, municipality_id=municipality_id, counterpart=counterpart, **values
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("complaints:counterpart_list")
-        return render(request, "complaints/counterpart_form.html", {"form": form, "counterpart": counterpart},
-                      status=400)
+        return render(
+            request, "complaints/counterpart_form.html", {"form": form, "counterpart": counterpart}, status=400
+        )
     form = forms.CounterpartForm(instance=counterpart)
     return render(request, "complaints/counterpart_form.html", {"form": form, "counterpart": counterpart})
 
@@ -483,7 +582,6 @@ def log_extract(request):
         response["Content-Disposition"] = f'attachment; filename="loggutdrag-{timezone.localdate():%Y%m%d}.pdf"'
         response["Cache-Control"] = "no-store"
         return response
-    return render(request, "complaints/log_extract.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
-
-
+    return render(
+        request, "complaints/log_extract.html", {"form": form}, status=400 if request.method == "POST" else 200
+    )

@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--board", help="The board's code, e.g. hagersten-liljeholmen (default: every board).")
-        parser.add_argument("--municipality", help="The municipality's code, when board codes repeat or without --board.")
+        parser.add_argument(
+            "--municipality", help="The municipality's code, when board codes repeat or without --board."
+        )
         parser.add_argument("--state", choices=["open", "closed", "all"], default="open")
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
@@ -40,12 +42,15 @@ class Command(BaseCommand):
                 raise CommandError("Several municipalities: give --board or --municipality.")
             municipality_id = found[0].pk
         now = timezone.now()
-        rows = [complaint_row(c, now=now).as_dict()
-                for c in complaints_for_board(board=found_board, state=state, municipality_id=municipality_id)]
+        rows = [
+            complaint_row(c, now=now).as_dict()
+            for c in complaints_for_board(board=found_board, state=state, municipality_id=municipality_id)
+        ]
         if format == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, sort_keys=True))
             return
         for row in rows:
             flag = " OVERDUE" if row["overdue"] else ""
-            self.stdout.write(f"{row['reference']}\t{row['state']}\t{row['received']}\t{row['answer_deadline']}"
-                              f"\t{row['unit']}{flag}")
+            self.stdout.write(
+                f"{row['reference']}\t{row['state']}\t{row['received']}\t{row['answer_deadline']}\t{row['unit']}{flag}"
+            )
