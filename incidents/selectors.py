@@ -133,7 +133,7 @@ def access_log_for(*, user) -> QuerySet[PatientDataAccess]:
     return (
         PatientDataAccess.objects.filter(unit_id__in=duty_unit_ids(user=user))
         .select_related("user", "unit", "deviation")
-        .only("pk", "at", "action", "patient_hash", "user__username", "user__first_name", "user__last_name",
+        .only("pk", "at", "action", "patient_hash", "reference", "user__username", "user__first_name", "user__last_name",
               "unit__name", "deviation__reference", "deviation__id")
     )
 
