@@ -202,13 +202,23 @@ def report_filename(data: ReportData) -> str:
     return f"{slugify(data.title)}-{slugify(data.scope.label)}-{period}.pdf"
 
 
+# Archived reports are PDF/A-2b: fonts embedded, XMP metadata with title, author and language, an outline.
+PDF_VARIANT = "pdf/a-2b"
+
+
 def render_pdf(*, data: ReportData) -> bytes:
-    """Lay the report out as a PDF with WeasyPrint (page numbers, repeated table headers)."""
+    """Lay the report out as a PDF/A with WeasyPrint (summary first, landscape pages for wide tables,
+    page numbers, repeated table headers, bookmarks for the sections)."""
+    html = render_to_string("reports/pdf/report.html", {"report": data})
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """An archivable PDF (PDF/A-2b) of a self-contained HTML document."""
     from weasyprint import HTML
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    html = render_to_string("reports/pdf/report.html", {"report": data})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 # --- The patient safety narrative -------------------------------------------------
@@ -241,8 +251,10 @@ def narrative_save(*, user, provider: CareProvider, year: int, texts: dict[str, 
     return narrative
 
 
-def narrative_adopt(*, user, narrative: PatientSafetyNarrative, adopted_on: date) -> PatientSafetyNarrative:
-    """Record that the board adopted the report on ``adopted_on`` (draft → adopted); twice is harmless."""
+def narrative_adopt(*, user, narrative: PatientSafetyNarrative, adopted_on: date,
+                    paragraph: str = "") -> PatientSafetyNarrative:
+    """Record that the board adopted the report on ``adopted_on`` in ``paragraph`` of its minutes (draft → adopted);
+    twice is harmless."""
     with transaction.atomic():
         narrative = PatientSafetyNarrative.objects.select_for_update().get(pk=narrative.pk)
         if narrative.state == NarrativeState.ADOPTED:
@@ -256,7 +268,9 @@ def narrative_adopt(*, user, narrative: PatientSafetyNarrative, adopted_on: date
         narrative.state = NarrativeState.ADOPTED
         narrative.adopted_on = adopted_on
         narrative.adopted_by = user
+        narrative.adopted_paragraph = paragraph.strip()
         narrative.version += 1
         narrative.full_clean()
-        narrative.save(update_fields=["state", "adopted_on", "adopted_by", "version", "updated_at"])
+        narrative.save(update_fields=["state", "adopted_on", "adopted_paragraph", "adopted_by", "version",
+                                      "updated_at"])
     return narrative

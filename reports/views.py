@@ -194,7 +194,8 @@ def narrative_edit(request, provider_id: int, year: int):
         elif adopt_form.is_valid():
             try:
                 services.narrative_adopt(user=request.user, narrative=narrative,
-                                         adopted_on=adopt_form.cleaned_data["adopted_on"])
+                                         adopted_on=adopt_form.cleaned_data["adopted_on"],
+                                         paragraph=adopt_form.cleaned_data["adopted_paragraph"])
                 messages.success(request, _("The adoption by the board has been recorded."))
                 return redirect(request.path)
             except ValidationError as exc:
