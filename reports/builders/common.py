@@ -7,27 +7,21 @@ same figures appear in all three.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
 
+from incidents.patient import redact  # noqa: F401 - re-exported for the builders
 from reports.scopes import ReportScope
 
 # Patient identity never reaches a report. Free text copied into a report
-# (an IVO outcome, an action) is scrubbed of anything shaped like a personnummer.
-PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
-REDACTED = "[…]"
+# (an IVO outcome, an action) is scrubbed of anything shaped like a personnummer
+# (``redact``, re-exported here for the builders).
 
 # Longest list printed in a report table; the total is always stated.
 MAX_LIST_ROWS = 200
-
-
-def redact(text: str | None) -> str:
-    """Remove anything that looks like a personnummer from free text."""
-    return PERSONNUMMER_RE.sub(REDACTED, text or "")
 
 
 @dataclass
