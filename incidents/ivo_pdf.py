@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from incidents.models import DeviationAction, LexMariaCase, LexMariaTransition
+from masportal.pdf import html_to_pdf
 from responsibility.models import Unit
 
 # States from which the event analysis exists and the investigation can be produced.
@@ -29,8 +30,6 @@ def investigation_context(*, case: LexMariaCase, produced_by) -> dict:
 
 def investigation_pdf(*, case: LexMariaCase, produced_by) -> bytes:
     """Render the investigation of ``case`` as PDF bytes."""
-    from weasyprint import HTML
-
     html = render_to_string("incidents/lex_maria/investigation_pdf.html",
                             investigation_context(case=case, produced_by=produced_by))
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

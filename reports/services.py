@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from incidents.models import Deviation, LexMariaCase
+from masportal.pdf import html_to_pdf
 from reports.builders import ReportParams, build_report, scope_kinds_for
 from reports.builders.common import ReportData, period_bounds
 from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, ReportState
@@ -202,23 +203,11 @@ def report_filename(data: ReportData) -> str:
     return f"{slugify(data.title)}-{slugify(data.scope.label)}-{period}.pdf"
 
 
-# Archived reports are PDF/A-2b: fonts embedded, XMP metadata with title, author and language, an outline.
-PDF_VARIANT = "pdf/a-2b"
-
-
 def render_pdf(*, data: ReportData) -> bytes:
-    """Lay the report out as a PDF/A with WeasyPrint (summary first, landscape pages for wide tables,
-    page numbers, repeated table headers, bookmarks for the sections)."""
+    """Lay the report out as a PDF/A (summary first, landscape pages for wide tables, page numbers,
+    repeated table headers, bookmarks for the sections)."""
     html = render_to_string("reports/pdf/report.html", {"report": data})
     return html_to_pdf(html)
-
-
-def html_to_pdf(html: str) -> bytes:
-    """An archivable PDF (PDF/A-2b) of a self-contained HTML document."""
-    from weasyprint import HTML
-
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 # --- The patient safety narrative -------------------------------------------------

@@ -17,12 +17,13 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from incidents.models import Deviation, DeviationState, LexMariaCase
+from masportal.pdf import html_to_pdf
 from reports.builders import ReportParams, build_report
 from reports.builders.charts import line_chart
 from reports.builders.common import change_in_words, period_bounds
 from reports.choices import ReportKind
 from reports.scopes import parse_scope, scope_from_ids
-from reports.services import html_to_pdf, render_pdf
+from reports.services import render_pdf
 from responsibility.models import Board, Municipality
 from tests.reports.conftest import assert_no_patient_identity, pdf_text
 from tests.reports.pdf_layout import characters_outside, page_count
