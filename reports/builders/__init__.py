@@ -91,7 +91,7 @@ def build_report(*, params: ReportParams, produced_by: str, now: datetime | None
             subtitle = _("Draft, not yet adopted by the board.")
         common["author"] = provider.name
         return ReportData(**common, sections=patient_safety_sections(figures=figures), subtitle=subtitle,
-                          summary=patient_safety_summary(figures=figures),
+                          summary=patient_safety_summary(figures=figures), with_contents=True,
                           is_empty=not has_data(figures), empty_message=_("There are no data for the year."))
     raise ValueError(kind)
 

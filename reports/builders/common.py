@@ -192,6 +192,7 @@ class ReportData:
     subtitle: str = ""
     summary: Summary | None = None
     author: str = ""
+    with_contents: bool = False
 
     @property
     def tables(self) -> list[Table]:

@@ -383,6 +383,13 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
         rows=cat_rows, totals=[_("Total"), dev["total"]], empty_text=_("No deviations in the year."),
     ))
     devs.tables.append(Table(
+        key="ps_unit", caption=_("Deviations by unit"),
+        columns=[Column(_("Unit")), Column(_("Deviations"), numeric=True),
+                 Column(_("Of which decided as Lex Maria"), numeric=True)],
+        rows=[[r["unit__name"], r["n"], r["serious"]] for r in dev["by_unit"]],
+        totals=[_("Total"), dev["total"], lex_maria_total(dev)], empty_text=_("No deviations in the year."),
+    ))
+    devs.tables.append(Table(
         key="ps_lex_maria", caption=_("Lex Maria cases decided in %(year)s") % {"year": year},
         columns=[Column(_("Case"), nowrap=True), Column(_("Unit")), Column(_("Event"), nowrap=True),
                  Column(_("Sent to IVO"), nowrap=True), Column(_("IVO's decision"), wide=True)],
