@@ -102,3 +102,35 @@ def test_the_pdf_is_pdf_a(client):
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
     assert "pdfaid" in xmp
     assert f"Avvikelse {d.reference}" in reader.metadata.title
+
+
+def test_lex_maria_investigation_follows_ivos_headings_with_a_checklist_and_no_personnummer(client):
+    """The investigation attachment: IVO's form headings, the other reports the case may need (Läkemedelsverket
+    marked likely for a medicine event), free text scrubbed of personnummer, and nothing outside the page."""
+    from incidents.lexmaria import lex_maria_open
+    from incidents.models import DeviationCategory, LexMariaCase, LexMariaState
+    from tests.incidents.lexmaria_factories import DEMO_PERSONNUMMER, deviation, unit_for_route
+    from tests.incidents.lexmaria_factories import user as lm_user
+
+    dev = deviation(unit=unit_for_route("own"), description=f"Boende {DEMO_PERSONNUMMER} fick fel dos.",
+                    category=DeviationCategory.objects.get(municipality__code="stockholm", code="lakemedel"))
+    case = lex_maria_open(deviation=dev, decided_by=lm_user("mas"), motivation="Allvarlig vårdskada.")
+    LexMariaCase.objects.filter(pk=case.pk).update(
+        state=LexMariaState.ANALYSED, analysis_team="Enhetschef, sjuksköterska", analysis_causes="Dosett fel fylld.",
+        analysis_timeline="08.00 dos given", patient_informed_at=timezone.localdate(), patient_informed_by="Elsa Berg",
+        patient_statement=f"Jag ({DEMO_PERSONNUMMER}) mådde illa.")
+    _login(client, "mas")
+    response = client.get(reverse("incidents:lex_maria_pdf", args=[case.pk]))
+    assert response.status_code == 200
+    text = _text(response.content)
+    for heading in ("1. Vårdgivare", "2. Verksamhet", "3. Händelsen", "4. Analys", "5. Åtgärder",
+                    "6. Patientens delaktighet", "7. Andra anmälningar"):
+        assert heading in text
+    assert "Läkemedelsverket" in text
+    assert "PSL 3 kap. 7 §" in text
+    assert "Sannolikt" in text  # the medicine category marks the Läkemedelsverket report as likely
+    assert "fick fel dos" in text
+    assert "mådde illa" in text
+    assert DEMO_PERSONNUMMER not in text
+    assert "121212" not in text
+    assert not characters_outside(response.content)
