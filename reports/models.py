@@ -120,7 +120,7 @@ class PatientSafetyNarrative(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "year"], name="narrative_provider_year_unique"),
             models.CheckConstraint(
-                condition=Q(state=NarrativeState.DRAFT) | Q(adopted_on__isnull=False),
+                condition=~Q(state=NarrativeState.ADOPTED) | Q(adopted_on__isnull=False),
                 name="narrative_adopted_has_date",
                 violation_error_message=_("An adopted report has an adoption date."),
             ),

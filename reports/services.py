@@ -34,7 +34,13 @@ REPORT_TRANSITIONS = {
     ReportState.DONE: set(),
     ReportState.FAILED: set(),
 }
-NARRATIVE_TRANSITIONS = {NarrativeState.DRAFT: {NarrativeState.ADOPTED}, NarrativeState.ADOPTED: set()}
+# A draft is written, sent for review (text locked, e.g. to the board's secretariat), taken back to draft to
+# change it, and adopted by the board (from draft or review); an adopted report never changes again.
+NARRATIVE_TRANSITIONS = {
+    NarrativeState.DRAFT: {NarrativeState.REVIEW, NarrativeState.ADOPTED},
+    NarrativeState.REVIEW: {NarrativeState.DRAFT, NarrativeState.ADOPTED},
+    NarrativeState.ADOPTED: set(),
+}
 NARRATIVE_FIELDS = tuple(name for name, _figures in NARRATIVE_SECTIONS)
 # Earliest year a patient safety report can be asked for.
 FIRST_YEAR = 2000
@@ -225,6 +231,9 @@ def narrative_save(*, user, provider: CareProvider, year: int, texts: dict[str, 
         narrative, _created = PatientSafetyNarrative.objects.select_for_update().get_or_create(
             provider=provider, year=year
         )
+        if narrative.state == NarrativeState.REVIEW:
+            raise ValidationError(_("The report is in review and its text is locked: take it back to draft to "
+                                    "change it. Your text is kept below."))
         if narrative.state != NarrativeState.DRAFT:
             raise ValidationError(_("The report has been adopted by the board and can no longer be changed."))
         if narrative.version != version:
@@ -237,6 +246,25 @@ def narrative_save(*, user, provider: CareProvider, year: int, texts: dict[str, 
         narrative.version += 1
         narrative.full_clean()
         narrative.save()
+    return narrative
+
+
+def narrative_move(*, user, narrative: PatientSafetyNarrative, to: str) -> PatientSafetyNarrative:
+    """Send the narrative for review or take it back to draft (adoption is :func:`narrative_adopt`); twice is
+    harmless."""
+    if to not in (NarrativeState.REVIEW, NarrativeState.DRAFT):
+        raise ValidationError(_("The report cannot be moved there."))
+    with transaction.atomic():
+        narrative = PatientSafetyNarrative.objects.select_for_update().get(pk=narrative.pk)
+        if narrative.state == to:
+            return narrative
+        if to not in NARRATIVE_TRANSITIONS[narrative.state]:
+            raise ValidationError(_("The report has been adopted by the board and can no longer be changed."))
+        narrative.state = to
+        narrative.updated_by = user
+        narrative.version += 1
+        narrative.full_clean()
+        narrative.save(update_fields=["state", "updated_by", "version", "updated_at"])
     return narrative
 
 

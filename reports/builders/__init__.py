@@ -87,6 +87,8 @@ def build_report(*, params: ReportParams, produced_by: str, now: datetime | None
             if narrative.adopted_paragraph:
                 subtitle = _("Adopted by the board on %(date)s, %(paragraph)s.") % {
                     "date": narrative.adopted_on.isoformat(), "paragraph": narrative.adopted_paragraph}
+        elif narrative is not None and narrative.state == "review":
+            subtitle = _("In review, not yet adopted by the board.")
         else:
             subtitle = _("Draft, not yet adopted by the board.")
         common["author"] = provider.name
