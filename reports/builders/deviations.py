@@ -186,6 +186,33 @@ def _months(period_from: date, period_to: date) -> list[date]:
     return months
 
 
+def add_by_category(section: Section, *, figures: dict, key: str, empty_text: str) -> None:
+    """Deviations by category, most frequent first: a bar chart (when there are any) and its table."""
+    rows = [[r["category__name"], r["n"]] for r in figures["by_category"]]
+    if rows:
+        section.charts.append(bar_chart(
+            title=_("Deviations by category"),
+            alt=_("Bar chart of deviations by category, most frequent first; each bar is labelled with its number. "
+                  "The figures are in the table below."),
+            labels=[r[0] for r in rows], values=[r[1] for r in rows], series_title=_("Deviations")))
+    section.tables.append(Table(
+        key=key, caption=_("Deviations by category"),
+        columns=[Column(_("Category")), Column(_("Deviations"), numeric=True)],
+        rows=rows, totals=[_("Total"), figures["total"]], empty_text=empty_text,
+    ))
+
+
+def unit_table(figures: dict, *, key: str, empty_text: str) -> Table:
+    """Deviations per unit, most first, with how many were decided as Lex Maria."""
+    return Table(
+        key=key, caption=_("Deviations by unit"),
+        columns=[Column(_("Unit")), Column(_("Deviations"), numeric=True),
+                 Column(_("Of which decided as Lex Maria"), numeric=True)],
+        rows=[[r["unit__name"], r["n"], r["serious"]] for r in figures["by_unit"]],
+        totals=[_("Total"), figures["total"], lex_maria_total(figures)], empty_text=empty_text,
+    )
+
+
 def deviation_sections(*, figures: dict, period_from: date, period_to: date, now: datetime) -> list[Section]:
     """Turn the figures into the report's sections, tables and charts."""
     f = figures
@@ -241,20 +268,8 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
         ))
     sections.append(overview)
 
-    cat_rows = [[r["category__name"], r["n"]] for r in f["by_category"]]
     category = Section(heading=_("By category"), intro=_("Most frequent category first."))
-    if cat_rows:
-        category.charts.append(bar_chart(
-            title=_("Deviations by category"),
-            alt=_("Bar chart of deviations by category; each bar is labelled with its number. "
-                  "The figures are in the table below."),
-            labels=[r[0] for r in cat_rows], values=[r[1] for r in cat_rows], series_title=_("Deviations"),
-        ))
-    category.tables.append(Table(
-        key="category", caption=_("Deviations by category"),
-        columns=[Column(_("Category")), Column(_("Deviations"), numeric=True)],
-        rows=cat_rows, totals=[_("Total"), total], empty_text=_("No deviations in the period."),
-    ))
+    add_by_category(category, figures=f, key="category", empty_text=_("No deviations in the period."))
     sections.append(category)
 
     risk_rows = []
@@ -291,14 +306,7 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
         rows=[[r["name"], r["n"]] for r in f["by_provider"]], totals=[_("Total"), total],
         empty_text=_("No deviations in the period."),
     ))
-    org.tables.append(Table(
-        key="unit", caption=_("Deviations by unit"),
-        columns=[Column(_("Unit")), Column(_("Deviations"), numeric=True),
-                 Column(_("Of which decided as Lex Maria"), numeric=True)],
-        rows=[[r["unit__name"], r["n"], r["serious"]] for r in f["by_unit"]],
-        totals=[_("Total"), total, sum(r["serious"] for r in f["by_unit"])],
-        empty_text=_("No deviations in the period."),
-    ))
+    org.tables.append(unit_table(f, key="unit", empty_text=_("No deviations in the period.")))
     sections.append(org)
 
     overdue_rows = []

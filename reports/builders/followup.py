@@ -165,10 +165,28 @@ def followup_summary(*, figures: dict) -> Summary:
     return summary
 
 
+def add_findings_by_area(section: Section, *, figures: dict, key: str) -> None:
+    """Findings by MAS duty area, most first: a bar chart (when there are findings) and its table."""
+    rows = sorted(([str(label), figures["findings_by_area"].get(value, 0)] for value, label in DutyArea.choices),
+                  key=lambda r: (-r[1], r[0]))
+    if figures["findings"]:
+        section.charts.append(bar_chart(
+            title=_("Findings by MAS duty area"),
+            alt=_("Bar chart of findings by MAS duty area, most findings first; each bar is labelled with its "
+                  "number. The figures are in the table below."),
+            labels=[r[0] for r in rows], values=[r[1] for r in rows], series_title=_("Findings")))
+    section.tables.append(Table(
+        key=key, caption=_("Findings by MAS duty area"),
+        columns=[Column(_("Duty area")), Column(_("Findings"), numeric=True)],
+        rows=rows, totals=[_("Total"), figures["findings"]],
+    ))
+
+
 def followup_sections(*, figures: dict) -> list[Section]:
     f = figures
-    summary = Section(
-        heading=_("Follow-ups and findings"),
+    per_contract = Section(
+        heading=_("Per contract"),
+        intro=_("Follow-ups scheduled in the period; an action is done only when it has been verified."),
         figures=[
             Figure(_("Follow-ups planned in the period"), f["planned"]),
             Figure(_("Follow-ups performed"), f["performed"]),
@@ -176,10 +194,6 @@ def followup_sections(*, figures: dict) -> list[Section]:
             Figure(_("Actions"), f["actions"]),
             Figure(_("Overdue actions"), f["overdue_total"]),
         ],
-    )
-    per_contract = Section(
-        heading=_("Per contract"),
-        intro=_("Follow-ups scheduled in the period; an action is done only when it has been verified."),
     )
     per_contract.tables.append(Table(
         key="contracts", caption=_("Follow-up per contract"),
@@ -197,20 +211,8 @@ def followup_sections(*, figures: dict) -> list[Section]:
         empty_text=_("No follow-ups were scheduled in the period."),
     ))
     status = Section(heading=_("Findings and actions"))
-    area_rows = sorted(([str(label), f["findings_by_area"].get(value, 0)] for value, label in DutyArea.choices),
-                       key=lambda r: (-r[1], r[0]))
     state_rows = [[str(label), f["actions_by_state"].get(value, 0)] for value, label in ActionState.choices]
-    if f["findings"]:
-        status.charts.append(bar_chart(
-            title=_("Findings by MAS duty area"),
-            alt=_("Bar chart of findings by MAS duty area, most findings first; each bar is labelled with its "
-                  "number. The figures are in the table below."),
-            labels=[r[0] for r in area_rows], values=[r[1] for r in area_rows], series_title=_("Findings")))
-    status.tables.append(Table(
-        key="findings_area", caption=_("Findings by MAS duty area"),
-        columns=[Column(_("Duty area")), Column(_("Findings"), numeric=True)],
-        rows=area_rows, totals=[_("Total"), f["findings"]],
-    ))
+    add_findings_by_area(status, figures=f, key="findings_area")
     if f["actions"]:
         status.charts.append(bar_chart(
             title=_("Actions by state"),
@@ -236,4 +238,4 @@ def followup_sections(*, figures: dict) -> list[Section]:
                r["days_overdue"], str(ActionState(r["state"]).label)] for r in f["overdue"]],
         empty_text=_("No overdue actions."), note=note,
     ))
-    return [summary, per_contract, status, overdue]
+    return [per_contract, status, overdue]

@@ -22,15 +22,17 @@ from django.utils.translation import ngettext
 from followup.choices import ACTION_UNFINISHED_STATES, ActionState, FollowUpState
 from followup.models import Action, FollowUp
 from incidents.models import DeviationAction
-from reports.builders.charts import bar_chart, line_chart
+from reports.builders.charts import line_chart
 from reports.builders.common import MAX_LIST_ROWS, Column, Figure, KeyFigure, Section, Summary, Table, redact
 from reports.builders.deviations import (
+    add_by_category,
     deviation_figures,
     deviations_in,
     high_risk_total,
     lex_maria_total,
+    unit_table,
 )
-from reports.builders.followup import followup_figures, followups_in
+from reports.builders.followup import add_findings_by_area, followup_figures, followups_in
 from reports.builders.lex_maria import lex_maria_figures
 from reports.builders.responsibility import REGISTER_ROLES, responsibility_figures
 from reports.models import NARRATIVE_SECTIONS, PatientSafetyNarrative
@@ -287,21 +289,7 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
         Figure(_("Of which deficiencies"), fu["deficiencies"]),
         Figure(_("Overdue actions"), fu["overdue_total"]),
     ]
-    from followup.choices import DutyArea
-
-    area_rows = sorted(([str(label), fu["findings_by_area"].get(value, 0)] for value, label in DutyArea.choices),
-                       key=lambda r: (-r[1], r[0]))
-    if fu["findings"]:
-        follow.charts.append(bar_chart(
-            title=_("Findings by MAS duty area"),
-            alt=_("Bar chart of findings by MAS duty area, most findings first; each bar is labelled with its "
-                  "number. The figures are in the table below."),
-            labels=[r[0] for r in area_rows], values=[r[1] for r in area_rows], series_title=_("Findings")))
-    follow.tables.append(Table(
-        key="ps_findings_area", caption=_("Findings by MAS duty area"),
-        columns=[Column(_("Duty area")), Column(_("Findings"), numeric=True)],
-        rows=area_rows, totals=[_("Total"), fu["findings"]],
-    ))
+    add_findings_by_area(follow, figures=fu, key="ps_findings_area")
     follow.tables.append(Table(
         key="ps_contracts", caption=_("Follow-up per contract"),
         columns=[Column(_("Contract")), Column(_("Planned"), numeric=True), Column(_("Performed"), numeric=True),
@@ -370,25 +358,8 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
         rows=[[label, c, b] for label, c, b in zip(labels, current, before, strict=True)],
         totals=[_("Total"), sum(current), sum(before)],
     ))
-    cat_rows = [[r["category__name"], r["n"]] for r in dev["by_category"]]
-    if cat_rows:
-        devs.charts.append(bar_chart(
-            title=_("Deviations by category"),
-            alt=_("Bar chart of deviations by category, most frequent first; each bar is labelled with its number. "
-                  "The figures are in the table below."),
-            labels=[r[0] for r in cat_rows], values=[r[1] for r in cat_rows], series_title=_("Deviations")))
-    devs.tables.append(Table(
-        key="ps_category", caption=_("Deviations by category"),
-        columns=[Column(_("Category")), Column(_("Deviations"), numeric=True)],
-        rows=cat_rows, totals=[_("Total"), dev["total"]], empty_text=_("No deviations in the year."),
-    ))
-    devs.tables.append(Table(
-        key="ps_unit", caption=_("Deviations by unit"),
-        columns=[Column(_("Unit")), Column(_("Deviations"), numeric=True),
-                 Column(_("Of which decided as Lex Maria"), numeric=True)],
-        rows=[[r["unit__name"], r["n"], r["serious"]] for r in dev["by_unit"]],
-        totals=[_("Total"), dev["total"], lex_maria_total(dev)], empty_text=_("No deviations in the year."),
-    ))
+    add_by_category(devs, figures=dev, key="ps_category", empty_text=_("No deviations in the year."))
+    devs.tables.append(unit_table(dev, key="ps_unit", empty_text=_("No deviations in the year.")))
     devs.tables.append(Table(
         key="ps_lex_maria", caption=_("Lex Maria cases decided in %(year)s") % {"year": year},
         columns=[Column(_("Case"), nowrap=True), Column(_("Unit")), Column(_("Event"), nowrap=True),
