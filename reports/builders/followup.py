@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from followup.choices import ACTION_UNFINISHED_STATES, ActionState, DutyArea, FindingSeverity, FollowUpState
 from followup.models import Action, Finding, FollowUp
@@ -142,7 +142,7 @@ def followup_summary(*, figures: dict) -> Summary:
     summary = Summary(figures=[
         KeyFigure(_("Follow-ups planned in the period"), f["planned"], prev["planned"], compared),
         KeyFigure(_("Follow-ups performed"), f["performed"], prev["performed"], compared),
-        KeyFigure(_("Findings"), f["findings"]),
+        KeyFigure(pgettext("follow-up", "Findings"), f["findings"]),
         KeyFigure(_("Of which deficiencies"), f["deficiencies"]),
         KeyFigure(_("Actions"), f["actions"]),
         KeyFigure(_("Overdue actions"), f["overdue_total"]),
@@ -174,10 +174,10 @@ def add_findings_by_area(section: Section, *, figures: dict, key: str) -> None:
             title=_("Findings by MAS duty area"),
             alt=_("Bar chart of findings by MAS duty area, most findings first; each bar is labelled with its "
                   "number. The figures are in the table below."),
-            labels=[r[0] for r in rows], values=[r[1] for r in rows], series_title=_("Findings")))
+            labels=[r[0] for r in rows], values=[r[1] for r in rows], series_title=pgettext("follow-up", "Findings")))
     section.tables.append(Table(
         key=key, caption=_("Findings by MAS duty area"),
-        columns=[Column(_("Duty area")), Column(_("Findings"), numeric=True)],
+        columns=[Column(_("Duty area")), Column(pgettext("follow-up", "Findings"), numeric=True)],
         rows=rows, totals=[_("Total"), figures["findings"]],
     ))
 
@@ -190,7 +190,7 @@ def followup_sections(*, figures: dict) -> list[Section]:
         figures=[
             Figure(_("Follow-ups planned in the period"), f["planned"]),
             Figure(_("Follow-ups performed"), f["performed"]),
-            Figure(_("Findings"), f["findings"]),
+            Figure(pgettext("follow-up", "Findings"), f["findings"]),
             Figure(_("Actions"), f["actions"]),
             Figure(_("Overdue actions"), f["overdue_total"]),
         ],
@@ -198,7 +198,7 @@ def followup_sections(*, figures: dict) -> list[Section]:
     per_contract.tables.append(Table(
         key="contracts", caption=_("Follow-up per contract"),
         columns=[Column(_("Contract")), Column(_("Care provider")), Column(_("Planned"), numeric=True),
-                 Column(_("Performed"), numeric=True), Column(_("Findings"), numeric=True),
+                 Column(_("Performed"), numeric=True), Column(pgettext("follow-up", "Findings"), numeric=True),
                  Column(_("Of which deficiencies"), numeric=True), Column(_("Actions"), numeric=True),
                  Column(_("Verified"), numeric=True), Column(_("Not verified"), numeric=True),
                  Column(_("Overdue"), numeric=True)],

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from followup.choices import ACTION_UNFINISHED_STATES, ActionState, FollowUpState
 from followup.models import Action, FollowUp
@@ -285,7 +285,7 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
     follow.figures = [
         Figure(_("Follow-ups planned"), fu["planned"]),
         Figure(_("Follow-ups performed"), fu["performed"]),
-        Figure(_("Findings"), fu["findings"]),
+        Figure(pgettext("follow-up", "Findings"), fu["findings"]),
         Figure(_("Of which deficiencies"), fu["deficiencies"]),
         Figure(_("Overdue actions"), fu["overdue_total"]),
     ]
@@ -293,7 +293,7 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
     follow.tables.append(Table(
         key="ps_contracts", caption=_("Follow-up per contract"),
         columns=[Column(_("Contract")), Column(_("Planned"), numeric=True), Column(_("Performed"), numeric=True),
-                 Column(_("Findings"), numeric=True), Column(_("Actions"), numeric=True),
+                 Column(pgettext("follow-up", "Findings"), numeric=True), Column(_("Actions"), numeric=True),
                  Column(_("Verified"), numeric=True)],
         rows=[[r["contract"], r["planned"], r["performed"], r["findings"], r["actions"], r["verified"]]
               for r in fu["contracts"]],

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from reports.builders.charts import bar_chart
 from reports.builders.common import Column, Figure, KeyFigure, Section, Summary, Table
@@ -119,10 +119,10 @@ def responsibility_sections(*, figures: dict) -> list[Section]:
             alt=_("Bar chart of the register's findings per rule R1–R10; each bar is labelled with its number. "
                   "The figures are in the table below."),
             labels=[f"{r[0]} {r[1]}" for r in rule_rows], values=[r[2] for r in rule_rows],
-            series_title=_("Findings")))
+            series_title=pgettext("register check", "Findings")))
         summary.tables.append(Table(
             key="rules", caption=_("Findings by rule"),
-            columns=[Column(_("Rule")), Column(_("Description")), Column(_("Findings"), numeric=True)],
+            columns=[Column(_("Rule")), Column(_("Description")), Column(pgettext("register check", "Findings"), numeric=True)],
             rows=rule_rows,
             totals=[_("Total"), "", len(findings)],
         ))

@@ -207,3 +207,34 @@ def test_line_chart_tells_its_series_apart_without_colour_and_has_no_second_capt
     assert f"#{chart_id} .series.serie-1 .line{{stroke-width:2.2;stroke-dasharray:9,5}}" in chart.svg
     assert f"#{chart_id} .series.serie-1 .dot{{fill:#ffffff" in chart.svg
     assert "Avvikelser per månad" not in chart.svg
+
+
+@pytest.mark.django_db
+def test_followup_and_register_summaries_equal_independent_counts():
+    """The follow-up summary counts follow-ups and findings as plain queries do; the register summary counts the
+    units and the gaps (severity error) that run_checks finds, and names each rule with gaps."""
+    from followup.choices import FollowUpState
+    from followup.models import Finding, FollowUp
+    from responsibility.checks import run_checks
+    from responsibility.choices import Severity
+    from responsibility.models import Unit
+
+    today = timezone.localdate()
+    municipality = parse_scope("municipality:stockholm")
+    data = build_report(params=_params(ReportKind.FOLLOWUP, municipality, today), produced_by="MAS")
+    followups = FollowUp.objects.filter(municipality__code="stockholm", scheduled_date__gte=date(today.year - 1, 1, 1),
+                                        scheduled_date__lte=today).exclude(state=FollowUpState.CANCELLED)
+    figures = {f.label: f.value for f in data.summary.figures}
+    assert figures["Planerade uppföljningar under perioden"] == followups.count() > 0
+    assert figures["Genomförda uppföljningar"] == followups.filter(state=FollowUpState.COMPLETED).count()
+    assert figures["Iakttagelser"] == Finding.objects.filter(follow_up__in=followups).count()
+
+    data = build_report(params=_params(ReportKind.RESPONSIBILITY, municipality, today), produced_by="MAS")
+    units = Unit.objects.filter(municipality__code="stockholm", active_from__lte=today).exclude(active_to__lt=today)
+    gaps = [f for f in run_checks(units=units.select_related("board", "municipality"), on=today)
+            if f.severity == Severity.ERROR]
+    figures = {f.label: f.value for f in data.summary.figures}
+    assert figures["Verksamheter"] == units.count()
+    assert figures["Brister (R1–R7)"] == len(gaps) > 0
+    for code in {g.code for g in gaps}:
+        assert any(item.startswith(f"{code} ") for item in data.summary.attention)
