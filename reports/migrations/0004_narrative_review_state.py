@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_narrative_adopted_paragraph'),
+        ('reports', '0003_narrative_adopted_paragraph'),
         ('responsibility', '0002_seed_rule_definitions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
