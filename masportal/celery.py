@@ -1,6 +1,7 @@
 """The Celery application of MAS-portalen."""
 
 import os
+import sys
 
 from celery import Celery
 from celery.signals import beat_init, before_task_publish, worker_init
@@ -25,7 +26,16 @@ def record_beat_heartbeat(sender=None, headers=None, **kwargs):
 @worker_init.connect
 @beat_init.connect
 def say_infrastructure(sender=None, **kwargs):
-    """State at start-up which database and broker this process uses."""
+    """State at start-up which database and broker this process uses; refuse an unsafe production configuration."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from masportal.checks import refuse_unsafe_start
     from masportal.services import infrastructure_summary
+
+    try:
+        refuse_unsafe_start(type(sender).__name__.lower())
+    except ImproperlyConfigured as exc:
+        print(exc, file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
 
     print(f"MAS-portalen {type(sender).__name__.lower()}: {infrastructure_summary()}", flush=True)
