@@ -103,7 +103,7 @@ def check_production_configuration(app_configs=None, **kwargs) -> list:
     if not settings.DATABASE_URL_SET:
         findings.append(_finding(20, "DATABASE_URL is not set: the portal would use the embedded SQLite file.",
                                  "Set DATABASE_URL=postgres://user:password@host:5432/masportal."))
-    elif settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    elif settings.DATABASE_URL.startswith("sqlite"):
         findings.append(_finding(21, "DATABASE_URL points to SQLite, which is for development only.",
                                  "Use PostgreSQL in production."))
     if not settings.CELERY_BROKER_URL_SET:
