@@ -46,8 +46,10 @@ def rotate_batch(*, after_pk: int, batch_size: int, result: RotationResult) -> i
     with transaction.atomic():
         rows = list(
             Deviation.objects.select_for_update()
-            .filter(pk__gt=after_pk).exclude(patient_identifier_encrypted="")
-            .order_by("pk").only("pk", "patient_identifier_encrypted", "patient_hash")[:batch_size]
+            .filter(pk__gt=after_pk)
+            .exclude(patient_identifier_encrypted="")
+            .order_by("pk")
+            .only("pk", "patient_identifier_encrypted", "patient_hash")[:batch_size]
         )
         for row in rows:
             result.checked += 1
@@ -78,10 +80,14 @@ def rotate_batch(*, after_pk: int, batch_size: int, result: RotationResult) -> i
                 Deviation.objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in changed})
             if old_hash and old_hash != new_hash:
                 result.history_rows += history.objects.filter(id=row.pk, patient_hash=old_hash).update(
-                    patient_hash=new_hash)
+                    patient_hash=new_hash
+                )
             # The access log refers to the patient by the deviation's hash.
-            result.access_rows += PatientDataAccess.objects.filter(deviation_id=row.pk).exclude(
-                patient_hash=new_hash).update(patient_hash=new_hash)
+            result.access_rows += (
+                PatientDataAccess.objects.filter(deviation_id=row.pk)
+                .exclude(patient_hash=new_hash)
+                .update(patient_hash=new_hash)
+            )
     return rows[-1].pk if rows else None
 
 

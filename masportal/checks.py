@@ -25,10 +25,16 @@ MIN_KEY_LENGTH = 32
 
 def _published_values() -> set[str]:
     """Every value the repository publishes as a key: the development defaults and the build/placeholder keys."""
-    values = {settings.DEV_SECRET_KEY, settings.DEV_PATIENT_KEY, settings.DEV_PATIENT_HASH_KEY,
-              "change-me-to-a-long-random-string", "change-me", "build",
-              # Former Dockerfile build key (kept: it has been published).
-              "ZGV2LW9ubHktcGF0aWVudC1rZXktMzItYnl0ZXMhIQ=="}
+    values = {
+        settings.DEV_SECRET_KEY,
+        settings.DEV_PATIENT_KEY,
+        settings.DEV_PATIENT_HASH_KEY,
+        "change-me-to-a-long-random-string",
+        "change-me",
+        "build",
+        # Former Dockerfile build key (kept: it has been published).
+        "ZGV2LW9ubHktcGF0aWVudC1rZXktMzItYnl0ZXMhIQ==",
+    }
     return {v for v in values if v}
 
 
@@ -67,11 +73,21 @@ def _key_findings(*, name: str, value: str, missing: int, published: int, short:
         return [_finding(missing, f"{name} is not set; it protects {what}.", f"Set {name} in the environment.")]
     why = _published(value)
     if why:
-        return [_finding(published, f"{name} is a published key ({why}); anyone could read or forge {what}.",
-                         f"Generate a new secret for {name}; never reuse a key from the repository.")]
+        return [
+            _finding(
+                published,
+                f"{name} is a published key ({why}); anyone could read or forge {what}.",
+                f"Generate a new secret for {name}; never reuse a key from the repository.",
+            )
+        ]
     if len(value) < MIN_KEY_LENGTH:
-        return [_finding(short, f"{name} is shorter than {MIN_KEY_LENGTH} characters.",
-                         f"Use a random value of at least {MIN_KEY_LENGTH} characters.")]
+        return [
+            _finding(
+                short,
+                f"{name} is shorter than {MIN_KEY_LENGTH} characters.",
+                f"Use a random value of at least {MIN_KEY_LENGTH} characters.",
+            )
+        ]
     return []
 
 
@@ -85,40 +101,87 @@ def _secret_key() -> str:
 def check_production_configuration(app_configs=None, **kwargs) -> list:
     """Refuse missing or published secrets, the embedded database and broker, DEBUG and missing hosts."""
     findings = []
-    findings += _key_findings(name="DJANGO_SECRET_KEY", value=_secret_key(), missing=1, published=2, short=3,
-                              what="sessions and signed values")
+    findings += _key_findings(
+        name="DJANGO_SECRET_KEY",
+        value=_secret_key(),
+        missing=1,
+        published=2,
+        short=3,
+        what="sessions and signed values",
+    )
     keys = list(settings.PATIENT_DATA_KEYS)
     if not keys:
-        findings.append(_finding(10, "MASPORTAL_PATIENT_KEYS is not set: patient identifiers cannot be encrypted.",
-                                 "Set MASPORTAL_PATIENT_KEYS to one or more Fernet keys, newest first."))
+        findings.append(
+            _finding(
+                10,
+                "MASPORTAL_PATIENT_KEYS is not set: patient identifiers cannot be encrypted.",
+                "Set MASPORTAL_PATIENT_KEYS to one or more Fernet keys, newest first.",
+            )
+        )
     for position, key in enumerate(keys, start=1):
-        findings += _key_findings(name=f"MASPORTAL_PATIENT_KEYS (key {position})", value=key, missing=10,
-                                  published=11, short=12, what="patient identifiers at rest")
-    findings += _key_findings(name="MASPORTAL_PATIENT_HASH_KEY", value=settings.PATIENT_HASH_KEY, missing=13,
-                              published=14, short=15, what="the patient look-up hash")
-    old_hash = getattr(settings, "PATIENT_HASH_KEY_OLD", "")
-    if old_hash and settings.PRODUCTION and _published(old_hash):
-        findings.append(_finding(16, "MASPORTAL_PATIENT_HASH_KEY_OLD is a published key.",
-                                 "Only a key that was really in use belongs there; remove it after rotation."))
+        findings += _key_findings(
+            name=f"MASPORTAL_PATIENT_KEYS (key {position})",
+            value=key,
+            missing=10,
+            published=11,
+            short=12,
+            what="patient identifiers at rest",
+        )
+    findings += _key_findings(
+        name="MASPORTAL_PATIENT_HASH_KEY",
+        value=settings.PATIENT_HASH_KEY,
+        missing=13,
+        published=14,
+        short=15,
+        what="the patient look-up hash",
+    )
     if not settings.DATABASE_URL_SET:
-        findings.append(_finding(20, "DATABASE_URL is not set: the portal would use the embedded SQLite file.",
-                                 "Set DATABASE_URL=postgres://user:password@host:5432/masportal."))
+        findings.append(
+            _finding(
+                20,
+                "DATABASE_URL is not set: the portal would use the embedded SQLite file.",
+                "Set DATABASE_URL=postgres://user:password@host:5432/masportal.",
+            )
+        )
     elif settings.DATABASE_URL.startswith("sqlite"):
-        findings.append(_finding(21, "DATABASE_URL points to SQLite, which is for development only.",
-                                 "Use PostgreSQL in production."))
+        findings.append(
+            _finding(
+                21, "DATABASE_URL points to SQLite, which is for development only.", "Use PostgreSQL in production."
+            )
+        )
     if not settings.CELERY_BROKER_URL_SET:
-        findings.append(_finding(30, "CELERY_BROKER_URL is not set: the portal would use the embedded filesystem broker.",
-                                 "Set CELERY_BROKER_URL=redis://host:6379/0."))
+        findings.append(
+            _finding(
+                30,
+                "CELERY_BROKER_URL is not set: the portal would use the embedded filesystem broker.",
+                "Set CELERY_BROKER_URL=redis://host:6379/0.",
+            )
+        )
     elif settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        findings.append(_finding(31, "CELERY_BROKER_URL is the filesystem broker, which is for development only.",
-                                 "Use Redis in production."))
+        findings.append(
+            _finding(
+                31,
+                "CELERY_BROKER_URL is the filesystem broker, which is for development only.",
+                "Use Redis in production.",
+            )
+        )
     if settings.PRODUCTION and settings.DEBUG:
-        findings.append(_finding(40, "DEBUG is on: error pages would show settings and data to anyone.",
-                                 "Unset DJANGO_DEBUG (or set it to 0)."))
+        findings.append(
+            _finding(
+                40,
+                "DEBUG is on: error pages would show settings and data to anyone.",
+                "Unset DJANGO_DEBUG (or set it to 0).",
+            )
+        )
     hosts = [h for h in settings.ALLOWED_HOSTS if h not in {"localhost", "127.0.0.1", "[::1]"}]
     if not hosts or "*" in settings.ALLOWED_HOSTS:
-        findings.append(_finding(41, "DJANGO_ALLOWED_HOSTS names no public host name (or allows every host).",
-                                 "Set DJANGO_ALLOWED_HOSTS to the portal's host names, e.g. mas.kommun.se."))
+        findings.append(
+            _finding(
+                41,
+                "DJANGO_ALLOWED_HOSTS names no public host name (or allows every host).",
+                "Set DJANGO_ALLOWED_HOSTS to the portal's host names, e.g. mas.kommun.se.",
+            )
+        )
     return findings
 
 

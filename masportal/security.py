@@ -71,8 +71,13 @@ def _locked(field: str, *, usernames: set[str] | None) -> list[Lockout]:
     )
     kind = "username" if field == "username" else "ip"
     return [
-        Lockout(kind=kind, value=row[field], failures=row["failures"], last_failure=row["last"],
-                until=row["last"] + cool_off)
+        Lockout(
+            kind=kind,
+            value=row[field],
+            failures=row["failures"],
+            last_failure=row["last"],
+            until=row["last"] + cool_off,
+        )
         for row in grouped
     ]
 

@@ -9,11 +9,11 @@ ids, errors in production and warnings in development).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 
 # Development defaults: published in this repository, so masportal/checks.py
 # refuses them in production (and any other key found in the repository files).
-DEV_SECRET_KEY = "dev-only-insecure-key-not-for-production"
+DEV_SECRET_KEY = "dev-only-insecure-key-not-for-production"  # noqa: S105 - published on purpose, refused in production
 DEV_PATIENT_KEY = "cXXdZfxuv1RnLGTHhEwo9Ln3GtdCzJ_5y5RRhqnyPsk="
 DEV_PATIENT_HASH_KEY = "dev-only-patient-hash-key"
 
@@ -204,6 +204,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "masportal.views.login_locked_out"
 AXES_CLIENT_IP_CALLABLE = "masportal.security.client_ip"
 AXES_HTTP_RESPONSE_CODE = 429
+# Log the username and address of each failure and lockout (the password is always masked).
+AXES_SENSITIVE_PARAMETERS = []
 # Reverse proxies in front of the web server whose X-Forwarded-For is trusted
 # (0: the peer address is the client's).
 TRUSTED_PROXY_COUNT = int(os.environ.get("MASPORTAL_TRUSTED_PROXY_COUNT", "0"))

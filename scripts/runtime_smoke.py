@@ -78,13 +78,35 @@ def main() -> int:
     logs = {name: open(work / f"{name}.log", "w+") for name in ("web", "worker", "beat")}  # noqa: SIM115
     procs = {
         "web": [str(BIN / "gunicorn"), "masportal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        "worker": [str(BIN / "celery"), "-A", "masportal", "worker", "-l", "info", "--concurrency", "1",
-                   "--without-gossip", "--without-mingle", "-n", f"runtime-{uuid.uuid4().hex[:6]}@%h"],
-        "beat": [str(BIN / "celery"), "-A", "masportal", "beat", "-l", "info",
-                 "--schedule", str(work / "celerybeat-schedule")],
+        "worker": [
+            str(BIN / "celery"),
+            "-A",
+            "masportal",
+            "worker",
+            "-l",
+            "info",
+            "--concurrency",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"runtime-{uuid.uuid4().hex[:6]}@%h",
+        ],
+        "beat": [
+            str(BIN / "celery"),
+            "-A",
+            "masportal",
+            "beat",
+            "-l",
+            "info",
+            "--schedule",
+            str(work / "celerybeat-schedule"),
+        ],
     }
-    running = {name: subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[name], stderr=subprocess.STDOUT)  # noqa: S603
-               for name, cmd in procs.items()}
+    running = {
+        name: subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[name], stderr=subprocess.STDOUT)  # noqa: S603
+        for name, cmd in procs.items()
+    }
     ok = False
     try:
         deadline = time.monotonic() + 90
@@ -110,16 +132,29 @@ def main() -> int:
             f"dedupe_key='{key}'))()"
         )
         run(python, "manage.py", "shell", "-c", script)
-        check = ("from masportal.models import Notification, Heartbeat;"
-                 f"n = Notification.objects.get(dedupe_key='{key}');"
-                 "print(n.email_status, ','.join(Heartbeat.objects.values_list('source', flat=True)))")
+        check = (
+            "from masportal.models import Notification, Heartbeat;"
+            f"n = Notification.objects.get(dedupe_key='{key}');"
+            "print(n.email_status, ','.join(Heartbeat.objects.values_list('source', flat=True)))"
+        )
         state = beats = ""
         while time.monotonic() < deadline:
             for name, proc in running.items():
                 if proc.poll() is not None:
                     raise SystemExit(f"runtime check: {name} exited with {proc.returncode}")
-            out = subprocess.run([python, "manage.py", "shell", "-c", check], cwd=ROOT, env=env,  # noqa: S603
-                                 capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1].split()
+            out = (
+                subprocess.run(  # noqa: S603, S607
+                    [python, "manage.py", "shell", "-c", check],
+                    cwd=ROOT,
+                    env=env,  # noqa: S603
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+                .split()
+            )
             state, beats = out[0], (out[1] if len(out) > 1 else "")
             if state == "sent" and "beat" in beats.split(","):
                 break

@@ -69,15 +69,37 @@ def test_healthz_is_200_with_all_up_and_503_with_the_worker_stopped(client):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": _db_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
     worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "masportal", "worker", "--pool", "solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "masportal",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         with override_settings(HEARTBEAT_MAX_AGE=4):
             heartbeat.apply_async(queue=queue)
-            _wait(lambda: Heartbeat.objects.filter(source="worker").exists(), timeout=60, procs=[worker],
-                  what="the worker's heartbeat")
+            _wait(
+                lambda: Heartbeat.objects.filter(source="worker").exists(),
+                timeout=60,
+                procs=[worker],
+                what="the worker's heartbeat",
+            )
             heartbeat_record(source="beat")
             response = client.get("/healthz")
             assert response.status_code == 200, response.json()
@@ -122,7 +144,8 @@ def test_compose_stack_passes_its_healthchecks_in_production(tmp_path):
     web_port, redis_port = _free_port(), _free_port()
     redis = subprocess.Popen(  # noqa: S603
         ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     env = {
         "PATH": f"{VENV_BIN}:{os.environ['PATH']}",
@@ -147,16 +170,35 @@ def test_compose_stack_passes_its_healthchecks_in_production(tmp_path):
     procs = {}
     try:
         # The image's build step (Dockerfile): static files with their manifest, no keys needed.
-        subprocess.run(["python", "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT,  # noqa: S607
-                       env={k: v for k, v in env.items() if "KEY" not in k}, check=True, timeout=300)
+        subprocess.run(
+            ["python", "manage.py", "collectstatic", "--no-input", "-v0"],  # noqa: S603, S607
+            cwd=ROOT,  # noqa: S607
+            env={k: v for k, v in env.items() if "KEY" not in k},
+            check=True,
+            timeout=300,
+        )
         for name in ("web", "worker", "beat"):
-            procs[name] = subprocess.Popen(port(services[name]["command"]), cwd=ROOT, env=env,  # noqa: S603
-                                           stdout=logs[name], stderr=subprocess.STDOUT)
+            procs[name] = subprocess.Popen(  # noqa: S603, S607
+                port(services[name]["command"]),
+                cwd=ROOT,
+                env=env,  # noqa: S603
+                stdout=logs[name],
+                stderr=subprocess.STDOUT,
+            )
 
         def healthy(name) -> bool:
             check = _healthcheck_argv(port(services[name]["healthcheck"]["test"]))
-            return subprocess.run(check, cwd=ROOT, env=env, capture_output=True, timeout=60,  # noqa: S603
-                                  check=False).returncode == 0
+            return (
+                subprocess.run(  # noqa: S603, S607
+                    check,
+                    cwd=ROOT,
+                    env=env,
+                    capture_output=True,
+                    timeout=60,  # noqa: S603
+                    check=False,
+                ).returncode
+                == 0
+            )
 
         try:
             _wait(lambda: healthy("web"), timeout=90, procs=procs.values(), what="the web healthcheck")
@@ -184,14 +226,25 @@ def test_compose_stack_passes_its_healthchecks_in_production(tmp_path):
         # Published development keys: gunicorn (the compose command without migrate) refuses to start.
         gunicorn = port(services["web"]["command"])[-1].split("&&", 1)[1].split()
         gunicorn[gunicorn.index("--bind") + 1] = f"127.0.0.1:{_free_port()}"
-        bad_env = {**env, "DJANGO_SECRET_KEY": settings.DEV_SECRET_KEY,
-                   "MASPORTAL_PATIENT_KEYS": settings.DEV_PATIENT_KEY}
-        bad = subprocess.run(gunicorn, cwd=ROOT, env=bad_env, stdout=logs["bad"], stderr=subprocess.STDOUT,  # noqa: S603
-                             timeout=60, check=False)
+        bad_env = {
+            **env,
+            "DJANGO_SECRET_KEY": settings.DEV_SECRET_KEY,
+            "MASPORTAL_PATIENT_KEYS": settings.DEV_PATIENT_KEY,
+        }
+        bad = subprocess.run(  # noqa: S603, S607
+            gunicorn,
+            cwd=ROOT,
+            env=bad_env,
+            stdout=logs["bad"],
+            stderr=subprocess.STDOUT,  # noqa: S603
+            timeout=60,
+            check=False,
+        )
         logs["bad"].seek(0)
         output = logs["bad"].read()
         assert bad.returncode != 0
-        assert "masportal.E002" in output and "masportal.E011" in output
+        assert "masportal.E002" in output
+        assert "masportal.E011" in output
     finally:
         _stop(*procs.values())
         _stop(redis)

@@ -107,8 +107,13 @@ def test_a_key_written_in_a_repository_file_is_refused():
 
 def test_development_reports_the_same_findings_as_warnings():
     """In development the findings are warnings (W…), so development starts with zero configuration."""
-    with override_settings(PRODUCTION=False, DEBUG=True, SECRET_KEY=settings.DEV_SECRET_KEY,
-                           DATABASE_URL_SET=False, CELERY_BROKER_URL_SET=False):
+    with override_settings(
+        PRODUCTION=False,
+        DEBUG=True,
+        SECRET_KEY=settings.DEV_SECRET_KEY,
+        DATABASE_URL_SET=False,
+        CELERY_BROKER_URL_SET=False,
+    ):
         findings = check_production_configuration()
     assert {f.id for f in findings} >= {"masportal.W002", "masportal.W020", "masportal.W030"}
     assert not any(f.is_serious() for f in findings)
@@ -116,32 +121,67 @@ def test_development_reports_the_same_findings_as_warnings():
 
 def test_development_check_passes_with_zero_configuration():
     """`manage.py check` with nothing configured succeeds (the README's first command keeps working)."""
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=_env(),  # noqa: S603
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=_env(),  # noqa: S603
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_with_development_keys_refuses_with_ids():
     """`manage.py check` in production with the published keys and no database/broker fails, naming each id."""
-    env = _production_env(DJANGO_SECRET_KEY="dev-only-insecure-key-not-for-production",
-                          MASPORTAL_PATIENT_KEYS="cXXdZfxuv1RnLGTHhEwo9Ln3GtdCzJ_5y5RRhqnyPsk=",
-                          MASPORTAL_PATIENT_HASH_KEY="dev-only-patient-hash-key", DATABASE_URL=None,
-                          CELERY_BROKER_URL=None, DJANGO_ALLOWED_HOSTS=None, DJANGO_DEBUG="1")
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,  # noqa: S603
-                            capture_output=True, text=True, timeout=120, check=False)
+    env = _production_env(
+        DJANGO_SECRET_KEY=settings.DEV_SECRET_KEY,
+        MASPORTAL_PATIENT_KEYS=settings.DEV_PATIENT_KEY,
+        MASPORTAL_PATIENT_HASH_KEY=settings.DEV_PATIENT_HASH_KEY,
+        DATABASE_URL=None,
+        CELERY_BROKER_URL=None,
+        DJANGO_ALLOWED_HOSTS=None,
+        DJANGO_DEBUG="1",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,  # noqa: S603
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0
     found = set(re.findall(r"masportal\.E\d{3}", result.stderr))
-    assert found == {"masportal.E002", "masportal.E011", "masportal.E014", "masportal.E020", "masportal.E030",
-                     "masportal.E040", "masportal.E041"}
+    assert found == {
+        "masportal.E002",
+        "masportal.E011",
+        "masportal.E014",
+        "masportal.E020",
+        "masportal.E030",
+        "masportal.E040",
+        "masportal.E041",
+    }
 
 
 def test_production_cookies_and_headers_are_secure():
     """In production the session and CSRF cookies are Secure, HttpOnly and SameSite, with HSTS and HTTPS redirect."""
-    code = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
-            "s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.SECURE_SSL_REDIRECT, "
-            "s.SECURE_CONTENT_TYPE_NOSNIFF, s.X_FRAME_OPTIONS)")
-    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT,  # noqa: S603
-                            env=_production_env(), capture_output=True, text=True, timeout=120, check=False)
+    code = (
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.SECURE_SSL_REDIRECT, "
+        "s.SECURE_CONTENT_TYPE_NOSNIFF, s.X_FRAME_OPTIONS)"
+    )
+    result = subprocess.run(  # noqa: S603, S607
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,  # noqa: S603
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "True True Lax True True True True DENY"
 
@@ -165,8 +205,10 @@ def test_wrong_passwords_then_right_one_is_refused_with_swedish_message(client, 
     assert "För många misslyckade inloggningar" in body
     assert 'value="mas"' in body  # the username stays filled in
     assert "_auth_user_id" not in client.session
-    assert "hemligt-fel-1" not in caplog.text and "demo" not in caplog.text.replace("demo_", "")
-    assert "mas" in caplog.text and re.search(r"(?i)lock", caplog.text)
+    assert "hemligt-fel-1" not in caplog.text
+    assert "demo" not in caplog.text.replace("demo_", "")
+    assert "mas" in caplog.text
+    assert re.search(r"(?i)lock", caplog.text)
 
 
 @pytest.mark.django_db
@@ -175,8 +217,9 @@ def test_lockout_expires_after_the_cool_off(client):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         _login(client, "mas", "fel")
     assert _login(client, "mas", "demo").status_code == 429
-    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.first().attempt_time
-                                 - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.first().attempt_time - settings.AXES_COOLOFF_TIME - timedelta(seconds=1)
+    )
     response = _login(client, "mas", "demo")
     assert response.status_code == 302
     assert client.session["_auth_user_id"]
@@ -264,15 +307,20 @@ def test_session_in_use_stays_until_its_maximum_lifetime(client):
     assert _login(client, "mas", "demo").status_code == 302
     _age_session(client, **{SessionTimeoutMiddleware.LAST_SEEN: 120})
     assert client.get("/").status_code == 200
-    _age_session(client, **{SessionTimeoutMiddleware.STARTED: settings.SESSION_MAX_AGE.total_seconds() + 5,
-                            SessionTimeoutMiddleware.LAST_SEEN: 10})
+    _age_session(
+        client,
+        **{
+            SessionTimeoutMiddleware.STARTED: settings.SESSION_MAX_AGE.total_seconds() + 5,
+            SessionTimeoutMiddleware.LAST_SEEN: 10,
+        },
+    )
     assert client.get("/").status_code == 302
 
 
 def test_session_defaults_are_thirty_minutes_and_ten_hours():
     """The defaults: 30 minutes idle, 10 hours at most, and the cookie no longer than the session."""
-    assert settings.SESSION_IDLE_TIMEOUT == timedelta(minutes=30)
-    assert settings.SESSION_MAX_AGE == timedelta(hours=10)
+    assert timedelta(minutes=30) == settings.SESSION_IDLE_TIMEOUT
+    assert timedelta(hours=10) == settings.SESSION_MAX_AGE
     assert settings.SESSION_COOKIE_AGE == 10 * 3600
 
 
@@ -300,8 +348,10 @@ def test_every_page_has_a_strict_content_security_policy(client, demo_user, url)
     if url in {"/healthz", "/livez"}:
         return  # answered before the header middleware (monitoring only)
     assert "script-src 'self'" in csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
-    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "object-src 'none'" in csp
     assert "camera=()" in response.headers["Permissions-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
@@ -341,7 +391,9 @@ def test_404_is_swedish_in_the_portal_layout(client):
     response = client.get("/finns-inte/")
     assert response.status_code == 404
     body = response.content.decode()
-    assert "Sidan finns inte" in body and 'class="site-header"' in body and 'lang="sv"' in body
+    assert "Sidan finns inte" in body
+    assert 'class="site-header"' in body
+    assert 'lang="sv"' in body
 
 
 @pytest.mark.django_db
@@ -351,7 +403,8 @@ def test_403_is_swedish_in_the_portal_layout(client, demo_user):
     response = client.get("/register/admin/")
     assert response.status_code == 403
     body = response.content.decode()
-    assert "Åtkomst nekad" in body and 'class="site-header"' in body
+    assert "Åtkomst nekad" in body
+    assert 'class="site-header"' in body
 
 
 def test_500_page_renders_without_the_database(rf):
@@ -359,7 +412,8 @@ def test_500_page_renders_without_the_database(rf):
     response = portal_views.server_error(rf.get("/"))
     assert response.status_code == 500
     body = response.content.decode()
-    assert "Något gick fel" in body and 'class="site-header"' in body
+    assert "Något gick fel" in body
+    assert 'class="site-header"' in body
 
 
 @pytest.mark.django_db

@@ -32,17 +32,21 @@ def under_old_key(db):
         number = patient.decrypt_identifier(row.patient_identifier_encrypted)
         numbers[row.pk] = number
         Deviation.objects.filter(pk=row.pk).update(
-            patient_identifier_encrypted=old.encrypt(number.encode()).decode(),
-            patient_hash=_hash(OLD_HASH_KEY, number))
+            patient_identifier_encrypted=old.encrypt(number.encode()).decode(), patient_hash=_hash(OLD_HASH_KEY, number)
+        )
         PatientDataAccess.objects.filter(deviation_id=row.pk).update(patient_hash=_hash(OLD_HASH_KEY, number))
         Deviation.history.model.objects.filter(id=row.pk).exclude(patient_hash="").update(
-            patient_hash=_hash(OLD_HASH_KEY, number))
+            patient_hash=_hash(OLD_HASH_KEY, number)
+        )
     return numbers
 
 
 def _snapshot():
-    return list(Deviation.objects.exclude(patient_identifier_encrypted="").order_by("pk")
-                .values_list("pk", "patient_identifier_encrypted", "patient_hash"))
+    return list(
+        Deviation.objects.exclude(patient_identifier_encrypted="")
+        .order_by("pk")
+        .values_list("pk", "patient_identifier_encrypted", "patient_hash")
+    )
 
 
 def test_rotation_moves_every_identifier_to_the_new_key(under_old_key, capsys):
@@ -61,8 +65,11 @@ def test_rotation_moves_every_identifier_to_the_new_key(under_old_key, capsys):
             Fernet(OLD_KEY.encode()).decrypt(token.encode())
         assert hashed == _hash(NEW_HASH_KEY, under_old_key[pk])
         assert set(PatientDataAccess.objects.filter(deviation_id=pk).values_list("patient_hash", flat=True)) <= {hashed}
-        history = set(Deviation.history.model.objects.filter(id=pk).exclude(patient_hash="")
-                      .values_list("patient_hash", flat=True))
+        history = set(
+            Deviation.history.model.objects.filter(id=pk)
+            .exclude(patient_hash="")
+            .values_list("patient_hash", flat=True)
+        )
         assert history <= {hashed}
     assert PatientDataAccess.objects.exists()
 
@@ -88,8 +95,9 @@ def test_rotation_resumes_after_an_interruption(under_old_key):
 
 def test_identifier_under_an_unknown_key_is_reported_not_lost(under_old_key):
     """An identifier that no configured key opens is named in the error and left as it is."""
-    with override_settings(PATIENT_DATA_KEYS=[NEW_KEY], PATIENT_HASH_KEY=NEW_HASH_KEY):
-        with pytest.raises(CommandError, match="decrypt with none of the configured keys"):
-            call_command("rotate_patient_keys", "--no-progress")
+    with (
+        override_settings(PATIENT_DATA_KEYS=[NEW_KEY], PATIENT_HASH_KEY=NEW_HASH_KEY),
+        pytest.raises(CommandError, match="decrypt with none of the configured keys"),
+    ):
+        call_command("rotate_patient_keys", "--no-progress")
     assert all(Fernet(OLD_KEY.encode()).decrypt(t.encode()) for _pk, t, _h in _snapshot())
-
