@@ -95,6 +95,14 @@ class SessionTimeoutMiddleware:
                 return self._log_out(request)
         return self.get_response(request)
 
+    @classmethod
+    def stamp_login(cls, sender, request, user, **kwargs) -> None:
+        """At login (user_logged_in): the session starts now, so the first page writes nothing more."""
+        if request is not None and hasattr(request, "session"):
+            now = int(time.time())
+            request.session[cls.STARTED] = now
+            request.session[cls.LAST_SEEN] = now
+
     def _expired(self, request) -> bool:
         now = int(time.time())
         session = request.session
