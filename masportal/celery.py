@@ -4,7 +4,7 @@ import os
 import sys
 
 from celery import Celery
-from celery.signals import beat_init, before_task_publish, worker_init
+from celery.signals import beat_init, before_task_publish, import_modules, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masportal.settings")
 
@@ -23,19 +23,24 @@ def record_beat_heartbeat(sender=None, headers=None, **kwargs):
     heartbeat_record(source="beat")
 
 
-@worker_init.connect
-@beat_init.connect
-def say_infrastructure(sender=None, **kwargs):
-    """State at start-up which database and broker this process uses; refuse an unsafe production configuration."""
+@import_modules.connect
+def refuse_unsafe_configuration(sender=None, **kwargs):
+    """Stop a production worker or beat before it touches the database or the broker, if the checks fail."""
     from django.core.exceptions import ImproperlyConfigured
 
     from masportal.checks import refuse_unsafe_start
-    from masportal.services import infrastructure_summary
 
     try:
-        refuse_unsafe_start(type(sender).__name__.lower())
+        refuse_unsafe_start("worker/beat")
     except ImproperlyConfigured as exc:
         print(exc, file=sys.stderr, flush=True)
         raise SystemExit(1) from None
+
+
+@worker_init.connect
+@beat_init.connect
+def say_infrastructure(sender=None, **kwargs):
+    """State at start-up which database and broker this process uses."""
+    from masportal.services import infrastructure_summary
 
     print(f"MAS-portalen {type(sender).__name__.lower()}: {infrastructure_summary()}", flush=True)

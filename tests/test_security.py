@@ -424,3 +424,24 @@ def test_an_unhandled_error_answers_the_branded_500(client):
     response = client.get("/boom/")
     assert response.status_code == 500
     assert "Något gick fel" in response.content.decode()
+
+
+@pytest.mark.parametrize("process", ["worker", "beat"])
+def test_celery_worker_and_beat_refuse_an_unsafe_production_start(process, tmp_path):
+    """The worker and beat stop at start-up in production with published keys, naming the check ids."""
+    env = _production_env(
+        DJANGO_SECRET_KEY=settings.DEV_SECRET_KEY,
+        MASPORTAL_PATIENT_HASH_KEY=settings.DEV_PATIENT_HASH_KEY,
+        CELERY_BROKER_URL="redis://127.0.0.1:1/0",
+        MASPORTAL_VAR_DIR=str(tmp_path),
+    )
+    argv = [sys.executable, "-m", "celery", "-A", "masportal", process, "-l", "warning"]
+    if process == "beat":
+        argv += ["--schedule", str(tmp_path / "schedule")]
+    result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "MAS-portalen worker/beat refuses to start in production" in output
+    assert "failed to resolve host" not in output  # refused before touching the database
+    assert "masportal.E002" in output
+    assert "masportal.E014" in output
