@@ -4,12 +4,40 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incidents.models import DeviationAction, LexMariaCase, LexMariaTransition
+from incidents.patient import redact
+from masportal.pdf import html_to_pdf
 from responsibility.models import Unit
 
 # States from which the event analysis exists and the investigation can be produced.
 PDF_STATES = ("analysed", "board_informed", "reported_to_ivo", "ivo_decided", "closed")
+# Deviation categories (codes of the demo and the default list) that point to a report to Läkemedelsverket.
+MEDICAL_DEVICE_CATEGORIES = frozenset({"mtp-hjalpmedel"})
+MEDICINE_CATEGORIES = frozenset({"lakemedel"})
+
+
+def other_reports(*, deviation) -> list[dict]:
+    """The other reports the event may need besides Lex Maria, each with its basis and whether it likely applies."""
+    code = deviation.category.code if deviation.category_id else ""
+    return [
+        {
+            "report": _("Negative event or incident with a medical device: to the manufacturer and Läkemedelsverket"),
+            "basis": "HSLF-FS 2021:52 4 kap.; MDR art. 87",
+            "likely": code in MEDICAL_DEVICE_CATEGORIES,
+        },
+        {
+            "report": _("Suspected adverse drug reaction: to Läkemedelsverket"),
+            "basis": "HSLF-FS 2021:75",
+            "likely": code in MEDICINE_CATEGORIES,
+        },
+        {
+            "report": _("A licensed professional may be a danger to patient safety: a separate report to IVO"),
+            "basis": "PSL 3 kap. 7 §",
+            "likely": False,
+        },
+    ]
 
 
 def investigation_context(*, case: LexMariaCase, produced_by) -> dict:
@@ -19,6 +47,14 @@ def investigation_context(*, case: LexMariaCase, produced_by) -> dict:
     return {
         "case": case,
         "deviation": deviation,
+        "description": redact(deviation.description),
+        "immediate_actions": redact(deviation.immediate_actions),
+        "motivation": redact(case.motivation),
+        "patient_statement": redact(case.patient_statement),
+        "analysis_timeline": redact(case.analysis_timeline),
+        "analysis_causes": redact(case.analysis_causes),
+        "analysis_actions": redact(case.analysis_actions),
+        "other_reports": other_reports(deviation=deviation),
         "unit": unit,
         "actions": list(DeviationAction.objects.filter(deviation=deviation).select_related("owner")),
         "transitions": list(LexMariaTransition.objects.filter(case=case).select_related("actor")),
@@ -29,8 +65,6 @@ def investigation_context(*, case: LexMariaCase, produced_by) -> dict:
 
 def investigation_pdf(*, case: LexMariaCase, produced_by) -> bytes:
     """Render the investigation of ``case`` as PDF bytes."""
-    from weasyprint import HTML
-
     html = render_to_string("incidents/lex_maria/investigation_pdf.html",
                             investigation_context(case=case, produced_by=produced_by))
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

@@ -26,6 +26,14 @@ from responsibility.validators import luhn_ok
 # YYMMDD-NNNN, YYMMDD+NNNN (100 years or older), YYYYMMDDNNNN, YYYYMMDD-NNNN, YYMMDDNNNN.
 _PNR_RE = re.compile(r"^(?P<century>\d{2})?(?P<yymmdd>\d{6})(?P<sep>[-+])?(?P<tail>\d{4})$")
 SAMORDNING_OFFSET = 60
+# Anything shaped like a personnummer inside free text (documents printed from the portal are scrubbed of it).
+PERSONNUMMER_IN_TEXT = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+REDACTED = "[…]"
+
+
+def redact(text: str | None) -> str:
+    """Remove anything that looks like a personnummer from free text."""
+    return PERSONNUMMER_IN_TEXT.sub(REDACTED, text or "")
 
 
 def normalize_personnummer(value: str, *, today: date | None = None) -> str:

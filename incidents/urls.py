@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("logg/", views.access_log, name="access_log"),
     path("<int:pk>/", views.deviation_detail, name="deviation_detail"),
     path("<int:pk>/utkast/", views.deviation_edit, name="deviation_edit"),
+    path("<int:pk>/pdf/", views.deviation_pdf, name="deviation_pdf"),
     path("<int:pk>/steg/<slug:step>/", views.deviation_step, name="deviation_step"),
     path("bilaga/<int:pk>/", views.attachment_download, name="attachment_download"),
 ] + lexmaria_urlpatterns

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from incidents import deviation_pdf as deviation_document
 from incidents import patient, services
 from incidents.forms import (
     AccessLogForm,
@@ -62,6 +64,8 @@ from incidents.services import Move
 from masportal.uploads import clean_filename
 from responsibility.choices import Role
 from responsibility.models import Unit
+
+logger = logging.getLogger(__name__)
 
 PER_PAGE = 25
 
@@ -270,6 +274,26 @@ def deviation_detail(request, pk: int):
     if deviation.state == DeviationState.DRAFT:
         return redirect("incidents:deviation_edit", pk=pk)
     return render(request, "incidents/deviation_detail.html", _detail_context(request, deviation))
+
+
+@require_GET
+@login_required
+def deviation_pdf(request, pk: int):
+    """The deviation as a printable PDF for whoever may see its page; never with the patient's identity.
+
+    Printing a deviation that concerns a patient is entered in the access log (action "print")."""
+    deviation = _visible(request.user, pk)
+    if deviation.state == DeviationState.DRAFT:
+        raise Http404(_("A draft cannot be printed; submit the report first."))
+    kinds = actor_kinds(user=request.user, deviation=deviation)
+    pdf = deviation_document.deviation_pdf(deviation=deviation, user=request.user, kinds=kinds)
+    if deviation.has_patient_data:
+        _log_access(user=request.user, deviation=deviation, action="print")
+    logger.info("Deviation %s printed by user %s", deviation.pk, request.user.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="avvikelse-{deviation.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _call_step(step: str, *, deviation: Deviation, user, data: dict):

@@ -1,9 +1,10 @@
 """The Celery application of MAS-portalen."""
 
 import os
+import sys
 
 from celery import Celery
-from celery.signals import beat_init, before_task_publish, worker_init
+from celery.signals import beat_init, before_task_publish, import_modules, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masportal.settings")
 
@@ -20,6 +21,20 @@ def record_beat_heartbeat(sender=None, headers=None, **kwargs):
     from masportal.services import heartbeat_record
 
     heartbeat_record(source="beat")
+
+
+@import_modules.connect
+def refuse_unsafe_configuration(sender=None, **kwargs):
+    """Stop a production worker or beat before it touches the database or the broker, if the checks fail."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from masportal.checks import refuse_unsafe_start
+
+    try:
+        refuse_unsafe_start("worker/beat")
+    except ImproperlyConfigured as exc:
+        print(exc, file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
 
 
 @worker_init.connect

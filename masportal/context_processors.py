@@ -21,6 +21,7 @@ NAVIGATION = (
     (_("Reports"), "reports:report_list", {Role.MAS, Role.MAR, Role.BOARD_OFFICIAL}),
     (_("Administration"), "responsibility:admin_home", "admin"),
     (_("Undelivered e-mail"), "outbox_failed", "admin"),
+    (_("Login lockouts"), "login_lockouts", "admin"),
 )
 
 

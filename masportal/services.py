@@ -63,20 +63,26 @@ def _database_status() -> dict:
         return {"status": "down", "vendor": connection.vendor, "error": type(exc).__name__}
 
 
+def heartbeat_state(*, source: str, at=None) -> dict:
+    """Whether ``source`` (worker or beat) recorded a heartbeat within ``HEARTBEAT_MAX_AGE`` seconds."""
+    if at is None:
+        at = Heartbeat.objects.filter(source=source).values_list("at", flat=True).first()
+    fresh = at is not None and timezone.now() - at <= timedelta(seconds=settings.HEARTBEAT_MAX_AGE)
+    return {"status": "up" if fresh else "down", "last_heartbeat": at.isoformat() if at else None}
+
+
 def health_status() -> dict:
-    """Return the state of the database, the broker and the background processes."""
+    """Return the state of the database, the broker and the background processes.
+
+    ``status`` is ``ok`` only when every part is up, else ``degraded``.
+    """
     result = {"database": _database_status(), "broker": _broker_status()}
-    now = timezone.now()
-    max_age = timedelta(seconds=settings.HEARTBEAT_MAX_AGE)
     beats = {}
     if result["database"]["status"] == "up":
         beats = {h.source: h.at for h in Heartbeat.objects.all()}
     for source in ("worker", "beat"):
-        at = beats.get(source)
-        result[source] = {
-            "status": "up" if at and now - at <= max_age else "down",
-            "last_heartbeat": at.isoformat() if at else None,
-        }
+        result[source] = heartbeat_state(source=source, at=beats.get(source)) if beats.get(source) else {
+            "status": "down", "last_heartbeat": None}
     result["status"] = "ok" if all(v["status"] == "up" for v in result.values()) else "degraded"
     return result
 

@@ -3,15 +3,17 @@
 With nothing configured the portal runs on embedded defaults: an SQLite file
 and a filesystem Celery broker under ``var/``. Production sets
 ``DJANGO_ENV=production`` and must provide ``DJANGO_SECRET_KEY``,
-``DATABASE_URL`` and ``CELERY_BROKER_URL``.
+``DATABASE_URL``, ``CELERY_BROKER_URL``, the patient keys and the allowed
+hosts; ``masportal/checks.py`` refuses to start otherwise (system checks with
+ids, errors in production and warnings in development).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,15 +33,21 @@ PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
-if PRODUCTION:
-    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-    if not SECRET_KEY:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production.")
-else:
-    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-not-for-production")
+# Development defaults: published in this repository, so masportal/checks.py
+# refuses them in production (and any other key found in the repository files).
+DEV_SECRET_KEY = "dev-only-insecure-key-not-for-production"  # noqa: S105 - published on purpose, refused in production
+DEV_PATIENT_KEY = "cXXdZfxuv1RnLGTHhEwo9Ln3GtdCzJ_5y5RRhqnyPsk="
+DEV_PATIENT_HASH_KEY = "dev-only-patient-hash-key"
+
+# Production has no defaults for secrets: an empty value is reported by the
+# system checks with a clear message (and the web server, worker and beat refuse
+# to start), rather than an exception while the settings load.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "" if PRODUCTION else DEV_SECRET_KEY)
 
 ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()
+    h.strip()
+    for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1]").split(",")
+    if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
@@ -61,6 +69,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "import_export",
     "django_htmx",
+    "axes",
+    "csp",
     "masportal",
     "responsibility",
     "incidents",
@@ -70,7 +80,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Health and liveness answer before host validation and the HTTPS redirect:
+    # the container healthchecks call them on 127.0.0.1 over plain HTTP.
+    "masportal.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "masportal.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "masportal.middleware.SwedishByDefaultLocaleMiddleware",
@@ -78,10 +93,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "masportal.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "masportal.middleware.DatabaseUnavailableMiddleware",
+    # Last, so that a lockout answers before the login view runs.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "masportal.urls"
@@ -107,7 +125,10 @@ WSGI_APPLICATION = "masportal.wsgi.application"
 
 # --- Database -------------------------------------------------------------
 DEFAULT_SQLITE_PATH = VAR_DIR / "masportal.sqlite3"
-DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}")
+# Whether the database and broker were configured (production requires both).
+DATABASE_URL_SET = bool(os.environ.get("DATABASE_URL", "").strip())
+CELERY_BROKER_URL_SET = bool(os.environ.get("CELERY_BROKER_URL", "").strip())
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the worker and beat share the file.
@@ -124,7 +145,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Celery ----------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -197,6 +218,8 @@ UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("MASPORTAL_UPLOAD_ZIP_MAX_RATIO", "100
 
 # --- Auth ------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user or address before the password is checked.
+    "masportal.security.PortalAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -210,6 +233,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 GUARDIAN_RAISE_403 = True
+
+# Login throttling (django-axes): after MASPORTAL_LOGIN_FAILURE_LIMIT failures
+# for one username or from one address, further attempts are refused for
+# MASPORTAL_LOGIN_COOLOFF_MINUTES; the lockout then expires by itself, and
+# failures during it do not extend it (an attacker cannot lock a user out for
+# good). The register admin lifts lockouts at /inloggningsspärrar/.
+AXES_ENABLED = env_bool("MASPORTAL_LOGIN_THROTTLING", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("MASPORTAL_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("MASPORTAL_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "masportal.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "masportal.security.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+# Log the username and address of each failure and lockout (the password is always masked).
+AXES_SENSITIVE_PARAMETERS = []
+# Reverse proxies in front of the web server whose X-Forwarded-For is trusted
+# (0: the peer address is the client's).
+TRUSTED_PROXY_COUNT = int(os.environ.get("MASPORTAL_TRUSTED_PROXY_COUNT", "0"))
+
+# Sessions: shared PCs in care units. Logged out after MASPORTAL_SESSION_IDLE_MINUTES
+# without activity and MASPORTAL_SESSION_MAX_HOURS after logging in, whatever happens.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("MASPORTAL_SESSION_IDLE_MINUTES", "30")))
+SESSION_MAX_AGE = timedelta(hours=int(os.environ.get("MASPORTAL_SESSION_MAX_HOURS", "10")))
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 ANONYMOUS_USER_NAME = None
 
 # --- I18n ------------------------------------------------------------------
@@ -246,12 +295,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
 # look-up hash. Production must set both.
 PATIENT_DATA_KEYS = [
     k.strip()
-    for k in os.environ.get("MASPORTAL_PATIENT_KEYS", "" if PRODUCTION else "cXXdZfxuv1RnLGTHhEwo9Ln3GtdCzJ_5y5RRhqnyPsk=").split(",")
+    for k in os.environ.get("MASPORTAL_PATIENT_KEYS", "" if PRODUCTION else DEV_PATIENT_KEY).split(",")
     if k.strip()
 ]
-PATIENT_HASH_KEY = os.environ.get("MASPORTAL_PATIENT_HASH_KEY", "" if PRODUCTION else "dev-only-patient-hash-key")
-if PRODUCTION and (not PATIENT_DATA_KEYS or not PATIENT_HASH_KEY):
-    raise ImproperlyConfigured("MASPORTAL_PATIENT_KEYS and MASPORTAL_PATIENT_HASH_KEY must be set in production.")
+PATIENT_HASH_KEY = os.environ.get("MASPORTAL_PATIENT_HASH_KEY", "" if PRODUCTION else DEV_PATIENT_HASH_KEY)
 
 # --- E-mail ------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -268,9 +315,33 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "mas-portalen@e
 # --- Security ------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Strict Content-Security-Policy (django-csp): scripts and styles only from our
+# own static files; no inline script, no eval, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=()"
+)
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)

@@ -11,8 +11,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("utskick/misslyckade/", views.outbox_failed, name="outbox_failed"),
     path("utskick/misslyckade/<int:pk>/skicka-igen/", views.outbox_resend, name="outbox_resend"),
+    path("livez", views.livez, name="livez"),
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("inloggningsspärrar/", views.login_lockouts, name="login_lockouts"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("register/", include("responsibility.urls")),
     path("avvikelser/", include("incidents.urls")),
@@ -21,3 +23,8 @@ urlpatterns = [
     path("rapporter/", include("reports.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+handler400 = "masportal.views.bad_request"
+handler403 = "masportal.views.permission_denied"
+handler404 = "masportal.views.page_not_found"
+handler500 = "masportal.views.server_error"

@@ -1,4 +1,7 @@
-"""Cross-cutting views: start page, health check, login."""
+"""Cross-cutting views: start page, health and liveness, login and lockouts, error pages."""
+
+import logging
+import math
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,27 +9,39 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from masportal.forms import LoginForm
+from masportal.forms import LockedOutLoginForm, LoginForm
 from masportal.models import Notification
+from masportal.security import lockout_lift, lockouts_visible_to
 from masportal.selectors import failed_emails_for
 from masportal.services import health_status, notification_resend
 from masportal.start import start_sections
-from responsibility.permissions import is_register_admin, user_roles
+from responsibility.admin_views import register_admin_required
+from responsibility.permissions import is_register_admin, user_municipality_id, user_roles
+
+logger = logging.getLogger("masportal.security")
 
 
 @require_GET
 @never_cache
 def healthz(request):
-    """Report the database, the broker and the background processes for monitoring."""
+    """Report the database, the broker and the worker and beat heartbeats: 200 only when every part is up."""
     status = health_status()
-    return JsonResponse(status, status=200 if status["database"]["status"] == "up" else 503)
+    return JsonResponse(status, status=200 if status["status"] == "ok" else 503)
+
+
+@never_cache
+def livez(request):
+    """Liveness of this web process: answers without touching the database or the broker."""
+    return HttpResponse("ok\n", content_type="text/plain")
 
 
 @login_required
@@ -70,3 +85,60 @@ def outbox_resend(request, pk: int):
     notification_resend(notification=note)
     messages.success(request, _("The e-mail will be sent again."))
     return redirect("outbox_failed")
+def login_locked_out(request, original_response=None, credentials=None):
+    """The login page with a Swedish lockout message (AXES_LOCKOUT_CALLABLE); the username stays, never the password."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    minutes = max(1, math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    form = LockedOutLoginForm(request, data={"username": username}, minutes=minutes)
+    form.is_valid()
+    logger.warning("Login refused: locked out (username %r, address %s)", username, request.META.get("REMOTE_ADDR"))
+    return render(request, "registration/login.html", {"form": form, "next": request.POST.get("next", "")},
+                  status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+@register_admin_required
+@require_http_methods(["GET", "POST"])
+def login_lockouts(request):
+    """Current login lockouts (usernames of the admin's municipality and addresses); lift one with POST."""
+    municipality_id = user_municipality_id(request.user)
+    if request.method == "POST":
+        kind, value = request.POST.get("kind", ""), request.POST.get("value", "")
+        if kind in {"username", "ip"} and value and lockout_lift(actor=request.user, kind=kind, value=value,
+                                                                 municipality_id=municipality_id):
+            messages.success(request, _("The lockout of %(value)s is lifted.") % {"value": value})
+        else:
+            messages.error(request, _("There is no current lockout of %(value)s.") % {"value": value or "–"})
+        return redirect("login_lockouts")
+    return render(request, "masportal/login_lockouts.html", {
+        "lockouts": lockouts_visible_to(municipality_id=municipality_id),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    })
+
+
+# --- Error pages: the portal's layout in Swedish ------------------------------------------------
+
+
+def _error_page(request, template: str, status: int) -> HttpResponse:
+    return HttpResponse(loader.render_to_string(template, {"request_path": request.path}, request=request),
+                        status=status)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return _error_page(request, "403.html", 403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return _error_page(request, "404.html", 404)
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return _error_page(request, "400.html", 400)
+
+
+def server_error(request):
+    """The 500 page: a plain template without context processors, so it needs neither the database nor the session."""
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)

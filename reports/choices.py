@@ -33,4 +33,5 @@ class ReportState(models.TextChoices):
 
 class NarrativeState(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review before the board")
     ADOPTED = "adopted", _("Adopted by the board")

@@ -73,8 +73,20 @@ class NarrativeForm(forms.ModelForm):
         fields = NARRATIVE_FIELDS
         widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in NARRATIVE_FIELDS}
 
+    def __init__(self, *args, **kwargs):
+        from reports.builders.patient_safety import narrative_guidance
+
+        super().__init__(*args, **kwargs)
+        guidance = narrative_guidance()
+        for name in NARRATIVE_FIELDS:
+            self.fields[name].help_text = guidance.get(name, "")
+
 
 class AdoptForm(forms.Form):
     """The date the board adopted the report."""
 
     adopted_on = forms.DateField(label=_("Adopted by the board on"), widget=DateInput())
+    adopted_paragraph = forms.CharField(
+        label=_("Paragraph of the board's minutes"), max_length=40, required=False,
+        help_text=_("As written in the minutes, e.g. § 42."),
+    )

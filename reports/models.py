@@ -103,6 +103,10 @@ class PatientSafetyNarrative(models.Model):
     goals_next_year = models.TextField(_("Goals and strategies for the coming year"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=NarrativeState.choices, default=NarrativeState.DRAFT)
     adopted_on = models.DateField(_("adopted by the board on"), null=True, blank=True)
+    adopted_paragraph = models.CharField(
+        _("paragraph of the board's minutes"), max_length=40, blank=True,
+        help_text=_("As written in the minutes, e.g. § 42."),
+    )
     adopted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("adoption recorded by"),
@@ -122,7 +126,7 @@ class PatientSafetyNarrative(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "year"], name="narrative_provider_year_unique"),
             models.CheckConstraint(
-                condition=Q(state=NarrativeState.DRAFT) | Q(adopted_on__isnull=False),
+                condition=~Q(state=NarrativeState.ADOPTED) | Q(adopted_on__isnull=False),
                 name="narrative_adopted_has_date",
                 violation_error_message=_("An adopted report has an adoption date."),
             ),

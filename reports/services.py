@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from incidents.models import Deviation, LexMariaCase
+from masportal.pdf import html_to_pdf
 from reports.builders import ReportParams, build_report, scope_kinds_for
 from reports.builders.common import ReportData, period_bounds
 from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, ReportState
@@ -34,7 +35,13 @@ REPORT_TRANSITIONS = {
     ReportState.DONE: set(),
     ReportState.FAILED: {ReportState.QUEUED},
 }
-NARRATIVE_TRANSITIONS = {NarrativeState.DRAFT: {NarrativeState.ADOPTED}, NarrativeState.ADOPTED: set()}
+# A draft is written, sent for review (text locked, e.g. to the board's secretariat), taken back to draft to
+# change it, and adopted by the board (from draft or review); an adopted report never changes again.
+NARRATIVE_TRANSITIONS = {
+    NarrativeState.DRAFT: {NarrativeState.REVIEW, NarrativeState.ADOPTED},
+    NarrativeState.REVIEW: {NarrativeState.DRAFT, NarrativeState.ADOPTED},
+    NarrativeState.ADOPTED: set(),
+}
 NARRATIVE_FIELDS = tuple(name for name, _figures in NARRATIVE_SECTIONS)
 # Earliest year a patient safety report can be asked for.
 FIRST_YEAR = 2000
@@ -293,12 +300,10 @@ def report_filename(data: ReportData) -> str:
 
 
 def render_pdf(*, data: ReportData) -> bytes:
-    """Lay the report out as a PDF with WeasyPrint (page numbers, repeated table headers)."""
-    from weasyprint import HTML
-
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    """Lay the report out as a PDF/A (summary first, landscape pages for wide tables, page numbers,
+    repeated table headers, bookmarks for the sections)."""
     html = render_to_string("reports/pdf/report.html", {"report": data})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return html_to_pdf(html)
 
 
 # --- The patient safety narrative -------------------------------------------------
@@ -316,6 +321,9 @@ def narrative_save(*, user, provider: CareProvider, year: int, texts: dict[str, 
         narrative, _created = PatientSafetyNarrative.objects.select_for_update().get_or_create(
             provider=provider, year=year
         )
+        if narrative.state == NarrativeState.REVIEW:
+            raise ValidationError(_("The report is in review and its text is locked: take it back to draft to "
+                                    "change it. Your text is kept below."))
         if narrative.state != NarrativeState.DRAFT:
             raise ValidationError(_("The report has been adopted by the board and can no longer be changed."))
         if narrative.version != version:
@@ -331,8 +339,29 @@ def narrative_save(*, user, provider: CareProvider, year: int, texts: dict[str, 
     return narrative
 
 
-def narrative_adopt(*, user, narrative: PatientSafetyNarrative, adopted_on: date) -> PatientSafetyNarrative:
-    """Record that the board adopted the report on ``adopted_on`` (draft → adopted); twice is harmless."""
+def narrative_move(*, user, narrative: PatientSafetyNarrative, to: str) -> PatientSafetyNarrative:
+    """Send the narrative for review or take it back to draft (adoption is :func:`narrative_adopt`); twice is
+    harmless."""
+    if to not in (NarrativeState.REVIEW, NarrativeState.DRAFT):
+        raise ValidationError(_("The report cannot be moved there."))
+    with transaction.atomic():
+        narrative = PatientSafetyNarrative.objects.select_for_update().get(pk=narrative.pk)
+        if narrative.state == to:
+            return narrative
+        if to not in NARRATIVE_TRANSITIONS[narrative.state]:
+            raise ValidationError(_("The report has been adopted by the board and can no longer be changed."))
+        narrative.state = to
+        narrative.updated_by = user
+        narrative.version += 1
+        narrative.full_clean()
+        narrative.save(update_fields=["state", "updated_by", "version", "updated_at"])
+    return narrative
+
+
+def narrative_adopt(*, user, narrative: PatientSafetyNarrative, adopted_on: date,
+                    paragraph: str = "") -> PatientSafetyNarrative:
+    """Record that the board adopted the report on ``adopted_on`` in ``paragraph`` of its minutes (draft → adopted);
+    twice is harmless."""
     with transaction.atomic():
         narrative = PatientSafetyNarrative.objects.select_for_update().get(pk=narrative.pk)
         if narrative.state == NarrativeState.ADOPTED:
@@ -346,7 +375,9 @@ def narrative_adopt(*, user, narrative: PatientSafetyNarrative, adopted_on: date
         narrative.state = NarrativeState.ADOPTED
         narrative.adopted_on = adopted_on
         narrative.adopted_by = user
+        narrative.adopted_paragraph = paragraph.strip()
         narrative.version += 1
         narrative.full_clean()
-        narrative.save(update_fields=["state", "adopted_on", "adopted_by", "version", "updated_at"])
+        narrative.save(update_fields=["state", "adopted_on", "adopted_paragraph", "adopted_by", "version",
+                                      "updated_at"])
     return narrative

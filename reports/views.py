@@ -217,12 +217,26 @@ def narrative_edit(request, provider_id: int, year: int):
         elif adopt_form.is_valid():
             try:
                 services.narrative_adopt(user=request.user, narrative=narrative,
-                                         adopted_on=adopt_form.cleaned_data["adopted_on"])
+                                         adopted_on=adopt_form.cleaned_data["adopted_on"],
+                                         paragraph=adopt_form.cleaned_data["adopted_paragraph"])
                 messages.success(request, _("The adoption by the board has been recorded."))
                 return redirect(request.path)
             except ValidationError as exc:
                 _add_errors(adopt_form, exc)
         status = 400
+    elif request.method == "POST" and request.POST.get("action") in (NarrativeState.REVIEW, NarrativeState.DRAFT):
+        if narrative.pk is None:
+            messages.error(request, _("Save the sections first."))
+            return redirect(request.path)
+        try:
+            services.narrative_move(user=request.user, narrative=narrative, to=request.POST["action"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The report has been sent for review.") if request.POST["action"] ==
+                             NarrativeState.REVIEW else _("The report is a draft again and can be changed."))
+        return redirect(request.path)
     elif request.method == "POST":
         form = NarrativeForm(request.POST, instance=services.narrative_for(provider=provider, year=year))
         if form.is_valid():
@@ -241,6 +255,7 @@ def narrative_edit(request, provider_id: int, year: int):
     return render(request, "reports/narrative_edit.html", {
         "provider": provider, "scope": scope, "year": year, "narrative": narrative, "form": form,
         "adopt_form": adopt_form, "adopted": narrative.state == NarrativeState.ADOPTED,
+        "in_review": narrative.state == NarrativeState.REVIEW,
         "sections": [form[name] for name, _figures in NARRATIVE_SECTIONS],
         "report_url": reverse("reports:report_detail") + "?" + report_query,
     }, status=status)

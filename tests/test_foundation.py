@@ -73,10 +73,10 @@ def test_language_switch_gives_english(client):
 
 @pytest.mark.django_db
 def test_healthz_reports_components(client):
-    """/healthz answers JSON with database, broker, worker and beat states."""
+    """/healthz answers JSON with database, broker, worker and beat states; a part down makes it 503."""
     Heartbeat.objects.create(source="worker", at=__import__("django.utils.timezone").utils.timezone.now())
     response = client.get("/healthz")
-    assert response.status_code == 200
+    assert response.status_code == 503
     body = response.json()
     assert body["database"]["status"] == "up"
     assert body["worker"]["status"] == "up"
@@ -89,7 +89,7 @@ def test_healthz_reports_unreachable_broker_as_down(client):
     """A broker that does not answer is reported down, and the page still answers."""
     with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"):
         response = client.get("/healthz")
-    assert response.status_code == 200
+    assert response.status_code == 503
     assert response.json()["broker"]["status"] == "down"
     assert response.json()["status"] == "degraded"
 
@@ -116,7 +116,7 @@ def test_healthz_reports_stopped_redis_as_down(client):
             server.terminate()
             server.wait(timeout=10)
             response = client.get("/healthz")
-        assert response.status_code == 200
+        assert response.status_code == 503
         assert response.json()["broker"]["status"] == "down"
     finally:
         if server.poll() is None:
@@ -191,6 +191,10 @@ def test_wrong_password_shows_swedish_error_and_keeps_username(page):
 @pytest.mark.browser
 def test_healthz_json_in_browser(page):
     """Monitoring reads /healthz as JSON."""
+    from masportal.services import heartbeat_record
+
+    heartbeat_record(source="worker")
+    heartbeat_record(source="beat")
     response = page.goto("/healthz")
     assert response.status == 200
     assert json.loads(page.locator("body").inner_text())["database"]["status"] == "up"

@@ -1,6 +1,11 @@
-"""Charts as SVG (pygal), readable in black and white: grey tones, printed values, dashed lines."""
+"""Charts as SVG (pygal), readable in black and white: grey tones, printed values, dash patterns and markers.
+
+The chart carries no title of its own: the figure's caption names it once.
+"""
 
 from __future__ import annotations
+
+import re
 
 import pygal
 from pygal.style import Style
@@ -16,7 +21,7 @@ PRINT_STYLE = Style(
     foreground_subtle="#555555",
     opacity="1",
     opacity_hover="1",
-    colors=("#3a3a3a", "#000000", "#8a8a8a"),
+    colors=("#000000", "#555555", "#8a8a8a"),
     font_family="DejaVu Sans, Arial, sans-serif",
     label_font_size=11,
     major_label_font_size=11,
@@ -24,8 +29,24 @@ PRINT_STYLE = Style(
     value_label_font_size=11,
     legend_font_size=12,
     title_font_size=14,
+    guide_stroke_color="#c8c8c8",
+    major_guide_stroke_color="#c8c8c8",
+    guide_stroke_dasharray="1,0",
+    major_guide_stroke_dasharray="1,0",
 )
-LINE_DASHES = ("", "8, 5", "2, 4")
+# Per series of a line chart: a dash pattern and a marker fill, so each line is told apart without colour.
+# The selectors are prefixed with the chart's id when rendered (pygal's own rules use it and would win otherwise).
+LINE_CSS = (
+    "{id} .axis .guide.line{{stroke:#c8c8c8;stroke-dasharray:none;stroke-width:.6}}"
+    "{id} .series.serie-0 .line{{stroke-width:3;stroke-dasharray:none}}"
+    "{id} .series.serie-0 .dot{{fill:#000000;stroke:#000000}}"
+    "{id} .series.serie-1 .line{{stroke-width:2.2;stroke-dasharray:9,5}}"
+    "{id} .series.serie-1 .dot{{fill:#ffffff;stroke:#555555;stroke-width:2}}"
+    "{id} .series.serie-2 .line{{stroke-width:2;stroke-dasharray:2,4}}"
+    "{id} .series.serie-2 .dot{{fill:#8a8a8a;stroke:#000000;stroke-width:1}}"
+)
+BAR_CSS = "{id} .axis .guide.line{{stroke:#c8c8c8;stroke-dasharray:none;stroke-width:.6}}"
+_ID = re.compile(r'<svg [^>]*id="(chart-[0-9a-f-]+)"')
 
 
 def _config(**kwargs) -> dict:
@@ -41,26 +62,35 @@ def _config(**kwargs) -> dict:
     }
 
 
+def _render(chart, css: str) -> str:
+    svg = chart.render(is_unicode=True)
+    match = _ID.search(svg)
+    if match:
+        extra = css.format(id="#" + match.group(1))
+        svg = svg.replace("</style>", extra + "</style>", 1)
+    return svg
+
+
 def bar_chart(*, title: str, alt: str, labels: list[str], values: list[int], series_title: str) -> Chart:
-    """A horizontal bar chart of one series, each bar labelled with its value."""
-    height = max(220, 60 + 28 * len(labels))
+    """A horizontal bar chart of one series, each bar labelled with its value, in the order given (top first)."""
+    height = max(160, 50 + 28 * len(labels))
     chart = pygal.HorizontalBar(**_config(height=height, show_legend=False, print_values_position="top"))
-    chart.title = title
     # pygal draws the first bar at the bottom: reverse so the chart reads top-down like the table.
-    chart.x_labels = list(reversed(labels))
+    chart.x_labels = [_short(label) for label in reversed(labels)]
     chart.add(series_title, list(reversed(values)))
-    return Chart(title=title, alt=alt, svg=chart.render(is_unicode=True))
+    return Chart(title=title, alt=alt, svg=_render(chart, BAR_CSS))
 
 
 def line_chart(*, title: str, alt: str, labels: list[str], series: list[tuple[str, list[int | None]]]) -> Chart:
-    """A line chart: each series its own dash pattern, values printed at the points, a legend below."""
-    chart = pygal.Line(**_config(height=340, legend_at_bottom=True, dots_size=4, x_label_rotation=0))
-    chart.title = title
+    """A line chart: each series its own dash pattern and marker, values printed at the points, a legend below."""
+    chart = pygal.Line(**_config(height=320, legend_at_bottom=True, dots_size=4, x_label_rotation=0,
+                                 legend_at_bottom_columns=1))
     chart.x_labels = labels
-    for i, (name, values) in enumerate(series):
-        dash = LINE_DASHES[i % len(LINE_DASHES)]
-        stroke = {"width": 3}
-        if dash:
-            stroke["dasharray"] = dash
-        chart.add(name, values, stroke_style=stroke)
-    return Chart(title=title, alt=alt, svg=chart.render(is_unicode=True))
+    for name, values in series:
+        chart.add(name, values)
+    return Chart(title=title, alt=alt, svg=_render(chart, LINE_CSS))
+
+
+def _short(label: str, limit: int = 48) -> str:
+    """Bar labels longer than the axis can show are shortened; the table beside the chart has the full text."""
+    return label if len(label) <= limit else label[: limit - 1] + "…"

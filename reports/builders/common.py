@@ -7,38 +7,35 @@ same figures appear in all three.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
 
+from incidents.patient import redact  # noqa: F401 - re-exported for the builders
 from reports.scopes import ReportScope
 
 # Patient identity never reaches a report. Free text copied into a report
-# (an IVO outcome, an action) is scrubbed of anything shaped like a personnummer.
-PERSONNUMMER_RE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
-REDACTED = "[…]"
+# (an IVO outcome, an action) is scrubbed of anything shaped like a personnummer
+# (``redact``, re-exported here for the builders).
 
 # Longest list printed in a report table; the total is always stated.
 MAX_LIST_ROWS = 200
 
 
-def redact(text: str | None) -> str:
-    """Remove anything that looks like a personnummer from free text."""
-    return PERSONNUMMER_RE.sub(REDACTED, text or "")
-
-
 @dataclass
 class Column:
+    """A table column; ``wide`` marks free text that should get the most room when the page is narrow."""
+
     label: str
     numeric: bool = False
     nowrap: bool = False
+    wide: bool = False
 
     @property
     def css(self) -> str:
-        return "num" if self.numeric else ("nowrap" if self.nowrap else "")
+        return "num" if self.numeric else ("nowrap" if self.nowrap else ("text" if self.wide else ""))
 
 
 @dataclass
@@ -68,7 +65,18 @@ class Table:
 
     @property
     def is_wide(self) -> bool:
-        return len(self.columns) >= 7
+        """Small print for tables of many columns."""
+        return len(self.columns) >= 6
+
+    @property
+    def is_short(self) -> bool:
+        """A table short enough to be kept on one page with its caption."""
+        return len(self.rows) <= 14
+
+    @property
+    def landscape(self) -> bool:
+        """Tables of many columns, or of several free-text columns, are printed on landscape pages."""
+        return len(self.columns) >= 7 or (len(self.columns) >= 5 and sum(c.wide for c in self.columns) >= 2)
 
 
 @dataclass
@@ -95,6 +103,61 @@ class Figure:
     note: str = ""
 
 
+# Below this many in the comparison period a change is told as counts ("from 9 to 82"), not as a percentage.
+SMALL_BASE = 20
+
+
+def change_in_words(current: int | None, before: int | None) -> str:
+    """A change told in words with an arrow, never a raw percentage on a tiny base.
+
+    ``from 9 to 82`` when the earlier figure is small (or the change more than doubles it),
+    ``12.5 % more (from 96 to 108)`` otherwise; "unchanged" when equal; "" when nothing to compare.
+    """
+    from django.utils.translation import gettext as _
+
+    from reports.templatetags.report_format import sv_number
+
+    if current is None or before is None:
+        return ""
+    values = {"before": sv_number(before), "current": sv_number(current)}
+    if current == before:
+        return _("→ unchanged (%(current)s)") % values
+    up = current > before
+    if before < SMALL_BASE or current >= 2 * before:
+        return (_("↑ increase from %(before)s to %(current)s") if up
+                else _("↓ decrease from %(before)s to %(current)s")) % values
+    values["percent"] = sv_number(round(abs(current - before) * 100.0 / before, 1))
+    return (_("↑ increase by %(percent)s %% (from %(before)s to %(current)s)") if up
+            else _("↓ decrease by %(percent)s %% (from %(before)s to %(current)s)")) % values
+
+
+@dataclass
+class KeyFigure:
+    """A key figure of the summary, with the comparison period's figure when there is one."""
+
+    label: str
+    value: Any
+    previous: int | None = None
+    compared_with: str = ""
+    note: str = ""
+
+    @property
+    def trend(self) -> str:
+        if not isinstance(self.value, int) or isinstance(self.value, bool):
+            return ""
+        return change_in_words(self.value, self.previous)
+
+
+@dataclass
+class Summary:
+    """The one-page summary that opens every report: key figures, then what needs the board's attention."""
+
+    figures: list[KeyFigure]
+    attention: list[str] = field(default_factory=list)
+    lead: str = ""
+    no_attention: str = ""
+
+
 @dataclass
 class Section:
     heading: str
@@ -103,6 +166,12 @@ class Section:
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
+    guidance: str = ""
+
+    @property
+    def landscape(self) -> bool:
+        """A section with a wide table is printed on landscape pages (heading and table together)."""
+        return any(t.landscape for t in self.tables)
 
 
 @dataclass
@@ -121,6 +190,9 @@ class ReportData:
     is_empty: bool = False
     empty_message: str = ""
     subtitle: str = ""
+    summary: Summary | None = None
+    author: str = ""
+    with_contents: bool = False
 
     @property
     def tables(self) -> list[Table]:
@@ -169,10 +241,3 @@ def _year_back(d: date) -> date:
         return d.replace(year=d.year - 1)
     except ValueError:  # 29 February
         return d.replace(year=d.year - 1, day=28)
-
-
-def change_percent(current: int, before: int) -> float | None:
-    """The change from ``before`` to ``current`` in per cent, or None when there was nothing before."""
-    if not before:
-        return None
-    return round((current - before) * 100.0 / before, 1)

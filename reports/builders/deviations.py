@@ -15,6 +15,7 @@ from django.db.models import BigIntegerField, CharField, Count, DateField, Outer
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from incidents.models import Deviation, DeviationState
 from reports.builders.charts import bar_chart, line_chart
@@ -22,9 +23,11 @@ from reports.builders.common import (
     MAX_LIST_ROWS,
     Column,
     Figure,
+    KeyFigure,
     Section,
+    Summary,
     Table,
-    change_percent,
+    change_in_words,
     period_bounds,
     previous_period,
     same_period_last_year,
@@ -113,7 +116,7 @@ def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date,
         by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
         by_kind[r["event_kind"]] = by_kind.get(r["event_kind"], 0) + r["n"]
     by_category = list(
-        qs.values("category__name", "category__order").annotate(n=Count("id")).order_by("category__order", "category__name")
+        qs.values("category__name").annotate(n=Count("id")).order_by("-n", "category__name")
     )
     by_unit = list(
         qs.values("unit__name", "unit__code").annotate(
@@ -183,6 +186,33 @@ def _months(period_from: date, period_to: date) -> list[date]:
     return months
 
 
+def add_by_category(section: Section, *, figures: dict, key: str, empty_text: str) -> None:
+    """Deviations by category, most frequent first: a bar chart (when there are any) and its table."""
+    rows = [[r["category__name"], r["n"]] for r in figures["by_category"]]
+    if rows:
+        section.charts.append(bar_chart(
+            title=_("Deviations by category"),
+            alt=_("Bar chart of deviations by category, most frequent first; each bar is labelled with its number. "
+                  "The figures are in the table below."),
+            labels=[r[0] for r in rows], values=[r[1] for r in rows], series_title=_("Deviations")))
+    section.tables.append(Table(
+        key=key, caption=_("Deviations by category"),
+        columns=[Column(_("Category")), Column(_("Deviations"), numeric=True)],
+        rows=rows, totals=[_("Total"), figures["total"]], empty_text=empty_text,
+    ))
+
+
+def unit_table(figures: dict, *, key: str, empty_text: str) -> Table:
+    """Deviations per unit, most first, with how many were decided as Lex Maria."""
+    return Table(
+        key=key, caption=_("Deviations by unit"),
+        columns=[Column(_("Unit")), Column(_("Deviations"), numeric=True),
+                 Column(_("Of which decided as Lex Maria"), numeric=True)],
+        rows=[[r["unit__name"], r["n"], r["serious"]] for r in figures["by_unit"]],
+        totals=[_("Total"), figures["total"], lex_maria_total(figures)], empty_text=empty_text,
+    )
+
+
 def deviation_sections(*, figures: dict, period_from: date, period_to: date, now: datetime) -> list[Section]:
     """Turn the figures into the report's sections, tables and charts."""
     f = figures
@@ -190,7 +220,6 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
     sections: list[Section] = []
 
     prev, ly = f["previous"], f["last_year"]
-    prev_change, ly_change = change_percent(total, prev["total"]), change_percent(total, ly["total"])
     overview = Section(
         heading=_("Overview"),
         figures=[
@@ -203,8 +232,8 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
                 _("Same period last year"), ly["total"],
                 _("%(from)s – %(to)s") % {"from": ly["from"].isoformat(), "to": ly["to"].isoformat()},
             ),
-            Figure(_("Change against the previous period (%)"), prev_change if prev_change is not None else "–"),
-            Figure(_("Change against the same period last year (%)"), ly_change if ly_change is not None else "–"),
+            Figure(_("Change against the previous period"), change_in_words(total, prev["total"])),
+            Figure(_("Change against the same period last year"), change_in_words(total, ly["total"])),
             Figure(_("Overdue investigations and assessments"), f["overdue_total"]),
         ],
     )
@@ -225,10 +254,11 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
         labels = [m.strftime("%Y-%m") for m in months]
         overview.charts.append(line_chart(
             title=_("Deviations per month"),
-            alt=_("Line chart of deviations per month, this period (solid line) and the same months last year "
-                  "(dashed line). The figures are in the table below."),
+            alt=_("Line chart of deviations per month, this period (solid line, filled dots) and the same months "
+                  "last year (dashed line, open dots). The figures are in the table below."),
             labels=labels,
-            series=[(_("This period (solid line)"), current), (_("Same period last year (dashed line)"), before)],
+            series=[(_("This period (solid line, filled dots)"), current),
+                    (_("Same period last year (dashed line, open dots)"), before)],
         ))
         overview.tables.append(Table(
             key="monthly", caption=_("Deviations per month"),
@@ -238,20 +268,8 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
         ))
     sections.append(overview)
 
-    cat_rows = [[r["category__name"], r["n"]] for r in f["by_category"]]
-    category = Section(heading=_("By category"))
-    if cat_rows:
-        category.charts.append(bar_chart(
-            title=_("Deviations by category"),
-            alt=_("Bar chart of deviations by category; each bar is labelled with its number. "
-                  "The figures are in the table below."),
-            labels=[r[0] for r in cat_rows], values=[r[1] for r in cat_rows], series_title=_("Deviations"),
-        ))
-    category.tables.append(Table(
-        key="category", caption=_("Deviations by category"),
-        columns=[Column(_("Category")), Column(_("Deviations"), numeric=True)],
-        rows=cat_rows, totals=[_("Total"), total], empty_text=_("No deviations in the period."),
-    ))
+    category = Section(heading=_("By category"), intro=_("Most frequent category first."))
+    add_by_category(category, figures=f, key="category", empty_text=_("No deviations in the period."))
     sections.append(category)
 
     risk_rows = []
@@ -288,14 +306,7 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
         rows=[[r["name"], r["n"]] for r in f["by_provider"]], totals=[_("Total"), total],
         empty_text=_("No deviations in the period."),
     ))
-    org.tables.append(Table(
-        key="unit", caption=_("Deviations by unit"),
-        columns=[Column(_("Unit")), Column(_("Deviations"), numeric=True),
-                 Column(_("Of which decided as Lex Maria"), numeric=True)],
-        rows=[[r["unit__name"], r["n"], r["serious"]] for r in f["by_unit"]],
-        totals=[_("Total"), total, sum(r["serious"] for r in f["by_unit"])],
-        empty_text=_("No deviations in the period."),
-    ))
+    org.tables.append(unit_table(f, key="unit", empty_text=_("No deviations in the period.")))
     sections.append(org)
 
     overdue_rows = []
@@ -327,3 +338,65 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
 def _safe_year_back(d: date) -> date:
     """The same first-of-month a year earlier (months here always start on the 1st)."""
     return d.replace(year=d.year - 1)
+
+
+def high_risk_total(figures: dict) -> int:
+    """Deviations whose risk score reached the municipality's MAS threshold."""
+    return sum(n for score, n in figures["by_score"].items() if score >= figures["mas_threshold"])
+
+
+def lex_maria_total(figures: dict) -> int:
+    """Deviations of the period decided as Lex Maria (the unit table's column, summed)."""
+    return sum(r["serious"] for r in figures["by_unit"])
+
+
+def deviation_summary(*, figures: dict, now: datetime) -> Summary:
+    """The one-page summary: totals against both comparison periods, then what needs the board's attention."""
+    f = figures
+    total, prev, ly = f["total"], f["previous"], f["last_year"]
+    span = _("%(from)s – %(to)s")
+    high, lex_maria = high_risk_total(f), lex_maria_total(f)
+    open_total = sum(f["by_state"].get(s, 0) for s in OPEN_INVESTIGATION_STATES)
+    summary = Summary(figures=[
+        KeyFigure(_("Deviations reported"), total, prev["total"],
+                  _("Previous period (%(span)s)") % {"span": span % {"from": prev["from"], "to": prev["to"]}}),
+        KeyFigure(_("Deviations reported"), total, ly["total"],
+                  _("Same period last year (%(span)s)") % {"span": span % {"from": ly["from"], "to": ly["to"]}}),
+        KeyFigure(_("High or very high risk"), high, note=_("score %(threshold)s or more") % {
+            "threshold": f["mas_threshold"]}),
+        KeyFigure(_("Decided as Lex Maria"), lex_maria),
+        KeyFigure(_("Investigation or assessment still open"), open_total),
+        KeyFigure(_("Overdue investigations and assessments"), f["overdue_total"]),
+    ])
+    lead = _("%(total)s deviations were reported in the period.") % {"total": total}
+    trend = change_in_words(total, prev["total"])
+    if trend:
+        lead += " " + _("Against the previous period: %(trend)s.") % {"trend": trend}
+    if f["by_category"]:
+        top = f["by_category"][0]
+        lead += " " + _("The most frequent category was %(category)s (%(n)s of %(total)s).") % {
+            "category": top["category__name"], "n": top["n"], "total": total}
+    summary.lead = lead
+    if f["overdue_total"]:
+        oldest = timezone.localtime(f["overdue"][0]["due_at"]).date() if f["overdue"] else None
+        summary.attention.append(ngettext(
+            "%(n)s investigation or MAS assessment is overdue (oldest deadline %(date)s): the board should ask "
+            "the units concerned when it will be done.",
+            "%(n)s investigations or MAS assessments are overdue (oldest deadline %(date)s): the board should ask "
+            "the units concerned when they will be done.",
+            f["overdue_total"]) % {"n": f["overdue_total"], "date": oldest or "–"})
+    if lex_maria:
+        summary.attention.append(ngettext(
+            "%(n)s deviation was decided as a serious care injury (Lex Maria) and reported or to be reported to "
+            "IVO; see the Lex Maria summary.",
+            "%(n)s deviations were decided as serious care injuries (Lex Maria) and reported or to be reported to "
+            "IVO; see the Lex Maria summary.", lex_maria) % {"n": lex_maria})
+    if high:
+        summary.attention.append(ngettext(
+            "%(n)s deviation had a high or very high risk score and went to the MAS for assessment.",
+            "%(n)s deviations had a high or very high risk score and went to the MAS for assessment.",
+            high) % {"n": high})
+    if prev["total"] >= 20 and total >= prev["total"] * 1.5:
+        summary.attention.append(_("The number of deviations rose markedly against the previous period: the "
+                                   "units should say whether more events occurred or more were reported."))
+    return summary

@@ -13,10 +13,22 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from followup.choices import ACTION_UNFINISHED_STATES, ActionState, DutyArea, FindingSeverity, FollowUpState
 from followup.models import Action, Finding, FollowUp
-from reports.builders.common import MAX_LIST_ROWS, Column, Figure, Section, Table, redact
+from reports.builders.charts import bar_chart
+from reports.builders.common import (
+    MAX_LIST_ROWS,
+    Column,
+    Figure,
+    KeyFigure,
+    Section,
+    Summary,
+    Table,
+    previous_period,
+    redact,
+)
 from reports.choices import ScopeKind
 from reports.scopes import ReportScope
 from responsibility.models import Contract
@@ -102,7 +114,15 @@ def followup_figures(*, scope: ReportScope, period_from: date, period_to: date, 
         row["contract"] = contract.case_number if contract else "–"
         row["days_overdue"] = (today - row["deadline"]).days
         row["description"] = redact(row["description"])
+    prev_from, prev_to = previous_period(period_from, period_to)
+    previous = followups_in(scope=scope, period_from=prev_from, period_to=prev_to).aggregate(
+        planned=Count("id", distinct=True),
+        performed=Count("id", filter=Q(state=FollowUpState.COMPLETED), distinct=True),
+    )
     return {
+        "previous": {"from": prev_from, "to": prev_to, **previous},
+        "deficiencies": sum(r["deficiencies"] for r in rows),
+        "not_performed": sum(r["planned"] - r["performed"] for r in rows),
         "contracts": rows,
         "planned": sum(r["planned"] for r in rows),
         "performed": sum(r["performed"] for r in rows),
@@ -115,26 +135,70 @@ def followup_figures(*, scope: ReportScope, period_from: date, period_to: date, 
     }
 
 
+def followup_summary(*, figures: dict) -> Summary:
+    f = figures
+    prev = f["previous"]
+    compared = _("Previous period (%(from)s – %(to)s)") % {"from": prev["from"], "to": prev["to"]}
+    summary = Summary(figures=[
+        KeyFigure(_("Follow-ups planned in the period"), f["planned"], prev["planned"], compared),
+        KeyFigure(_("Follow-ups performed"), f["performed"], prev["performed"], compared),
+        KeyFigure(pgettext("follow-up", "Findings"), f["findings"]),
+        KeyFigure(_("Of which deficiencies"), f["deficiencies"]),
+        KeyFigure(_("Actions"), f["actions"]),
+        KeyFigure(_("Overdue actions"), f["overdue_total"]),
+    ])
+    summary.lead = _("%(performed)s of %(planned)s planned follow-ups of contracts and units were performed in the "
+                     "period; they found %(findings)s findings, %(deficiencies)s of them deficiencies.") % {
+        "performed": f["performed"], "planned": f["planned"], "findings": f["findings"],
+        "deficiencies": f["deficiencies"]}
+    if f["not_performed"]:
+        summary.attention.append(ngettext(
+            "%(n)s planned follow-up has not been performed: the board's duty to follow up its contracts "
+            "(KL 10 kap. 8 §) is not met for it.",
+            "%(n)s planned follow-ups have not been performed: the board's duty to follow up its contracts "
+            "(KL 10 kap. 8 §) is not met for them.", f["not_performed"]) % {"n": f["not_performed"]})
+    if f["overdue_total"]:
+        summary.attention.append(ngettext(
+            "%(n)s action is not verified by its deadline; see Overdue actions.",
+            "%(n)s actions are not verified by their deadlines; see Overdue actions.",
+            f["overdue_total"]) % {"n": f["overdue_total"]})
+    return summary
+
+
+def add_findings_by_area(section: Section, *, figures: dict, key: str) -> None:
+    """Findings by MAS duty area, most first: a bar chart (when there are findings) and its table."""
+    rows = sorted(([str(label), figures["findings_by_area"].get(value, 0)] for value, label in DutyArea.choices),
+                  key=lambda r: (-r[1], r[0]))
+    if figures["findings"]:
+        section.charts.append(bar_chart(
+            title=_("Findings by MAS duty area"),
+            alt=_("Bar chart of findings by MAS duty area, most findings first; each bar is labelled with its "
+                  "number. The figures are in the table below."),
+            labels=[r[0] for r in rows], values=[r[1] for r in rows], series_title=pgettext("follow-up", "Findings")))
+    section.tables.append(Table(
+        key=key, caption=_("Findings by MAS duty area"),
+        columns=[Column(_("Duty area")), Column(pgettext("follow-up", "Findings"), numeric=True)],
+        rows=rows, totals=[_("Total"), figures["findings"]],
+    ))
+
+
 def followup_sections(*, figures: dict) -> list[Section]:
     f = figures
-    summary = Section(
-        heading=_("Summary"),
+    per_contract = Section(
+        heading=_("Per contract"),
+        intro=_("Follow-ups scheduled in the period; an action is done only when it has been verified."),
         figures=[
             Figure(_("Follow-ups planned in the period"), f["planned"]),
             Figure(_("Follow-ups performed"), f["performed"]),
-            Figure(_("Findings"), f["findings"]),
+            Figure(pgettext("follow-up", "Findings"), f["findings"]),
             Figure(_("Actions"), f["actions"]),
             Figure(_("Overdue actions"), f["overdue_total"]),
         ],
     )
-    per_contract = Section(
-        heading=_("Per contract"),
-        intro=_("Follow-ups scheduled in the period; an action is done only when it has been verified."),
-    )
     per_contract.tables.append(Table(
         key="contracts", caption=_("Follow-up per contract"),
         columns=[Column(_("Contract")), Column(_("Care provider")), Column(_("Planned"), numeric=True),
-                 Column(_("Performed"), numeric=True), Column(_("Findings"), numeric=True),
+                 Column(_("Performed"), numeric=True), Column(pgettext("follow-up", "Findings"), numeric=True),
                  Column(_("Of which deficiencies"), numeric=True), Column(_("Actions"), numeric=True),
                  Column(_("Verified"), numeric=True), Column(_("Not verified"), numeric=True),
                  Column(_("Overdue"), numeric=True)],
@@ -147,17 +211,18 @@ def followup_sections(*, figures: dict) -> list[Section]:
         empty_text=_("No follow-ups were scheduled in the period."),
     ))
     status = Section(heading=_("Findings and actions"))
-    status.tables.append(Table(
-        key="findings_area", caption=_("Findings by MAS duty area"),
-        columns=[Column(_("Duty area")), Column(_("Findings"), numeric=True)],
-        rows=[[str(label), f["findings_by_area"].get(value, 0)] for value, label in DutyArea.choices],
-        totals=[_("Total"), f["findings"]],
-    ))
+    state_rows = [[str(label), f["actions_by_state"].get(value, 0)] for value, label in ActionState.choices]
+    add_findings_by_area(status, figures=f, key="findings_area")
+    if f["actions"]:
+        status.charts.append(bar_chart(
+            title=_("Actions by state"),
+            alt=_("Bar chart of actions by state; each bar is labelled with its number. The figures are in the "
+                  "table below."),
+            labels=[r[0] for r in state_rows], values=[r[1] for r in state_rows], series_title=_("Actions")))
     status.tables.append(Table(
         key="actions_state", caption=_("Actions by state"),
         columns=[Column(_("State")), Column(_("Actions"), numeric=True)],
-        rows=[[str(label), f["actions_by_state"].get(value, 0)] for value, label in ActionState.choices],
-        totals=[_("Total"), f["actions"]],
+        rows=state_rows, totals=[_("Total"), f["actions"]],
     ))
     note = ""
     if f["overdue_total"] > len(f["overdue"]):
@@ -166,11 +231,11 @@ def followup_sections(*, figures: dict) -> list[Section]:
     overdue = Section(heading=_("Overdue actions"))
     overdue.tables.append(Table(
         key="overdue_actions", caption=_("Actions not verified by their deadline"),
-        columns=[Column(_("Contract")), Column(_("Unit")), Column(_("Duty area")), Column(_("Action")),
+        columns=[Column(_("Contract")), Column(_("Unit")), Column(_("Duty area")), Column(_("Action"), wide=True),
                  Column(_("Owner")), Column(_("Deadline"), nowrap=True), Column(_("Days overdue"), numeric=True), Column(_("State"))],
         rows=[[r["contract"], r["finding__follow_up__unit__name"] or "–", str(DutyArea(r["finding__area"]).label),
                r["description"], f"{r['owner__first_name']} {r['owner__last_name']}", r["deadline"],
                r["days_overdue"], str(ActionState(r["state"]).label)] for r in f["overdue"]],
         empty_text=_("No overdue actions."), note=note,
     ))
-    return [summary, per_contract, status, overdue]
+    return [per_contract, status, overdue]

@@ -12,9 +12,22 @@ from statistics import median
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from incidents.models import LexMariaCase, LexMariaState
-from reports.builders.common import MAX_LIST_ROWS, Column, Figure, Section, Table, period_bounds, redact
+from reports.builders.charts import bar_chart
+from reports.builders.common import (
+    MAX_LIST_ROWS,
+    Column,
+    Figure,
+    KeyFigure,
+    Section,
+    Summary,
+    Table,
+    period_bounds,
+    previous_period,
+    redact,
+)
 from reports.choices import ScopeKind
 from reports.scopes import ReportScope
 from responsibility.choices import LexMariaRoute
@@ -53,7 +66,10 @@ def lex_maria_figures(*, scope: ReportScope, period_from: date, period_to: date,
         row["ivo_outcome"] = redact(row["ivo_outcome"])
         cases.append(row)
     days = [c["days_to_ivo"] for c in cases if c["days_to_ivo"] is not None]
+    prev_from, prev_to = previous_period(period_from, period_to)
+    previous = cases_in(scope=scope, period_from=prev_from, period_to=prev_to).count()
     return {
+        "previous": {"from": prev_from, "to": prev_to, "total": previous},
         "total": total,
         "reported": reported,
         "by_state": by_state,
@@ -64,10 +80,47 @@ def lex_maria_figures(*, scope: ReportScope, period_from: date, period_to: date,
     }
 
 
+# Steps before the report to IVO: the case still needs someone's action before IVO hears of it.
+BEFORE_IVO = (LexMariaState.DECIDED, LexMariaState.PATIENT_INFORMED, LexMariaState.ANALYSED,
+              LexMariaState.BOARD_INFORMED)
+
+
+def lex_maria_summary(*, figures: dict) -> Summary:
+    f = figures
+    prev = f["previous"]
+    not_reported = sum(f["by_state"].get(s, 0) for s in BEFORE_IVO)
+    awaiting = f["by_state"].get(LexMariaState.REPORTED, 0)
+    summary = Summary(figures=[
+        KeyFigure(_("Lex Maria cases decided"), f["total"], prev["total"],
+                  _("Previous period (%(from)s – %(to)s)") % {"from": prev["from"], "to": prev["to"]}),
+        KeyFigure(_("Reported to IVO"), f["reported"]),
+        KeyFigure(_("Not yet reported to IVO"), not_reported),
+        KeyFigure(_("Awaiting IVO's decision"), awaiting),
+        KeyFigure(_("Median days from event to IVO report"),
+                  f["median_days_to_ivo"] if f["median_days_to_ivo"] is not None else "–"),
+    ])
+    summary.lead = ngettext(
+        "%(n)s event was decided as a serious care injury or a risk of one (Lex Maria, PSL 3 kap. 5 §) in the period.",
+        "%(n)s events were decided as serious care injuries or risks of one (Lex Maria, PSL 3 kap. 5 §) in the period.",
+        f["total"]) % {"n": f["total"]}
+    if not_reported:
+        summary.attention.append(ngettext(
+            "%(n)s case has not yet been reported to IVO: the report is due as soon as possible after the decision.",
+            "%(n)s cases have not yet been reported to IVO: each report is due as soon as possible after the "
+            "decision.", not_reported) % {"n": not_reported})
+    if awaiting:
+        summary.attention.append(ngettext(
+            "%(n)s case awaits IVO's decision.", "%(n)s cases await IVO's decision.", awaiting) % {"n": awaiting})
+    if f["max_days_to_ivo"] is not None and f["max_days_to_ivo"] > 60:
+        summary.attention.append(_("The longest time from event to IVO report was %(days)s days: the board should "
+                                   "ask why.") % {"days": f["max_days_to_ivo"]})
+    return summary
+
+
 def lex_maria_sections(*, figures: dict) -> list[Section]:
     f = figures
     summary = Section(
-        heading=_("Summary"),
+        heading=_("Cases by step and route"),
         figures=[
             Figure(_("Lex Maria cases decided"), f["total"]),
             Figure(_("Reported to IVO"), f["reported"]),
@@ -77,18 +130,32 @@ def lex_maria_sections(*, figures: dict) -> list[Section]:
                    f["max_days_to_ivo"] if f["max_days_to_ivo"] is not None else "–"),
         ],
     )
+    state_rows = [[str(label), f["by_state"].get(value, 0)] for value, label in LexMariaState.choices]
+    route_rows = [[str(label), f["by_route"].get(value, 0)] for value, label in LexMariaRoute.choices]
+    if f["total"]:
+        summary.charts.append(bar_chart(
+            title=_("Lex Maria cases by step reached"),
+            alt=_("Bar chart of Lex Maria cases by the step each has reached, in the order of the steps; each bar "
+                  "is labelled with its number. The figures are in the table below."),
+            labels=[r[0] for r in state_rows], values=[r[1] for r in state_rows], series_title=_("Cases")))
     summary.tables.append(Table(
         key="lex_maria_state", caption=_("Lex Maria cases by step reached"),
         columns=[Column(_("Step")), Column(_("Cases"), numeric=True)],
-        rows=[[str(label), f["by_state"].get(value, 0)] for value, label in LexMariaState.choices],
+        rows=state_rows,
         totals=[_("Total"), f["total"]],
     ))
     summary.tables.append(Table(
         key="lex_maria_route", caption=_("Lex Maria cases by route"),
         columns=[Column(_("Route")), Column(_("Cases"), numeric=True)],
-        rows=[[str(label), f["by_route"].get(value, 0)] for value, label in LexMariaRoute.choices],
+        rows=route_rows,
         totals=[_("Total"), f["total"]],
     ))
+    if f["total"]:
+        summary.charts.append(bar_chart(
+            title=_("Lex Maria cases by route"),
+            alt=_("Bar chart of Lex Maria cases by route (who reports to IVO and who is informed); each bar is "
+                  "labelled with its number. The figures are in the table below."),
+            labels=[r[0] for r in route_rows], values=[r[1] for r in route_rows], series_title=_("Cases")))
     steps = [
         [c["reference"], c["deviation__unit__name"], c["event_day"], c["decided_day"], c["patient_informed_at"],
          c["board_informed_at"], c["ivo_sent_at"], c["days_to_ivo"], str(LexMariaState(c["state"]).label)]
@@ -116,7 +183,7 @@ def lex_maria_sections(*, figures: dict) -> list[Section]:
     cases.tables.append(Table(
         key="lex_maria_ivo", caption=_("IVO case numbers and outcomes"),
         columns=[Column(_("Case"), nowrap=True), Column(_("Responsible board")), Column(_("IVO case number"), nowrap=True),
-                 Column(_("IVO decision"), nowrap=True), Column(_("IVO outcome"))],
+                 Column(_("Date of IVO's decision"), nowrap=True), Column(_("IVO's decision"), wide=True)],
         rows=outcomes, empty_text=_("No Lex Maria cases were decided in the period."),
     ))
     return [summary, cases]

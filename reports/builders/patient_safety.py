@@ -1,9 +1,12 @@
 """Patientsäkerhetsberättelse for a vårdgivare and a calendar year (PSL 3 kap. 10 §).
 
-The structure follows SOSFS 2011:9 7 kap. 3 § and SKR's national template:
-the narrative sections are written in the browser
-(:class:`~reports.models.PatientSafetyNarrative`), the figures come from the
-same builders as the other reports.
+The sections follow SOSFS 2011:9 7 kap. 2–3 §§ and SKR's national template
+(SPEC §7). Each section has a short guidance text saying what the regulation
+asks for, the narrative written in the browser
+(:class:`~reports.models.PatientSafetyNarrative`) and the figures of the year,
+read by the same builders as the other reports. Actions not completed by the
+end of the year are listed with owner and deadline and carried into the coming
+year's goals.
 """
 
 from __future__ import annotations
@@ -11,18 +14,34 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
-from reports.builders.common import Column, Figure, Section, Table
-from reports.builders.deviations import deviation_figures
-from reports.builders.followup import followup_figures
+from followup.choices import ACTION_UNFINISHED_STATES, ActionState, FollowUpState
+from followup.models import Action, FollowUp
+from incidents.models import DeviationAction
+from reports.builders.charts import line_chart
+from reports.builders.common import MAX_LIST_ROWS, Column, Figure, KeyFigure, Section, Summary, Table, redact
+from reports.builders.deviations import (
+    add_by_category,
+    deviation_figures,
+    deviations_in,
+    high_risk_total,
+    lex_maria_total,
+    unit_table,
+)
+from reports.builders.followup import add_findings_by_area, followup_figures, followups_in
 from reports.builders.lex_maria import lex_maria_figures
 from reports.builders.responsibility import REGISTER_ROLES, responsibility_figures
 from reports.models import NARRATIVE_SECTIONS, PatientSafetyNarrative
 from reports.scopes import ReportScope
-from responsibility.choices import Role
-from responsibility.models import CareProvider
+from responsibility.choices import ContractKind, Role, Severity
+from responsibility.models import CareProvider, Contract
+
+# Longest text of an action copied into the report.
+ACTION_TEXT_LIMIT = 160
 
 
 def provider_scope(provider: CareProvider, label: str) -> ReportScope:
@@ -37,18 +56,119 @@ def register_date(year: int, now: datetime) -> date:
     return min(date(year, 12, 31), timezone.localtime(now).date())
 
 
+def narrative_guidance() -> dict[str, str]:
+    """What SOSFS 2011:9 7 kap. and PSL 3 kap. 10 § ask each section to say (shown above the text)."""
+    return {
+        "goals_and_strategies": _(
+            "State the vårdgivare's overall goals and strategies for patient safety in the year (SOSFS 2011:9 "
+            "7 kap. 3 § 1)."),
+        "organisation": _(
+            "Describe how the responsibility for patient safety work is organised: the board as vårdgivare, "
+            "operations managers, MAS and MAR (HSL 11 kap. 4 §), and who reports under Lex Maria. The table is "
+            "read from the register."),
+        "followup": _(
+            "Describe the structure for following up and evaluating patient safety work: egenkontroll, "
+            "follow-ups of units and contracts, and what they found (SOSFS 2011:9 7 kap. 3 § 2)."),
+        "collaboration": _(
+            "Describe how the vårdgivare collaborated with others to prevent care injuries: the agreement on "
+            "physician participation with the region and its follow-up, and deviations in the collaboration "
+            "(PSL 3 kap. 10 §, SOSFS 2011:9 7 kap. 2 §)."),
+        "risk_analysis": _(
+            "Describe how risks of care injury were analysed before changes and in daily work, and what the "
+            "analyses led to (SOSFS 2011:9 5 kap. 1 §)."),
+        "deviations": _(
+            "Account for the investigation of events that caused or could have caused a care injury, the Lex "
+            "Maria reports to IVO, and what was learnt (PSL 3 kap. 3 and 5 §§, SOSFS 2011:9 7 kap. 3 § 3)."),
+        "complaints": _(
+            "Account for complaints and comments from patients and relatives, how they were handled and "
+            "analysed, and what they led to (PSL 7 kap., SOSFS 2011:9 5 kap. 3 §)."),
+        "participation": _(
+            "Describe how patients and relatives took part in the patient safety work, e.g. being informed and "
+            "heard when an event was investigated (PSL 3 kap. 8 §)."),
+        "results": _(
+            "Summarise and analyse the year: the actions taken to increase patient safety and what they "
+            "achieved (PSL 3 kap. 10 § 2–3)."),
+        "goals_next_year": _(
+            "State the goals and strategies for the coming year. Actions not completed this year are carried "
+            "here with owner and date (PSL 3 kap. 10 § 3)."),
+    }
+
+
+def _not_written() -> str:
+    return _("Not yet written.")
+
+
 def patient_safety_figures(*, provider: CareProvider, scope_label: str, year: int, now: datetime) -> dict:
     scope = provider_scope(provider, scope_label)
     start, end = date(year, 1, 1), date(year, 12, 31)
     narrative = PatientSafetyNarrative.objects.filter(provider=provider, year=year).first()
+    deviations = deviation_figures(scope=scope, period_from=start, period_to=end, now=now)
+    followups = followups_in(scope=scope, period_from=start, period_to=end)
+    today = timezone.localtime(now).date()
+    year_end = min(end, today)
+    # Corrective actions of the year's deviations: done in the year, and still not done.
+    dev_actions = DeviationAction.objects.filter(
+        deviation__in=deviations_in(scope=scope, period_from=start, period_to=end).values("pk"))
+    dev_action_counts = dev_actions.aggregate(
+        total=Count("id"), done=Count("id", filter=Q(done_at__isnull=False)),
+        not_done=Count("id", filter=Q(done_at__isnull=True)),
+    )
+    fu_actions = Action.objects.filter(finding__follow_up__in=followups.values("pk"))
+    fu_action_counts = fu_actions.aggregate(
+        total=Count("id"), verified=Count("id", filter=Q(state=ActionState.VERIFIED)),
+        unfinished=Count("id", filter=Q(state__in=ACTION_UNFINISHED_STATES)),
+    )
+    carried = [
+        {"source": r["deviation__reference"], "kind": _("Deviation"), "description": r["description"],
+         "owner": f"{r['owner__first_name']} {r['owner__last_name']}", "deadline": r["deadline"]}
+        for r in dev_actions.filter(done_at__isnull=True).order_by("deadline", "pk").values(
+            "deviation__reference", "description", "owner__first_name", "owner__last_name", "deadline")[:MAX_LIST_ROWS]
+    ] + [
+        {"source": r["finding__follow_up__unit__name"] or r["finding__follow_up__contract__case_number"] or "–",
+         "kind": _("Follow-up"), "description": r["description"],
+         "owner": f"{r['owner__first_name']} {r['owner__last_name']}", "deadline": r["deadline"]}
+        for r in fu_actions.filter(state__in=ACTION_UNFINISHED_STATES).order_by("deadline", "pk").values(
+            "finding__follow_up__unit__name", "finding__follow_up__contract__case_number", "description",
+            "owner__first_name", "owner__last_name", "deadline")[:MAX_LIST_ROWS]
+    ]
+    for row in carried:
+        text = redact(row["description"])
+        row["description"] = text if len(text) <= ACTION_TEXT_LIMIT else text[: ACTION_TEXT_LIMIT - 1] + "…"
+        row["overdue"] = row["deadline"] < year_end
+    carried.sort(key=lambda r: (r["deadline"], r["source"]))
+    # Agreements on physician participation (läkarmedverkan) of the provider's board in force in the year.
+    board_id = provider.board_id
+    physician = []
+    if board_id is not None:
+        contracts = Contract.objects.filter(
+            Q(purchasing_board_id=board_id) | Q(managing_board_id=board_id), kind=ContractKind.PHYSICIAN,
+            valid_from__lte=end,
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start)).order_by("valid_from", "pk")
+        followed = {
+            r["contract_id"]: r for r in FollowUp.objects.filter(
+                contract__in=contracts, scheduled_date__gte=start, scheduled_date__lte=end,
+            ).values("contract_id").annotate(
+                planned=Count("id"), performed=Count("id", filter=Q(state=FollowUpState.COMPLETED))).order_by()
+        }
+        for c in contracts:
+            physician.append({
+                "title": c.title, "case_number": c.case_number, "valid_from": c.valid_from, "valid_to": c.valid_to,
+                "around_the_clock": c.doctor_available_24_7,
+                "planned": followed.get(c.pk, {}).get("planned", 0),
+                "performed": followed.get(c.pk, {}).get("performed", 0),
+            })
     return {
         "provider": provider,
         "year": year,
         "narrative": narrative,
-        "deviations": deviation_figures(scope=scope, period_from=start, period_to=end, now=now),
+        "deviations": deviations,
         "lex_maria": lex_maria_figures(scope=scope, period_from=start, period_to=end, now=now),
         "followup": followup_figures(scope=scope, period_from=start, period_to=end, now=now),
         "register": responsibility_figures(scope=scope, on=register_date(year, now)),
+        "deviation_actions": dev_action_counts,
+        "followup_actions": fu_action_counts,
+        "carried": carried,
+        "physician": physician,
     }
 
 
@@ -61,54 +181,234 @@ def has_data(figures: dict) -> bool:
 
 
 def _register_table(register: dict) -> Table:
-    units_per_holder: dict[tuple[str, str], int] = defaultdict(int)
+    """Each statutory role: who holds it, since when, for how many units."""
+    per_holder: dict[tuple[str, str], dict] = defaultdict(lambda: {"units": 0, "since": None})
     for row in register["units"]:
         for role in REGISTER_ROLES:
             names = row["holders"][role]
             if names:
-                units_per_holder[(role, names)] += 1
-    rows = [[str(Role(role).label), names, n] for (role, names), n in sorted(
-        units_per_holder.items(), key=lambda item: (REGISTER_ROLES.index(item[0][0]), item[0][1]))]
+                entry = per_holder[(role, names)]
+                entry["units"] += 1
+                since = row["since"].get(role)
+                if since and (entry["since"] is None or since < entry["since"]):
+                    entry["since"] = since
+    rows = [[str(Role(role).label), names, entry["since"], entry["units"]] for (role, names), entry in sorted(
+        per_holder.items(), key=lambda item: (REGISTER_ROLES.index(item[0][0]), item[0][1]))]
     return Table(
         key="ps_register", caption=_("Statutory roles on %(date)s") % {"date": register["on"].isoformat()},
-        columns=[Column(_("Role")), Column(_("Held by")), Column(_("Units"), numeric=True)],
+        columns=[Column(_("Role")), Column(_("Held by")), Column(_("In the register since"), nowrap=True),
+                 Column(_("Units"), numeric=True)],
         rows=rows, empty_text=_("No roles in the register."),
+        note=_("Several names in one row: the role is held by more than one person for the same units, a gap to "
+               "correct."),
     )
+
+
+def carried_table(carried: list[dict], year: int) -> Table:
+    return Table(
+        key="ps_carried", caption=_("Actions not completed in %(year)s, carried into %(next)s") % {
+            "year": year, "next": year + 1},
+        columns=[Column(_("From"), nowrap=True), Column(_("Kind")), Column(_("Action"), wide=True),
+                 Column(_("Owner")), Column(_("Deadline"), nowrap=True), Column(_("Overdue"))],
+        rows=[[r["source"], r["kind"], r["description"], r["owner"], r["deadline"],
+               _("yes") if r["overdue"] else _("no")] for r in carried],
+        empty_text=_("Every action decided in the year was completed."),
+    )
+
+
+def patient_safety_summary(*, figures: dict) -> Summary:
+    dev, lm, fu, reg = figures["deviations"], figures["lex_maria"], figures["followup"], figures["register"]
+    narrative, year = figures["narrative"], figures["year"]
+    gaps = sum(1 for x in reg["findings"] if x.severity == Severity.ERROR)
+    carried = len(figures["carried"])
+    previous_year = str(year - 1)
+    summary = Summary(figures=[
+        KeyFigure(_("Deviations reported"), dev["total"], dev["previous"]["total"], previous_year),
+        KeyFigure(_("High or very high risk"), high_risk_total(dev)),
+        KeyFigure(_("Lex Maria cases decided"), lm["total"], lm["previous"]["total"], previous_year),
+        KeyFigure(_("Reported to IVO"), lm["reported"]),
+        KeyFigure(_("Follow-ups performed"), fu["performed"], note=_("of %(n)s planned") % {"n": fu["planned"]}),
+        KeyFigure(_("Gaps in the register"), gaps),
+        KeyFigure(_("Actions not completed, carried forward"), carried),
+    ])
+    summary.lead = _(
+        "The patient safety report of %(provider)s for %(year)s (PSL 3 kap. 10 §): how patient safety work was "
+        "organised, what was done to increase patient safety and with what results, and the goals for %(next)s."
+    ) % {"provider": figures["provider"].name, "year": year, "next": year + 1}
+    if narrative is None or narrative.state != "adopted":
+        summary.attention.append(_("For decision: the board adopts the patient safety report for %(year)s. It is "
+                                   "to be ready by 1 March and available to anyone who asks.") % {"year": year})
+    if gaps:
+        summary.attention.append(ngettext(
+            "%(n)s gap in the register of statutory roles must be corrected.",
+            "%(n)s gaps in the register of statutory roles must be corrected.", gaps) % {"n": gaps})
+    if carried:
+        summary.attention.append(ngettext(
+            "%(n)s action was not completed in the year; it is carried into next year's goals with owner and date.",
+            "%(n)s actions were not completed in the year; they are carried into next year's goals with owner "
+            "and date.", carried) % {"n": carried})
+    if lm["total"]:
+        summary.attention.append(ngettext(
+            "%(n)s event was reported or decided to be reported to IVO under Lex Maria.",
+            "%(n)s events were reported or decided to be reported to IVO under Lex Maria.", lm["total"]
+        ) % {"n": lm["total"]})
+    return summary
+
+
+def _months(year: int) -> list[date]:
+    return [date(year, m, 1) for m in range(1, 13)]
 
 
 def patient_safety_sections(*, figures: dict) -> list[Section]:
     narrative = figures["narrative"]
     dev, lm, fu, reg = figures["deviations"], figures["lex_maria"], figures["followup"], figures["register"]
-    sections = []
-    for field_name, figures_key in NARRATIVE_SECTIONS:
+    year = figures["year"]
+    guidance = narrative_guidance()
+    sections: dict[str, Section] = {}
+    for field_name, _figures_key in NARRATIVE_SECTIONS:
         label = str(PatientSafetyNarrative._meta.get_field(field_name).verbose_name)
         text = getattr(narrative, field_name, "") if narrative else ""
-        section = Section(heading=label, paragraphs=[p for p in text.split("\n\n") if p.strip()] if text else [])
+        section = Section(heading=label, guidance=guidance.get(field_name, ""),
+                          paragraphs=[p for p in text.split("\n\n") if p.strip()] if text else [])
         if not text:
-            section.intro = _("Not yet written.")
-        if figures_key == "responsibility":
-            errors = sum(1 for x in reg["findings"] if x.severity == "error")
-            section.figures = [Figure(_("Units"), len(reg["units"])), Figure(_("Gaps in the register"), errors)]
-            section.tables.append(_register_table(reg))
-        elif figures_key == "followup":
-            section.figures = [
-                Figure(_("Follow-ups planned"), fu["planned"]),
-                Figure(_("Follow-ups performed"), fu["performed"]),
-                Figure(_("Findings"), fu["findings"]),
-                Figure(_("Overdue actions"), fu["overdue_total"]),
-            ]
-        elif figures_key == "deviations":
-            section.figures = [
-                Figure(_("Deviations reported"), dev["total"]),
-                Figure(_("Previous year"), dev["previous"]["total"]),
-                Figure(_("Lex Maria cases decided"), lm["total"]),
-                Figure(_("Reported to IVO"), lm["reported"]),
-            ]
-            section.tables.append(Table(
-                key="ps_category", caption=_("Deviations by category"),
-                columns=[Column(_("Category")), Column(_("Deviations"), numeric=True)],
-                rows=[[r["category__name"], r["n"]] for r in dev["by_category"]],
-                totals=[_("Total"), dev["total"]], empty_text=_("No deviations in the year."),
-            ))
-        sections.append(section)
-    return sections
+            section.intro = _not_written()
+        sections[field_name] = section
+
+    # Organisation of responsibility: from the register, with names and dates.
+    org = sections["organisation"]
+    gaps = sum(1 for x in reg["findings"] if x.severity == Severity.ERROR)
+    org.figures = [Figure(_("Units"), len(reg["units"])), Figure(_("Gaps in the register"), gaps)]
+    org.tables.append(_register_table(reg))
+
+    # Structure for follow-up and evaluation: the follow-ups of the year and what they found.
+    follow = sections["followup"]
+    follow.figures = [
+        Figure(_("Follow-ups planned"), fu["planned"]),
+        Figure(_("Follow-ups performed"), fu["performed"]),
+        Figure(pgettext("follow-up", "Findings"), fu["findings"]),
+        Figure(_("Of which deficiencies"), fu["deficiencies"]),
+        Figure(_("Overdue actions"), fu["overdue_total"]),
+    ]
+    add_findings_by_area(follow, figures=fu, key="ps_findings_area")
+    follow.tables.append(Table(
+        key="ps_contracts", caption=_("Follow-up per contract"),
+        columns=[Column(_("Contract")), Column(_("Planned"), numeric=True), Column(_("Performed"), numeric=True),
+                 Column(pgettext("follow-up", "Findings"), numeric=True), Column(_("Actions"), numeric=True),
+                 Column(_("Verified"), numeric=True)],
+        rows=[[r["contract"], r["planned"], r["performed"], r["findings"], r["actions"], r["verified"]]
+              for r in fu["contracts"]],
+        totals=[_("Total"), fu["planned"], fu["performed"], fu["findings"], fu["actions"],
+                sum(r["verified"] for r in fu["contracts"])],
+        empty_text=_("No follow-ups were scheduled in the year."),
+    ))
+
+    # Collaboration: physician participation agreements and their follow-up.
+    collab = sections["collaboration"]
+    collab.tables.append(Table(
+        key="ps_physician", caption=_("Agreements on physician participation (läkarmedverkan) in %(year)s") % {
+            "year": year},
+        columns=[Column(_("Agreement")), Column(_("Case number"), nowrap=True), Column(_("Valid"), nowrap=True),
+                 Column(_("Doctor around the clock")), Column(_("Follow-ups planned"), numeric=True),
+                 Column(_("Performed"), numeric=True)],
+        rows=[[r["title"], r["case_number"],
+               f"{r['valid_from'].isoformat()} – {r['valid_to'].isoformat() if r['valid_to'] else ''}",
+               _("yes") if r["around_the_clock"] else _("no"), r["planned"], r["performed"]]
+              for r in figures["physician"]],
+        empty_text=_("No agreement on physician participation is registered for the board."),
+    ))
+    collab.paragraphs.append(_(
+        "Deviations in the collaboration with the region (samverkansavvikelser) are not yet registered in the "
+        "portal; their number and analysis are given in the text above when the MAS has them."))
+
+    # Risk analysis: how the year's deviations were scored.
+    risk = sections["risk_analysis"]
+    risk_rows = [[label, sum(n for score, n in dev["by_score"].items() if low <= score <= high)]
+                 for label, low, high in dev["risk_levels"]]
+    risk.tables.append(Table(
+        key="ps_risk", caption=_("Deviations of %(year)s by risk level (consequence × probability)") % {"year": year},
+        columns=[Column(_("Risk level")), Column(_("Deviations"), numeric=True)],
+        rows=risk_rows, totals=[_("Total"), dev["total"]],
+    ))
+
+    # Deviations and Lex Maria: figures, charts, trends.
+    devs = sections["deviations"]
+    devs.figures = [
+        Figure(_("Deviations reported"), dev["total"]),
+        Figure(_("Previous year"), dev["previous"]["total"]),
+        Figure(_("Decided as Lex Maria"), lex_maria_total(dev)),
+        Figure(_("Lex Maria cases decided"), lm["total"]),
+        Figure(_("Reported to IVO"), lm["reported"]),
+    ]
+    months = _months(year)
+    current = [dev["monthly"].get(m, 0) for m in months]
+    before = [dev["monthly_last_year"].get(m.replace(year=year - 1), 0) for m in months]
+    labels = [m.strftime("%Y-%m") for m in months]
+    if dev["total"] or any(before):
+        devs.charts.append(line_chart(
+            title=_("Deviations per month, %(year)s and %(previous)s") % {"year": year, "previous": year - 1},
+            alt=_("Line chart of deviations per month, this year (solid line, filled dots) and the year before "
+                  "(dashed line, open dots). The figures are in the table below."),
+            labels=[m.strftime("%m") for m in months],
+            series=[(_("%(year)s (solid line, filled dots)") % {"year": year}, current),
+                    (_("%(year)s (dashed line, open dots)") % {"year": year - 1}, before)],
+        ))
+    devs.tables.append(Table(
+        key="ps_monthly", caption=_("Deviations per month"),
+        columns=[Column(_("Month"), nowrap=True), Column(str(year), numeric=True), Column(str(year - 1), numeric=True)],
+        rows=[[label, c, b] for label, c, b in zip(labels, current, before, strict=True)],
+        totals=[_("Total"), sum(current), sum(before)],
+    ))
+    add_by_category(devs, figures=dev, key="ps_category", empty_text=_("No deviations in the year."))
+    devs.tables.append(unit_table(dev, key="ps_unit", empty_text=_("No deviations in the year.")))
+    devs.tables.append(Table(
+        key="ps_lex_maria", caption=_("Lex Maria cases decided in %(year)s") % {"year": year},
+        columns=[Column(_("Case"), nowrap=True), Column(_("Unit")), Column(_("Event"), nowrap=True),
+                 Column(_("Sent to IVO"), nowrap=True), Column(_("IVO's decision"), wide=True)],
+        rows=[[c["reference"], c["deviation__unit__name"], c["event_day"], c["ivo_sent_at"], c["ivo_outcome"]]
+              for c in lm["cases"]],
+        empty_text=_("No Lex Maria cases were decided in the year."),
+    ))
+
+    # Complaints: honest about what the portal does not hold yet.
+    sections["complaints"].paragraphs.append(_(
+        "The portal does not yet register complaints (klagomål och synpunkter); the figures and the analysis "
+        "of complaints are those written in this section by the vårdgivare."))
+
+    # Participation: what the Lex Maria cases show.
+    informed = sum(1 for c in lm["cases"] if c["patient_informed_at"])
+    sections["participation"].figures = [
+        Figure(_("Lex Maria cases where the patient or relatives were informed"), informed,
+               _("of %(n)s") % {"n": lm["total"]}),
+    ]
+
+    # Results: actions taken and their results.
+    results = sections["results"]
+    da, fa = figures["deviation_actions"], figures["followup_actions"]
+    results.tables.append(Table(
+        key="ps_actions", caption=_("Actions decided in %(year)s and their state") % {"year": year},
+        columns=[Column(_("Source")), Column(_("Decided"), numeric=True), Column(_("Completed"), numeric=True),
+                 Column(_("Not completed"), numeric=True)],
+        rows=[[_("Investigations of deviations"), da["total"], da["done"], da["not_done"]],
+              [_("Follow-ups (verified by the MAS)"), fa["total"], fa["verified"], fa["unfinished"]]],
+        totals=[_("Total"), da["total"] + fa["total"], da["done"] + fa["verified"], da["not_done"] + fa["unfinished"]],
+    ))
+
+    # Actions not completed: owner and date, carried into the coming year's goals.
+    carried = Section(
+        heading=_("Actions not completed"),
+        guidance=_("Actions decided in the year but not completed by its end, with owner and deadline; they are "
+                   "carried into the goals of the coming year (PSL 3 kap. 10 § 3)."),
+    )
+    carried.tables.append(carried_table(figures["carried"], year))
+    ordered = []
+    for name, _key in NARRATIVE_SECTIONS:
+        if name == "goals_next_year":
+            ordered.append(carried)
+        ordered.append(sections[name])
+    if figures["carried"]:
+        sections["goals_next_year"].paragraphs.append(ngettext(
+            "The %(n)s action not completed in %(year)s (see Actions not completed) is part of the goals for "
+            "%(next)s.",
+            "The %(n)s actions not completed in %(year)s (see Actions not completed) are part of the goals for "
+            "%(next)s.", len(figures["carried"])) % {"n": len(figures["carried"]), "year": year, "next": year + 1})
+    return ordered

@@ -43,3 +43,37 @@ def stamp(value) -> str:
     if not value:
         return "–"
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+@register.filter
+def narrative(paragraph: str):
+    """One paragraph of a narrative section: lines that begin with "- " become a bulleted list, others
+    are kept as lines. Everything is escaped: the text is the user's."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    parts: list[str] = []
+    items: list[str] = []
+    lines: list[str] = []
+
+    def flush_lines():
+        if lines:
+            parts.append("<p>" + "<br>".join(lines) + "</p>")
+            lines.clear()
+
+    def flush_items():
+        if items:
+            parts.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for raw in (paragraph or "").splitlines():
+        line = raw.strip()
+        if line.startswith(("- ", "* ", "• ")):
+            flush_lines()
+            items.append(escape(line[2:].strip()))
+        elif line:
+            flush_items()
+            lines.append(escape(line))
+    flush_lines()
+    flush_items()
+    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
