@@ -67,11 +67,12 @@ class CollaborationFigures:
 
 
 def _in_scope(qs: QuerySet, unit_ids) -> QuerySet:
-    return qs if unit_ids is None else qs.filter(unit_id__in=list(unit_ids))
+    """Only the units of the scope (a literal list: every figure is scoped, never the whole table)."""
+    return qs.filter(unit_id__in=list(unit_ids))
 
 
 def complaint_figures(*, unit_ids, start: date, end: date, today: date | None = None) -> ComplaintFigures:
-    """Complaints received from ``start`` to ``end`` in the units ``unit_ids`` (None: the whole municipality)."""
+    """Complaints received from ``start`` to ``end`` in the units ``unit_ids``."""
     today = today or timezone.localdate()
     qs = _in_scope(Complaint.objects.filter(received_on__gte=start, received_on__lte=end), unit_ids)
     figures = ComplaintFigures()
@@ -106,7 +107,7 @@ def complaint_figures(*, unit_ids, start: date, end: date, today: date | None = 
 
 
 def collaboration_figures(*, unit_ids, start: date, end: date) -> CollaborationFigures:
-    """Collaboration deviations that occurred from ``start`` to ``end`` in ``unit_ids`` (None: all)."""
+    """Collaboration deviations that occurred from ``start`` to ``end`` in the units ``unit_ids``."""
     qs = _in_scope(CollaborationDeviation.objects.filter(occurred_on__gte=start, occurred_on__lte=end), unit_ids)
     now = timezone.now()
     figures = CollaborationFigures()

@@ -42,6 +42,10 @@ def build_report(*, params: ReportParams, produced_by: str, now: datetime | None
         figures = deviation_figures(scope=scope, period_from=params.period_from, period_to=params.period_to, now=now)
         sections = deviation_sections(figures=figures, period_from=params.period_from, period_to=params.period_to,
                                       now=now)
+        from reports.builders.complaints import complaints_report_figures, complaints_sections
+
+        sections += complaints_sections(figures=complaints_report_figures(
+            scope=scope, period_from=params.period_from, period_to=params.period_to))
         return ReportData(**common, sections=sections, is_empty=figures["total"] == 0,
                           summary=deviation_summary(figures=figures, now=now),
                           empty_message=_("No deviations were reported in the period."))

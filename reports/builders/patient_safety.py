@@ -24,6 +24,13 @@ from followup.models import Action, FollowUp
 from incidents.models import DeviationAction
 from reports.builders.charts import line_chart
 from reports.builders.common import MAX_LIST_ROWS, Column, Figure, KeyFigure, Section, Summary, Table, redact
+from reports.builders.complaints import (
+    collaboration_figures_list,
+    collaboration_tables,
+    complaint_figures_list,
+    complaint_tables,
+    complaints_report_figures,
+)
 from reports.builders.deviations import (
     add_by_category,
     deviation_figures,
@@ -169,6 +176,7 @@ def patient_safety_figures(*, provider: CareProvider, scope_label: str, year: in
         "followup_actions": fu_action_counts,
         "carried": carried,
         "physician": physician,
+        "complaints": complaints_report_figures(scope=scope, period_from=start, period_to=end),
     }
 
 
@@ -176,7 +184,8 @@ def has_data(figures: dict) -> bool:
     """Whether anything happened in the year: deviations, Lex Maria cases, follow-ups or a written narrative."""
     return bool(
         figures["deviations"]["total"] or figures["lex_maria"]["total"] or figures["followup"]["planned"]
-        or figures["narrative"] is not None
+        or figures["narrative"] is not None or figures["complaints"]["complaints"].total
+        or figures["complaints"]["collaborations"].total
     )
 
 
@@ -228,6 +237,7 @@ def patient_safety_summary(*, figures: dict) -> Summary:
         KeyFigure(_("Lex Maria cases decided"), lm["total"], lm["previous"]["total"], previous_year),
         KeyFigure(_("Reported to IVO"), lm["reported"]),
         KeyFigure(_("Follow-ups performed"), fu["performed"], note=_("of %(n)s planned") % {"n": fu["planned"]}),
+        KeyFigure(_("Complaints received"), figures["complaints"]["complaints"].total),
         KeyFigure(_("Gaps in the register"), gaps),
         KeyFigure(_("Actions not completed, carried forward"), carried),
     ])
@@ -316,9 +326,8 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
               for r in figures["physician"]],
         empty_text=_("No agreement on physician participation is registered for the board."),
     ))
-    collab.paragraphs.append(_(
-        "Deviations in the collaboration with the region (samverkansavvikelser) are not yet registered in the "
-        "portal; their number and analysis are given in the text above when the MAS has them."))
+    collab.figures = collaboration_figures_list(figures["complaints"]["collaborations"])
+    collab.tables += collaboration_tables(figures["complaints"]["collaborations"], prefix="ps_")
 
     # Risk analysis: how the year's deviations were scored.
     risk = sections["risk_analysis"]
@@ -369,10 +378,10 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
         empty_text=_("No Lex Maria cases were decided in the year."),
     ))
 
-    # Complaints: honest about what the portal does not hold yet.
-    sections["complaints"].paragraphs.append(_(
-        "The portal does not yet register complaints (klagomål och synpunkter); the figures and the analysis "
-        "of complaints are those written in this section by the vårdgivare."))
+    # Complaints: received in the year, answer times, categories, units and outcomes.
+    complaints_section = sections["complaints"]
+    complaints_section.figures = complaint_figures_list(figures["complaints"]["complaints"])
+    complaints_section.tables += complaint_tables(figures["complaints"]["complaints"], prefix="ps_")
 
     # Participation: what the Lex Maria cases show.
     informed = sum(1 for c in lm["cases"] if c["patient_informed_at"])

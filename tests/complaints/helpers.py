@@ -28,29 +28,52 @@ def category(code: str) -> ComplaintCategory:
     return ComplaintCategory.objects.get(municipality__code="stockholm", code=code)
 
 
-def complaint(*, by: str = "mas", unit_code: str = "hage-01", days_ago: int = 1, received_on: date | None = None,
-              channel: str = "phone", categories=("vard-behandling",), pnr: str = "",
-              external_deadline: date | None = None) -> Complaint:
+def complaint(
+    *,
+    by: str = "mas",
+    unit_code: str = "hage-01",
+    days_ago: int = 1,
+    received_on: date | None = None,
+    channel: str = "phone",
+    categories=("vard-behandling",),
+    pnr: str = "",
+    external_deadline: date | None = None,
+) -> Complaint:
     return services.complaint_register(
         user=user(by),
         data=services.ComplaintInput(
-            unit=unit(unit_code), received_on=received_on or timezone.localdate() - timedelta(days=days_ago),
-            channel=channel, complainant_kind="relative", categories=[category(c) for c in categories],
-            description="Anhörig ringde om att kvällsmedicinen inte gavs.", patient_identifier=pnr,
+            unit=unit(unit_code),
+            received_on=received_on or timezone.localdate() - timedelta(days=days_ago),
+            channel=channel,
+            complainant_kind="relative",
+            categories=[category(c) for c in categories],
+            description="Anhörig ringde om att kvällsmedicinen inte gavs.",
+            patient_identifier=pnr,
             external_deadline=external_deadline,
         ),
     )
 
 
-def collaboration(*, direction: str = "outgoing", by: str = "mas", unit_code: str = "hage-01", days_ago: int = 5,
-                  counterpart_code: str = "region-stockholm", reply_due: date | None = None) -> CollaborationDeviation:
+def collaboration(
+    *,
+    direction: str = "outgoing",
+    by: str = "mas",
+    unit_code: str = "hage-01",
+    days_ago: int = 5,
+    counterpart_code: str = "region-stockholm",
+    reply_due: date | None = None,
+) -> CollaborationDeviation:
     today = timezone.localdate()
     return services.collaboration_register(
         user=user(by),
         data=services.CollaborationInput(
-            direction=direction, counterpart=Counterpart.objects.get(code=counterpart_code), unit=unit(unit_code),
+            direction=direction,
+            counterpart=Counterpart.objects.get(code=counterpart_code),
+            unit=unit(unit_code),
             category=DeviationCategory.objects.get(municipality__code="stockholm", code="information"),
-            occurred_on=today - timedelta(days=days_ago), description="Utskrivning utan läkemedelslista.",
-            received_on=today - timedelta(days=days_ago) if direction == "incoming" else None, reply_due=reply_due,
+            occurred_on=today - timedelta(days=days_ago),
+            description="Utskrivning utan läkemedelslista.",
+            received_on=today - timedelta(days=days_ago) if direction == "incoming" else None,
+            reply_due=reply_due,
         ),
     )

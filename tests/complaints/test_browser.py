@@ -24,7 +24,8 @@ def test_a_phone_complaint_is_registered_and_answered_within_the_deadline(page):
     page.get_by_role("button", name="Registrera klagomålet").click()
     page.wait_for_url("**/klagomal/*/")
     complaint = Complaint.objects.order_by("-pk").first()
-    assert complaint.channel == "phone" and complaint.state == "registered"
+    assert complaint.channel == "phone"
+    assert complaint.state == "registered"
     assert f"registrerat med referens {complaint.reference}" in page.locator(".messages").inner_text()
     assert_accessible(page)
     section = page.locator("section", has=page.get_by_role("heading", name="Registrera svaret"))
@@ -34,8 +35,10 @@ def test_a_phone_complaint_is_registered_and_answered_within_the_deadline(page):
     section.get_by_role("button", name="Registrera svaret").click()
     page.wait_for_url(f"**/klagomal/{complaint.pk}/")
     complaint.refresh_from_db()
-    assert complaint.state == "answered" and complaint.answered_on <= complaint.answer_due
-    assert complaint.informed_patient_board and complaint.acknowledged_on == complaint.answered_on
+    assert complaint.state == "answered"
+    assert complaint.answered_on <= complaint.answer_due
+    assert complaint.informed_patient_board
+    assert complaint.acknowledged_on == complaint.answered_on
     assert "Besvarat" in page.locator("dl.facts").first.inner_text()
     assert_accessible(page)
 
@@ -56,17 +59,20 @@ def test_a_collaboration_deviation_is_sent_to_the_region_and_its_reply_registere
     page.get_by_role("button", name="Registrera", exact=True).click()
     page.wait_for_url("**/klagomal/samverkan/*/")
     case = CollaborationDeviation.objects.order_by("-pk").first()
-    assert case.direction == "outgoing" and case.contract is not None
+    assert case.direction == "outgoing"
+    assert case.contract is not None
     assert_accessible(page)
     page.get_by_role("button", name="Skicka till motparten").click()
     page.wait_for_url(f"**/klagomal/samverkan/{case.pk}/")
     case.refresh_from_db()
-    assert case.state == "sent" and case.reply_due is not None
+    assert case.state == "sent"
+    assert case.reply_due is not None
     section = page.locator("section", has=page.get_by_role("heading", name="Registrera motpartens svar"))
     section.get_by_label("Motpartens svar").fill("Regionen har infört kontroll av läkemedelslistan vid utskrivning.")
     section.get_by_role("button", name="Registrera motpartens svar").click()
     page.wait_for_url(f"**/klagomal/samverkan/{case.pk}/")
     case.refresh_from_db()
-    assert case.state == "replied" and case.reply.startswith("Regionen har infört")
+    assert case.state == "replied"
+    assert case.reply.startswith("Regionen har infört")
     assert "Regionen har infört kontroll" in page.content()
     assert_accessible(page)

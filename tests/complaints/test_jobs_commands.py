@@ -27,7 +27,8 @@ def only(model, keep):
 
 def test_reminder_jobs_run_in_the_remind_stage():
     stages = {job.name: job.stage.name for job in job_order()}
-    assert stages["complaint_reminders"] == "REMIND" and stages["collaboration_reminders"] == "REMIND"
+    assert stages["complaint_reminders"] == "REMIND"
+    assert stages["collaboration_reminders"] == "REMIND"
 
 
 def test_overdue_complaint_is_reminded_exactly_once():
@@ -42,7 +43,9 @@ def test_overdue_complaint_is_reminded_exactly_once():
     assert ComplaintReminder.objects.filter(complaint=c, kind="overdue").count() == 1
     notes = Notification.objects.filter(dedupe_key__startswith=f"complaint:{c.pk}:registered:")
     assert set(notes.values_list("recipient__username", flat=True)) == {"verksamhetschef", "mas"}
-    assert Notification.objects.filter(dedupe_key__startswith=f"complaint:{c.pk}:", kind="complaint_reminder").count() == 2
+    assert (
+        Notification.objects.filter(dedupe_key__startswith=f"complaint:{c.pk}:", kind="complaint_reminder").count() == 2
+    )
 
 
 def test_a_new_deadline_after_a_move_is_reminded_again_once():
@@ -53,16 +56,20 @@ def test_a_new_deadline_after_a_move_is_reminded_again_once():
     c = services.complaint_acknowledge(complaint=c, user=user("mas"), version=c.version, acknowledged_on=today)
     Complaint.objects.filter(pk=c.pk).update(due_at=c.due_at)
     result = complaint_reminders(on=today, batch_size=10)  # the answer is due tomorrow: "before" reminder
-    assert result["before"] == 2 and result["cases"] == 1
+    assert result["before"] == 2
+    assert result["cases"] == 1
     assert complaint_reminders(on=today, batch_size=10)["cases"] == 0
     assert set(ComplaintReminder.objects.filter(complaint=c).values_list("state", "kind")) == {
-        ("registered", "overdue"), ("acknowledged", "before")}
+        ("registered", "overdue"),
+        ("acknowledged", "before"),
+    }
 
 
 def test_overdue_reply_of_a_counterpart_is_reminded_once_to_the_mas():
     case = collaboration(days_ago=80)
-    case = services.collaboration_send(case=case, user=user("mas"), version=case.version,
-                                       sent_on=timezone.localdate() - timedelta(days=75))
+    case = services.collaboration_send(
+        case=case, user=user("mas"), version=case.version, sent_on=timezone.localdate() - timedelta(days=75)
+    )
     only(CollaborationDeviation, case)
     today = timezone.localdate()
     assert collaboration_reminders(on=today, batch_size=5)["overdue"] == 1
@@ -82,26 +89,41 @@ def test_complaints_queue_command_lists_the_boards_complaints_with_the_named_fie
     c = complaint(days_ago=40)
     rows = run("complaints_queue", "--board", "hagersten-liljeholmen", "--format", "json")
     row = next(r for r in rows if r["reference"] == c.reference)
-    assert row == {"reference": c.reference, "unit": c.unit.name, "state": "registered",
-                   "received": c.received_on.isoformat(), "answer_deadline": c.answer_due.isoformat(),
-                   "overdue": True}
+    assert row == {
+        "reference": c.reference,
+        "unit": c.unit.name,
+        "state": "registered",
+        "received": c.received_on.isoformat(),
+        "answer_deadline": c.answer_due.isoformat(),
+        "overdue": True,
+    }
     other_board = run("complaints_queue", "--board", "skarholmen", "--format", "json")
     assert c.reference not in {r["reference"] for r in other_board}
     closed = run("complaints_queue", "--board", "hagersten-liljeholmen", "--state", "closed", "--format", "json")
-    assert {r["state"] for r in closed} == {"closed"} and c.reference not in {r["reference"] for r in closed}
+    assert {r["state"] for r in closed} == {"closed"}
+    assert c.reference not in {r["reference"] for r in closed}
     everything = run("complaints_queue", "--state", "all", "--format", "json")
     assert len(everything) == Complaint.objects.count()
 
 
 def test_collaboration_command_filters_counterpart_and_direction():
     case = collaboration(direction="incoming", days_ago=3)
-    rows = run("collaboration_deviations", "--counterpart", "region-stockholm", "--direction", "incoming",
-               "--format", "json")
+    rows = run(
+        "collaboration_deviations", "--counterpart", "region-stockholm", "--direction", "incoming", "--format", "json"
+    )
     row = next(r for r in rows if r["reference"] == case.reference)
-    assert row == {"reference": case.reference, "counterpart": "region-stockholm", "direction": "incoming",
-                   "state": "registered", "sent": None, "received": case.received_on.isoformat(),
-                   "reply_deadline": case.reply_due.isoformat(), "overdue": False}
+    assert row == {
+        "reference": case.reference,
+        "counterpart": "region-stockholm",
+        "direction": "incoming",
+        "state": "registered",
+        "sent": None,
+        "received": case.received_on.isoformat(),
+        "reply_deadline": case.reply_due.isoformat(),
+        "overdue": False,
+    }
     assert {r["direction"] for r in rows} == {"incoming"}
     outgoing = run("collaboration_deviations", "--direction", "outgoing", "--format", "json")
-    assert case.reference not in {r["reference"] for r in outgoing} and outgoing
+    assert case.reference not in {r["reference"] for r in outgoing}
+    assert outgoing
     assert {r["direction"] for r in outgoing} == {"outgoing"}

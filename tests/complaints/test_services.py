@@ -41,8 +41,9 @@ def test_acknowledgement_is_due_five_working_days_after_receipt_skipping_the_wee
 def test_answer_is_due_four_weeks_after_receipt_unless_ivo_set_a_date():
     """Default four calendar weeks; a complaint forwarded by IVO is due on IVO's date instead."""
     assert deadlines.answer_due(received_on=date(2026, 11, 2), weeks=4) == date(2026, 11, 30)
-    assert deadlines.answer_due(received_on=date(2026, 11, 2), weeks=4, external_deadline=date(2026, 11, 20)) == \
-        date(2026, 11, 20)
+    assert deadlines.answer_due(received_on=date(2026, 11, 2), weeks=4, external_deadline=date(2026, 11, 20)) == date(
+        2026, 11, 20
+    )
 
 
 def test_reply_months_are_calendar_months_ending_on_the_last_day_of_a_short_month():
@@ -76,11 +77,26 @@ def test_ivo_complaint_needs_ivo_date_and_is_due_then():
 
 def test_bad_input_is_refused_with_every_field_named():
     with pytest.raises(ValidationError) as exc:
-        services.complaint_register(user=user("mas"), data=services.ComplaintInput(
-            unit=None, received_on=TODAY() + timedelta(days=1), channel="", complainant_kind="",
-            description=" ", patient_identifier="19121212-1213"))
-    assert set(exc.value.error_dict) == {"unit", "received_on", "channel", "complainant_kind", "categories",
-                                         "description", "patient_identifier"}
+        services.complaint_register(
+            user=user("mas"),
+            data=services.ComplaintInput(
+                unit=None,
+                received_on=TODAY() + timedelta(days=1),
+                channel="",
+                complainant_kind="",
+                description=" ",
+                patient_identifier="19121212-1213",
+            ),
+        )
+    assert set(exc.value.error_dict) == {
+        "unit",
+        "received_on",
+        "channel",
+        "complainant_kind",
+        "categories",
+        "description",
+        "patient_identifier",
+    }
 
 
 # --- routing ------------------------------------------------------------------------------------
@@ -89,12 +105,17 @@ def test_bad_input_is_refused_with_every_field_named():
 def test_routing_uses_the_register_on_the_date_received_not_today():
     """A new verksamhetschef from ten days ago gets complaints received since, not one received before."""
     today = TODAY()
-    new_vc = Person.objects.create(municipality=user("mas").person.municipality, first_name="Nina",
-                                   last_name="Ny", profession="manager")
+    new_vc = Person.objects.create(
+        municipality=user("mas").person.municipality, first_name="Nina", last_name="Ny", profession="manager"
+    )
     from responsibility.models import Unit
 
-    Assignment.objects.create(person=new_vc, role=Role.OPERATIONS_MANAGER, unit=Unit.objects.get(code="hage-01"),
-                              valid_from=today - timedelta(days=10))
+    Assignment.objects.create(
+        person=new_vc,
+        role=Role.OPERATIONS_MANAGER,
+        unit=Unit.objects.get(code="hage-01"),
+        valid_from=today - timedelta(days=10),
+    )
     old = complaint(days_ago=20)
     new = complaint(days_ago=5)
     assert old.operations_manager == user("verksamhetschef").person
@@ -121,34 +142,63 @@ def test_every_complaint_move_in_order_records_actor_and_reason():
     c = complaint(days_ago=3)
     vc = user("verksamhetschef")
     c = services.complaint_acknowledge(complaint=c, user=vc, version=c.version, acknowledged_on=TODAY())
-    assert c.state == "acknowledged" and c.acknowledged_on == TODAY()
+    assert c.state == "acknowledged"
+    assert c.acknowledged_on == TODAY()
     assert c.due_at == deadlines.end_of_day(c.answer_due)
     c = services.complaint_start_investigation(complaint=c, user=vc, version=c.version)
-    assert c.state == "investigating" and c.investigator == vc
-    c = services.complaint_save_investigation(complaint=c, user=vc, version=c.version,
-                                              investigation="Genomgång.", actions="Ny rutin.")
-    c = services.complaint_answer(complaint=c, user=vc, version=c.version, answer="Vi förklarade.",
-                                  answered_on=TODAY(), method="phone", informed_patient_board=True)
-    assert c.state == "answered" and c.due_at is None and c.informed_patient_board
+    assert c.state == "investigating"
+    assert c.investigator == vc
+    c = services.complaint_save_investigation(
+        complaint=c, user=vc, version=c.version, investigation="Genomgång.", actions="Ny rutin."
+    )
+    c = services.complaint_answer(
+        complaint=c,
+        user=vc,
+        version=c.version,
+        answer="Vi förklarade.",
+        answered_on=TODAY(),
+        method="phone",
+        informed_patient_board=True,
+    )
+    assert c.state == "answered"
+    assert c.due_at is None
+    assert c.informed_patient_board
     c = services.complaint_reopen(complaint=c, user=user("mas"), version=c.version, reason="Nya uppgifter.")
     assert c.state == "investigating"
-    c = services.complaint_answer(complaint=c, user=vc, version=c.version, answer="Kompletterat svar.",
-                                  answered_on=TODAY(), method="letter")
+    c = services.complaint_answer(
+        complaint=c, user=vc, version=c.version, answer="Kompletterat svar.", answered_on=TODAY(), method="letter"
+    )
     c = services.complaint_close(complaint=c, user=vc, version=c.version, outcome="partly_founded")
-    assert c.state == "closed" and c.closed_at is not None and c.outcome == "partly_founded"
-    assert states(c) == [("registered", "registered"), ("registered", "acknowledged"),
-                         ("acknowledged", "investigating"), ("investigating", "answered"),
-                         ("answered", "investigating"), ("investigating", "answered"), ("answered", "closed")]
+    assert c.state == "closed"
+    assert c.closed_at is not None
+    assert c.outcome == "partly_founded"
+    assert states(c) == [
+        ("registered", "registered"),
+        ("registered", "acknowledged"),
+        ("acknowledged", "investigating"),
+        ("investigating", "answered"),
+        ("answered", "investigating"),
+        ("investigating", "answered"),
+        ("answered", "closed"),
+    ]
     last = ComplaintTransition.objects.filter(complaint=c).last()
-    assert last.actor == vc and last.reason
+    assert last.actor == vc
+    assert last.reason
 
 
 def test_answer_directly_from_registered_also_confirms_receipt():
     """A phone complaint answered at once: the answer is the confirmation."""
     c = complaint()
-    c = services.complaint_answer(complaint=c, user=user("mas"), version=c.version, answer="Förklarat i telefon.",
-                                  answered_on=TODAY(), method="phone")
-    assert c.state == "answered" and c.acknowledged_on == TODAY()
+    c = services.complaint_answer(
+        complaint=c,
+        user=user("mas"),
+        version=c.version,
+        answer="Förklarat i telefon.",
+        answered_on=TODAY(),
+        method="phone",
+    )
+    assert c.state == "answered"
+    assert c.acknowledged_on == TODAY()
 
 
 def test_refused_moves_change_nothing():
@@ -156,26 +206,31 @@ def test_refused_moves_change_nothing():
     with pytest.raises(TransitionError):
         services.complaint_close(complaint=c, user=user("mas"), version=c.version, outcome="founded")
     with pytest.raises(PermissionDenied):
-        services.complaint_acknowledge(complaint=c, user=user("rapportor"), version=c.version,
-                                       acknowledged_on=TODAY())
+        services.complaint_acknowledge(complaint=c, user=user("rapportor"), version=c.version, acknowledged_on=TODAY())
     with pytest.raises(PermissionDenied):  # another provider's MAS
-        services.complaint_acknowledge(complaint=c, user=user("entreprenor-mas"), version=c.version,
-                                       acknowledged_on=TODAY())
+        services.complaint_acknowledge(
+            complaint=c, user=user("entreprenor-mas"), version=c.version, acknowledged_on=TODAY()
+        )
     with pytest.raises(StaleError):
-        services.complaint_acknowledge(complaint=c, user=user("mas"), version=c.version - 1 if c.version else 99,
-                                       acknowledged_on=TODAY())
+        services.complaint_acknowledge(
+            complaint=c, user=user("mas"), version=c.version - 1 if c.version else 99, acknowledged_on=TODAY()
+        )
     with pytest.raises(ValidationError):
-        services.complaint_acknowledge(complaint=c, user=user("mas"), version=c.version,
-                                       acknowledged_on=c.received_on - timedelta(days=1))
+        services.complaint_acknowledge(
+            complaint=c, user=user("mas"), version=c.version, acknowledged_on=c.received_on - timedelta(days=1)
+        )
     c.refresh_from_db()
-    assert c.state == "registered" and c.acknowledged_on is None and len(states(c)) == 1
+    assert c.state == "registered"
+    assert c.acknowledged_on is None
+    assert len(states(c)) == 1
 
 
 def test_running_a_move_twice_is_harmless():
     c = complaint()
     c = services.complaint_acknowledge(complaint=c, user=user("mas"), version=None, acknowledged_on=TODAY())
     again = services.complaint_acknowledge(complaint=c, user=user("mas"), version=None, acknowledged_on=TODAY())
-    assert again.state == "acknowledged" and len(states(c)) == 2
+    assert again.state == "acknowledged"
+    assert len(states(c)) == 2
 
 
 # --- complaint → deviation ----------------------------------------------------------------------
@@ -187,7 +242,9 @@ def test_complaint_starts_a_prefilled_draft_deviation_linked_to_it():
     draft = services.complaint_start_deviation(complaint=c, user=user("mas"), version=c.version)
     c.refresh_from_db()
     assert c.deviation == draft
-    assert draft.state == "draft" and draft.reporter == user("mas") and draft.unit_id == c.unit_id
+    assert draft.state == "draft"
+    assert draft.reporter == user("mas")
+    assert draft.unit_id == c.unit_id
     assert draft.category.code == "lakemedel"
     assert c.reference in draft.description
     assert draft.patient_hash == patient.patient_hash(VALID_PNR)
@@ -204,10 +261,12 @@ def test_a_deviation_is_linked_by_reference_only_when_the_user_may_see_it():
     seen = deviations_visible_to(user=user("verksamhetschef")).values("pk")
     hidden = Deviation.objects.exclude(pk__in=seen).exclude(state="draft").first()
     with pytest.raises(ValidationError):
-        services.complaint_link_deviation(complaint=c, user=user("verksamhetschef"), version=c.version,
-                                          reference=hidden.reference)
-    c = services.complaint_link_deviation(complaint=c, user=user("verksamhetschef"), version=c.version,
-                                          reference=visible.reference.lower())
+        services.complaint_link_deviation(
+            complaint=c, user=user("verksamhetschef"), version=c.version, reference=hidden.reference
+        )
+    c = services.complaint_link_deviation(
+        complaint=c, user=user("verksamhetschef"), version=c.version, reference=visible.reference.lower()
+    )
     assert c.deviation == visible
 
 
@@ -219,15 +278,23 @@ def test_outgoing_collaboration_is_sent_replied_assessed_and_closed():
     mas = user("mas")
     sent = TODAY() - timedelta(days=1)
     case = services.collaboration_send(case=case, user=mas, version=case.version, sent_on=sent)
-    assert case.state == "sent" and case.reply_due == deadlines.add_months(sent, 2)
+    assert case.state == "sent"
+    assert case.reply_due == deadlines.add_months(sent, 2)
     assert case.due_at == deadlines.end_of_day(case.reply_due)
-    case = services.collaboration_record_reply(case=case, user=mas, version=case.version, reply_on=TODAY(),
-                                               reply="Regionen har åtgärdat.")
-    assert case.state == "replied" and case.due_at is None
+    case = services.collaboration_record_reply(
+        case=case, user=mas, version=case.version, reply_on=TODAY(), reply="Regionen har åtgärdat."
+    )
+    assert case.state == "replied"
+    assert case.due_at is None
     case = services.collaboration_close(case=case, user=mas, version=case.version, assessment="Tillräckligt.")
-    assert case.state == "closed" and case.closed_at is not None
-    assert states(case) == [("registered", "registered"), ("registered", "sent"), ("sent", "replied"),
-                            ("replied", "closed")]
+    assert case.state == "closed"
+    assert case.closed_at is not None
+    assert states(case) == [
+        ("registered", "registered"),
+        ("registered", "sent"),
+        ("sent", "replied"),
+        ("replied", "closed"),
+    ]
 
 
 def test_incoming_collaboration_is_forwarded_answered_by_the_unit_and_closed_by_the_mas():
@@ -237,14 +304,17 @@ def test_incoming_collaboration_is_forwarded_answered_by_the_unit_and_closed_by_
     with pytest.raises(PermissionDenied):  # not the unit's before the MAS forwards it
         services.collaboration_answer(case=case, user=vc, version=case.version, reply="x")
     case = services.collaboration_forward(case=case, user=user("mas"), version=case.version)
-    assert case.state == "forwarded" and case.forwarded_on == TODAY()
+    assert case.state == "forwarded"
+    assert case.forwarded_on == TODAY()
     case = services.collaboration_answer(case=case, user=vc, version=case.version, reply="Rutin införd.")
     assert case.state == "replied"
     with pytest.raises(PermissionDenied):
         services.collaboration_close(case=case, user=vc, version=case.version, assessment="x", sent_on=TODAY())
-    case = services.collaboration_close(case=case, user=user("mas"), version=case.version, assessment="Skickat.",
-                                        sent_on=TODAY())
-    assert case.state == "closed" and case.sent_on == TODAY()
+    case = services.collaboration_close(
+        case=case, user=user("mas"), version=case.version, assessment="Skickat.", sent_on=TODAY()
+    )
+    assert case.state == "closed"
+    assert case.sent_on == TODAY()
 
 
 def test_collaboration_moves_of_the_other_direction_are_refused():

@@ -53,7 +53,8 @@ def test_demo_report_has_every_section_guidance_data_and_contents(seeded, period
     assert "Innehåll" in text
     assert "I registret sedan" in text
     assert "Margareta Ek" in text  # the demo board's MAS, read from the register
-    assert "Portalen registrerar ännu inte klagomål" in text  # honest about complaints
+    assert "Klagomål som kom in" in text  # complaints filled from the data (complaints app)
+    assert "Samverkansavvikelser per motpart" in text
     provider = CareProvider.objects.get(kind="municipal", board__code="hagersten-liljeholmen")
     lo, hi = period_bounds(date(year, 1, 1), date(year, 12, 31))
     open_actions = DeviationAction.objects.filter(
