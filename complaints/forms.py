@@ -77,6 +77,39 @@ class ComplaintForm(forms.Form):
         )
 
 
+class ComplaintEditForm(forms.Form):
+    """Correct a registration: how, who, what about, IVO's number and date (unit, date and patient stay)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    channel = ComplaintForm.base_fields["channel"]
+    complainant_kind = ComplaintForm.base_fields["complainant_kind"]
+    categories = forms.ModelMultipleChoiceField(
+        label=_("What the complaint is about"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    description = ComplaintForm.base_fields["description"]
+    external_case_number = ComplaintForm.base_fields["external_case_number"]
+    external_deadline = ComplaintForm.base_fields["external_deadline"]
+
+    def __init__(self, *args, municipality_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].queryset = ComplaintCategory.objects.filter(
+            municipality_id=municipality_id, active=True
+        )
+
+    def to_input(self, *, unit, received_on) -> ComplaintInput:
+        d = self.cleaned_data
+        return ComplaintInput(
+            unit=unit,
+            received_on=received_on,
+            channel=d.get("channel") or "",
+            complainant_kind=d.get("complainant_kind") or "",
+            categories=list(d.get("categories") or []),
+            description=d.get("description") or "",
+            external_case_number=d.get("external_case_number") or "",
+            external_deadline=d.get("external_deadline"),
+        )
+
+
 class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -66,6 +66,18 @@ def may_use_collaboration_list(user) -> bool:
     return bool(user.is_authenticated and user_roles(user) & {*MANAGER_ROLES, *DUTY_ROLES})
 
 
+def may_manage_counterparts(user) -> bool:
+    """The municipality's own MAS/MAR (region or board scope) keep the counterparts; a contractor's MAS does not."""
+    if not user.is_authenticated:
+        return False
+    from responsibility.permissions import user_scope
+
+    scope = user_scope(user)
+    return any(
+        (part := scope.by_role.get(role)) is not None and (part.region_ids or part.board_ids) for role in DUTY_ROLES
+    )
+
+
 def may_see_statistics(user) -> bool:
     return bool(user.is_authenticated and user_roles(user) & set(STATISTICS_ROLES))
 

@@ -229,6 +229,55 @@ def complaint_register(*, user, data: ComplaintInput) -> Complaint:
     return complaint
 
 
+def complaint_correct(*, complaint: Complaint, user, version: int | None, data: ComplaintInput) -> Complaint:
+    """Correct what was registered (how, who, categories, text, IVO's number and date) while the complaint is open.
+
+    The unit, the date received and the patient reference stay as registered (routing and the access log
+    depend on them); a new IVO date moves the answer deadline.
+    """
+    errors = validate_complaint(user=user, data=data)
+    for kept in ("unit", "received_on", "patient_identifier"):
+        errors.pop(kept, None)
+    if errors:
+        raise ValidationError(errors)
+    conf = settings_for(complaint.municipality_id)
+
+    def apply(c: Complaint) -> list[str]:
+        external = data.external_deadline if data.channel in ("ivo", "patient_board") else None
+        if external is not None and external < c.received_on:
+            raise ValidationError({"external_deadline": _("The deadline cannot be before the date received.")})
+        c.channel, c.complainant_kind = data.channel, data.complainant_kind
+        c.description = data.description.strip()
+        c.external_case_number = (data.external_case_number or "").strip()
+        c.external_deadline = external
+        c.answer_due = deadlines.answer_due(
+            received_on=c.received_on, weeks=conf.answer_weeks, external_deadline=external
+        )
+        c.concerns_health_care = any(cat.concerns_health_care for cat in data.categories)
+        c.due_at = complaint_due(c)
+        c.categories.set(data.categories)
+        return [
+            "channel",
+            "complainant_kind",
+            "description",
+            "external_case_number",
+            "external_deadline",
+            "answer_due",
+            "concerns_health_care",
+            "due_at",
+        ]
+
+    return edit_locked(
+        COMPLAINTS,
+        case=complaint,
+        user=user,
+        version=version,
+        actors=HANDLERS,
+        states=COMPLAINT_OPEN_STATES,
+        apply=apply,
+    )
+
+
 # --- complaints: moves and edits ----------------------------------------------------------------
 
 
@@ -747,11 +796,11 @@ def collaboration_link_deviation(
     )
 
 
-def counterpart_save(*, user, municipality_id: int, counterpart: Counterpart | None, **values) -> Counterpart:
+def counterpart_save(*, user, municipality_id: int | None, counterpart: Counterpart | None, **values) -> Counterpart:
     """Create or change a counterpart (its contact and reply time are data, never code)."""
-    from complaints.permissions import may_register_collaboration
+    from complaints.permissions import may_manage_counterparts
 
-    if not may_register_collaboration(user):
+    if municipality_id is None or not may_manage_counterparts(user):
         raise PermissionDenied(_("Only MAS and MAR manage counterparts."))
     counterpart = counterpart or Counterpart(municipality_id=municipality_id)
     if counterpart.municipality_id != municipality_id:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.complaint_list, name="complaint_list"),
     path("ny/", views.complaint_create, name="complaint_create"),
     path("<int:pk>/", views.complaint_detail, name="complaint_detail"),
+    path("<int:pk>/andra/", views.complaint_edit, name="complaint_edit"),
     path("<int:pk>/steg/<slug:step>/", views.complaint_step, name="complaint_step"),
     path("samverkan/", views.collaboration_list_view, name="collaboration_list"),
     path("samverkan/ny/", views.collaboration_create, name="collaboration_create"),

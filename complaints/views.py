@@ -33,6 +33,7 @@ from complaints.permissions import (
     can_see_patient_data,
     collaboration_kinds,
     complaint_kinds,
+    may_manage_counterparts,
     may_register_collaboration,
     may_register_complaint,
     may_see_statistics,
@@ -135,6 +136,45 @@ def complaint_create(request):
     if len(units) == 1:
         form.initial["unit"] = units[0].pk
     return render(request, "complaints/complaint_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def complaint_edit(request, pk: int):
+    """Correct a registered complaint (handlers, while it is open); the unit, date and patient stay as registered."""
+    complaint = _visible_complaint(request.user, pk)
+    kinds = complaint_kinds(user=request.user, case=complaint)
+    if not kinds & {Actor.MANAGER, Actor.DUTY} or complaint.state not in COMPLAINT_OPEN_STATES:
+        raise PermissionDenied(_("You may not do this on this case."))
+    if request.method == "POST":
+        form = forms.ComplaintEditForm(request.POST, municipality_id=complaint.municipality_id)
+        if form.is_valid():
+            try:
+                services.complaint_correct(
+                    complaint=complaint,
+                    user=request.user,
+                    version=form.cleaned_data["version"],
+                    data=form.to_input(unit=complaint.unit, received_on=complaint.received_on),
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("complaints:complaint_detail", pk=pk)
+        return render(request, "complaints/complaint_edit.html", {"form": form, "complaint": complaint}, status=400)
+    form = forms.ComplaintEditForm(
+        municipality_id=complaint.municipality_id,
+        initial={
+            "version": complaint.version,
+            "channel": complaint.channel,
+            "complainant_kind": complaint.complainant_kind,
+            "categories": list(complaint.categories.values_list("pk", flat=True)),
+            "description": complaint.description,
+            "external_case_number": complaint.external_case_number,
+            "external_deadline": complaint.external_deadline,
+        },
+    )
+    return render(request, "complaints/complaint_edit.html", {"form": form, "complaint": complaint})
 
 
 COMPLAINT_STEP_FORMS = {
@@ -511,7 +551,7 @@ def collaboration_step(request, pk: int, step: str):
 @require_GET
 @login_required
 def counterpart_list(request):
-    if not may_register_collaboration(request.user):
+    if not may_manage_counterparts(request.user):
         raise PermissionDenied(_("Only MAS and MAR manage counterparts."))
     counterparts = counterparts_for(municipality_id=user_municipality_id(request.user))
     return render(request, "complaints/counterpart_list.html", {"counterparts": counterparts})
@@ -521,9 +561,9 @@ def counterpart_list(request):
 @login_required
 def counterpart_edit(request, pk: int | None = None):
     """Create or change a counterpart: contact and reply time are data."""
-    if not may_register_collaboration(request.user):
-        raise PermissionDenied(_("Only MAS and MAR manage counterparts."))
     municipality_id = user_municipality_id(request.user)
+    if municipality_id is None or not may_manage_counterparts(request.user):
+        raise PermissionDenied(_("Only MAS and MAR manage counterparts."))
     counterpart = None
     if pk is not None:
         counterpart = counterparts_for(municipality_id=municipality_id).filter(pk=pk).first()

@@ -117,22 +117,36 @@ def test_reports_show_complaints_and_collaboration_from_the_data():
     today = timezone.localdate()
     start, end = date(today.year, 1, 1), date(today.year, 12, 31)
     scope = parse_scope("board:hagersten-liljeholmen")
-    expected = Complaint.objects.filter(unit__board__code="hagersten-liljeholmen", received_on__gte=start,
-                                        received_on__lte=end).count()
+    expected = Complaint.objects.filter(
+        unit__board__code="hagersten-liljeholmen", received_on__gte=start, received_on__lte=end
+    ).count()
     assert expected > 0
-    report = build_report(params=ReportParams(kind=ReportKind.DEVIATIONS, scope=scope, period_from=start,
-                                              period_to=end), produced_by="MAS")
+    report = build_report(
+        params=ReportParams(kind=ReportKind.DEVIATIONS, scope=scope, period_from=start, period_to=end),
+        produced_by="MAS",
+    )
     section = next(s for s in report.sections if s.heading == "Klagomål")
     assert section.figures[0].value == expected
     collab = next(s for s in report.sections if s.heading == "Samverkansavvikelser")
     region = next(r for r in collab.tables[0].rows if r[0] == "Region Stockholm")
-    assert region[1] == CollaborationDeviation.objects.filter(
-        unit__board__code="hagersten-liljeholmen", counterpart__code="region-stockholm", direction="outgoing",
-        occurred_on__gte=start).count()
-    psb = build_report(params=ReportParams(kind=ReportKind.PATIENT_SAFETY, scope=scope, period_from=start,
-                                           period_to=end, year=today.year), produced_by="MAS")
-    own = Complaint.objects.filter(unit__provider__board__code="hagersten-liljeholmen", received_on__gte=start,
-                                   received_on__lte=end).count()  # the municipal vårdgivare's own units
+    assert (
+        region[1]
+        == CollaborationDeviation.objects.filter(
+            unit__board__code="hagersten-liljeholmen",
+            counterpart__code="region-stockholm",
+            direction="outgoing",
+            occurred_on__gte=start,
+        ).count()
+    )
+    psb = build_report(
+        params=ReportParams(
+            kind=ReportKind.PATIENT_SAFETY, scope=scope, period_from=start, period_to=end, year=today.year
+        ),
+        produced_by="MAS",
+    )
+    own = Complaint.objects.filter(
+        unit__provider__board__code="hagersten-liljeholmen", received_on__gte=start, received_on__lte=end
+    ).count()  # the municipal vårdgivare's own units
     complaints_section = next(s for s in psb.sections if s.heading == "Klagomål och synpunkter")
     assert complaints_section.figures[0].value == own
     assert any(t.key == "ps_collaboration_counterpart" for s in psb.sections for t in s.tables)
