@@ -124,35 +124,40 @@ def _run(*, batch_size: int, budget: TimeBudget | None, on: date, **spec) -> dic
     return {str(k): v for k, v in counts.items()}
 
 
-def _complaint_notice(c: Complaint, *, kind: str, recipients: list) -> Notice:
-    due = timezone.localdate(c.due_at)
-    values = {"reference": c.reference, "unit": c.unit.name, "date": due.isoformat()}
-    if kind == ReminderKind.BEFORE:
-        subject = _("Complaint %(reference)s about %(unit)s is due %(date)s") % values
-    else:
-        subject = _("Complaint %(reference)s about %(unit)s is overdue since %(date)s") % values
+def _notice(case, *, kind: str, recipients: list, prefix: str, texts: tuple[str, str], values: dict) -> Notice:
+    """The reminder of ``case``'s current deadline: "due" before it, "overdue" after; one key per deadline and kind."""
+    due = timezone.localdate(case.due_at)
+    values = {**values, "reference": case.reference, "date": due.isoformat()}
+    subject = (texts[0] if kind == ReminderKind.BEFORE else texts[1]) % values
     return Notice(
         recipients=recipients,
-        kind="complaint_reminder",
+        kind=f"{prefix}_reminder",
         subject=subject,
-        link=c.get_absolute_url(),
-        dedupe_key=f"complaint:{c.pk}:{c.state}:{due.isoformat()}:{kind}",
+        link=case.get_absolute_url(),
+        dedupe_key=f"{prefix}:{case.pk}:{case.state}:{due.isoformat()}:{kind}",
     )
 
 
+def _complaint_notice(c: Complaint, *, kind: str, recipients: list) -> Notice:
+    texts = (
+        _("Complaint %(reference)s about %(unit)s is due %(date)s"),
+        _("Complaint %(reference)s about %(unit)s is overdue since %(date)s"),
+    )
+    return _notice(c, kind=kind, recipients=recipients, prefix="complaint", texts=texts, values={"unit": c.unit.name})
+
+
 def _collaboration_notice(c: CollaborationDeviation, *, kind: str, recipients: list) -> Notice:
-    due = timezone.localdate(c.due_at)
-    values = {"reference": c.reference, "counterpart": c.counterpart.name, "date": due.isoformat()}
-    if kind == ReminderKind.BEFORE:
-        subject = _("Collaboration deviation %(reference)s (%(counterpart)s): reply due %(date)s") % values
-    else:
-        subject = _("Collaboration deviation %(reference)s (%(counterpart)s): reply overdue since %(date)s") % values
-    return Notice(
+    texts = (
+        _("Collaboration deviation %(reference)s (%(counterpart)s): reply due %(date)s"),
+        _("Collaboration deviation %(reference)s (%(counterpart)s): reply overdue since %(date)s"),
+    )
+    return _notice(
+        c,
+        kind=kind,
         recipients=recipients,
-        kind="collaboration_reminder",
-        subject=subject,
-        link=c.get_absolute_url(),
-        dedupe_key=f"collaboration:{c.pk}:{c.state}:{due.isoformat()}:{kind}",
+        prefix="collaboration",
+        texts=texts,
+        values={"counterpart": c.counterpart.name},
     )
 
 

@@ -430,18 +430,22 @@ def complaint_close(*, complaint: Complaint, user, version: int | None, outcome:
     )
 
 
-def complaint_link_deviation(*, complaint: Complaint, user, version: int | None, reference: str) -> Complaint:
-    """Link a deviation (by its reference) the user may see, of the complaint's municipality."""
+def _visible_deviation(*, user, municipality_id: int, reference: str) -> Deviation:
+    """The deviation of ``reference`` in the municipality, if ``user`` may see it (else a form error)."""
     from incidents.selectors import deviations_visible_to
 
     reference = _required(reference, "reference", _("Enter the deviation's reference."))
     found = (
-        deviations_visible_to(user=user)
-        .filter(municipality_id=complaint.municipality_id, reference__iexact=reference)
-        .first()
+        deviations_visible_to(user=user).filter(municipality_id=municipality_id, reference__iexact=reference).first()
     )
     if found is None:
         raise ValidationError({"reference": _("No deviation with that reference that you may see.")})
+    return found
+
+
+def complaint_link_deviation(*, complaint: Complaint, user, version: int | None, reference: str) -> Complaint:
+    """Link a deviation (by its reference) the user may see, of the complaint's municipality."""
+    found = _visible_deviation(user=user, municipality_id=complaint.municipality_id, reference=reference)
 
     def apply(c: Complaint) -> list[str]:
         c.deviation = found
@@ -770,16 +774,7 @@ def collaboration_link_deviation(
     *, case: CollaborationDeviation, user, version: int | None, reference: str
 ) -> CollaborationDeviation:
     """Link an internal deviation (by its reference) the user may see."""
-    from incidents.selectors import deviations_visible_to
-
-    reference = _required(reference, "reference", _("Enter the deviation's reference."))
-    found = (
-        deviations_visible_to(user=user)
-        .filter(municipality_id=case.municipality_id, reference__iexact=reference)
-        .first()
-    )
-    if found is None:
-        raise ValidationError({"reference": _("No deviation with that reference that you may see.")})
+    found = _visible_deviation(user=user, municipality_id=case.municipality_id, reference=reference)
 
     def apply(c: CollaborationDeviation) -> list[str]:
         c.deviation = found

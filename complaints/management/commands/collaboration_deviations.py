@@ -2,12 +2,12 @@
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from complaints.models import Counterpart
 from complaints.selectors import collaboration_row, collaborations_for
-from responsibility.models import Municipality
+from masportal.commands import one_by_code, one_municipality
 
 
 class Command(BaseCommand):
@@ -25,25 +25,11 @@ class Command(BaseCommand):
         found_counterpart = None
         municipality_id = None
         if counterpart:
-            counterparts = Counterpart.objects.filter(code=counterpart)
-            if municipality:
-                counterparts = counterparts.filter(municipality__code=municipality)
-            found = list(counterparts[:2])
-            if not found:
-                raise CommandError(f"Unknown counterpart: {counterpart}")
-            if len(found) > 1:
-                raise CommandError(
-                    f"Counterpart code {counterpart} exists in several municipalities: give --municipality."
-                )
-            found_counterpart = found[0]
+            found_counterpart = one_by_code(
+                Counterpart.objects.all(), counterpart, municipality=municipality, what="counterpart"
+            )
         else:
-            municipalities = Municipality.objects.filter(code=municipality) if municipality else Municipality.objects
-            found = list(municipalities.all()[:2])
-            if not found:
-                raise CommandError(f"Unknown municipality: {municipality}")
-            if len(found) > 1:
-                raise CommandError("Several municipalities: give --counterpart or --municipality.")
-            municipality_id = found[0].pk
+            municipality_id = one_municipality(municipality, instead="--counterpart").pk
         now = timezone.now()
         rows = [
             collaboration_row(c, now=now).as_dict()

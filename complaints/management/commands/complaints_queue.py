@@ -2,11 +2,12 @@
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from complaints.selectors import complaint_row, complaints_for_board
-from responsibility.models import Board, Municipality
+from masportal.commands import one_by_code, one_municipality
+from responsibility.models import Board
 
 
 class Command(BaseCommand):
@@ -24,23 +25,9 @@ class Command(BaseCommand):
         found_board = None
         municipality_id = None
         if board:
-            boards = Board.objects.filter(code=board)
-            if municipality:
-                boards = boards.filter(municipality__code=municipality)
-            found = list(boards[:2])
-            if not found:
-                raise CommandError(f"Unknown board: {board}")
-            if len(found) > 1:
-                raise CommandError(f"Board code {board} exists in several municipalities: give --municipality.")
-            found_board = found[0]
+            found_board = one_by_code(Board.objects.all(), board, municipality=municipality, what="board")
         else:
-            municipalities = Municipality.objects.filter(code=municipality) if municipality else Municipality.objects
-            found = list(municipalities.all()[:2])
-            if not found:
-                raise CommandError(f"Unknown municipality: {municipality}")
-            if len(found) > 1:
-                raise CommandError("Several municipalities: give --board or --municipality.")
-            municipality_id = found[0].pk
+            municipality_id = one_municipality(municipality, instead="--board").pk
         now = timezone.now()
         rows = [
             complaint_row(c, now=now).as_dict()

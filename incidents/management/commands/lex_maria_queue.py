@@ -2,10 +2,11 @@
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from incidents.lexmaria_selectors import board_open_cases, queue_row
+from masportal.commands import one_by_code
 from responsibility.models import Board
 
 
@@ -18,16 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
     def handle(self, *args, board: str, municipality: str | None, format: str, **options):
-        boards = Board.objects.filter(code=board)
-        if municipality:
-            boards = boards.filter(municipality__code=municipality)
-        found = list(boards[:2])
-        if not found:
-            raise CommandError(f"Unknown board: {board}")
-        if len(found) > 1:
-            raise CommandError(f"Board code {board} exists in several municipalities: give --municipality.")
+        found = one_by_code(Board.objects.all(), board, municipality=municipality, what="board")
         today = timezone.localdate()
-        rows = [queue_row(case, today=today).as_dict() for case in board_open_cases(board=found[0])]
+        rows = [queue_row(case, today=today).as_dict() for case in board_open_cases(board=found)]
         if format == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, sort_keys=True))
             return
