@@ -9,6 +9,8 @@ every such view is written to the one access log.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -323,40 +325,69 @@ def _complaint_call(step: str, *, complaint: Complaint, user, data: dict):
     raise Http404
 
 
+@dataclass(frozen=True)
+class StepPage:
+    """What the step view of one kind of case needs: its forms, how to find, judge, move and show a case."""
+
+    forms: dict
+    visible: Callable
+    kinds: Callable
+    call: Callable
+    context: Callable
+    template: str
+    move_labels: type
+
+
+def _step(request, pk: int, step: str, page: StepPage, success: Callable):
+    """Make one move or edit; a refusal re-shows the case with the form as typed (status 400)."""
+    if step not in page.forms:
+        raise Http404(_("No such step."))
+    case = page.visible(request.user, pk)
+    if not page.kinds(user=request.user, case=case) & {Actor.MANAGER, Actor.DUTY}:
+        raise PermissionDenied(_("You may not do this on this case."))
+    form = page.forms[step](request.POST, auto_id=_auto_id(step))
+    if form.is_valid():
+        try:
+            result = page.call(step, case, request.user, form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return success(step, result)
+    case = page.visible(request.user, pk)
+    context = page.context(request, case, bound={step: form})
+    if step in page.move_labels.values and not any(m["move"] == step for m in context["moves"]):
+        context["moves"].append({"move": step, "label": page.move_labels(step).label, "form": form})
+    context[f"{step}_form"] = form
+    return render(request, page.template, context, status=400)
+
+
+COMPLAINT_STEPS = StepPage(
+    forms=COMPLAINT_STEP_FORMS,
+    visible=_visible_complaint,
+    kinds=complaint_kinds,
+    call=lambda step, case, user, data: _complaint_call(step, complaint=case, user=user, data=data),
+    context=_complaint_context,
+    template="complaints/complaint_detail.html",
+    move_labels=ComplaintMove,
+)
+
+
 @require_POST
 @login_required
 def complaint_step(request, pk: int, step: str):
     """Make one move (or save the investigation, link or start a deviation); a refusal keeps what was typed."""
-    if step not in COMPLAINT_STEP_FORMS:
-        raise Http404(_("No such step."))
-    complaint = _visible_complaint(request.user, pk)
-    if not complaint_kinds(user=request.user, case=complaint) & {Actor.MANAGER, Actor.DUTY}:
-        raise PermissionDenied(_("You may not do this on this case."))
-    form = COMPLAINT_STEP_FORMS[step](request.POST, auto_id=_auto_id(step))
-    if form.is_valid():
-        try:
-            result = _complaint_call(step, complaint=complaint, user=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            if step == "start_deviation":
-                messages.success(
-                    request,
-                    _(
-                        "A deviation draft is started from the complaint. Assess the risk, "
-                        "check the text and submit it."
-                    ),
-                )
-                return redirect("incidents:deviation_edit", pk=result.pk)
-            messages.success(request, _("Saved."))
-            return redirect("complaints:complaint_detail", pk=pk)
-    complaint = _visible_complaint(request.user, pk)
-    context = _complaint_context(request, complaint, bound={step: form})
-    if step in ComplaintMove.values and not any(m["move"] == step for m in context["moves"]):
-        context["moves"].append({"move": step, "label": ComplaintMove(step).label, "form": form})
-    if step == "start_deviation":
-        context["start_deviation_form"] = form
-    return render(request, "complaints/complaint_detail.html", context, status=400)
+
+    def success(step: str, result):
+        if step == "start_deviation":
+            messages.success(
+                request,
+                _("A deviation draft is started from the complaint. Assess the risk, check the text and submit it."),
+            )
+            return redirect("incidents:deviation_edit", pk=result.pk)
+        messages.success(request, _("Saved."))
+        return redirect("complaints:complaint_detail", pk=pk)
+
+    return _step(request, pk, step, COMPLAINT_STEPS, success)
 
 
 # --- collaboration deviations ---------------------------------------------------------------------
@@ -519,30 +550,29 @@ def _collaboration_call(step: str, *, case: CollaborationDeviation, user, data: 
     raise Http404
 
 
+COLLABORATION_STEPS = StepPage(
+    forms=COLLABORATION_STEP_FORMS,
+    visible=_visible_collaboration,
+    kinds=collaboration_kinds,
+    call=lambda step, case, user, data: _collaboration_call(step, case=case, user=user, data=data),
+    context=_collaboration_context,
+    template="complaints/collaboration_detail.html",
+    move_labels=CollaborationMove,
+)
+
+
 @require_POST
 @login_required
 def collaboration_step(request, pk: int, step: str):
-    if step not in COLLABORATION_STEP_FORMS:
-        raise Http404(_("No such step."))
-    case = _visible_collaboration(request.user, pk)
-    if not collaboration_kinds(user=request.user, case=case) & {Actor.MANAGER, Actor.DUTY}:
-        raise PermissionDenied(_("You may not do this on this case."))
-    form = COLLABORATION_STEP_FORMS[step](request.POST, auto_id=_auto_id(step))
-    if form.is_valid():
-        try:
-            _collaboration_call(step, case=case, user=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            if collaborations_visible_to(user=request.user).filter(pk=pk).exists():
-                return redirect("complaints:collaboration_detail", pk=pk)
-            return redirect("complaints:collaboration_list")
-    case = _visible_collaboration(request.user, pk)
-    context = _collaboration_context(request, case, bound={step: form})
-    if step in CollaborationMove.values and not any(m["move"] == step for m in context["moves"]):
-        context["moves"].append({"move": step, "label": CollaborationMove(step).label, "form": form})
-    return render(request, "complaints/collaboration_detail.html", context, status=400)
+    """Make one move on a collaboration deviation (or link a deviation); a refusal keeps what was typed."""
+
+    def success(step: str, result):
+        messages.success(request, _("Saved."))
+        if collaborations_visible_to(user=request.user).filter(pk=pk).exists():
+            return redirect("complaints:collaboration_detail", pk=pk)
+        return redirect("complaints:collaboration_list")
+
+    return _step(request, pk, step, COLLABORATION_STEPS, success)
 
 
 # --- counterparts ---------------------------------------------------------------------------------

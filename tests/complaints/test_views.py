@@ -273,3 +273,25 @@ def test_only_the_municipalitys_own_mas_manages_counterparts(client):
     )
     assert response.status_code == 302
     assert Counterpart.objects.get(code="capio").municipality == user("mas").person.municipality
+
+
+def test_a_refused_step_shows_the_reason_and_keeps_what_was_typed(client):
+    c = complaint()
+    client_for(client, "verksamhetschef")
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("complaints:complaint_step", args=[c.pk, "answer"]),
+        {"version": c.version, "answer": "Vi förklarade vad som hänt.", "answered_on": tomorrow, "method": "phone"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Datumet kan inte ligga i framtiden." in body
+    assert "Vi förklarade vad som hänt." in body
+    c.refresh_from_db()
+    assert c.state == "registered"
+    stale = client.post(
+        reverse("complaints:complaint_step", args=[c.pk, "acknowledge"]),
+        {"version": c.version + 5, "acknowledged_on": timezone.localdate().isoformat()},
+    )
+    assert stale.status_code == 400
+    assert "Någon annan ändrade ärendet" in stale.content.decode()
