@@ -76,6 +76,7 @@ STEP_FORMS = {
     Move.RETURN: ReasonForm,
     Move.CLOSE: CloseForm,
     Move.REJECT: ReasonForm,
+    Move.HAND_BACK: SimpleMoveForm,
 }
 DEVIATION_FORMS = {"investigation", "action"}
 
@@ -205,7 +206,7 @@ def _visible(user, pk: int) -> Deviation:
     deviation = (
         deviations_visible_to(user=user)
         .select_related("unit__board", "unit__provider", "category", "municipality", "reporter", "investigator",
-                        "assessor", "mas_person", "board_mas_copy")
+                        "assessor", "mas_person", "board_mas_copy", "mas_deputy_for")
         .filter(pk=pk).first()
     )
     if deviation is None:
@@ -300,6 +301,8 @@ def _call_step(step: str, *, deviation: Deviation, user, data: dict):
                                         lessons_learned=data.get("lessons_learned"))
     if step == Move.REJECT:
         return services.deviation_reject(deviation=deviation, user=user, version=version, reason=data["reason"])
+    if step == Move.HAND_BACK:
+        return services.deviation_hand_back(deviation=deviation, user=user, version=version)
     raise Http404
 
 
@@ -318,7 +321,7 @@ def deviation_step(request, pk: int, step: str):
     form = form_class(request.POST, auto_id=_auto_id(step), **kwargs)
     if form.is_valid():
         try:
-            _call_step(step, deviation=deviation, user=request.user, data=form.cleaned_data)
+            moved = _call_step(step, deviation=deviation, user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
@@ -330,6 +333,9 @@ def deviation_step(request, pk: int, step: str):
                 _("The action is added.") if step == "action" else
                 _("Done: %(move)s.") % {"move": Move(step).label})
             messages.success(request, label)
+            if step == Move.SEND_TO_MAS and moved.mas_unclear_reason:
+                # The sender is told at once that the responsible MAS is unknown and who got the case instead.
+                messages.warning(request, services.owner_text(moved))
             if deviations_visible_to(user=request.user).filter(pk=pk).exists():
                 return redirect("incidents:deviation_detail", pk=pk)
             return redirect("incidents:deviation_list")
@@ -387,7 +393,12 @@ def _may_use_queue(user) -> bool:
     from incidents.permissions import DUTY_ROLES, MANAGER_ROLES
     from responsibility.permissions import user_roles
 
-    return bool(user_roles(user) & set(MANAGER_ROLES + DUTY_ROLES + (Role.LEX_MARIA_REPORTER,)))
+    if user_roles(user) & set(MANAGER_ROLES + DUTY_ROLES + (Role.LEX_MARIA_REPORTER,)):
+        return True
+    # A deputy (or a fallback) keeps the cases given to her after her period ends (SPEC §3 Deputies).
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    return person is not None and Deviation.objects.filter(
+        mas_person=person, state__in=services.OPEN_STATES).exists()
 
 
 @require_GET
