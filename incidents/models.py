@@ -140,12 +140,12 @@ class Deviation(models.Model):
     def __str__(self) -> str:
         return self.reference or _("Draft #%(id)s") % {"id": self.pk}
 
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:deviation_detail", args=[self.pk])
+
     @property
     def owner_unclear(self) -> bool:
         return bool(self.mas_unclear_reason)
-
-    def get_absolute_url(self) -> str:
-        return reverse("incidents:deviation_detail", args=[self.pk])
 
     @property
     def has_patient_data(self) -> bool:

@@ -315,7 +315,7 @@ def _users(people) -> list:
     return [p.user for p in people if p is not None and p.user_id is not None and p.user.is_active]
 
 
-def _owner_users(deviation: Deviation) -> list:
+def owner_users(deviation: Deviation) -> list:
     """Who holds the MAS/MAR assessment: its person, or the register admins where nobody resolved."""
     if deviation.mas_person_id is not None:
         return _users([deviation.mas_person])
@@ -341,7 +341,7 @@ def notify_registered(*, deviation: Deviation, route: routing.Routing) -> int:
         )]
         if route.mas_needed:
             notices.append(Notice(
-                recipients=_owner_users(deviation), kind="deviation_to_mas",
+                recipients=owner_users(deviation), kind="deviation_to_mas",
                 subject=_text(_("Deviation %(reference)s at %(unit)s meets the threshold for MAS/MAR"), deviation),
                 body=_text(_("A deviation at %(unit)s meets the municipality's threshold for MAS/MAR assessment. "
                              "Open %(reference)s in MAS-portalen."), deviation),
@@ -521,7 +521,7 @@ def deviation_send_to_mas(*, deviation: Deviation, user, version: int | None, re
                 body = _text(_("A deviation at %(unit)s has been sent for MAS/MAR assessment. "
                                "Open %(reference)s in MAS-portalen."), moved)
             notify(
-                recipients=_owner_users(moved), kind="deviation_assessment", subject=subject, body=body,
+                recipients=owner_users(moved), kind="deviation_assessment", subject=subject, body=body,
                 link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:assessment:{moved.version}",
             )
     return moved
@@ -545,11 +545,46 @@ def deviation_hand_back(*, deviation: Deviation, user, version: int | None, reas
                   reason=lambda: " ".join(p for p in (told.get("reason", ""), reason.strip()) if p), apply=apply)
     with translation.override(settings.LANGUAGE_CODE):
         notify(
-            recipients=_owner_users(moved), kind="deviation_assessment",
+            recipients=owner_users(moved), kind="deviation_assessment",
             subject=_text(_("Deviation %(reference)s at %(unit)s was handed back to you for assessment"), moved),
             link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:handed_back:{moved.version}",
         )
     return moved
+
+
+def deviation_reroute(*, deviation: Deviation) -> bool:
+    """Give an open "Ansvar oklart" deviation to the MAS/MAR the register now resolves (or its new fallback).
+
+    Run by the scheduled job once the register is corrected: a history row (by "Systemet"), and both
+    the one who held it and the one who gets it are told. Returns whether anything changed.
+    """
+    with transaction.atomic():
+        locked = (
+            Deviation.objects.select_for_update(of=("self",))
+            .select_related("municipality", "unit", "category", "mas_person__user")
+            .get(pk=deviation.pk)
+        )
+        if not locked.mas_unclear_reason or locked.state not in OPEN_STATES:
+            return False
+        owner = routing.route(deviation=locked).owner
+        new_id = owner.person.pk if owner.person is not None else None
+        if owner.unclear and new_id == locked.mas_person_id:
+            return False
+        before = owner_users(locked)
+        apply_owner(locked, owner)
+        locked.version += 1
+        locked.save(update_fields=["mas_person", "mas_role", "mas_deputy_for", "mas_unclear_reason",
+                                   "board_mas_copy", "version", "updated_at"])
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("Re-routed when the register was corrected.") + " " + owner_text(locked)
+            subject = _text(_("Deviation %(reference)s at %(unit)s has been re-routed"), locked)
+        DeviationTransition.objects.create(deviation=locked, from_state=locked.state, to_state=locked.state,
+                                           actor=None, reason=reason)
+        after = owner_users(locked)
+        notify(recipients={u.pk: u for u in [*before, *after]}.values(), kind="deviation_assessment",
+               subject=subject, body=reason, link=locked.get_absolute_url(),
+               dedupe_key=f"deviation:{locked.pk}:rerouted:{locked.version}")
+    return True
 
 
 def deviation_complete_investigation(*, deviation: Deviation, user, version: int | None) -> Deviation:
@@ -580,9 +615,17 @@ def deviation_assess(*, deviation: Deviation, user, version: int | None, assessm
         d.lex_maria_decision, d.lex_maria_motivation = lex_maria, motivation
         return ["assessor", "assessed_at", "assessment", "lex_maria_decision", "lex_maria_motivation"]
 
+    def reason() -> str:
+        person_id = _person_id(user)
+        if deviation.mas_deputy_for_id is None or deviation.mas_person_id != person_id:
+            return motivation
+        with translation.override(settings.LANGUAGE_CODE):
+            return motivation + " " + _("(%(person)s as deputy for %(holder)s.)") % {
+                "person": deviation.mas_person.full_name, "holder": deviation.mas_deputy_for.full_name}
+
     with transaction.atomic():
         moved = _move(deviation=deviation, move=Move.ASSESS, user=user, version=version, apply=apply,
-                      reason=motivation)
+                      reason=reason)
         if lex_maria and moved.lex_maria_decision:
             from incidents.lexmaria import lex_maria_open
 

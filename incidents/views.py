@@ -58,10 +58,12 @@ from incidents.selectors import (
     my_reports,
     queue_for,
     risk_level,
+    unrouted_for,
 )
 from incidents.services import Move
 from responsibility.choices import Role
 from responsibility.models import Unit
+from responsibility.permissions import is_register_admin
 
 PER_PAGE = 25
 
@@ -515,3 +517,16 @@ def access_log(request):
     page = Paginator(rows, 50).get_page(page_number)
     return render(request, "incidents/access_log.html", {"form": form, "page": page, "extract": extract},
                   status=400 if request.method == "POST" and not form.is_valid() else 200)
+
+
+@require_GET
+@login_required
+def unrouted_cases(request):
+    """Register admins: open cases whose responsible MAS/MAR or reporter could not be resolved (SPEC §3)."""
+    if not is_register_admin(request.user):
+        raise PermissionDenied(_("Only register administrators see the cases without a resolved owner."))
+    deviations, cases = unrouted_for(user=request.user)
+    return render(request, "incidents/unrouted.html", {
+        "deviations": list(deviations[:200]), "cases": list(cases[:200]),
+        "deviation_count": deviations.count(), "case_count": cases.count(),
+    })

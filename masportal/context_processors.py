@@ -18,6 +18,7 @@ NAVIGATION = (
     (_("Follow-up"), "followup:followup_list", {Role.QUALITY_AUDITOR, Role.MAS, Role.MAR, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.BOARD_OFFICIAL}),
     (_("Reports"), "reports:report_list", {Role.MAS, Role.MAR, Role.BOARD_OFFICIAL}),
     (_("Administration"), "responsibility:admin_home", "admin"),
+    (_("Responsibility unclear"), "incidents:unrouted_cases", "admin"),
 )
 
 

@@ -203,10 +203,13 @@ class ResponsibilityIndex:
     def operation(self, unit: Unit) -> Operation:
         return self._operations[unit.pk]
 
-    def resolve(self, unit: Unit, role: str) -> Resolution:
-        """Return who holds ``role`` for ``unit`` on the index's date, and why."""
+    def resolve(self, unit: Unit, role: str, *, levels: tuple[str, ...] | None = None) -> Resolution:
+        """Return who holds ``role`` for ``unit`` on the index's date, and why.
+
+        ``levels`` narrows the search (the Lex Maria guard asks the provider's own register only).
+        """
         operation = self._operations[unit.pk]
-        levels = levels_for(role, operation)
+        levels = levels or levels_for(role, operation)
         contract = operation.contract if role in PROVIDER_DUTY_ROLES else None
         scope_ids = {
             Scope.UNIT: unit.pk,
