@@ -476,7 +476,7 @@ def next_move_text(case: LexMariaCase) -> str:
     return _("Open steps: %(steps)s.") % {"steps": "; ".join(parts)}
 
 
-def _notify(case: LexMariaCase, *, done: str, actor_user=None) -> int:
+def _notify(case: LexMariaCase, *, done: str, actor_user=None, key: str | None = None) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         subject = str(NOTIFY_SUBJECTS[done]) % {"reference": case.reference}
         body = next_move_text(case)
@@ -486,7 +486,7 @@ def _notify(case: LexMariaCase, *, done: str, actor_user=None) -> int:
         subject=subject,
         body=body,
         link=case.get_absolute_url(),
-        dedupe_key=f"lexmaria:{case.pk}:{done}:{case.version}",
+        dedupe_key=f"lexmaria:{case.pk}:{key or done}",
     )
 
 
@@ -632,7 +632,8 @@ def _move(*, case: LexMariaCase, step: str, user, version: int | None, reason: s
             case=locked, step=step, from_state=from_state, to_state=locked.state, actor=user,
             reason=" ".join(p for p in ((reason or default), deputy) if p),
         )
-        _notify(locked, done=done or step, actor_user=user)
+        _notify(locked, done=done or step, actor_user=user,
+                key=f"{NOT_APPLICABLE}:{step}" if done == NOT_APPLICABLE else None)
     return locked
 
 

@@ -32,7 +32,7 @@ RULE_TITLES = {
     "R2": gettext_lazy("Exactly one statutory MAS"),
     "R3": gettext_lazy("MAR where rehabilitation is provided"),
     "R4": gettext_lazy("MAS and MAR are licensed in the right profession"),
-    "R5": gettext_lazy("Contractor MAS as the contract requires"),
+    "R5": gettext_lazy("The care provider's MAS as the contract requires"),
     "R6": gettext_lazy("An appointed Lex Maria reporter"),
     "R7": gettext_lazy("No overlapping statutory assignments"),
     "R8": gettext_lazy("MAS independent of the operations manager"),
@@ -220,16 +220,16 @@ def check_qualification(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition)
 def check_contractor_mas(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition) -> list[Finding]:
     """A contracted unit whose contract gives the contractor the MAS duty has a contractor MAS."""
     operation = ctx.index.operation(unit)
-    contract: Contract | None = operation.contract
-    if contract is None or contract.mas_held_by != MasHeldBy.CONTRACTOR or contract.provider_id != operation.provider_id:
+    contract: Contract | None = operation.contract_in_force
+    if contract is None or contract.mas_held_by != MasHeldBy.CONTRACTOR:
         return []
     res = ctx.resolve(unit, Role.MAS)
     if res.holders:
         return []
     clause = contract.mas_clause or "—"
     message = _(
-        "Contract %(case)s (clause %(clause)s) says the contractor holds the MAS duty, "
-        "but the contractor has no MAS registered."
+        "Contract %(case)s (clause %(clause)s) says the care provider (vårdgivaren) holds the MAS duty, "
+        "but the care provider has no MAS registered."
     ) % {"case": contract.case_number, "clause": clause}
     return [_finding(rule_def, unit, Role.MAS, message,
                      ctx.create_url(unit, Role.MAS, provider_id=operation.provider_id))]

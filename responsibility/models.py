@@ -425,7 +425,7 @@ class Contract(models.Model):
         _("MAS duty held by"), max_length=12, choices=MasHeldBy.choices, default=MasHeldBy.CONTRACTOR
     )
     informs_board_mas = models.BooleanField(
-        _("contractor informs the board's MAS"), default=False,
+        _("the care provider informs the board's MAS"), default=False,
         help_text=_("Deviations, organisational changes, events and risk analyses (clause of type 4.11)."),
     )
     mas_clause = models.CharField(_("MAS clause"), max_length=40, blank=True)

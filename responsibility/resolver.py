@@ -210,7 +210,7 @@ class ResponsibilityIndex:
         """
         operation = self._operations[unit.pk]
         levels = levels or levels_for(role, operation)
-        contract = operation.contract if role in PROVIDER_DUTY_ROLES else None
+        contract = operation.contract_in_force if role in PROVIDER_DUTY_ROLES else None
         scope_ids = {
             Scope.UNIT: unit.pk,
             Scope.PROVIDER: operation.provider_id,
