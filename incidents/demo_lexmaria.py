@@ -54,8 +54,7 @@ class DemoCase:
 
 DEMO_CASES = [
     DemoCase("AV-DEMO-LM-01", LexMariaRoute.OWN, LexMariaState.DECIDED, 3,
-             "Boende föll i badrummet nattetid; larmet var avstängt. Höftfraktur konstaterad på akuten.",
-             report_first=True),
+             "Boende föll i badrummet nattetid; larmet var avstängt. Höftfraktur konstaterad på akuten."),
     DemoCase("AV-DEMO-LM-02", LexMariaRoute.OWN, LexMariaState.REPORTED, 75,
              "Insulin gavs i dubbel dos efter att signeringslistan inte uppdaterats vid ordinationsändring."),
     DemoCase("AV-DEMO-LM-03", LexMariaRoute.OWN, LexMariaState.CLOSED, 200,
@@ -67,7 +66,8 @@ DEMO_CASES = [
     DemoCase("AV-DEMO-LM-06", LexMariaRoute.BOARD_MAS, LexMariaState.BOARD_INFORMED, 40,
              "Syrgasbehandling avbröts av misstag vid förflyttning; boende fick väsentligt ökat vårdbehov."),
     DemoCase("AV-DEMO-LM-07", LexMariaRoute.PROVIDER_MAS, LexMariaState.PATIENT_INFORMED, 20,
-             "Boende med känd fallrisk föll från säng utan sänggrind enligt vårdplanen; skallskada."),
+             "Boende med känd fallrisk föll från säng utan sänggrind enligt vårdplanen; skallskada.",
+             report_first=True),
 ]
 # A serious deviation on the R12 unit (run without a contract in force, no MAS appointed): sent to MAS,
 # it lands with the board's MAS marked "Ansvar oklart" (SPEC §3).

@@ -101,10 +101,10 @@ def test_own_operation_end_to_end():
     assert case.purchasing_board is None
     assert case.board.code == "hagersten-liljeholmen"
     mas = user("mas")
-    # The verksamhetschef (Ekbacken's operations manager) is told with the reporter; the decider is not.
-    assert recipients(case, "open") == {"verksamhetschef"}
+    # Everyone who can take a step now is told (the board can be informed at once); the decider is not.
+    assert recipients(case, "open") == {"verksamhetschef", "tjansteman"}
     take(Step.INFORM_PATIENT, case, mas)
-    assert recipients(case, Step.INFORM_PATIENT) == {"verksamhetschef"}
+    assert recipients(case, Step.INFORM_PATIENT) == {"verksamhetschef", "tjansteman"}
     take(Step.ANALYSE, case, user("verksamhetschef"))
     assert recipients(case, Step.ANALYSE) == {"mas", "tjansteman"}
     with pytest.raises(LexMariaTransitionError):
@@ -113,6 +113,7 @@ def test_own_operation_end_to_end():
     assert recipients(case, Step.INFORM_BOARD) == {"mas"}
     take(Step.REPORT_TO_IVO, case, mas)
     assert recipients(case, Step.REPORT_TO_IVO) == {"tjansteman"}
+    take(Step.SEND_INVESTIGATION, case, mas)
     take(Step.IVO_DECISION, case, mas)
     take(Step.CLOSE, case, mas)
     case.refresh_from_db()
@@ -120,8 +121,10 @@ def test_own_operation_end_to_end():
     assert case.closed_at is not None
     assert case.due_at is None
     assert recipients(case, Step.CLOSE) == {"tjansteman", "verksamhetschef"}
-    assert list(case.transitions.values_list("to_state", flat=True)) == [
-        "decided", "patient_informed", "analysed", "board_informed", "reported_to_ivo", "ivo_decided", "closed"]
+    assert list(case.transitions.values_list("step", "to_state")) == [
+        ("", "decided"), ("inform_patient", "patient_informed"), ("analyse", "analysed"),
+        ("inform_board", "board_informed"), ("report_to_ivo", "reported_to_ivo"),
+        ("send_investigation", "reported_to_ivo"), ("ivo_decision", "ivo_decided"), ("close", "closed")]
     assert DeviationAction.objects.filter(deviation=case.deviation).count() == 1
 
 
@@ -154,6 +157,7 @@ def test_contractor_route_goes_through_the_board_mas():
     take(Step.INFORM_BOARD, case, board_mas)
     take(Step.REPORT_TO_IVO, case, contractor_mas)
     assert recipients(case, Step.REPORT_TO_IVO) == {"mas", "tjansteman", purchasing_official.username}
+    take(Step.SEND_INVESTIGATION, case, contractor_mas)
     take(Step.IVO_DECISION, case, contractor_mas)
     take(Step.CLOSE, case, contractor_mas)
     case.refresh_from_db()
@@ -186,8 +190,8 @@ def test_private_provider_route_leaves_the_board_mas_out():
     assert Assignment.objects.filter(person=case.reporter_person, role=Role.LEX_MARIA_REPORTER,
                                      provider=case.deviation.unit.provider).exists()
     official = official_user(case.board.code)
-    for step in (Step.INFORM_PATIENT, Step.ANALYSE, Step.INFORM_BOARD, Step.REPORT_TO_IVO, Step.IVO_DECISION,
-                 Step.CLOSE):
+    for step in (Step.INFORM_PATIENT, Step.ANALYSE, Step.INFORM_BOARD, Step.REPORT_TO_IVO, Step.SEND_INVESTIGATION,
+                 Step.IVO_DECISION, Step.CLOSE):
         take(step, case, provider_reporter)
     case.refresh_from_db()
     assert case.state == LexMariaState.CLOSED
