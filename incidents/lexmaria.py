@@ -207,7 +207,7 @@ def resolve_chain(*, deviation: Deviation) -> Chain:
     guard = ""
     if not operation.by_other_provider:
         route = Route.OWN
-    elif contract is not None and contract.route_agrees:
+    elif contract is not None and contract.route_agrees and contract.lex_maria_route != Route.OWN:
         route = contract.lex_maria_route
     else:
         # The vårdgivare reports events in its own business (IVO); nothing is guessed from the board.

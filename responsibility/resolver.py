@@ -25,6 +25,7 @@ from responsibility.choices import (
     PROVIDER_DUTY_ROLES,
     STATUTORY_ROLES,
     AssignmentKind,
+    ContractKind,
     MasHeldBy,
     OperatingForm,
     ProviderKind,
@@ -137,7 +138,8 @@ def levels_for(role: str, operation: Operation) -> tuple[str, ...]:
     """
     if role in PROVIDER_DUTY_ROLES and operation.by_other_provider:
         contract = operation.contract_in_force
-        if contract is not None and contract.mas_held_by == MasHeldBy.BOARD:
+        # Only an entreprenad contract can leave the MAS duty with the board (SPEC §5, older local contracts).
+        if contract is not None and contract.kind == ContractKind.CONTRACT and contract.mas_held_by == MasHeldBy.BOARD:
             return (Scope.UNIT, Scope.BOARD, Scope.REGION)
         return (Scope.UNIT, Scope.PROVIDER)
     contract = operation.contract
