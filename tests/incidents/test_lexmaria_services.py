@@ -292,7 +292,8 @@ def test_the_report_to_ivo_is_recorded_right_after_the_decision():
     assert Step.REPORT_TO_IVO in lexmaria.open_steps(case)
     reported = take(Step.REPORT_TO_IVO, case, user("mas"))
     assert reported.state == LexMariaState.REPORTED
-    assert reported.analysed_at is None and reported.board_informed_at is None
+    assert reported.analysed_at is None
+    assert reported.board_informed_at is None
     # The investigation follows as its own dated step once the analysis exists.
     assert Step.SEND_INVESTIGATION not in lexmaria.open_steps(reported)
     take(Step.ANALYSE, reported, user("verksamhetschef"))

@@ -29,8 +29,14 @@ def _unit(**filters) -> Unit:
 
 
 def _nurse(first: str, last: str, municipality_id: int) -> Person:
-    return Person.objects.create(municipality_id=municipality_id, first_name=first, last_name=last,
-                                 profession="nurse", licensed=True, email=f"{first.lower()}@example.se")
+    return Person.objects.create(
+        municipality_id=municipality_id,
+        first_name=first,
+        last_name=last,
+        profession="nurse",
+        licensed=True,
+        email=f"{first.lower()}@example.se",
+    )
 
 
 def _manager_login(unit: Unit):
@@ -79,7 +85,8 @@ def test_deviation_without_contractor_mas_goes_to_the_boards_mas_and_moves_when_
     moved.refresh_from_db()
     assert (moved.mas_person, moved.mas_unclear_reason) == (contractor_mas, "")
     history = DeviationTransition.objects.filter(deviation=moved).order_by("pk").last()
-    assert history.actor is None and history.reason.startswith("Omfördelad när registret rättades.")
+    assert history.actor is None
+    assert history.reason.startswith("Omfördelad när registret rättades.")
     assert _told(new_user, "deviation_assessment")
     assert Notification.objects.filter(recipient=board_mas_user, dedupe_key__contains=":rerouted:").exists()
     assert moved.reference not in client.get(reverse("incidents:unrouted_cases")).content.decode()
@@ -91,8 +98,12 @@ def test_two_contractor_mas_at_once_is_unclear_too():
     """Two MAS on the provider (R7): nobody is guessed; the board's MAS holds it with the reason."""
     unit = _unit(provider__name="Kastanjen Äldreomsorg AB")
     for first in ("Anna", "Berit"):
-        Assignment.objects.create(person=_nurse(first, "Dubbel", unit.municipality_id), role=Role.MAS,
-                                  provider=unit.provider, valid_from=date(2024, 1, 1))
+        Assignment.objects.create(
+            person=_nurse(first, "Dubbel", unit.municipality_id),
+            role=Role.MAS,
+            provider=unit.provider,
+            valid_from=date(2024, 1, 1),
+        )
     owner = routing.route(deviation=deviation(unit=unit)).owner
     assert owner.person == board_duty_holder(board=unit.board, role=Role.MAS, on=TODAY()).holder
     assert owner.unclear_reason.startswith("Ansvar oklart (R7): 2 personer har rollen")
@@ -101,8 +112,9 @@ def test_two_contractor_mas_at_once_is_unclear_too():
 def test_where_the_board_has_no_mas_the_register_admins_hold_the_case():
     """No board MAS either: the case is held by the register admins, who are told."""
     unit = _unit(provider__name="Kastanjen Äldreomsorg AB")
-    Assignment.objects.filter(role=Role.MAS, region=unit.board.region).update(valid_from=date(2020, 1, 1),
-                                                                             valid_to=date(2020, 12, 31))
+    Assignment.objects.filter(role=Role.MAS, region=unit.board.region).update(
+        valid_from=date(2020, 1, 1), valid_to=date(2020, 12, 31)
+    )
     manager = _manager_login(unit)
     dev = report(by=manager.username, unit_code=unit.code, consequence=3, probability=2)
     moved = services.deviation_send_to_mas(deviation=dev, user=manager, version=dev.version)
@@ -118,8 +130,9 @@ def test_sender_is_told_at_once_who_got_the_case(client):
     board_mas = board_duty_holder(board=unit.board, role=Role.MAS, on=TODAY()).holder
     dev = report(by=manager.username, unit_code=unit.code, consequence=3, probability=2)
     client.force_login(manager)
-    response = client.post(reverse("incidents:deviation_step", args=[dev.pk, "send_to_mas"]),
-                           {"version": dev.version}, follow=True)
+    response = client.post(
+        reverse("incidents:deviation_step", args=[dev.pk, "send_to_mas"]), {"version": dev.version}, follow=True
+    )
     body = response.content.decode()
     assert f"Ansvarig MAS/MAR är okänd; ärendet gick i stället till {board_mas.full_name}." in body
     assert "Ansvar oklart" in body
@@ -135,15 +148,21 @@ def test_unit_without_contract_in_force_never_reports_through_the_boards_mas():
     board_mas = board_duty_holder(board=unit.board, role=Role.MAS, on=TODAY()).holder
     case = lex_maria_open(deviation=deviation(unit=unit), decided_by=user("admin"), motivation="Allvarlig vårdskada.")
     assert case.route == LexMariaRoute.PROVIDER_MAS
-    assert case.reporter_person is None and case.board_mas is None
+    assert case.reporter_person is None
+    assert case.board_mas is None
     assert case.fallback_person is None
     assert case.owner_unclear_reason.startswith("R12: enheten drivs av annan vårdgivare utan avtal i kraft.")
-    assert board_mas.user_id is None or not Notification.objects.filter(
-        recipient_id=board_mas.user_id, dedupe_key__startswith=f"lexmaria:{case.pk}:").exists()
+    assert (
+        board_mas.user_id is None
+        or not Notification.objects.filter(
+            recipient_id=board_mas.user_id, dedupe_key__startswith=f"lexmaria:{case.pk}:"
+        ).exists()
+    )
 
     reporter = _nurse("Frida", "Fristad", unit.municipality_id)
-    Assignment.objects.create(person=reporter, role=Role.LEX_MARIA_REPORTER, provider=unit.provider,
-                              valid_from=date(2022, 4, 1))
+    Assignment.objects.create(
+        person=reporter, role=Role.LEX_MARIA_REPORTER, provider=unit.provider, valid_from=date(2022, 4, 1)
+    )
     reporter_user = user_for(reporter)
     run_scheduled_jobs(on=TODAY(), only="reroute_unclear_cases")
     case.refresh_from_db()
@@ -156,8 +175,9 @@ def test_unit_without_contract_goes_to_the_providers_own_reporter_when_registere
     """R12 with the provider's anmälningsansvarig registered: she reports; nothing is unclear."""
     unit = _unit(code="span-92")
     reporter = _nurse("Frida", "Fristad", unit.municipality_id)
-    Assignment.objects.create(person=reporter, role=Role.LEX_MARIA_REPORTER, provider=unit.provider,
-                              valid_from=date(2022, 4, 1))
+    Assignment.objects.create(
+        person=reporter, role=Role.LEX_MARIA_REPORTER, provider=unit.provider, valid_from=date(2022, 4, 1)
+    )
     chain = resolve_chain(deviation=deviation(unit=unit))
     assert (chain.route, chain.reporter, chain.unclear_reason) == (LexMariaRoute.PROVIDER_MAS, reporter, "")
     assert chain.reason.startswith("R12:")
@@ -168,7 +188,8 @@ def test_unit_without_contract_goes_to_the_providers_own_reporter_when_registere
 
 def _deputy() -> Assignment:
     return Assignment.objects.select_related("person", "deputy_for__person").get(
-        role=Role.MAS, region__code="vastra-soderort", deputy_for__isnull=False)
+        role=Role.MAS, region__code="vastra-soderort", deputy_for__isnull=False
+    )
 
 
 def test_deputy_covers_assessment_and_anmalningsansvar_and_keeps_her_cases(client):
@@ -190,8 +211,14 @@ def test_deputy_covers_assessment_and_anmalningsansvar_and_keeps_her_cases(clien
     assert queue.status_code == 200
     assert moved.reference in queue.content.decode()
 
-    services.deviation_assess(deviation=moved, user=deputy_user, version=moved.version, assessment="Allvarlig.",
-                              lex_maria=True, motivation="Bestående skada.")
+    services.deviation_assess(
+        deviation=moved,
+        user=deputy_user,
+        version=moved.version,
+        assessment="Allvarlig.",
+        lex_maria=True,
+        motivation="Bestående skada.",
+    )
     case = LexMariaCase.objects.get(deviation=moved)
     assert (case.reporter_person, case.reporter_deputy_for) == (deputy.person, deputy.deputy_for.person)
     holder = deputy.deputy_for.person.full_name
@@ -203,15 +230,19 @@ def test_deputy_covers_assessment_and_anmalningsansvar_and_keeps_her_cases(clien
 def test_deputy_hands_a_case_back():
     """The deputy hands the assessment back to the MAS she replaced; the history says so."""
     deputy = _deputy()
-    dev = deviation(unit=_unit(code="hage-01"), occurred=deputy.valid_from + timedelta(days=2),
-                    state=DeviationState.REGISTERED)
+    dev = deviation(
+        unit=_unit(code="hage-01"), occurred=deputy.valid_from + timedelta(days=2), state=DeviationState.REGISTERED
+    )
     moved = services.deviation_send_to_mas(deviation=dev, user=user("enhetschef"), version=dev.version)
     deputy_user = user_for(deputy.person)
     assert services.Move.HAND_BACK in services.moves_for(user=deputy_user, deviation=moved)
     back = services.deviation_hand_back(deviation=moved, user=deputy_user, version=moved.version)
     assert (back.mas_person, back.mas_deputy_for) == (deputy.deputy_for.person, None)
-    assert back.transitions.order_by("pk").last().reason.startswith(
-        f"Tillbakalämnat av {deputy.person.full_name} till {deputy.deputy_for.person.full_name}.")
+    assert (
+        back.transitions.order_by("pk")
+        .last()
+        .reason.startswith(f"Tillbakalämnat av {deputy.person.full_name} till {deputy.deputy_for.person.full_name}.")
+    )
 
 
 # --- 7. the demo's Lex Maria cases ------------------------------------------------------------------
@@ -221,7 +252,8 @@ def test_demo_cases_are_decided_and_reported_by_the_right_people():
     """Each demo case was decided by the MAS/MAR who held the deviation's assessment, and its reporter is
     the variant's: the provider's own for private and contracted units, never the board's MAS there."""
     cases = LexMariaCase.objects.filter(deviation__reference__startswith="AV-DEMO-LM-").select_related(
-        "deviation__unit__provider", "decided_by__person", "reporter_person", "board")
+        "deviation__unit__provider", "decided_by__person", "reporter_person", "board"
+    )
     assert {c.route for c in cases} == set(LexMariaRoute.values)
     for case in cases:
         assert case.decided_by.person == case.deviation.mas_person, case.reference
@@ -229,8 +261,9 @@ def test_demo_cases_are_decided_and_reported_by_the_right_people():
         board_mas = board_duty_holder(board=case.board, role=Role.MAS, on=case.decided_at.date()).holder
         if case.route in (LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS, LexMariaRoute.PROVIDER_MAS):
             assert case.reporter_person != board_mas, case.reference
-            assert Assignment.objects.filter(person=case.reporter_person, provider=case.deviation.unit.provider,
-                                             role=Role.LEX_MARIA_REPORTER).exists(), case.reference
+            assert Assignment.objects.filter(
+                person=case.reporter_person, provider=case.deviation.unit.provider, role=Role.LEX_MARIA_REPORTER
+            ).exists(), case.reference
             assert case.decided_by.username != "mas", case.reference
         else:
             assert case.reporter_person == board_mas, case.reference
@@ -246,7 +279,8 @@ def test_rehabilitation_without_mar_falls_back_to_the_mas_in_routing_and_in_the_
     in the deviation routing and the same MAS reports in the Lex Maria chain (one rule)."""
     unit = _unit(provider__name="Stjärnvägen Boende AB")
     Assignment.objects.filter(role=Role.LEX_MARIA_REPORTER, provider=unit.provider).update(
-        valid_from=date(2020, 1, 1), valid_to=date(2020, 12, 31))
+        valid_from=date(2020, 1, 1), valid_to=date(2020, 12, 31)
+    )
     mas = Assignment.objects.get(role=Role.MAS, provider=unit.provider).person
     dev = deviation(unit=unit, rehabilitation=True)
     assert dev.category == category(rehabilitation=True)

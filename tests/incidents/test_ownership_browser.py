@@ -27,8 +27,14 @@ def test_unresolvable_mas_falls_back_to_the_boards_mas_and_moves_when_the_regist
     manager = user_for(Person.objects.get(email=f"ec-{unit.code}@demo.masportalen.se"))
     board_mas = board_duty_holder(board=unit.board, role=Role.MAS, on=timezone.localdate()).holder
     board_mas_user = user_for(board_mas)
-    newcomer = Person.objects.create(municipality_id=unit.municipality_id, first_name="Klara", last_name="Kastanj",
-                                     profession="nurse", licensed=True, email="klara@example.se")
+    newcomer = Person.objects.create(
+        municipality_id=unit.municipality_id,
+        first_name="Klara",
+        last_name="Kastanj",
+        profession="nurse",
+        licensed=True,
+        email="klara@example.se",
+    )
     newcomer_user = user_for(newcomer)
 
     # The enhetschef reports a serious deviation and sends it to MAS.

@@ -35,37 +35,57 @@ TODAY = timezone.localdate
 
 def _contract(**fields) -> Contract:
     unit = Unit.objects.get(code="hage-02")
-    base = {"municipality_id": unit.municipality_id, "title": "Avtal", "provider_id": unit.provider_id,
-            "managing_board_id": unit.board_id, "purchasing_board_id": unit.board_id,
-            "case_number": "SLK 2026/9999", "valid_from": date(2024, 1, 1)}
+    base = {
+        "municipality_id": unit.municipality_id,
+        "title": "Avtal",
+        "provider_id": unit.provider_id,
+        "managing_board_id": unit.board_id,
+        "purchasing_board_id": unit.board_id,
+        "case_number": "SLK 2026/9999",
+        "valid_from": date(2024, 1, 1),
+    }
     return Contract(**{**base, **fields})
 
 
 def test_the_form_refuses_a_contract_that_contradicts_itself():
     """The UI's ramavtal with mas_held_by=board and the contractor route is refused, field by field, in Swedish."""
     unit = Unit.objects.select_related("provider", "board").get(code="hage-02")
-    data = {"kind": ContractKind.FRAMEWORK, "title": "Ramavtal", "provider": unit.provider_id,
-            "managing_board": unit.board_id, "purchasing_board": unit.board_id, "case_number": "SLK 2026/1",
-            "valid_from": "2026-01-01", "mas_held_by": MasHeldBy.BOARD,
-            "lex_maria_route": LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS}
+    data = {
+        "kind": ContractKind.FRAMEWORK,
+        "title": "Ramavtal",
+        "provider": unit.provider_id,
+        "managing_board": unit.board_id,
+        "purchasing_board": unit.board_id,
+        "case_number": "SLK 2026/1",
+        "valid_from": "2026-01-01",
+        "mas_held_by": MasHeldBy.BOARD,
+        "lex_maria_route": LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS,
+    }
     form = ContractForm(data=data)
     assert not form.is_valid()
     assert form.errors["mas_held_by"] == [
-        "En privat utförare under ramavtal eller LOV är själv vårdgivare och har själv MAS-ansvaret."]
+        "En privat utförare under ramavtal eller LOV är själv vårdgivare och har själv MAS-ansvaret."
+    ]
     form = ContractForm(data={**data, "mas_held_by": MasHeldBy.CONTRACTOR})
     assert not form.is_valid()
-    assert form.errors["lex_maria_route"][0].startswith("Med den här avtalstypen och detta MAS-ansvar måste "
-                                                        "Lex Maria-vägen vara ”Privat vårdgivare")
-    assert ContractForm(data={**data, "mas_held_by": MasHeldBy.CONTRACTOR,
-                              "lex_maria_route": LexMariaRoute.PROVIDER_MAS}).is_valid()
+    assert form.errors["lex_maria_route"][0].startswith(
+        "Med den här avtalstypen och detta MAS-ansvar måste Lex Maria-vägen vara ”Privat vårdgivare"
+    )
+    assert ContractForm(
+        data={**data, "mas_held_by": MasHeldBy.CONTRACTOR, "lex_maria_route": LexMariaRoute.PROVIDER_MAS}
+    ).is_valid()
 
 
 def test_existing_contradictions_load_and_are_reported_by_r11():
     """The demo's contradictory ramavtal (saved before the rule) loads, and R11 reports it as an error."""
     contract = Contract.objects.get(case_number="SLK 2023/0981")
-    assert contract.predates_route_rule and not contract.route_agrees
-    found = run_checks(units=units_with_board(Unit.objects.filter(code="span-91")).select_related("municipality"),
-                       on=TODAY(), codes=["R11"])
+    assert contract.predates_route_rule
+    assert not contract.route_agrees
+    found = run_checks(
+        units=units_with_board(Unit.objects.filter(code="span-91")).select_related("municipality"),
+        on=TODAY(),
+        codes=["R11"],
+    )
     assert [(f.code, f.severity) for f in found] == [("R11", "error")]
     assert "aldrig till nämndens MAS" in found[0].message
 
@@ -119,8 +139,10 @@ def test_ownership_guard_over_every_contract_type_mas_duty_and_route(kind, held,
         board_reports = agrees and kind == ContractKind.CONTRACT and held == MasHeldBy.BOARD
         assert (chain.reporter == board_mas) is board_reports
         if not board_reports:
-            assert chain.reporter is None or Assignment.objects.filter(
-                person=chain.reporter, provider=unit.provider).exists()
+            assert (
+                chain.reporter is None
+                or Assignment.objects.filter(person=chain.reporter, provider=unit.provider).exists()
+            )
         transaction.set_rollback(True)
 
 
@@ -152,19 +174,25 @@ def test_private_providers_are_vardgivare_never_entreprenor():
 
 def _trygga_hander_vc() -> Assignment:
     return Assignment.objects.select_related("person__user", "provider").get(
-        role=Role.OPERATIONS_MANAGER, provider__name="Trygga Händer Omsorg AB", valid_to__isnull=False)
+        role=Role.OPERATIONS_MANAGER, provider__name="Trygga Händer Omsorg AB", valid_to__isnull=False
+    )
 
 
 def _r10_units():
     return units_with_board(Unit.objects.filter(provider__name="Trygga Händer Omsorg AB")).select_related(
-        "municipality")
+        "municipality"
+    )
 
 
 def test_r10_successor_after_a_gap_is_no_successor_for_the_check_and_the_reminder_job():
     """A successor who starts a week after the end leaves a gap: the check flags it and the job reminds."""
     held = _trygga_hander_vc()
-    Assignment.objects.create(person=held.person, role=Role.OPERATIONS_MANAGER, provider=held.provider,
-                              valid_from=held.valid_to + timedelta(days=7))
+    Assignment.objects.create(
+        person=held.person,
+        role=Role.OPERATIONS_MANAGER,
+        provider=held.provider,
+        valid_from=held.valid_to + timedelta(days=7),
+    )
     assert any(f.code == "R10" for f in run_checks(units=_r10_units(), on=TODAY(), codes=["R10"]))
     assert held in checks.assignments_without_successor(municipality=held.provider.municipality, on=TODAY())
     run_scheduled_jobs(on=TODAY(), only="assignments_without_successor")
