@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('incidents', '0002_routing_people'),
-        ('responsibility', '0003_municipality_settings_contract_route_rule'),
+        ('responsibility', '0002_seed_rule_definitions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

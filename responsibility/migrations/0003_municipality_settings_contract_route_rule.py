@@ -161,8 +161,4 @@ class Migration(migrations.Migration):
         migrations.RunPython(mark_contradictions, migrations.RunPython.noop),
         migrations.RunPython(step_days_from_setting, migrations.RunPython.noop),
         migrations.RunPython(seed_rules, unseed_rules),
-        migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('predates_route_rule', True), models.Q(('kind', 'contract'), ('lex_maria_route', 'contractor_via_board_mas'), ('mas_held_by', 'contractor')), models.Q(('kind', 'contract'), ('lex_maria_route', 'board_mas'), ('mas_held_by', 'board')), models.Q(('kind', 'framework'), ('lex_maria_route', 'provider_mas'), ('mas_held_by', 'contractor')), models.Q(('kind', 'choice'), ('lex_maria_route', 'provider_mas'), ('mas_held_by', 'contractor')), models.Q(('kind', 'physician'), ('lex_maria_route', 'own'), ('mas_held_by', 'contractor')), models.Q(('kind', 'physician'), ('lex_maria_route', 'own'), ('mas_held_by', 'board')), _connector='OR'), name='contract_route_agrees', violation_error_message='The Lex Maria route must agree with the contract type and who holds the MAS duty.'),
-        ),
     ]

@@ -1,5 +1,5 @@
 """The contract route rule meets old data: contradictory contracts saved before it still load, are marked
-and reported by R11; the database refuses any new contradiction (migration 0003)."""
+and reported by R11; the database refuses any new contradiction (migrations 0003 and 0004)."""
 
 from datetime import date
 
@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("responsibility", "0002_seed_rule_definitions")]
-AFTER = [("responsibility", "0003_municipality_settings_contract_route_rule")]
+AFTER = [("responsibility", "0004_contract_route_agrees")]
 
 
 @pytest.mark.django_db(transaction=True)
