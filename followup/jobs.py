@@ -24,7 +24,8 @@ from followup.choices import ACTION_OPEN_STATES, FollowUpState, ReminderKind
 from followup.models import Action, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
 from followup.services import ReminderItem, config_for, followups_from_plan, lock_skip, reminders_send
 from masportal.jobs import Stage, TimeBudget, in_batches, scheduled_job
-from responsibility.choices import AssignmentKind, Role
+from responsibility import checks
+from responsibility.choices import Role
 from responsibility.models import Assignment, Contract, Municipality
 from responsibility.resolver import build_index
 
@@ -294,18 +295,6 @@ def assignments_without_successor(*, on: date, batch_size: int, budget: TimeBudg
     budget = budget or TimeBudget()
     sent = 0
     kind = ReminderKind.ASSIGNMENT_NO_SUCCESSOR
-    # Same role on the same scope (only the set scope column can be equal: NULL = NULL is never true),
-    # starting later and lasting beyond this one.
-    successor = (
-        Assignment.objects.filter(role=OuterRef("role"), deputy_for__isnull=True, valid_from__gt=OuterRef("valid_from"))
-        .filter(
-            Q(unit_id=OuterRef("unit_id"))
-            | Q(provider_id=OuterRef("provider_id"))
-            | Q(board_id=OuterRef("board_id"))
-            | Q(region_id=OuterRef("region_id"))
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("valid_to")))
-    )
     admins: list = []
 
     def items(rows):
@@ -321,15 +310,10 @@ def assignments_without_successor(*, on: date, batch_size: int, budget: TimeBudg
 
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
+            # The one R10 rule (responsibility.checks), as the check and the dashboard apply it.
+            ending = [a.pk for a in checks.assignments_without_successor(municipality=municipality, on=on)]
             qs = (
-                Assignment.objects.filter(
-                    person__municipality=municipality,
-                    kind=AssignmentKind.STATUTORY,
-                    deputy_for__isnull=True,
-                    valid_to__gte=on,
-                    valid_to__lte=on + timedelta(days=municipality.successor_warning_days),
-                )
-                .filter(~Exists(successor))
+                Assignment.objects.filter(pk__in=ending)
                 .filter(~_reminded(kind, "valid_to"))
                 .select_related("person__user")
             )

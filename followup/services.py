@@ -104,7 +104,12 @@ def default_template_ensure() -> ChecklistTemplate:
 
 
 def contract_save(*, contract: Contract, units: Iterable[Unit] | None = None) -> Contract:
-    """Validate and save a contract and, when given, the units it covers."""
+    """Validate and save a contract and, when given, the units it covers.
+
+    A contract saved through the portal must agree with the route rule (R11): an old contradictory one
+    loses its mark here and is validated like any other.
+    """
+    contract.predates_route_rule = False
     contract.full_clean()
     with transaction.atomic():
         contract.save()

@@ -25,7 +25,7 @@ from incidents import (
     routing,
 )
 from incidents.models import Deviation, DeviationReminder, DeviationState, ReminderKind
-from incidents.services import OPEN_STATES
+from incidents.services import OPEN_STATES, owner_users
 from masportal.jobs import Stage, TimeBudget, in_batches, lock_skip, scheduled_job
 from masportal.services import Notice, deliver_pending_notifications, notify_all
 from responsibility.models import Municipality, Person
@@ -67,10 +67,11 @@ def _managers(deviation: Deviation) -> tuple[Person, ...]:
 
 
 def _recipients(deviation: Deviation) -> list:
-    """Whoever's move it is: the MAS/MAR while awaiting assessment, else the investigator and the managers."""
+    """Whoever's move it is: the MAS/MAR (or the fallback owner) while awaiting assessment, else the
+    investigator and the managers."""
     if deviation.state == DeviationState.AWAITING_MAS:
-        people = [deviation.mas_person]
-        users = []
+        people = []
+        users = owner_users(deviation)
     else:
         people = list(_managers(deviation))
         users = [deviation.investigator] if deviation.investigator_id else []
@@ -154,3 +155,23 @@ def deviation_reminders(*, on: date, batch_size: int, budget: TimeBudget | None 
 def deliver_notifications(*, on: date, batch_size: int) -> dict[str, int]:
     """Send the e-mail of notifications still pending (e.g. written while the broker was down)."""
     return deliver_pending_notifications(batch_size=batch_size)
+
+
+@scheduled_job("reroute_unclear_cases")
+def reroute_unclear_cases(*, on: date, batch_size: int) -> dict[str, int]:
+    """Re-route open "Ansvar oklart" deviations and Lex Maria cases once the register resolves (SPEC §3)."""
+    from incidents.lexmaria import OPEN_STATES as LEX_MARIA_OPEN
+    from incidents.lexmaria import lex_maria_reroute
+    from incidents.models import LexMariaCase
+    from incidents.services import deviation_reroute
+
+    deviations = (Deviation.objects.filter(state__in=OPEN_STATES).exclude(mas_unclear_reason="")
+                  .order_by("pk").values_list("pk", flat=True)[:batch_size])
+    cases = (LexMariaCase.objects.filter(state__in=LEX_MARIA_OPEN).exclude(owner_unclear_reason="")
+             .order_by("pk").values_list("pk", flat=True)[:batch_size])
+    counts = {"deviations": 0, "lex_maria_cases": 0}
+    for pk in deviations:
+        counts["deviations"] += deviation_reroute(deviation=Deviation(pk=pk))
+    for pk in cases:
+        counts["lex_maria_cases"] += lex_maria_reroute(case=LexMariaCase(pk=pk))
+    return counts

@@ -28,28 +28,38 @@ from incidents.models import (
     DeviationAction,
     LexMariaCase,
     LexMariaState,
+    LexMariaStepNotApplicable,
     LexMariaTransition,
     ReferenceCounter,
 )
+from incidents.routing import fallback_owner, gap_reason
 from masportal.services import notify
-from responsibility.choices import LexMariaRoute, OperatingForm, ProviderKind, Role
-from responsibility.models import Board, CareProvider, Person, Unit
-from responsibility.resolver import Resolution, build_index, responsible_for
+from responsibility.choices import LexMariaRoute, Role, Scope
+from responsibility.models import Board, Person, Unit
+from responsibility.permissions import register_admin_users
+from responsibility.resolver import Resolution, board_duty_holder, build_index, duty_resolution, responsible_for
 
 State = LexMariaState
 Route = LexMariaRoute
 
 
 class Step(models.TextChoices):
-    """A move a user makes on a case (decision → … → closed, SPEC §5)."""
+    """A step a user takes on a case after the decision (SPEC §5)."""
 
     INFORM_PATIENT = "inform_patient", gettext_lazy("Patient informed")
     ANALYSE = "analyse", gettext_lazy("Event analysis")
     FORWARD = "forward", gettext_lazy("Forwarded by the board's MAS")
     INFORM_BOARD = "inform_board", gettext_lazy("Board informed")
     REPORT_TO_IVO = "report_to_ivo", gettext_lazy("Reported to IVO")
+    SEND_INVESTIGATION = "send_investigation", gettext_lazy("Investigation sent to IVO")
     IVO_DECISION = "ivo_decision", gettext_lazy("IVO decision received")
     CLOSE = "close", gettext_lazy("Closed")
+
+
+# A step that marks another step not applicable (with a reason); not itself a step of the case.
+NOT_APPLICABLE = "not_applicable"
+# The history row of the re-routing job (SPEC §3 "No case without an owner").
+REROUTED = "rerouted"
 
 
 class Actor(models.TextChoices):
@@ -61,17 +71,36 @@ class Actor(models.TextChoices):
     BOARD_OFFICIAL = "board_official", gettext_lazy("Board official")
 
 
-# THE table of moves: step → (from state, to state). FORWARD keeps the state
-# (it is a sub-step of the analysed case in the contractor route).
-TRANSITIONS: dict[str, tuple[str, str]] = {
-    Step.INFORM_PATIENT: (State.DECIDED, State.PATIENT_INFORMED),
-    Step.ANALYSE: (State.PATIENT_INFORMED, State.ANALYSED),
-    Step.FORWARD: (State.ANALYSED, State.ANALYSED),
-    Step.INFORM_BOARD: (State.ANALYSED, State.BOARD_INFORMED),
-    Step.REPORT_TO_IVO: (State.BOARD_INFORMED, State.REPORTED),
-    Step.IVO_DECISION: (State.REPORTED, State.IVO_DECIDED),
-    Step.CLOSE: (State.IVO_DECIDED, State.CLOSED),
+# THE table of steps: which steps must be done (or not applicable) before a step can be taken.
+# Not a line (PSL 3 kap. 5 § "snarast", SPEC §5): after the decision the IVO report, the patient,
+# the analysis and the board can be taken in any order; the investigation goes to IVO once it exists
+# and the report is made (the same day when sent with it); IVO decides on a reported case.
+REQUIRES: dict[str, tuple[str, ...]] = {
+    Step.INFORM_PATIENT: (),
+    Step.ANALYSE: (),
+    Step.FORWARD: (),
+    Step.INFORM_BOARD: (),
+    Step.REPORT_TO_IVO: (),
+    Step.SEND_INVESTIGATION: (Step.ANALYSE, Step.REPORT_TO_IVO),
+    Step.IVO_DECISION: (Step.REPORT_TO_IVO,),
 }
+# In the contractor route the boards are informed through the board's MAS, who forwards first.
+ROUTE_REQUIRES: dict[str, dict[str, tuple[str, ...]]] = {
+    Route.CONTRACTOR_VIA_BOARD_MAS: {Step.INFORM_BOARD: (Step.FORWARD,)},
+}
+# Steps that may be marked not applicable with a reason. The report to IVO is the duty the decision
+# creates and the event analysis is required (HSLF-FS 2017:40), so neither can; a patient who cannot
+# be informed is recorded on the patient step itself (with the reason).
+MAY_BE_NOT_APPLICABLE = (Step.FORWARD, Step.INFORM_BOARD, Step.SEND_INVESTIGATION, Step.IVO_DECISION)
+
+# The milestone shown as the case's state: the furthest one reached, in this order.
+MILESTONES: tuple[tuple[str, str], ...] = (
+    (Step.IVO_DECISION, State.IVO_DECIDED),
+    (Step.REPORT_TO_IVO, State.REPORTED),
+    (Step.INFORM_BOARD, State.BOARD_INFORMED),
+    (Step.ANALYSE, State.ANALYSED),
+    (Step.INFORM_PATIENT, State.PATIENT_INFORMED),
+)
 
 # Who may take each step (SPEC §5 variant table). The default applies to every
 # route unless the route has its own entry.
@@ -85,6 +114,7 @@ STEP_ACTORS: dict[str, dict[str | None, tuple[str, ...]]] = {
         Route.CONTRACTOR_VIA_BOARD_MAS: (Actor.BOARD_MAS, Actor.BOARD_OFFICIAL),
     },
     Step.REPORT_TO_IVO: {None: (Actor.REPORTER,)},
+    Step.SEND_INVESTIGATION: {None: (Actor.REPORTER,)},
     Step.IVO_DECISION: {None: (Actor.REPORTER,)},
     Step.CLOSE: {None: (Actor.REPORTER,)},
 }
@@ -92,32 +122,36 @@ STEP_ACTORS: dict[str, dict[str | None, tuple[str, ...]]] = {
 # Who is told (besides whoever takes the next step) once a step is done.
 INFORMED_AFTER: dict[str, tuple[str, ...]] = {
     "open": (Actor.BOARD_MAS,),
+    "rerouted": (Actor.BOARD_MAS,),
     Step.INFORM_PATIENT: (),
     Step.ANALYSE: (),
     Step.FORWARD: (Actor.REPORTER,),
     Step.INFORM_BOARD: (Actor.BOARD_MAS,),
     Step.REPORT_TO_IVO: (Actor.BOARD_OFFICIAL, Actor.BOARD_MAS),
+    Step.SEND_INVESTIGATION: (Actor.BOARD_MAS,),
     Step.IVO_DECISION: (Actor.BOARD_OFFICIAL, Actor.BOARD_MAS),
     Step.CLOSE: (Actor.BOARD_OFFICIAL, Actor.BOARD_MAS, Actor.OPERATIONS_MANAGER),
+    NOT_APPLICABLE: (),
 }
 
-# Days allowed for each step, counted from when it became the next step.
-# Configurable: override with the setting LEX_MARIA_STEP_DAYS ({step: days}).
-DEFAULT_STEP_DAYS: dict[str, int | None] = {
-    Step.INFORM_PATIENT: 3,
-    Step.ANALYSE: 42,
-    Step.FORWARD: 3,
-    Step.INFORM_BOARD: 7,
-    Step.REPORT_TO_IVO: 7,  # "snarast" (PSL 3 kap. 5 §)
-    Step.IVO_DECISION: None,  # IVO's clock, not ours
-    Step.CLOSE: 14,
+# Days allowed for each step, counted from the day it became possible: the municipality's fields
+# (configurable per municipality, SPEC §5). IVO's decision runs on IVO's clock, not ours.
+STEP_DAYS_FIELDS: dict[str, str | None] = {
+    Step.INFORM_PATIENT: "lex_maria_patient_days",
+    Step.ANALYSE: "lex_maria_analysis_days",
+    Step.FORWARD: "lex_maria_forward_days",
+    Step.INFORM_BOARD: "lex_maria_board_days",
+    Step.REPORT_TO_IVO: "lex_maria_report_days",  # "snarast" (PSL 3 kap. 5 §)
+    Step.SEND_INVESTIGATION: "lex_maria_investigation_days",
+    Step.IVO_DECISION: None,
+    Step.CLOSE: "lex_maria_close_days",
 }
 
 OPEN_STATES = [s for s in State.values if s != State.CLOSED]
 
 
 class LexMariaTransitionError(ValidationError):
-    """A move the table does not allow from the case's state (message in the user's language)."""
+    """A step the table does not allow on the case now (message in the user's language)."""
 
 
 class StaleCaseError(ValidationError):
@@ -129,7 +163,7 @@ class StaleCaseError(ValidationError):
 
 @dataclass(frozen=True)
 class Chain:
-    """Who is in a case's chain on the event date (SPEC §5 variant table)."""
+    """Who is in a case's chain on the event date (SPEC §5 variant table), or who holds it until routed."""
 
     route: str
     board: Board
@@ -137,67 +171,77 @@ class Chain:
     reporter: Person | None
     board_mas: Person | None
     reason: str
+    reporter_deputy_for: Person | None = None
+    unclear_reason: str = ""
+    fallback: Person | None = None
 
 
 def event_date(deviation: Deviation) -> date:
     return timezone.localdate(deviation.occurred_at)
 
 
-def _duty_role(deviation: Deviation) -> str:
-    """MAR for rehabilitation categories, MAS otherwise."""
-    return Role.MAR if deviation.category.is_rehabilitation else Role.MAS
-
-
-def _first_holder(resolve: Callable[[str], Resolution], roles: Iterable[str]) -> tuple[Person | None, str]:
-    reasons = []
-    for role in roles:
-        resolution = resolve(role)
-        if resolution.holder is not None:
-            return resolution.holder, resolution.reason
-        reasons.append(resolution.reason)
-    return None, " ".join(reasons)
-
-
-def board_duty_holder(*, board: Board, role: str, on: date) -> Resolution:
-    """Return who holds ``role`` for ``board``'s own operation on ``on`` (the board's MAS/MAR).
-
-    Asks the resolver about a virtual unit of the board run in egen regi by the
-    board's municipal provider, so precedence (deputy → provider → board →
-    region) stays in the resolver.
-    """
-    municipal = CareProvider.objects.filter(kind=ProviderKind.MUNICIPAL, board=board).only("pk").first()
-    virtual = Unit(
-        municipality_id=board.municipality_id, board=board, provider_id=municipal.pk if municipal else None,
-        operating_form=OperatingForm.OWN, contract=None,
-    )
-    return build_index(units=[virtual], on=on).resolve(virtual, role)
+def _reporter(resolve: Callable[[str], Resolution], *, rehabilitation: bool) -> tuple[Resolution, Resolution]:
+    """The anmälningsansvarig; where none is appointed, the duty holder (MAR → MAS, the one rule)."""
+    appointed = resolve(Role.LEX_MARIA_REPORTER)
+    if appointed.holder is not None:
+        return appointed, appointed
+    return appointed, duty_resolution(resolve, rehabilitation=rehabilitation)
 
 
 def resolve_chain(*, deviation: Deviation) -> Chain:
-    """Resolve route, reporter and the board's MAS for ``deviation`` on its event date."""
+    """Resolve route, reporter and the board's MAS for ``deviation`` on its event date.
+
+    The route and the reporter come only from the contract in force, or from egen regi (SPEC §5
+    ownership guard). A unit run by another vårdgivare without a contract in force (R12), or whose
+    contract contradicts itself (R11), is reported by that provider's own anmälningsansvarig — the
+    board's MAS is never the reporter of another vårdgivare's event. Where nobody resolves, the case
+    is marked "Ansvar oklart" with its fallback (SPEC §3): the board's MAS holds it for the board's
+    own routes; another vårdgivare's case waits in the register admins' list of unrouted cases.
+    """
     on = event_date(deviation)
     unit = Unit.objects.select_related("board", "board__region", "provider").get(pk=deviation.unit_id)
     index = build_index(units=[unit], on=on)
     operation = index.operation(unit)
-    contract = operation.contract
-    if operation.operating_form == OperatingForm.OWN or contract is None:
-        route = Route.OWN if operation.operating_form == OperatingForm.OWN else Route.BOARD_MAS
-    else:
+    contract = operation.contract_in_force
+    rehabilitation = deviation.category.is_rehabilitation
+    guard = ""
+    if not operation.by_other_provider:
+        route = Route.OWN
+    elif contract is not None and contract.route_agrees and contract.lex_maria_route != Route.OWN:
         route = contract.lex_maria_route
-    duty = _duty_role(deviation)
-    reporter_roles = (Role.LEX_MARIA_REPORTER, duty)
-    if route == Route.BOARD_MAS:
-        reporter, reason = _first_holder(
-            lambda role: board_duty_holder(board=unit.board, role=role, on=on), reporter_roles
-        )
     else:
-        reporter, reason = _first_holder(lambda role: index.resolve(unit, role), reporter_roles)
+        # The vårdgivare reports events in its own business (IVO); nothing is guessed from the board.
+        route = Route.PROVIDER_MAS
+        if contract is None:
+            guard = _("R12: the unit is run by another care provider (vårdgivare) without a contract in force.")
+        else:
+            guard = _("R11: contract %(case)s contradicts itself (type, MAS duty and Lex Maria route).") % {
+                "case": contract.case_number}
+    if route == Route.BOARD_MAS:
+        appointed, found = _reporter(lambda role: board_duty_holder(board=unit.board, role=role, on=on),
+                                     rehabilitation=rehabilitation)
+    elif guard:
+        own = (Scope.UNIT, Scope.PROVIDER)  # the provider's own register only
+        appointed, found = _reporter(lambda role: index.resolve(unit, role, levels=own),
+                                     rehabilitation=rehabilitation)
+    else:
+        appointed, found = _reporter(lambda role: index.resolve(unit, role), rehabilitation=rehabilitation)
+    reporter = found.holder
+    deputy_for = found.deputy.deputy_for.person if reporter is not None and found.deputy is not None else None
     board_mas = None
     if route == Route.CONTRACTOR_VIA_BOARD_MAS:
-        board_mas = board_duty_holder(board=unit.board, role=duty, on=on).holder
+        board_mas = duty_resolution(lambda role: board_duty_holder(board=unit.board, role=role, on=on),
+                                    rehabilitation=rehabilitation).holder
     purchasing_board = contract.purchasing_board if contract is not None and route != Route.OWN else None
+    reason = " ".join(p for p in (guard, found.reason) if p)
+    unclear_reason, fallback = "", None
+    if reporter is None:
+        unclear_reason = " ".join(p for p in (guard, gap_reason(appointed, index=index)) if p)
+        if route in (Route.OWN, Route.BOARD_MAS):
+            fallback = fallback_owner(unit=unit, on=on)
     return Chain(route=route, board=unit.board, purchasing_board=purchasing_board, reporter=reporter,
-                 board_mas=board_mas, reason=reason)
+                 board_mas=board_mas, reason=reason, reporter_deputy_for=deputy_for,
+                 unclear_reason=unclear_reason, fallback=fallback)
 
 
 def _next_reference(*, municipality_id: int, prefix: str, year: int) -> str:
@@ -211,30 +255,103 @@ def _next_reference(*, municipality_id: int, prefix: str, year: int) -> str:
     return f"{prefix}-{year}-{counter.last:06d}"
 
 
-# --- deadlines ---------------------------------------------------------------
+# --- steps and deadlines ---------------------------------------------------------
 
 
-def step_days() -> dict[str, int | None]:
-    """Days per step: the defaults, overridden by the LEX_MARIA_STEP_DAYS setting."""
-    return {**DEFAULT_STEP_DAYS, **getattr(settings, "LEX_MARIA_STEP_DAYS", {})}
+def steps_of(case: LexMariaCase) -> tuple[str, ...]:
+    """The steps of ``case``'s route (forwarding only where the board's MAS forwards), close last."""
+    return tuple(step for step in Step.values if actors_for(case=case, step=step))
+
+
+def _not_applicable(case: LexMariaCase) -> dict[str, LexMariaStepNotApplicable]:
+    cached = getattr(case, "_not_applicable_cache", None)
+    if cached is None:
+        cached = {row.step: row for row in case.not_applicable.all()} if case.pk else {}
+        case._not_applicable_cache = cached
+    return cached
+
+
+def done_on(case: LexMariaCase, step: str) -> date | None:
+    """The date ``step`` was done (or marked not applicable) on ``case``, or None."""
+    dated = {
+        Step.INFORM_PATIENT: case.patient_informed_at,
+        Step.ANALYSE: case.analysed_at,
+        Step.FORWARD: case.forwarded_by_board_mas_at,
+        Step.INFORM_BOARD: case.board_informed_at,
+        Step.REPORT_TO_IVO: case.ivo_sent_at,
+        Step.SEND_INVESTIGATION: case.investigation_sent_at,
+        Step.IVO_DECISION: case.ivo_decision_at,
+        Step.CLOSE: timezone.localdate(case.closed_at) if case.closed_at else None,
+    }.get(step)
+    if dated is not None:
+        return dated
+    if step == Step.INFORM_PATIENT and case.patient_not_informed_reason:
+        return _decided_on(case)
+    row = _not_applicable(case).get(step)
+    return row.on if row is not None else None
+
+
+def is_done(case: LexMariaCase, step: str) -> bool:
+    return done_on(case, step) is not None
+
+
+def requirements(case: LexMariaCase, step: str) -> tuple[str, ...]:
+    """The steps that must be done (or not applicable) before ``step``; closing needs every other step."""
+    if step == Step.CLOSE:
+        return tuple(s for s in steps_of(case) if s != Step.CLOSE)
+    route_specific = ROUTE_REQUIRES.get(case.route, {})
+    return route_specific.get(step, REQUIRES.get(step, ()))
+
+
+def open_steps(case: LexMariaCase) -> list[str]:
+    """Steps that can be taken now: not done, everything they need done (empty when closed)."""
+    if case.state == State.CLOSED:
+        return []
+    return [s for s in steps_of(case)
+            if not is_done(case, s) and all(is_done(case, r) for r in requirements(case, s))]
+
+
+def step_days(municipality) -> dict[str, int | None]:
+    """Days per step: the municipality's settings."""
+    return {step: (getattr(municipality, field) if field else None) for step, field in STEP_DAYS_FIELDS.items()}
+
+
+def step_deadline(case: LexMariaCase, step: str, *, days: dict[str, int | None] | None = None) -> date | None:
+    """When ``step`` is due: the days of the step counted from when it became possible."""
+    days = days if days is not None else step_days(case.deviation.municipality)
+    allowed = days.get(step)
+    if allowed is None:
+        return None
+    start = max([_decided_on(case)] + [done_on(case, r) or _decided_on(case) for r in requirements(case, step)])
+    return start + timedelta(days=allowed)
 
 
 def next_step(case: LexMariaCase) -> str | None:
-    """The step that is due next on ``case``, or None when it is closed."""
-    if case.state == State.ANALYSED:
-        if case.route == Route.CONTRACTOR_VIA_BOARD_MAS and case.forwarded_by_board_mas_at is None:
-            return Step.FORWARD
-        return Step.INFORM_BOARD
-    for step, (from_state, to_state) in TRANSITIONS.items():
-        if from_state == case.state and from_state != to_state:
-            return step
-    return None
+    """The open step that is due first (the one the queue shows), or None when the case is closed."""
+    steps = open_steps(case)
+    if not steps:
+        return None
+    days = step_days(case.deviation.municipality)
+    return min(steps, key=lambda s: (step_deadline(case, s, days=days) or date.max, steps_of(case).index(s)))
 
 
-def next_due_at(case: LexMariaCase, *, now: datetime) -> datetime | None:
-    step = next_step(case)
-    days = step_days().get(step) if step else None
-    return now + timedelta(days=days) if days is not None else None
+def next_due_at(case: LexMariaCase, *, now: datetime | None = None) -> datetime | None:
+    """The earliest deadline of the open steps, at the end of that day (Stockholm time)."""
+    days = step_days(case.deviation.municipality)
+    deadlines = [d for d in (step_deadline(case, s, days=days) for s in open_steps(case)) if d is not None]
+    if not deadlines:
+        return None
+    return timezone.make_aware(datetime.combine(min(deadlines), datetime.max.time().replace(microsecond=0)))
+
+
+def milestone(case: LexMariaCase) -> str:
+    """The state shown for ``case``: closed, or the furthest milestone reached."""
+    if case.closed_at is not None:
+        return State.CLOSED
+    for step, state in MILESTONES:
+        if is_done(case, step):
+            return state
+    return State.DECIDED
 
 
 def actors_for(*, case: LexMariaCase, step: str) -> tuple[str, ...]:
@@ -295,6 +412,13 @@ def may_take(*, user, case: LexMariaCase, step: str, kinds: frozenset[str] | Non
     return bool(kinds & set(actors_for(case=case, step=step)))
 
 
+def owner_users(case: LexMariaCase) -> list:
+    """Who holds a case nobody could be resolved to report: the fallback, else the register admins."""
+    if case.fallback_person_id:
+        return [case.fallback_person.user] if case.fallback_person.user_id else []
+    return register_admin_users(municipality_id=case.deviation.municipality_id)
+
+
 def users_of(case: LexMariaCase, actors: Iterable[str], *, stored_routing: bool = False,
              officials: Callable[[LexMariaCase], list] | None = None) -> list:
     """The users who play ``actors`` on ``case``.
@@ -307,6 +431,8 @@ def users_of(case: LexMariaCase, actors: Iterable[str], *, stored_routing: bool 
     for actor in actors:
         if actor == Actor.REPORTER and case.reporter_person_id:
             users.append(case.reporter_person.user)
+        elif actor == Actor.REPORTER and case.owner_unclear_reason:
+            users.extend(owner_users(case))
         elif actor == Actor.BOARD_MAS and case.board_mas_id:
             users.append(case.board_mas.user)
         elif actor == Actor.OPERATIONS_MANAGER:
@@ -321,9 +447,10 @@ def users_of(case: LexMariaCase, actors: Iterable[str], *, stored_routing: bool 
 
 
 def recipients_after(*, case: LexMariaCase, done: str, actor_user=None) -> list:
-    """Who is told once ``done`` happened: whoever moves next, and those to be informed."""
-    step = next_step(case)
-    actors = list(actors_for(case=case, step=step)) if step else []
+    """Who is told once ``done`` happened: whoever takes an open step, and those to be informed."""
+    actors = []
+    for step in open_steps(case):
+        actors += [a for a in actors_for(case=case, step=step) if a not in actors]
     actors += [a for a in INFORMED_AFTER.get(done, ()) if a not in actors]
     users = {u.pk: u for u in users_of(case, actors)}
     if actor_user is not None:
@@ -338,21 +465,28 @@ NOTIFY_SUBJECTS = {
     Step.FORWARD: gettext_lazy("Lex Maria %(reference)s: forwarded by the board's MAS"),
     Step.INFORM_BOARD: gettext_lazy("Lex Maria %(reference)s: the board has been informed"),
     Step.REPORT_TO_IVO: gettext_lazy("Lex Maria %(reference)s: reported to IVO"),
+    Step.SEND_INVESTIGATION: gettext_lazy("Lex Maria %(reference)s: the investigation has been sent to IVO"),
     Step.IVO_DECISION: gettext_lazy("Lex Maria %(reference)s: IVO's decision received"),
     Step.CLOSE: gettext_lazy("Lex Maria %(reference)s: closed"),
+    NOT_APPLICABLE: gettext_lazy("Lex Maria %(reference)s: a step was marked not applicable"),
+    "rerouted": gettext_lazy("Lex Maria %(reference)s: the case has been routed to its reporter"),
 }
 
 
 def next_move_text(case: LexMariaCase) -> str:
-    """'Next: <step> (<who>)' without patient data."""
-    step = next_step(case)
-    if step is None:
+    """'Open steps: <step> (<who>); …' without patient data."""
+    steps = open_steps(case)
+    if not steps:
         return _("The case is closed.")
-    who = ", ".join(str(Actor(a).label) for a in actors_for(case=case, step=step))
-    return _("Next step: %(step)s, by %(who)s.") % {"step": Step(step).label, "who": who}
+    parts = [
+        _("%(step)s, by %(who)s") % {"step": Step(step).label,
+                                     "who": ", ".join(str(Actor(a).label) for a in actors_for(case=case, step=step))}
+        for step in steps
+    ]
+    return _("Open steps: %(steps)s.") % {"steps": "; ".join(parts)}
 
 
-def _notify(case: LexMariaCase, *, done: str, actor_user=None) -> int:
+def _notify(case: LexMariaCase, *, done: str, actor_user=None, key: str | None = None) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         subject = str(NOTIFY_SUBJECTS[done]) % {"reference": case.reference}
         body = next_move_text(case)
@@ -362,16 +496,33 @@ def _notify(case: LexMariaCase, *, done: str, actor_user=None) -> int:
         subject=subject,
         body=body,
         link=case.get_absolute_url(),
-        dedupe_key=f"lexmaria:{case.pk}:{done}",
+        dedupe_key=f"lexmaria:{case.pk}:{key or done}",
     )
 
 
 # --- opening -------------------------------------------------------------------
 
 
+def may_decide(*, user, deviation: Deviation) -> bool:
+    """Whether ``user`` may decide a Lex Maria "yes" on ``deviation``: the MAS/MAR who holds its assessment."""
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    return person is not None and deviation.mas_person_id == person.pk
+
+
+def _deputy_text(person: Person | None, deputy_for: Person | None) -> str:
+    if person is None or deputy_for is None:
+        return ""
+    return _("%(person)s as deputy for %(holder)s.") % {"person": person.full_name, "holder": deputy_for.full_name}
+
+
 @transaction.atomic
 def lex_maria_open(*, deviation: Deviation, decided_by, motivation: str) -> LexMariaCase:
-    """Open the Lex Maria case of a "yes" decision on ``deviation``; a second call returns the same case."""
+    """Open the Lex Maria case of a "yes" decision on ``deviation``; a second call returns the same case.
+
+    The route and the reporter come from the register on the event date (:func:`resolve_chain`); who
+    decided is recorded as is. Where no reporter resolves, the case is marked "Ansvar oklart" and held
+    by its fallback until the re-routing job finds the reporter.
+    """
     existing = LexMariaCase.objects.filter(deviation_id=deviation.pk).first()
     if existing is not None:
         return existing
@@ -388,27 +539,26 @@ def lex_maria_open(*, deviation: Deviation, decided_by, motivation: str) -> LexM
         board=chain.board,
         purchasing_board=chain.purchasing_board,
         reporter_person=chain.reporter,
+        reporter_deputy_for=chain.reporter_deputy_for,
         board_mas=chain.board_mas,
+        owner_unclear_reason=chain.unclear_reason,
+        fallback_person=chain.fallback,
         decided_by=decided_by,
         decided_at=now,
         motivation=motivation.strip(),
     )
-    case.due_at = next_due_at(case, now=now)
+    case.due_at = next_due_at(case)
     case.full_clean(exclude=["deviation"])
     case.save()
+    with translation.override(settings.LANGUAGE_CODE):
+        notes = [case.motivation, _deputy_text(chain.reporter, chain.reporter_deputy_for), chain.unclear_reason]
     LexMariaTransition.objects.create(case=case, from_state="", to_state=State.DECIDED, actor=decided_by,
-                                      reason=case.motivation)
+                                      reason=" ".join(n for n in notes if n))
     _notify(case, done="open", actor_user=decided_by)
     return case
 
 
 # --- the steps ---------------------------------------------------------------------
-
-
-def _already_done(case: LexMariaCase, step: str) -> bool:
-    if step == Step.FORWARD:
-        return case.forwarded_by_board_mas_at is not None
-    return case.state == TRANSITIONS[step][1]
 
 
 def _check_date(value: date | None, *, field: str, not_before: date | None, required: bool = True) -> None:
@@ -424,52 +574,76 @@ def _check_date(value: date | None, *, field: str, not_before: date | None, requ
         )
 
 
+def _refuse_unless_open(case: LexMariaCase, step: str) -> None:
+    if case.state == State.CLOSED:
+        raise LexMariaTransitionError(_("The case is closed."))
+    missing = [r for r in requirements(case, step) if not is_done(case, r)]
+    if not missing:
+        return
+    if step == Step.CLOSE:
+        raise LexMariaTransitionError(
+            _("The case can be closed when every step is done or marked not applicable. Missing: %(steps)s.")
+            % {"steps": ", ".join(str(Step(m).label) for m in missing)}
+        )
+    if step == Step.INFORM_BOARD and Step.FORWARD in missing:
+        raise LexMariaTransitionError(
+            _("The board's MAS must forward the case to the boards before the board is recorded as informed.")
+        )
+    raise LexMariaTransitionError(
+        _("The step “%(step)s” needs first: %(steps)s.")
+        % {"step": Step(step).label, "steps": ", ".join(str(Step(m).label) for m in missing)}
+    )
+
+
 def _move(*, case: LexMariaCase, step: str, user, version: int | None, reason: str = "",
-          apply: Callable[[LexMariaCase], list[str]]) -> LexMariaCase:
+          apply: Callable[[LexMariaCase], list[str]], done: str | None = None,
+          actors: tuple[str, ...] | None = None) -> LexMariaCase:
     """Take ``step`` on ``case`` as ``user``: lock, check table, actor and version, apply, record, notify."""
     with transaction.atomic():
         locked = (
             LexMariaCase.objects.select_for_update(of=("self",))
-            .select_related("deviation", "reporter_person__user", "board_mas__user")
+            .select_related("deviation__municipality", "reporter_person__user", "board_mas__user",
+                            "fallback_person__user", "reporter_deputy_for")
             .get(pk=case.pk)
         )
-        if not actors_for(case=locked, step=step):
+        allowed = actors if actors is not None else actors_for(case=locked, step=step)
+        if not allowed:
             # The step is not part of this routing variant (e.g. forwarding outside the contractor route).
             raise LexMariaTransitionError(
                 _("The step “%(step)s” is not part of this case's route.") % {"step": Step(step).label}
             )
-        if not may_take(user=user, case=locked, step=step):
+        if not (actor_kinds(user=user, case=locked) & set(allowed)):
             raise PermissionDenied(_("You may not take this step on this Lex Maria case."))
-        if _already_done(locked, step):
-            return locked
-        from_state, to_state = TRANSITIONS[step]
-        if locked.state != from_state:
-            raise LexMariaTransitionError(
-                _("The step “%(step)s” cannot be taken when the case is “%(state)s”.")
-                % {"step": Step(step).label, "state": State(locked.state).label}
-            )
-        if (step == Step.INFORM_BOARD and locked.route == Route.CONTRACTOR_VIA_BOARD_MAS
-                and locked.forwarded_by_board_mas_at is None):
-            raise LexMariaTransitionError(
-                _("The board's MAS must forward the case to the boards before the board is recorded as informed.")
-            )
+        if is_done(locked, step):
+            return locked  # already done: taking it twice is harmless
+        _refuse_unless_open(locked, step)
         if version is not None and locked.version != version:
             raise StaleCaseError(
                 _("Someone else changed the case while you were editing it. Check the case and try again.")
             )
+        from_state = locked.state
         fields = apply(locked)
+        locked._not_applicable_cache = None
         now = timezone.now()
-        locked.state = to_state
-        locked.version += 1
-        locked.due_at = next_due_at(locked, now=now)
-        fields += ["state", "version", "due_at"]
-        if to_state == State.CLOSED:
+        if step == Step.CLOSE:
             locked.closed_at = now
             fields.append("closed_at")
+        locked.state = milestone(locked)
+        locked.version += 1
+        locked.due_at = next_due_at(locked)
+        fields += ["state", "version", "due_at"]
         locked.save(update_fields=fields)
-        LexMariaTransition.objects.create(case=locked, from_state=from_state, to_state=to_state, actor=user,
-                                          reason=reason or str(Step(step).label))
-        _notify(locked, done=step, actor_user=user)
+        person = getattr(user, "person", None) if hasattr(user, "person") else None
+        with translation.override(settings.LANGUAGE_CODE):
+            deputy = (_deputy_text(person, locked.reporter_deputy_for)
+                      if person is not None and person.pk == locked.reporter_person_id else "")
+            default = str(Step(step).label)
+        LexMariaTransition.objects.create(
+            case=locked, step=step, from_state=from_state, to_state=locked.state, actor=user,
+            reason=" ".join(p for p in ((reason or default), deputy) if p),
+        )
+        _notify(locked, done=done or step, actor_user=user,
+                key=f"{NOT_APPLICABLE}:{step}" if done == NOT_APPLICABLE else None)
     return locked
 
 
@@ -533,7 +707,9 @@ def lex_maria_record_analysis(*, case: LexMariaCase, user, version: int | None, 
             [DeviationAction(deviation_id=c.deviation_id, description=a.description, owner=a.owner,
                              deadline=a.deadline) for a in actions]
         )
-        return ["analysis_leader", "analysis_team", "analysis_timeline", "analysis_causes", "analysis_actions"]
+        c.analysed_at = timezone.localdate()
+        return ["analysis_leader", "analysis_team", "analysis_timeline", "analysis_causes", "analysis_actions",
+                "analysed_at"]
 
     return _move(case=case, step=Step.ANALYSE, user=user, version=version, apply=apply)
 
@@ -551,7 +727,7 @@ def lex_maria_forward(*, case: LexMariaCase, user, version: int | None, forwarde
 
 def lex_maria_inform_board(*, case: LexMariaCase, user, version: int | None,
                            informed_at: date | None) -> LexMariaCase:
-    """Record the date the responsible board (and the purchasing board) was informed."""
+    """Record the date the responsible board (and the purchasing board) was informed (any time after the decision)."""
 
     def apply(c: LexMariaCase) -> list[str]:
         _check_date(informed_at, field="informed_at", not_before=c.forwarded_by_board_mas_at or _decided_on(c))
@@ -563,7 +739,8 @@ def lex_maria_inform_board(*, case: LexMariaCase, user, version: int | None,
 
 def lex_maria_report_to_ivo(*, case: LexMariaCase, user, version: int | None, sent_at: date | None,
                             ivo_case_number: str) -> LexMariaCase:
-    """Record that the report was sent through IVO's e-service (the portal never sends it itself)."""
+    """Record that the report was sent through IVO's e-service ("snarast": any time after the decision;
+    the portal never sends it itself)."""
 
     def apply(c: LexMariaCase) -> list[str]:
         _check_date(sent_at, field="sent_at", not_before=_decided_on(c))
@@ -574,6 +751,39 @@ def lex_maria_report_to_ivo(*, case: LexMariaCase, user, version: int | None, se
         return ["ivo_sent_at", "ivo_case_number"]
 
     return _move(case=case, step=Step.REPORT_TO_IVO, user=user, version=version, apply=apply)
+
+
+def lex_maria_send_investigation(*, case: LexMariaCase, user, version: int | None,
+                                 sent_at: date | None) -> LexMariaCase:
+    """Record the date the investigation was sent to IVO: with the report (same date) or as soon as possible after."""
+
+    def apply(c: LexMariaCase) -> list[str]:
+        _check_date(sent_at, field="sent_at", not_before=c.ivo_sent_at or _decided_on(c))
+        c.investigation_sent_at = sent_at
+        return ["investigation_sent_at"]
+
+    return _move(case=case, step=Step.SEND_INVESTIGATION, user=user, version=version, apply=apply)
+
+
+def lex_maria_mark_not_applicable(*, case: LexMariaCase, user, version: int | None, step: str,
+                                  reason: str) -> LexMariaCase:
+    """Mark ``step`` not applicable on ``case``, with the reason (so the case can close without it)."""
+    reason = (reason or "").strip()
+    if step not in MAY_BE_NOT_APPLICABLE:
+        raise ValidationError({"step": _("This step cannot be marked not applicable.")})
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason the step does not apply.")})
+
+    def apply(c: LexMariaCase) -> list[str]:
+        LexMariaStepNotApplicable.objects.create(case=c, step=step, reason=reason, by=user, on=timezone.localdate())
+        return []
+
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Not applicable: %(step)s. %(reason)s") % {"step": Step(step).label, "reason": reason}
+    # The anmälningsansvarig decides what applies; the board's MAS may for her own forwarding.
+    actors = tuple(dict.fromkeys((Actor.REPORTER, *(actors_for(case=case, step=step) if step == Step.FORWARD else ()))))
+    return _move(case=case, step=step, user=user, version=version, apply=apply, reason=text,
+                 done=NOT_APPLICABLE, actors=actors)
 
 
 def lex_maria_record_ivo_decision(*, case: LexMariaCase, user, version: int | None, decided_at: date | None,
@@ -592,7 +802,7 @@ def lex_maria_record_ivo_decision(*, case: LexMariaCase, user, version: int | No
 
 
 def lex_maria_close(*, case: LexMariaCase, user, version: int | None, reason: str = "") -> LexMariaCase:
-    """Close the case after IVO's decision."""
+    """Close the case once every step is done or marked not applicable."""
     return _move(case=case, step=Step.CLOSE, user=user, version=version, apply=lambda c: [], reason=reason.strip())
 
 
@@ -603,6 +813,54 @@ STEP_SERVICES: dict[str, Callable[..., LexMariaCase]] = {
     Step.FORWARD: lex_maria_forward,
     Step.INFORM_BOARD: lex_maria_inform_board,
     Step.REPORT_TO_IVO: lex_maria_report_to_ivo,
+    Step.SEND_INVESTIGATION: lex_maria_send_investigation,
     Step.IVO_DECISION: lex_maria_record_ivo_decision,
+    NOT_APPLICABLE: lex_maria_mark_not_applicable,
     Step.CLOSE: lex_maria_close,
 }
+
+
+# --- re-routing ----------------------------------------------------------------------
+
+
+def lex_maria_reroute(*, case: LexMariaCase) -> bool:
+    """Give an open "Ansvar oklart" case to the reporter the register now resolves (or its new fallback).
+
+    Run by the scheduled job once the register is corrected; writes a history row (by "Systemet") and
+    tells both the one who held it and the one who gets it. Returns whether anything changed.
+    """
+    with transaction.atomic():
+        locked = (
+            LexMariaCase.objects.select_for_update(of=("self",))
+            .select_related("deviation__municipality", "deviation__category", "fallback_person__user")
+            .get(pk=case.pk)
+        )
+        if not locked.owner_unclear_reason or locked.state == State.CLOSED:
+            return False
+        chain = resolve_chain(deviation=locked.deviation)
+        if chain.reporter is None and (chain.fallback.pk if chain.fallback else None) == locked.fallback_person_id:
+            return False
+        before = owner_users(locked)
+        locked.route, locked.purchasing_board = chain.route, chain.purchasing_board
+        locked.reporter_person, locked.reporter_deputy_for = chain.reporter, chain.reporter_deputy_for
+        locked.board_mas = chain.board_mas
+        locked.owner_unclear_reason, locked.fallback_person = chain.unclear_reason, chain.fallback
+        locked.version += 1
+        locked.due_at = next_due_at(locked)
+        locked.save(update_fields=["route", "purchasing_board", "reporter_person", "reporter_deputy_for", "board_mas",
+                                   "owner_unclear_reason", "fallback_person", "version", "due_at"])
+        with translation.override(settings.LANGUAGE_CODE):
+            if chain.reporter is not None:
+                reason = _("Routed by the register: %(person)s reports to IVO. %(detail)s") % {
+                    "person": chain.reporter.full_name, "detail": chain.reason}
+            else:
+                reason = _("Still unclear; now held by %(person)s. %(detail)s") % {
+                    "person": chain.fallback.full_name if chain.fallback else _("the register administrators"),
+                    "detail": chain.unclear_reason}
+            subject = str(NOTIFY_SUBJECTS["rerouted"]) % {"reference": locked.reference}
+        LexMariaTransition.objects.create(case=locked, step=REROUTED, from_state=locked.state,
+                                          to_state=locked.state, actor=None, reason=reason)
+        after = users_of(locked, (Actor.REPORTER,))
+        notify(recipients={u.pk: u for u in [*before, *after]}.values(), kind="lex_maria", subject=subject,
+               body=reason, link=locked.get_absolute_url(), dedupe_key=f"lexmaria:{locked.pk}:rerouted:{locked.version}")
+    return True

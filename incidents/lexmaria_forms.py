@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.lexmaria import AnalysisAction, Step
+from incidents.lexmaria import MAY_BE_NOT_APPLICABLE, NOT_APPLICABLE, AnalysisAction, Step
 from responsibility.models import Person
 
 ANALYSIS_ACTION_ROWS = 3
@@ -139,6 +139,31 @@ class ReportToIvoForm(StepForm):
     ivo_case_number = forms.CharField(label=_("IVO's case number"), max_length=40)
 
 
+class SendInvestigationForm(StepForm):
+    step = Step.SEND_INVESTIGATION
+    sent_at = _date(_("Date the investigation was sent to IVO (the report's date if sent with it)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.date_default("sent_at")
+
+
+class NotApplicableForm(StepForm):
+    """Mark one of the open steps not applicable, with the reason."""
+
+    step = NOT_APPLICABLE
+    which = forms.ChoiceField(label=_("Step that does not apply"), choices=())
+    reason = _text(_("Why the step does not apply"), rows=2)
+
+    def __init__(self, *args, case, steps=None, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        allowed = steps if steps is not None else MAY_BE_NOT_APPLICABLE
+        self.fields["which"].choices = [(s, Step(s).label) for s in MAY_BE_NOT_APPLICABLE if s in allowed]
+
+    def service_kwargs(self) -> dict:
+        return {"step": self.cleaned_data["which"], "reason": self.cleaned_data["reason"]}
+
+
 class IvoDecisionForm(StepForm):
     step = Step.IVO_DECISION
     decided_at = _date(_("Date of IVO's decision"))
@@ -153,5 +178,5 @@ class CloseForm(StepForm):
 STEP_FORMS: dict[str, type[StepForm]] = {
     form.step: form
     for form in (PatientInformedForm, AnalysisForm, ForwardForm, BoardInformedForm, ReportToIvoForm,
-                 IvoDecisionForm, CloseForm)
+                 SendInvestigationForm, IvoDecisionForm, CloseForm, NotApplicableForm)
 }

@@ -25,7 +25,7 @@ def lex_maria_cases_visible_to(*, user, on: date | None = None) -> QuerySet[LexM
     if is_register_admin(user):
         return LexMariaCase.objects.all()
     scope = user_scope(user, on=on)
-    q = Q(reporter_person__user=user) | Q(board_mas__user=user)
+    q = Q(reporter_person__user=user) | Q(board_mas__user=user) | Q(fallback_person__user=user)
     official = scope.by_role.get(Role.BOARD_OFFICIAL)
     if official is not None:
         boards = list(official.board_ids)
@@ -48,14 +48,12 @@ def open_cases(qs: QuerySet[LexMariaCase]) -> QuerySet[LexMariaCase]:
     """Open cases with what a queue row shows, next deadline first."""
     return (
         qs.filter(state__in=OPEN_STATES)
-        .select_related("deviation__unit", "board", "purchasing_board", "reporter_person", "board_mas")
-        .only(
-            "reference", "route", "state", "decided_at", "due_at", "forwarded_by_board_mas_at", "version",
-            "board__name", "board__code", "purchasing_board__name", "purchasing_board__code",
-            "reporter_person__first_name", "reporter_person__last_name",
-            "board_mas__first_name", "board_mas__last_name",
-            "deviation__reference", "deviation__unit__name", "deviation__unit__code",
-        )
+        .select_related("deviation__unit", "deviation__municipality", "board", "purchasing_board",
+                        "reporter_person", "board_mas", "fallback_person")
+        .prefetch_related("not_applicable")
+        .defer("motivation", "patient_statement", "analysis_team", "analysis_timeline", "analysis_causes",
+               "analysis_actions", "deviation__description", "deviation__immediate_actions",
+               "deviation__patient_identifier_encrypted", "deviation__cause_analysis", "deviation__assessment")
         .order_by(F("due_at").asc(nulls_last=True), "decided_at", "pk")
     )
 
@@ -80,6 +78,7 @@ class QueueRow:
     overdue: bool
     next_step: str | None
     movers: tuple[tuple[str, str | None], ...]
+    owner_unclear: bool = False
 
     @property
     def whose_move(self) -> str:
@@ -100,6 +99,7 @@ class QueueRow:
             "overdue": self.overdue,
             "next_step": self.next_step,
             "whose_move": [{"part": actor, "person": name} for actor, name in self.movers],
+            "owner_unclear": self.owner_unclear,
         }
 
 
@@ -109,7 +109,8 @@ def movers(case: LexMariaCase, step: str | None) -> tuple[tuple[str, str | None]
         return ()
     result = []
     for actor in actors_for(case=case, step=step):
-        person = {Actor.REPORTER: case.reporter_person, Actor.BOARD_MAS: case.board_mas}.get(actor)
+        person = {Actor.REPORTER: case.reporter_person or case.fallback_person,
+                  Actor.BOARD_MAS: case.board_mas}.get(actor)
         result.append((str(actor), person.full_name if person is not None else None))
     return tuple(result)
 
@@ -132,4 +133,5 @@ def queue_row(case: LexMariaCase, *, today: date | None = None) -> QueueRow:
         overdue=deadline is not None and deadline < today,
         next_step=str(step) if step else None,
         movers=movers(case, step),
+        owner_unclear=bool(case.owner_unclear_reason),
     )

@@ -18,14 +18,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidents import ivo_pdf
 from incidents.lexmaria import (
+    MAY_BE_NOT_APPLICABLE,
+    NOT_APPLICABLE,
+    REROUTED,
     STEP_SERVICES,
     Actor,
     LexMariaTransitionError,
     StaleCaseError,
     Step,
     actor_kinds,
+    done_on,
     may_take,
-    next_step,
+    open_steps,
+    step_deadline,
+    steps_of,
 )
 from incidents.lexmaria_forms import STEP_FORMS
 from incidents.lexmaria_selectors import lex_maria_cases_visible_to, open_cases, queue_row
@@ -39,8 +45,9 @@ WORKING_ACTORS = {Actor.REPORTER, Actor.BOARD_MAS, Actor.OPERATIONS_MANAGER}
 def _visible_case(user, pk: int) -> LexMariaCase:
     case = (
         lex_maria_cases_visible_to(user=user)
-        .select_related("deviation__unit__provider", "deviation__category", "board", "purchasing_board",
-                        "reporter_person__user", "board_mas__user", "analysis_leader", "decided_by")
+        .select_related("deviation__unit__provider", "deviation__category", "deviation__municipality", "board",
+                        "purchasing_board", "reporter_person__user", "board_mas__user", "analysis_leader",
+                        "decided_by", "fallback_person__user", "reporter_deputy_for")
         .filter(pk=pk)
         .first()
     )
@@ -65,12 +72,40 @@ def queue(request):
     })
 
 
+def _label(step: str) -> str:
+    if step == NOT_APPLICABLE:
+        return _("Mark a step not applicable")
+    if step == REROUTED:
+        return _("Re-routed by the register")
+    return str(Step(step).label) if step in Step.values else ""
+
+
+def _history(case: LexMariaCase) -> list[LexMariaTransition]:
+    rows = list(LexMariaTransition.objects.filter(case=case).select_related("actor"))
+    for row in rows:
+        row.step_label = _label(row.step) if row.step else ""
+    return rows
+
+
+def _not_applicable_steps(case: LexMariaCase, kinds: frozenset[str], steps: list[str]) -> list[str]:
+    """Open steps the user may mark not applicable: the reporter any of them, the board's MAS her forwarding."""
+    return [s for s in steps if s in MAY_BE_NOT_APPLICABLE
+            and (Actor.REPORTER in kinds or (s == Step.FORWARD and Actor.BOARD_MAS in kinds))]
+
+
 def _detail_context(request, case: LexMariaCase, *, bound_form=None) -> dict:
     kinds = actor_kinds(user=request.user, case=case)
-    step = next_step(case)
-    form = None
-    if step is not None and may_take(user=request.user, case=case, step=step, kinds=kinds):
-        form = bound_form if bound_form is not None and bound_form.step == step else STEP_FORMS[step](case=case)
+    steps = open_steps(case)
+    forms = []
+    for step in steps:
+        if may_take(user=request.user, case=case, step=step, kinds=kinds):
+            form = bound_form if bound_form is not None and bound_form.step == step else STEP_FORMS[step](case=case)
+            forms.append({"step": step, "label": _label(step), "form": form})
+    not_applicable = _not_applicable_steps(case, kinds, steps)
+    if not_applicable:
+        form = (bound_form if bound_form is not None and bound_form.step == NOT_APPLICABLE
+                else STEP_FORMS[NOT_APPLICABLE](case=case, steps=not_applicable))
+        forms.append({"step": NOT_APPLICABLE, "label": _label(NOT_APPLICABLE), "form": form})
     working = bool(kinds & WORKING_ACTORS)
     deviation_url = ""
     if working:
@@ -78,16 +113,22 @@ def _detail_context(request, case: LexMariaCase, *, bound_form=None) -> dict:
             deviation_url = reverse("incidents:deviation_detail", args=[case.deviation_id])
         except NoReverseMatch:
             deviation_url = ""
+    na = {row.step: row for row in case.not_applicable.all()}
+    step_rows = [
+        {"step": s, "label": Step(s).label, "done_on": done_on(case, s), "not_applicable": na.get(s),
+         "deadline": step_deadline(case, s) if s in steps else None, "open": s in steps}
+        for s in steps_of(case)
+    ]
     return {
         "case": case,
         "row": queue_row(case),
-        "step": Step(step) if step else None,
-        "form": form,
+        "forms": forms,
+        "step_rows": step_rows,
         "kinds": [Actor(k).label for k in sorted(kinds)],
         "working": working,
         "deviation_url": deviation_url,
-        "pdf_available": working and case.state in ivo_pdf.PDF_STATES,
-        "transitions": LexMariaTransition.objects.filter(case=case).select_related("actor"),
+        "pdf_available": working and case.analysed_at is not None,
+        "transitions": _history(case),
         "actions": case.deviation.actions.select_related("owner") if working else [],
     }
 
@@ -107,9 +148,16 @@ def step(request, pk: int, step: str):
     case = _visible_case(request.user, pk)
     if step not in STEP_FORMS:
         raise Http404(_("No such step."))
-    if not may_take(user=request.user, case=case, step=step):
+    if step == NOT_APPLICABLE:
+        kinds = actor_kinds(user=request.user, case=case)
+        allowed = _not_applicable_steps(case, kinds, list(MAY_BE_NOT_APPLICABLE))
+        if not allowed:
+            raise PermissionDenied(_("You may not take this step on this Lex Maria case."))
+        form = STEP_FORMS[step](request.POST, case=case, steps=allowed)
+    elif not may_take(user=request.user, case=case, step=step):
         raise PermissionDenied(_("You may not take this step on this Lex Maria case."))
-    form = STEP_FORMS[step](request.POST, case=case)
+    else:
+        form = STEP_FORMS[step](request.POST, case=case)
     if form.is_valid():
         try:
             STEP_SERVICES[step](case=case, user=request.user, version=form.cleaned_data["version"],
@@ -123,15 +171,15 @@ def step(request, pk: int, step: str):
             else:
                 form.add_error(None, exc)
         else:
-            messages.success(request, _("The step “%(step)s” is recorded.") % {"step": Step(step).label})
+            messages.success(request, _("The step “%(step)s” is recorded.") % {"step": _label(step)})
             if lex_maria_cases_visible_to(user=request.user).filter(pk=pk).exists():
                 return redirect("incidents:lex_maria_detail", pk=pk)
             return redirect("incidents:lex_maria_queue")
     case = _visible_case(request.user, pk)
     context = _detail_context(request, case, bound_form=form)
-    if context["form"] is None:
+    if not any(item["step"] == step for item in context["forms"]):
         # The case moved on meanwhile: show the refusal with the typed form anyway.
-        context["form"] = form
+        context["forms"].append({"step": step, "label": _label(step), "form": form})
     return render(request, "incidents/lex_maria/detail.html", context, status=400)
 
 
@@ -143,7 +191,7 @@ def investigation_pdf(request, pk: int):
     kinds = actor_kinds(user=request.user, case=case)
     if not kinds & WORKING_ACTORS:
         raise PermissionDenied(_("You may not download the investigation of this case."))
-    if case.state not in ivo_pdf.PDF_STATES:
+    if case.analysed_at is None:
         raise Http404(_("The investigation is available once the event analysis is recorded."))
     pdf = ivo_pdf.investigation_pdf(case=case, produced_by=request.user)
     response = HttpResponse(pdf, content_type="application/pdf")

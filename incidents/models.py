@@ -111,6 +111,12 @@ class Deviation(models.Model):
     unit_managers = models.ManyToManyField("responsibility.Person", blank=True, related_name="+",
                                            verbose_name=_("enhetschef(s) on the event date"))
     routed_at = models.DateTimeField(_("routing stored"), null=True, blank=True)
+    # "Ansvar oklart" (SPEC §3): the responsible MAS/MAR could not be resolved, so ``mas_person`` is the
+    # fallback (the board's MAS; nobody = the register admins) and this says which rule and register gap.
+    mas_unclear_reason = models.TextField(_("responsibility unclear: reason"), blank=True)
+    # Set when ``mas_person`` is a deputy (ersättare): the person she replaces.
+    mas_deputy_for = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("deputy for"))
     version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -137,6 +143,7 @@ class Deviation(models.Model):
             models.Index(fields=["municipality", "occurred_at"], name="deviation_occurred_idx"),
             models.Index(fields=["mas_person", "state"], name="deviation_mas_state_idx"),
             models.Index(fields=["board_mas_copy", "state"], name="deviation_copy_state_idx"),
+            models.Index(fields=["state"], condition=~Q(mas_unclear_reason=""), name="deviation_unclear_idx"),
         ]
 
     def __str__(self) -> str:
@@ -144,6 +151,10 @@ class Deviation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("incidents:deviation_detail", args=[self.pk])
+
+    @property
+    def owner_unclear(self) -> bool:
+        return bool(self.mas_unclear_reason)
 
     @property
     def has_patient_data(self) -> bool:
@@ -247,6 +258,8 @@ class PatientDataAccess(models.Model):
 
 
 class LexMariaState(models.TextChoices):
+    """How far a case has come: the furthest milestone reached (the steps themselves are not a line)."""
+
     DECIDED = "decided", _("Decided: report")
     PATIENT_INFORMED = "patient_informed", _("Patient informed")
     ANALYSED = "analysed", _("Event analysis done")
@@ -269,6 +282,13 @@ class LexMariaCase(models.Model):
                                          related_name="+", verbose_name=_("purchasing board"))
     reporter_person = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
                                         related_name="+", verbose_name=_("reports to IVO"))
+    reporter_deputy_for = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True,
+                                            blank=True, related_name="+", verbose_name=_("reports as deputy for"))
+    # "Ansvar oklart" (SPEC §3): no anmälningsansvarig resolved; the fallback holds the case until the
+    # register is corrected and the re-routing job gives it to the reporter (nobody = the register admins).
+    owner_unclear_reason = models.TextField(_("responsibility unclear: reason"), blank=True)
+    fallback_person = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("holds the case until routed"))
     board_mas = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", verbose_name=_("the board's MAS (forwards)"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -284,10 +304,12 @@ class LexMariaCase(models.Model):
     analysis_timeline = models.TextField(_("timeline"), blank=True)
     analysis_causes = models.TextField(_("causes"), blank=True)
     analysis_actions = models.TextField(_("actions"), blank=True)
+    analysed_at = models.DateField(_("event analysis done"), null=True, blank=True)
     forwarded_by_board_mas_at = models.DateField(_("forwarded by the board's MAS"), null=True, blank=True)
     board_informed_at = models.DateField(_("board informed"), null=True, blank=True)
     ivo_sent_at = models.DateField(_("sent to IVO"), null=True, blank=True)
     ivo_case_number = models.CharField(_("IVO case number"), max_length=40, blank=True)
+    investigation_sent_at = models.DateField(_("investigation sent to IVO"), null=True, blank=True)
     ivo_decision_at = models.DateField(_("IVO decision received"), null=True, blank=True)
     ivo_outcome = models.TextField(_("IVO outcome"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -311,10 +333,29 @@ class LexMariaCase(models.Model):
         return reverse("incidents:lex_maria_detail", args=[self.pk])
 
 
+class LexMariaStepNotApplicable(models.Model):
+    """A step of a case marked not applicable, with the reason (SPEC §5: done or not applicable to close)."""
+
+    case = models.ForeignKey(LexMariaCase, on_delete=models.CASCADE, related_name="not_applicable")
+    step = models.CharField(_("step"), max_length=24)
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    on = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("step not applicable")
+        verbose_name_plural = _("steps not applicable")
+        constraints = [models.UniqueConstraint(fields=["case", "step"], name="lexmaria_step_na_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.step}"
+
+
 class LexMariaTransition(models.Model):
     """One step of a Lex Maria case: who, when, why."""
 
     case = models.ForeignKey(LexMariaCase, on_delete=models.CASCADE, related_name="transitions")
+    step = models.CharField(_("step"), max_length=24, blank=True)
     from_state = models.CharField(_("from"), max_length=20, choices=LexMariaState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=LexMariaState.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

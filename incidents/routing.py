@@ -19,11 +19,72 @@ from datetime import date
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incidents.models import Deviation
 from responsibility.choices import MasHeldBy, Role
 from responsibility.models import Assignment, Person, Unit
-from responsibility.resolver import ResponsibilityIndex, build_index, units_with_board
+from responsibility.resolver import (
+    Resolution,
+    ResponsibilityIndex,
+    board_duty_holder,
+    build_index,
+    duty_resolution,
+    units_with_board,
+)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who gets a case: the resolved holder, or the fallback with the reason the holder is unknown."""
+
+    role: str
+    person: Person | None
+    deputy_for: Person | None = None
+    unclear_reason: str = ""
+
+    @property
+    def unclear(self) -> bool:
+        return bool(self.unclear_reason)
+
+
+def gap_reason(resolution: Resolution, *, index: ResponsibilityIndex | None = None) -> str:
+    """Which rule and which register gap leave ``resolution`` without one holder (for "Ansvar oklart")."""
+    role_label = Role(resolution.role).label
+    if resolution.holders:
+        rule = "R7"
+        gap = _("%(count)s people hold the role %(role)s at once: %(names)s.") % {
+            "count": len(resolution.holders), "role": role_label,
+            "names": ", ".join(p.full_name for p in resolution.holders)}
+    else:
+        operation = index.operation(resolution.unit) if index is not None and resolution.unit.pk else None
+        contract = operation.contract_in_force if operation is not None else None
+        if operation is not None and operation.by_other_provider and contract is None:
+            rule = "R12"
+            gap = _("The unit is run by another care provider (vårdgivare) without a contract in force.")
+        elif contract is not None and contract.mas_held_by == MasHeldBy.CONTRACTOR and resolution.role == Role.MAS:
+            rule = "R5"
+            gap = _("The contract says the care provider holds the MAS duty, but it has no MAS registered.")
+        else:
+            rule = {Role.MAS: "R2", Role.MAR: "R3", Role.LEX_MARIA_REPORTER: "R6"}.get(resolution.role, "R2")
+            gap = _("Nobody holds the role %(role)s for the unit on the date.") % {"role": role_label}
+    return _("Responsibility unclear (%(rule)s): %(gap)s %(detail)s") % {
+        "rule": rule, "gap": gap, "detail": resolution.reason}
+
+
+def fallback_owner(*, unit: Unit, on: date) -> Person | None:
+    """SPEC §3 "No case without an owner": the board's MAS for the unit's board; None means the register admins."""
+    return board_duty_holder(board=unit.board, role=Role.MAS, on=on).holder
+
+
+def duty_owner(*, index: ResponsibilityIndex, unit: Unit, rehabilitation: bool) -> Owner:
+    """The MAS/MAR who assesses a deviation on ``unit``, or the fallback marked "Ansvar oklart"."""
+    resolution = duty_resolution(lambda role: index.resolve(unit, role), rehabilitation=rehabilitation)
+    if resolution.holder is not None:
+        deputy_for = resolution.deputy.deputy_for.person if resolution.deputy is not None else None
+        return Owner(role=resolution.role, person=resolution.holder, deputy_for=deputy_for)
+    return Owner(role=resolution.role, person=fallback_owner(unit=unit, on=index.on),
+                 unclear_reason=gap_reason(resolution, index=index))
 
 
 @dataclass(frozen=True)
@@ -37,6 +98,7 @@ class Routing:
     duty_holder: Person | None
     mas_needed: bool
     board_mas_copy: Person | None
+    owner: Owner | None = None
 
     @property
     def managers(self) -> tuple[Person, ...]:
@@ -72,19 +134,8 @@ def unit_managers_on(*, unit: Unit, on: date) -> tuple[Person, ...]:
     return tuple({a.person_id: a.person for a in assignments}.values())
 
 
-def duty_holder(*, index: ResponsibilityIndex, unit: Unit, rehabilitation: bool) -> tuple[str, Person | None]:
-    """The MAS, or for rehabilitation the MAR (falling back to the MAS where no MAR holds the duty)."""
-    if rehabilitation:
-        mar = index.resolve(unit, Role.MAR).holder
-        if mar is not None:
-            return Role.MAR, mar
-    return Role.MAS, index.resolve(unit, Role.MAS).holder
-
-
 def board_mas_on(*, unit: Unit, on: date, role: str) -> Person | None:
     """The board's own MAS/MAR for ``unit``'s board on ``on`` (asked of the resolver for the board's egen regi)."""
-    from incidents.lexmaria import board_duty_holder
-
     return board_duty_holder(board=unit.board, role=role, on=on).holder
 
 
@@ -93,8 +144,9 @@ def route(*, deviation: Deviation) -> Routing:
     on = event_date(deviation)
     unit = units_with_board(Unit.objects.filter(pk=deviation.unit_id)).get()
     index = build_index(units=[unit], on=on)
-    role, holder = duty_holder(index=index, unit=unit, rehabilitation=deviation.category.is_rehabilitation)
-    contract = index.operation(unit).contract
+    owner = duty_owner(index=index, unit=unit, rehabilitation=deviation.category.is_rehabilitation)
+    role, holder = owner.role, (None if owner.unclear else owner.person)
+    contract = index.operation(unit).contract_in_force
     copy_to = None
     if contract is not None and contract.informs_board_mas and contract.mas_held_by == MasHeldBy.CONTRACTOR:
         copy_to = board_mas_on(unit=unit, on=on, role=role)
@@ -108,6 +160,7 @@ def route(*, deviation: Deviation) -> Routing:
         duty_holder=holder,
         mas_needed=is_high_risk(deviation),
         board_mas_copy=copy_to,
+        owner=owner,
     )
 
 

@@ -79,7 +79,7 @@ def queue_for(*, user) -> QuerySet[Deviation]:
         .select_related("unit", "category")
         .only("pk", "reference", "state", "occurred_at", "reported_at", "due_at", "consequence", "probability",
               "risk_score", "event_kind", "unit__name", "unit__code", "category__name", "mas_person_id",
-              "board_mas_copy_id", "reporter_id")
+              "board_mas_copy_id", "reporter_id", "mas_unclear_reason")
     )
 
 
@@ -142,3 +142,30 @@ def access_log_for(*, user) -> QuerySet[PatientDataAccess]:
 class Period:
     start: date | None
     end: date | None
+
+
+def unrouted_for(*, user) -> tuple[QuerySet[Deviation], QuerySet]:
+    """Open deviations and Lex Maria cases marked "Ansvar oklart", in the register admin's municipality."""
+    from incidents.lexmaria import OPEN_STATES as LEX_MARIA_OPEN
+    from incidents.models import LexMariaCase
+    from responsibility.permissions import is_register_admin, user_municipality_id
+
+    if not is_register_admin(user):
+        return Deviation.objects.none(), LexMariaCase.objects.none()
+    deviations = Deviation.objects.filter(state__in=OPEN_STATES).exclude(mas_unclear_reason="")
+    cases = LexMariaCase.objects.filter(state__in=LEX_MARIA_OPEN).exclude(owner_unclear_reason="")
+    municipality_id = user_municipality_id(user)
+    if municipality_id is not None:
+        deviations = deviations.filter(municipality_id=municipality_id)
+        cases = cases.filter(deviation__municipality_id=municipality_id)
+    elif not user.is_superuser:
+        return Deviation.objects.none(), LexMariaCase.objects.none()
+    deviations = (deviations.select_related("unit", "mas_person")
+                  .only("pk", "reference", "state", "reported_at", "mas_unclear_reason", "unit__name", "unit__code",
+                        "mas_person__first_name", "mas_person__last_name")
+                  .order_by("reported_at", "pk"))
+    cases = (cases.select_related("deviation__unit", "fallback_person")
+             .only("pk", "reference", "state", "decided_at", "owner_unclear_reason", "deviation__unit__name",
+                   "deviation__unit__code", "fallback_person__first_name", "fallback_person__last_name")
+             .order_by("decided_at", "pk"))
+    return deviations, cases

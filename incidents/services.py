@@ -36,9 +36,11 @@ from incidents.models import (
     ReferenceCounter,
 )
 from incidents.permissions import Actor, actor_kinds, reportable_units
+from masportal.calendar import add_working_days_at
 from masportal.services import Notice, notify, notify_all
 from masportal.uploads import check_zip_expansion, clean_filename
 from responsibility.models import Person, Unit
+from responsibility.permissions import register_admin_users
 
 logger = logging.getLogger(__name__)
 State = DeviationState
@@ -55,6 +57,7 @@ class Move(models.TextChoices):
     RETURN = "return_to_investigation", gettext_lazy("Return for further investigation")
     CLOSE = "close", gettext_lazy("Close with feedback to the reporter")
     REJECT = "reject", gettext_lazy("Reject (not a deviation)")
+    HAND_BACK = "hand_back", gettext_lazy("Hand back to the person I deputise for")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ TRANSITIONS: dict[str, Transition] = {
     Move.REJECT: Transition(
         (State.REGISTERED, State.INVESTIGATING, State.AWAITING_MAS), State.REJECTED, (Actor.MANAGER, Actor.DUTY)
     ),
+    # A deputy keeps a case resolved to her until it is done or she hands it back (SPEC §3 Deputies).
+    Move.HAND_BACK: Transition((State.AWAITING_MAS,), State.AWAITING_MAS, (Actor.DUTY,)),
 }
 
 OPEN_STATES = (State.REGISTERED, State.INVESTIGATING, State.AWAITING_MAS, State.ACTIONS)
@@ -97,20 +102,17 @@ def moves_for(*, user, deviation: Deviation, kinds: frozenset[str] | None = None
     return [
         move for move, t in TRANSITIONS.items()
         if deviation.state in t.sources and kinds & set(t.actors) and move != Move.SUBMIT
+        and (move != Move.HAND_BACK or (deviation.mas_deputy_for_id is not None
+                                        and deviation.mas_person_id == _person_id(user)))
     ]
 
 
+def _person_id(user) -> int | None:
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    return person.pk if person is not None else None
+
+
 # --- deadlines ----------------------------------------------------------------
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """``start`` plus ``days`` working days (Monday–Friday)."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if timezone.localtime(current).weekday() < 5:
-            days -= 1
-    return current
 
 
 def due_for(*, deviation: Deviation, state: str, now: datetime) -> datetime | None:
@@ -120,7 +122,7 @@ def due_for(*, deviation: Deviation, state: str, now: datetime) -> datetime | No
         start = deviation.reported_at or now
         return start + timedelta(days=municipality.investigation_days)
     if state == State.AWAITING_MAS:
-        return add_working_days(now, municipality.mas_assessment_working_days)
+        return add_working_days_at(now, municipality.mas_assessment_working_days, municipality=municipality)
     if state == State.ACTIONS:
         deadline = (
             DeviationAction.objects.filter(deviation=deviation, done_at__isnull=True)
@@ -299,11 +301,46 @@ def _register(*, deviation: Deviation) -> routing.Routing:
     deviation.due_at = due_for(deviation=deviation, state=State.REGISTERED, now=now)
     route = routing.route(deviation=deviation)
     routing.store_routing(deviation=deviation, route=route)
+    if route.mas_needed:
+        apply_owner(deviation, route.owner)
     return route
+
+
+def apply_owner(deviation: Deviation, owner: routing.Owner) -> None:
+    """Give ``deviation`` to ``owner``: the holder (or her deputy), or the fallback marked "Ansvar oklart"."""
+    deviation.mas_person, deviation.mas_role = owner.person, owner.role
+    deviation.mas_deputy_for = owner.deputy_for
+    deviation.mas_unclear_reason = owner.unclear_reason
+    if owner.person is not None and deviation.board_mas_copy_id == owner.person.pk:
+        deviation.board_mas_copy = None  # she holds the case itself
+
+
+def owner_text(deviation: Deviation) -> str:
+    """Who holds the assessment, for the history and the sender: "X", "X (som ersättare för Y)" or the fallback."""
+    if deviation.mas_person_id is None:
+        name = _("the register administrators")
+    elif deviation.mas_deputy_for_id:
+        name = _("%(person)s (as deputy for %(holder)s)") % {
+            "person": deviation.mas_person.full_name, "holder": deviation.mas_deputy_for.full_name}
+    else:
+        name = deviation.mas_person.full_name
+    if deviation.mas_unclear_reason:
+        return _("The responsible MAS/MAR is unknown; the case went to %(name)s instead. %(reason)s") % {
+            "name": name, "reason": deviation.mas_unclear_reason}
+    return _("Assessed by %(name)s.") % {"name": name}
 
 
 def _users(people) -> list:
     return [p.user for p in people if p is not None and p.user_id is not None and p.user.is_active]
+
+
+def owner_users(deviation: Deviation) -> list:
+    """Who holds the MAS/MAR assessment: its person, or the register admins where nobody resolved."""
+    if deviation.mas_person_id is not None:
+        return _users([deviation.mas_person])
+    if deviation.mas_unclear_reason:
+        return register_admin_users(municipality_id=deviation.municipality_id)
+    return []
 
 
 def _text(message: str, deviation: Deviation) -> str:
@@ -323,7 +360,7 @@ def notify_registered(*, deviation: Deviation, route: routing.Routing) -> int:
         )]
         if route.mas_needed:
             notices.append(Notice(
-                recipients=_users([route.duty_holder]), kind="deviation_to_mas",
+                recipients=owner_users(deviation), kind="deviation_to_mas",
                 subject=_text(_("Deviation %(reference)s at %(unit)s meets the threshold for MAS/MAR"), deviation),
                 body=_text(_("A deviation at %(unit)s meets the municipality's threshold for MAS/MAR assessment. "
                              "Open %(reference)s in MAS-portalen."), deviation),
@@ -393,6 +430,7 @@ def _move(*, deviation: Deviation, move: str, user, version: int | None, reason:
             locked.closed_at = now
             fields.append("closed_at")
         locked.save(update_fields=list(dict.fromkeys(fields)))
+        reason = reason() if callable(reason) else reason
         DeviationTransition.objects.create(deviation=locked, from_state=from_state, to_state=transition.target,
                                            actor=user, reason=reason or str(Move(move).label))
     return locked
@@ -482,22 +520,90 @@ def deviation_send_to_mas(*, deviation: Deviation, user, version: int | None, re
 
     def apply(d: Deviation) -> list[str]:
         route = routing.route(deviation=d)
-        d.mas_person, d.mas_role = route.duty_holder, route.duty_role
+        apply_owner(d, route.owner)
         route_holder["route"] = route
-        return ["mas_person", "mas_role"]
+        with translation.override(settings.LANGUAGE_CODE):
+            route_holder["reason"] = owner_text(d)
+        return ["mas_person", "mas_role", "mas_deputy_for", "mas_unclear_reason", "board_mas_copy"]
 
-    moved = _move(deviation=deviation, move=Move.SEND_TO_MAS, user=user, version=version, reason=reason,
+    moved = _move(deviation=deviation, move=Move.SEND_TO_MAS, user=user, version=version,
+                  reason=lambda: " ".join(p for p in (reason.strip(), route_holder.get("reason", "")) if p),
                   apply=apply)
     if "route" in route_holder:
         with translation.override(settings.LANGUAGE_CODE):
+            if moved.mas_unclear_reason:
+                subject = _text(_("Responsibility unclear: deviation %(reference)s at %(unit)s has come to you"), moved)
+                body = _text(_("Nobody could be resolved as the responsible MAS/MAR for %(unit)s, so %(reference)s "
+                               "has come to you until the register is corrected."), moved) + " " + moved.mas_unclear_reason
+            else:
+                subject = _text(_("Deviation %(reference)s at %(unit)s awaits your assessment"), moved)
+                body = _text(_("A deviation at %(unit)s has been sent for MAS/MAR assessment. "
+                               "Open %(reference)s in MAS-portalen."), moved)
             notify(
-                recipients=_users([moved.mas_person]), kind="deviation_assessment",
-                subject=_text(_("Deviation %(reference)s at %(unit)s awaits your assessment"), moved),
-                body=_text(_("A deviation at %(unit)s has been sent for MAS/MAR assessment. "
-                             "Open %(reference)s in MAS-portalen."), moved),
+                recipients=owner_users(moved), kind="deviation_assessment", subject=subject, body=body,
                 link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:assessment:{moved.version}",
             )
     return moved
+
+
+def deviation_hand_back(*, deviation: Deviation, user, version: int | None, reason: str = "") -> Deviation:
+    """The deputy hands the assessment back to the person she deputised for; the history says so."""
+    told: dict = {}
+
+    def apply(d: Deviation) -> list[str]:
+        if d.mas_deputy_for_id is None or d.mas_person_id != _person_id(user):
+            raise DeviationTransitionError(_("Only the deputy holding the case can hand it back."))
+        told["deputy"] = d.mas_person
+        with translation.override(settings.LANGUAGE_CODE):
+            told["reason"] = _("Handed back by %(deputy)s to %(holder)s.") % {
+                "deputy": d.mas_person.full_name, "holder": d.mas_deputy_for.full_name}
+        d.mas_person, d.mas_deputy_for = d.mas_deputy_for, None
+        return ["mas_person", "mas_deputy_for"]
+
+    moved = _move(deviation=deviation, move=Move.HAND_BACK, user=user, version=version,
+                  reason=lambda: " ".join(p for p in (told.get("reason", ""), reason.strip()) if p), apply=apply)
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            recipients=owner_users(moved), kind="deviation_assessment",
+            subject=_text(_("Deviation %(reference)s at %(unit)s was handed back to you for assessment"), moved),
+            link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:handed_back:{moved.version}",
+        )
+    return moved
+
+
+def deviation_reroute(*, deviation: Deviation) -> bool:
+    """Give an open "Ansvar oklart" deviation to the MAS/MAR the register now resolves (or its new fallback).
+
+    Run by the scheduled job once the register is corrected: a history row (by "Systemet"), and both
+    the one who held it and the one who gets it are told. Returns whether anything changed.
+    """
+    with transaction.atomic():
+        locked = (
+            Deviation.objects.select_for_update(of=("self",))
+            .select_related("municipality", "unit", "category", "mas_person__user")
+            .get(pk=deviation.pk)
+        )
+        if not locked.mas_unclear_reason or locked.state not in OPEN_STATES:
+            return False
+        owner = routing.route(deviation=locked).owner
+        new_id = owner.person.pk if owner.person is not None else None
+        if owner.unclear and new_id == locked.mas_person_id:
+            return False
+        before = owner_users(locked)
+        apply_owner(locked, owner)
+        locked.version += 1
+        locked.save(update_fields=["mas_person", "mas_role", "mas_deputy_for", "mas_unclear_reason",
+                                   "board_mas_copy", "version", "updated_at"])
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("Re-routed when the register was corrected.") + " " + owner_text(locked)
+            subject = _text(_("Deviation %(reference)s at %(unit)s has been re-routed"), locked)
+        DeviationTransition.objects.create(deviation=locked, from_state=locked.state, to_state=locked.state,
+                                           actor=None, reason=reason)
+        after = owner_users(locked)
+        notify(recipients={u.pk: u for u in [*before, *after]}.values(), kind="deviation_assessment",
+               subject=subject, body=reason, link=locked.get_absolute_url(),
+               dedupe_key=f"deviation:{locked.pk}:rerouted:{locked.version}")
+    return True
 
 
 def deviation_complete_investigation(*, deviation: Deviation, user, version: int | None) -> Deviation:
@@ -528,9 +634,17 @@ def deviation_assess(*, deviation: Deviation, user, version: int | None, assessm
         d.lex_maria_decision, d.lex_maria_motivation = lex_maria, motivation
         return ["assessor", "assessed_at", "assessment", "lex_maria_decision", "lex_maria_motivation"]
 
+    def reason() -> str:
+        person_id = _person_id(user)
+        if deviation.mas_deputy_for_id is None or deviation.mas_person_id != person_id:
+            return motivation
+        with translation.override(settings.LANGUAGE_CODE):
+            return motivation + " " + _("(%(person)s as deputy for %(holder)s.)") % {
+                "person": deviation.mas_person.full_name, "holder": deviation.mas_deputy_for.full_name}
+
     with transaction.atomic():
         moved = _move(deviation=deviation, move=Move.ASSESS, user=user, version=version, apply=apply,
-                      reason=motivation)
+                      reason=reason)
         if lex_maria and moved.lex_maria_decision:
             from incidents.lexmaria import lex_maria_open
 

@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("ny/", views.deviation_create, name="deviation_create"),
     path("mina/", views.my_reports_view, name="my_reports"),
     path("logg/", views.access_log, name="access_log"),
+    path("ansvar-oklart/", views.unrouted_cases, name="unrouted_cases"),
     path("<int:pk>/", views.deviation_detail, name="deviation_detail"),
     path("<int:pk>/utkast/", views.deviation_edit, name="deviation_edit"),
     path("<int:pk>/pdf/", views.deviation_pdf, name="deviation_pdf"),

@@ -59,11 +59,13 @@ from incidents.selectors import (
     my_reports,
     queue_for,
     risk_level,
+    unrouted_for,
 )
 from incidents.services import Move
 from masportal.uploads import clean_filename
 from responsibility.choices import Role
 from responsibility.models import Unit
+from responsibility.permissions import is_register_admin
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +82,7 @@ STEP_FORMS = {
     Move.RETURN: ReasonForm,
     Move.CLOSE: CloseForm,
     Move.REJECT: ReasonForm,
+    Move.HAND_BACK: SimpleMoveForm,
 }
 DEVIATION_FORMS = {"investigation", "action"}
 
@@ -208,7 +211,7 @@ def _visible(user, pk: int) -> Deviation:
     deviation = (
         deviations_visible_to(user=user)
         .select_related("unit__board", "unit__provider", "category", "municipality", "reporter", "investigator",
-                        "assessor", "mas_person", "board_mas_copy")
+                        "assessor", "mas_person", "board_mas_copy", "mas_deputy_for")
         .filter(pk=pk).first()
     )
     if deviation is None:
@@ -323,6 +326,8 @@ def _call_step(step: str, *, deviation: Deviation, user, data: dict):
                                         lessons_learned=data.get("lessons_learned"))
     if step == Move.REJECT:
         return services.deviation_reject(deviation=deviation, user=user, version=version, reason=data["reason"])
+    if step == Move.HAND_BACK:
+        return services.deviation_hand_back(deviation=deviation, user=user, version=version)
     raise Http404
 
 
@@ -341,7 +346,7 @@ def deviation_step(request, pk: int, step: str):
     form = form_class(request.POST, auto_id=_auto_id(step), **kwargs)
     if form.is_valid():
         try:
-            _call_step(step, deviation=deviation, user=request.user, data=form.cleaned_data)
+            moved = _call_step(step, deviation=deviation, user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
@@ -353,6 +358,9 @@ def deviation_step(request, pk: int, step: str):
                 _("The action is added.") if step == "action" else
                 _("Done: %(move)s.") % {"move": Move(step).label})
             messages.success(request, label)
+            if step == Move.SEND_TO_MAS and moved.mas_unclear_reason:
+                # The sender is told at once that the responsible MAS is unknown and who got the case instead.
+                messages.warning(request, services.owner_text(moved))
             if deviations_visible_to(user=request.user).filter(pk=pk).exists():
                 return redirect("incidents:deviation_detail", pk=pk)
             return redirect("incidents:deviation_list")
@@ -410,7 +418,12 @@ def _may_use_queue(user) -> bool:
     from incidents.permissions import DUTY_ROLES, MANAGER_ROLES
     from responsibility.permissions import user_roles
 
-    return bool(user_roles(user) & set(MANAGER_ROLES + DUTY_ROLES + (Role.LEX_MARIA_REPORTER,)))
+    if user_roles(user) & set(MANAGER_ROLES + DUTY_ROLES + (Role.LEX_MARIA_REPORTER,)):
+        return True
+    # A deputy (or a fallback) keeps the cases given to her after her period ends (SPEC §3 Deputies).
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    return person is not None and Deviation.objects.filter(
+        mas_person=person, state__in=services.OPEN_STATES).exists()
 
 
 @require_GET
@@ -527,3 +540,16 @@ def access_log(request):
     page = Paginator(rows, 50).get_page(page_number)
     return render(request, "incidents/access_log.html", {"form": form, "page": page, "extract": extract},
                   status=400 if request.method == "POST" and not form.is_valid() else 200)
+
+
+@require_GET
+@login_required
+def unrouted_cases(request):
+    """Register admins: open cases whose responsible MAS/MAR or reporter could not be resolved (SPEC §3)."""
+    if not is_register_admin(request.user):
+        raise PermissionDenied(_("Only register administrators see the cases without a resolved owner."))
+    deviations, cases = unrouted_for(user=request.user)
+    return render(request, "incidents/unrouted.html", {
+        "deviations": list(deviations[:200]), "cases": list(cases[:200]),
+        "deviation_count": deviations.count(), "case_count": cases.count(),
+    })

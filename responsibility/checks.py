@@ -1,4 +1,4 @@
-"""The checks of the register, R1–R10 (SPEC §3).
+"""The checks of the register, R1–R12 (SPEC §3).
 
 Each check is a named rule with code, severity, message, legal basis and a
 link to fix it. Which rules run on a date, with which severity, basis and
@@ -32,12 +32,14 @@ RULE_TITLES = {
     "R2": gettext_lazy("Exactly one statutory MAS"),
     "R3": gettext_lazy("MAR where rehabilitation is provided"),
     "R4": gettext_lazy("MAS and MAR are licensed in the right profession"),
-    "R5": gettext_lazy("Contractor MAS as the contract requires"),
+    "R5": gettext_lazy("The care provider's MAS as the contract requires"),
     "R6": gettext_lazy("An appointed Lex Maria reporter"),
     "R7": gettext_lazy("No overlapping statutory assignments"),
     "R8": gettext_lazy("MAS independent of the operations manager"),
     "R9": gettext_lazy("Operations manager's mandate over staffing"),
     "R10": gettext_lazy("Successor for an assignment that ends soon"),
+    "R11": gettext_lazy("Contract's Lex Maria route agrees with its type"),
+    "R12": gettext_lazy("A contract in force for another care provider's unit"),
 }
 RULE_CODES = tuple(RULE_TITLES)
 
@@ -113,6 +115,12 @@ class CheckContext:
         else:
             params["unit"] = unit.code
         return f"{base}?{urlencode(params)}"
+
+    def contract_url(self, unit: Unit, contract: Contract) -> str:
+        try:
+            return reverse("followup:contract_edit", args=[contract.pk])
+        except NoReverseMatch:
+            return self.unit_url(unit)
 
     def edit_url(self, unit: Unit, assignment: Assignment | None) -> str:
         if assignment is None:
@@ -212,16 +220,16 @@ def check_qualification(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition)
 def check_contractor_mas(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition) -> list[Finding]:
     """A contracted unit whose contract gives the contractor the MAS duty has a contractor MAS."""
     operation = ctx.index.operation(unit)
-    contract: Contract | None = operation.contract
-    if contract is None or contract.mas_held_by != MasHeldBy.CONTRACTOR or contract.provider_id != operation.provider_id:
+    contract: Contract | None = operation.contract_in_force
+    if contract is None or contract.mas_held_by != MasHeldBy.CONTRACTOR:
         return []
     res = ctx.resolve(unit, Role.MAS)
     if res.holders:
         return []
     clause = contract.mas_clause or "—"
     message = _(
-        "Contract %(case)s (clause %(clause)s) says the contractor holds the MAS duty, "
-        "but the contractor has no MAS registered."
+        "Contract %(case)s (clause %(clause)s) says the care provider (vårdgivaren) holds the MAS duty, "
+        "but the care provider has no MAS registered."
     ) % {"case": contract.case_number, "clause": clause}
     return [_finding(rule_def, unit, Role.MAS, message,
                      ctx.create_url(unit, Role.MAS, provider_id=operation.provider_id))]
@@ -301,10 +309,11 @@ def check_staffing_mandate(ctx: CheckContext, unit: Unit, rule_def: RuleDefiniti
                      assignment=assignment)]
 
 
-def _has_successor(ctx: CheckContext, assignment: Assignment) -> bool:
-    scope, scope_id = assignment.scope_key
-    for other in ctx.statutory.get((assignment.role, scope, scope_id), []):
-        if other.pk == assignment.pk:
+def has_successor(assignment: Assignment, same_scope: Iterable[Assignment]) -> bool:
+    """R10's one rule: someone else's statutory assignment of the same role on the same scope starts no
+    later than the day after ``assignment`` ends (no gap) and lasts beyond it."""
+    for other in same_scope:
+        if other.pk == assignment.pk or other.role != assignment.role or other.scope_key != assignment.scope_key:
             continue
         starts_in_time = other.valid_from <= assignment.valid_to + timedelta(days=1)
         lasts_longer = other.valid_to is None or other.valid_to > assignment.valid_to
@@ -313,25 +322,90 @@ def _has_successor(ctx: CheckContext, assignment: Assignment) -> bool:
     return False
 
 
+def successor_days(*, rule_def: RuleDefinition | None, municipality_days: Callable[[], int]) -> int:
+    """R10's horizon: the rule row's ``days`` where it has one, else the municipality's setting (read lazily)."""
+    days = rule_def.params.get("days") if rule_def is not None else None
+    return int(days) if days is not None else municipality_days()
+
+
+def ends_without_successor(assignment: Assignment, same_scope: Iterable[Assignment], *, on: date, days: int) -> bool:
+    """R10: ``assignment`` ends within ``days`` of ``on`` and nobody takes over."""
+    if assignment.valid_to is None or not (on <= assignment.valid_to <= on + timedelta(days=days)):
+        return False
+    return not has_successor(assignment, same_scope)
+
+
+def assignments_without_successor(*, municipality, on: date) -> list[Assignment]:
+    """Every statutory assignment of ``municipality`` that ends soon without a successor (R10), for the
+    reminder job: the same rule, days and rule row as the check and the dashboard (two queries)."""
+    rule_def = next((r for r in rules_in_force(on=on) if r.code == "R10"), None)
+    if rule_def is None:
+        return []
+    days = successor_days(rule_def=rule_def, municipality_days=lambda: municipality.successor_warning_days)
+    statutory = Assignment.objects.filter(person__municipality=municipality, kind=AssignmentKind.STATUTORY,
+                                          deputy_for__isnull=True, role__in=list(STATUTORY_ROLES))
+    ending = list(statutory.filter(valid_to__gte=on, valid_to__lte=on + timedelta(days=days))
+                  .select_related("person__user").order_by("valid_to", "pk"))
+    if not ending:
+        return []
+    scope_q = Q()
+    for field_name in ("unit_id", "provider_id", "board_id", "region_id"):
+        ids = {getattr(a, field_name) for a in ending if getattr(a, field_name)}
+        if ids:
+            scope_q |= Q(**{f"{field_name}__in": ids})
+    others: dict[tuple[str, tuple[str, int]], list[Assignment]] = defaultdict(list)
+    for other in statutory.filter(scope_q).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)):
+        others[(other.role, other.scope_key)].append(other)
+    return [a for a in ending
+            if ends_without_successor(a, others.get((a.role, a.scope_key), []), on=on, days=days)]
+
+
 @rule("R10")
 def check_successor(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition) -> list[Finding]:
     """Warning: a statutory assignment ends within N days (configurable) and nobody takes over."""
-    days = rule_def.params.get("days")
-    days = int(days) if days is not None else ctx.successor_warning_days
+    days = successor_days(rule_def=rule_def, municipality_days=lambda: ctx.successor_warning_days)
     findings = []
     for role in STATUTORY_ROLES:
         res = ctx.resolve(unit, role)
         if len(res.assignments) != 1:
             continue
         held = res.assignments[0]
-        if held.valid_to is None or not (ctx.on <= held.valid_to <= ctx.on + timedelta(days=days)):
-            continue
-        if _has_successor(ctx, held):
+        scope, scope_id = held.scope_key
+        if not ends_without_successor(held, ctx.statutory.get((held.role, scope, scope_id), []), on=ctx.on, days=days):
             continue
         message = _("%(person)s's assignment as %(role)s ends on %(date)s and no successor is registered.") % {
             "person": held.person, "role": Role(role).label, "date": held.valid_to.isoformat()}
         findings.append(_finding(rule_def, unit, role, message, ctx.create_url(unit, role), assignment=held))
     return findings
+
+
+@rule("R11")
+def check_contract_route(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition) -> list[Finding]:
+    """A contract's Lex Maria route agrees with its type and ``mas_held_by`` (SPEC §5 table)."""
+    contract = ctx.index.operation(unit).contract_in_force
+    if contract is None or contract.route_agrees:
+        return []
+    message = _(
+        "Contract %(case)s contradicts itself: a %(kind)s where the MAS duty is held by %(held_by)s cannot have "
+        "the Lex Maria route “%(route)s”. Until it is corrected, Lex Maria cases go to the care provider's "
+        "(vårdgivarens) own appointed reporter, never to the board's MAS."
+    ) % {"case": contract.case_number, "kind": contract.get_kind_display().lower(),
+         "held_by": contract.get_mas_held_by_display().lower(), "route": contract.get_lex_maria_route_display()}
+    return [_finding(rule_def, unit, None, message, ctx.contract_url(unit, contract))]
+
+
+@rule("R12")
+def check_contract_in_force(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition) -> list[Finding]:
+    """A unit operated by a non-municipal vårdgivare has a contract in force on the date."""
+    operation = ctx.index.operation(unit)
+    if not operation.by_other_provider or operation.contract_in_force is not None:
+        return []
+    message = _(
+        "The unit is run by another care provider (drivs av annan vårdgivare) without a contract in force on "
+        "%(date)s: who holds the MAS duty and who reports under Lex Maria cannot be decided from a contract. "
+        "Lex Maria cases go to the care provider's own appointed reporter, never to the board's MAS."
+    ) % {"date": ctx.on.isoformat()}
+    return [_finding(rule_def, unit, None, message, ctx.unit_url(unit))]
 
 
 # The rule set as first seeded (migration 0002). A change of law adds rows; it never edits these.
@@ -347,6 +421,9 @@ DEFAULT_RULES = (
     ("R8", Severity.WARNING, IN_FORCE_2017, "MAS oberoende ställning (lokal rutin)", {}),
     ("R9", Severity.WARNING, IN_FORCE_2017, "HSL (2017:30) 4 kap. 2 §; prop. 2025/26:19", {}),
     ("R10", Severity.WARNING, IN_FORCE_2017, "Kontinuitet i ansvarsfördelningen (lokal rutin)", {"days": 30}),
+    ("R11", Severity.ERROR, IN_FORCE_2017,
+     "PSL (2010:659) 3 kap. 5 §; IVO: en vårdgivare anmäler bara händelser i egen verksamhet", {}),
+    ("R12", Severity.ERROR, IN_FORCE_2017, "Ansvaret avgörs av avtalet, inte gissas (SPEC §3)", {}),
 )
 
 

@@ -79,20 +79,23 @@ class ContractKind(models.TextChoices):
 
 
 class MasHeldBy(models.TextChoices):
-    CONTRACTOR = "contractor", _("The contractor")
+    CONTRACTOR = "contractor", _("The care provider (vårdgivaren)")
     BOARD = "board", _("The board")
 
 
 class LexMariaRoute(models.TextChoices):
-    """The routing variants of SPEC §5; egen regi has no contract."""
+    """The routing variants of SPEC §5, named as the SPEC's variant table names them; egen regi has no contract."""
 
-    OWN = "own", _("Own operation: the board's MAS reports, the board is informed")
+    OWN = "own", _("Own operation (egen regi): the board's MAS reports, the board is informed")
     CONTRACTOR_VIA_BOARD_MAS = (
         "contractor_via_board_mas",
-        _("Contractor's MAS reports; boards informed through the board's MAS"),
+        _("Entreprenad, the contractor holds the MAS duty: the contractor's MAS reports; "
+          "the boards are informed through the board's MAS"),
     )
-    BOARD_MAS = "board_mas", _("The board's MAS reports; the board is informed")
-    PROVIDER_MAS = "provider_mas", _("The provider's MAS reports; the board concerned is informed")
+    BOARD_MAS = "board_mas", _("Entreprenad, the board kept the MAS duty: the board's MAS reports; "
+                               "the board is informed")
+    PROVIDER_MAS = "provider_mas", _("Private provider under ramavtal/LOV (vårdgivare): the provider's MAS "
+                                     "reports; the board concerned is informed")
 
 
 class Severity(models.TextChoices):

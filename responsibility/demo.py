@@ -1,7 +1,7 @@
 """The demo organisation (SPEC §9): Stockholm's four regions and 14 boards, fictitious units and people.
 
 Idempotent: every row is found by its natural key before it is created, so a
-second run changes nothing. It also seeds one real case of each check R1–R10.
+second run changes nothing. It also seeds one real case of each check R1–R12.
 """
 
 from __future__ import annotations
@@ -191,6 +191,7 @@ class DemoBuilder:
         self._contracts()
         self._units()
         self._people()
+        self._r11_r12()
 
     def _contracts(self) -> None:
         self.contracts: dict[str, Contract] = {}
@@ -384,6 +385,56 @@ class DemoBuilder:
             self.assign(vc, Role.OPERATIONS_MANAGER, scope=r7_unit, valid_from=date(2025, 1, 1 + n))
         # The demo admin.
         self.person("admin", "Ada", "Admin", Profession.ADMINISTRATOR, title="Registeradministratör", username="admin")
+
+
+    def _r11_r12(self) -> None:
+        """R11: a ramavtal saved before the route rule that contradicts itself (private provider, MAS duty
+        'the board', route through the board's MAS). R12: a contractor whose contract ended in March 2026
+        still runs its unit, and has appointed no MAS and no anmälningsansvarig."""
+        board = self.boards["spanga-tensta"]
+        r11_provider, _ = CareProvider.objects.get_or_create(
+            municipality=self.municipality, org_number=make_org_number(900),
+            defaults={"name": "Nordstjärnan Vård AB", "kind": ProviderKind.PRIVATE})
+        r11_contract = Contract.objects.filter(municipality=self.municipality, case_number="SLK 2023/0981").first()
+        if r11_contract is None:
+            # Bypasses the form on purpose: the row is as an older version of the portal saved it.
+            r11_contract = Contract.objects.create(
+                municipality=self.municipality, case_number="SLK 2023/0981", kind=ContractKind.FRAMEWORK,
+                title="Ramavtal Nordstjärnan Vård AB", provider=r11_provider, managing_board=board,
+                purchasing_board=board, valid_from=START, valid_to=date(2028, 12, 31), mas_held_by=MasHeldBy.BOARD,
+                lex_maria_route=LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS, predates_route_rule=True)
+        r12_provider, _ = CareProvider.objects.get_or_create(
+            municipality=self.municipality, org_number=make_org_number(937),
+            defaults={"name": "Fristad Omsorg AB", "kind": ProviderKind.CONTRACTOR})
+        r12_contract, _ = Contract.objects.get_or_create(
+            municipality=self.municipality, case_number="SLK 2022/0412",
+            defaults={"kind": ContractKind.CONTRACT, "title": "Entreprenadavtal Fristad Omsorg AB",
+                      "provider": r12_provider, "managing_board": board, "purchasing_board": board,
+                      "valid_from": date(2022, 4, 1), "valid_to": date(2026, 3, 31),
+                      "mas_held_by": MasHeldBy.CONTRACTOR, "informs_board_mas": True, "mas_clause": "4.11",
+                      "lex_maria_route": LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS})
+        for code, name, provider, contract, form in (
+            ("span-91", "Nordstjärnans vård- och omsorgsboende", r11_provider, r11_contract, OperatingForm.FRAMEWORK),
+            ("span-92", "Fristads korttidsboende", r12_provider, r12_contract, OperatingForm.CONTRACT),
+        ):
+            unit = Unit.objects.filter(municipality=self.municipality, code=code).first()
+            if unit is None:
+                unit = unit_create(unit=Unit(
+                    municipality=self.municipality, code=code, name=name, unit_type=UnitType.CARE_HOME,
+                    board=board, provider=provider, operating_form=form, contract=contract, places=32,
+                    provides_rehabilitation=False, active_from=START))
+            self.units[code] = unit
+            vc = self.person(f"vc-{code}", *("Tove", "Ahl") if code == "span-91" else ("Jonas", "Falk"),
+                             Profession.MANAGER, title="Verksamhetschef")
+            self.assign(vc, Role.OPERATIONS_MANAGER, scope=provider)
+            manager = self.person(f"ec-{code}", *("Sanna", "Ek") if code == "span-91" else ("Leo", "Dahl"),
+                                  Profession.MANAGER, title="Enhetschef")
+            self.assign(manager, Role.UNIT_MANAGER, scope=unit, kind=AssignmentKind.FOLLOW_UP)
+            self.assign(manager, Role.REPORTER, scope=unit, kind=AssignmentKind.FOLLOW_UP)
+        # Nordstjärnan has its own MAS and anmälningsansvarig (it is a vårdgivare); Fristad has neither.
+        mas = self.person("mas-nordstjarnan", "Ylva", "Berg", Profession.NURSE, title="MAS")
+        self.assign(mas, Role.MAS, scope=r11_provider)
+        self.assign(mas, Role.LEX_MARIA_REPORTER, scope=r11_provider)
 
 
 def load(*, today: date) -> DemoBuilder:

@@ -1,6 +1,8 @@
 """The organisation and the responsibility register (SPEC §1–§3, §6 contracts)."""
 
+import operator
 from datetime import date
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -46,6 +48,27 @@ class Municipality(models.Model):
     )
     delegation_max_days = models.PositiveSmallIntegerField(_("longest delegation in days"), default=365)
     delegation_warning_days = models.PositiveSmallIntegerField(_("days before a delegation expires to remind"), default=30)
+    # Working days (SPEC §4), configurable: julafton, midsommarafton and nyårsafton as non-working days.
+    eves_are_non_working = models.BooleanField(
+        _("Christmas Eve, Midsummer Eve and New Year's Eve are non-working days"), default=True
+    )
+    # Lex Maria step deadlines in days (SPEC §5), configurable; each counted from when the step became possible.
+    lex_maria_patient_days = models.PositiveSmallIntegerField(_("days to inform the patient (Lex Maria)"), default=3)
+    lex_maria_report_days = models.PositiveSmallIntegerField(
+        _("days to report to IVO after the decision (Lex Maria, 'snarast')"), default=7
+    )
+    lex_maria_analysis_days = models.PositiveSmallIntegerField(_("days to complete the event analysis (Lex Maria)"),
+                                                               default=42)
+    lex_maria_investigation_days = models.PositiveSmallIntegerField(
+        _("days to send the investigation to IVO once analysed and reported (Lex Maria)"), default=7
+    )
+    lex_maria_forward_days = models.PositiveSmallIntegerField(
+        _("days for the board's MAS to forward a contractor's case (Lex Maria)"), default=3
+    )
+    lex_maria_board_days = models.PositiveSmallIntegerField(_("days to inform the board (Lex Maria)"), default=14)
+    lex_maria_close_days = models.PositiveSmallIntegerField(
+        _("days to close a case once every step is done (Lex Maria)"), default=14
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -354,6 +377,30 @@ class Assignment(models.Model):
             raise ValidationError(errors)
 
 
+# SPEC §5 variant table: the Lex Maria route a contract of a kind may have, by who holds the MAS duty.
+# A private provider under ramavtal/LOV is a vårdgivare of its own and always reports itself; an
+# entreprenad follows ``mas_held_by``; läkarmedverkan (kommun–region) runs no unit and has no route of its own.
+CONSISTENT_ROUTES: dict[tuple[str, str], str] = {
+    (ContractKind.CONTRACT, MasHeldBy.CONTRACTOR): LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS,
+    (ContractKind.CONTRACT, MasHeldBy.BOARD): LexMariaRoute.BOARD_MAS,
+    (ContractKind.FRAMEWORK, MasHeldBy.CONTRACTOR): LexMariaRoute.PROVIDER_MAS,
+    (ContractKind.CHOICE, MasHeldBy.CONTRACTOR): LexMariaRoute.PROVIDER_MAS,
+    (ContractKind.PHYSICIAN, MasHeldBy.CONTRACTOR): LexMariaRoute.OWN,
+    (ContractKind.PHYSICIAN, MasHeldBy.BOARD): LexMariaRoute.OWN,
+}
+
+
+def route_agrees(*, kind: str, mas_held_by: str, route: str) -> bool:
+    """Whether a contract's Lex Maria route agrees with its type and ``mas_held_by`` (R11, SPEC §5)."""
+    return CONSISTENT_ROUTES.get((kind, mas_held_by)) == route
+
+
+def _consistent_route_q() -> Q:
+    parts = [Q(kind=kind, mas_held_by=held_by, lex_maria_route=route)
+             for (kind, held_by), route in CONSISTENT_ROUTES.items()]
+    return reduce(operator.or_, parts)
+
+
 class Contract(models.Model):
     """An avtal with a provider; decides who holds the MAS duty and the Lex Maria route."""
 
@@ -378,7 +425,7 @@ class Contract(models.Model):
         _("MAS duty held by"), max_length=12, choices=MasHeldBy.choices, default=MasHeldBy.CONTRACTOR
     )
     informs_board_mas = models.BooleanField(
-        _("contractor informs the board's MAS"), default=False,
+        _("the care provider informs the board's MAS"), default=False,
         help_text=_("Deviations, organisational changes, events and risk analyses (clause of type 4.11)."),
     )
     mas_clause = models.CharField(_("MAS clause"), max_length=40, blank=True)
@@ -386,6 +433,11 @@ class Contract(models.Model):
         _("Lex Maria route"), max_length=32, choices=LexMariaRoute.choices, default=LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS
     )
     journal_access = models.BooleanField(_("MAS may read the provider's records"), default=False)
+    # Contracts saved before the route rule existed may contradict it; they load, R11 reports them, and
+    # the database accepts no other contradiction. Saving through the portal clears the mark (and must agree).
+    predates_route_rule = models.BooleanField(
+        _("saved before the route rule (R11)"), default=False, editable=False,
+    )
     successor = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors",
         verbose_name=_("successor contract"),
@@ -407,6 +459,13 @@ class Contract(models.Model):
                 name="contract_period_valid",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
+            models.CheckConstraint(
+                condition=Q(predates_route_rule=True) | _consistent_route_q(),
+                name="contract_route_agrees",
+                violation_error_message=_(
+                    "The Lex Maria route must agree with the contract type and who holds the MAS duty."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -415,9 +474,25 @@ class Contract(models.Model):
     def is_active_on(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
 
+    @property
+    def route_agrees(self) -> bool:
+        return route_agrees(kind=self.kind, mas_held_by=self.mas_held_by, route=self.lex_maria_route)
+
+    def clean(self) -> None:
+        expected = CONSISTENT_ROUTES.get((self.kind, self.mas_held_by))
+        if expected is None:
+            raise ValidationError({"mas_held_by": _(
+                "A private provider under a framework agreement or LOV is a care provider (vårdgivare) in its own "
+                "right and holds the MAS duty itself."
+            )})
+        if self.lex_maria_route != expected:
+            raise ValidationError({"lex_maria_route": _(
+                "With this contract type and MAS duty the Lex Maria route must be “%(route)s” (SPEC §5)."
+            ) % {"route": LexMariaRoute(expected).label}})
+
 
 class RuleDefinition(models.Model):
-    """A dated check of the register (R1–R10): a change of law is a new row, not new code."""
+    """A dated check of the register (R1–R12): a change of law is a new row, not new code."""
 
     code = models.CharField(_("code"), max_length=8)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)

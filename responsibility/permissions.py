@@ -51,6 +51,21 @@ def is_register_admin(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.has_perm("responsibility.change_unit")))
 
 
+def register_admin_users(*, municipality_id: int | None = None) -> list:
+    """Active register admins (of ``municipality_id`` where their person says so): they hold unrouted cases."""
+    from django.contrib.auth import get_user_model
+
+    users = (
+        get_user_model().objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(user_permissions__codename="change_unit")
+                | Q(groups__permissions__codename="change_unit"))
+        .distinct()
+    )
+    if municipality_id is not None:
+        users = users.filter(Q(person__isnull=True) | Q(person__municipality_id=municipality_id))
+    return list(users.order_by("pk"))
+
+
 def user_municipality_id(user) -> int | None:
     """The municipality of ``user``'s person record, or None (e.g. a superuser without one)."""
     if not user.is_authenticated:

@@ -21,8 +21,18 @@ from datetime import date
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from responsibility.choices import PROVIDER_DUTY_ROLES, STATUTORY_ROLES, AssignmentKind, MasHeldBy, Scope
-from responsibility.models import Assignment, Contract, Person, Unit, UnitOperatingPeriod
+from responsibility.choices import (
+    PROVIDER_DUTY_ROLES,
+    STATUTORY_ROLES,
+    AssignmentKind,
+    ContractKind,
+    MasHeldBy,
+    OperatingForm,
+    ProviderKind,
+    Role,
+    Scope,
+)
+from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Unit, UnitOperatingPeriod
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,22 @@ class Operation:
     provider_id: int
     operating_form: str
     contract: Contract | None
+    on: date | None = None
+
+    @property
+    def by_other_provider(self) -> bool:
+        """Operated by a vårdgivare other than the municipality (entreprenad, LOV, ramavtal)."""
+        return self.operating_form != OperatingForm.OWN
+
+    @property
+    def contract_in_force(self) -> Contract | None:
+        """The operation's contract when it is the provider's own and in force on the date (R12), else None."""
+        contract = self.contract
+        if contract is None or contract.provider_id != self.provider_id:
+            return None
+        if self.on is not None and not contract.is_active_on(self.on):
+            return None
+        return contract
 
 
 @dataclass(frozen=True)
@@ -103,7 +129,19 @@ def _active(q_prefix: str, on: date) -> Q:
 
 
 def levels_for(role: str, operation: Operation) -> tuple[str, ...]:
-    """The scopes searched, in order, for ``role`` on a unit operated as ``operation``."""
+    """The scopes searched, in order, for ``role`` on a unit operated as ``operation``.
+
+    The duties that follow the vårdgivare are decided by the contract in force,
+    never guessed (SPEC §3): a unit run by another vårdgivare without a contract
+    in force (R12) is searched on the unit and that provider only, never on the
+    board or region.
+    """
+    if role in PROVIDER_DUTY_ROLES and operation.by_other_provider:
+        contract = operation.contract_in_force
+        # Only an entreprenad contract can leave the MAS duty with the board (SPEC §5, older local contracts).
+        if contract is not None and contract.kind == ContractKind.CONTRACT and contract.mas_held_by == MasHeldBy.BOARD:
+            return (Scope.UNIT, Scope.BOARD, Scope.REGION)
+        return (Scope.UNIT, Scope.PROVIDER)
     contract = operation.contract
     if role in PROVIDER_DUTY_ROLES and contract is not None and contract.provider_id == operation.provider_id:
         if contract.mas_held_by == MasHeldBy.CONTRACTOR:
@@ -121,6 +159,8 @@ class ResponsibilityIndex:
         self._operations: dict[int, Operation] = {}
         self._by_scope: dict[tuple[str, str, int], list[Assignment]] = defaultdict(list)
         self._deputies: dict[int, list[Assignment]] = defaultdict(list)
+        # Deputies by the person they replace: a deputy covers every duty of that person (SPEC §3 Deputies).
+        self._deputies_of_person: dict[int, list[Assignment]] = defaultdict(list)
         self._load()
 
     def _load(self) -> None:
@@ -134,13 +174,13 @@ class ResponsibilityIndex:
             .order_by("unit_id", "valid_from")
         )
         for period in periods:
-            self._operations[period.unit_id] = Operation(period.provider_id, period.operating_form, period.contract)
+            self._operations[period.unit_id] = Operation(period.provider_id, period.operating_form, period.contract, on)
         contract_ids = {u.contract_id for u in self.units.values() if u.pk not in self._operations and u.contract_id}
         contracts = {c.pk: c for c in Contract.objects.filter(pk__in=contract_ids)} if contract_ids else {}
         for unit in self.units.values():
             # A unit without dated periods (legacy import) uses its current values.
             self._operations.setdefault(
-                unit.pk, Operation(unit.provider_id, unit.operating_form, contracts.get(unit.contract_id))
+                unit.pk, Operation(unit.provider_id, unit.operating_form, contracts.get(unit.contract_id), on)
             )
         provider_ids = {op.provider_id for op in self._operations.values()}
         board_ids = {u.board_id for u in self.units.values()}
@@ -157,6 +197,7 @@ class ResponsibilityIndex:
         for a in assignments:
             if a.deputy_for_id:
                 self._deputies[a.deputy_for_id].append(a)
+                self._deputies_of_person[a.deputy_for.person_id].append(a)
             elif a.kind == AssignmentKind.STATUTORY:
                 scope, scope_id = a.scope_key
                 self._by_scope[(a.role, scope, scope_id)].append(a)
@@ -164,11 +205,14 @@ class ResponsibilityIndex:
     def operation(self, unit: Unit) -> Operation:
         return self._operations[unit.pk]
 
-    def resolve(self, unit: Unit, role: str) -> Resolution:
-        """Return who holds ``role`` for ``unit`` on the index's date, and why."""
+    def resolve(self, unit: Unit, role: str, *, levels: tuple[str, ...] | None = None) -> Resolution:
+        """Return who holds ``role`` for ``unit`` on the index's date, and why.
+
+        ``levels`` narrows the search (the Lex Maria guard asks the provider's own register only).
+        """
         operation = self._operations[unit.pk]
-        levels = levels_for(role, operation)
-        contract = operation.contract if role in PROVIDER_DUTY_ROLES else None
+        levels = levels or levels_for(role, operation)
+        contract = operation.contract_in_force if role in PROVIDER_DUTY_ROLES else None
         scope_ids = {
             Scope.UNIT: unit.pk,
             Scope.PROVIDER: operation.provider_id,
@@ -181,8 +225,7 @@ class ResponsibilityIndex:
                 continue
             deputy = None
             if len(found) == 1:
-                deputies = self._deputies.get(found[0].pk, [])
-                deputy = deputies[0] if deputies else None
+                deputy = self._deputy(found[0], scope_ids)
             return Resolution(
                 unit=unit,
                 role=role,
@@ -198,6 +241,18 @@ class ResponsibilityIndex:
             unit=unit, role=role, on=self.on, contract=contract, searched=levels,
             reason=self._reason(None, [], None, contract),
         )
+
+    def _deputy(self, held: Assignment, scope_ids: dict[str, int | None]) -> Assignment | None:
+        """The active deputy for ``held``: of that assignment, or of another duty of the same person that
+        reaches this unit (a MAS's deputy is also her anmälningsansvarig for the period, SPEC §3)."""
+        direct = self._deputies.get(held.pk, [])
+        if direct:
+            return direct[0]
+        reachable = {(scope, scope_id) for scope, scope_id in scope_ids.items() if scope_id}
+        for deputy in self._deputies_of_person.get(held.person_id, []):
+            if deputy.deputy_for.kind == AssignmentKind.STATUTORY and deputy.deputy_for.scope_key in reachable:
+                return deputy
+        return None
 
     @staticmethod
     def _reason(level: str | None, found: list[Assignment], deputy: Assignment | None, contract: Contract | None) -> str:
@@ -236,6 +291,34 @@ def build_index(*, units: Iterable[Unit], on: date) -> ResponsibilityIndex:
 def responsible_for(*, unit: Unit, role: str, on: date) -> Resolution:
     """Return who holds ``role`` for ``unit`` on ``on``, and why."""
     return ResponsibilityIndex(units=[unit], on=on).resolve(unit, role)
+
+
+def board_duty_holder(*, board: Board, role: str, on: date) -> Resolution:
+    """Return who holds ``role`` for ``board``'s own operation on ``on`` (the board's MAS/MAR).
+
+    Asks the index about a virtual unit of the board run in egen regi by the
+    board's municipal provider, so precedence (deputy → provider → board →
+    region) stays here.
+    """
+    municipal = CareProvider.objects.filter(kind=ProviderKind.MUNICIPAL, board=board).only("pk").first()
+    virtual = Unit(
+        municipality_id=board.municipality_id, board=board, provider_id=municipal.pk if municipal else None,
+        operating_form=OperatingForm.OWN, contract=None,
+    )
+    return build_index(units=[virtual], on=on).resolve(virtual, role)
+
+
+def duty_resolution(resolve, *, rehabilitation: bool) -> Resolution:
+    """THE MAR → MAS rule (SPEC §3 "MAR and MAS"): for a rehabilitation matter the MAR; where no MAR
+    resolves (before 2026-07-01, or a register gap) the MAS. ``resolve(role)`` asks the index.
+
+    Used by deviation routing and the Lex Maria chain alike.
+    """
+    if rehabilitation:
+        mar = resolve(Role.MAR)
+        if mar.holder is not None:
+            return mar
+    return resolve(Role.MAS)
 
 
 def units_with_board(qs=None):

@@ -116,7 +116,8 @@ def test_lex_maria_investigation_follows_ivos_headings_with_a_checklist_and_no_p
                     category=DeviationCategory.objects.get(municipality__code="stockholm", code="lakemedel"))
     case = lex_maria_open(deviation=dev, decided_by=lm_user("mas"), motivation="Allvarlig vårdskada.")
     LexMariaCase.objects.filter(pk=case.pk).update(
-        state=LexMariaState.ANALYSED, analysis_team="Enhetschef, sjuksköterska", analysis_causes="Dosett fel fylld.",
+        state=LexMariaState.ANALYSED, analysed_at=timezone.localdate(),
+        analysis_team="Enhetschef, sjuksköterska", analysis_causes="Dosett fel fylld.",
         analysis_timeline="08.00 dos given", patient_informed_at=timezone.localdate(), patient_informed_by="Elsa Berg",
         patient_statement=f"Jag ({DEMO_PERSONNUMMER}) mådde illa.")
     _login(client, "mas")

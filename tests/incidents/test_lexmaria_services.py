@@ -1,4 +1,5 @@
-"""Lex Maria services: the one transitions table, the four routing variants, recipients on the event date."""
+"""Lex Maria services: the one table of steps (not a line), the four routing variants, recipients on the
+event date."""
 
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from incidents import lexmaria
 from incidents.lexmaria import (
-    TRANSITIONS,
+    REQUIRES,
     AnalysisAction,
     LexMariaTransitionError,
     StaleCaseError,
@@ -52,6 +53,7 @@ def take(step, case, by, **extra):
         Step.FORWARD: {"forwarded_at": today},
         Step.INFORM_BOARD: {"informed_at": today},
         Step.REPORT_TO_IVO: {"sent_at": today, "ivo_case_number": "3.5.1-12345/2026"},
+        Step.SEND_INVESTIGATION: {"sent_at": today},
         Step.IVO_DECISION: {"decided_at": today, "outcome": "IVO avslutar ärendet."},
         Step.CLOSE: {"reason": "Klart."},
     }[step]
@@ -99,10 +101,10 @@ def test_own_operation_end_to_end():
     assert case.purchasing_board is None
     assert case.board.code == "hagersten-liljeholmen"
     mas = user("mas")
-    # The verksamhetschef (Ekbacken's operations manager) is told with the reporter; the decider is not.
-    assert recipients(case, "open") == {"verksamhetschef"}
+    # Everyone who can take a step now is told (the board can be informed at once); the decider is not.
+    assert recipients(case, "open") == {"verksamhetschef", "tjansteman"}
     take(Step.INFORM_PATIENT, case, mas)
-    assert recipients(case, Step.INFORM_PATIENT) == {"verksamhetschef"}
+    assert recipients(case, Step.INFORM_PATIENT) == {"verksamhetschef", "tjansteman"}
     take(Step.ANALYSE, case, user("verksamhetschef"))
     assert recipients(case, Step.ANALYSE) == {"mas", "tjansteman"}
     with pytest.raises(LexMariaTransitionError):
@@ -111,6 +113,7 @@ def test_own_operation_end_to_end():
     assert recipients(case, Step.INFORM_BOARD) == {"mas"}
     take(Step.REPORT_TO_IVO, case, mas)
     assert recipients(case, Step.REPORT_TO_IVO) == {"tjansteman"}
+    take(Step.SEND_INVESTIGATION, case, mas)
     take(Step.IVO_DECISION, case, mas)
     take(Step.CLOSE, case, mas)
     case.refresh_from_db()
@@ -118,8 +121,10 @@ def test_own_operation_end_to_end():
     assert case.closed_at is not None
     assert case.due_at is None
     assert recipients(case, Step.CLOSE) == {"tjansteman", "verksamhetschef"}
-    assert list(case.transitions.values_list("to_state", flat=True)) == [
-        "decided", "patient_informed", "analysed", "board_informed", "reported_to_ivo", "ivo_decided", "closed"]
+    assert list(case.transitions.values_list("step", "to_state")) == [
+        ("", "decided"), ("inform_patient", "patient_informed"), ("analyse", "analysed"),
+        ("inform_board", "board_informed"), ("report_to_ivo", "reported_to_ivo"),
+        ("send_investigation", "reported_to_ivo"), ("ivo_decision", "ivo_decided"), ("close", "closed")]
     assert DeviationAction.objects.filter(deviation=case.deviation).count() == 1
 
 
@@ -152,6 +157,7 @@ def test_contractor_route_goes_through_the_board_mas():
     take(Step.INFORM_BOARD, case, board_mas)
     take(Step.REPORT_TO_IVO, case, contractor_mas)
     assert recipients(case, Step.REPORT_TO_IVO) == {"mas", "tjansteman", purchasing_official.username}
+    take(Step.SEND_INVESTIGATION, case, contractor_mas)
     take(Step.IVO_DECISION, case, contractor_mas)
     take(Step.CLOSE, case, contractor_mas)
     case.refresh_from_db()
@@ -184,8 +190,8 @@ def test_private_provider_route_leaves_the_board_mas_out():
     assert Assignment.objects.filter(person=case.reporter_person, role=Role.LEX_MARIA_REPORTER,
                                      provider=case.deviation.unit.provider).exists()
     official = official_user(case.board.code)
-    for step in (Step.INFORM_PATIENT, Step.ANALYSE, Step.INFORM_BOARD, Step.REPORT_TO_IVO, Step.IVO_DECISION,
-                 Step.CLOSE):
+    for step in (Step.INFORM_PATIENT, Step.ANALYSE, Step.INFORM_BOARD, Step.REPORT_TO_IVO, Step.SEND_INVESTIGATION,
+                 Step.IVO_DECISION, Step.CLOSE):
         take(step, case, provider_reporter)
     case.refresh_from_db()
     assert case.state == LexMariaState.CLOSED
@@ -235,43 +241,103 @@ def _all_powerful_case():
     return case
 
 
-LEGAL = [(step, from_state) for step, (from_state, _to) in TRANSITIONS.items()]
-ILLEGAL = [
-    (step, state)
-    for step, (from_state, to_state) in TRANSITIONS.items()
-    for state in LexMariaState.values
-    if state != from_state and state != to_state
-]
-
-
-@pytest.mark.parametrize(("step", "state"), LEGAL)
-def test_every_legal_transition(step, state):
-    """Each step moves the case from its from-state to its to-state, with actor and a new version."""
-    case = _all_powerful_case()
-    forwarded = TODAY() if step != Step.FORWARD else None
-    LexMariaCase.objects.filter(pk=case.pk).update(state=state, forwarded_by_board_mas_at=forwarded)
+def _done(case, steps):
+    """Mark ``steps`` done on ``case`` directly (dates today), as if taken."""
+    today = TODAY()
+    fields = {Step.INFORM_PATIENT: {"patient_informed_at": today, "patient_informed_by": "X"},
+              Step.ANALYSE: {"analysed_at": today}, Step.FORWARD: {"forwarded_by_board_mas_at": today},
+              Step.INFORM_BOARD: {"board_informed_at": today},
+              Step.REPORT_TO_IVO: {"ivo_sent_at": today, "ivo_case_number": "1"},
+              Step.SEND_INVESTIGATION: {"investigation_sent_at": today},
+              Step.IVO_DECISION: {"ivo_decision_at": today, "ivo_outcome": "x"}}
+    update = {}
+    for step in steps:
+        update.update(fields[step])
+    LexMariaCase.objects.filter(pk=case.pk).update(**update)
     case.refresh_from_db()
+
+
+WITH_REQUIREMENTS = [(step, needs) for step, needs in REQUIRES.items()]
+
+
+@pytest.mark.parametrize(("step", "needs"), WITH_REQUIREMENTS)
+def test_every_step_can_be_taken_once_what_it_needs_is_done(step, needs):
+    """Each step is taken as soon as its requirements are done, whatever else is open; version and history."""
+    case = _all_powerful_case()
+    _done(case, lexmaria.requirements(case, step))
     before = case.version
     result = take(step, case, user("mas"))
-    assert result.state == TRANSITIONS[step][1]
+    assert lexmaria.is_done(result, step)
     assert result.version == before + 1
     last = case.transitions.last()
-    assert (last.from_state, last.to_state, last.actor.username) == (state, TRANSITIONS[step][1], "mas")
+    assert (last.step, last.actor.username) == (step, "mas")
 
 
-@pytest.mark.parametrize(("step", "state"), ILLEGAL)
-def test_every_illegal_transition_is_refused_in_swedish(step, state):
-    """A step from any other state is refused with a Swedish message and changes nothing."""
+@pytest.mark.parametrize(("step", "needs"), [(s, n) for s, n in WITH_REQUIREMENTS if n])
+def test_a_step_whose_requirement_is_missing_is_refused_in_swedish(step, needs):
+    """A step before what it needs is refused with a Swedish message naming what is missing; nothing changes."""
     case = _all_powerful_case()
-    LexMariaCase.objects.filter(pk=case.pk).update(state=state)
-    case.refresh_from_db()
+    _done(case, needs[1:])
     with pytest.raises(LexMariaTransitionError) as exc:
         take(step, case, user("mas"))
-    assert "kan inte" in exc.value.messages[0]
+    assert "behöver först" in exc.value.messages[0]
     case.refresh_from_db()
-    assert case.state == state
     assert case.version == 0
     assert case.transitions.count() == 1
+
+
+def test_the_report_to_ivo_is_recorded_right_after_the_decision():
+    """PSL 3 kap. 5 § "snarast": the report is recorded before the patient, the analysis or the board."""
+    case = open_case(route="own")
+    assert Step.REPORT_TO_IVO in lexmaria.open_steps(case)
+    reported = take(Step.REPORT_TO_IVO, case, user("mas"))
+    assert reported.state == LexMariaState.REPORTED
+    assert reported.analysed_at is None
+    assert reported.board_informed_at is None
+    # The investigation follows as its own dated step once the analysis exists.
+    assert Step.SEND_INVESTIGATION not in lexmaria.open_steps(reported)
+    take(Step.ANALYSE, reported, user("verksamhetschef"))
+    sent = take(Step.SEND_INVESTIGATION, reported, user("mas"))
+    assert sent.investigation_sent_at == TODAY()
+
+
+def test_board_and_patient_in_any_order_and_close_needs_every_step():
+    """Board informed before the patient; closing is refused until every step is done or not applicable."""
+    case = open_case(route="own")
+    mas = user("mas")
+    take(Step.INFORM_BOARD, case, mas)
+    take(Step.INFORM_PATIENT, case, mas)
+    take(Step.REPORT_TO_IVO, case, mas)
+    take(Step.ANALYSE, case, mas)
+    with pytest.raises(LexMariaTransitionError) as exc:
+        take(Step.CLOSE, case, mas)
+    assert "Utredning skickad till IVO" in exc.value.messages[0]
+    case.refresh_from_db()
+    lexmaria.lex_maria_mark_not_applicable(case=case, user=mas, version=case.version,
+                                           step=Step.SEND_INVESTIGATION, reason="Utredningen bifogades anmälan.")
+    case.refresh_from_db()
+    with pytest.raises(ValidationError):
+        lexmaria.lex_maria_mark_not_applicable(case=case, user=mas, version=case.version,
+                                               step=Step.REPORT_TO_IVO, reason="Nej")
+    with pytest.raises(ValidationError):
+        lexmaria.lex_maria_mark_not_applicable(case=case, user=mas, version=case.version,
+                                               step=Step.IVO_DECISION, reason=" ")
+    take(Step.IVO_DECISION, case, mas)
+    closed = take(Step.CLOSE, case, mas)
+    assert closed.state == LexMariaState.CLOSED
+
+
+def test_step_deadlines_are_the_municipalitys_fields():
+    """Each step's deadline comes from the municipality's own setting, counted from when it became possible."""
+    case = open_case(route="own")
+    municipality = case.deviation.municipality
+    decided = timezone.localdate(case.decided_at)
+    assert lexmaria.step_deadline(case, Step.REPORT_TO_IVO) == decided + timedelta(days=7)
+    municipality.lex_maria_report_days = 2
+    municipality.save(update_fields=["lex_maria_report_days"])
+    case = LexMariaCase.objects.select_related("deviation__municipality").get(pk=case.pk)
+    assert lexmaria.step_deadline(case, Step.REPORT_TO_IVO) == decided + timedelta(days=2)
+    assert timezone.localdate(lexmaria.next_due_at(case)) == decided + timedelta(days=2)
 
 
 def test_taking_a_step_twice_is_harmless():
@@ -289,13 +355,12 @@ def test_taking_a_step_twice_is_harmless():
 def test_concurrent_edit_is_refused():
     """A form based on an older version of the case is refused, never overwriting the other edit."""
     case = _all_powerful_case()
-    LexMariaCase.objects.filter(pk=case.pk).update(state=LexMariaState.BOARD_INFORMED, version=5)
+    LexMariaCase.objects.filter(pk=case.pk).update(version=5)
     case.refresh_from_db()
     with pytest.raises(StaleCaseError):
         lexmaria.lex_maria_report_to_ivo(case=case, user=user("mas"), version=4, sent_at=TODAY(),
                                          ivo_case_number="1")
     case.refresh_from_db()
-    assert case.state == LexMariaState.BOARD_INFORMED
     assert case.ivo_case_number == ""
 
 

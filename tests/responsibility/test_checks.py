@@ -1,4 +1,4 @@
-"""The checks R1–R10 (SPEC §3): each on the demo, the dated rule set, the 2026-07-01 MAR boundary,
+"""The checks R1–R12 (SPEC §3): each on the demo, the dated rule set, the 2026-07-01 MAR boundary,
 constant queries, and a property test of the resolver against R7."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def codes_by_provider(findings) -> dict[str, set[str]]:
 
 
 def test_every_rule_has_a_real_case_in_the_demo_today():
-    """The demo shows a true case of each of R1–R10 today, on the units the demo seeds them on."""
+    """The demo shows a true case of each of R1–R12 today, on the units the demo seeds them on."""
     findings = demo_findings()
     by_provider = codes_by_provider(findings)
     assert {"R1", "R6"} <= by_provider["Åkerlunda LSS AB"]
@@ -49,7 +49,7 @@ def test_every_rule_has_a_real_case_in_the_demo_today():
     by_unit = {(f.code, f.unit.code) for f in findings}
     assert ("R7", "fars-01") in by_unit
     assert ("R9", "alvs-01") in by_unit
-    assert {f.code for f in findings} == {f"R{n}" for n in range(1, 11)}
+    assert {f.code for f in findings} == {f"R{n}" for n in range(1, 13)}
     assert all(f.legal_basis and f.message and f.fix_url for f in findings)
     assert {f.severity for f in findings if f.code in ("R8", "R9", "R10")} == {Severity.WARNING}
     assert {f.severity for f in findings if f.code not in ("R8", "R9", "R10")} == {Severity.ERROR}
@@ -65,7 +65,7 @@ def test_messages_are_swedish_with_legal_basis():
     findings = {f.code: f for f in demo_findings(code__startswith="span-")}
     assert findings["R2"].message == "Ingen lagstadgad MAS är registrerad för enheten."
     assert findings["R2"].legal_basis.startswith("HSL (2017:30) 11 kap. 4 §")
-    assert "entreprenören har MAS-ansvaret" in findings["R5"].message
+    assert "vårdgivaren har MAS-ansvaret" in findings["R5"].message
 
 
 def test_r7_names_both_overlapping_assignments():
@@ -222,8 +222,9 @@ def test_seeded_rule_set_matches_the_migration_and_survives_a_flush():
     from responsibility.checks import DEFAULT_RULES
 
     migration = importlib.import_module("responsibility.migrations.0002_seed_rule_definitions")
-    assert [(c, str(s), d, b, p) for c, s, d, b, p in DEFAULT_RULES] == migration.RULES
+    r11_r12 = importlib.import_module("responsibility.migrations.0003_municipality_settings_contract_route_rule")
+    assert [(c, str(s), d, b, p) for c, s, d, b, p in DEFAULT_RULES] == migration.RULES + r11_r12.NEW_RULES
     RuleDefinition.objects.all().delete()
     call_command("load_demo", verbosity=0)
-    assert RuleDefinition.objects.count() == 10
+    assert RuleDefinition.objects.count() == 12
     assert RuleDefinition.objects.get(code="R3").effective_from == date(2026, 7, 1)

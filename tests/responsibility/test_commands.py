@@ -79,9 +79,9 @@ def test_check_responsibility_json_for_a_board():
 
 
 def test_check_responsibility_whole_municipality_has_every_rule():
-    """Without --board every unit is checked; the demo has all of R1–R10."""
+    """Without --board every unit is checked; the demo has all of R1–R12."""
     data = json.loads(run("check_responsibility", "--format", "json"))
-    assert {f["code"] for f in data["findings"]} == {f"R{n}" for n in range(1, 11)}
+    assert {f["code"] for f in data["findings"]} == {f"R{n}" for n in range(1, 13)}
 
 
 def test_check_responsibility_with_no_findings_exits_normally():

@@ -23,6 +23,7 @@ from responsibility.choices import (
 )
 from responsibility.demo import make_org_number
 from responsibility.models import (
+    CONSISTENT_ROUTES,
     Assignment,
     Board,
     CareProvider,
@@ -62,6 +63,7 @@ class Org:
             municipality=self.municipality, kind=ContractKind.CONTRACT, title="Avtal", provider=self.contractor,
             managing_board=self.board, purchasing_board=self.board, case_number=f"T {self.n}/{next(_seq)}",
             valid_from=D0, mas_held_by=mas_held_by, mas_clause=clause,
+            lex_maria_route=CONSISTENT_ROUTES[(ContractKind.CONTRACT, mas_held_by)],
         )
 
     def unit(self, code: str = "u1", *, contract: Contract | None = None, rehab: bool = False) -> Unit:

@@ -186,7 +186,7 @@ def test_unit_page_contract_clause_and_findings(as_user):
     """A Kastanjen unit: the contract clause in the reason, and R2/R5 with basis and fix link."""
     unit = Unit.objects.filter(provider__name="Kastanjen Äldreomsorg AB", board__code="hagersten-liljeholmen").first()
     body = as_user("mas").get(unit_url(unit.code)).content.decode()
-    assert "Avtal SLK 2024/1104 4.11: MAS-ansvaret ligger hos entreprenören." in body
+    assert "Avtal SLK 2024/1104 4.11: MAS-ansvaret ligger hos vårdgivaren." in body
     findings = body.split('id="findings"')[1]
     assert "R2 Brist" in findings
     assert "Ingen lagstadgad MAS är registrerad för enheten." in findings
