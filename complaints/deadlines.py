@@ -1,8 +1,8 @@
 """Deadlines of complaints and collaboration deviations (SPEC §6a): working days and calendar months.
 
-Working days come from the deviation workflow's one function
-(:func:`incidents.services.add_working_days`), so that the Swedish holiday
-calendar, when it lands there, applies here too.
+Working days come from the portal's one Swedish calendar
+(:func:`masportal.calendar.add_working_days`: weekends, public holidays and,
+by the municipality's setting, julafton, midsommarafton and nyårsafton).
 """
 
 from __future__ import annotations
@@ -12,13 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from incidents.services import add_working_days
-
-
-def add_working_days_to_date(start: date, days: int) -> date:
-    """``start`` plus ``days`` working days, as a date."""
-    noon = timezone.make_aware(datetime.combine(start, time(12)))
-    return timezone.localdate(add_working_days(noon, days))
+from masportal.calendar import add_working_days
 
 
 def add_months(start: date, months: int) -> date:
@@ -28,9 +22,9 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-def acknowledge_due(*, received_on: date, working_days: int) -> date:
-    """When receipt of a complaint must be confirmed (default 5 working days)."""
-    return add_working_days_to_date(received_on, working_days)
+def acknowledge_due(*, received_on: date, working_days: int, municipality=None) -> date:
+    """When receipt of a complaint must be confirmed (default 5 working days of the municipality's calendar)."""
+    return add_working_days(received_on, working_days, municipality=municipality)
 
 
 def answer_due(*, received_on: date, weeks: int, external_deadline: date | None = None) -> date:

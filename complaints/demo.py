@@ -382,11 +382,14 @@ def _complaints(municipality, conf, categories, today: date) -> None:
             registered_by=mas,
             external_case_number=spec.external_case_number,
             external_deadline=external,
-            acknowledge_due=deadlines.acknowledge_due(received_on=received, working_days=conf.acknowledge_working_days),
+            acknowledge_due=deadlines.acknowledge_due(
+                received_on=received, working_days=conf.acknowledge_working_days, municipality=municipality
+            ),
             answer_due=deadlines.answer_due(received_on=received, weeks=conf.answer_weeks, external_deadline=external),
             concerns_health_care=route.duty_holder is not None or any(c.concerns_health_care for c in cats),
             operations_manager=route.operations_manager,
             mas_person=route.duty_holder,
+            mas_unclear_reason=route.unclear_reason,
             mas_role=route.duty_role,
         )
         if spec.acknowledged_after is not None:
@@ -466,6 +469,7 @@ def _collaborations(municipality, counterparts, today: date) -> None:
             description=spec.description,
             registered_by=mas,
             mas_person=route.duty_holder,
+            mas_unclear_reason=route.unclear_reason,
             operations_manager=route.operations_manager,
             reply=spec.reply,
             assessment=spec.assessment,

@@ -154,6 +154,7 @@ class Complaint(models.Model):
         verbose_name=_("MAS/MAR on the date received"),
     )
     mas_role = models.CharField(_("MAS or MAR"), max_length=24, blank=True)
+    mas_unclear_reason = models.TextField(_("responsibility unclear: reason"), blank=True)
     # Links to the deviation it started (or was linked to), hence to its Lex Maria case.
     deviation = models.ForeignKey(
         "incidents.Deviation",
@@ -328,6 +329,7 @@ class CollaborationDeviation(models.Model):
         related_name="+",
         verbose_name=_("verksamhetschef"),
     )
+    mas_unclear_reason = models.TextField(_("responsibility unclear: reason"), blank=True)
     deviation = models.ForeignKey(
         "incidents.Deviation",
         on_delete=models.SET_NULL,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from incidents.routing import board_mas_on, duty_holder
+from incidents.routing import duty_owner
 from responsibility.choices import Role
 from responsibility.models import Person, Unit
 from responsibility.resolver import build_index, units_with_board
@@ -20,32 +20,41 @@ from responsibility.resolver import build_index, units_with_board
 
 @dataclass(frozen=True)
 class CaseRouting:
-    """The people a complaint or collaboration deviation concerns on one date."""
+    """The people a complaint or collaboration deviation concerns on one date.
+
+    ``unclear_reason`` is set when the register resolves no MAS/MAR (none, or two): the case then goes
+    to the board's MAS (``duty_holder``; None means the register admins) marked "Ansvar oklart".
+    """
 
     on: date
     operations_manager: Person | None
     duty_role: str
     duty_holder: Person | None
+    unclear_reason: str = ""
 
 
 def route(*, unit: Unit | int, on: date, rehabilitation: bool = False, health_care: bool = True) -> CaseRouting:
     """Resolve the verksamhetschef and (for health care) the MAS/MAR of ``unit`` on ``on``.
 
-    When the matter does not concern health care the MAS/MAR is only taken where the unit has no
-    verksamhetschef on that date, so that someone always acts.
+    The MAS/MAR comes from the deviation workflow's rule (:func:`incidents.routing.duty_owner`: MAR for
+    rehabilitation, else MAS, the board's MAS when the register has a gap). When the matter does not
+    concern health care the MAS/MAR is only taken where the unit has no verksamhetschef on that date,
+    so that someone always acts.
     """
     unit_id = unit.pk if isinstance(unit, Unit) else unit
     unit = units_with_board(Unit.objects.filter(pk=unit_id)).get()
     index = build_index(units=[unit], on=on)
     manager = index.resolve(unit, Role.OPERATIONS_MANAGER).holder
-    role, holder = duty_holder(index=index, unit=unit, rehabilitation=rehabilitation)
-    if holder is None:
-        holder = board_mas_on(unit=unit, on=on, role=role) or (
-            board_mas_on(unit=unit, on=on, role=Role.MAS) if role != Role.MAS else None
-        )
     if not health_care and manager is not None:
         return CaseRouting(on=on, operations_manager=manager, duty_role="", duty_holder=None)
-    return CaseRouting(on=on, operations_manager=manager, duty_role=role, duty_holder=holder)
+    owner = duty_owner(index=index, unit=unit, rehabilitation=rehabilitation)
+    return CaseRouting(
+        on=on,
+        operations_manager=manager,
+        duty_role=owner.role,
+        duty_holder=owner.person,
+        unclear_reason=owner.unclear_reason,
+    )
 
 
 def duty_holders_on(*, unit_id: int, on: date) -> set[int]:

@@ -189,7 +189,9 @@ def complaint_register(*, user, data: ComplaintInput) -> Complaint:
             external_case_number=(data.external_case_number or "").strip(),
             external_deadline=external_deadline,
             acknowledge_due=deadlines.acknowledge_due(
-                received_on=data.received_on, working_days=conf.acknowledge_working_days
+                received_on=data.received_on,
+                working_days=conf.acknowledge_working_days,
+                municipality=data.unit.municipality,
             ),
             answer_due=deadlines.answer_due(
                 received_on=data.received_on, weeks=conf.answer_weeks, external_deadline=external_deadline
@@ -197,6 +199,7 @@ def complaint_register(*, user, data: ComplaintInput) -> Complaint:
             concerns_health_care=health_care,
             operations_manager=route.operations_manager,
             mas_person=route.duty_holder,
+            mas_unclear_reason=route.unclear_reason,
             mas_role=route.duty_role,
         )
         if data.patient_identifier:
@@ -642,6 +645,7 @@ def collaboration_register(*, user, data: CollaborationInput) -> CollaborationDe
             counterpart_reference=(data.counterpart_reference or "").strip(),
             operations_manager=route.operations_manager,
             mas_person=route.duty_holder,
+            mas_unclear_reason=route.unclear_reason,
         )
         if data.direction == Direction.INCOMING:
             case.received_on = data.received_on

@@ -38,6 +38,19 @@ def test_acknowledgement_is_due_five_working_days_after_receipt_skipping_the_wee
     assert deadlines.acknowledge_due(received_on=date(2026, 11, 27), working_days=5) == date(2026, 12, 4)
 
 
+def test_acknowledgement_skips_swedish_holidays_and_eves_by_the_municipality_setting():
+    """Received Tuesday 22 Dec 2026: julafton, juldagen, nyårsafton and nyårsdagen do not count (23, 28, 29,
+    30 December, 4 January); where the eves are working days, 24 and 31 December count (23, 24, 28, 29, 30)."""
+    municipality = user("mas").person.municipality
+    assert deadlines.acknowledge_due(received_on=date(2026, 12, 22), working_days=5, municipality=municipality) == date(
+        2027, 1, 4
+    )
+    municipality.eves_are_non_working = False
+    assert deadlines.acknowledge_due(received_on=date(2026, 12, 22), working_days=5, municipality=municipality) == date(
+        2026, 12, 30
+    )
+
+
 def test_answer_is_due_four_weeks_after_receipt_unless_ivo_set_a_date():
     """Default four calendar weeks; a complaint forwarded by IVO is due on IVO's date instead."""
     assert deadlines.answer_due(received_on=date(2026, 11, 2), weeks=4) == date(2026, 11, 30)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0003_stored_managers_and_reminder_records'),
+        ('incidents', '0005_route_variant_names'),
         ('responsibility', '0002_seed_rule_definitions'),
     ]
 
