@@ -193,3 +193,31 @@ def collaboration_reminders(*, on: date, batch_size: int, budget: TimeBudget | N
         notice=_collaboration_notice,
         related=("counterpart", "operations_manager__user", "mas_person__user", "registered_by"),
     )
+
+
+@scheduled_job("reroute_unclear_complaints", stage=Stage.UPDATE)
+def reroute_unclear_complaints(*, on: date, batch_size: int) -> dict[str, int]:
+    """Give open "Ansvar oklart" complaints and collaboration deviations to the MAS/MAR the register now resolves.
+
+    Runs before the reminders, so that a re-routed case is reminded to its new owner.
+    """
+    from complaints.services import collaboration_reroute, complaint_reroute
+
+    complaints = (
+        Complaint.objects.filter(state__in=COMPLAINT_OPEN_STATES)
+        .exclude(mas_unclear_reason="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    cases = (
+        CollaborationDeviation.objects.filter(state__in=COLLABORATION_OPEN_STATES)
+        .exclude(mas_unclear_reason="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    counts = {"complaints": 0, "collaboration_deviations": 0}
+    for pk in list(complaints):
+        counts["complaints"] += complaint_reroute(complaint=Complaint(pk=pk))
+    for pk in list(cases):
+        counts["collaboration_deviations"] += collaboration_reroute(case=CollaborationDeviation(pk=pk))
+    return counts

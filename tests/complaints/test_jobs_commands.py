@@ -127,3 +127,31 @@ def test_collaboration_command_filters_counterpart_and_direction():
     assert case.reference not in {r["reference"] for r in outgoing}
     assert outgoing
     assert {r["direction"] for r in outgoing} == {"outgoing"}
+
+
+def test_complaint_without_a_resolvable_mas_goes_to_the_boards_mas_and_is_rerouted_once_the_register_resolves():
+    """Rönnen's contract gives Kastanjen the MAS duty, but it has none (R5): "Ansvar oklart", to the board's
+    MAS; once Kastanjen appoints a MAS the job gives the complaint to her, with a history row by the system."""
+    from complaints.jobs import reroute_unclear_complaints
+    from responsibility.choices import Role
+    from responsibility.models import Assignment, Person, Unit
+
+    c = complaint(unit_code="hage-03", days_ago=2)
+    assert c.mas_unclear_reason
+    assert c.mas_person == user("mas").person
+    today = timezone.localdate()
+    assert reroute_unclear_complaints(on=today, batch_size=10)["complaints"] == 0
+    unit = Unit.objects.get(code="hage-03")
+    nurse = Person.objects.create(
+        municipality=unit.municipality, first_name="Kim", last_name="Kastanj", profession="nurse", licensed=True
+    )
+    Assignment.objects.create(
+        person=nurse, role=Role.MAS, provider=unit.provider, valid_from=today - timedelta(days=30)
+    )
+    assert reroute_unclear_complaints(on=today, batch_size=10)["complaints"] == 1
+    c.refresh_from_db()
+    assert (c.mas_person, c.mas_unclear_reason) == (nurse, "")
+    last = c.transitions.last()
+    assert last.actor is None
+    assert "register" in last.reason or "registret" in last.reason
+    assert reroute_unclear_complaints(on=today, batch_size=10)["complaints"] == 0
