@@ -436,7 +436,7 @@ def _complaints(municipality, conf, categories, today: date) -> None:
                 from_state=previous,
                 to_state=state,
                 actor=mas if state == ComplaintState.REGISTERED else manager,
-                reason="Demo",
+                reason="Demodata",
             )
             previous = state
 
@@ -511,6 +511,6 @@ def _collaborations(municipality, counterparts, today: date) -> None:
         for state in path[: path.index(spec.state) + 1]:
             actor = manager if (spec.direction == Direction.INCOMING and state == CollaborationState.REPLIED) else mas
             CollaborationTransition.objects.create(
-                deviation=case, from_state=previous, to_state=state, actor=actor, reason="Demo"
+                deviation=case, from_state=previous, to_state=state, actor=actor, reason="Demodata"
             )
             previous = state

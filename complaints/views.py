@@ -269,6 +269,7 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
         "deviation": deviation,
         "lex_maria_case": lex_maria,
         "may_start_deviation": handling and deviation is None,
+        "may_edit": handling and complaint.state in COMPLAINT_OPEN_STATES,
         **extra,
     }
 

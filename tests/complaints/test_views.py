@@ -295,3 +295,12 @@ def test_a_refused_step_shows_the_reason_and_keeps_what_was_typed(client):
     )
     assert stale.status_code == 400
     assert "Någon annan ändrade ärendet" in stale.content.decode()
+
+
+def test_detail_offers_the_correction_to_handlers_of_an_open_complaint_only(client):
+    c = complaint()
+    edit = reverse("complaints:complaint_edit", args=[c.pk])
+    client_for(client, "verksamhetschef")
+    assert edit in client.get(reverse("complaints:complaint_detail", args=[c.pk])).content.decode()
+    client_for(client, "rapportor")
+    assert edit not in client.get(reverse("complaints:complaint_detail", args=[c.pk])).content.decode()
