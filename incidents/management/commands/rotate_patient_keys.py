@@ -41,9 +41,10 @@ class Command(BaseCommand):
             f"Checked {result.checked} identifiers: re-encrypted {result.reencrypted}, re-computed {result.rehashed} "
             f"look-up hashes ({result.access_rows} access-log rows, {result.history_rows} history rows)."
         )
-        if result.undecryptable:
+        if result.undecryptable or result.undecryptable_other:
+            named = [f"deviation {pk}" for pk in result.undecryptable] + result.undecryptable_other
             raise CommandError(
-                f"{len(result.undecryptable)} identifiers decrypt with none of the configured keys "
-                f"(deviation ids {', '.join(map(str, result.undecryptable[:20]))}): add the key they were "
+                f"{len(named)} identifiers decrypt with none of the configured keys "
+                f"({', '.join(named[:20])}): add the key they were "
                 "encrypted with to MASPORTAL_PATIENT_KEYS and run again."
             )
