@@ -9,6 +9,10 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "name"]
     readonly_fields = [f.name for f in JobRun._meta.fields]
 
+    def has_add_permission(self, request) -> bool:
+        """Job runs are written by the jobs only (an empty add form could not be saved)."""
+        return False
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):

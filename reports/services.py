@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from incidents.models import Deviation, LexMariaCase
+from masportal.users import actor_display
 from reports.builders import ReportParams, build_report, scope_kinds_for
 from reports.builders.common import ReportData, period_bounds
 from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, ReportState
@@ -46,7 +47,7 @@ class ReportInputError(ValidationError):
 def display_name(user) -> str:
     if user is None:
         return _("The generate_report command")
-    return user.get_full_name() or user.get_username()
+    return actor_display(user)
 
 
 def check_params(

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from masportal.users import actor_display
 from responsibility import services
 from responsibility.choices import Role, Scope
 from responsibility.forms import (
@@ -775,8 +776,7 @@ def _entry(record, previous, *, url: str = "") -> HistoryEntry:
             changes.append(
                 Change(label, _display(model, change.field, change.old), _display(model, change.field, change.new))
             )
-    user = record.history_user
-    who = (user.get_full_name() or user.get_username()) if user else _("System (import or script)")
+    who = actor_display(record.history_user)
     return HistoryEntry(
         when=record.history_date,
         who=who,

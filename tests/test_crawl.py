@@ -1,0 +1,78 @@
+"""Every page for every demo role on real-shaped data: no 500, no foreign data, the expected status.
+
+The URL patterns come from the URLconf (see tests/crawl/harness.py); the expected
+statuses are one table (tests/crawl/expectations.py). The data is the demo after
+a user who acted on cases was deactivated, another was erased and the scheduled
+jobs ran (tests/crawl/scenario.py).
+"""
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from tests.conftest import DEMO_ROLE_SECTIONS
+from tests.crawl import harness, scenario
+from tests.crawl.expect import expected
+from tests.crawl.expectations import EXPECTED, NOT_CRAWLED
+
+ROLES = [*DEMO_ROLE_SECTIONS, harness.ANONYMOUS]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo changed by the scenario, shared by the module's tests and rolled back after them."""
+    from followup.models import Action
+    from incidents.models import Deviation, LexMariaCase
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            prepared = scenario.prepare()
+            harness.SPECIAL.update({Deviation: prepared.deviation_ids, LexMariaCase: prepared.lex_maria_ids,
+                                    Action: prepared.action_ids})
+            yield prepared
+        finally:
+            harness.SPECIAL.clear()
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _describe(o: harness.Outcome, allowed) -> str:
+    return f"{o.case.method} {o.case.url} ({o.case.pattern}, {o.case.kind}): {o.status}, expected {allowed}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_crawl(role, world, db, record_property):
+    """No page answers 500 or shows another scope's data, and every status is the table's."""
+    user = None if role == harness.ANONYMOUS else get_user_model().objects.get(username=role)
+    result = harness.crawl_role(role, user, harness.url_patterns(), skip=set(NOT_CRAWLED))
+    record_property("crawl_cases", len(result.outcomes))
+    if os.environ.get("MASPORTAL_CRAWL_RECORD"):
+        out = Path(os.environ["MASPORTAL_CRAWL_RECORD"]) / f"{role}.json"
+        out.write_text(json.dumps([{"case": asdict(o.case), "status": o.status} for o in result.outcomes]))
+    errors = [o for o in result.outcomes if o.status >= 500]
+    leaks = [o for o in result.outcomes if o.leaks]
+    wrong = []
+    for o in result.outcomes:
+        allowed = expected(EXPECTED, o.case.pattern, role, o.case.kind, o.case.method)
+        if allowed is None or o.status not in allowed:
+            wrong.append(_describe(o, allowed))
+    assert not result.unfilled, f"URL patterns the crawl cannot fill (add them to PARAMETERS or NOT_CRAWLED): {result.unfilled}"
+    assert not errors, "500s:\n" + "\n".join(f"{o.case.method} {o.case.url}" for o in errors)
+    assert not leaks, "foreign data:\n" + "\n".join(f"{o.case.method} {o.case.url}: {o.leaks}" for o in leaks)
+    assert not wrong, f"{len(wrong)} statuses differ from tests/crawl/expectations.py:\n" + "\n".join(wrong[:60])
+
+
+def test_every_pattern_is_crawled_or_excused():
+    """A new URL pattern is crawled (or listed with a reason); the table names no pattern that is gone."""
+    names = {p.name for p in harness.url_patterns()}
+    assert not set(NOT_CRAWLED) - names, "NOT_CRAWLED lists patterns that no longer exist"
+    assert not set(EXPECTED) - names - set(NOT_CRAWLED), "EXPECTED lists patterns that no longer exist"
+    missing = sorted(names - set(EXPECTED) - set(NOT_CRAWLED))
+    assert not missing, f"URL patterns without expected statuses: {missing}"
