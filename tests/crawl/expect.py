@@ -40,15 +40,19 @@ def _rule(statuses_by_kind: dict[str, set[int]]) -> str:
     for statuses in statuses_by_kind.values():
         counts["|".join(str(s) for s in sorted(statuses))] += 1
     default = counts.most_common(1)[0][0]
-    extra = [f"{kind}:{'|'.join(str(s) for s in sorted(st))}" for kind, st in sorted(statuses_by_kind.items())
-             if "|".join(str(s) for s in sorted(st)) != default]
+    extra = [
+        f"{kind}:{'|'.join(str(s) for s in sorted(st))}"
+        for kind, st in sorted(statuses_by_kind.items())
+        if "|".join(str(s) for s in sorted(st)) != default
+    ]
     return " ".join([default, *extra])
 
 
 def render_table(outcomes: list[Outcome]) -> str:
     """Write observed statuses as table rows (to review and paste into expectations.py)."""
     seen: dict[str, dict[str, dict[str, dict[str, set[int]]]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(set))))
+        lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
+    )
     for o in outcomes:
         seen[o.case.pattern][o.case.method][o.case.role][o.case.kind].add(o.status)
     lines = []

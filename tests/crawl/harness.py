@@ -18,7 +18,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 
@@ -27,6 +26,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 ANONYMOUS = "anonymous"
 METHODS = ("GET", "POST_EMPTY", "POST_INVALID")
@@ -97,7 +97,6 @@ def _sources() -> dict[str, Source]:
     from followup.models import (
         Action,
         ChecklistAnswer,
-
         Delegation,
         FollowUp,
         FollowUpPlan,
@@ -121,38 +120,54 @@ def _sources() -> dict[str, Source]:
     from responsibility.permissions import is_register_admin, units_visible_to
 
     def admin_only(model, **kw):
-        return Source(all=lambda: model.objects.all(),
-                      visible=lambda u: model.objects.all() if is_register_admin(u) else model.objects.none(), **kw)
+        return Source(
+            all=lambda: model.objects.all(),
+            visible=lambda u: model.objects.all() if is_register_admin(u) else model.objects.none(),
+            **kw,
+        )
 
     def narrative_providers(user):
         ids = [p.pk for p in CareProvider.objects.select_related("board") if may_report_on(user, _scope_of(p))]
         return CareProvider.objects.filter(pk__in=ids)
 
     return {
-        "deviation": Source(all=lambda: Deviation.objects.exclude(state=DeviationState.DRAFT),
-                            visible=lambda u: deviations_visible_to(user=u).exclude(state=DeviationState.DRAFT)),
-        "draft": Source(all=lambda: Deviation.objects.filter(state=DeviationState.DRAFT),
-                        visible=lambda u: Deviation.objects.filter(state=DeviationState.DRAFT, reporter_id=u.pk)),
-        "attachment": Source(all=lambda: _attachments(),
-                             visible=lambda u: _attachments().filter(deviation__in=deviations_visible_to(user=u))),
-        "lex_maria": Source(all=lambda: LexMariaCase.objects.all(),
-                            visible=lambda u: lex_maria_cases_visible_to(user=u)),
+        "deviation": Source(
+            all=lambda: Deviation.objects.exclude(state=DeviationState.DRAFT),
+            visible=lambda u: deviations_visible_to(user=u).exclude(state=DeviationState.DRAFT),
+        ),
+        "draft": Source(
+            all=lambda: Deviation.objects.filter(state=DeviationState.DRAFT),
+            visible=lambda u: Deviation.objects.filter(state=DeviationState.DRAFT, reporter_id=u.pk),
+        ),
+        "attachment": Source(
+            all=lambda: _attachments(),
+            visible=lambda u: _attachments().filter(deviation__in=deviations_visible_to(user=u)),
+        ),
+        "lex_maria": Source(
+            all=lambda: LexMariaCase.objects.all(), visible=lambda u: lex_maria_cases_visible_to(user=u)
+        ),
         "followup": Source(all=lambda: FollowUp.objects.all(), visible=lambda u: followups_visible_to(u)),
-        "answer": Source(all=lambda: ChecklistAnswer.objects.exclude(attachment=""),
-                         visible=lambda u: ChecklistAnswer.objects.exclude(attachment="").filter(
-                             follow_up__in=followups_visible_to(u))),
+        "answer": Source(
+            all=lambda: ChecklistAnswer.objects.exclude(attachment=""),
+            visible=lambda u: ChecklistAnswer.objects.exclude(attachment="").filter(
+                follow_up__in=followups_visible_to(u)
+            ),
+        ),
         "plan": Source(all=lambda: FollowUpPlan.objects.all(), visible=lambda u: plans_visible_to(u)),
         "action": Source(all=lambda: Action.objects.all(), visible=lambda u: actions_visible_to(u)),
         "delegation": Source(all=lambda: Delegation.objects.all(), visible=lambda u: delegations_visible_to(u)),
         "routine": Source(all=lambda: Routine.objects.all(), visible=lambda u: routines_visible_to(u)),
         "contract": admin_only(Contract),
-        "generated": Source(all=lambda: GeneratedReport.objects.all(),
-                            visible=lambda u: generated_reports_for(user=u)),
-        "unit": Source(all=lambda: Unit.objects.all(), visible=lambda u: units_visible_to(u), key="code",
-                       missing="finns-inte"),
-        "unit_admin": Source(all=lambda: Unit.objects.all(),
-                             visible=lambda u: Unit.objects.all() if is_register_admin(u) else Unit.objects.none(),
-                             key="code", missing="finns-inte"),
+        "generated": Source(all=lambda: GeneratedReport.objects.all(), visible=lambda u: generated_reports_for(user=u)),
+        "unit": Source(
+            all=lambda: Unit.objects.all(), visible=lambda u: units_visible_to(u), key="code", missing="finns-inte"
+        ),
+        "unit_admin": Source(
+            all=lambda: Unit.objects.all(),
+            visible=lambda u: Unit.objects.all() if is_register_admin(u) else Unit.objects.none(),
+            key="code",
+            missing="finns-inte",
+        ),
         "region": admin_only(Region),
         "board": admin_only(Board),
         "provider": admin_only(CareProvider),
@@ -208,7 +223,7 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
     "reports:generated_detail": {"pk": "generated"},
     "reports:generated_status": {"pk": "generated"},
     "reports:generated_download": {"pk": "generated"},
-    "reports:narrative_edit": {"provider_id": "narrative_provider", "year": lambda: [date.today().year, 1]},
+    "reports:narrative_edit": {"provider_id": "narrative_provider", "year": lambda: [timezone.localdate().year, 1]},
     "responsibility:unit_detail": {"code": "unit"},
     "responsibility:region_edit": {"pk": "region"},
     "responsibility:board_edit": {"pk": "board"},
@@ -227,7 +242,6 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
 }
 
 
-
 def _admin_model(pattern: Pattern):
     """The model of a Django admin page of one object (named or the unnamed redirect), else None."""
     parts = pattern.route.split("/")
@@ -242,8 +256,12 @@ def _admin_model(pattern: Pattern):
 def _admin_instances(pattern: Pattern) -> Iterator[tuple[str, str]] | None:
     """Fill Django admin's own patterns: each registered model's objects, its app lists, its catch-all."""
     if pattern.name == "admin:app_list":
-        return iter([(VISIBLE, reverse(pattern.name, kwargs={"app_label": label}))
-                     for label in sorted({m._meta.app_label for m in admin_site._registry})])
+        return iter(
+            [
+                (VISIBLE, reverse(pattern.name, kwargs={"app_label": label}))
+                for label in sorted({m._meta.app_label for m in admin_site._registry})
+            ]
+        )
     if pattern.name == "admin:view_on_site":
         return iter([(MISSING, reverse(pattern.name, kwargs={"content_type_id": 999_999, "object_id": 1}))])
     if pattern.params == ("url",) and pattern.route.startswith("/django-admin/"):
@@ -337,7 +355,8 @@ def forbidden_for(user) -> tuple[set[str], set[str]]:
     all_refs |= set(LexMariaCase.objects.values_list("reference", flat=True))
     pnr_of = {}
     for pk, enc in Deviation.objects.exclude(patient_identifier_encrypted=b"").values_list(
-            "pk", "patient_identifier_encrypted"):
+        "pk", "patient_identifier_encrypted"
+    ):
         if enc:
             pnr_of[pk] = _pnr10(patient.decrypt_identifier(enc))
     if user is None:
@@ -349,7 +368,9 @@ def forbidden_for(user) -> tuple[set[str], set[str]]:
     seen |= set(cases.values_list("deviation__reference", flat=True))
     # The access log (loggkontroll) names the records opened in the reviewer's units.
     seen |= set(access_log_for(user=user).values_list("deviation__reference", flat=True))
-    seen_pnrs = {pnr_of[d.pk] for d in visible.filter(pk__in=list(pnr_of)) if can_see_patient_data(user=user, deviation=d)}
+    seen_pnrs = {
+        pnr_of[d.pk] for d in visible.filter(pk__in=list(pnr_of)) if can_see_patient_data(user=user, deviation=d)
+    }
     return all_refs - seen, set(pnr_of.values()) - seen_pnrs
 
 
@@ -373,10 +394,9 @@ def _samples(source: Source, user, key_of) -> list[tuple[str, object]]:
     special = set(_special_ids(model))
     for obj in all_qs.filter(pk__in=visible_ids).order_by("pk"):
         state = getattr(obj, state_field) if state_field else None
-        if obj.pk in special or state not in seen_states:
-            if len(picked) < MAX_VISIBLE or obj.pk in special:
-                picked.append(obj)
-                seen_states.add(state)
+        if (obj.pk in special or state not in seen_states) and (len(picked) < MAX_VISIBLE or obj.pk in special):
+            picked.append(obj)
+            seen_states.add(state)
     out = [(VISIBLE, key_of(o)) for o in picked]
     foreign = list(all_qs.exclude(pk__in=visible_ids).order_by("pk"))
     if foreign:

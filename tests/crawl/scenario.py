@@ -45,22 +45,22 @@ def prepare() -> Scenario:
     cases: set[int] = set()
     actions: set[int] = set()
     for who, offset in ((former, 0), (erased, 4)):
-        ids = _take(DeviationTransition.objects.exclude(actor=None), 8)[offset:offset + 4]
+        ids = _take(DeviationTransition.objects.exclude(actor=None), 8)[offset : offset + 4]
         DeviationTransition.objects.filter(pk__in=ids).update(actor=who)
         deviations |= set(DeviationTransition.objects.filter(pk__in=ids).values_list("deviation_id", flat=True))
-        ids = _take(Deviation.objects.exclude(assessor=None), 4)[offset // 2:offset // 2 + 2]
+        ids = _take(Deviation.objects.exclude(assessor=None), 4)[offset // 2 : offset // 2 + 2]
         Deviation.objects.filter(pk__in=ids).update(assessor=who, investigator=who)
         deviations |= set(ids)
-        ids = _take(LexMariaTransition.objects.exclude(actor=None), 4)[offset // 2:offset // 2 + 2]
+        ids = _take(LexMariaTransition.objects.exclude(actor=None), 4)[offset // 2 : offset // 2 + 2]
         LexMariaTransition.objects.filter(pk__in=ids).update(actor=who)
         cases |= set(LexMariaTransition.objects.filter(pk__in=ids).values_list("case_id", flat=True))
-        ids = _take(LexMariaCase.objects.exclude(decided_by=None), 2)[offset // 4:offset // 4 + 1]
+        ids = _take(LexMariaCase.objects.exclude(decided_by=None), 2)[offset // 4 : offset // 4 + 1]
         LexMariaCase.objects.filter(pk__in=ids).update(decided_by=who)
         cases |= set(ids)
-        ids = _take(ActionTransition.objects.exclude(actor=None), 4)[offset // 2:offset // 2 + 2]
+        ids = _take(ActionTransition.objects.exclude(actor=None), 4)[offset // 2 : offset // 2 + 2]
         ActionTransition.objects.filter(pk__in=ids).update(actor=who)
         actions |= set(ActionTransition.objects.filter(pk__in=ids).values_list("action_id", flat=True))
-        ids = _take(Action.objects.exclude(verified_by=None), 2)[offset // 4:offset // 4 + 1]
+        ids = _take(Action.objects.exclude(verified_by=None), 2)[offset // 4 : offset // 4 + 1]
         Action.objects.filter(pk__in=ids).update(verified_by=who)
         actions |= set(ids)
     PatientDataAccess.objects.filter(pk__in=_take(PatientDataAccess.objects.all(), 2)).update(user=erased)
