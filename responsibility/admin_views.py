@@ -1034,6 +1034,7 @@ def import_upload(request, kind):
             "columns": COLUMN_HELP[kind],
             "template_url": reverse("responsibility:import_template", args=[kind]),
         },
+        status=400 if form.errors else 200,
     )
 
 
