@@ -134,3 +134,41 @@ def test_deactivated_user_loses_access_and_keeps_their_name(client, demo_user):
     client.force_login(manager)
     body = client.get(reverse("incidents:deviation_detail", args=[deviation.pk])).content.decode()
     assert name in body
+
+
+def test_erase_user_command(demo_user):
+    """`erase_user NAME --yes` erases; without --yes, or for an unknown name, it refuses and changes nothing."""
+    from django.core.management import CommandError, call_command
+
+    user = User.objects.create_user("raderas")
+    with pytest.raises(CommandError):
+        call_command("erase_user", "raderas")
+    assert User.objects.filter(pk=user.pk).exists()
+    with pytest.raises(CommandError):
+        call_command("erase_user", "finns-inte", "--yes")
+
+    call_command("erase_user", "raderas", "--yes")
+
+    assert not User.objects.filter(pk=user.pk).exists()
+
+
+def test_deactivation_ends_an_open_session(client, demo_user):
+    """A user deactivated while logged in is sent to the login page on their next request."""
+    rapportor = demo_user("rapportor")
+    client.force_login(rapportor)
+    assert client.get(reverse("incidents:my_reports")).status_code == 200
+
+    user_deactivate(user=rapportor)
+
+    assert client.get(reverse("incidents:my_reports")).status_code == 302
+
+
+def test_django_admin_cannot_delete_a_user(client, demo_user):
+    """Django admin offers no delete for users (deactivate, or erase_user for GDPR): the page is refused."""
+    client.force_login(demo_user("admin"))
+    target = demo_user("rapportor")
+
+    response = client.post(reverse("admin:auth_user_delete", args=[target.pk]), {"post": "yes"})
+
+    assert response.status_code == 403
+    assert User.objects.filter(pk=target.pk).exists()

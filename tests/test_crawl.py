@@ -69,3 +69,26 @@ def test_every_pattern_is_crawled_or_excused():
     django_admin = {n for n in names if n.startswith("admin:") or n.startswith("/django-admin/")}
     missing = sorted(names - django_admin - set(EXPECTED) - set(NOT_CRAWLED))
     assert not missing, f"URL patterns without expected statuses: {missing}"
+
+
+@pytest.mark.usefixtures("world", "db")
+def test_leak_check_finds_another_scopes_reference_and_personnummer(client):
+    """The foreign-data check is not blind: a page the MAS may see holds data the contractor's MAS may not."""
+    from incidents.permissions import can_see_patient_data
+    from incidents.selectors import deviations_visible_to
+
+    users = get_user_model().objects
+    mas, contractor = users.get(username="mas"), users.get(username="entreprenor-mas")
+    refs, pnrs = harness.forbidden_for(contractor)
+    deviation = next(
+        d
+        for d in deviations_visible_to(user=mas).exclude(patient_identifier_encrypted=b"").order_by("pk")
+        if d.reference in refs and can_see_patient_data(user=mas, deviation=d)
+    )
+    client.force_login(mas)
+    body = client.get(f"/avvikelser/{deviation.pk}/").content.decode()
+
+    leaks = harness.leaks_in(body, refs, pnrs)
+
+    assert deviation.reference in leaks
+    assert any(len(leak) == 10 and leak.isdigit() for leak in leaks)  # the patient's personnummer

@@ -25,5 +25,3 @@ def world(django_db_setup, django_db_blocker):
             harness.SPECIAL.clear()
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
-
-

@@ -298,10 +298,11 @@ class Case:
 
 @dataclass
 class Outcome:
+    """What one case answered, and any foreign reference or personnummer found in the body."""
+
     case: Case
     status: int
     leaks: tuple[str, ...] = ()
-    error: str = ""
 
 
 class _FormFields(HTMLParser):
@@ -319,7 +320,8 @@ class _FormFields(HTMLParser):
         if tag == "form":
             self._method = (a.get("method") or "get").lower()
             self._action = (a.get("action") or self.page_path).split("?")[0]
-            self.forms.setdefault(self._action, {}) if self._method == "post" else None
+            if self._method == "post":
+                self.forms.setdefault(self._action, {})
         elif tag in ("input", "select", "textarea", "button") and self._action and self._method == "post":
             name = a.get("name")
             if name and name != "csrfmiddlewaretoken":
@@ -328,14 +330,6 @@ class _FormFields(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self._action = None
-
-
-@dataclass
-class World:
-    """What each role may not see (for the leak check), computed once from the data."""
-
-    forbidden_refs: dict[str, set[str]] = field(default_factory=dict)
-    forbidden_pnrs: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _pnr10(value: str) -> str:
