@@ -281,7 +281,9 @@ def plan_create(request, pk: int | None = None):
             raise Http404
     else:
         instance = FollowUpPlan(municipality=_municipality(request.user))
-    form = PlanForm(request.POST if request.method == "POST" else None, instance=instance, units=units_visible_to(request.user))
+    form = PlanForm(
+        request.POST if request.method == "POST" else None, instance=instance, units=units_visible_to(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_save(plan=form.instance, actor=request.user)
@@ -290,7 +292,12 @@ def plan_create(request, pk: int | None = None):
         else:
             messages.success(request, _("The follow-up plan was saved."))
             return redirect("followup:plan_list")
-    return render(request, "followup/plan_form.html", {"form": form, "plan": instance if pk else None}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "followup/plan_form.html",
+        {"form": form, "plan": instance if pk else None},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- actions ------------------------------------------------------------------------------------
@@ -329,7 +336,9 @@ def action_detail(request, pk: int):
             if what == "report":
                 report_form = ReportDoneForm(request.POST, prefix="report")
                 if report_form.is_valid():
-                    services.action_report_done(action=action, actor=request.user, note=report_form.cleaned_data["note"])
+                    services.action_report_done(
+                        action=action, actor=request.user, note=report_form.cleaned_data["note"]
+                    )
                     messages.success(request, _("The action is reported done. The auditor will verify it."))
                 else:
                     status = 400
@@ -489,7 +498,12 @@ def routine_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("The routine was saved."))
             return redirect("followup:routine_list")
-    return render(request, "followup/routine_form.html", {"form": form, "routine": instance if pk else None}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "followup/routine_form.html",
+        {"form": form, "routine": instance if pk else None},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- job runs ----------------------------------------------------------------------------------------

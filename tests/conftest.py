@@ -152,6 +152,4 @@ def pytest_terminal_summary(terminalreporter):
                     cases += value
                     roles += 1
     if roles:
-        terminalreporter.write_line(
-            f"crawl: {cases} URL × role × object × method cases checked ({roles} roles)"
-        )
+        terminalreporter.write_line(f"crawl: {cases} URL × role × object × method cases checked ({roles} roles)")
