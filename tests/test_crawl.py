@@ -92,3 +92,14 @@ def test_leak_check_finds_another_scopes_reference_and_personnummer(client):
 
     assert deviation.reference in leaks
     assert any(len(leak) == 10 and leak.isdigit() for leak in leaks)  # the patient's personnummer
+
+
+@pytest.mark.django_db
+def test_a_pattern_without_a_way_to_fill_it_is_reported():
+    """A new URL with a parameter the crawl does not know is reported as unfilled (and fails test_crawl)."""
+    new_page = harness.Pattern(name="incidents:new_page", route="/avvikelser/<int:pk>/ny-sida/", params=("pk",))
+
+    result = harness.crawl_role("mas", None, [new_page], skip=set())
+
+    assert result.unfilled == ["incidents:new_page"]
+    assert result.outcomes == []
