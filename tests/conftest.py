@@ -150,6 +150,7 @@ def pytest_terminal_summary(terminalreporter):
             for name, value in getattr(report, "user_properties", ()):
                 if name == "crawl_cases":
                     cases += value
+                elif name == "crawl_role":
                     roles += 1
-    if roles:
+    if cases:
         terminalreporter.write_line(f"crawl: {cases} URL × role × object × method cases checked ({roles} roles)")

@@ -36,6 +36,7 @@ def check_role(role: str, record_property) -> None:
     user = None if role == harness.ANONYMOUS else get_user_model().objects.get(username=role)
     result = harness.crawl_role(role, user, harness.url_patterns(), skip=set(NOT_CRAWLED))
     record_property("crawl_cases", len(result.outcomes))
+    record_property("crawl_role", role)
     if os.environ.get("MASPORTAL_CRAWL_RECORD"):
         out = Path(os.environ["MASPORTAL_CRAWL_RECORD"]) / f"{role}.json"
         out.write_text(json.dumps([{"case": asdict(o.case), "status": o.status} for o in result.outcomes]))
@@ -103,3 +104,31 @@ def test_a_pattern_without_a_way_to_fill_it_is_reported():
 
     assert result.unfilled == ["incidents:new_page"]
     assert result.outcomes == []
+
+
+@pytest.mark.usefixtures("world", "db")
+def test_every_deviation_and_lex_maria_page_renders_for_everyone_who_sees_it(client, record_property):
+    """Not a sample: every deviation and Lex Maria case page answers 200 to every role that may see it."""
+    from incidents.lexmaria_selectors import lex_maria_cases_visible_to
+    from incidents.models import DeviationState
+    from incidents.selectors import deviations_visible_to
+
+    failures, pages = [], 0
+    for username in DEMO_ROLE_SECTIONS:
+        user = get_user_model().objects.get(username=username)
+        client.force_login(user)
+        urls = [
+            f"/avvikelser/{pk}/"
+            for pk in deviations_visible_to(user=user).exclude(state=DeviationState.DRAFT).values_list("pk", flat=True)
+        ]
+        urls += [
+            f"/avvikelser/lex-maria/{pk}/" for pk in lex_maria_cases_visible_to(user=user).values_list("pk", flat=True)
+        ]
+        for url in urls:
+            status = client.get(url).status_code
+            pages += 1
+            if status != 200:
+                failures.append(f"{username} {url}: {status}")
+    record_property("crawl_cases", pages)
+    assert pages > 300
+    assert not failures, "\n".join(failures)
