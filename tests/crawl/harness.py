@@ -112,6 +112,8 @@ def _sources() -> dict[str, Source]:
     from incidents.lexmaria_selectors import lex_maria_cases_visible_to
     from incidents.models import Deviation, DeviationState, LexMariaCase
     from incidents.selectors import deviations_visible_to
+    from masportal.models import Notification
+    from masportal.selectors import failed_emails_for
     from reports.models import GeneratedReport
     from reports.scopes import may_report_on
     from reports.selectors import generated_reports_for
@@ -174,6 +176,10 @@ def _sources() -> dict[str, Source]:
         "person": admin_only(Person),
         "assignment": admin_only(Assignment),
         "narrative_provider": Source(all=lambda: CareProvider.objects.all(), visible=narrative_providers),
+        "failed_email": Source(
+            all=lambda: Notification.objects.filter(email_status=Notification.EmailStatus.FAILED),
+            visible=lambda u: failed_emails_for(user=u),
+        ),
     }
 
 
@@ -202,6 +208,7 @@ def _import_kinds() -> list[str]:
 # on the first visible object and the first value is used on the others.
 PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
     "incidents:deviation_detail": {"pk": "deviation"},
+    "incidents:deviation_pdf": {"pk": "deviation"},
     "incidents:deviation_edit": {"pk": "draft"},
     "incidents:deviation_step": {"pk": "deviation", "step": lambda: _step_values("incidents")},
     "incidents:attachment_download": {"pk": "attachment"},
@@ -223,6 +230,8 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
     "reports:generated_detail": {"pk": "generated"},
     "reports:generated_status": {"pk": "generated"},
     "reports:generated_download": {"pk": "generated"},
+    "reports:generated_retry": {"pk": "generated"},
+    "outbox_resend": {"pk": "failed_email"},
     "reports:narrative_edit": {"provider_id": "narrative_provider", "year": lambda: [timezone.localdate().year, 1]},
     "responsibility:unit_detail": {"code": "unit"},
     "responsibility:region_edit": {"pk": "region"},

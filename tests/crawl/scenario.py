@@ -38,6 +38,12 @@ def prepare() -> Scenario:
     from reports.models import GeneratedReport
 
     run_scheduled_jobs()
+    # An e-mail that could not be delivered after every attempt (the register admin's list).
+    from masportal.models import Notification
+
+    Notification.objects.filter(pk__in=_take(Notification.objects.all(), 1)).update(
+        email_status=Notification.EmailStatus.FAILED, email_attempts=5
+    )
     users = get_user_model().objects
     former = users.create_user("tidigare-sjukskoterska", first_name="Tove", last_name="Tidigare")
     erased = users.create_user("raderad-sjukskoterska", first_name="Rut", last_name="Raderad")
