@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from followup import selectors, services
 from followup.forms import ContractForm, add_service_errors
@@ -22,6 +23,7 @@ def _require_admin(user) -> None:
 
 
 @login_required
+@require_GET
 def contract_list(request):
     _require_admin(request.user)
     today = timezone.localdate()
@@ -44,6 +46,7 @@ def contract_list(request):
 
 
 @login_required
+@require_GET
 def contract_detail(request, pk: int):
     _require_admin(request.user)
     contract = get_object_or_404(
@@ -70,7 +73,7 @@ def contract_edit(request, pk: int | None = None):
         instance = Contract(municipality=Municipality.objects.order_by("pk").first())
     else:
         instance = get_object_or_404(Contract, pk=pk)
-    form = ContractForm(request.POST or None, instance=instance)
+    form = ContractForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         units = form.cleaned_data.pop("units")
         try:

@@ -353,6 +353,10 @@ def followup_save_checklist(
     """
     if not can_perform(actor, follow_up):
         raise PermissionDenied
+    texts = [summary or "", *(a.comment for a in answers.values())]
+    if any("\x00" in text for text in texts):
+        # Null characters cannot be stored (PostgreSQL refuses them) and never come from a real keyboard.
+        raise ValidationError(_("The text contains characters that cannot be saved. Nothing was saved."))
     now = timezone.now()
     with transaction.atomic():
         follow_up = lock(FollowUp.objects.filter(pk=follow_up.pk)).get()

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from followup import selectors, services
 from followup.choices import ActionState, AnswerStatus, FollowUpState
@@ -57,6 +57,7 @@ def _municipality(user):
 
 
 @login_required
+@require_GET
 def followup_list(request):
     status = request.GET.get("status", "")
     if status not in ("", "planned", "overdue", "completed"):
@@ -83,7 +84,7 @@ def followup_create(request):
     if not can_create_followup(request.user):
         raise PermissionDenied
     units = units_visible_to(request.user)
-    form = FollowUpCreateForm(request.POST or None, units=units)
+    form = FollowUpCreateForm(request.POST if request.method == "POST" else None, units=units)
     if request.method == "POST" and form.is_valid():
         try:
             follow_up = services.followup_create(
@@ -94,7 +95,7 @@ def followup_create(request):
         else:
             messages.success(request, _("The follow-up was created."))
             return redirect(follow_up)
-    return render(request, "followup/followup_form.html", {"form": form})
+    return render(request, "followup/followup_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _detail_or_404(request, pk):
@@ -256,6 +257,7 @@ def _detail_with_form(request, follow_up, **forms):
 
 
 @login_required
+@require_GET
 def answer_attachment(request, pk: int):
     """Serve an answer's attachment to those who may see the follow-up (never from the web root)."""
     answer = get_object_or_404(ChecklistAnswer.objects.exclude(attachment=""), pk=pk)
@@ -275,6 +277,7 @@ def answer_attachment(request, pk: int):
 
 
 @login_required
+@require_GET
 def plan_list(request):
     if not (can_manage_plans(request.user) or can_create_followup(request.user)):
         raise PermissionDenied
@@ -293,7 +296,9 @@ def plan_create(request, pk: int | None = None):
             raise Http404
     else:
         instance = FollowUpPlan(municipality=_municipality(request.user))
-    form = PlanForm(request.POST or None, instance=instance, units=units_visible_to(request.user))
+    form = PlanForm(
+        request.POST if request.method == "POST" else None, instance=instance, units=units_visible_to(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_save(plan=form.instance, actor=request.user)
@@ -302,13 +307,19 @@ def plan_create(request, pk: int | None = None):
         else:
             messages.success(request, _("The follow-up plan was saved."))
             return redirect("followup:plan_list")
-    return render(request, "followup/plan_form.html", {"form": form, "plan": instance if pk else None})
+    return render(
+        request,
+        "followup/plan_form.html",
+        {"form": form, "plan": instance if pk else None},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- actions ------------------------------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def action_list(request):
     state = request.GET.get("state", "unfinished")
     mine = request.GET.get("mine") == "1"
@@ -339,28 +350,34 @@ def action_detail(request, pk: int):
         try:
             if what == "report":
                 report_form = ReportDoneForm(request.POST, prefix="report")
-                report_form.is_valid()
-                services.action_report_done(
-                    action=action, actor=request.user, note=report_form.cleaned_data.get("note", "")
-                )
-                messages.success(request, _("The action is reported done. The auditor will verify it."))
+                if report_form.is_valid():
+                    services.action_report_done(
+                        action=action, actor=request.user, note=report_form.cleaned_data["note"]
+                    )
+                    messages.success(request, _("The action is reported done. The auditor will verify it."))
+                else:
+                    status = 400
             elif what == "verify":
                 services.action_verify(action=action, actor=request.user)
                 messages.success(request, _("The action is verified and done."))
             elif what == "send_back":
                 send_back_form = SendBackForm(request.POST, prefix="back")
-                send_back_form.is_valid()
-                services.action_send_back(
-                    action=action, actor=request.user, reason=send_back_form.cleaned_data.get("reason", "")
-                )
-                messages.success(request, _("The action was sent back to its owner."))
+                if send_back_form.is_valid():
+                    services.action_send_back(
+                        action=action, actor=request.user, reason=send_back_form.cleaned_data["reason"]
+                    )
+                    messages.success(request, _("The action was sent back to its owner."))
+                else:
+                    status = 400
             else:
-                raise Http404
+                messages.error(request, _("Choose what to do with the action."))
+                status = 400
         except ValidationError as exc:
             add_service_errors(report_form if what == "report" else send_back_form, exc)
             status = 400
         else:
-            return redirect(action)
+            if status == 200:
+                return redirect(action)
     action = selectors.action_detail(user=request.user, pk=pk)
     return render(
         request,
@@ -383,6 +400,7 @@ def action_detail(request, pk: int):
 
 
 @login_required
+@require_GET
 def delegation_list(request):
     today = timezone.localdate()
     show = request.GET.get("show", "active")
@@ -415,7 +433,7 @@ def delegation_create(request):
     if not can_manage_delegations(request.user):
         raise PermissionDenied
     units = units_visible_to(request.user, roles=None if is_register_admin(request.user) else (Role.MAS,))
-    form = DelegationForm(request.POST or None, units=units)
+    form = DelegationForm(request.POST if request.method == "POST" else None, units=units)
     if request.method == "POST" and form.is_valid():
         try:
             services.delegation_create(actor=request.user, **form.cleaned_data)
@@ -434,7 +452,7 @@ def delegation_revoke(request, pk: int):
         raise Http404
     if not can_revoke(request.user, delegation):
         raise PermissionDenied
-    form = RevokeForm(request.POST or None, initial={"revoked_at": timezone.localdate()})
+    form = RevokeForm(request.POST if request.method == "POST" else None, initial={"revoked_at": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.delegation_revoke(
@@ -460,6 +478,7 @@ def delegation_revoke(request, pk: int):
 
 
 @login_required
+@require_GET
 def routine_list(request):
     routines = list(selectors.routines_visible_to(request.user)[:300])
     return render(
@@ -485,7 +504,7 @@ def routine_edit(request, pk: int | None = None):
         instance = selectors.routines_visible_to(request.user).filter(pk=pk).first()
         if instance is None:
             raise Http404
-    form = RoutineForm(request.POST or None, instance=instance)
+    form = RoutineForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
             services.routine_save(routine=form.instance)
@@ -494,13 +513,19 @@ def routine_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("The routine was saved."))
             return redirect("followup:routine_list")
-    return render(request, "followup/routine_form.html", {"form": form, "routine": instance if pk else None})
+    return render(
+        request,
+        "followup/routine_form.html",
+        {"form": form, "routine": instance if pk else None},
+        status=400 if form.errors else 200,
+    )
 
 
 # --- job runs ----------------------------------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def job_runs(request):
     if not is_register_admin(request.user):
         raise PermissionDenied

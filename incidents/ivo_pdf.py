@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from incidents.models import DeviationAction, LexMariaCase, LexMariaTransition
 from incidents.patient import redact
 from masportal.pdf import html_to_pdf
+from masportal.users import actor_display
 from responsibility.models import Unit
 
 # States from which the event analysis exists and the investigation can be produced.
@@ -59,7 +60,7 @@ def investigation_context(*, case: LexMariaCase, produced_by) -> dict:
         "actions": list(DeviationAction.objects.filter(deviation=deviation).select_related("owner")),
         "transitions": list(LexMariaTransition.objects.filter(case=case).select_related("actor")),
         "produced_at": timezone.localtime(),
-        "produced_by": produced_by.get_full_name() or produced_by.get_username(),
+        "produced_by": actor_display(produced_by),
     }
 
 

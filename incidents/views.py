@@ -517,7 +517,7 @@ def access_log(request):
 
     if not may_review_access_log(request.user):
         raise PermissionDenied(_("Only MAS and MAR review the access log."))
-    form = AccessLogForm(request.POST or None)
+    form = AccessLogForm(request.POST if request.method == "POST" else None)
     rows = access_log_for(user=request.user)
     extract = False
     if request.method == "POST" and form.is_valid():

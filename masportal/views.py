@@ -45,6 +45,7 @@ def livez(request):
 
 
 @login_required
+@require_GET
 def home(request):
     """The start page: one section per role the user holds today."""
     roles = user_roles(request.user)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from incidents.models import Deviation, LexMariaCase
 from masportal.pdf import html_to_pdf
+from masportal.users import actor_display
 from reports.builders import ReportParams, build_report, scope_kinds_for
 from reports.builders.common import ReportData, period_bounds
 from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, ReportState
@@ -54,7 +55,7 @@ class ReportInputError(ValidationError):
 def display_name(user) -> str:
     if user is None:
         return _("The generate_report command")
-    return user.get_full_name() or user.get_username()
+    return actor_display(user)
 
 
 def check_params(

@@ -28,8 +28,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from masportal.users import actor_display
 from responsibility import services
 from responsibility.choices import Role, Scope
 from responsibility.forms import (
@@ -90,6 +91,7 @@ def _municipality(request) -> Municipality:
 
 
 @register_admin_required
+@require_GET
 def admin_home(request):
     """List the register's objects with counts and links."""
     m = _municipality(request)
@@ -199,8 +201,11 @@ def _render_form(
     intro: str = "",
     extra: dict | None = None,
     template: str = "responsibility/admin/object_form.html",
-    status: int = 200,
+    status: int | None = None,
 ):
+    """Show a form; a refused one (bound, with errors) answers 400, like every form of the portal."""
+    if status is None:
+        status = 400 if form.is_bound and form.errors else 200
     context = {"title": title, "form": form, "cancel_url": cancel_url, "intro": intro, **(extra or {})}
     return render(request, template, context, status=status)
 
@@ -255,6 +260,7 @@ def _simple_object_view(
 
 
 @register_admin_required
+@require_GET
 def region_list(request):
     regions = (
         Region.objects.filter(municipality=_municipality(request))
@@ -300,6 +306,7 @@ def region_edit(request, pk):
 
 
 @register_admin_required
+@require_GET
 def board_list(request):
     boards = (
         Board.objects.filter(municipality=_municipality(request))
@@ -345,6 +352,7 @@ def board_edit(request, pk):
 
 
 @register_admin_required
+@require_GET
 def provider_list(request):
     providers = (
         CareProvider.objects.filter(municipality=_municipality(request))
@@ -396,6 +404,7 @@ def provider_edit(request, pk):
 
 
 @register_admin_required
+@require_GET
 def person_list(request):
     q = request.GET.get("q", "").strip()
     people = Person.objects.filter(municipality=_municipality(request)).order_by("last_name", "first_name")
@@ -448,6 +457,7 @@ def person_edit(request, pk):
 
 
 @register_admin_required
+@require_GET
 def unit_admin_list(request):
     units = (
         Unit.objects.filter(municipality=_municipality(request)).select_related("board", "provider").order_by("name")
@@ -592,6 +602,7 @@ def unit_change_operation(request, code):
 
 
 @register_admin_required
+@require_GET
 def assignment_list(request):
     role = request.GET.get("role", "")
     q = request.GET.get("q", "").strip()
@@ -775,8 +786,7 @@ def _entry(record, previous, *, url: str = "") -> HistoryEntry:
             changes.append(
                 Change(label, _display(model, change.field, change.old), _display(model, change.field, change.new))
             )
-    user = record.history_user
-    who = (user.get_full_name() or user.get_username()) if user else _("System (import or script)")
+    who = actor_display(record.history_user)
     return HistoryEntry(
         when=record.history_date,
         who=who,
@@ -820,11 +830,12 @@ def _render_history(
 
 
 @login_required
+@require_GET
 def unit_history(request, code):
     """The unit's own changes and its assignments' changes, for anyone who may see the unit."""
     unit = get_object_or_404(Unit, municipality=_municipality(request), code=code)
     if not units_visible_to(request.user).filter(pk=unit.pk).exists():
-        raise PermissionDenied
+        raise Http404(_("No such unit, or you may not see it."))
     admin = is_register_admin(request.user)
     unit_records = list(Unit.history.filter(id=unit.pk).select_related("history_user"))
     assignment_records = list(Assignment.history.filter(unit_id=unit.pk).select_related(*ASSIGNMENT_HISTORY_RELATED))
@@ -857,6 +868,7 @@ def unit_history(request, code):
 
 
 @register_admin_required
+@require_GET
 def assignment_history(request, pk):
     assignment = get_object_or_404(
         Assignment.objects.select_related("person"), pk=pk, person__municipality=_municipality(request)
@@ -892,6 +904,7 @@ def _recent_url(model: type[Model], record) -> str:
 
 
 @register_admin_required
+@require_GET
 def history_recent(request):
     """The latest changes anywhere in the administrator's municipality's register."""
     m = _municipality(request)
@@ -1021,6 +1034,7 @@ def import_upload(request, kind):
             "columns": COLUMN_HELP[kind],
             "template_url": reverse("responsibility:import_template", args=[kind]),
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -1090,6 +1104,7 @@ def import_preview(request, kind, token):
 
 
 @register_admin_required
+@require_GET
 def import_template(request, kind):
     """A CSV file with the import columns and an example row."""
     _check_kind(kind)

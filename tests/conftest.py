@@ -138,3 +138,19 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if _is_transactional(item):
             item.add_marker(pytest.mark.transactional)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many URL × role × object cases the crawl (tests/test_crawl*.py) checked."""
+    cases = roles = 0
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", "") != "call":
+                continue
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "crawl_cases":
+                    cases += value
+                elif name == "crawl_role":
+                    roles += 1
+    if cases:
+        terminalreporter.write_line(f"crawl: {cases} URL × role × object × method cases checked ({roles} roles)")

@@ -57,7 +57,7 @@ def test_plan_without_its_target_is_refused_in_swedish(client, today):
             "lead_days": 30,
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Välj vad planen omfattar." in response.content.decode()
 
 

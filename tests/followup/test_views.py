@@ -150,7 +150,7 @@ def test_adhoc_followup_outside_contract_period_shows_swedish_error_and_keeps_in
         },
     )
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "utanför avtalsperioden" in body
     assert 'value="AV-2026-000099"' in body
     assert late in body

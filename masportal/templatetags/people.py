@@ -1,0 +1,13 @@
+"""Template filters for people: ``{{ t.actor|actor }}`` shows who acted (see masportal.users)."""
+
+from django import template
+
+from masportal.users import actor_display
+
+register = template.Library()
+
+
+@register.filter(name="actor")
+def actor_filter(user) -> str:
+    """Show an acting user by the one display rule; never fails on a missing actor."""
+    return actor_display(user)

@@ -1,0 +1,27 @@
+"""The crawl's data: the demo changed by tests/crawl/scenario.py, shared by a module and rolled back."""
+
+import pytest
+from django.db import transaction
+
+from tests.crawl import harness, scenario
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo changed by the scenario, shared by the module's tests and rolled back after them."""
+    from followup.models import Action
+    from incidents.models import Deviation, LexMariaCase
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            prepared = scenario.prepare()
+            harness.SPECIAL.update(
+                {Deviation: prepared.deviation_ids, LexMariaCase: prepared.lex_maria_ids, Action: prepared.action_ids}
+            )
+            yield prepared
+        finally:
+            harness.SPECIAL.clear()
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
