@@ -168,7 +168,7 @@ COMPLAINTS = [
         20,
         Channel.PHONE,
         ComplainantKind.RELATIVE,
-        ["rehabilitering"],
+        ["lakemedel", "omvardnad"],
         "Anhörig uppger att insulinet gavs för sent flera morgnar i rad.",
         state=ComplaintState.INVESTIGATING,
         acknowledged_after=2,
@@ -301,6 +301,11 @@ COLLABORATIONS = [
 ]
 
 
+def _user_of(person):
+    """The login of the person (the verksamhetschef registers the unit's complaints in the demo), or None."""
+    return person.user if person is not None and person.user_id is not None else None
+
+
 def _user(username: str):
     return get_user_model().objects.filter(username=username).first()
 
@@ -354,7 +359,6 @@ def _counterparts(municipality) -> dict[str, Counterpart]:
 
 
 def _complaints(municipality, conf, categories, today: date) -> None:
-    mas, manager = _user("mas"), _user("verksamhetschef")
     units = {u.code: u for u in Unit.objects.filter(municipality=municipality)}
     for n, spec in enumerate(COMPLAINTS):
         reference = f"KL-{today.year}-{SERIES_START + n:06d}"
@@ -370,6 +374,7 @@ def _complaints(municipality, conf, categories, today: date) -> None:
             health_care=any(c.concerns_health_care for c in cats),
         )
         external = today + timedelta(days=spec.external_deadline_in) if spec.external_deadline_in else None
+        handler = _user_of(route.operations_manager)
         complaint = Complaint(
             municipality=municipality,
             reference=reference,
@@ -379,7 +384,7 @@ def _complaints(municipality, conf, categories, today: date) -> None:
             channel=spec.channel,
             complainant_kind=spec.complainant,
             description=spec.description,
-            registered_by=mas,
+            registered_by=handler,
             external_case_number=spec.external_case_number,
             external_deadline=external,
             acknowledge_due=deadlines.acknowledge_due(
@@ -395,7 +400,7 @@ def _complaints(municipality, conf, categories, today: date) -> None:
         if spec.acknowledged_after is not None:
             complaint.acknowledged_on = received + timedelta(days=spec.acknowledged_after)
         if spec.state in (ComplaintState.INVESTIGATING, ComplaintState.ANSWERED, ComplaintState.CLOSED):
-            complaint.investigator = manager
+            complaint.investigator = handler
             complaint.investigation = "Genomgång med personalgruppen och av journalen."
         if spec.answered_after is not None:
             complaint.answered_on = received + timedelta(days=spec.answered_after)
@@ -411,10 +416,11 @@ def _complaints(municipality, conf, categories, today: date) -> None:
             complaint.patient_identifier_encrypted = patient.encrypt_identifier(DEMO_PNR)
             complaint.patient_hash = patient.patient_hash(DEMO_PNR)
         if spec.start_deviation:
+            # A deviation of the unit that its MAS (the complaint's) assesses: the MAS and the unit see both.
             complaint.deviation = (
-                Deviation.objects.filter(unit=unit, reference__startswith="AV-")
+                Deviation.objects.filter(unit=unit, mas_person=route.duty_holder, reference__startswith="AV-")
                 .exclude(state="draft")
-                .order_by("reference")
+                .order_by("-reference")
                 .first()
             )
         complaint.due_at = complaint_due(complaint)
@@ -435,14 +441,14 @@ def _complaints(municipality, conf, categories, today: date) -> None:
                 complaint=complaint,
                 from_state=previous,
                 to_state=state,
-                actor=mas if state == ComplaintState.REGISTERED else manager,
+                actor=complaint.registered_by if state == ComplaintState.REGISTERED else handler,
                 reason="Demodata",
             )
             previous = state
 
 
 def _collaborations(municipality, counterparts, today: date) -> None:
-    mas, manager = _user("mas"), _user("verksamhetschef")
+    mas = _user("mas")
     units = {u.code: u for u in Unit.objects.filter(municipality=municipality)}
     categories = {c.code: c for c in DeviationCategory.objects.filter(municipality=municipality)}
     agreement = Contract.objects.filter(
@@ -509,7 +515,11 @@ def _collaborations(municipality, counterparts, today: date) -> None:
             ]
         previous = CollaborationState.REGISTERED
         for state in path[: path.index(spec.state) + 1]:
-            actor = manager if (spec.direction == Direction.INCOMING and state == CollaborationState.REPLIED) else mas
+            actor = (
+                _user_of(route.operations_manager)
+                if (spec.direction == Direction.INCOMING and state == CollaborationState.REPLIED)
+                else mas
+            )
             CollaborationTransition.objects.create(
                 deviation=case, from_state=previous, to_state=state, actor=actor, reason="Demodata"
             )

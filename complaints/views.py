@@ -201,7 +201,6 @@ def _visible_complaint(user, pk: int) -> Complaint:
             "investigator",
             "mas_person",
             "operations_manager",
-            "deviation",
         )
         .filter(pk=pk)
         .first()
@@ -209,6 +208,15 @@ def _visible_complaint(user, pk: int) -> Complaint:
     if complaint is None:
         raise Http404(_("No such complaint, or you may not see it."))
     return complaint
+
+
+def _linked_deviation(user, deviation_id: int | None):
+    """The linked deviation if ``user`` may open it (its reference is not shown otherwise)."""
+    if deviation_id is None:
+        return None
+    from incidents.selectors import deviations_visible_to
+
+    return deviations_visible_to(user=user).filter(pk=deviation_id).first()
 
 
 def _complaint_context(request, complaint: Complaint, *, bound: dict | None = None) -> dict:
@@ -251,8 +259,12 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
         extra["link_form"] = bound.get("link_deviation") or forms.LinkDeviationForm(
             initial={"version": complaint.version}, auto_id=_auto_id("link_deviation")
         )
-    deviation = complaint.deviation
-    lex_maria = getattr(deviation, "lex_maria_case", None) if deviation is not None and handling else None
+    deviation = _linked_deviation(user, complaint.deviation_id)
+    lex_maria = None
+    if deviation is not None and handling:
+        from incidents.lexmaria_selectors import lex_maria_cases_visible_to
+
+        lex_maria = lex_maria_cases_visible_to(user=user).filter(deviation_id=deviation.pk).first()
     return {
         "complaint": complaint,
         "kinds": kinds,
@@ -268,7 +280,8 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
         else [],
         "deviation": deviation,
         "lex_maria_case": lex_maria,
-        "may_start_deviation": handling and deviation is None,
+        "deviation_hidden": complaint.deviation_id is not None and deviation is None,
+        "may_start_deviation": handling and complaint.deviation_id is None,
         "may_edit": handling and complaint.state in COMPLAINT_OPEN_STATES,
         **extra,
     }
@@ -484,7 +497,6 @@ def _visible_collaboration(user, pk: int) -> CollaborationDeviation:
             "registered_by",
             "mas_person",
             "operations_manager",
-            "deviation",
         )
         .filter(pk=pk)
         .first()
@@ -504,7 +516,10 @@ def _collaboration_context(request, case: CollaborationDeviation, *, bound: dict
         form = bound.get(move) or COLLABORATION_STEP_FORMS[move](initial=initial, auto_id=_auto_id(move))
         moves.append({"move": move, "label": CollaborationMove(move).label, "form": form})
     duty = Actor.DUTY in kinds
+    linked = _linked_deviation(request.user, case.deviation_id)
     return {
+        "linked_deviation": linked,
+        "deviation_hidden": case.deviation_id is not None and linked is None,
         "case": case,
         "kinds": kinds,
         "overdue": is_overdue(case),

@@ -304,3 +304,18 @@ def test_detail_offers_the_correction_to_handlers_of_an_open_complaint_only(clie
     assert edit in client.get(reverse("complaints:complaint_detail", args=[c.pk])).content.decode()
     client_for(client, "rapportor")
     assert edit not in client.get(reverse("complaints:complaint_detail", args=[c.pk])).content.decode()
+
+
+def test_a_linked_deviation_the_user_may_not_open_is_not_named(client):
+    """The complaint's page names the linked deviation only to those who may open it."""
+    from incidents.models import Deviation
+    from incidents.selectors import deviations_visible_to
+
+    c = complaint()
+    seen = deviations_visible_to(user=user("verksamhetschef")).values("pk")
+    hidden = Deviation.objects.exclude(pk__in=seen).exclude(state="draft").first()
+    Complaint.objects.filter(pk=c.pk).update(deviation=hidden)
+    client_for(client, "verksamhetschef")
+    body = client.get(reverse("complaints:complaint_detail", args=[c.pk])).content.decode()
+    assert hidden.reference not in body
+    assert "En avvikelse är kopplad som du inte får öppna." in body

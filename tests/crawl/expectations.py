@@ -56,6 +56,120 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "GET": {"*": "302", "admin": "403"},
         "POST": {"*": "302", "admin": "403"},
     },
+    # Complaints and collaboration deviations (issue 16): a role without the page 403, an object
+    # outside the role's scope 404 (as deviations); a closed complaint cannot be corrected (403).
+    "complaints:collaboration_create": {
+        "GET": {"*": "403", "anonymous": "302", "entreprenor-mas": "200", "mar": "200", "mas": "200"},
+        "POST": {"*": "403", "anonymous": "302", "entreprenor-mas": "400", "mar": "400", "mas": "400"},
+    },
+    "complaints:collaboration_detail": {
+        "GET": {
+            "*": "404",
+            "anonymous": "302",
+            "enhetschef": "404 visible:200",
+            "mar": "200 missing:404",
+            "mas": "200 missing:404",
+            "verksamhetschef": "404 visible:200",
+        },
+        "POST": {"*": "405"},
+    },
+    "complaints:collaboration_list": {
+        "GET": {
+            "*": "200",
+            "admin": "403",
+            "anonymous": "302",
+            "kvalitet": "403",
+            "rapportor": "403",
+            "tjansteman": "403",
+        },
+        "POST": {"*": "405"},
+    },
+    "complaints:collaboration_step": {
+        "GET": {"*": "405"},
+        "POST": {
+            "*": "404",
+            "anonymous": "302",
+            "enhetschef": "404 visible:400|404",
+            "mar": "400|404 missing:404",
+            "mas": "400|404 missing:404",
+            "verksamhetschef": "404 visible:400|404",
+        },
+    },
+    "complaints:complaint_create": {
+        "GET": {"*": "200", "admin": "403", "anonymous": "302", "kvalitet": "403", "tjansteman": "403"},
+        "POST": {"*": "400", "admin": "403", "anonymous": "302", "kvalitet": "403", "tjansteman": "403"},
+    },
+    "complaints:complaint_detail": {
+        "GET": {
+            "*": "404",
+            "anonymous": "302",
+            "enhetschef": "404 visible:200",
+            "entreprenor-mas": "404 visible:200",
+            "mas": "404 visible:200",
+            "verksamhetschef": "404 visible:200",
+        },
+        "POST": {"*": "405"},
+    },
+    "complaints:complaint_edit": {
+        "GET": {
+            "*": "404",
+            "anonymous": "302",
+            "enhetschef": "404 visible:200|403",
+            "entreprenor-mas": "404 visible:200",
+            "mas": "404 visible:200|403",
+            "verksamhetschef": "404 visible:200|403",
+        },
+        "POST": {
+            "*": "404",
+            "anonymous": "302",
+            "enhetschef": "404 visible:400|403",
+            "entreprenor-mas": "404 visible:400",
+            "mas": "404 visible:400|403",
+            "verksamhetschef": "404 visible:400|403",
+        },
+    },
+    "complaints:complaint_list": {
+        "GET": {"*": "200", "admin": "403", "anonymous": "302", "kvalitet": "403", "tjansteman": "403"},
+        "POST": {"*": "405"},
+    },
+    "complaints:complaint_step": {
+        "GET": {"*": "405"},
+        "POST": {
+            "*": "404",
+            "anonymous": "302",
+            "enhetschef": "404 visible:400|404",
+            "entreprenor-mas": "404 visible:400|404",
+            "mas": "404 visible:400|404",
+            "verksamhetschef": "404 visible:400|404",
+        },
+    },
+    "complaints:counterpart_create": {
+        "GET": {"*": "403", "anonymous": "302", "mar": "200", "mas": "200"},
+        "POST": {"*": "403", "anonymous": "302", "mar": "400", "mas": "400"},
+    },
+    "complaints:counterpart_edit": {
+        "GET": {"*": "403", "anonymous": "302", "mar": "200 missing:404", "mas": "200 missing:404"},
+        "POST": {"*": "403", "anonymous": "302", "mar": "400 missing:404", "mas": "400 missing:404"},
+    },
+    "complaints:counterpart_list": {
+        "GET": {"*": "403", "anonymous": "302", "mar": "200", "mas": "200"},
+        "POST": {"*": "405"},
+    },
+    "complaints:log_extract": {
+        "GET": {"*": "403", "anonymous": "302", "entreprenor-mas": "200", "mar": "200", "mas": "200"},
+        "POST": {"*": "403", "anonymous": "302", "entreprenor-mas": "400", "mar": "400", "mas": "400"},
+    },
+    "complaints:statistics": {
+        "GET": {
+            "*": "200",
+            "admin": "403",
+            "anonymous": "302",
+            "enhetschef": "403",
+            "kvalitet": "403",
+            "rapportor": "403",
+        },
+        "POST": {"*": "405"},
+    },
     "followup:action_create": {
         "GET": {"*": "405", "anonymous": "302"},
         "POST": {"*": "404 visible:403", "admin": "403 missing:404", "anonymous": "302", "kvalitet": "400 missing:404"},

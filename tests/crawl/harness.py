@@ -37,7 +37,7 @@ MAX_VISIBLE = 6
 MAX_FOREIGN = 2
 # A value that no form field accepts: Django refuses NUL in text, and it is no number, date or choice.
 INVALID = "ogiltig\x00"
-REFERENCE_RE = re.compile(r"\b(AV|LM)-\d{4}-\d{6}\b")
+REFERENCE_RE = re.compile(r"\b(AV|LM|KL|SV)-\d{4}-\d{6}\b")
 PNR_RE = re.compile(r"(?<!\d)(\d{6}|\d{8})[-+]?(\d{4})(?!\d)")
 
 
@@ -94,6 +94,9 @@ class Source:
 
 
 def _sources() -> dict[str, Source]:
+    from complaints.models import CollaborationDeviation, Complaint, Counterpart
+    from complaints.permissions import may_manage_counterparts
+    from complaints.selectors import collaborations_visible_to, complaints_visible_to
     from followup.models import (
         Action,
         ChecklistAnswer,
@@ -119,7 +122,7 @@ def _sources() -> dict[str, Source]:
     from reports.selectors import generated_reports_for
     from reports.views import _scope_of
     from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit
-    from responsibility.permissions import is_register_admin, units_visible_to
+    from responsibility.permissions import is_register_admin, units_visible_to, user_municipality_id
 
     def admin_only(model, **kw):
         return Source(
@@ -176,6 +179,16 @@ def _sources() -> dict[str, Source]:
         "person": admin_only(Person),
         "assignment": admin_only(Assignment),
         "narrative_provider": Source(all=lambda: CareProvider.objects.all(), visible=narrative_providers),
+        "complaint": Source(all=lambda: Complaint.objects.all(), visible=lambda u: complaints_visible_to(user=u)),
+        "collaboration": Source(
+            all=lambda: CollaborationDeviation.objects.all(), visible=lambda u: collaborations_visible_to(user=u)
+        ),
+        "counterpart": Source(
+            all=lambda: Counterpart.objects.all(),
+            visible=lambda u: Counterpart.objects.filter(municipality_id=user_municipality_id(u))
+            if may_manage_counterparts(u)
+            else Counterpart.objects.none(),
+        ),
         "failed_email": Source(
             all=lambda: Notification.objects.filter(email_status=Notification.EmailStatus.FAILED),
             visible=lambda u: failed_emails_for(user=u),
@@ -195,6 +208,13 @@ def _step_values(module: str) -> list[str]:
     else:
         from incidents.lexmaria_forms import STEP_FORMS
     return [str(s) for s in STEP_FORMS] + ["finns-inte"]
+
+
+def _complaint_steps(kind: str) -> list[str]:
+    from complaints.views import COLLABORATION_STEP_FORMS, COMPLAINT_STEP_FORMS
+
+    forms = COMPLAINT_STEP_FORMS if kind == "complaint" else COLLABORATION_STEP_FORMS
+    return [str(s) for s in forms] + ["finns-inte"]
 
 
 def _import_kinds() -> list[str]:
@@ -232,6 +252,12 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
     "reports:generated_download": {"pk": "generated"},
     "reports:generated_retry": {"pk": "generated"},
     "outbox_resend": {"pk": "failed_email"},
+    "complaints:complaint_detail": {"pk": "complaint"},
+    "complaints:complaint_edit": {"pk": "complaint"},
+    "complaints:complaint_step": {"pk": "complaint", "step": lambda: _complaint_steps("complaint")},
+    "complaints:collaboration_detail": {"pk": "collaboration"},
+    "complaints:collaboration_step": {"pk": "collaboration", "step": lambda: _complaint_steps("collaboration")},
+    "complaints:counterpart_edit": {"pk": "counterpart"},
     "reports:narrative_edit": {"provider_id": "narrative_provider", "year": lambda: [timezone.localdate().year, 1]},
     "responsibility:unit_detail": {"code": "unit"},
     "responsibility:region_edit": {"pk": "region"},
@@ -348,6 +374,9 @@ def _pnr10(value: str) -> str:
 
 def forbidden_for(user) -> tuple[set[str], set[str]]:
     """References and personnummer (last 10 digits) that ``user`` must never be shown."""
+    from complaints.models import CollaborationDeviation, Complaint
+    from complaints.permissions import can_see_patient_data as can_see_complaint_patient
+    from complaints.selectors import collaborations_visible_to, complaints_visible_to
     from incidents import patient
     from incidents.lexmaria_selectors import lex_maria_cases_visible_to
     from incidents.models import Deviation, LexMariaCase
@@ -356,6 +385,14 @@ def forbidden_for(user) -> tuple[set[str], set[str]]:
 
     all_refs = set(Deviation.objects.exclude(reference="").values_list("reference", flat=True))
     all_refs |= set(LexMariaCase.objects.values_list("reference", flat=True))
+    all_refs |= set(Complaint.objects.values_list("reference", flat=True))
+    all_refs |= set(CollaborationDeviation.objects.values_list("reference", flat=True))
+    complaint_pnr = {
+        pk: _pnr10(patient.decrypt_identifier(enc))
+        for pk, enc in Complaint.objects.exclude(patient_identifier_encrypted="").values_list(
+            "pk", "patient_identifier_encrypted"
+        )
+    }
     pnr_of = {}
     for pk, enc in Deviation.objects.exclude(patient_identifier_encrypted=b"").values_list(
         "pk", "patient_identifier_encrypted"
@@ -363,7 +400,7 @@ def forbidden_for(user) -> tuple[set[str], set[str]]:
         if enc:
             pnr_of[pk] = _pnr10(patient.decrypt_identifier(enc))
     if user is None:
-        return all_refs, set(pnr_of.values())
+        return all_refs, set(pnr_of.values()) | set(complaint_pnr.values())
     visible = deviations_visible_to(user=user)
     cases = lex_maria_cases_visible_to(user=user)
     seen = set(visible.values_list("reference", flat=True))
@@ -374,7 +411,17 @@ def forbidden_for(user) -> tuple[set[str], set[str]]:
     seen_pnrs = {
         pnr_of[d.pk] for d in visible.filter(pk__in=list(pnr_of)) if can_see_patient_data(user=user, deviation=d)
     }
-    return all_refs - seen, set(pnr_of.values()) - seen_pnrs
+    complaints = complaints_visible_to(user=user)
+    seen |= set(complaints.values_list("reference", flat=True))
+    seen |= set(collaborations_visible_to(user=user).values_list("reference", flat=True))
+    # A deviation started from a complaint names the complaint in its text.
+    seen |= {ref for ref in all_refs if ref.startswith("KL-") and visible.filter(description__contains=ref).exists()}
+    seen |= set(access_log_for(user=user).values_list("reference", flat=True))
+    seen_pnrs |= {
+        complaint_pnr[c.pk] for c in complaints.filter(pk__in=list(complaint_pnr))
+        if can_see_complaint_patient(user=user, case=c)
+    }
+    return all_refs - seen, (set(pnr_of.values()) | set(complaint_pnr.values())) - seen_pnrs
 
 
 def leaks_in(body: str, refs: set[str], pnrs: set[str]) -> tuple[str, ...]:
