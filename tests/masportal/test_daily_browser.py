@@ -1,0 +1,47 @@
+"""Browser journeys of the daily tools: notifications inbox, global search, the role dashboards (with axe)."""
+
+from __future__ import annotations
+
+import pytest
+
+from masportal import services
+from masportal.models import Notification
+from tests.conftest import assert_accessible, login
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inbox_read_and_unread(page, django_user_model):
+    """The MAS sees the unread count in the header, opens the inbox, follows one notification (now read),
+    then marks all as read and the count disappears."""
+    mas = django_user_model.objects.get(username="mas")
+    Notification.objects.filter(recipient=mas).delete()
+    for i in range(2):
+        services.notify(
+            recipients=[mas],
+            kind="test",
+            subject=f"Avvikelse AV-2026-00000{i} väntar på bedömning",
+            link="/avvikelser/bedomning/",
+            dedupe_key=f"browser:{i}",
+        )
+    login(page, "mas")
+    header_link = page.locator("a.inbox-link")
+    assert header_link.inner_text().replace("\n", " ").startswith("Aviseringar 2")
+    header_link.click()
+    page.wait_for_url("**/aviseringar/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Aviseringar"
+    assert page.locator("tr.is-unread").count() == 2
+    assert_accessible(page)
+    page.get_by_role("link", name="Avvikelse AV-2026-000001 väntar på bedömning").click()
+    page.wait_for_url("**/avvikelser/bedomning/")
+    assert "Aviseringar 1" in page.locator("a.inbox-link").inner_text().replace("\n", " ")
+    page.goto("/aviseringar/")
+    assert page.locator("tr.is-unread").count() == 1
+    assert page.locator("tr.is-read").count() == 1
+    page.get_by_role("button", name="Markera alla som lästa").click()
+    assert "1 avisering markerad som läst." in page.locator(".messages").inner_text()
+    assert page.locator("tr.is-unread").count() == 0
+    assert page.locator(".badge-unread").count() == 0
+    page.get_by_label("Ett e-brev om dagen med alla aviseringar (sammanfattning)").check()
+    page.get_by_role("button", name="Spara").click()
+    assert "Du får ett e-brev om dagen" in page.locator(".messages").inner_text()
+    assert_accessible(page)
