@@ -8,6 +8,7 @@ from masportal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sok/", views.search_view, name="search"),
     path("aviseringar/", views.notification_list, name="notification_list"),
     path("aviseringar/<int:pk>/", views.notification_open_view, name="notification_open"),
     path("aviseringar/markera-lasta/", views.notification_mark_all_read, name="notification_mark_all_read"),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from masportal.forms import LockedOutLoginForm, LoginForm
 from masportal.models import Notification, NotificationPreference
+from masportal.search import PER_KIND, search
 from masportal.security import lockout_lift, lockouts_visible_to
 from masportal.selectors import email_delivery_of, failed_emails_for, notifications_for
 from masportal.services import (
@@ -113,6 +114,16 @@ def notification_preference(request):
     else:
         messages.success(request, _("You will get an e-mail for each notification."))
     return redirect("notification_list")
+
+
+@login_required
+@require_GET
+def search_view(request):
+    """Global search: a reference the user may see opens the case; otherwise results grouped by kind."""
+    result = search(user=request.user, query=request.GET.get("q", ""))
+    if result.redirect:
+        return redirect(result.redirect)
+    return render(request, "masportal/search.html", {"result": result, "per_kind": PER_KIND, "search_query": result.query})
 
 
 class PortalLoginView(LoginView):

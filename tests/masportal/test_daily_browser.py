@@ -45,3 +45,35 @@ def test_inbox_read_and_unread(page, django_user_model):
     page.get_by_role("button", name="Spara").click()
     assert "Du får ett e-brev om dagen" in page.locator(".messages").inner_text()
     assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_for_a_reference_a_unit_and_a_word(page):
+    """From the header the MAS jumps to a deviation by its reference, finds a unit by name and a deviation by a
+    word in its description; the results page passes axe."""
+    from incidents.models import Deviation
+    from tests.incidents.deviation_helpers import report
+
+    deviation = report()
+    Deviation.objects.filter(pk=deviation.pk).update(description="Insulinpennan låg kvar i medicinvagnen.")
+    login(page, "mas")
+    box = page.get_by_role("searchbox", name="Sök")
+    box.fill(deviation.reference)
+    box.press("Enter")
+    page.wait_for_url(f"**/avvikelser/{deviation.pk}/")
+    assert page.get_by_role("heading", level=1).inner_text() == f"Avvikelse {deviation.reference}"
+
+    page.get_by_role("searchbox", name="Sök").fill("Ekbacken")
+    page.get_by_role("button", name="Sök").first.click()
+    page.wait_for_url("**/sok/?q=Ekbacken")
+    units = page.get_by_role("region", name="Verksamheter")
+    assert units.get_by_role("link", name="Ekbacken vård- och omsorgsboende").count() == 1
+    assert_accessible(page)
+
+    page.get_by_label("Sök på en referens").fill("medicinvagnen")
+    page.get_by_label("Sök på en referens").press("Enter")
+    page.wait_for_url("**/sok/?q=medicinvagnen")
+    deviations = page.get_by_role("region", name="Avvikelser")
+    deviations.get_by_role("link", name=deviation.reference).click()
+    page.wait_for_url(f"**/avvikelser/{deviation.pk}/")
+    assert_accessible(page)
