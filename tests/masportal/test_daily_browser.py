@@ -77,3 +77,49 @@ def test_search_for_a_reference_a_unit_and_a_word(page):
     deviations.get_by_role("link", name=deviation.reference).click()
     page.wait_for_url(f"**/avvikelser/{deviation.pk}/")
     assert_accessible(page)
+
+
+DASHBOARD_FIGURES = {
+    "mas": ("Avvikelser att bedöma", "Brister i ansvarsregistret", "Åtgärder från uppföljning att verifiera"),
+    "mar": ("Avvikelser att bedöma", "Brister i ansvarsregistret"),
+    "tjansteman": (
+        "Nämndens Lex Maria-kö: öppna ärenden",
+        "Lex Maria-ärenden avslutade i år",
+        "Fel i ansvarsregistret",
+    ),
+    "enhetschef": ("Avvikelser att utreda", "Mina åtgärder från uppföljningar"),
+    "verksamhetschef": ("Avvikelser att utreda", "Mina åtgärder från uppföljningar"),
+    "rapportor": ("Rapportera avvikelse", "Mina rapporter"),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_roles_dashboard_shows_its_figures_and_passes_axe(page):
+    """Every role's start page shows the figures that role acts on, as links; the board official's chart has a
+    table alternative; the rapportör sees their latest report; every dashboard passes axe."""
+    from tests.incidents.deviation_helpers import report
+    from tests.incidents.lexmaria_factories import open_case
+
+    deviation = report()
+    open_case()
+    for username, labels in DASHBOARD_FIGURES.items():
+        page.context.clear_cookies()
+        login(page, username)
+        page.goto("/")
+        for label in labels:
+            assert page.locator(".dashboard-figures a", has_text=label).count() >= 1, (username, label)
+        if username == "tjansteman":
+            page.locator(".dashboard-chart summary").first.click()
+            assert page.locator(".dashboard-chart table").first.is_visible()
+            assert page.locator(".dashboard-chart img").first.get_attribute("alt").startswith("Rapporterade avvikelser")
+            page.get_by_role("link", name="Nämndens Lex Maria-kö: öppna ärenden").click()
+            page.wait_for_url("**/avvikelser/lex-maria/")
+            page.goto("/")
+        if username == "rapportor":
+            assert (
+                page.get_by_role("region", name="Dina senaste rapporter")
+                .get_by_role("link", name=deviation.reference)
+                .count()
+                == 1
+            )
+        assert_accessible(page)
