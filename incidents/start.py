@@ -52,7 +52,7 @@ def _lex_maria_by_step(user) -> list[StartItem]:
 def _board_lex_maria(user) -> list[StartItem]:
     """The board's Lex Maria cases: open, overdue, closed this year (one query)."""
     now = timezone.now()
-    year_start = timezone.make_aware(datetime(timezone.localdate().year, 1, 1))
+    year_start = datetime(timezone.localdate().year, 1, 1, tzinfo=timezone.get_current_timezone())
     figures = lex_maria_cases_visible_to(user=user).aggregate(
         open=Count("pk", filter=Q(state__in=LEX_MARIA_OPEN_STATES)),
         overdue=Count("pk", filter=Q(state__in=LEX_MARIA_OPEN_STATES, due_at__lt=now)),

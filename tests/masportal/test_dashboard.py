@@ -86,7 +86,7 @@ def test_reporter_sees_their_latest_reports_with_state_and_feedback(client, demo
     client.force_login(demo_user("rapportor"))
     html = client.get("/").content.decode()
     row = re.search(
-        r"<tr><th scope=\"row\"><a href=\"/avvikelser/%d/\">%s</a></th>(.*?)</tr>" % (d.pk, d.reference), html
+        rf"<tr><th scope=\"row\"><a href=\"/avvikelser/{d.pk}/\">{d.reference}</a></th>(.*?)</tr>", html
     )
     assert row, "the report is not on the dashboard"
     assert "Registrerad" in row.group(1)
