@@ -15,6 +15,7 @@ from incidents.models import DeviationState, LexMariaState
 from incidents.selectors import assessment_queue_for, my_reports, overdue_q, queue_for
 from masportal.start import StartItem, StartTable
 from responsibility.choices import Role
+from responsibility.permissions import user_roles
 
 LATEST_REPORTS = 5
 
@@ -99,8 +100,11 @@ def sections_for(*, user, role: str) -> list[StartItem]:
         queue = assessment_queue_for(user=user)
         items.append(StartItem(_("Deviations to assess"), reverse("incidents:assessment_queue"),
                                count=queue.count(), overdue=queue.filter(overdue_q()).count()))
-        items.extend(_lex_maria_by_step(user))
+        if Role.LEX_MARIA_REPORTER not in user_roles(user):  # else shown once, in that role's section
+            items.extend(_lex_maria_by_step(user))
         items.append(StartItem(_("Access log review"), reverse("incidents:access_log")))
+    if role == Role.LEX_MARIA_REPORTER:
+        items.extend(_lex_maria_by_step(user))
     if role == Role.BOARD_OFFICIAL:
         items.extend(_board_lex_maria(user))
     return items
