@@ -125,3 +125,19 @@ def test_search_query_count_does_not_grow_with_the_hits(client, demo_user, djang
     with django_assert_num_queries(SEARCH_QUERIES):
         html = _search(client, WORD).content.decode()
     assert "Endast de första 20 visas" in html
+
+
+def test_a_lex_maria_reference_opens_the_case_for_the_board_and_not_for_the_contractor(client, demo_user):
+    """The board official jumps to the board's Lex Maria case by its LM reference; the contractor's MAS is told
+    there is no such case she may see."""
+    from tests.incidents.lexmaria_factories import open_case
+
+    case = open_case()
+    client.force_login(demo_user("tjansteman"))
+    response = _search(client, case.reference)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("incidents:lex_maria_detail", args=[case.pk])
+    client.force_login(demo_user("entreprenor-mas"))
+    html = _search(client, case.reference).content.decode()
+    assert f"Det finns inget ärende {case.reference} som du får se." in html
+    assert reverse("incidents:lex_maria_detail", args=[case.pk]) not in html
