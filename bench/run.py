@@ -557,6 +557,30 @@ def run_items(args, s: Subjects) -> list[Result]:
     results.append(measure("Board Lex Maria queue", get(official, url), iterations=it, warmup=warm,
                            floor_sql=lm_floor, check=ok) if url else not_available("Board Lex Maria queue"))
 
+    # Issue 13: the start page as a dashboard (board official: the chart over two years; MAS: every figure)
+    # and the global search (a word in descriptions; a reference that jumps to the case).
+    dash_floor = ("""SELECT date_trunc('month', d.occurred_at) AS m, count(*) FROM incidents_deviation d
+                     JOIN responsibility_unit u ON u.id = d.unit_id WHERE u.board_id = %(b)s
+                     AND d.occurred_at >= %(last)s AND d.state <> 'draft' GROUP BY m""",
+                  {"b": s.board.pk, "last": start.replace(year=year - 1)})
+    url = first_url([("home", [], "")])
+    results.append(measure("Start page, board official (largest board)", get(official, url), iterations=it,
+                           warmup=warm, floor_sql=dash_floor, check=ok) if url else not_available("Start page"))
+    results.append(measure("Start page, MAS", get(mas, url), iterations=it, warmup=warm, floor_sql=dash_floor,
+                           check=ok) if url else not_available("Start page, MAS"))
+    search_floor = ("""SELECT d.id, d.reference FROM incidents_deviation d WHERE d.mas_person_id = %(p)s
+                       AND to_tsvector('swedish', d.description) @@ websearch_to_tsquery('swedish', 'föll')
+                       ORDER BY d.occurred_at DESC LIMIT 21""", {"p": getattr(getattr(s.mas, "person", None), "pk", 0)})
+    url = first_url([("search", [], "q=f%C3%B6ll")])
+    results.append(measure("Search, a word (MAS)", get(mas, url), iterations=it, warmup=warm,
+                           floor_sql=search_floor, check=ok) if url else not_available("Search, a word"))
+    if s.deviation is not None and s.deviation.reference:
+        url = first_url([("search", [], f"q={s.deviation.reference}")])
+        results.append(measure("Search, a reference (MAS)", get(mas, url), iterations=it, warmup=warm,
+                               floor_sql=None,
+                               check=lambda r: "" if r.status_code in (200, 302) else f"HTTP {r.status_code}")
+                       if url else not_available("Search, a reference"))
+
     # Register pages.
     url = first_url([("responsibility:matrix", [], f"board={s.board.pk}")])
     results.append(measure(f"Matrix, largest board ({s.counts['board_units']} units)", get(mas, url), iterations=it,

@@ -3,6 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from masportal.selectors import unread_notification_count
 from responsibility.choices import Role
 from responsibility.permissions import is_register_admin, user_roles
 
@@ -42,4 +43,5 @@ def portal(request):
         except NoReverseMatch:
             continue
         items.append({"label": label, "url": url, "current": request.path == url or (url != "/" and request.path.startswith(url))})
-    return {"nav_items": items, "user_roles": roles, "is_register_admin": admin}
+    return {"nav_items": items, "user_roles": roles, "is_register_admin": admin,
+            "unread_notifications": unread_notification_count(request=request)}
