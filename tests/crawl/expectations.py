@@ -226,6 +226,27 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "GET": {"*": "200|503"},
         "POST": {"*": "405"},
     },
+    "search": {
+        "GET": {"*": "200", "anonymous": "302"},
+        "POST": {"*": "405", "anonymous": "302"},
+    },
+    "notification_list": {
+        "GET": {"*": "200", "anonymous": "302"},
+        "POST": {"*": "405", "anonymous": "302"},
+    },
+    # Opening one's own notification marks it read and goes to its item; another's is not found.
+    "notification_open": {
+        "GET": {"*": "404 visible:302", "anonymous": "302"},
+        "POST": {"*": "405", "anonymous": "302"},
+    },
+    "notification_mark_all_read": {
+        "GET": {"*": "405", "anonymous": "302"},
+        "POST": {"*": "302"},
+    },
+    "notification_preference": {
+        "GET": {"*": "405", "anonymous": "302"},
+        "POST": {"*": "302"},
+    },
     "livez": {
         "GET": {"*": "200"},
         "POST": {"*": "200"},

@@ -176,6 +176,9 @@ def _sources() -> dict[str, Source]:
         "person": admin_only(Person),
         "assignment": admin_only(Assignment),
         "narrative_provider": Source(all=lambda: CareProvider.objects.all(), visible=narrative_providers),
+        "notification": Source(
+            all=lambda: Notification.objects.all(), visible=lambda u: Notification.objects.filter(recipient_id=u.pk)
+        ),
         "failed_email": Source(
             all=lambda: Notification.objects.filter(email_status=Notification.EmailStatus.FAILED),
             visible=lambda u: failed_emails_for(user=u),
@@ -232,6 +235,7 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
     "reports:generated_download": {"pk": "generated"},
     "reports:generated_retry": {"pk": "generated"},
     "outbox_resend": {"pk": "failed_email"},
+    "notification_open": {"pk": "notification"},
     "reports:narrative_edit": {"provider_id": "narrative_provider", "year": lambda: [timezone.localdate().year, 1]},
     "responsibility:unit_detail": {"code": "unit"},
     "responsibility:region_edit": {"pk": "region"},
