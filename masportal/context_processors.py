@@ -20,6 +20,7 @@ NAVIGATION = (
     (_("Administration"), "responsibility:admin_home", "admin"),
     (_("Undelivered e-mail"), "outbox_failed", "admin"),
     (_("Login lockouts"), "login_lockouts", "admin"),
+    (_("API clients"), "api_admin:client_list", "admin"),
 )
 
 
