@@ -1,6 +1,6 @@
 """API v1 under /api/v1/ (versioned): the schema, its documentation page and the endpoints."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
@@ -19,7 +19,7 @@ urlpatterns = [
     path("v1/schema/", SchemaView.as_view(), name="schema"),
     path("v1/docs/", views.api_docs, name="docs"),
     path("v1/units/", views.UnitList.as_view(), name="units"),
-    path("v1/units/<slug:code>/responsible", views.UnitResponsible.as_view(), name="unit_responsible"),
+    path("v1/units/<str:code>/responsible", views.UnitResponsible.as_view(), name="unit_responsible"),
     path("v1/people/", views.PersonList.as_view(), name="people"),
     path("v1/assignments/", views.AssignmentList.as_view(), name="assignments"),
     path("v1/contracts/", views.ContractList.as_view(), name="contracts"),
@@ -28,4 +28,6 @@ urlpatterns = [
     path("v1/deviations/<str:reference>/", views.DeviationDetail.as_view(), name="deviation_detail"),
     path("v1/lex-maria-cases/", views.LexMariaList.as_view(), name="lex_maria_cases"),
     path("v1/lex-maria-cases/<str:reference>/", views.LexMariaDetail.as_view(), name="lex_maria_detail"),
+    # Anything else under /api/ is a problem details 404, never the portal's HTML page.
+    re_path(r"^.*$", views.api_not_found, name="not_found"),
 ]

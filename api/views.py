@@ -7,6 +7,7 @@ import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from api.choices import ApiScope
 from api.models import ApiClient, IdempotencyRecord
 from api.pagination import IdCursorPagination
 from api.permissions import HasScope
-from api.problems import field_errors, problem
+from api.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, field_errors, problem
 from api.serializers import (
     AssignmentSerializer,
     ContractSerializer,
@@ -413,6 +414,17 @@ class LexMariaDetail(ApiView):
             raise NotFound(_("No Lex Maria case with this reference."))
         incidents_services.patient_data_access_record(user=self.client.user, deviations=[case.deviation], action="api")
         return Response(LexMariaCaseSerializer(case).data)
+
+
+def api_not_found(request, *args, **kwargs):
+    """A path under /api/ that does not exist: problem details, in Swedish."""
+    body = {
+        "type": PROBLEM_TYPE_BASE + "not-found",
+        "title": _("Not found."),
+        "status": 404,
+        "detail": _("There is no such endpoint. See /api/v1/docs/."),
+    }
+    return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
 
 
 # --- documentation ----------------------------------------------------------------------------
