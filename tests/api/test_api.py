@@ -451,3 +451,26 @@ def test_schema_and_docs_are_served(client):
     assert docs.status_code == 200
     assert "/api/v1/deviations/" in docs.content.decode()
     assert "<script>" not in docs.content.decode()
+
+
+# --- query counts -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "queries"),
+    [("/api/v1/units/", 8), ("/api/v1/people/", 5), ("/api/v1/assignments/", 5), ("/api/v1/contracts/", 6),
+     ("/api/v1/deviations/", 6), ("/api/v1/lex-maria-cases/", 6)],
+)
+def test_a_list_page_costs_the_same_queries_whatever_its_size(full, path, queries):
+    """Authentication, scope, one page of rows with what they show, the logs: constant in the page size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        report(pnr=VALID_PNR)
+    counts = []
+    for size in (2, 50):
+        with CaptureQueriesContext(connection) as ctx:
+            assert full.get(path, {"page_size": size}).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts == [queries, queries]
