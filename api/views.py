@@ -225,6 +225,10 @@ def _request_hash(data) -> str:
 def _form_data(*, client: ApiClient, data: dict, units) -> dict:
     """The API body as the report form's POST data: unit and category by code, the rest as typed."""
     form_data = {k: ("" if v is None else str(v)) for k, v in data.items()}
+    # What the form pre-selects (event or risk) is what an API client that leaves it out gets.
+    for name, field in DeviationForm.base_fields.items():
+        if field.initial is not None and not form_data.get(name):
+            form_data[name] = str(field.initial)
     unit_code = data.get("unit")
     if unit_code:
         unit_pk = units.filter(code=unit_code).values_list("pk", flat=True).first()

@@ -458,8 +458,14 @@ def test_schema_and_docs_are_served(client):
 
 @pytest.mark.parametrize(
     ("path", "queries"),
-    [("/api/v1/units/", 8), ("/api/v1/people/", 5), ("/api/v1/assignments/", 5), ("/api/v1/contracts/", 6),
-     ("/api/v1/deviations/", 6), ("/api/v1/lex-maria-cases/", 6)],
+    [
+        ("/api/v1/units/", 8),
+        ("/api/v1/people/", 5),
+        ("/api/v1/assignments/", 5),
+        ("/api/v1/contracts/", 6),
+        ("/api/v1/deviations/", 6),
+        ("/api/v1/lex-maria-cases/", 6),
+    ],
 )
 def test_a_list_page_costs_the_same_queries_whatever_its_size(full, path, queries):
     """Authentication, scope, one page of rows with what they show, the logs: constant in the page size."""
@@ -474,3 +480,11 @@ def test_a_list_page_costs_the_same_queries_whatever_its_size(full, path, querie
             assert full.get(path, {"page_size": size}).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts == [queries, queries]
+
+
+def test_a_post_without_event_kind_gets_what_the_form_preselects(full):
+    body = _body()
+    body.pop("event_kind")
+    response = full.post("/api/v1/deviations/", body)
+    assert response.status_code == 201, response.content
+    assert Deviation.objects.get(reference=response.json()["reference"]).event_kind == "occurred"
