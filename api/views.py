@@ -16,6 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
 
 from api import selectors
@@ -150,39 +151,33 @@ class UnitResponsible(ApiView):
         return Response(responsible_for(unit=unit, role=data["role"], on=_on(data)).as_dict())
 
 
-class PersonList(ApiView):
-    """People: name, title, profession, licence flag and e-mail only."""
+class RegisterList(ListModelMixin, ApiView):
+    """A cursor-paginated list of the register, as the token may see it."""
 
     required_scopes = {"GET": ApiScope.READ_REGISTER}
     pagination_class = IdCursorPagination
+
+    def get(self, request):
+        return self.list(request)
+
+
+class PersonList(RegisterList):
+    """People: name, title, profession, licence flag and e-mail only."""
+
     serializer_class = PersonSerializer
 
     def get_queryset(self):
         return selectors.client_people(client=self.client)
 
-    @extend_schema(responses=PersonSerializer(many=True))
-    def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(PersonSerializer(page, many=True).data)
 
-
-class AssignmentList(ApiView):
-    required_scopes = {"GET": ApiScope.READ_REGISTER}
-    pagination_class = IdCursorPagination
+class AssignmentList(RegisterList):
     serializer_class = AssignmentSerializer
 
     def get_queryset(self):
         return selectors.client_assignments(client=self.client).select_related("unit", "board", "region")
 
-    @extend_schema(responses=AssignmentSerializer(many=True))
-    def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(AssignmentSerializer(page, many=True).data)
 
-
-class ContractList(ApiView):
-    required_scopes = {"GET": ApiScope.READ_REGISTER}
-    pagination_class = IdCursorPagination
+class ContractList(RegisterList):
     serializer_class = ContractSerializer
 
     def get_queryset(self):
@@ -191,11 +186,6 @@ class ContractList(ApiView):
             .select_related("provider", "managing_board", "purchasing_board")
             .prefetch_related("units")
         )
-
-    @extend_schema(responses=ContractSerializer(many=True))
-    def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(ContractSerializer(page, many=True).data)
 
 
 class RegisterFindings(ApiView):
