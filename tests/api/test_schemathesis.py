@@ -85,3 +85,39 @@ def test_every_operation_answers_as_its_schema_says_with_every_scope(api_schema,
 def test_every_operation_answers_as_its_schema_says_with_a_read_only_token(api_schema, read_register_token):
     ran = _fuzz(api_schema, read_register_token)
     assert all(n > 0 for n in ran.values()), ran
+
+
+def test_create_then_read_conforms_to_the_schema(api_schema, all_scopes_token):
+    """The stateful path an integrator takes: POST a valid deviation, then GET it by its reference and list it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    operations = {r.ok().label: r.ok() for r in api_schema.get_all_operations()}
+    headers = {"Authorization": f"Bearer {all_scopes_token}", "Idempotency-Key": "schemathesis-1"}
+    occurred = (timezone.localtime() - timedelta(hours=1)).isoformat(timespec="minutes")
+    body = {
+        "unit": "hage-01",
+        "occurred_at": occurred,
+        "discovered_at": occurred,
+        "category": "fall",
+        "description": "Boende föll.",
+        "consequence": 2,
+        "probability": 2,
+    }
+    create = operations["POST /api/v1/deviations/"].Case(body=body, media_type="application/json")
+    created = create.call(headers=headers)
+    create.validate_response(created, checks=CHECKS)
+    assert created.status_code == 201
+    reference = created.json()["reference"]
+    retry = create.call(headers=headers)
+    create.validate_response(retry, checks=CHECKS)
+    assert retry.json()["reference"] == reference
+    read = operations["GET /api/v1/deviations/{reference}/"].Case(path_parameters={"reference": reference})
+    detail = read.call(headers=headers)
+    read.validate_response(detail, checks=CHECKS)
+    assert detail.json()["reference"] == reference
+    listing = operations["GET /api/v1/deviations/"].Case(query={"unit": "hage-01", "page_size": 200})
+    page = listing.call(headers=headers)
+    listing.validate_response(page, checks=CHECKS)
+    assert reference in {row["reference"] for row in page.json()["results"]}
