@@ -527,6 +527,8 @@ def run_items(args, s: Subjects) -> list[Result]:
         except Exception as exc:  # noqa: BLE001
             post_data = None
             results.append(not_available("Report form POST", f"error: {str(exc)[:100]}"))
+        if post_data is not None:
+            results.append(measure_api_post(s, post_data, iterations=it))
 
     # Queues.
     mas = client_for(s.mas)
@@ -643,6 +645,42 @@ def run_items(args, s: Subjects) -> list[Result]:
                            floor_sql=jobs_floor, note="in a rolled-back transaction"))
     connection.close()
     return results, post_data
+
+
+def api_post_body(post_data: dict) -> dict:
+    """The report form's POST data as the API's JSON body (unit and category by code)."""
+    from incidents.models import DeviationCategory
+    from responsibility.models import Unit
+
+    body = {k: post_data.get(k, "") for k in ("occurred_at", "discovered_at", "event_kind", "description",
+                                               "immediate_actions", "patient_identifier", "reported_on_behalf_of")}
+    body["unit"] = Unit.objects.get(pk=post_data["unit"]).code
+    body["category"] = DeviationCategory.objects.get(pk=post_data["category"]).code
+    body["consequence"] = int(post_data["consequence"])
+    body["probability"] = int(post_data["probability"])
+    return body
+
+
+def measure_api_post(s: Subjects, post_data: dict, *, iterations: int) -> Result:
+    """The same report through POST /api/v1/deviations/ (issue 19), next to the form POST."""
+    from django.test import Client, override_settings
+
+    try:
+        from api.services import api_client_create
+    except ImportError:
+        return not_available("API deviation POST")
+    try:
+        created = api_client_create(municipality=s.municipality, name=f"bench-{time.time_ns()}",
+                                    scopes=["write:deviations"])
+        body = api_post_body(post_data)
+        client = Client(headers={"Authorization": f"Bearer {created.token}"})
+        with override_settings(API_RATE_LIMIT="1000000/min"):
+            return measure("API deviation POST", lambda: client.post("/api/v1/deviations/", body,
+                                                                     content_type="application/json"),
+                           iterations=iterations, warmup=0, floor_sql=None,
+                           check=lambda r: "" if r.status_code == 201 else f"HTTP {r.status_code}")
+    except Exception as exc:  # noqa: BLE001
+        return not_available("API deviation POST", f"error: {str(exc)[:100]}")
 
 
 def report_post_data(s: Subjects) -> dict | None:

@@ -43,7 +43,6 @@ from incidents.models import (
     DeviationState,
     DeviationTransition,
     EventKind,
-    PatientDataAccess,
 )
 from incidents.permissions import (
     Actor,
@@ -89,8 +88,7 @@ DEVIATION_FORMS = {"investigation", "action"}
 
 
 def _log_access(*, user, deviation: Deviation, action: str = "view") -> None:
-    PatientDataAccess.objects.create(user=user, deviation=deviation, unit_id=deviation.unit_id,
-                                     patient_hash=deviation.patient_hash, action=action)
+    services.patient_data_access_record(user=user, deviations=[deviation], action=action)
 
 
 def _require_reporter(user) -> None:

@@ -22,6 +22,7 @@ NAVIGATION = (
     (_("Undelivered e-mail"), "outbox_failed", "admin"),
     (_("Login lockouts"), "login_lockouts", "admin"),
     (_("Responsibility unclear"), "incidents:unrouted_cases", "admin"),
+    (_("API clients"), "api_admin:client_list", "admin"),
 )
 
 

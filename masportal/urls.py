@@ -25,6 +25,8 @@ urlpatterns = [
     path("avvikelser/", include("incidents.urls")),
     path("uppfoljning/", include("followup.urls")),
     path("rapporter/", include("reports.urls")),
+    path("api/", include("api.urls")),
+    path("integrationer/", include("api.urls_admin")),
     path("django-admin/", admin.site.urls),
 ]
 
