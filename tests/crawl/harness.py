@@ -94,6 +94,7 @@ class Source:
 
 
 def _sources() -> dict[str, Source]:
+    from api.models import ApiClient
     from followup.models import (
         Action,
         ChecklistAnswer,
@@ -176,6 +177,20 @@ def _sources() -> dict[str, Source]:
         "person": admin_only(Person),
         "assignment": admin_only(Assignment),
         "narrative_provider": Source(all=lambda: CareProvider.objects.all(), visible=narrative_providers),
+        # The API answers bearer tokens only: a logged-in browser session gets 401 whatever the object.
+        "deviation_ref": Source(
+            all=lambda: Deviation.objects.exclude(state=DeviationState.DRAFT),
+            visible=lambda u: deviations_visible_to(user=u).exclude(state=DeviationState.DRAFT),
+            key="reference",
+            missing="AV-1999-999999",
+        ),
+        "lex_maria_ref": Source(
+            all=lambda: LexMariaCase.objects.all(),
+            visible=lambda u: lex_maria_cases_visible_to(user=u),
+            key="reference",
+            missing="LM-1999-999999",
+        ),
+        "api_client": admin_only(ApiClient),
         "notification": Source(
             all=lambda: Notification.objects.all(), visible=lambda u: Notification.objects.filter(recipient_id=u.pk)
         ),
@@ -236,6 +251,10 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
     "reports:generated_retry": {"pk": "generated"},
     "outbox_resend": {"pk": "failed_email"},
     "notification_open": {"pk": "notification"},
+    "api:unit_responsible": {"code": "unit"},
+    "api:deviation_detail": {"reference": "deviation_ref"},
+    "api:lex_maria_detail": {"reference": "lex_maria_ref"},
+    "api_admin:client_revoke": {"pk": "api_client"},
     "reports:narrative_edit": {"provider_id": "narrative_provider", "year": lambda: [timezone.localdate().year, 1]},
     "responsibility:unit_detail": {"code": "unit"},
     "responsibility:region_edit": {"pk": "region"},
