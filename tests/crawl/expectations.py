@@ -75,7 +75,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "api_admin:client_revoke": {
-        "GET": {"*": "405", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "405", "anonymous": "302"},
         "POST": {"*": "403", "admin": "302 missing:404", "anonymous": "302"},
     },
     "followup:action_create": {
