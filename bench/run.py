@@ -527,6 +527,8 @@ def run_items(args, s: Subjects) -> list[Result]:
         except Exception as exc:  # noqa: BLE001
             post_data = None
             results.append(not_available("Report form POST", f"error: {str(exc)[:100]}"))
+        if post_data is not None:
+            results.append(measure_api_post(s, post_data, iterations=it))
 
     # Queues.
     mas = client_for(s.mas)
@@ -556,6 +558,30 @@ def run_items(args, s: Subjects) -> list[Result]:
     url = first_url([("incidents:lex_maria_queue", [], "")])
     results.append(measure("Board Lex Maria queue", get(official, url), iterations=it, warmup=warm,
                            floor_sql=lm_floor, check=ok) if url else not_available("Board Lex Maria queue"))
+
+    # Issue 13: the start page as a dashboard (board official: the chart over two years; MAS: every figure)
+    # and the global search (a word in descriptions; a reference that jumps to the case).
+    dash_floor = ("""SELECT date_trunc('month', d.occurred_at) AS m, count(*) FROM incidents_deviation d
+                     JOIN responsibility_unit u ON u.id = d.unit_id WHERE u.board_id = %(b)s
+                     AND d.occurred_at >= %(last)s AND d.state <> 'draft' GROUP BY m""",
+                  {"b": s.board.pk, "last": start.replace(year=year - 1)})
+    url = first_url([("home", [], "")])
+    results.append(measure("Start page, board official (largest board)", get(official, url), iterations=it,
+                           warmup=warm, floor_sql=dash_floor, check=ok) if url else not_available("Start page"))
+    results.append(measure("Start page, MAS", get(mas, url), iterations=it, warmup=warm, floor_sql=dash_floor,
+                           check=ok) if url else not_available("Start page, MAS"))
+    search_floor = ("""SELECT d.id, d.reference FROM incidents_deviation d WHERE d.mas_person_id = %(p)s
+                       AND to_tsvector('swedish', d.description) @@ websearch_to_tsquery('swedish', 'föll')
+                       ORDER BY d.occurred_at DESC LIMIT 21""", {"p": getattr(getattr(s.mas, "person", None), "pk", 0)})
+    url = first_url([("search", [], "q=f%C3%B6ll")])
+    results.append(measure("Search, a word (MAS)", get(mas, url), iterations=it, warmup=warm,
+                           floor_sql=search_floor, check=ok) if url else not_available("Search, a word"))
+    if s.deviation is not None and s.deviation.reference:
+        url = first_url([("search", [], f"q={s.deviation.reference}")])
+        results.append(measure("Search, a reference (MAS)", get(mas, url), iterations=it, warmup=warm,
+                               floor_sql=None,
+                               check=lambda r: "" if r.status_code in (200, 302) else f"HTTP {r.status_code}")
+                       if url else not_available("Search, a reference"))
 
     # Register pages.
     url = first_url([("responsibility:matrix", [], f"board={s.board.pk}")])
@@ -619,6 +645,42 @@ def run_items(args, s: Subjects) -> list[Result]:
                            floor_sql=jobs_floor, note="in a rolled-back transaction"))
     connection.close()
     return results, post_data
+
+
+def api_post_body(post_data: dict) -> dict:
+    """The report form's POST data as the API's JSON body (unit and category by code)."""
+    from incidents.models import DeviationCategory
+    from responsibility.models import Unit
+
+    body = {k: post_data.get(k, "") for k in ("occurred_at", "discovered_at", "event_kind", "description",
+                                               "immediate_actions", "patient_identifier", "reported_on_behalf_of")}
+    body["unit"] = Unit.objects.get(pk=post_data["unit"]).code
+    body["category"] = DeviationCategory.objects.get(pk=post_data["category"]).code
+    body["consequence"] = int(post_data["consequence"])
+    body["probability"] = int(post_data["probability"])
+    return body
+
+
+def measure_api_post(s: Subjects, post_data: dict, *, iterations: int) -> Result:
+    """The same report through POST /api/v1/deviations/ (issue 19), next to the form POST."""
+    from django.test import Client, override_settings
+
+    try:
+        from api.services import api_client_create
+    except ImportError:
+        return not_available("API deviation POST")
+    try:
+        created = api_client_create(municipality=s.municipality, name=f"bench-{time.time_ns()}",
+                                    scopes=["write:deviations"])
+        body = api_post_body(post_data)
+        client = Client(headers={"Authorization": f"Bearer {created.token}"})
+        with override_settings(API_RATE_LIMIT="1000000/min"):
+            return measure("API deviation POST", lambda: client.post("/api/v1/deviations/", body,
+                                                                     content_type="application/json"),
+                           iterations=iterations, warmup=0, floor_sql=None,
+                           check=lambda r: "" if r.status_code == 201 else f"HTTP {r.status_code}")
+    except Exception as exc:  # noqa: BLE001
+        return not_available("API deviation POST", f"error: {str(exc)[:100]}")
 
 
 def report_post_data(s: Subjects) -> dict | None:

@@ -65,6 +65,14 @@ def sections_for(*, user, role: str) -> list[StartItem]:
                 overdue=upcoming.filter(scheduled_date__lt=today).count(),
             )
         )
+    if role in (Role.MAS, Role.MAR):
+        items.append(
+            StartItem(
+                _("Follow-up actions to verify"),
+                reverse("followup:action_list") + "?state=reported_done",
+                count=selectors.action_list(user=user, state=ActionState.REPORTED_DONE).count(),
+            )
+        )
     if role == Role.MAS:
         delegations = selectors.delegations_visible_to(user).filter(
             revoked_at__isnull=True, valid_to__gte=today, valid_to__lte=today + timedelta(days=UPCOMING_DAYS)

@@ -63,10 +63,12 @@ class DeviationForm(forms.Form):
         help_text=_("PDF, PNG, JPEG or Word (docx). If the form is shown again with an error, choose the file again."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, reportable=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        units = reportable_units(user).order_by("name")
+        # ``reportable``: the units to report for when they are not the user's own (an API client's token units).
+        self.reportable = reportable
+        units = (reportable if reportable is not None else reportable_units(user)).order_by("name")
         self.fields["unit"].queryset = units
         municipality_ids = units.values("municipality_id")
         self.fields["category"].queryset = DeviationCategory.objects.filter(
@@ -95,7 +97,7 @@ class DeviationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         # Fields that failed their own parsing already carry a message.
-        errors = services.validate_report(user=self.user, report=self.report())
+        errors = services.validate_report(user=self.user, report=self.report(), reportable=self.reportable)
         for field, messages in errors.items():
             if field in self.errors:
                 continue

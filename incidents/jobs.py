@@ -151,7 +151,7 @@ def deviation_reminders(*, on: date, batch_size: int, budget: TimeBudget | None 
     return {str(k): v for k, v in counts.items()}
 
 
-@scheduled_job("deliver_notifications", stage=Stage.DELIVER)
+@scheduled_job("deliver_notifications", stage=Stage.DELIVER, after=("notification_digest",))
 def deliver_notifications(*, on: date, batch_size: int) -> dict[str, int]:
     """Send the e-mail of notifications still pending (e.g. written while the broker was down)."""
     return deliver_pending_notifications(batch_size=batch_size)

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -194,8 +194,12 @@ def _may_report_for(*, user, unit: Unit) -> bool:
     return known[unit.pk]
 
 
-def validate_report(*, user, report: Report, now: datetime | None = None) -> dict[str, list[str]]:
-    """Check a report across fields; return errors by field (empty when fine)."""
+def validate_report(*, user, report: Report, now: datetime | None = None,
+                    reportable: QuerySet[Unit] | None = None) -> dict[str, list[str]]:
+    """Check a report across fields; return errors by field (empty when fine).
+
+    ``reportable`` replaces the units ``user`` may report for (an API client reports for its token's units).
+    """
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
 
@@ -204,7 +208,8 @@ def validate_report(*, user, report: Report, now: datetime | None = None) -> dic
 
     if report.unit is None:
         add("unit", _("Choose the unit where it happened."))
-    elif not _may_report_for(user=user, unit=report.unit):
+    elif not (_may_report_for(user=user, unit=report.unit) if reportable is None
+              else reportable.filter(pk=report.unit.pk).exists()):
         add("unit", _("You cannot report deviations for this unit."))
     if report.occurred_at is None:
         add("occurred_at", _("Enter when it happened."))
@@ -256,12 +261,12 @@ def _apply_report(deviation: Deviation, report: Report) -> None:
 
 
 def deviation_save(*, user, report: Report, deviation: Deviation | None = None, submit: bool,
-                   version: int | None = None) -> Deviation:
+                   version: int | None = None, reportable: QuerySet[Unit] | None = None) -> Deviation:
     """Save a new or draft report; with ``submit`` register it (reference, deadline, routing, notifications).
 
     A submitted report is written once, already in its registered state (one row, one history entry).
     """
-    errors = validate_report(user=user, report=report)
+    errors = validate_report(user=user, report=report, reportable=reportable)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -386,6 +391,14 @@ def notify_registered(*, deviation: Deviation, route: routing.Routing) -> int:
 
 def _users_of_reporter(deviation: Deviation) -> list:
     return [deviation.reporter] if deviation.reporter_id and deviation.reporter.is_active else []
+
+
+def patient_data_access_record(*, user, deviations, action: str = "view") -> int:
+    """Log one access per deviation that holds patient data (one INSERT); return how many were logged."""
+    rows = [PatientDataAccess(user=user, deviation=d, unit_id=d.unit_id, patient_hash=d.patient_hash, action=action)
+            for d in deviations if d.patient_hash]
+    PatientDataAccess.objects.bulk_create(rows)
+    return len(rows)
 
 
 # --- moves ------------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ DEVIATION_FORMS = {"investigation", "action"}
 
 
 def _log_access(*, user, deviation: Deviation, action: str = "view") -> None:
-    services.log_patient_access(user=user, deviation=deviation, patient_hash=deviation.patient_hash, action=action)
+    services.patient_data_access_record(user=user, deviations=[deviation], action=action)
 
 
 def _require_reporter(user) -> None:

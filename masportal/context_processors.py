@@ -3,6 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from masportal.selectors import unread_notification_count
 from responsibility.choices import Role
 from responsibility.permissions import is_register_admin, user_roles
 
@@ -23,6 +24,7 @@ NAVIGATION = (
     (_("Undelivered e-mail"), "outbox_failed", "admin"),
     (_("Login lockouts"), "login_lockouts", "admin"),
     (_("Responsibility unclear"), "incidents:unrouted_cases", "admin"),
+    (_("API clients"), "api_admin:client_list", "admin"),
 )
 
 
@@ -44,4 +46,5 @@ def portal(request):
         except NoReverseMatch:
             continue
         items.append({"label": label, "url": url, "current": request.path == url or (url != "/" and request.path.startswith(url))})
-    return {"nav_items": items, "user_roles": roles, "is_register_admin": admin}
+    return {"nav_items": items, "user_roles": roles, "is_register_admin": admin,
+            "unread_notifications": unread_notification_count(request=request)}

@@ -177,3 +177,11 @@ def run_scheduled_jobs(*, on: date | None = None, only: str | None = None, batch
         run.save(update_fields=["counts", "status", "errors", "finished_at"])
         runs.append(run)
     return runs
+
+
+@scheduled_job("notification_digest", stage=Stage.DELIVER)
+def notification_digest(*, on: date, batch_size: int) -> dict[str, int]:
+    """Once a day: one digest e-mail (through the outbox) per user who chose the daily digest."""
+    from masportal.services import notification_digest_send
+
+    return notification_digest_send(on=on, batch_size=batch_size)

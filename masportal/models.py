@@ -33,6 +33,9 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("No e-mail address")
+        IN_DIGEST = "in_digest", _("Sent in the daily digest")
+
+    DIGEST_KIND = "digest"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
@@ -67,6 +70,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class NotificationPreference(models.Model):
+    """How a user wants notifications e-mailed: each at once, or one digest a day. No row means at once."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", _("An e-mail for each notification")
+        DIGEST = "digest", _("One e-mail a day with all notifications (digest)")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    email_delivery = models.CharField(
+        _("e-mail delivery"), max_length=10, choices=Delivery.choices, default=Delivery.IMMEDIATE
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email_delivery}"
 
 
 class JobRun(models.Model):

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from masportal.jobs import lock_skip
-from masportal.models import Heartbeat, Notification
+from masportal.models import Heartbeat, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -194,6 +194,7 @@ def _claim(*, now, batch_size: int, max_attempts: int) -> list[Notification]:
     due = (Notification.objects.filter(email_status=Notification.EmailStatus.PENDING,
                                        email_attempts__lt=max_attempts)
            .filter(Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now))
+           .exclude(pk__in=_held_for_digest())
            .order_by("id"))
     with transaction.atomic():
         ids = list(lock_skip(due).values_list("pk", flat=True)[:batch_size])
@@ -205,6 +206,14 @@ def _claim(*, now, batch_size: int, max_attempts: int) -> list[Notification]:
         )
     return list(Notification.objects.filter(pk__in=ids, email_status=Notification.EmailStatus.SENDING,
                                             email_claimed_at=now).select_related("recipient").order_by("id"))
+
+
+def _held_for_digest():
+    """Pending e-mails of users who chose the daily digest (the digest itself is sent): ids, as a subquery."""
+    return (Notification.objects.filter(
+        email_status=Notification.EmailStatus.PENDING,
+        recipient__notification_preference__email_delivery=NotificationPreference.Delivery.DIGEST)
+        .exclude(kind=Notification.DIGEST_KIND).values("pk"))
 
 
 def _message_id(note: Notification) -> str:
@@ -279,3 +288,94 @@ def notification_resend(*, notification: Notification) -> Notification:
     transaction.on_commit(queue_delivery, robust=True)
     notification.refresh_from_db()
     return notification
+
+
+# --- The user's inbox ----------------------------------------------------------------------------------
+
+
+def notification_open(*, user, pk: int) -> Notification | None:
+    """Mark the user's notification ``pk`` read (once) and return it; None when it is not theirs."""
+    note = Notification.objects.filter(recipient=user, pk=pk).only("pk", "link", "read_at").first()
+    if note is None:
+        return None
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=note.read_at)
+    return note
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every unread notification of ``user`` read; return how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_preference_set(*, user, email_delivery: str) -> NotificationPreference:
+    """Record whether ``user`` wants each notification e-mailed at once or one digest a day."""
+    if email_delivery not in NotificationPreference.Delivery.values:
+        raise ValueError(email_delivery)
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"email_delivery": email_delivery})
+    return preference
+
+
+def _digest_for(*, user, notes: list[Notification], on) -> Notification:
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = translation.ngettext(
+            "Your notifications of the day (%(count)d)", "Your notifications of the day (%(count)d)", len(notes)
+        ) % {"count": len(notes)}
+        intro = _("A summary of the notifications you received in MAS-portalen. Open the inbox to read them:")
+    lines = [intro, ""]
+    for note in notes:
+        lines.append(f"- {note.subject}" + (f"\n  {note.link}" if note.link else ""))
+    from django.urls import reverse
+
+    return Notification(
+        recipient=user, kind=Notification.DIGEST_KIND, subject=subject[:200], body="\n".join(lines),
+        link=reverse("notification_list"), dedupe_key=f"digest:{on.isoformat()}", read_at=timezone.now(),
+        email_status=Notification.EmailStatus.PENDING,
+    )
+
+
+def notification_digest_send(*, on, batch_size: int) -> dict:
+    """Put one digest e-mail per user and day in the outbox for users who chose the daily digest.
+
+    Each digest lists the user's notifications whose e-mail is still held (pending) and marks them as sent
+    in the digest, in one transaction per user. The digest's de-duplication key is the date, so a second
+    run on the same day writes nothing; what arrives later that day goes into the next day's digest.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from masportal.jobs import in_batches
+
+    key = f"digest:{on.isoformat()}"
+    held = Notification.objects.filter(
+        email_status=Notification.EmailStatus.PENDING,
+        recipient__notification_preference__email_delivery=NotificationPreference.Delivery.DIGEST,
+    ).exclude(kind=Notification.DIGEST_KIND)
+    totals = {"digests": 0, "notifications": 0}
+
+    def step() -> int:
+        made = 0
+        already = Notification.objects.filter(recipient_id=OuterRef("pk"), dedupe_key=key)
+        users = list(
+            User.objects.filter(pk__in=held.values("recipient_id"))
+            .exclude(Exists(already)).order_by("pk")[:batch_size]
+        )
+        for user in users:
+            with transaction.atomic():
+                notes = list(lock_skip(held.filter(recipient=user)).order_by("created_at", "pk"))
+                if not notes:
+                    continue
+                digest = _digest_for(user=user, notes=notes, on=on)
+                digest.save()
+                Notification.objects.filter(pk__in=[n.pk for n in notes],
+                                            email_status=Notification.EmailStatus.PENDING).update(
+                    email_status=Notification.EmailStatus.IN_DIGEST, email_sent_at=timezone.now())
+                totals["digests"] += 1
+                totals["notifications"] += len(notes)
+                _queue_delivery_once()
+                made += 1
+        return made
+
+    result = in_batches(step)
+    return {**totals, "complete": result["complete"]}

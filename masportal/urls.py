@@ -8,6 +8,11 @@ from masportal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sok/", views.search_view, name="search"),
+    path("aviseringar/", views.notification_list, name="notification_list"),
+    path("aviseringar/<int:pk>/", views.notification_open_view, name="notification_open"),
+    path("aviseringar/markera-lasta/", views.notification_mark_all_read, name="notification_mark_all_read"),
+    path("aviseringar/installning/", views.notification_preference, name="notification_preference"),
     path("healthz", views.healthz, name="healthz"),
     path("utskick/misslyckade/", views.outbox_failed, name="outbox_failed"),
     path("utskick/misslyckade/<int:pk>/skicka-igen/", views.outbox_resend, name="outbox_resend"),
@@ -21,6 +26,8 @@ urlpatterns = [
     path("uppfoljning/", include("followup.urls")),
     path("klagomal/", include("complaints.urls")),
     path("rapporter/", include("reports.urls")),
+    path("api/", include("api.urls")),
+    path("integrationer/", include("api.urls_admin")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -496,3 +496,17 @@ def run_checks(
         for rule_def in rules:
             findings.extend(RULES[rule_def.code](ctx, unit, rule_def))
     return findings
+
+
+def findings_as_dict(*, findings: list[Finding], on: date, board: str | None) -> dict:
+    """The findings as ``check_responsibility --format json`` (and the API) print them."""
+    return {
+        "date": on.isoformat(),
+        "board": board or None,
+        "count": len(findings),
+        "findings": [
+            {"code": f.code, "severity": f.severity, "unit": f.unit.code, "message": f.message,
+             "legal_basis": f.legal_basis}
+            for f in findings
+        ],
+    }

@@ -223,10 +223,18 @@ def findings_units(*, user) -> QuerySet[Unit]:
     return units_visible_to(user, roles=FINDINGS_VIEWER_ROLES)
 
 
+def _findings_of(units: QuerySet[Unit], on: date) -> list[Finding]:
+    return run_checks(units=list(_with_relations(_active_on(units, on)).order_by("name", "code")), on=on)
+
+
 def open_findings(*, user, on: date) -> list[Finding]:
     """The findings of R1–R10 on ``on`` for the units ``user`` follows up (constant queries)."""
-    units = list(_with_relations(_active_on(findings_units(user=user), on)).order_by("name", "code"))
-    return run_checks(units=units, on=on)
+    return _findings_of(findings_units(user=user), on)
+
+
+def matrix_findings(*, user, on: date) -> list[Finding]:
+    """The findings on ``on`` for the units ``user`` sees in the matrix (a board official's register errors)."""
+    return _findings_of(matrix_units(user=user), on)
 
 
 @dataclass

@@ -28,7 +28,14 @@ def sections_for(*, user, role: str) -> list[StartItem]:
                       count=len(found) - gaps),
         ]
     if role == Role.BOARD_OFFICIAL:
-        return [StartItem(_("Responsibility matrix"), _url("responsibility:matrix"))]
+        from responsibility.selectors import matrix_findings
+
+        found = matrix_findings(user=user, on=timezone.localdate())
+        errors = sum(1 for f in found if f.severity == Severity.ERROR)
+        return [
+            StartItem(_("Responsibility matrix"), _url("responsibility:matrix")),
+            StartItem(_("Errors in the responsibility register"), _url("responsibility:matrix"), count=errors),
+        ]
     if role == "ADMIN":
         return [
             StartItem(_("Register administration"), _url("responsibility:admin_home")),

@@ -91,6 +91,15 @@ def line_chart(*, title: str, alt: str, labels: list[str], series: list[tuple[st
     return Chart(title=title, alt=alt, svg=_render(chart, LINE_CSS))
 
 
+def column_chart(*, title: str, alt: str, labels: list[str], series: list[tuple[str, list[int | None]]]) -> Chart:
+    """Vertical bars side by side per label (e.g. month by month, this year against last), values printed."""
+    chart = pygal.Bar(**_config(height=300, legend_at_bottom=True, legend_at_bottom_columns=len(series)))
+    chart.x_labels = labels
+    for name, values in series:
+        chart.add(name, values)
+    return Chart(title=title, alt=alt, svg=_render(chart, BAR_CSS))
+
+
 def _short(label: str, limit: int = 48) -> str:
     """Bar labels longer than the axis can show are shortened; the table beside the chart has the full text."""
     return label if len(label) <= limit else label[: limit - 1] + "…"

@@ -94,6 +94,7 @@ class Source:
 
 
 def _sources() -> dict[str, Source]:
+    from api.models import ApiClient
     from complaints.models import CollaborationDeviation, Complaint, Counterpart
     from complaints.permissions import may_manage_counterparts
     from complaints.selectors import collaborations_visible_to, complaints_visible_to
@@ -189,6 +190,23 @@ def _sources() -> dict[str, Source]:
             if may_manage_counterparts(u)
             else Counterpart.objects.none(),
         ),
+        # The API answers bearer tokens only: a logged-in browser session gets 401 whatever the object.
+        "deviation_ref": Source(
+            all=lambda: Deviation.objects.exclude(state=DeviationState.DRAFT),
+            visible=lambda u: deviations_visible_to(user=u).exclude(state=DeviationState.DRAFT),
+            key="reference",
+            missing="AV-1999-999999",
+        ),
+        "lex_maria_ref": Source(
+            all=lambda: LexMariaCase.objects.all(),
+            visible=lambda u: lex_maria_cases_visible_to(user=u),
+            key="reference",
+            missing="LM-1999-999999",
+        ),
+        "api_client": admin_only(ApiClient),
+        "notification": Source(
+            all=lambda: Notification.objects.all(), visible=lambda u: Notification.objects.filter(recipient_id=u.pk)
+        ),
         "failed_email": Source(
             all=lambda: Notification.objects.filter(email_status=Notification.EmailStatus.FAILED),
             visible=lambda u: failed_emails_for(user=u),
@@ -258,6 +276,11 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
     "complaints:collaboration_detail": {"pk": "collaboration"},
     "complaints:collaboration_step": {"pk": "collaboration", "step": lambda: _complaint_steps("collaboration")},
     "complaints:counterpart_edit": {"pk": "counterpart"},
+    "notification_open": {"pk": "notification"},
+    "api:unit_responsible": {"code": "unit"},
+    "api:deviation_detail": {"reference": "deviation_ref"},
+    "api:lex_maria_detail": {"reference": "lex_maria_ref"},
+    "api_admin:client_revoke": {"pk": "api_client"},
     "reports:narrative_edit": {"provider_id": "narrative_provider", "year": lambda: [timezone.localdate().year, 1]},
     "responsibility:unit_detail": {"code": "unit"},
     "responsibility:region_edit": {"pk": "region"},

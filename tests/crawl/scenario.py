@@ -38,6 +38,13 @@ def prepare() -> Scenario:
     from reports.models import GeneratedReport
 
     run_scheduled_jobs()
+    # An integration's API client (the register admin's list and its revoke button).
+    from api.choices import ApiScope
+    from api.services import api_client_create
+    from responsibility.models import Municipality
+
+    api_client_create(municipality=Municipality.objects.get(code="stockholm"), name="Crawl-klient",
+                      scopes=[ApiScope.values[0]])
     # An e-mail that could not be delivered after every attempt (the register admin's list).
     from masportal.models import Notification
 

@@ -404,8 +404,9 @@ def _more(n: int) -> None:
 
 
 # Session, user, scope, person, two permission look-ups of the navigation, count, rows, filter choices (2).
-QUEUES = [("enhetschef", "deviation_list", 11), ("verksamhetschef", "deviation_list", 11),
-          ("mas", "deviation_list", 10), ("mas", "assessment_queue", 10), ("rapportor", "my_reports", 7)]
+# Each count includes the unread-notification count in the header.
+QUEUES = [("enhetschef", "deviation_list", 12), ("verksamhetschef", "deviation_list", 12),
+          ("mas", "deviation_list", 11), ("mas", "assessment_queue", 11), ("rapportor", "my_reports", 8)]
 
 
 @pytest.mark.parametrize(("username", "name", "queries"), QUEUES)

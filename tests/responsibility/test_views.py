@@ -225,7 +225,7 @@ def test_unit_page_query_count(as_user, django_assert_num_queries):
 
 # session, user, permissions (user, groups), user's assignments, the unit (with guardian grants),
 # today (periods, assignments, rules, statutory), the chosen date (the same four), operating periods.
-UNIT_PAGE_QUERIES = 15
+UNIT_PAGE_QUERIES = 16  # + the unread-notification count in the header
 
 
 # --- matrix -----------------------------------------------------------------------------------
@@ -338,7 +338,7 @@ def test_matrix_query_count_is_the_same_for_one_board_and_the_whole_municipality
 
 # session, user, filter choices (boards, regions, providers), board lookup, units, rules, periods,
 # assignments, statutory assignments, providers; admin has no assignments and no guardian query.
-MATRIX_QUERIES = 12
+MATRIX_QUERIES = 13  # + the unread-notification count in the header
 
 
 # --- findings dashboard -----------------------------------------------------------------------------

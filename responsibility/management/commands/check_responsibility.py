@@ -7,7 +7,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from responsibility.checks import run_checks
+from responsibility.checks import findings_as_dict, run_checks
 from responsibility.management.commands.who_is_responsible import parse_date
 from responsibility.models import Board, Unit
 from responsibility.resolver import units_with_board
@@ -32,16 +32,7 @@ class Command(BaseCommand):
         units = units_with_board(units).select_related("municipality").order_by("code")
         findings = run_checks(units=units, on=on)
         if options["format"] == "json":
-            payload = {
-                "date": on.isoformat(),
-                "board": options["board"] or None,
-                "count": len(findings),
-                "findings": [
-                    {"code": f.code, "severity": f.severity, "unit": f.unit.code, "message": f.message,
-                     "legal_basis": f.legal_basis}
-                    for f in findings
-                ],
-            }
+            payload = findings_as_dict(findings=findings, on=on, board=options["board"])
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         for f in findings:
