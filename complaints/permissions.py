@@ -18,7 +18,7 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
 from complaints.routing import duty_holders_on
-from incidents.permissions import DUTY_ROLES, MANAGER_ROLES, manager_units, reportable_units
+from incidents.permissions import DUTY_ROLES, MANAGER_ROLES, reportable_units
 from responsibility.choices import Role
 from responsibility.permissions import units_visible_to, user_roles
 
@@ -83,12 +83,10 @@ def may_see_statistics(user) -> bool:
 
 
 def manager_unit_ids(user) -> list[int]:
-    """The ids of the units ``user`` manages, read once per request (a literal list for the index)."""
-    cached = getattr(user, "_complaints_manager_unit_ids", None)
-    if cached is None:
-        cached = list(manager_units(user).values_list("pk", flat=True))
-        user._complaints_manager_unit_ids = cached
-    return cached
+    """The ids of the units ``user`` manages: the deviation queue's list, read once per request."""
+    from incidents.selectors import manager_unit_ids as deviation_manager_unit_ids
+
+    return deviation_manager_unit_ids(user)
 
 
 def _kinds(*, user, case, on, registrar: bool) -> frozenset[str]:

@@ -54,6 +54,11 @@ def _manager_unit_ids(user) -> list[int]:
     return cached
 
 
+def manager_unit_ids(user) -> list[int]:
+    """The ids of the units ``user`` manages (enhetschef/verksamhetschef), read once per request."""
+    return _manager_unit_ids(user)
+
+
 def work_q(user) -> Q:
     """Deviations ``user`` works with: their units as manager, their MAS/MAR assessments, information copies."""
     q = Q(unit_id__in=_manager_unit_ids(user))
