@@ -37,7 +37,7 @@ def test_board_official_orders_deviation_report_and_downloads_pdf(page, settings
         page.locator("#id_period_to").fill(date(start.year, 3, 31).isoformat())
         page.get_by_role("button", name="Visa rapporten").click()
         page.get_by_role("heading", name="Avvikelserapport", level=1).wait_for()
-        assert page.get_by_role("table", name="Avvikelser per kategori").is_visible()
+        assert page.get_by_role("table", name="Avvikelser per kategori", exact=True).is_visible()
         assert_accessible(page)
 
         page.get_by_role("button", name="Beställ som PDF").click()
