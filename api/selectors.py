@@ -11,6 +11,8 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from api.models import ApiClient, ApiRequestLog
+from complaints.models import Complaint
+from followup.models import FollowUp
 from incidents.models import Deviation, DeviationState, LexMariaCase
 from responsibility.models import Assignment, Contract, Person, Unit
 from responsibility.permissions import UserScope
@@ -88,9 +90,23 @@ def client_lex_maria_cases(*, client: ApiClient) -> QuerySet[LexMariaCase]:
     return LexMariaCase.objects.filter(q, deviation__municipality_id=client.municipality_id)
 
 
-def lex_maria_updated_since(qs: QuerySet[LexMariaCase], since: datetime) -> QuerySet[LexMariaCase]:
-    """Cases changed at or after ``since`` (from their history: a case has no updated column)."""
-    return qs.filter(pk__in=LexMariaCase.history.filter(history_date__gte=since).values("id"))
+def client_complaints(*, client: ApiClient) -> QuerySet[Complaint]:
+    """Complaints of the client's units; the patient's identity is never read."""
+    return Complaint.objects.filter(
+        municipality_id=client.municipality_id, unit__in=client_units(client=client).values("pk")
+    ).defer("patient_identifier_encrypted")
+
+
+def client_followups(*, client: ApiClient) -> QuerySet[FollowUp]:
+    """Follow-ups of the client's units and of contracts covering them (a contract review has no unit)."""
+    units = client_units(client=client)
+    q = Q(unit__in=units.values("pk")) | Q(unit__isnull=True, contract__in=client_contracts(client=client).values("pk"))
+    return FollowUp.objects.filter(q, municipality_id=client.municipality_id)
+
+
+def updated_since(qs: QuerySet, since: datetime) -> QuerySet:
+    """Rows changed at or after ``since``, from their history (for models without an updated column)."""
+    return qs.filter(pk__in=qs.model.history.filter(history_date__gte=since).values("id"))
 
 
 def clients_of(*, municipality_id: int | None) -> QuerySet[ApiClient]:

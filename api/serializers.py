@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from complaints.choices import Channel, ComplainantKind, ComplaintState
+from followup.choices import FollowUpKind, FollowUpState, FollowUpTrigger
 from incidents.models import DeviationState, EventKind, LexMariaState
 from incidents.patient import redact
 from responsibility.choices import STATUTORY_ROLES
@@ -291,3 +293,65 @@ class DeviationFilterSerializer(CaseFilterSerializer):
 
 class LexMariaFilterSerializer(CaseFilterSerializer):
     state = serializers.ChoiceField(choices=LexMariaState.choices, required=False)
+
+
+class ComplaintSerializer(serializers.Serializer):
+    """A complaint without the complainant's or patient's identity; free text with personnummer removed."""
+
+    reference = serializers.CharField()
+    unit = serializers.CharField(source="unit.code")
+    board = serializers.CharField(source="unit.board.code")
+    state = serializers.ChoiceField(choices=ComplaintState.choices)
+    received_on = serializers.DateField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    complainant_kind = serializers.ChoiceField(choices=ComplainantKind.choices)
+    categories = serializers.SerializerMethodField()
+    concerns_health_care = serializers.BooleanField()
+    mas_role = serializers.CharField(allow_blank=True)
+    description = RedactedCharField()
+    external_case_number = serializers.CharField(allow_blank=True)
+    acknowledge_due = serializers.DateField()
+    acknowledged_on = serializers.DateField(allow_null=True)
+    answer_due = serializers.DateField()
+    answered_on = serializers.DateField(allow_null=True)
+    outcome = serializers.CharField(allow_blank=True)
+    deviation = serializers.CharField(source="deviation.reference", allow_null=True, default=None)
+    due_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_categories(self, obj) -> list[str]:
+        return [c.code for c in obj.categories.all()]
+
+
+class ComplaintFilterSerializer(CaseFilterSerializer):
+    state = serializers.ChoiceField(choices=ComplaintState.choices, required=False)
+
+
+class FollowUpFindingSerializer(serializers.Serializer):
+    area = serializers.CharField()
+    severity = serializers.CharField()
+    description = RedactedCharField()
+
+
+class FollowUpSerializer(serializers.Serializer):
+    """A follow-up of a unit or a contract: when, by whom (role only), in what state, what it found."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=FollowUpKind.choices)
+    trigger = serializers.ChoiceField(choices=FollowUpTrigger.choices)
+    state = serializers.ChoiceField(choices=FollowUpState.choices)
+    unit = serializers.CharField(source="unit.code", allow_null=True, default=None)
+    contract = serializers.CharField(source="contract.case_number", allow_null=True, default=None)
+    board = serializers.CharField(source="board.code")
+    scheduled_date = serializers.DateField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    summary = RedactedCharField(allow_blank=True)
+    findings = FollowUpFindingSerializer(many=True)
+
+
+class FollowUpFilterSerializer(CaseFilterSerializer):
+    state = serializers.ChoiceField(choices=FollowUpState.choices, required=False)
+    kind = serializers.ChoiceField(choices=FollowUpKind.choices, required=False)

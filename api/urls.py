@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from api import views
+from api import case_views, views
 
 app_name = "api"
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("v1/deviations/<str:reference>/", views.DeviationDetail.as_view(), name="deviation_detail"),
     path("v1/lex-maria-cases/", views.LexMariaList.as_view(), name="lex_maria_cases"),
     path("v1/lex-maria-cases/<str:reference>/", views.LexMariaDetail.as_view(), name="lex_maria_detail"),
+    path("v1/complaints/", case_views.ComplaintList.as_view(), name="complaints"),
+    path("v1/complaints/<str:reference>/", case_views.ComplaintDetail.as_view(), name="complaint_detail"),
+    path("v1/follow-ups/", case_views.FollowUpList.as_view(), name="followups"),
+    path("v1/follow-ups/<int:pk>/", case_views.FollowUpDetail.as_view(), name="followup_detail"),
     # Anything else under /api/ is a problem details 404, never the portal's HTML page.
-    re_path(r"^.*$", views.api_not_found, name="not_found"),
+    re_path(r"^[\s\S]*$", views.api_not_found, name="not_found"),
 ]

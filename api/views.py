@@ -390,7 +390,7 @@ class LexMariaList(ApiView):
         if data.get("period_end"):
             qs = qs.filter(decided_at__date__lte=data["period_end"])
         if data.get("updated_since"):
-            qs = selectors.lex_maria_updated_since(qs, data["updated_since"])
+            qs = selectors.updated_since(qs, data["updated_since"])
         page = self.paginate_queryset(_lex_maria_rows(qs))
         incidents_services.patient_data_access_record(
             user=self.client.user, deviations=[c.deviation for c in page], action="api"

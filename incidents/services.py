@@ -393,10 +393,16 @@ def _users_of_reporter(deviation: Deviation) -> list:
     return [deviation.reporter] if deviation.reporter_id and deviation.reporter.is_active else []
 
 
-def patient_data_access_record(*, user, deviations, action: str = "view") -> int:
-    """Log one access per deviation that holds patient data (one INSERT); return how many were logged."""
+def patient_data_access_record(*, user, deviations=(), records=(), action: str = "view") -> int:
+    """Log one access per deviation or other record (a complaint) holding patient data, in one INSERT.
+
+    ``records`` are rows with ``reference``, ``unit_id`` and ``patient_hash`` (see :func:`log_patient_access`).
+    Return how many were logged.
+    """
     rows = [PatientDataAccess(user=user, deviation=d, unit_id=d.unit_id, patient_hash=d.patient_hash, action=action)
             for d in deviations if d.patient_hash]
+    rows += [PatientDataAccess(user=user, reference=r.reference, unit_id=r.unit_id, patient_hash=r.patient_hash,
+                               action=action) for r in records if r.patient_hash]
     PatientDataAccess.objects.bulk_create(rows)
     return len(rows)
 
