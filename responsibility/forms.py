@@ -245,8 +245,15 @@ class AssignmentForm(forms.ModelForm):
         person.help_text = _("Type part of the name, e-mail or title. Title, workplace and e-mail tell namesakes apart.")
         deputy.queryset = pickers.deputy_targets(municipality)
         deputy.label_from_instance = pickers.deputy_label
+        texts = {
+            "data-text-results": _("%(n)s matches. Use the up and down arrows to choose."),
+            "data-text-none": _("No matches."),
+            "data-text-chosen": _("Chosen: %(label)s"),
+        }
         for field, kind in ((person, "person"), (deputy, "deputy")):
-            field.widget.attrs.update({"data-picker": kind, "data-picker-url": url, "data-role-field": "id_role"})
+            field.widget.attrs.update(
+                {"data-picker": kind, "data-picker-url": url, "data-role-field": "id_role", **texts}
+            )
         self.fields["region"].queryset = Region.objects.filter(municipality=municipality)
         self.fields["board"].queryset = Board.objects.filter(municipality=municipality)
         self.fields["provider"].queryset = CareProvider.objects.filter(municipality=municipality)
