@@ -64,7 +64,7 @@ class ContractForm(forms.ModelForm):
         ("units", _("Covered units"), ("units",)),
         ("mas", _("MAS duty and Lex Maria"), ("mas_held_by", "mas_clause", "informs_board_mas", "lex_maria_route",
                                               "journal_access")),
-        ("physician", _("Physician participation (läkarmedverkan)"), PHYSICIAN_FIELDS),
+        ("physician", _("Physician participation"), PHYSICIAN_FIELDS),
     )
     HELP = {
         "kind": _("Entreprenadavtal (LOU), ramavtal, LOV-avtal or avtal om läkarmedverkan between the municipality "
