@@ -194,3 +194,14 @@ def test_history_shows_logins_by_the_actor_rule(admin_client):
     assert "Borttagen användare → –" in body
     assert "Deleted" not in body
     assert "pk=" not in body
+
+
+PICKER_QUERIES = 5  # login and permission, then the people and their current assignments: never per match
+
+
+def test_picker_answers_in_the_same_number_of_queries_for_one_or_many_matches(admin_client, namesakes,
+                                                                              django_assert_num_queries):
+    """The type-ahead's queries do not grow with the number of matches (people and their workplaces prefetched)."""
+    for q in ("tuva.a@example.se", "a"):
+        with django_assert_num_queries(PICKER_QUERIES):
+            assert admin_client.get(PICKER, {"kind": "person", "q": q}).json()["results"]
