@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.choices import DutyArea, FindingSeverity, FollowUpKind, FollowUpTrigger, PlanScope
 from followup.models import ChecklistAnswer, ChecklistTemplate, FollowUpPlan, Routine
-from responsibility.choices import Role
+from responsibility.choices import ContractKind, Role
 from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit
 
 
@@ -43,8 +43,53 @@ def auditors_queryset():
     )
 
 
+PHYSICIAN_FIELDS = ("doctor_available_24_7", "nurse_assessment_24_7", "physical_visits", "non_compliance_consequences")
+
+
+class UnitLabelChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.code}, {obj.board.name})"
+
+
 class ContractForm(forms.ModelForm):
-    """Register a contract, its covered units and (for läkarmedverkan) the region's commitments."""
+    """Register a contract, its covered units and (for läkarmedverkan) the region's commitments (SPEC §6).
+
+    ``SECTIONS`` groups the fields as the form shows them; the läkarmedverkan section applies only to an
+    avtal om läkarmedverkan and is refused for every other contract type.
+    """
+
+    SECTIONS = (
+        ("contract", _("The contract"), ("kind", "title", "case_number", "provider", "managing_board",
+                                          "purchasing_board", "valid_from", "valid_to", "successor")),
+        ("units", _("Covered units"), ("units",)),
+        ("mas", _("MAS duty and Lex Maria"), ("mas_held_by", "mas_clause", "informs_board_mas", "lex_maria_route",
+                                              "journal_access")),
+        ("physician", _("Physician participation"), PHYSICIAN_FIELDS),
+    )
+    HELP = {
+        "kind": _("Entreprenadavtal (LOU), ramavtal, LOV-avtal or avtal om läkarmedverkan between the municipality "
+                  "and the region."),
+        "case_number": _("The contract's number in the municipality's records (diarium)."),
+        "provider": _("The care provider (vårdgivare) the contract is with. Empty for läkarmedverkan with the region."),
+        "managing_board": _("The board that manages the contract and follows it up."),
+        "purchasing_board": _("The board that buys the care; often the same as the managing board."),
+        "successor": _("The contract that takes over when this one ends (re-procurement); without one the portal "
+                       "warns before the end date."),
+        "units": _("The units the contract covers. A unit run by a non-municipal care provider needs a contract in "
+                   "force (R12)."),
+        "mas_held_by": _("Who holds the MAS duty for the covered units (HSL 11 kap. 4 §): decided by the contract, "
+                         "never guessed. A private provider under ramavtal or LOV always holds it itself."),
+        "mas_clause": _("The contract clause on the MAS duty, e.g. 4.11."),
+        "informs_board_mas": _("The care provider informs the board's MAS of deviations, organisational changes, "
+                               "events and risk analyses."),
+        "lex_maria_route": _("Who reports to IVO and who is informed (SPEC §5). Must agree with the contract type and "
+                             "who holds the MAS duty (R11; PSL 3 kap. 5 §)."),
+        "journal_access": _("The MAS's right to read the provider's patient records for follow-up."),
+        "doctor_available_24_7": _("The region's doctor can be reached around the clock."),
+        "nurse_assessment_24_7": _("A nurse's assessment is available around the clock."),
+        "physical_visits": _("How often and when the doctor visits the units in person."),
+        "non_compliance_consequences": _("What the agreement says happens when a commitment is not met."),
+    }
 
     class Meta:
         model = Contract
@@ -64,27 +109,45 @@ class ContractForm(forms.ModelForm):
             "lex_maria_route",
             "journal_access",
             "successor",
-            "doctor_available_24_7",
-            "nurse_assessment_24_7",
-            "physical_visits",
-            "non_compliance_consequences",
+            *PHYSICIAN_FIELDS,
         ]
+        field_classes = {"units": UnitLabelChoices}
         widgets = {
             "valid_from": DateInput(),
             "valid_to": DateInput(),
-            "units": forms.SelectMultiple(attrs={"size": 8}),
+            "units": forms.CheckboxSelectMultiple(),
             "physical_visits": forms.Textarea(attrs={"rows": 3}),
             "non_compliance_consequences": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = Unit.objects.select_related("board").order_by("name")
-        self.fields["provider"].queryset = CareProvider.objects.order_by("name")
-        successors = Contract.objects.order_by("-valid_from")
+        municipality = self.instance.municipality_id
+        self.fields["units"].queryset = Unit.objects.filter(municipality=municipality).select_related("board").order_by(
+            "name"
+        )
+        self.fields["provider"].queryset = CareProvider.objects.filter(municipality=municipality).order_by("name")
+        for name in ("managing_board", "purchasing_board"):
+            self.fields[name].queryset = Board.objects.filter(municipality=municipality).order_by("name")
+        successors = Contract.objects.filter(municipality=municipality).order_by("-valid_from")
         if self.instance.pk:
             successors = successors.exclude(pk=self.instance.pk)
         self.fields["successor"].queryset = successors
+        for name, text in self.HELP.items():
+            self.fields[name].help_text = text
+
+    def sections(self) -> list[tuple[str, str, list]]:
+        """(key, legend, bound fields) of each section, in order."""
+        return [(key, legend, [self[name] for name in names]) for key, legend, names in self.SECTIONS]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") and data["kind"] != ContractKind.PHYSICIAN:
+            for name in PHYSICIAN_FIELDS:
+                if data.get(name):
+                    self.add_error(name, _("Applies only to an avtal om läkarmedverkan. Empty it or change the "
+                                           "contract type."))
+        return data
 
 
 class PlanForm(forms.ModelForm):

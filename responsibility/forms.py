@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from masportal.uploads import check_zip_expansion
+from responsibility import pickers
 from responsibility.choices import OperatingForm, ProviderKind, Role, Scope
 from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit
 from responsibility.validators import normalize_org_number
@@ -197,7 +200,11 @@ SCOPE_FIELDS = {Scope.REGION: "region", Scope.BOARD: "board", Scope.PROVIDER: "p
 
 
 class AssignmentForm(forms.ModelForm):
-    """Person, role, one scope, period. ``scope`` picks which of the four scope fields counts."""
+    """Person, role, one scope, period. ``scope`` picks which of the four scope fields counts.
+
+    The person and the assignment deputised for are type-ahead pickers (``static/js/picker.js``) over a select
+    whose labels tell namesakes apart; the mandate over staffing is asked only of an operations manager (R9).
+    """
 
     scope = forms.ChoiceField(
         choices=[
@@ -207,7 +214,7 @@ class AssignmentForm(forms.ModelForm):
             (Scope.UNIT, Scope.UNIT.label),
         ],
         label=_("scope"),
-        help_text=_("Choose the level, then the region, board, provider or unit below."),
+        help_text=_("Choose the level, then the region, board, provider or unit it covers."),
     )
 
     class Meta:
@@ -231,22 +238,38 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.filter(municipality=municipality)
+        url = reverse("responsibility:picker_search")
+        person, deputy = self.fields["person"], self.fields["deputy_for"]
+        person.queryset = pickers.people(municipality)
+        person.label_from_instance = pickers.person_label
+        person.help_text = _("Type part of the name, e-mail or title. Title, workplace and e-mail tell namesakes apart.")
+        deputy.queryset = pickers.deputy_targets(municipality)
+        deputy.label_from_instance = pickers.deputy_label
+        texts = {
+            "data-text-results": _("%(n)s matches. Use the up and down arrows to choose."),
+            "data-text-none": _("No matches."),
+            "data-text-chosen": _("Chosen: %(label)s"),
+        }
+        for field, kind in ((person, "person"), (deputy, "deputy")):
+            field.widget.attrs.update(
+                {"data-picker": kind, "data-picker-url": url, "data-role-field": "id_role", **texts}
+            )
         self.fields["region"].queryset = Region.objects.filter(municipality=municipality)
         self.fields["board"].queryset = Board.objects.filter(municipality=municipality)
         self.fields["provider"].queryset = CareProvider.objects.filter(municipality=municipality)
         self.fields["unit"].queryset = Unit.objects.filter(municipality=municipality)
-        self.fields["deputy_for"].queryset = (
-            Assignment.objects.filter(
-                person__municipality=municipality,
-                deputy_for__isnull=True,
-                role__in=[Role.MAS, Role.MAR, Role.OPERATIONS_MANAGER, Role.LEX_MARIA_REPORTER],
-            )
-            .select_related("person", "region", "board", "provider", "unit")
-            .order_by("role", "person__last_name")
+        self.fields["has_staffing_mandate"].help_text = _(
+            "Only for an operations manager (verksamhetschef): tick if the mandate covers staffing and "
+            "competence. Without it the register warns (R9)."
         )
         if self.instance.pk and not self.is_bound:
             self.initial["scope"] = self.instance.scope
+        if not self.instance.pk and "has_staffing_mandate" not in (kwargs.get("initial") or {}):
+            self.initial["has_staffing_mandate"] = False  # never pre-ticked
+
+    def scope_fields(self) -> list:
+        """The four scope fields as (scope, bound field), for showing only the chosen one."""
+        return [(scope, self[name]) for scope, name in SCOPE_FIELDS.items()]
 
     def clean(self):
         data = super().clean()
@@ -260,6 +283,8 @@ class AssignmentForm(forms.ModelForm):
             for name in SCOPE_FIELDS.values():
                 if name != chosen:
                     data[name] = None
+        if data.get("role") and data.get("role") != Role.OPERATIONS_MANAGER:
+            data["has_staffing_mandate"] = False
         return data
 
 
@@ -277,4 +302,5 @@ class ImportUploadForm(forms.Form):
             raise ValidationError(_("Upload a file ending in .csv or .xlsx."))
         if upload.size > 5 * 1024 * 1024:
             raise ValidationError(_("The file is larger than 5 MB. Split it into smaller files."))
+        check_zip_expansion(upload)
         return upload

@@ -689,6 +689,10 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
         "POST": {"*": "403", "admin": "405", "anonymous": "302"},
     },
+    "responsibility:picker_search": {
+        "GET": {"*": "403", "admin": "200", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "405", "anonymous": "302"},
+    },
     "responsibility:provider_create": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},

@@ -63,7 +63,24 @@ def test_admin_creates_a_unit_and_assigns_mas_and_operations_manager(page):
         assert_accessible(page)
         assert page.input_value("#id_scope") == "unit"
         assert page.input_value("#id_unit") == str(unit.pk)
-        page.select_option("#id_person", label=person)
+        # One scope field at a time; the staffing mandate only for an operations manager, never pre-ticked.
+        assert page.locator("#id_unit").is_visible()
+        assert not page.locator("#id_board").is_visible()
+        assert not page.locator("#id_region").is_visible()
+        mandate = page.locator("#id_has_staffing_mandate")
+        assert mandate.is_visible() == (role == Role.OPERATIONS_MANAGER)
+        assert not mandate.is_checked()
+        # The person is picked by typing: a combobox whose list tells namesakes apart.
+        combobox = page.get_by_role("combobox", name=re.compile("^Person"))
+        combobox.fill(person)
+        option = page.get_by_role("option", name=re.compile(f"^{person} – "))
+        option.first.wait_for()
+        assert combobox.get_attribute("aria-expanded") == "true"
+        assert_accessible(page)
+        combobox.press("ArrowDown")
+        assert option.first.get_attribute("aria-selected") == "true"
+        combobox.press("Enter")
+        assert combobox.input_value().startswith(f"{person} – ")
         page.fill("#id_basis", "Beslut 2026")
         page.get_by_role("button", name="Spara").click()
         page.wait_for_load_state()
@@ -116,3 +133,25 @@ def test_csv_import_with_two_bad_rows_shows_both_errors_and_saves_nothing(page):
     assert "Skriv ett heltal som är 0 eller mer, inte många." in errors[1]
     assert page.get_by_role("button", name="Bekräfta importen").count() == 0
     assert not Unit.objects.filter(code__in=["hage-91", "hage-92", "hage-93"]).exists()
+
+
+def test_contract_form_shows_physician_fields_only_for_that_type_and_filters_units(page):
+    """The contract form hides läkarmedverkan unless chosen and narrows the covered units by typing."""
+    login(page, "admin")
+    page.goto(reverse("followup:contract_create"))
+    assert_accessible(page)
+    section = page.locator("#section-physician")
+    page.select_option("#id_kind", "contract")
+    assert not section.is_visible()
+    page.select_option("#id_kind", "physician")
+    assert section.is_visible()
+    assert page.get_by_role("link", name="Avbryt").get_attribute("href") == reverse("followup:contract_list")
+    unit = Unit.objects.order_by("name").first()
+    boxes = page.locator("#id_units input[type=checkbox]")
+    total = boxes.count()
+    page.get_by_label("Sök verksamhet").fill(unit.code)
+    visible = [b for b in boxes.all() if b.is_visible()]
+    assert 1 <= len(visible) < total
+    page.locator("#id_units label", has_text=f"({unit.code},").locator("input").check()
+    assert "1 valda" in page.locator(".checkbox-filter [role=status]").inner_text()
+    assert_accessible(page)
