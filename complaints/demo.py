@@ -11,7 +11,7 @@ demo's läkarmedverkan agreement.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -95,6 +95,8 @@ class ComplaintSpec:
     patient: bool = False
     start_deviation: bool = False
     extra: dict = field(default_factory=dict)
+    # Received last calendar year on this (month, day) instead of ``days_ago`` (the annual reports' year).
+    last_year_on: tuple[int, int] | None = None
 
 
 COMPLAINTS = [
@@ -194,6 +196,119 @@ COMPLAINTS = [
         "Patientnämnden har överlämnat synpunkter på hur ett fall följdes upp.",
         state=ComplaintState.ACKNOWLEDGED,
         acknowledged_after=3,
+    ),
+    # Last year's complaints, all answered and closed (the patientsäkerhetsberättelse analyses them).
+    ComplaintSpec(
+        "hage-01",
+        0,
+        Channel.LETTER,
+        ComplainantKind.RELATIVE,
+        ['omvardnad'],
+        "Anhörig skriver att hennes mor inte fått hjälp med munvård på flera dagar.",
+        state=ComplaintState.CLOSED,
+        acknowledged_after=2,
+        answered_after=21,
+        outcome=Outcome.FOUNDED,
+        patient=True,
+        last_year_on=(2, 11),
+    ),
+    ComplaintSpec(
+        "hage-01",
+        0,
+        Channel.PHONE,
+        ComplainantKind.PATIENT,
+        ['bemotande'],
+        "Boende upplevde att nattpersonalen talade över huvudet på honom.",
+        state=ComplaintState.CLOSED,
+        acknowledged_after=2,
+        answered_after=21,
+        outcome=Outcome.PARTLY_FOUNDED,
+        patient=False,
+        last_year_on=(3, 28),
+    ),
+    ComplaintSpec(
+        "hage-01",
+        0,
+        Channel.EMAIL,
+        ComplainantKind.RELATIVE,
+        ['lakemedel'],
+        "Son frågar varför smärtplåstret inte byttes enligt ordination.",
+        state=ComplaintState.CLOSED,
+        acknowledged_after=2,
+        answered_after=21,
+        outcome=Outcome.FOUNDED,
+        patient=True,
+        last_year_on=(5, 6),
+    ),
+    ComplaintSpec(
+        "hage-01",
+        0,
+        Channel.IN_PERSON,
+        ComplainantKind.RELATIVE,
+        ['kommunikation'],
+        "Anhöriga fick inte veta att läkaren ändrat behandlingen.",
+        state=ComplaintState.CLOSED,
+        acknowledged_after=2,
+        answered_after=21,
+        outcome=Outcome.PARTLY_FOUNDED,
+        patient=False,
+        last_year_on=(6, 17),
+    ),
+    ComplaintSpec(
+        "hage-01",
+        0,
+        Channel.LETTER,
+        ComplainantKind.PATIENT,
+        ['rehabilitering'],
+        "Boende har väntat länge på utprovning av ny rullstol.",
+        state=ComplaintState.CLOSED,
+        acknowledged_after=2,
+        answered_after=21,
+        outcome=Outcome.FOUNDED,
+        patient=False,
+        last_year_on=(8, 25),
+    ),
+    ComplaintSpec(
+        "hage-01",
+        0,
+        Channel.PHONE,
+        ComplainantKind.RELATIVE,
+        ['tillganglighet'],
+        "Svårt att nå sjuksköterskan på telefon kvällstid.",
+        state=ComplaintState.CLOSED,
+        acknowledged_after=2,
+        answered_after=21,
+        outcome=Outcome.UNFOUNDED,
+        patient=False,
+        last_year_on=(9, 30),
+    ),
+    ComplaintSpec(
+        "hage-01",
+        0,
+        Channel.PATIENT_BOARD,
+        ComplainantKind.PATIENT,
+        ['vard-behandling'],
+        "Patientnämnden överlämnar synpunkter på uppföljningen efter ett fall.",
+        state=ComplaintState.CLOSED,
+        acknowledged_after=2,
+        answered_after=21,
+        outcome=Outcome.PARTLY_FOUNDED,
+        patient=True,
+        last_year_on=(11, 12),
+    ),
+    ComplaintSpec(
+        "hage-01",
+        0,
+        Channel.EMAIL,
+        ComplainantKind.ANONYMOUS,
+        ['ovrigt'],
+        "Anonymt mejl om att besökstiderna inte anslagits.",
+        state=ComplaintState.CLOSED,
+        acknowledged_after=2,
+        answered_after=21,
+        outcome=Outcome.WITHDRAWN,
+        patient=False,
+        last_year_on=(12, 3),
     ),
 ]
 
@@ -361,11 +476,15 @@ def _counterparts(municipality) -> dict[str, Counterpart]:
 def _complaints(municipality, conf, categories, today: date) -> None:
     units = {u.code: u for u in Unit.objects.filter(municipality=municipality)}
     for n, spec in enumerate(COMPLAINTS):
-        reference = f"KL-{today.year}-{SERIES_START + n:06d}"
+        year = today.year - 1 if spec.last_year_on else today.year
+        reference = f"KL-{year}-{SERIES_START + n:06d}"
         if Complaint.objects.filter(municipality=municipality, reference=reference).exists():
             continue
         unit = units[spec.unit]
-        received = today - timedelta(days=spec.days_ago)
+        if spec.last_year_on:
+            received = date(today.year - 1, *spec.last_year_on)
+        else:
+            received = today - timedelta(days=spec.days_ago)
         cats = [categories[c] for c in spec.categories]
         route = routing.route(
             unit=unit,
@@ -411,7 +530,11 @@ def _complaints(municipality, conf, categories, today: date) -> None:
             complaint.informed_compensation = spec.outcome == Outcome.FOUNDED
         if spec.outcome:
             complaint.outcome = spec.outcome
-            complaint.closed_at = timezone.now()
+            complaint.closed_at = (
+                timezone.make_aware(datetime.combine(received + timedelta(days=(spec.answered_after or 0) + 1), time(10)))
+                if spec.last_year_on
+                else timezone.now()
+            )
         if spec.patient:
             complaint.patient_identifier_encrypted = patient.encrypt_identifier(DEMO_PNR)
             complaint.patient_hash = patient.patient_hash(DEMO_PNR)

@@ -48,6 +48,7 @@ class FollowUpDemo:
     def build(self) -> None:
         self._plans()
         self._performed()
+        self._last_year()
         self._delegations()
         self._routines()
 
@@ -281,6 +282,71 @@ class FollowUpDemo:
             reference="Nämndens begäran 2026",
         )
         assert FollowUp.objects.filter(state=FollowUpState.COMPLETED).exists()
+
+    def _last_year(self) -> None:
+        """Last calendar year's egenkontroll of Ekbacken, completed, with actions done and one carried over."""
+        F = AnswerStatus.FULFILLED
+        P, N, NA = AnswerStatus.PARTLY, AnswerStatus.NOT_FULFILLED, AnswerStatus.NOT_APPLICABLE
+        year = self.today.year - 1
+        manager = _person("ec-hage-01")
+        enhetschef = _user("enhetschef")
+
+        def days_to(month: int, day: int) -> int:
+            return (date(year, month, day) - self.today).days
+
+        fu, created = self._followup(
+            unit=self.ekbacken,
+            kind=FollowUpKind.SELF_ASSESSMENT,
+            trigger=FollowUpTrigger.UNIT_REQUEST,
+            days=days_to(4, 10),
+            reference=f"Egenkontrollplan {year}",
+        )
+        if created:
+            self._perform(fu, [F, N, F, P, F, F, NA, F], submit=True)
+            f1 = services.finding_create(
+                follow_up=fu,
+                actor=self.kvalitet,
+                area="medication",
+                description="Signeringslistor för vid behovs-läkemedel var ofullständiga på två avdelningar.",
+            )
+            a1 = self._action(
+                f1, description="Inför kontroll av signeringslistor vid varje arbetspass.", owner=manager,
+                deadline_days=days_to(5, 31),
+            )
+            services.action_report_done(action=a1, actor=enhetschef, note="Kontrollen görs vid överrapporteringen.")
+            services.action_verify(action=a1, actor=self.kvalitet)
+            f2 = services.finding_create(
+                follow_up=fu,
+                actor=self.kvalitet,
+                area="records",
+                description="Omvårdnadsepikrisen saknades för tre boende som flyttat in.",
+            )
+            self._action(
+                f2, description="Gör omvårdnadsepikris till en punkt i inflyttningschecklistan.", owner=manager,
+                deadline_days=days_to(11, 30),
+            )
+        fu, created = self._followup(
+            unit=self.ekbacken,
+            kind=FollowUpKind.RECORD_REVIEW,
+            trigger=FollowUpTrigger.BOARD_REQUEST,
+            days=days_to(10, 20),
+            reference=f"Journalgranskning {year}",
+        )
+        if created:
+            self._perform(fu, [F, F, P, F, F, F, F, F], submit=True)
+            f3 = services.finding_create(
+                follow_up=fu,
+                actor=self.kvalitet,
+                area="rehabilitation",
+                severity=FindingSeverity.OBSERVATION,
+                description="Fallriskbedömningen uppdaterades inte efter sjukhusvistelse.",
+            )
+            a3 = self._action(
+                f3, description="Uppdatera riskbedömningar i Senior alert efter varje sjukhusvistelse.",
+                owner=manager, deadline_days=days_to(12, 15),
+            )
+            services.action_report_done(action=a3, actor=enhetschef, note="Rutinen är uppdaterad.")
+            services.action_verify(action=a3, actor=self.kvalitet)
 
     def _delegations(self) -> None:
         nurse = _person("nurse-hage-01")

@@ -65,6 +65,9 @@ STATES = [
 ]
 COUNT = 120
 DRAFTS = 3
+# Last calendar year's finished deviations (mostly at Ekbacken, the board's own unit), so that the
+# patientsäkerhetsberättelse and the year-on-year comparisons of the reports have a real year to show.
+LAST_YEAR = 70
 SERIES_START = 900001
 
 
@@ -146,14 +149,16 @@ def _load(*, municipality: Municipality, today: date) -> int:
                    .values_list("reference", flat=True))
     state_pool = [s for s, w in STATES for _ in range(w)]
     created = 0
-    for i in range(COUNT + DRAFTS):
+    last_year_start = date(today.year - 1, 1, 1)
+    for i in range(COUNT + DRAFTS + LAST_YEAR):
         # One generator per row: the same draws whether or not earlier rows already exist.
         rng = random.Random(202604 * 1000 + i)
+        last_year = i >= COUNT + DRAFTS
         unit = ekbacken if i % 2 == 0 else (contracted if i % 5 == 1 else rng.choice(units))
         days_ago = rng.randint(1, 425)
         category_code = rng.choice(list(categories))
         consequence, probability = rng.choice((1, 1, 2, 2, 2, 3, 3, 4)), rng.choice((1, 2, 2, 3, 3, 4))
-        state = DeviationState.DRAFT if i >= COUNT else rng.choice(state_pool)
+        state = DeviationState.DRAFT if COUNT <= i < COUNT + DRAFTS else rng.choice(state_pool)
         with_patient = rng.random() < 0.12
         pnr = fictitious_personnummer(rng)
         overdue = rng.random() < 0.35
@@ -162,6 +167,11 @@ def _load(*, municipality: Municipality, today: date) -> int:
         if state == DeviationState.DRAFT:
             days_ago = rng.randint(1, 3)
         occurred_day = today - timedelta(days=days_ago)
+        if last_year:
+            unit = ekbacken if i % 4 else rng.choice(units)
+            occurred_day = last_year_start + timedelta(days=rng.randint(0, 360))
+            state = DeviationState.REJECTED if i % 10 == 7 else DeviationState.CLOSED
+            overdue = False
         reported_year = (occurred_day + timedelta(days=1)).year
         reference = "" if state == DeviationState.DRAFT else f"AV-{reported_year}-{SERIES_START + i:06d}"
         if state == DeviationState.DRAFT:

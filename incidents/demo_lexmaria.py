@@ -50,6 +50,12 @@ class DemoCase:
     description: str
     forwarded: bool = False
     report_first: bool = False  # reported to IVO "snarast", before the analysis
+    last_year_on: tuple[int, int] | None = None  # occurred last calendar year on (month, day), not days_ago
+
+    def occurred_days_ago(self, today: date) -> int:
+        if self.last_year_on is None:
+            return self.days_ago
+        return (today - date(today.year - 1, *self.last_year_on)).days
 
 
 DEMO_CASES = [
@@ -68,6 +74,13 @@ DEMO_CASES = [
     DemoCase("AV-DEMO-LM-07", LexMariaRoute.PROVIDER_MAS, LexMariaState.PATIENT_INFORMED, 20,
              "Boende med känd fallrisk föll från säng utan sänggrind enligt vårdplanen; skallskada.",
              report_first=True),
+    # Last year's cases, finished: the patientsäkerhetsberättelse and the year's Lex Maria summary show them.
+    DemoCase("AV-DEMO-LM-08", LexMariaRoute.OWN, LexMariaState.CLOSED, 0,
+             "Boende fick en annan boendes läkemedel vid kvällsmedicineringen; blödning krävde sjukhusvård.",
+             last_year_on=(3, 14)),
+    DemoCase("AV-DEMO-LM-09", LexMariaRoute.OWN, LexMariaState.CLOSED, 0,
+             "Undernäring upptäcktes sent trots viktnedgång i journalen; nutritionsbedömning saknades.",
+             last_year_on=(9, 2)),
 ]
 # A serious deviation on the R12 unit (run without a contract in force, no MAS appointed): sent to MAS,
 # it lands with the board's MAS marked "Ansvar oklart" (SPEC §3).
@@ -206,7 +219,7 @@ def load(*, today: date) -> int:
             unit = _unit_for(spec.route, municipality)
             if unit is None:
                 continue
-            deviation = _deviation(spec.reference, spec.description, days_ago=spec.days_ago,
+            deviation = _deviation(spec.reference, spec.description, days_ago=spec.occurred_days_ago(today),
                                    municipality=municipality, unit=unit, today=today)
             if LexMariaCase.objects.filter(deviation=deviation).exists():
                 continue

@@ -3,7 +3,7 @@
 import io
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -180,6 +180,20 @@ def test_investigation_pdf_for_the_reporter(client):
     assert case.reference in text
     assert "Larmet var av." in text
     assert "portalen skickar den inte" in text
+    assert "Utredning skickad till IVO –" in " ".join(text.split())  # not sent yet: said, not left out
+
+
+def test_investigation_pdf_gives_the_dates_the_investigation_and_report_went_to_ivo(client):
+    case = open_case(route="own")
+    LexMariaCase.objects.filter(pk=case.pk).update(
+        state=LexMariaState.REPORTED, analysed_at=TODAY(), analysis_causes="Larmet var av.",
+        patient_informed_at=TODAY(), patient_informed_by="Elsa Berg", ivo_sent_at=date(2026, 3, 2),
+        ivo_case_number="3.5.1-12345/2026", investigation_sent_at=date(2026, 3, 20))
+    client.force_login(user("mas"))
+    response = client.get(reverse("incidents:lex_maria_pdf", args=[case.pk]))
+    text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split())
+    assert "Anmäld till IVO 2026-03-02 (IVO:s diarienummer 3.5.1-12345/2026)" in text
+    assert "Utredning skickad till IVO 2026-03-20" in text
 
 
 def test_pdf_is_not_offered_before_the_analysis(client):

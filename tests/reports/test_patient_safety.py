@@ -71,6 +71,19 @@ def test_demo_report_has_every_section_guidance_data_and_contents(seeded, period
 
 
 @pytest.mark.django_db
+def test_the_demo_boards_report_for_last_year_is_a_document_a_namnd_adopts():
+    """On the demo alone (no extra seed): last year's report for the demo board fills 10–20 pages from a real
+    year of deviations, Lex Maria cases, complaints and follow-ups."""
+    year = timezone.localdate().year - 1
+    data = _report(year)
+    summary = {f.label: f.value for f in data.summary.figures}
+    assert summary["Rapporterade avvikelser"] >= 50
+    assert summary["Beslutade Lex Maria-ärenden"] >= 2
+    assert summary["Klagomål som kom in"] >= 8
+    assert 10 <= page_count(render_pdf(data=data)) <= 20
+
+
+@pytest.mark.django_db
 def test_narrative_review_locks_the_text_and_adoption_records_date_and_paragraph(client):
     provider = CareProvider.objects.get(kind="municipal", board__code="hagersten-liljeholmen")
     year = timezone.localdate().year
