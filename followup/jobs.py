@@ -76,10 +76,8 @@ def _admins():
 def _board_officials(board_ids: set[int], on: date) -> dict[int, list]:
     result: dict[int, list] = {}
     rows = (
-        Assignment.objects.filter(
-            role=Role.BOARD_OFFICIAL, board_id__in=board_ids, valid_from__lte=on, person__user__isnull=False
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        Assignment.objects.active_on(on)
+        .filter(role=Role.BOARD_OFFICIAL, board_id__in=board_ids, person__user__isnull=False)
         .select_related("person__user")
     )
     for a in rows:
@@ -236,11 +234,9 @@ def delegations_expiring(*, on: date, batch_size: int, budget: TimeBudget | None
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
             qs = (
-                Delegation.objects.filter(
+                Delegation.objects.active_on(on).filter(
                     municipality=municipality,
                     revoked_at__isnull=True,
-                    valid_from__lte=on,
-                    valid_to__gte=on,
                     valid_to__lte=on + timedelta(days=municipality.delegation_warning_days),
                 )
                 .filter(~_reminded(kind, "valid_to"))

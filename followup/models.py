@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import ActiveOnQuerySet, ValidityPeriod
 from followup.choices import (
     ActionState,
     AnswerStatus,
@@ -488,7 +489,7 @@ class ActionTransition(models.Model):
         return f"{self.action_id}: {self.from_state} → {self.to_state}"
 
 
-class Delegation(models.Model):
+class Delegation(ValidityPeriod, models.Model):
     """A delegation of a health-care task (SOSFS 1997:14): written, personal, time-limited, revocable."""
 
     municipality = models.ForeignKey("responsibility.Municipality", on_delete=models.PROTECT, related_name="+")
@@ -519,6 +520,9 @@ class Delegation(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = ActiveOnQuerySet.as_manager()
+    period_revoked = "revoked_at"  # revoked on a date: no longer valid that day
+
     class Meta:
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
@@ -539,10 +543,6 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_person} – {self.unit} – {self.valid_from}–{self.valid_to}"
-
-    def is_active_on(self, on: date) -> bool:
-        """Valid on ``on``: inside the period and not yet revoked."""
-        return self.valid_from <= on <= self.valid_to and (self.revoked_at is None or on < self.revoked_at)
 
 
 class Routine(models.Model):

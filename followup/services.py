@@ -41,7 +41,6 @@ from followup.models import (
     new_token,
 )
 from followup.permissions import (
-    active_q,
     can_perform,
     can_report_action,
     can_verify_action,
@@ -519,7 +518,7 @@ def action_send_back(*, action: Action, actor, reason: str) -> Action:
 
 def person_has_role_at(*, person: Person, unit: Unit, on: date) -> bool:
     """Whether ``person`` holds any active assignment covering ``unit`` on ``on``."""
-    return Assignment.objects.filter(active_q(on), covers_unit_q(unit), person=person).exists()
+    return Assignment.objects.active_on(on).filter(covers_unit_q(unit), person=person).exists()
 
 
 def delegation_create(

@@ -122,10 +122,9 @@ def people_for_unit(unit: Unit):
     """People with an active assignment covering ``unit`` (for investigators and action owners)."""
     today = timezone.localdate()
     return Person.objects.filter(
-        pk__in=Assignment.objects.filter(
+        pk__in=Assignment.objects.active_on(today).filter(
             Q(unit_id=unit.pk) | Q(provider_id=unit.provider_id) | Q(board_id=unit.board_id),
-            valid_from__lte=today,
-        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).values("person_id")
+        ).values("person_id")
     ).order_by("last_name", "first_name")
 
 

@@ -35,7 +35,7 @@ from incidents.models import (
 from incidents.routing import fallback_owner, gap_reason
 from masportal.services import notify
 from responsibility.choices import LexMariaRoute, Role, Scope
-from responsibility.models import Board, Person, Unit
+from responsibility.models import Assignment, Board, Person, Unit
 from responsibility.permissions import register_admin_users
 from responsibility.resolver import Resolution, board_duty_holder, build_index, duty_resolution, responsible_for
 
@@ -381,10 +381,10 @@ def board_official_users(*, case: LexMariaCase, on: date | None = None) -> list:
     region_ids = [r for r in boards.values_list("region_id", flat=True) if r]
     people = Person.objects.filter(
         Q(assignments__board_id__in=_case_boards(case)) | Q(assignments__region_id__in=region_ids),
+        Assignment.active_q(on, prefix="assignments__"),
         assignments__role=Role.BOARD_OFFICIAL,
-        assignments__valid_from__lte=on,
         user__isnull=False,
-    ).filter(Q(assignments__valid_to__isnull=True) | Q(assignments__valid_to__gte=on))
+    )
     return [p.user for p in people.select_related("user").distinct()]
 
 

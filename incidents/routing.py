@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,8 +125,7 @@ def is_high_risk(deviation: Deviation) -> bool:
 def unit_managers_on(*, unit: Unit, on: date) -> tuple[Person, ...]:
     """The enhetschef(s) assigned to ``unit`` on ``on`` (not a statutory role, so read from the register directly)."""
     assignments = (
-        Assignment.objects.filter(role=Role.UNIT_MANAGER, unit=unit, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        Assignment.objects.active_on(on).filter(role=Role.UNIT_MANAGER, unit=unit)
         .select_related("person__user")
         .order_by("valid_from", "pk")
     )

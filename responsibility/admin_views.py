@@ -626,9 +626,7 @@ def assignment_list(request):
         )
     if current:
         today = timezone.localdate()
-        assignments = assignments.filter(valid_from__lte=today).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
-        )
+        assignments = assignments.active_on(today)
     page = Paginator(assignments, 100).get_page(request.GET.get("page"))
     rows = [
         Row(

@@ -122,12 +122,6 @@ class Resolution:
         }
 
 
-def _active(q_prefix: str, on: date) -> Q:
-    return Q(**{f"{q_prefix}valid_from__lte": on}) & (
-        Q(**{f"{q_prefix}valid_to__isnull": True}) | Q(**{f"{q_prefix}valid_to__gte": on})
-    )
-
-
 def levels_for(role: str, operation: Operation) -> tuple[str, ...]:
     """The scopes searched, in order, for ``role`` on a unit operated as ``operation``.
 
@@ -169,7 +163,7 @@ class ResponsibilityIndex:
         if not unit_ids:
             return
         periods = (
-            UnitOperatingPeriod.objects.filter(_active("", on), unit_id__in=unit_ids)
+            UnitOperatingPeriod.objects.active_on(on).filter(unit_id__in=unit_ids)
             .select_related("contract")
             .order_by("unit_id", "valid_from")
         )
@@ -189,7 +183,7 @@ class ResponsibilityIndex:
         if region_ids:
             scope_q |= Q(region_id__in=region_ids)
         assignments = (
-            Assignment.objects.filter(_active("", on), scope_q, role__in=list(STATUTORY_ROLES))
+            Assignment.objects.active_on(on).filter(scope_q, role__in=list(STATUTORY_ROLES))
             # The scope objects too: the reason names them, and resolving must not query per unit.
             .select_related("person", "deputy_for__person", "unit", "provider", "board", "region")
             .order_by("valid_from", "pk")

@@ -45,9 +45,9 @@ NOT_REPORTED = (DeviationState.DRAFT,)
 
 def _operation(field: str) -> Subquery:
     """The unit's dated operating period on the day the deviation occurred: its ``field``."""
-    periods = UnitOperatingPeriod.objects.filter(
-        unit_id=OuterRef("unit_id"), valid_from__lte=OuterRef("occurred_day")
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("occurred_day"))).order_by("-valid_from")
+    periods = UnitOperatingPeriod.objects.active_on(OuterRef("occurred_day")).filter(
+        unit_id=OuterRef("unit_id")
+    ).order_by("-valid_from")
     return Subquery(periods.values(field)[:1])
 
 
