@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from incidents.models import Deviation, DeviationState
+from incidents.risk import risk_band_ranges
 from reports.builders.charts import bar_chart, line_chart
 from reports.builders.common import (
     MAX_LIST_ROWS,
@@ -87,14 +88,9 @@ def with_operation(qs: QuerySet[Deviation]) -> QuerySet[Deviation]:
 
 
 def risk_levels(municipality: Municipality) -> list[tuple[str, int, int]]:
-    """Risk bands over the score 1–16; the band that goes to MAS starts at the municipality's threshold."""
-    threshold = municipality.mas_risk_threshold
-    return [
-        (_("Low (1–3)"), 1, 3),
-        (_("Moderate (4–%(upper)s)") % {"upper": threshold - 1}, 4, threshold - 1),
-        (_("High (%(lower)s–11)") % {"lower": threshold}, threshold, 11),
-        (_("Very high (12–16)"), 12, 16),
-    ]
+    """The risk bands (incidents/risk.py) with their score ranges, for the municipality's MAS threshold."""
+    return [(_("%(band)s (%(low)s–%(high)s)") % {"band": band.label, "low": low, "high": high}, low, high)
+            for band, low, high in risk_band_ranges(municipality.mas_risk_threshold) if low <= high]
 
 
 def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:
