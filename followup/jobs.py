@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from followup.choices import ACTION_OPEN_STATES, FollowUpState, ReminderKind
+from followup.choices import ACTION_OPEN_STATES, FOLLOWUP_OPEN_STATES, ReminderKind
 from followup.models import Action, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
 from followup.services import ReminderItem, config_for, followups_from_plan, lock_skip, reminders_send
 from masportal.jobs import Stage, TimeBudget, in_batches, scheduled_job
@@ -112,12 +112,11 @@ def followup_reminders(*, on: date, batch_size: int, budget: TimeBudget | None =
     """Remind the auditor before a follow-up's date and once when it is overdue."""
     budget = budget or TimeBudget()
     sent = 0
-    open_states = (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS)
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
             days = config_for(municipality).followup_remind_days
             base = FollowUp.objects.filter(
-                municipality=municipality, state__in=open_states, auditor__user__isnull=False
+                municipality=municipality, state__in=FOLLOWUP_OPEN_STATES, auditor__user__isnull=False
             ).select_related("auditor__user")
             passes = [
                 (

@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from core.dates import ActiveOnQuerySet, ValidityPeriod
 from followup.choices import (
+    FOLLOWUP_OPEN_STATES,
     ActionState,
     AnswerStatus,
     DutyArea,
@@ -334,7 +335,7 @@ class FollowUp(models.Model):
         return reverse("followup:followup_detail", args=[self.pk])
 
     def is_overdue_on(self, on: date) -> bool:
-        return self.state in (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS) and self.scheduled_date < on
+        return self.state in FOLLOWUP_OPEN_STATES and self.scheduled_date < on
 
 
 def answer_attachment_path(instance, filename: str) -> str:
