@@ -287,18 +287,28 @@ def responsible_for(*, unit: Unit, role: str, on: date) -> Resolution:
     return ResponsibilityIndex(units=[unit], on=on).resolve(unit, role)
 
 
-def board_duty_holder(*, board: Board, role: str, on: date) -> Resolution:
-    """Return who holds ``role`` for ``board``'s own operation on ``on`` (the board's MAS/MAR).
-
-    Asks the index about a virtual unit of the board run in egen regi by the
-    board's municipal provider, so precedence (deputy → provider → board →
-    region) stays here.
+def board_units(boards: Iterable[Board]) -> dict[int, Unit]:
+    """One virtual unit per board (pk = −board id, never saved), run in egen regi by the board's municipal
+    provider: asking the index about it answers "the board's own MAS/MAR", so precedence (deputy → provider
+    → board → region) stays in the resolver. One query for any number of boards.
     """
-    municipal = CareProvider.objects.filter(kind=ProviderKind.MUNICIPAL, board=board).only("pk").first()
-    virtual = Unit(
-        municipality_id=board.municipality_id, board=board, provider_id=municipal.pk if municipal else None,
-        operating_form=OperatingForm.OWN, contract=None,
-    )
+    boards = {b.pk: b for b in boards}
+    if not boards:
+        return {}
+    municipal: dict[int, int] = {}
+    for provider in CareProvider.objects.filter(kind=ProviderKind.MUNICIPAL, board_id__in=list(boards)).only(
+            "pk", "board_id"):
+        municipal.setdefault(provider.board_id, provider.pk)  # the first by the model's ordering
+    return {
+        pk: Unit(pk=-pk, municipality_id=board.municipality_id, board=board, provider_id=municipal.get(pk),
+                 operating_form=OperatingForm.OWN, contract=None)
+        for pk, board in boards.items()
+    }
+
+
+def board_duty_holder(*, board: Board, role: str, on: date) -> Resolution:
+    """Return who holds ``role`` for ``board``'s own operation on ``on`` (the board's MAS/MAR)."""
+    virtual = board_units([board])[board.pk]
     return build_index(units=[virtual], on=on).resolve(virtual, role)
 
 
