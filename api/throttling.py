@@ -7,14 +7,12 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiClient
 
-DEFAULT_RATE = "600/min"
-
 
 class ClientRateThrottle(SimpleRateThrottle):
     scope = "api_client"
 
     def get_rate(self) -> str:
-        return getattr(settings, "API_RATE_LIMIT", DEFAULT_RATE)
+        return settings.API_RATE_LIMIT
 
     def get_cache_key(self, request, view) -> str | None:
         client = request.auth

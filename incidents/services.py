@@ -731,11 +731,10 @@ ATTACHMENT_TYPES = {
     "jpeg": "image/jpeg",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def attachment_max_bytes() -> int:
-    return int(getattr(settings, "DEVIATION_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES))
+    return int(settings.DEVIATION_ATTACHMENT_MAX_BYTES)
 
 
 def sniff_kind(upload) -> str | None:
