@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from followup.choices import ACTION_OPEN_STATES, FOLLOWUP_OPEN_STATES, ReminderKind
 from followup.models import Action, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
-from followup.services import ReminderItem, config_for, followups_from_plan, lock_skip, reminders_send
+from followup.services import ReminderItem, followups_from_plan, lock_skip, reminders_send
 from masportal.jobs import Stage, TimeBudget, in_batches, scheduled_job
 from responsibility import checks
 from responsibility.choices import Role
@@ -114,7 +114,7 @@ def followup_reminders(*, on: date, batch_size: int, budget: TimeBudget | None =
     sent = 0
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
-            days = config_for(municipality).followup_remind_days
+            days = municipality.followup_remind_days
             base = FollowUp.objects.filter(
                 municipality=municipality, state__in=FOLLOWUP_OPEN_STATES, auditor__user__isnull=False
             ).select_related("auditor__user")
@@ -158,7 +158,7 @@ def action_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = N
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
             remind = municipality.reminder_days_before
-            escalate = config_for(municipality).escalate_after_days
+            escalate = municipality.escalate_after_days
             base = Action.objects.filter(
                 finding__follow_up__municipality=municipality, state__in=ACTION_OPEN_STATES
             ).select_related(
@@ -263,7 +263,7 @@ def routines_due_for_revision(*, on: date, batch_size: int, budget: TimeBudget |
     kind = ReminderKind.ROUTINE_REVISION
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
-            days = config_for(municipality).routine_warning_days
+            days = municipality.routine_warning_days
             qs = (
                 Routine.objects.filter(
                     municipality=municipality, active=True, next_revision__lte=on + timedelta(days=days)
@@ -343,7 +343,7 @@ def contracts_without_successor(*, on: date, batch_size: int, budget: TimeBudget
 
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
-            days = config_for(municipality).contract_warning_days
+            days = municipality.contract_warning_days
             qs = (
                 Contract.objects.filter(
                     municipality=municipality,

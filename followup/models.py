@@ -57,34 +57,6 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class FollowUpConfig(models.Model):
-    """Follow-up settings of a municipality that the register model does not hold (configurable)."""
-
-    municipality = models.OneToOneField(
-        "responsibility.Municipality", on_delete=models.CASCADE, related_name="followup_config"
-    )
-    escalate_after_days = models.PositiveSmallIntegerField(
-        _("days after an action's deadline before escalating to the manager"), default=7
-    )
-    followup_remind_days = models.PositiveSmallIntegerField(
-        _("days before a follow-up to remind the auditor"), default=7
-    )
-    contract_warning_days = models.PositiveSmallIntegerField(
-        _("days before a contract ends to warn of no successor"), default=90
-    )
-    routine_warning_days = models.PositiveSmallIntegerField(
-        _("days before a routine's revision date to remind its owner"), default=30
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("follow-up settings")
-        verbose_name_plural = _("follow-up settings")
-
-    def __str__(self) -> str:
-        return str(self.municipality)
-
-
 class ChecklistTemplate(models.Model):
     """An editable checklist built on the MAS duty areas; shared when ``municipality`` is empty."""
 

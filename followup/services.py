@@ -34,7 +34,6 @@ from followup.models import (
     Delegation,
     Finding,
     FollowUp,
-    FollowUpConfig,
     FollowUpPlan,
     Reminder,
     Routine,
@@ -59,12 +58,6 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def config_for(municipality: Municipality) -> FollowUpConfig:
-    """The municipality's follow-up settings, created with defaults on first use."""
-    config, _created = FollowUpConfig.objects.get_or_create(municipality=municipality)
-    return config
 
 
 def lock(qs):

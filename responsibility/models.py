@@ -70,6 +70,30 @@ class Municipality(models.Model):
     lex_maria_close_days = models.PositiveSmallIntegerField(
         _("days to close a case once every step is done (Lex Maria)"), default=14
     )
+    # Follow-up (SPEC §6), configurable.
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("days after an action's deadline before escalating to the manager"), default=7
+    )
+    followup_remind_days = models.PositiveSmallIntegerField(
+        _("days before a follow-up to remind the auditor"), default=7
+    )
+    contract_warning_days = models.PositiveSmallIntegerField(
+        _("days before a contract ends to warn of no successor"), default=90
+    )
+    routine_warning_days = models.PositiveSmallIntegerField(
+        _("days before a routine's revision date to remind its owner"), default=30
+    )
+    # Complaints and collaboration deviations (SPEC §6a), configurable.
+    acknowledge_working_days = models.PositiveSmallIntegerField(
+        _("working days to confirm receipt of a complaint"), default=5
+    )
+    answer_weeks = models.PositiveSmallIntegerField(_("weeks to answer a complaint"), default=4)
+    reply_months = models.PositiveSmallIntegerField(
+        _("months for a counterpart to reply (default for new counterparts)"), default=2
+    )
+    complaint_reminder_days_before = models.PositiveSmallIntegerField(
+        _("days before a complaint's or collaboration deviation's deadline to remind"), default=2
+    )
     history = HistoricalRecords()
 
     class Meta:
