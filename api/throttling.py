@@ -15,8 +15,6 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from api.models import ApiClient, ApiRequestLog
 
-DEFAULT_RATE = "600/min"
-
 
 class ClientRateThrottle(BaseThrottle):
     """At most N calls per period per client (``API_RATE_LIMIT``, e.g. "600/min"), over all processes."""
@@ -26,7 +24,7 @@ class ClientRateThrottle(BaseThrottle):
         self.wait_seconds: float | None = None
 
     def get_rate(self) -> str:
-        return getattr(settings, "API_RATE_LIMIT", DEFAULT_RATE)
+        return settings.API_RATE_LIMIT
 
     def allow_request(self, request, view) -> bool:
         client = request.auth

@@ -318,7 +318,7 @@ class Subjects:
 
 def find_subjects() -> Subjects:
     """The largest board of the largest generated municipality, its busiest unit and the people in it."""
-    from django.db.models import Count, Q
+    from django.db.models import Count
     from django.utils import timezone
 
     from incidents.models import Deviation, LexMariaCase
@@ -334,7 +334,7 @@ def find_subjects() -> Subjects:
     # The busiest unit in egen regi: its deviations go to the region's MAS, whose queue is measured.
     units = Unit.objects.filter(board=board).annotate(n=Count("deviations")).order_by("-n", "code")
     unit = units.filter(operating_form="own").first() or units.first()
-    active = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    active = Assignment.active_q(today)
 
     def user_of(role, **scope):
         a = (Assignment.objects.filter(active, role=role, person__user__isnull=False, deputy_for__isnull=True, **scope)

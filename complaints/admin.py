@@ -1,12 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from complaints.models import CollaborationDeviation, Complaint, ComplaintCategory, ComplaintSettings, Counterpart
-
-
-@admin.register(ComplaintSettings)
-class ComplaintSettingsAdmin(admin.ModelAdmin):
-    list_display = ("municipality", "acknowledge_working_days", "answer_weeks", "reply_months", "reminder_days_before")
+from complaints.models import CollaborationDeviation, Complaint, ComplaintCategory, Counterpart
 
 
 @admin.register(ComplaintCategory)

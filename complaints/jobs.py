@@ -24,7 +24,6 @@ from complaints.models import (
     CollaborationReminder,
     Complaint,
     ComplaintReminder,
-    ComplaintSettings,
 )
 from complaints.services import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
 from incidents.jobs import reminder_windows
@@ -33,13 +32,9 @@ from masportal.jobs import Stage, TimeBudget, in_batches, lock_skip, scheduled_j
 from masportal.services import Notice, notify_all
 from responsibility.models import Municipality
 
-DEFAULT_DAYS_BEFORE = 2
-
 
 def _days_before() -> dict[int, int]:
-    days = dict.fromkeys(Municipality.objects.values_list("pk", flat=True), DEFAULT_DAYS_BEFORE)
-    days.update(ComplaintSettings.objects.values_list("municipality_id", "reminder_days_before"))
-    return days
+    return dict(Municipality.objects.values_list("pk", "complaint_reminder_days_before"))
 
 
 def _active_users(*candidates) -> list:

@@ -25,29 +25,6 @@ from complaints.choices import (
 from incidents.models import ReminderKind
 
 
-class ComplaintSettings(models.Model):
-    """A municipality's deadlines for complaints and collaboration deviations (configurable, SPEC §6a)."""
-
-    municipality = models.OneToOneField(
-        "responsibility.Municipality", on_delete=models.CASCADE, related_name="complaint_settings"
-    )
-    acknowledge_working_days = models.PositiveSmallIntegerField(
-        _("working days to confirm receipt of a complaint"), default=5
-    )
-    answer_weeks = models.PositiveSmallIntegerField(_("weeks to answer a complaint"), default=4)
-    reply_months = models.PositiveSmallIntegerField(
-        _("months for a counterpart to reply (default for new counterparts)"), default=2
-    )
-    reminder_days_before = models.PositiveSmallIntegerField(_("days before a deadline to remind"), default=2)
-
-    class Meta:
-        verbose_name = _("complaint settings")
-        verbose_name_plural = _("complaint settings")
-
-    def __str__(self) -> str:
-        return str(self.municipality)
-
-
 class ComplaintCategory(models.Model):
     """What a complaint is about (a configurable list per municipality)."""
 

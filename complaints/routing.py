@@ -12,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from incidents.routing import duty_owner
+from incidents.routing import RoutingIndex, duty_owner, lookups_for
 from responsibility.choices import Role
 from responsibility.models import Person, Unit
-from responsibility.resolver import build_index, units_with_board
 
 
 @dataclass(frozen=True)
@@ -33,21 +32,22 @@ class CaseRouting:
     unclear_reason: str = ""
 
 
-def route(*, unit: Unit | int, on: date, rehabilitation: bool = False, health_care: bool = True) -> CaseRouting:
+def route(*, unit: Unit | int, on: date, rehabilitation: bool = False, health_care: bool = True,
+          index: RoutingIndex | None = None) -> CaseRouting:
     """Resolve the verksamhetschef and (for health care) the MAS/MAR of ``unit`` on ``on``.
 
     The MAS/MAR comes from the deviation workflow's rule (:func:`incidents.routing.duty_owner`: MAR for
     rehabilitation, else MAS, the board's MAS when the register has a gap). When the matter does not
     concern health care the MAS/MAR is only taken where the unit has no verksamhetschef on that date,
-    so that someone always acts.
+    so that someone always acts. The same engine as deviations: ``index`` (a
+    :class:`incidents.routing.RoutingIndex` for ``on``) when the caller routes many cases.
     """
     unit_id = unit.pk if isinstance(unit, Unit) else unit
-    unit = units_with_board(Unit.objects.filter(pk=unit_id)).get()
-    index = build_index(units=[unit], on=on)
-    manager = index.resolve(unit, Role.OPERATIONS_MANAGER).holder
+    unit, lookups = lookups_for(unit_id=unit_id, on=on, index=index)
+    manager = lookups.register.resolve(unit, Role.OPERATIONS_MANAGER).holder
     if not health_care and manager is not None:
         return CaseRouting(on=on, operations_manager=manager, duty_role="", duty_holder=None)
-    owner = duty_owner(index=index, unit=unit, rehabilitation=rehabilitation)
+    owner = duty_owner(index=lookups, unit=unit, rehabilitation=rehabilitation)
     return CaseRouting(
         on=on,
         operations_manager=manager,
@@ -57,8 +57,7 @@ def route(*, unit: Unit | int, on: date, rehabilitation: bool = False, health_ca
     )
 
 
-def duty_holders_on(*, unit_id: int, on: date) -> set[int]:
+def duty_holders_on(*, unit_id: int, on: date, index: RoutingIndex | None = None) -> set[int]:
     """The ids of the statutory MAS and MAR of a unit on ``on`` (by the resolver)."""
-    unit = units_with_board(Unit.objects.filter(pk=unit_id)).get()
-    index = build_index(units=[unit], on=on)
-    return {h.pk for role in (Role.MAS, Role.MAR) if (h := index.resolve(unit, role).holder) is not None}
+    unit, lookups = lookups_for(unit_id=unit_id, on=on, index=index)
+    return {h.pk for role in (Role.MAS, Role.MAR) if (h := lookups.register.resolve(unit, role).holder) is not None}

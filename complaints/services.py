@@ -25,7 +25,6 @@ from complaints.models import (
     CollaborationTransition,
     Complaint,
     ComplaintCategory,
-    ComplaintSettings,
     ComplaintTransition,
     Counterpart,
 )
@@ -48,11 +47,12 @@ CS = ComplaintState
 VS = CollaborationState
 
 
-def settings_for(municipality: Municipality | int) -> ComplaintSettings:
-    """The municipality's complaint deadlines (created with the defaults on first use)."""
-    municipality_id = municipality.pk if isinstance(municipality, Municipality) else municipality
-    found, _created = ComplaintSettings.objects.get_or_create(municipality_id=municipality_id)
-    return found
+def settings_for(municipality: Municipality | int) -> Municipality:
+    """The municipality, whose fields hold the complaint deadlines (``acknowledge_working_days``,
+    ``answer_weeks``, ``reply_months``, ``complaint_reminder_days_before``)."""
+    if isinstance(municipality, Municipality):
+        return municipality
+    return Municipality.objects.get(pk=municipality)
 
 
 # --- complaints: the table ----------------------------------------------------------------------

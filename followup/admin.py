@@ -15,11 +15,6 @@ class ChecklistTemplateAdmin(SimpleHistoryAdmin):
     inlines = [ChecklistTemplateItemInline]
 
 
-@admin.register(models.FollowUpConfig)
-class FollowUpConfigAdmin(SimpleHistoryAdmin):
-    list_display = ["municipality", "escalate_after_days", "followup_remind_days", "contract_warning_days"]
-
-
 @admin.register(models.FollowUpPlan)
 class FollowUpPlanAdmin(SimpleHistoryAdmin):
     list_display = ["title", "scope", "interval_months", "starts_on", "active"]

@@ -58,6 +58,8 @@ class ActionState(models.TextChoices):
     SENT_BACK = "sent_back", _("Sent back")
 
 
+# A follow-up is still to be performed (or finished) in these states: the one home of "open follow-up".
+FOLLOWUP_OPEN_STATES = (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS)
 # An action is still the owner's to do in these states.
 ACTION_OPEN_STATES = (ActionState.OPEN, ActionState.SENT_BACK)
 # An action is not done until verified (SPEC §6: a closed loop).

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from followup import selectors, services
 from followup.forms import ContractForm, add_service_errors
-from followup.services import config_for, contract_ends_without_successor
+from followup.services import contract_ends_without_successor
 from responsibility.models import Contract, Municipality
 from responsibility.permissions import is_register_admin
 
@@ -28,7 +28,7 @@ def contract_list(request):
     _require_admin(request.user)
     today = timezone.localdate()
     municipality = Municipality.objects.order_by("pk").first()
-    within = config_for(municipality).contract_warning_days if municipality else 90
+    within = municipality.contract_warning_days if municipality else 90
     contracts = list(selectors.contract_list())
     for c in contracts:
         c.flag_no_successor = contract_ends_without_successor(c, on=today, within_days=within)
@@ -53,7 +53,7 @@ def contract_detail(request, pk: int):
         Contract.objects.select_related("provider", "managing_board", "purchasing_board", "successor"), pk=pk
     )
     municipality = contract.municipality
-    within = config_for(municipality).contract_warning_days
+    within = municipality.contract_warning_days
     return render(
         request,
         "followup/contract_detail.html",

@@ -34,9 +34,8 @@ def auditors_queryset():
     today = timezone.localdate()
     return (
         Person.objects.filter(
-            Q(assignments__valid_to__isnull=True) | Q(assignments__valid_to__gte=today),
+            Assignment.active_q(today, prefix="assignments__"),
             assignments__role=Role.QUALITY_AUDITOR,
-            assignments__valid_from__lte=today,
         )
         .distinct()
         .order_by("last_name", "first_name")
@@ -248,9 +247,7 @@ def owners_for(follow_up) -> forms.QuerySet:
     """People who can own an action: anyone with an assignment covering the unit (or the contract's units)."""
     today = timezone.localdate()
     unit = follow_up.unit
-    active = Q(assignments__valid_from__lte=today) & (
-        Q(assignments__valid_to__isnull=True) | Q(assignments__valid_to__gte=today)
-    )
+    active = Assignment.active_q(today, prefix="assignments__")
     if unit is not None:
         where = (
             Q(assignments__unit=unit)

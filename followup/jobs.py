@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from followup.choices import ACTION_OPEN_STATES, FollowUpState, ReminderKind
+from followup.choices import ACTION_OPEN_STATES, FOLLOWUP_OPEN_STATES, ReminderKind
 from followup.models import Action, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
-from followup.services import ReminderItem, config_for, followups_from_plan, lock_skip, reminders_send
+from followup.services import ReminderItem, followups_from_plan, lock_skip, reminders_send
 from masportal.jobs import Stage, TimeBudget, in_batches, scheduled_job
 from responsibility import checks
 from responsibility.choices import Role
@@ -76,10 +76,8 @@ def _admins():
 def _board_officials(board_ids: set[int], on: date) -> dict[int, list]:
     result: dict[int, list] = {}
     rows = (
-        Assignment.objects.filter(
-            role=Role.BOARD_OFFICIAL, board_id__in=board_ids, valid_from__lte=on, person__user__isnull=False
-        )
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        Assignment.objects.active_on(on)
+        .filter(role=Role.BOARD_OFFICIAL, board_id__in=board_ids, person__user__isnull=False)
         .select_related("person__user")
     )
     for a in rows:
@@ -114,12 +112,11 @@ def followup_reminders(*, on: date, batch_size: int, budget: TimeBudget | None =
     """Remind the auditor before a follow-up's date and once when it is overdue."""
     budget = budget or TimeBudget()
     sent = 0
-    open_states = (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS)
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
-            days = config_for(municipality).followup_remind_days
+            days = municipality.followup_remind_days
             base = FollowUp.objects.filter(
-                municipality=municipality, state__in=open_states, auditor__user__isnull=False
+                municipality=municipality, state__in=FOLLOWUP_OPEN_STATES, auditor__user__isnull=False
             ).select_related("auditor__user")
             passes = [
                 (
@@ -161,7 +158,7 @@ def action_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = N
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
             remind = municipality.reminder_days_before
-            escalate = config_for(municipality).escalate_after_days
+            escalate = municipality.escalate_after_days
             base = Action.objects.filter(
                 finding__follow_up__municipality=municipality, state__in=ACTION_OPEN_STATES
             ).select_related(
@@ -236,11 +233,9 @@ def delegations_expiring(*, on: date, batch_size: int, budget: TimeBudget | None
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
             qs = (
-                Delegation.objects.filter(
+                Delegation.objects.active_on(on).filter(
                     municipality=municipality,
                     revoked_at__isnull=True,
-                    valid_from__lte=on,
-                    valid_to__gte=on,
                     valid_to__lte=on + timedelta(days=municipality.delegation_warning_days),
                 )
                 .filter(~_reminded(kind, "valid_to"))
@@ -268,7 +263,7 @@ def routines_due_for_revision(*, on: date, batch_size: int, budget: TimeBudget |
     kind = ReminderKind.ROUTINE_REVISION
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
-            days = config_for(municipality).routine_warning_days
+            days = municipality.routine_warning_days
             qs = (
                 Routine.objects.filter(
                     municipality=municipality, active=True, next_revision__lte=on + timedelta(days=days)
@@ -348,7 +343,7 @@ def contracts_without_successor(*, on: date, batch_size: int, budget: TimeBudget
 
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
-            days = config_for(municipality).contract_warning_days
+            days = municipality.contract_warning_days
             qs = (
                 Contract.objects.filter(
                     municipality=municipality,

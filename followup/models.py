@@ -19,7 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import ActiveOnQuerySet, ValidityPeriod
 from followup.choices import (
+    FOLLOWUP_OPEN_STATES,
     ActionState,
     AnswerStatus,
     DutyArea,
@@ -53,34 +55,6 @@ def private_storage() -> FileSystemStorage:
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
-
-
-class FollowUpConfig(models.Model):
-    """Follow-up settings of a municipality that the register model does not hold (configurable)."""
-
-    municipality = models.OneToOneField(
-        "responsibility.Municipality", on_delete=models.CASCADE, related_name="followup_config"
-    )
-    escalate_after_days = models.PositiveSmallIntegerField(
-        _("days after an action's deadline before escalating to the manager"), default=7
-    )
-    followup_remind_days = models.PositiveSmallIntegerField(
-        _("days before a follow-up to remind the auditor"), default=7
-    )
-    contract_warning_days = models.PositiveSmallIntegerField(
-        _("days before a contract ends to warn of no successor"), default=90
-    )
-    routine_warning_days = models.PositiveSmallIntegerField(
-        _("days before a routine's revision date to remind its owner"), default=30
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("follow-up settings")
-        verbose_name_plural = _("follow-up settings")
-
-    def __str__(self) -> str:
-        return str(self.municipality)
 
 
 class ChecklistTemplate(models.Model):
@@ -333,7 +307,7 @@ class FollowUp(models.Model):
         return reverse("followup:followup_detail", args=[self.pk])
 
     def is_overdue_on(self, on: date) -> bool:
-        return self.state in (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS) and self.scheduled_date < on
+        return self.state in FOLLOWUP_OPEN_STATES and self.scheduled_date < on
 
 
 def answer_attachment_path(instance, filename: str) -> str:
@@ -488,7 +462,7 @@ class ActionTransition(models.Model):
         return f"{self.action_id}: {self.from_state} → {self.to_state}"
 
 
-class Delegation(models.Model):
+class Delegation(ValidityPeriod, models.Model):
     """A delegation of a health-care task (SOSFS 1997:14): written, personal, time-limited, revocable."""
 
     municipality = models.ForeignKey("responsibility.Municipality", on_delete=models.PROTECT, related_name="+")
@@ -519,6 +493,9 @@ class Delegation(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = ActiveOnQuerySet.as_manager()
+    period_revoked = "revoked_at"  # revoked on a date: no longer valid that day
+
     class Meta:
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
@@ -539,10 +516,6 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_person} – {self.unit} – {self.valid_from}–{self.valid_to}"
-
-    def is_active_on(self, on: date) -> bool:
-        """Valid on ``on``: inside the period and not yet revoked."""
-        return self.valid_from <= on <= self.valid_to and (self.revoked_at is None or on < self.revoked_at)
 
 
 class Routine(models.Model):

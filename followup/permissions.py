@@ -41,13 +41,9 @@ def covers_unit_q(unit: Unit, prefix: str = "") -> Q:
     return q
 
 
-def active_q(on: date) -> Q:
-    return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-
-
 def is_auditor_for(*, person: Person, unit: Unit | None, board_id: int | None, on: date) -> bool:
     """Whether ``person`` holds an active quality-auditor assignment covering the unit (or the board)."""
-    qs = Assignment.objects.filter(active_q(on), person=person, role=Role.QUALITY_AUDITOR)
+    qs = Assignment.objects.active_on(on).filter(person=person, role=Role.QUALITY_AUDITOR)
     if unit is not None:
         qs = qs.filter(covers_unit_q(unit))
     elif board_id is not None:

@@ -7,13 +7,13 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from followup.choices import ACTION_UNFINISHED_STATES, ActionState, FollowUpState, RoutineScope
+from followup.choices import ACTION_UNFINISHED_STATES, FOLLOWUP_OPEN_STATES, ActionState, FollowUpState, RoutineScope
 from followup.models import Action, Delegation, Finding, FollowUp, FollowUpPlan, Routine
 from followup.permissions import person_of
 from responsibility.models import Contract
 from responsibility.permissions import is_register_admin, units_visible_to, user_scope
 
-OPEN_FOLLOWUP_STATES = (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS)
+OPEN_FOLLOWUP_STATES = FOLLOWUP_OPEN_STATES  # the name start pages and reports import
 
 
 def _followup_scope_q(user, prefix: str = "") -> Q:

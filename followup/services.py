@@ -34,14 +34,12 @@ from followup.models import (
     Delegation,
     Finding,
     FollowUp,
-    FollowUpConfig,
     FollowUpPlan,
     Reminder,
     Routine,
     new_token,
 )
 from followup.permissions import (
-    active_q,
     can_perform,
     can_report_action,
     can_verify_action,
@@ -60,12 +58,6 @@ def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def config_for(municipality: Municipality) -> FollowUpConfig:
-    """The municipality's follow-up settings, created with defaults on first use."""
-    config, _created = FollowUpConfig.objects.get_or_create(municipality=municipality)
-    return config
 
 
 def lock(qs):
@@ -519,7 +511,7 @@ def action_send_back(*, action: Action, actor, reason: str) -> Action:
 
 def person_has_role_at(*, person: Person, unit: Unit, on: date) -> bool:
     """Whether ``person`` holds any active assignment covering ``unit`` on ``on``."""
-    return Assignment.objects.filter(active_q(on), covers_unit_q(unit), person=person).exists()
+    return Assignment.objects.active_on(on).filter(covers_unit_q(unit), person=person).exists()
 
 
 def delegation_create(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from followup import selectors, services
-from followup.choices import ActionState, AnswerStatus, FollowUpState
+from followup.choices import ACTION_OPEN_STATES, FOLLOWUP_OPEN_STATES, ActionState, AnswerStatus
 from followup.forms import (
     ActionForm,
     DelegationForm,
@@ -175,7 +175,7 @@ def followup_detail(request, pk: int):
         "today": timezone.localdate(),
         "finding_form": FindingForm(follow_up=follow_up) if may_perform else None,
         "action_form": ActionForm(follow_up=follow_up, findings=findings) if may_perform and findings else None,
-        "editable": may_perform and follow_up.state in (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS),
+        "editable": may_perform and follow_up.state in FOLLOWUP_OPEN_STATES,
     }
     return render(request, "followup/followup_detail.html", context)
 
@@ -250,7 +250,7 @@ def _detail_with_form(request, follow_up, **forms):
         "today": timezone.localdate(),
         "finding_form": FindingForm(follow_up=follow_up),
         "action_form": ActionForm(follow_up=follow_up, findings=findings) if findings else None,
-        "editable": follow_up.state in (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS),
+        "editable": follow_up.state in FOLLOWUP_OPEN_STATES,
     }
     context.update(forms)
     return render(request, "followup/followup_detail.html", context, status=400)
@@ -387,7 +387,7 @@ def action_detail(request, pk: int):
             "report_form": report_form,
             "send_back_form": send_back_form,
             "transitions": list(action.transitions.select_related("actor")),
-            "may_report": action.state in (ActionState.OPEN, ActionState.SENT_BACK)
+            "may_report": action.state in ACTION_OPEN_STATES
             and can_report_action(request.user, action),
             "may_verify": action.state == ActionState.REPORTED_DONE and can_verify_action(request.user, action),
             "today": timezone.localdate(),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from incidents.models import Deviation, DeviationTransition
 from incidents.patient import redact
 from incidents.permissions import Actor
-from incidents.selectors import risk_level
+from incidents.risk import risk_level
 from masportal.pdf import html_to_pdf
 
 WORKING_ACTORS = frozenset({Actor.MANAGER, Actor.DUTY})
@@ -36,7 +36,7 @@ def deviation_document_context(*, deviation: Deviation, user, kinds: frozenset[s
         "lex_maria_motivation": redact(deviation.lex_maria_motivation),
         "feedback": redact(deviation.feedback_to_reporter),
         "rejection_reason": redact(deviation.rejection_reason),
-        "risk_label": risk_level(deviation.risk_score)[1],
+        "risk_label": risk_level(deviation.risk_score, threshold=deviation.municipality.mas_risk_threshold)[1],
         "lex_maria_case": case,
         "actions": [
             {"description": redact(a.description), "owner": a.owner, "deadline": a.deadline, "done_at": a.done_at}

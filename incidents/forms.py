@@ -9,13 +9,15 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from incidents import services
 from incidents.models import Deviation, DeviationCategory, DeviationState, EventKind
 from incidents.permissions import reportable_units
-from incidents.selectors import RISK_LEVELS, overdue_q
-from responsibility.models import Assignment, Person, Unit
+from incidents.risk import DEFAULT_MAS_RISK_THRESHOLD, RiskBand, risk_band_q
+from incidents.selectors import overdue_q
+from responsibility.models import Assignment, Municipality, Person, Unit
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 MATRIX_VALUES = [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
@@ -77,6 +79,13 @@ class DeviationForm(forms.Form):
         self.fields["consequence"].choices = [(v, f"{v} – {CONSEQUENCE_LABELS[v]}") for v, _l in MATRIX_VALUES]
         self.fields["probability"].choices = [(v, f"{v} – {PROBABILITY_LABELS[v]}") for v, _l in MATRIX_VALUES]
 
+    @cached_property
+    def mas_risk_threshold(self) -> int:
+        """The MAS risk threshold of the reporter's municipality (the default if the units span several)."""
+        values = set(Municipality.objects.filter(pk__in=self.fields["unit"].queryset.values("municipality_id"))
+                     .values_list("mas_risk_threshold", flat=True))
+        return values.pop() if len(values) == 1 else DEFAULT_MAS_RISK_THRESHOLD
+
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
         if upload:
@@ -122,10 +131,9 @@ def people_for_unit(unit: Unit):
     """People with an active assignment covering ``unit`` (for investigators and action owners)."""
     today = timezone.localdate()
     return Person.objects.filter(
-        pk__in=Assignment.objects.filter(
+        pk__in=Assignment.objects.active_on(today).filter(
             Q(unit_id=unit.pk) | Q(provider_id=unit.provider_id) | Q(board_id=unit.board_id),
-            valid_from__lte=today,
-        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).values("person_id")
+        ).values("person_id")
     ).order_by("last_name", "first_name")
 
 
@@ -192,7 +200,7 @@ class DeviationFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=DeviationCategory.objects.none(),
                                                 empty_label=_("All"))
     risk = django_filters.ChoiceFilter(label=_("Risk level"), empty_label=_("All"), method="filter_risk",
-                                       choices=[(key, label) for key, label, _lo, _hi in RISK_LEVELS])
+                                       choices=RiskBand.choices)
     overdue = django_filters.BooleanFilter(label=_("Only overdue"), method="filter_overdue",
                                            widget=forms.CheckboxInput)
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("All"))
@@ -219,10 +227,7 @@ class DeviationFilter(django_filters.FilterSet):
             self.filters["category"].queryset = categories
 
     def filter_risk(self, queryset, name, value):
-        for key, _label, low, high in RISK_LEVELS:
-            if key == value:
-                return queryset.filter(risk_score__gte=low, risk_score__lte=high)
-        return queryset
+        return queryset.filter(risk_band_q(value)) if value in RiskBand.values else queryset
 
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(overdue_q()) if value else queryset

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,8 @@ from incidents.models import Deviation, DeviationReminder, DeviationState, Remin
 from incidents.services import OPEN_STATES, owner_users
 from masportal.jobs import Stage, TimeBudget, in_batches, lock_skip, scheduled_job
 from masportal.services import Notice, deliver_pending_notifications, notify_all
-from responsibility.models import Municipality, Person
+from responsibility.models import Municipality, Person, Unit
+from responsibility.resolver import units_with_board
 
 MAX_REMINDER_DAYS = 30
 
@@ -53,10 +54,10 @@ def reminder_windows(*, on: date, kind: str, days_before: dict[int, int], field:
     return window
 
 
-def _managers(deviation: Deviation) -> tuple[Person, ...]:
-    """The stored managers; a row from before routing was stored gets it stored now, once."""
+def _managers(deviation: Deviation, indexes: routing.RoutingIndexes | None = None) -> tuple[Person, ...]:
+    """The stored managers; a row from before routing was stored gets it stored now, once (on ``indexes``)."""
     if deviation.routed_at is None:
-        route = routing.route(deviation=deviation)
+        route = routing.route(deviation, index=indexes.for_deviation(deviation) if indexes is not None else None)
         deviation.operations_manager = route.operations_manager
         deviation.routed_at = timezone.now()
         Deviation.objects.filter(pk=deviation.pk).update(operations_manager=route.operations_manager,
@@ -66,14 +67,14 @@ def _managers(deviation: Deviation) -> tuple[Person, ...]:
     return routing.stored_managers(deviation)
 
 
-def _recipients(deviation: Deviation) -> list:
+def _recipients(deviation: Deviation, indexes: routing.RoutingIndexes | None = None) -> list:
     """Whoever's move it is: the MAS/MAR (or the fallback owner) while awaiting assessment, else the
     investigator and the managers."""
     if deviation.state == DeviationState.AWAITING_MAS:
         people = []
         users = owner_users(deviation)
     else:
-        people = list(_managers(deviation))
+        people = list(_managers(deviation, indexes))
         users = [deviation.investigator] if deviation.investigator_id else []
     users += [p.user for p in people if p is not None and p.user_id]
     return [u for u in {u.pk: u for u in users}.values() if u.is_active]
@@ -115,9 +116,15 @@ def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size
         if not deviations:
             return 0
         notices, records = [], []
+        unrouted = [d for d in deviations if d.routed_at is None and d.state != DeviationState.AWAITING_MAS]
+        indexes = None
+        if unrouted:  # rows from before routing was stored: route them on one prebuilt index per event date
+            prefetch_related_objects(unrouted, "category", "municipality")
+            indexes = routing.RoutingIndexes(units_with_board(Unit.objects.filter(
+                pk__in={d.unit_id for d in unrouted})))
         with translation.override(settings.LANGUAGE_CODE):
             for deviation in deviations:
-                recipients = _recipients(deviation)
+                recipients = _recipients(deviation, indexes)
                 notices.append(_notice(deviation, kind=kind, recipients=recipients))
                 records.append(DeviationReminder(deviation=deviation, state=deviation.state,
                                                  due_at=deviation.due_at, kind=kind, recipients=len(recipients)))

@@ -32,12 +32,12 @@ from incidents.models import (
     LexMariaTransition,
     ReferenceCounter,
 )
-from incidents.routing import fallback_owner, gap_reason
+from incidents.routing import RoutingIndex, fallback_owner, gap_reason, lookups_for
 from masportal.services import notify
 from responsibility.choices import LexMariaRoute, Role, Scope
-from responsibility.models import Board, Person, Unit
+from responsibility.models import Assignment, Board, Person, Unit
 from responsibility.permissions import register_admin_users
-from responsibility.resolver import Resolution, board_duty_holder, build_index, duty_resolution, responsible_for
+from responsibility.resolver import Resolution, duty_resolution, responsible_for
 
 State = LexMariaState
 Route = LexMariaRoute
@@ -188,8 +188,11 @@ def _reporter(resolve: Callable[[str], Resolution], *, rehabilitation: bool) -> 
     return appointed, duty_resolution(resolve, rehabilitation=rehabilitation)
 
 
-def resolve_chain(*, deviation: Deviation) -> Chain:
+def resolve_chain(deviation: Deviation, *, index: RoutingIndex | None = None) -> Chain:
     """Resolve route, reporter and the board's MAS for ``deviation`` on its event date.
+
+    ``index``: a :class:`incidents.routing.RoutingIndex` holding the unit, built for the event date,
+    when the caller routes many cases (the same engine and look-ups as :func:`incidents.routing.route`).
 
     The route and the reporter come only from the contract in force, or from egen regi (SPEC §5
     ownership guard). A unit run by another vårdgivare without a contract in force (R12), or whose
@@ -198,10 +201,10 @@ def resolve_chain(*, deviation: Deviation) -> Chain:
     is marked "Ansvar oklart" with its fallback (SPEC §3): the board's MAS holds it for the board's
     own routes; another vårdgivare's case waits in the register admins' list of unrouted cases.
     """
-    on = event_date(deviation)
-    unit = Unit.objects.select_related("board", "board__region", "provider").get(pk=deviation.unit_id)
-    index = build_index(units=[unit], on=on)
-    operation = index.operation(unit)
+    on = index.on if index is not None else event_date(deviation)
+    unit, lookups = lookups_for(unit_id=deviation.unit_id, on=on, index=index)
+    register = lookups.register
+    operation = register.operation(unit)
     contract = operation.contract_in_force
     rehabilitation = deviation.category.is_rehabilitation
     guard = ""
@@ -218,27 +221,27 @@ def resolve_chain(*, deviation: Deviation) -> Chain:
             guard = _("R11: contract %(case)s contradicts itself (type, MAS duty and Lex Maria route).") % {
                 "case": contract.case_number}
     if route == Route.BOARD_MAS:
-        appointed, found = _reporter(lambda role: board_duty_holder(board=unit.board, role=role, on=on),
+        appointed, found = _reporter(lambda role: lookups.board_holder(unit.board, role),
                                      rehabilitation=rehabilitation)
     elif guard:
         own = (Scope.UNIT, Scope.PROVIDER)  # the provider's own register only
-        appointed, found = _reporter(lambda role: index.resolve(unit, role, levels=own),
+        appointed, found = _reporter(lambda role: register.resolve(unit, role, levels=own),
                                      rehabilitation=rehabilitation)
     else:
-        appointed, found = _reporter(lambda role: index.resolve(unit, role), rehabilitation=rehabilitation)
+        appointed, found = _reporter(lambda role: register.resolve(unit, role), rehabilitation=rehabilitation)
     reporter = found.holder
     deputy_for = found.deputy.deputy_for.person if reporter is not None and found.deputy is not None else None
     board_mas = None
     if route == Route.CONTRACTOR_VIA_BOARD_MAS:
-        board_mas = duty_resolution(lambda role: board_duty_holder(board=unit.board, role=role, on=on),
+        board_mas = duty_resolution(lambda role: lookups.board_holder(unit.board, role),
                                     rehabilitation=rehabilitation).holder
     purchasing_board = contract.purchasing_board if contract is not None and route != Route.OWN else None
     reason = " ".join(p for p in (guard, found.reason) if p)
     unclear_reason, fallback = "", None
     if reporter is None:
-        unclear_reason = " ".join(p for p in (guard, gap_reason(appointed, index=index)) if p)
+        unclear_reason = " ".join(p for p in (guard, gap_reason(appointed, index=register)) if p)
         if route in (Route.OWN, Route.BOARD_MAS):
-            fallback = fallback_owner(unit=unit, on=on)
+            fallback = fallback_owner(unit=unit, on=on, index=lookups)
     return Chain(route=route, board=unit.board, purchasing_board=purchasing_board, reporter=reporter,
                  board_mas=board_mas, reason=reason, reporter_deputy_for=deputy_for,
                  unclear_reason=unclear_reason, fallback=fallback)
@@ -381,10 +384,10 @@ def board_official_users(*, case: LexMariaCase, on: date | None = None) -> list:
     region_ids = [r for r in boards.values_list("region_id", flat=True) if r]
     people = Person.objects.filter(
         Q(assignments__board_id__in=_case_boards(case)) | Q(assignments__region_id__in=region_ids),
+        Assignment.active_q(on, prefix="assignments__"),
         assignments__role=Role.BOARD_OFFICIAL,
-        assignments__valid_from__lte=on,
         user__isnull=False,
-    ).filter(Q(assignments__valid_to__isnull=True) | Q(assignments__valid_to__gte=on))
+    )
     return [p.user for p in people.select_related("user").distinct()]
 
 

@@ -10,28 +10,116 @@
 
 Nothing here uses today's date: a MAS who took over after the event is not the
 one told.
+
+This is the one routing engine: :func:`route` for a deviation, and
+:func:`incidents.lexmaria.resolve_chain` for a Lex Maria case, ask the same
+register look-ups (a :class:`RoutingIndex`). Alone they build what they need for
+one unit; a caller that routes many deviations (jobs, bulk reports, the volume
+generator) builds a :class:`RoutingIndex` once per date — or a
+:class:`RoutingIndexes` for many dates — and passes it down.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.models import Deviation
 from responsibility.choices import MasHeldBy, Role
-from responsibility.models import Assignment, Person, Unit
+from responsibility.models import Assignment, Board, Person, Unit
 from responsibility.resolver import (
     Resolution,
     ResponsibilityIndex,
     board_duty_holder,
+    board_units,
     build_index,
     duty_resolution,
     units_with_board,
 )
+
+
+class RoutingIndex:
+    """The register on one date, prebuilt for routing deviations of many units in a fixed number of queries.
+
+    Holds the resolver's index over ``units`` and one virtual egen-regi unit per board (the board's own
+    MAS/MAR, :func:`responsibility.resolver.board_units`), and the units' enhetschefer. ``units`` must
+    come with their board, region and provider (:func:`responsibility.resolver.units_with_board`).
+    """
+
+    def __init__(self, *, units: Iterable[Unit], on: date):
+        units = list(units)
+        self.on = on
+        self.units = {u.pk: u for u in units}
+        self.board_units = board_units({u.board_id: u.board for u in units}.values())
+        self.register = build_index(units=[*units, *self.board_units.values()], on=on)
+        managers: dict[int, dict[int, Person]] = defaultdict(dict)
+        if self.units:
+            rows = (Assignment.objects.active_on(on).filter(role=Role.UNIT_MANAGER, unit_id__in=list(self.units))
+                    .select_related("person__user").order_by("valid_from", "pk"))
+            for a in rows:
+                managers[a.unit_id][a.person_id] = a.person
+        self._managers = {unit_id: tuple(people.values()) for unit_id, people in managers.items()}
+
+    def unit(self, unit_id: int) -> Unit:
+        try:
+            return self.units[unit_id]
+        except KeyError:
+            raise LookupError(f"unit {unit_id} is not in the routing index") from None
+
+    def unit_managers(self, unit: Unit) -> tuple[Person, ...]:
+        return self._managers.get(unit.pk, ())
+
+    def board_holder(self, board: Board, role: str) -> Resolution:
+        """Who holds ``role`` for the board's own operation (the board's MAS/MAR)."""
+        virtual = self.board_units[board.pk]
+        return self.register.resolve(virtual, role)
+
+
+class _OneUnit:
+    """The look-ups of :class:`RoutingIndex` for a single unit, each read only when asked (one deviation)."""
+
+    def __init__(self, *, unit: Unit, on: date):
+        self.on = on
+        self._unit = unit
+        self.register = build_index(units=[unit], on=on)
+
+    def unit(self, unit_id: int) -> Unit:
+        return self._unit
+
+    def unit_managers(self, unit: Unit) -> tuple[Person, ...]:
+        return unit_managers_on(unit=unit, on=self.on)
+
+    def board_holder(self, board: Board, role: str) -> Resolution:
+        return board_duty_holder(board=board, role=role, on=self.on)
+
+
+class RoutingIndexes:
+    """Routing indexes over the same units for many dates, each built once on first use (jobs, bulk routing)."""
+
+    def __init__(self, units: Iterable[Unit]):
+        self.units = list(units)
+        self._by_date: dict[date, RoutingIndex] = {}
+
+    def on(self, day: date) -> RoutingIndex:
+        if day not in self._by_date:
+            self._by_date[day] = RoutingIndex(units=self.units, on=day)
+        return self._by_date[day]
+
+    def for_deviation(self, deviation: Deviation) -> RoutingIndex:
+        return self.on(event_date(deviation))
+
+
+def lookups_for(*, unit_id: int, on: date, index: RoutingIndex | None) -> tuple[Unit, RoutingIndex | _OneUnit]:
+    """The unit and the register look-ups for routing on ``on``: ``index`` when given, else one unit's own."""
+    if index is not None:
+        return index.unit(unit_id), index
+    unit = units_with_board(Unit.objects.filter(pk=unit_id)).get()
+    return unit, _OneUnit(unit=unit, on=on)
 
 
 @dataclass(frozen=True)
@@ -57,7 +145,8 @@ def gap_reason(resolution: Resolution, *, index: ResponsibilityIndex | None = No
             "count": len(resolution.holders), "role": role_label,
             "names": ", ".join(p.full_name for p in resolution.holders)}
     else:
-        operation = index.operation(resolution.unit) if index is not None and resolution.unit.pk else None
+        known = index is not None and resolution.unit.pk in index.units
+        operation = index.operation(resolution.unit) if known else None
         contract = operation.contract_in_force if operation is not None else None
         if operation is not None and operation.by_other_provider and contract is None:
             rule = "R12"
@@ -72,19 +161,22 @@ def gap_reason(resolution: Resolution, *, index: ResponsibilityIndex | None = No
         "rule": rule, "gap": gap, "detail": resolution.reason}
 
 
-def fallback_owner(*, unit: Unit, on: date) -> Person | None:
+def fallback_owner(*, unit: Unit, on: date, index: RoutingIndex | _OneUnit | None = None) -> Person | None:
     """SPEC §3 "No case without an owner": the board's MAS for the unit's board; None means the register admins."""
+    if index is not None:
+        return index.board_holder(unit.board, Role.MAS).holder
     return board_duty_holder(board=unit.board, role=Role.MAS, on=on).holder
 
 
-def duty_owner(*, index: ResponsibilityIndex, unit: Unit, rehabilitation: bool) -> Owner:
+def duty_owner(*, index: RoutingIndex | _OneUnit, unit: Unit, rehabilitation: bool) -> Owner:
     """The MAS/MAR who assesses a deviation on ``unit``, or the fallback marked "Ansvar oklart"."""
-    resolution = duty_resolution(lambda role: index.resolve(unit, role), rehabilitation=rehabilitation)
+    register = index.register
+    resolution = duty_resolution(lambda role: register.resolve(unit, role), rehabilitation=rehabilitation)
     if resolution.holder is not None:
         deputy_for = resolution.deputy.deputy_for.person if resolution.deputy is not None else None
         return Owner(role=resolution.role, person=resolution.holder, deputy_for=deputy_for)
-    return Owner(role=resolution.role, person=fallback_owner(unit=unit, on=index.on),
-                 unclear_reason=gap_reason(resolution, index=index))
+    return Owner(role=resolution.role, person=fallback_owner(unit=unit, on=index.on, index=index),
+                 unclear_reason=gap_reason(resolution, index=register))
 
 
 @dataclass(frozen=True)
@@ -126,8 +218,7 @@ def is_high_risk(deviation: Deviation) -> bool:
 def unit_managers_on(*, unit: Unit, on: date) -> tuple[Person, ...]:
     """The enhetschef(s) assigned to ``unit`` on ``on`` (not a statutory role, so read from the register directly)."""
     assignments = (
-        Assignment.objects.filter(role=Role.UNIT_MANAGER, unit=unit, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        Assignment.objects.active_on(on).filter(role=Role.UNIT_MANAGER, unit=unit)
         .select_related("person__user")
         .order_by("valid_from", "pk")
     )
@@ -139,23 +230,27 @@ def board_mas_on(*, unit: Unit, on: date, role: str) -> Person | None:
     return board_duty_holder(board=unit.board, role=role, on=on).holder
 
 
-def route(*, deviation: Deviation) -> Routing:
-    """Resolve everyone ``deviation`` concerns on its event date."""
-    on = event_date(deviation)
-    unit = units_with_board(Unit.objects.filter(pk=deviation.unit_id)).get()
-    index = build_index(units=[unit], on=on)
-    owner = duty_owner(index=index, unit=unit, rehabilitation=deviation.category.is_rehabilitation)
+def route(deviation: Deviation, *, index: RoutingIndex | None = None) -> Routing:
+    """Resolve everyone ``deviation`` concerns on its event date.
+
+    ``index``: a :class:`RoutingIndex` holding the deviation's unit, built for its event date (the
+    caller's choice of date is used as given); without it the unit's register is read here.
+    """
+    on = index.on if index is not None else event_date(deviation)
+    unit, lookups = lookups_for(unit_id=deviation.unit_id, on=on, index=index)
+    register = lookups.register
+    owner = duty_owner(index=lookups, unit=unit, rehabilitation=deviation.category.is_rehabilitation)
     role, holder = owner.role, (None if owner.unclear else owner.person)
-    contract = index.operation(unit).contract_in_force
+    contract = register.operation(unit).contract_in_force
     copy_to = None
     if contract is not None and contract.informs_board_mas and contract.mas_held_by == MasHeldBy.CONTRACTOR:
-        copy_to = board_mas_on(unit=unit, on=on, role=role)
+        copy_to = lookups.board_holder(unit.board, role).holder
         if copy_to is not None and holder is not None and copy_to.pk == holder.pk:
             copy_to = None
     return Routing(
         on=on,
-        operations_manager=index.resolve(unit, Role.OPERATIONS_MANAGER).holder,
-        unit_managers=unit_managers_on(unit=unit, on=on),
+        operations_manager=register.resolve(unit, Role.OPERATIONS_MANAGER).holder,
+        unit_managers=lookups.unit_managers(unit),
         duty_role=role,
         duty_holder=holder,
         mas_needed=is_high_risk(deviation),

@@ -11,29 +11,12 @@ from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Deviation, DeviationState, PatientDataAccess
 from incidents.permissions import DUTY_ROLES, manager_units
 from incidents.services import OPEN_STATES
 from responsibility.permissions import units_visible_to
 from responsibility.resolver import build_index, units_with_board
-
-# Risk levels of the 4×4 matrix (score = consequence × probability).
-RISK_LEVELS = (
-    ("low", _("Low"), 1, 2),
-    ("moderate", _("Moderate"), 3, 6),
-    ("high", _("High"), 8, 9),
-    ("very_high", _("Very high"), 12, 16),
-)
-
-
-def risk_level(score: int) -> tuple[str, str]:
-    """The level key and label of a risk score."""
-    for key, label, low, high in RISK_LEVELS:
-        if low <= score <= high:
-            return key, str(label)
-    return RISK_LEVELS[-1][0], str(RISK_LEVELS[-1][1])
 
 
 def _person_id(user) -> int | None:
@@ -81,9 +64,10 @@ def queue_for(*, user) -> QuerySet[Deviation]:
         return Deviation.objects.none()
     return (
         Deviation.objects.filter(work_q(user))
-        .select_related("unit", "category")
+        .select_related("unit", "category", "municipality")
         .only("pk", "reference", "state", "occurred_at", "reported_at", "due_at", "consequence", "probability",
-              "risk_score", "event_kind", "unit__name", "unit__code", "category__name", "mas_person_id",
+              "risk_score", "municipality__mas_risk_threshold",
+              "event_kind", "unit__name", "unit__code", "category__name", "mas_person_id",
               "board_mas_copy_id", "reporter_id", "mas_unclear_reason")
     )
 

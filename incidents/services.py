@@ -261,10 +261,12 @@ def _apply_report(deviation: Deviation, report: Report) -> None:
 
 
 def deviation_save(*, user, report: Report, deviation: Deviation | None = None, submit: bool,
-                   version: int | None = None, reportable: QuerySet[Unit] | None = None) -> Deviation:
+                   version: int | None = None, reportable: QuerySet[Unit] | None = None,
+                   index: routing.RoutingIndex | None = None) -> Deviation:
     """Save a new or draft report; with ``submit`` register it (reference, deadline, routing, notifications).
 
     A submitted report is written once, already in its registered state (one row, one history entry).
+    ``index``: a routing index for the event date when the caller registers many reports (bulk import).
     """
     errors = validate_report(user=user, report=report, reportable=reportable)
     if errors:
@@ -286,7 +288,7 @@ def deviation_save(*, user, report: Report, deviation: Deviation | None = None, 
         # database enforces the foreign keys and constraints again, so full_clean need not look them up.
         deviation.full_clean(exclude=["reference", "reporter", "municipality", "unit", "category"],
                              validate_constraints=False)
-        route = _register(deviation=deviation) if submit else None
+        route = _register(deviation=deviation, index=index) if submit else None
         deviation.save()
         if route is not None:
             routing.store_unit_managers(deviation=deviation, route=route)
@@ -296,7 +298,7 @@ def deviation_save(*, user, report: Report, deviation: Deviation | None = None, 
     return deviation
 
 
-def _register(*, deviation: Deviation) -> routing.Routing:
+def _register(*, deviation: Deviation, index: routing.RoutingIndex | None = None) -> routing.Routing:
     """Give an unsaved or draft report its registration (reference, deadline, routing), inside the transaction."""
     now = timezone.now()
     deviation.reported_at = now
@@ -304,7 +306,7 @@ def _register(*, deviation: Deviation) -> routing.Routing:
                                           year=timezone.localdate(now).year)
     deviation.state = State.REGISTERED
     deviation.due_at = due_for(deviation=deviation, state=State.REGISTERED, now=now)
-    route = routing.route(deviation=deviation)
+    route = routing.route(deviation, index=index)
     routing.store_routing(deviation=deviation, route=route)
     if route.mas_needed:
         apply_owner(deviation, route.owner)
@@ -735,11 +737,10 @@ ATTACHMENT_TYPES = {
     "jpeg": "image/jpeg",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-DEFAULT_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def attachment_max_bytes() -> int:
-    return int(getattr(settings, "DEVIATION_ATTACHMENT_MAX_BYTES", DEFAULT_ATTACHMENT_MAX_BYTES))
+    return int(settings.DEVIATION_ATTACHMENT_MAX_BYTES)
 
 
 def sniff_kind(upload) -> str | None:

@@ -52,13 +52,13 @@ from incidents.permissions import (
     may_report,
     may_review_access_log,
 )
+from incidents.risk import risk_level
 from incidents.selectors import (
     assessment_queue_for,
     deviations_visible_to,
     is_overdue,
     my_reports,
     queue_for,
-    risk_level,
     unrouted_for,
 )
 from incidents.services import Move
@@ -129,16 +129,17 @@ def _save_report(request, form: DeviationForm, *, deviation: Deviation | None, v
 def _form_context(form: DeviationForm, **extra) -> dict:
     consequence, probability = form.risk()
     score = consequence * probability if consequence and probability else None
-    return {"form": form, "score": score, "level": risk_level(score)[1] if score else "",
-            "matrix": _matrix(consequence, probability), **extra}
+    threshold = form.mas_risk_threshold
+    return {"form": form, "score": score, "level": risk_level(score, threshold=threshold)[1] if score else "",
+            "matrix": _matrix(consequence, probability, threshold=threshold), **extra}
 
 
-def _matrix(consequence: int | None, probability: int | None) -> list[dict]:
+def _matrix(consequence: int | None, probability: int | None, *, threshold: int) -> list[dict]:
     rows = []
     for p in (4, 3, 2, 1):
         cells = []
         for c in (1, 2, 3, 4):
-            key, label = risk_level(c * p)
+            key, label = risk_level(c * p, threshold=threshold)
             cells.append({"consequence": c, "score": c * p, "level": key, "label": label,
                           "current": c == consequence and p == probability})
         rows.append({"probability": p, "cells": cells})
@@ -255,7 +256,7 @@ def _detail_context(request, deviation: Deviation, *, bound: dict | None = None)
         "show_patient": show_patient,
         "patient_identifier": pnr,
         "patient_hidden": deviation.has_patient_data and not show_patient,
-        "risk_label": risk_level(deviation.risk_score)[1],
+        "risk_label": risk_level(deviation.risk_score, threshold=deviation.municipality.mas_risk_threshold)[1],
         "overdue": is_overdue(deviation),
         "moves": move_list,
         "investigation_form": forms.get("investigation"),
@@ -435,7 +436,9 @@ def deviation_list(request, assessment: bool = False):
     filterset, qs = _queue(request, assessment=assessment)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = [{"d": d, "overdue": is_overdue(d, now=now), "risk": risk_level(d.risk_score)[1]} for d in page.object_list]
+    rows = [{"d": d, "overdue": is_overdue(d, now=now),
+             "risk": risk_level(d.risk_score, threshold=d.municipality.mas_risk_threshold)[1]}
+            for d in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "incidents/deviation_list.html", {
@@ -464,7 +467,8 @@ def _export_rows(qs) -> list[list]:
             d.reference, d.unit.name, d.category.name, d.get_event_kind_display(), d.get_state_display(),
             timezone.localtime(d.occurred_at).strftime("%Y-%m-%d %H:%M"),
             timezone.localtime(d.reported_at).strftime("%Y-%m-%d %H:%M") if d.reported_at else "",
-            d.consequence, d.probability, d.risk_score, risk_level(d.risk_score)[1],
+            d.consequence, d.probability, d.risk_score,
+            risk_level(d.risk_score, threshold=d.municipality.mas_risk_threshold)[1],
             timezone.localtime(d.due_at).strftime("%Y-%m-%d") if d.due_at else "",
             _("yes") if is_overdue(d, now=now) else _("no"),
         ])

@@ -218,6 +218,15 @@ EMAIL_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("MASPORTAL_EMAIL_CLAIM_TIMEOUT_
 # this many times their packed size.
 UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("MASPORTAL_UPLOAD_ZIP_MAX_BYTES", str(100 * 1024 * 1024)))
 UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("MASPORTAL_UPLOAD_ZIP_MAX_RATIO", "100"))
+# Largest attachment of a deviation report (bytes).
+DEVIATION_ATTACHMENT_MAX_BYTES = int(os.environ.get("MASPORTAL_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# The Celery queue report generation is sent to (a worker must consume it).
+REPORTS_QUEUE = os.environ.get("MASPORTAL_REPORTS_QUEUE", "celery")
+# Deadlines: every per-municipality deadline and threshold is a field of responsibility.Municipality
+# (docs/rule-homes.md). LEX_MARIA_STEP_DAYS is retired: the Lex
+# Maria step deadlines are Municipality.lex_maria_*_days; only responsibility migration 0003 reads this, to
+# carry an old override ({"patient": 3, "report": 7, …}) into those fields.
+LEX_MARIA_STEP_DAYS: dict[str, int] = {}
 
 # --- Auth ------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

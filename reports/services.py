@@ -155,7 +155,7 @@ def report_order(*, user, params: ReportParams) -> GeneratedReport:
 def _queue(report_id: int) -> None:
     from reports.tasks import generate_report
 
-    generate_report.apply_async(args=[report_id], queue=getattr(settings, "REPORTS_QUEUE", "celery"))
+    generate_report.apply_async(args=[report_id], queue=settings.REPORTS_QUEUE)
 
 
 def _move(report: GeneratedReport, to: str, **fields) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -235,7 +235,7 @@ class AssignmentList(RegisterList):
             qs = qs.filter(role=self.request.GET["role"])
         if self.request.GET.get("current"):
             today = timezone.localdate()
-            qs = qs.filter(valid_from__lte=today).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+            qs = qs.active_on(today)
         return qs
 
     def history_url(self, obj):

@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.dates import not_ended_q
 from responsibility.choices import STATUTORY_ROLES, AssignmentKind, MasHeldBy, Role, Scope, Severity
 from responsibility.models import Assignment, CareProvider, Contract, RuleDefinition, Unit
 from responsibility.resolver import Resolution, ResponsibilityIndex, build_index
@@ -354,7 +355,7 @@ def assignments_without_successor(*, municipality, on: date) -> list[Assignment]
         if ids:
             scope_q |= Q(**{f"{field_name}__in": ids})
     others: dict[tuple[str, tuple[str, int]], list[Assignment]] = defaultdict(list)
-    for other in statutory.filter(scope_q).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)):
+    for other in statutory.filter(scope_q).filter(not_ended_q(Assignment, on)):
         others[(other.role, other.scope_key)].append(other)
     return [a for a in ending
             if ends_without_successor(a, others.get((a.role, a.scope_key), []), on=on, days=days)]
@@ -441,9 +442,7 @@ def ensure_default_rules() -> int:
 
 def rules_in_force(*, on: date) -> list[RuleDefinition]:
     """The rule rows in force on ``on``: the newest row per code (one query)."""
-    rows = RuleDefinition.objects.filter(effective_from__lte=on).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
-    ).order_by("code", "-effective_from")
+    rows = RuleDefinition.objects.active_on(on).order_by("code", "-effective_from")
     latest: dict[str, RuleDefinition] = {}
     for row in rows:
         latest.setdefault(row.code, row)
@@ -462,7 +461,7 @@ def _load_statutory(units: list[Unit], index: ResponsibilityIndex, on: date) -> 
     rows = (
         Assignment.objects.filter(scope_q, role__in=list(STATUTORY_ROLES), kind=AssignmentKind.STATUTORY,
                                   deputy_for__isnull=True)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .filter(not_ended_q(Assignment, on))
         .select_related("person", "unit", "provider", "board", "region")
         .order_by("valid_from", "pk")
     )

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import ActiveOnQuerySet, ValidityPeriod
 from responsibility.choices import (
     AssignmentKind,
     ContractKind,
@@ -68,6 +69,30 @@ class Municipality(models.Model):
     lex_maria_board_days = models.PositiveSmallIntegerField(_("days to inform the board (Lex Maria)"), default=14)
     lex_maria_close_days = models.PositiveSmallIntegerField(
         _("days to close a case once every step is done (Lex Maria)"), default=14
+    )
+    # Follow-up (SPEC §6), configurable.
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("days after an action's deadline before escalating to the manager"), default=7
+    )
+    followup_remind_days = models.PositiveSmallIntegerField(
+        _("days before a follow-up to remind the auditor"), default=7
+    )
+    contract_warning_days = models.PositiveSmallIntegerField(
+        _("days before a contract ends to warn of no successor"), default=90
+    )
+    routine_warning_days = models.PositiveSmallIntegerField(
+        _("days before a routine's revision date to remind its owner"), default=30
+    )
+    # Complaints and collaboration deviations (SPEC §6a), configurable.
+    acknowledge_working_days = models.PositiveSmallIntegerField(
+        _("working days to confirm receipt of a complaint"), default=5
+    )
+    answer_weeks = models.PositiveSmallIntegerField(_("weeks to answer a complaint"), default=4)
+    reply_months = models.PositiveSmallIntegerField(
+        _("months for a counterpart to reply (default for new counterparts)"), default=2
+    )
+    complaint_reminder_days_before = models.PositiveSmallIntegerField(
+        _("days before a complaint's or collaboration deviation's deadline to remind"), default=2
     )
     history = HistoricalRecords()
 
@@ -156,7 +181,7 @@ class CareProvider(models.Model):
         return self.name
 
 
-class Unit(models.Model):
+class Unit(ValidityPeriod, models.Model):
     """A verksamhet/enhet where care is given.
 
     ``provider``, ``operating_form`` and ``contract`` are the current values; the
@@ -183,6 +208,9 @@ class Unit(models.Model):
     active_to = models.DateField(_("active to"), null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = ActiveOnQuerySet.as_manager()
+    period_start, period_end = "active_from", "active_to"
+
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
@@ -203,11 +231,8 @@ class Unit(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("responsibility:unit_detail", args=[self.code])
 
-    def is_active_on(self, on: date) -> bool:
-        return self.active_from <= on and (self.active_to is None or self.active_to >= on)
 
-
-class UnitOperatingPeriod(models.Model):
+class UnitOperatingPeriod(ValidityPeriod, models.Model):
     """Who operated a unit, in which form and under which contract, during a period."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="operating_periods")
@@ -218,6 +243,8 @@ class UnitOperatingPeriod(models.Model):
     contract = models.ForeignKey(
         "Contract", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("contract")
     )
+
+    objects = ActiveOnQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("operating period")
@@ -272,7 +299,7 @@ class Person(models.Model):
         return True
 
 
-class Assignment(models.Model):
+class Assignment(ValidityPeriod, models.Model):
     """A person holding a role for one scope (region, board, provider or unit) during a period."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("person"))
@@ -306,6 +333,8 @@ class Assignment(models.Model):
         help_text=_("Decision or contract clause behind the assignment, e.g. 'Delegation 2026-02' or 'Avtal 4.11'."),
     )
     history = HistoricalRecords()
+
+    objects = ActiveOnQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assignment")
@@ -357,9 +386,6 @@ class Assignment(models.Model):
     def scope_key(self) -> tuple[str, int]:
         return (self.scope, self.unit_id or self.provider_id or self.board_id or self.region_id)
 
-    def is_active_on(self, on: date) -> bool:
-        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
-
     def clean(self) -> None:
         errors = {}
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
@@ -401,7 +427,7 @@ def _consistent_route_q() -> Q:
     return reduce(operator.or_, parts)
 
 
-class Contract(models.Model):
+class Contract(ValidityPeriod, models.Model):
     """An avtal with a provider; decides who holds the MAS duty and the Lex Maria route."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="contracts")
@@ -449,6 +475,8 @@ class Contract(models.Model):
     non_compliance_consequences = models.TextField(_("consequences of non-compliance"), blank=True)
     history = HistoricalRecords()
 
+    objects = ActiveOnQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
@@ -471,9 +499,6 @@ class Contract(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.case_number})"
 
-    def is_active_on(self, on: date) -> bool:
-        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
-
     @property
     def route_agrees(self) -> bool:
         return route_agrees(kind=self.kind, mas_held_by=self.mas_held_by, route=self.lex_maria_route)
@@ -491,7 +516,7 @@ class Contract(models.Model):
             ) % {"route": LexMariaRoute(expected).label}})
 
 
-class RuleDefinition(models.Model):
+class RuleDefinition(ValidityPeriod, models.Model):
     """A dated check of the register (R1–R12): a change of law is a new row, not new code."""
 
     code = models.CharField(_("code"), max_length=8)
@@ -502,6 +527,9 @@ class RuleDefinition(models.Model):
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     history = HistoricalRecords()
 
+    objects = ActiveOnQuerySet.as_manager()
+    period_start, period_end = "effective_from", "effective_to"
+
     class Meta:
         verbose_name = _("rule")
         verbose_name_plural = _("rules")
@@ -510,6 +538,3 @@ class RuleDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.effective_from})"
-
-    def is_in_force_on(self, on: date) -> bool:
-        return self.effective_from <= on and (self.effective_to is None or self.effective_to >= on)

@@ -100,8 +100,7 @@ def user_scope(user, *, on: date | None = None) -> UserScope:
     if cached is not None:
         return cached
     assignments = list(
-        Assignment.objects.filter(person__user=user, valid_from__lte=on)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        Assignment.objects.active_on(on).filter(person__user=user)
         .only("role", "unit_id", "provider_id", "board_id", "region_id")
     )
     scope = _scope_from(assignments)

@@ -19,8 +19,7 @@ SCOPE_RELATED = ("unit", "provider", "board", "region")
 
 
 def _current(qs: QuerySet) -> QuerySet:
-    today = timezone.localdate()
-    return qs.filter(valid_from__lte=today).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    return qs.active_on(timezone.localdate())
 
 
 def people(municipality: Municipality, *, role: str = "") -> QuerySet[Person]:

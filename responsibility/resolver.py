@@ -122,12 +122,6 @@ class Resolution:
         }
 
 
-def _active(q_prefix: str, on: date) -> Q:
-    return Q(**{f"{q_prefix}valid_from__lte": on}) & (
-        Q(**{f"{q_prefix}valid_to__isnull": True}) | Q(**{f"{q_prefix}valid_to__gte": on})
-    )
-
-
 def levels_for(role: str, operation: Operation) -> tuple[str, ...]:
     """The scopes searched, in order, for ``role`` on a unit operated as ``operation``.
 
@@ -169,7 +163,7 @@ class ResponsibilityIndex:
         if not unit_ids:
             return
         periods = (
-            UnitOperatingPeriod.objects.filter(_active("", on), unit_id__in=unit_ids)
+            UnitOperatingPeriod.objects.active_on(on).filter(unit_id__in=unit_ids)
             .select_related("contract")
             .order_by("unit_id", "valid_from")
         )
@@ -189,7 +183,7 @@ class ResponsibilityIndex:
         if region_ids:
             scope_q |= Q(region_id__in=region_ids)
         assignments = (
-            Assignment.objects.filter(_active("", on), scope_q, role__in=list(STATUTORY_ROLES))
+            Assignment.objects.active_on(on).filter(scope_q, role__in=list(STATUTORY_ROLES))
             # The scope objects too: the reason names them, and resolving must not query per unit.
             .select_related("person", "deputy_for__person", "unit", "provider", "board", "region")
             .order_by("valid_from", "pk")
@@ -293,18 +287,28 @@ def responsible_for(*, unit: Unit, role: str, on: date) -> Resolution:
     return ResponsibilityIndex(units=[unit], on=on).resolve(unit, role)
 
 
-def board_duty_holder(*, board: Board, role: str, on: date) -> Resolution:
-    """Return who holds ``role`` for ``board``'s own operation on ``on`` (the board's MAS/MAR).
-
-    Asks the index about a virtual unit of the board run in egen regi by the
-    board's municipal provider, so precedence (deputy → provider → board →
-    region) stays here.
+def board_units(boards: Iterable[Board]) -> dict[int, Unit]:
+    """One virtual unit per board (pk = −board id, never saved), run in egen regi by the board's municipal
+    provider: asking the index about it answers "the board's own MAS/MAR", so precedence (deputy → provider
+    → board → region) stays in the resolver. One query for any number of boards.
     """
-    municipal = CareProvider.objects.filter(kind=ProviderKind.MUNICIPAL, board=board).only("pk").first()
-    virtual = Unit(
-        municipality_id=board.municipality_id, board=board, provider_id=municipal.pk if municipal else None,
-        operating_form=OperatingForm.OWN, contract=None,
-    )
+    boards = {b.pk: b for b in boards}
+    if not boards:
+        return {}
+    municipal: dict[int, int] = {}
+    for provider in CareProvider.objects.filter(kind=ProviderKind.MUNICIPAL, board_id__in=list(boards)).only(
+            "pk", "board_id"):
+        municipal.setdefault(provider.board_id, provider.pk)  # the first by the model's ordering
+    return {
+        pk: Unit(pk=-pk, municipality_id=board.municipality_id, board=board, provider_id=municipal.get(pk),
+                 operating_form=OperatingForm.OWN, contract=None)
+        for pk, board in boards.items()
+    }
+
+
+def board_duty_holder(*, board: Board, role: str, on: date) -> Resolution:
+    """Return who holds ``role`` for ``board``'s own operation on ``on`` (the board's MAS/MAR)."""
+    virtual = board_units([board])[board.pk]
     return build_index(units=[virtual], on=on).resolve(virtual, role)
 
 

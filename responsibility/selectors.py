@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from responsibility.checks import RULE_CODES, RULE_TITLES, Finding, run_checks
 from responsibility.choices import OperatingForm, Role, Severity
@@ -29,10 +29,6 @@ FINDINGS_VIEWER_ROLES = (Role.MAS, Role.MAR)
 
 def _with_relations(qs: QuerySet[Unit]) -> QuerySet[Unit]:
     return qs.select_related("board", "board__region", "provider", "municipality")
-
-
-def _active_on(qs: QuerySet[Unit], on: date) -> QuerySet[Unit]:
-    return qs.filter(active_from__lte=on).filter(Q(active_to__isnull=True) | Q(active_to__gte=on))
 
 
 # --- units ---------------------------------------------------------------------
@@ -177,7 +173,7 @@ def responsibility_matrix(
     ``provider`` and ``operating_form`` are those of the unit's operation on ``on``; ``code`` and
     ``severity`` keep only rows with such findings, and only those findings.
     """
-    qs = _active_on(matrix_units(user=user), on)
+    qs = matrix_units(user=user).active_on(on)
     if board is not None:
         qs = qs.filter(board=board)
     if region is not None:
@@ -224,7 +220,7 @@ def findings_units(*, user) -> QuerySet[Unit]:
 
 
 def _findings_of(units: QuerySet[Unit], on: date) -> list[Finding]:
-    return run_checks(units=list(_with_relations(_active_on(units, on)).order_by("name", "code")), on=on)
+    return run_checks(units=list(_with_relations(units.active_on(on)).order_by("name", "code")), on=on)
 
 
 def open_findings(*, user, on: date) -> list[Finding]:

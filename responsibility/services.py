@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.dates import overlaps_q
 from responsibility.choices import AssignmentKind, OperatingForm, ProviderKind
 from responsibility.models import (
     Assignment,
@@ -32,9 +32,7 @@ def overlapping_assignments(*, assignment: Assignment):
         deputy_for__isnull=True,
         **{f"{scope}_id": scope_id},
     ).exclude(pk=assignment.pk)
-    if assignment.valid_to is not None:
-        qs = qs.filter(valid_from__lte=assignment.valid_to)
-    return qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=assignment.valid_from))
+    return qs.filter(overlaps_q(Assignment, assignment.valid_from, assignment.valid_to))
 
 
 def assignment_validate(*, assignment: Assignment) -> None:

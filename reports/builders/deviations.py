@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from incidents.models import Deviation, DeviationState
+from incidents.risk import risk_band_ranges
 from reports.builders.charts import bar_chart, line_chart
 from reports.builders.common import (
     MAX_LIST_ROWS,
@@ -45,9 +46,9 @@ NOT_REPORTED = (DeviationState.DRAFT,)
 
 def _operation(field: str) -> Subquery:
     """The unit's dated operating period on the day the deviation occurred: its ``field``."""
-    periods = UnitOperatingPeriod.objects.filter(
-        unit_id=OuterRef("unit_id"), valid_from__lte=OuterRef("occurred_day")
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("occurred_day"))).order_by("-valid_from")
+    periods = UnitOperatingPeriod.objects.active_on(OuterRef("occurred_day")).filter(
+        unit_id=OuterRef("unit_id")
+    ).order_by("-valid_from")
     return Subquery(periods.values(field)[:1])
 
 
@@ -87,14 +88,9 @@ def with_operation(qs: QuerySet[Deviation]) -> QuerySet[Deviation]:
 
 
 def risk_levels(municipality: Municipality) -> list[tuple[str, int, int]]:
-    """Risk bands over the score 1–16; the band that goes to MAS starts at the municipality's threshold."""
-    threshold = municipality.mas_risk_threshold
-    return [
-        (_("Low (1–3)"), 1, 3),
-        (_("Moderate (4–%(upper)s)") % {"upper": threshold - 1}, 4, threshold - 1),
-        (_("High (%(lower)s–11)") % {"lower": threshold}, threshold, 11),
-        (_("Very high (12–16)"), 12, 16),
-    ]
+    """The risk bands (incidents/risk.py) with their score ranges, for the municipality's MAS threshold."""
+    return [(_("%(band)s (%(low)s–%(high)s)") % {"band": band.label, "low": low, "high": high}, low, high)
+            for band, low, high in risk_band_ranges(municipality.mas_risk_threshold) if low <= high]
 
 
 def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from core.dates import overlaps_q
 from followup.choices import ACTION_UNFINISHED_STATES, ActionState, FollowUpState
 from followup.models import Action, FollowUp
 from incidents.models import DeviationAction
@@ -148,9 +149,9 @@ def patient_safety_figures(*, provider: CareProvider, scope_label: str, year: in
     physician = []
     if board_id is not None:
         contracts = Contract.objects.filter(
-            Q(purchasing_board_id=board_id) | Q(managing_board_id=board_id), kind=ContractKind.PHYSICIAN,
-            valid_from__lte=end,
-        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start)).order_by("valid_from", "pk")
+            Q(purchasing_board_id=board_id) | Q(managing_board_id=board_id), overlaps_q(Contract, start, end),
+            kind=ContractKind.PHYSICIAN,
+        ).order_by("valid_from", "pk")
         followed = {
             r["contract_id"]: r for r in FollowUp.objects.filter(
                 contract__in=contracts, scheduled_date__gte=start, scheduled_date__lte=end,

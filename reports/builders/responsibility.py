@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -21,7 +20,7 @@ REGISTER_ROLES = (Role.MAS, Role.MAR, Role.OPERATIONS_MANAGER, Role.LEX_MARIA_RE
 
 def units_in(*, scope: ReportScope, on: date):
     """Units of the scope active on ``on``."""
-    qs = Unit.objects.filter(scope.unit_q(), active_from__lte=on).filter(Q(active_to__isnull=True) | Q(active_to__gte=on))
+    qs = Unit.objects.active_on(on).filter(scope.unit_q())
     return units_with_board(qs).select_related("municipality").order_by("board__name", "name")
 
 
