@@ -45,12 +45,13 @@ from followup.permissions import (
     can_perform,
     can_report_action,
     can_verify_action,
-    covers_unit_q,
     is_auditor_for,
 )
 from masportal.jobs import lock_skip  # noqa: F401 - re-exported for the follow-up jobs
 from masportal.uploads import clean_filename
 from responsibility.models import Assignment, Contract, Municipality, Person, Unit
+from responsibility.scope import covering_unit_q
+from responsibility.tenancy import person_of
 
 # --- helpers ------------------------------------------------------------------
 
@@ -310,8 +311,6 @@ def followup_start(*, follow_up: FollowUp, actor) -> FollowUp:
             follow_up.state = FollowUpState.IN_PROGRESS
             follow_up.started_at = timezone.now()
             if follow_up.auditor_id is None:
-                from followup.permissions import person_of
-
                 follow_up.auditor = person_of(actor)
             follow_up.save(update_fields=["state", "started_at", "auditor"])
         elif follow_up.state != FollowUpState.IN_PROGRESS:
@@ -519,7 +518,7 @@ def action_send_back(*, action: Action, actor, reason: str) -> Action:
 
 def person_has_role_at(*, person: Person, unit: Unit, on: date) -> bool:
     """Whether ``person`` holds any active assignment covering ``unit`` on ``on``."""
-    return Assignment.objects.filter(active_q(on), covers_unit_q(unit), person=person).exists()
+    return Assignment.objects.filter(active_q(on), covering_unit_q(unit), person=person).exists()
 
 
 def delegation_create(

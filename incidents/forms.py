@@ -16,6 +16,7 @@ from incidents.models import Deviation, DeviationCategory, DeviationState, Event
 from incidents.permissions import reportable_units
 from incidents.selectors import RISK_LEVELS, overdue_q
 from responsibility.models import Assignment, Person, Unit
+from responsibility.scope import covering_unit_q
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 MATRIX_VALUES = [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
@@ -119,11 +120,11 @@ class DeviationForm(forms.Form):
 
 
 def people_for_unit(unit: Unit):
-    """People with an active assignment covering ``unit`` (for investigators and action owners)."""
+    """People with an active assignment covering ``unit`` (its unit, provider, board or region)."""
     today = timezone.localdate()
     return Person.objects.filter(
         pk__in=Assignment.objects.filter(
-            Q(unit_id=unit.pk) | Q(provider_id=unit.provider_id) | Q(board_id=unit.board_id),
+            covering_unit_q(unit),
             valid_from__lte=today,
         ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).values("person_id")
     ).order_by("last_name", "first_name")

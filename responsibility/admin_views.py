@@ -58,6 +58,7 @@ from responsibility.models import (
 )
 from responsibility.permissions import is_register_admin, units_visible_to
 from responsibility.resources import IMPORT_KINDS, RESOURCES, read_dataset, template_csv
+from responsibility.tenancy import municipality_of
 
 
 def register_admin_required(view):
@@ -81,10 +82,7 @@ def _url(name: str, *args) -> str:
 
 
 def _municipality(request) -> Municipality:
-    municipality = services.register_municipality(user=request.user)
-    if municipality is None:
-        raise Http404(_("No municipality is configured."))
-    return municipality
+    return municipality_of(request)
 
 
 # --- landing page -------------------------------------------------------------------------------
