@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from responsibility.models import Municipality, Person
 
@@ -24,16 +23,10 @@ _MISSING = object()
 
 
 class NoMunicipality(PermissionDenied):
-    """The login is connected to no municipality: it may see and change nothing municipal."""
+    """The login is connected to no municipality: it may see and change nothing municipal.
 
-    def __init__(self):
-        super().__init__(
-            _(
-                "Your account is not connected to a person in any municipality's register, so you cannot see or "
-                "change anything here. Ask your municipality's register administrator to connect your account "
-                "to your person record."
-            )
-        )
+    The 403 page (templates/403.html) then says how to get connected.
+    """
 
 
 def request_cache(user) -> dict:
@@ -129,7 +122,7 @@ def scope_form_choices(form, municipality: Municipality | int | None) -> None:
 def municipality_path(model) -> str | None:
     """The lookup from ``model`` to its municipality (``municipality``, ``unit__municipality``, …), or None."""
     names = {f.name for f in model._meta.get_fields() if f.concrete}
-    for path in ("municipality", "unit__municipality", "board__municipality", "person__municipality"):
+    for path in ("municipality", "person__municipality", "unit__municipality", "board__municipality"):
         if path.split("__")[0] in names:
             return path
     return None
