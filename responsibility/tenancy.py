@@ -13,8 +13,9 @@ Both answers are cached once per request on the request's user object
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from responsibility.models import Municipality, Person
 
@@ -116,7 +117,13 @@ def scope_form_choices(form, municipality: Municipality | int | None) -> None:
         path = municipality_path(queryset.model)
         if path is None:
             continue
-        field.queryset = queryset.filter(**{f"{path}_id": municipality_id}) if municipality_id else queryset.none()
+        if not municipality_id:
+            field.queryset = queryset.none()
+            continue
+        mine = Q(**{f"{path}_id": municipality_id})
+        if path == "municipality" and queryset.model._meta.get_field("municipality").null:
+            mine |= Q(municipality__isnull=True)  # shared by every municipality
+        field.queryset = queryset.filter(mine)
 
 
 def municipality_path(model) -> str | None:
@@ -126,3 +133,24 @@ def municipality_path(model) -> str | None:
         if path.split("__")[0] in names:
             return path
     return None
+
+
+def require_same_municipality(municipality: Municipality | int, **objects) -> None:
+    """Raise ValidationError (keyed by name) for each of ``objects`` that belongs to another municipality.
+
+    ``None`` values are skipped; a row shared by every municipality (an empty municipality,
+    e.g. a national checklist template) belongs to all of them.
+    """
+    municipality_id = getattr(municipality, "pk", municipality)
+    errors = {}
+    for name, obj in objects.items():
+        if obj is None:
+            continue
+        path = municipality_path(type(obj))
+        owner = obj
+        for part in path.split("__")[:-1]:
+            owner = getattr(owner, part)
+        if owner.municipality_id not in (None, municipality_id):
+            errors[name] = _("This belongs to another municipality.")
+    if errors:
+        raise ValidationError(errors)
