@@ -61,18 +61,21 @@ def test_the_form_refuses_a_contract_that_contradicts_itself():
         "mas_held_by": MasHeldBy.BOARD,
         "lex_maria_route": LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS,
     }
-    form = ContractForm(data=data)
+    form = ContractForm(data=data, instance=Contract(municipality=unit.municipality))
     assert not form.is_valid()
     assert form.errors["mas_held_by"] == [
         "En privat utförare under ramavtal eller LOV är själv vårdgivare och har själv MAS-ansvaret."
     ]
-    form = ContractForm(data={**data, "mas_held_by": MasHeldBy.CONTRACTOR})
+    form = ContractForm(
+        data={**data, "mas_held_by": MasHeldBy.CONTRACTOR}, instance=Contract(municipality=unit.municipality)
+    )
     assert not form.is_valid()
     assert form.errors["lex_maria_route"][0].startswith(
         "Med den här avtalstypen och detta MAS-ansvar måste Lex Maria-vägen vara ”Privat vårdgivare"
     )
     assert ContractForm(
-        data={**data, "mas_held_by": MasHeldBy.CONTRACTOR, "lex_maria_route": LexMariaRoute.PROVIDER_MAS}
+        data={**data, "mas_held_by": MasHeldBy.CONTRACTOR, "lex_maria_route": LexMariaRoute.PROVIDER_MAS},
+        instance=Contract(municipality=unit.municipality),
     ).is_valid()
 
 
