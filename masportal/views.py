@@ -35,7 +35,7 @@ from masportal.services import (
 from masportal.start import start_sections
 from responsibility.admin_views import register_admin_required
 from responsibility.permissions import is_register_admin, user_roles
-from responsibility.tenancy import NoMunicipality, municipality_id_of
+from responsibility.tenancy import NoMunicipality, municipality_of
 
 logger = logging.getLogger("masportal.security")
 
@@ -172,7 +172,7 @@ def login_locked_out(request, original_response=None, credentials=None):
 @require_http_methods(["GET", "POST"])
 def login_lockouts(request):
     """Current login lockouts (usernames of the admin's municipality and addresses); lift one with POST."""
-    municipality_id = municipality_id_of(request)
+    municipality_id = municipality_of(request).pk
     if request.method == "POST":
         kind, value = request.POST.get("kind", ""), request.POST.get("value", "")
         if kind in {"username", "ip"} and value and lockout_lift(actor=request.user, kind=kind, value=value,
