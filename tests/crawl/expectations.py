@@ -196,7 +196,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     },
     "followup:action_create": {
         "GET": {"*": "405", "anonymous": "302"},
-        "POST": {"*": "404 visible:403", "admin": "403 missing:404", "anonymous": "302", "kvalitet": "400 foreign:404 missing:404"},
+        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "400 foreign:404 missing:404"},
     },
     "followup:action_detail": {
         "GET": {
@@ -229,12 +229,12 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "followup:contract_detail": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
         "POST": {"*": "405", "anonymous": "302"},
     },
     "followup:contract_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "followup:contract_list": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -251,14 +251,14 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "followup:delegation_revoke": {
         "GET": {
             "*": "403 missing:404 foreign:404",
-            "admin": "200 missing:404",
+            "admin": "200 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404",
             "mas": "200 missing:404 foreign:404",
         },
         "POST": {
             "*": "403 missing:404 foreign:404",
-            "admin": "400 missing:404",
+            "admin": "400 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404",
             "mas": "400 missing:404 foreign:404",
@@ -266,7 +266,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     },
     "followup:finding_create": {
         "GET": {"*": "405", "anonymous": "302"},
-        "POST": {"*": "404 visible:403", "admin": "403 missing:404", "anonymous": "302", "kvalitet": "400 foreign:404 missing:404"},
+        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "400 foreign:404 missing:404"},
     },
     "followup:followup_create": {
         "GET": {
@@ -287,8 +287,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         },
     },
     "followup:followup_detail": {
-        "GET": {"*": "404 visible:200", "admin": "200 missing:404", "anonymous": "302", "kvalitet": "200 foreign:404 missing:404"},
-        "POST": {"*": "404 visible:403", "admin": "403 missing:404", "anonymous": "302", "kvalitet": "302 foreign:404 missing:404"},
+        "GET": {"*": "404 visible:200", "admin": "200 foreign:404 missing:404", "anonymous": "302", "kvalitet": "200 foreign:404 missing:404"},
+        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "302 foreign:404 missing:404"},
     },
     "followup:followup_list": {
         "GET": {"*": "200", "anonymous": "302"},
@@ -296,7 +296,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     },
     "followup:followup_start": {
         "GET": {"*": "405", "anonymous": "302"},
-        "POST": {"*": "404 visible:403", "admin": "403 missing:404", "anonymous": "302", "kvalitet": "302 foreign:404 missing:404"},
+        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "302 foreign:404 missing:404"},
     },
     "followup:job_runs": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -309,14 +309,14 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "followup:plan_edit": {
         "GET": {
             "*": "403",
-            "admin": "200 missing:404",
+            "admin": "200 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404 visible:200",
             "mas": "200 missing:404 foreign:404",
         },
         "POST": {
             "*": "403",
-            "admin": "400 missing:404",
+            "admin": "400 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404 visible:400",
             "mas": "400 missing:404 foreign:404",
@@ -340,7 +340,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "followup:routine_edit": {
         "GET": {
             "*": "403",
-            "admin": "200 missing:404",
+            "admin": "200 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "200 missing:404 foreign:404",
             "mar": "200 missing:404 foreign:404",
@@ -348,7 +348,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         },
         "POST": {
             "*": "403",
-            "admin": "400 missing:404",
+            "admin": "400 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "400 missing:404 foreign:404",
             "mar": "400 missing:404 foreign:404",
@@ -483,7 +483,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "incidents:lex_maria_detail": {
         "GET": {
             "*": "404",
-            "admin": "200 missing:404",
+            "admin": "200 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404 visible:200",
             "mas": "404 visible:200",
@@ -495,7 +495,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "incidents:lex_maria_pdf": {
         "GET": {
             "*": "404",
-            "admin": "403 missing:404",
+            "admin": "403 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404 visible:200",
             "mas": "404 visible:200|404",
@@ -551,7 +551,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "reports:narrative_edit": {
         "GET": {
             "*": "403 missing:404",
-            "admin": "200 missing:404",
+            "admin": "200 missing:404 foreign:403",
             "anonymous": "302",
             "entreprenor-mas": "200 foreign:403 missing:404",
             "mar": "200 foreign:403 missing:404",
@@ -560,7 +560,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         },
         "POST": {
             "*": "403 missing:404",
-            "admin": "400 missing:404",
+            "admin": "400 missing:404 foreign:403",
             "anonymous": "302",
             "entreprenor-mas": "400 foreign:403 missing:404",
             "mar": "400 foreign:403 missing:404",
@@ -625,11 +625,11 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:assignment_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:assignment_history": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
         "POST": {"*": "403", "admin": "405", "anonymous": "302"},
     },
     "responsibility:assignment_list": {
@@ -641,8 +641,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:board_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:board_list": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -684,8 +684,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:person_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:person_list": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -696,8 +696,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:provider_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:provider_list": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -708,8 +708,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:region_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:region_list": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -720,23 +720,23 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "405", "anonymous": "302"},
     },
     "responsibility:unit_change_operation": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:unit_create": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:unit_detail": {
-        "GET": {"*": "404 visible:200", "admin": "200 missing:404", "anonymous": "302"},
+        "GET": {"*": "404 visible:200", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
         "POST": {"*": "405"},
     },
     "responsibility:unit_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:unit_history": {
-        "GET": {"*": "404 visible:200", "admin": "200 missing:404", "anonymous": "302"},
+        "GET": {"*": "404 visible:200", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
         "POST": {"*": "405", "anonymous": "302"},
     },
     "responsibility:unit_list": {

@@ -18,6 +18,7 @@ from django.utils import timezone
 CODE = "vol-900"
 ADMIN = "admin-andra-kommunen"
 NUMBER = 900
+RANGE = 900_000  # where the references of this municipality are moved to (see _renumber)
 
 
 @dataclass
@@ -53,6 +54,29 @@ def build() -> OtherMunicipality:
         complainant_kind="patient", categories=categories, description="Klagomål i den andra kommunen.",
         patient_identifier=personnummer(990_001),
     ))
+    _renumber(municipality)
     assert Deviation.objects.filter(municipality=municipality).exists()
     assert LexMariaCase.objects.filter(deviation__municipality=municipality).exists(), "no Lex Maria case"
     return OtherMunicipality(municipality_id=municipality.pk, admin_username=ADMIN)
+
+
+def _renumber(municipality) -> None:
+    """Move the municipality's references to their own range (AV-2026-900012, …).
+
+    Reference series are per municipality, so both municipalities have an AV-2026-000012; the
+    crawl's leak check looks for references in page text and must tell the two apart.
+    """
+    from complaints.models import Complaint
+    from incidents.models import Deviation, LexMariaCase
+
+    def moved(reference: str) -> str:
+        prefix, year, number = reference.split("-")
+        return f"{prefix}-{year}-{RANGE + int(number):06d}"
+
+    for model, where in (
+        (Deviation, {"municipality": municipality}),
+        (LexMariaCase, {"deviation__municipality": municipality}),
+        (Complaint, {"municipality": municipality}),
+    ):
+        for pk, reference in model.objects.filter(**where).exclude(reference="").values_list("pk", "reference"):
+            model.objects.filter(pk=pk).update(reference=moved(reference))
