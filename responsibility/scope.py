@@ -1,6 +1,6 @@
 """The unit scope of a role: one unit, a care provider's units, a board's units or a region's units.
 
-Two questions, each answered here once (SPEC: an assignment's scope is a unit, a
+Two questions, each answered here once (SPEC §2, §3: an assignment's scope is a unit, a
 provider, a board or a region, whose boards' units it then covers):
 
 - :func:`units_in_scope_q` — units (or rows with a unit at ``prefix``) inside a set of scopes;

@@ -1,6 +1,6 @@
 """Tenancy: which municipality a request is in, and which register person a login is.
 
-One home for both questions (SPEC: every query and write is scoped to the request's
+One home for both questions (every query and write is scoped to the request's
 municipality). The answer is the municipality of the user's person record; there is no
 fallback to "the first municipality". A login without a person record (also a superuser)
 is in no municipality: :func:`municipality_of` raises :class:`NoMunicipality`, which the
