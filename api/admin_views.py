@@ -13,11 +13,11 @@ from api import selectors, services
 from api.forms import ApiClientForm
 from responsibility.admin_views import register_admin_required
 from responsibility.models import Municipality
-from responsibility.permissions import user_municipality_id
+from responsibility.tenancy import municipality_id_of
 
 
 def _municipality_id(request) -> int | None:
-    return user_municipality_id(request.user)
+    return municipality_id_of(request.user)
 
 
 @register_admin_required

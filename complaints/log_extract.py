@@ -19,7 +19,7 @@ from incidents.models import PatientDataAccess
 from incidents.permissions import may_review_access_log
 from incidents.selectors import duty_unit_ids
 from incidents.services import log_patient_access
-from responsibility.permissions import user_municipality_id
+from responsibility.tenancy import municipality_id_of
 
 EXTRACT_ACTION = "log_extract"
 
@@ -31,7 +31,7 @@ def may_produce(user) -> bool:
 
 def extract_rows(*, user, patient_hash: str) -> QuerySet[PatientDataAccess]:
     """Every logged access to records holding the patient's data that ``user`` answers for, oldest first."""
-    municipality_id = user_municipality_id(user)
+    municipality_id = municipality_id_of(user)
     records = Q(unit_id__in=duty_unit_ids(user=user))
     earlier_extracts = Q(action=EXTRACT_ACTION, user__person__municipality_id=municipality_id)
     return (

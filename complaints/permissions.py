@@ -21,6 +21,7 @@ from complaints.routing import duty_holders_on
 from incidents.permissions import DUTY_ROLES, MANAGER_ROLES, reportable_units
 from responsibility.choices import Role
 from responsibility.permissions import units_visible_to, user_roles
+from responsibility.tenancy import person_of
 
 
 class Actor(TextChoices):
@@ -36,7 +37,7 @@ STATISTICS_ROLES = (Role.MAS, Role.MAR, Role.BOARD_OFFICIAL, Role.OPERATIONS_MAN
 
 
 def person_id(user) -> int | None:
-    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    person = person_of(user)
     return person.pk if person is not None else None
 
 

@@ -19,6 +19,7 @@ from complaints.models import CollaborationDeviation, Complaint, Counterpart
 from complaints.permissions import collaboration_units, manager_unit_ids, person_id
 from complaints.services import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
 from responsibility.models import Board
+from responsibility.tenancy import scoped
 
 
 def complaints_visible_to(*, user) -> QuerySet[Complaint]:
@@ -29,7 +30,7 @@ def complaints_visible_to(*, user) -> QuerySet[Complaint]:
     pid = person_id(user)
     if pid is not None:
         q |= Q(mas_person_id=pid)
-    return Complaint.objects.filter(q)
+    return scoped(Complaint.objects.all(), user).filter(q)
 
 
 def complaint_queue(*, user) -> QuerySet[Complaint]:
@@ -72,7 +73,7 @@ def collaborations_visible_to(*, user) -> QuerySet[CollaborationDeviation]:
     if pid is not None:
         q |= Q(mas_person_id=pid)
     q |= Q(unit_id__in=manager_unit_ids(user)) & ~Q(direction=Direction.INCOMING, state=CollaborationState.REGISTERED)
-    return CollaborationDeviation.objects.filter(q)
+    return scoped(CollaborationDeviation.objects.all(), user).filter(q)
 
 
 def collaboration_list(*, user) -> QuerySet[CollaborationDeviation]:

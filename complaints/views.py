@@ -56,7 +56,7 @@ from complaints.services import COMPLAINT_OPEN_STATES, CollaborationMove, Compla
 from complaints.transitions import moves_for
 from incidents import patient
 from incidents.services import log_patient_access
-from responsibility.permissions import user_municipality_id
+from responsibility.tenancy import municipality_id_of
 
 PER_PAGE = 25
 
@@ -413,7 +413,7 @@ def collaboration_list_view(request):
     """Collaboration deviations: the MAS's (both directions) and the units' incoming ones forwarded to them."""
     if not may_use_collaboration_list(request.user):
         raise PermissionDenied(_("You have no collaboration deviations."))
-    municipality_id = user_municipality_id(request.user)
+    municipality_id = municipality_id_of(request.user)
     form = forms.CollaborationFilter(request.GET or None, municipality_id=municipality_id)
     qs = collaboration_list(user=request.user)
     if form.is_valid():
@@ -447,7 +447,7 @@ def collaboration_create(request):
     """Register an outgoing or incoming collaboration deviation (MAS/MAR)."""
     if not may_register_collaboration(request.user):
         raise PermissionDenied(_("Only MAS and MAR register collaboration deviations."))
-    municipality_id = user_municipality_id(request.user)
+    municipality_id = municipality_id_of(request.user)
     if request.method == "POST":
         form = forms.CollaborationForm(request.POST, user=request.user, municipality_id=municipality_id)
         if form.is_valid():
@@ -599,7 +599,7 @@ def collaboration_step(request, pk: int, step: str):
 def counterpart_list(request):
     if not may_manage_counterparts(request.user):
         raise PermissionDenied(_("Only MAS and MAR manage counterparts."))
-    counterparts = counterparts_for(municipality_id=user_municipality_id(request.user))
+    counterparts = counterparts_for(municipality_id=municipality_id_of(request.user))
     return render(request, "complaints/counterpart_list.html", {"counterparts": counterparts})
 
 
@@ -607,7 +607,7 @@ def counterpart_list(request):
 @login_required
 def counterpart_edit(request, pk: int | None = None):
     """Create or change a counterpart: contact and reply time are data."""
-    municipality_id = user_municipality_id(request.user)
+    municipality_id = municipality_id_of(request.user)
     if municipality_id is None or not may_manage_counterparts(request.user):
         raise PermissionDenied(_("Only MAS and MAR manage counterparts."))
     counterpart = None

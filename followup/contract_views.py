@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET
 from followup import selectors, services
 from followup.forms import ContractForm, add_service_errors
 from followup.services import contract_ends_without_successor
-from responsibility.models import Contract, Municipality
+from responsibility.models import Contract
 from responsibility.permissions import is_register_admin
+from responsibility.tenancy import municipality_of, scoped
 
 
 def _require_admin(user) -> None:
@@ -27,9 +28,8 @@ def _require_admin(user) -> None:
 def contract_list(request):
     _require_admin(request.user)
     today = timezone.localdate()
-    municipality = Municipality.objects.order_by("pk").first()
-    within = municipality.contract_warning_days if municipality else 90
-    contracts = list(selectors.contract_list())
+    within = municipality_of(request).contract_warning_days
+    contracts = list(selectors.contract_list(user=request.user))
     for c in contracts:
         c.flag_no_successor = contract_ends_without_successor(c, on=today, within_days=within)
         c.has_ended = c.valid_to is not None and c.valid_to < today
@@ -50,7 +50,10 @@ def contract_list(request):
 def contract_detail(request, pk: int):
     _require_admin(request.user)
     contract = get_object_or_404(
-        Contract.objects.select_related("provider", "managing_board", "purchasing_board", "successor"), pk=pk
+        scoped(Contract.objects.all(), request).select_related(
+            "provider", "managing_board", "purchasing_board", "successor"
+        ),
+        pk=pk,
     )
     municipality = contract.municipality
     within = municipality.contract_warning_days
@@ -70,9 +73,9 @@ def contract_detail(request, pk: int):
 def contract_edit(request, pk: int | None = None):
     _require_admin(request.user)
     if pk is None:
-        instance = Contract(municipality=Municipality.objects.order_by("pk").first())
+        instance = Contract(municipality=municipality_of(request))
     else:
-        instance = get_object_or_404(Contract, pk=pk)
+        instance = get_object_or_404(scoped(Contract.objects.all(), request), pk=pk)
     form = ContractForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         units = form.cleaned_data.pop("units")

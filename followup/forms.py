@@ -12,6 +12,7 @@ from followup.choices import DutyArea, FindingSeverity, FollowUpKind, FollowUpTr
 from followup.models import ChecklistAnswer, ChecklistTemplate, FollowUpPlan, Routine
 from responsibility.choices import ContractKind, Role
 from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit
+from responsibility.tenancy import scope_form_choices
 
 
 class DateInput(forms.DateInput):
@@ -332,3 +333,4 @@ class RoutineForm(forms.ModelForm):
         self.fields["board"].queryset = Board.objects.order_by("name")
         self.fields["provider"].queryset = CareProvider.objects.order_by("name")
         self.fields["unit"].queryset = Unit.objects.order_by("name")
+        scope_form_choices(self, self.instance.municipality_id)

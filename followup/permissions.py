@@ -15,37 +15,15 @@ from followup.models import Action, Delegation, FollowUp
 from responsibility.choices import Role
 from responsibility.models import Assignment, Person, Unit
 from responsibility.permissions import has_any_role, is_register_admin, units_visible_to, user_scope
-
-
-def person_of(user) -> Person | None:
-    """The register person behind a login, or None."""
-    if not user.is_authenticated:
-        return None
-    cached = getattr(user, "_followup_person", False)
-    if cached is not False:
-        return cached
-    person = Person.objects.filter(user=user).first()
-    user._followup_person = person
-    return person
-
-
-def covers_unit_q(unit: Unit, prefix: str = "") -> Q:
-    """Assignments whose scope covers ``unit`` (the unit, its provider, its board or the board's region)."""
-    q = (
-        Q(**{f"{prefix}unit_id": unit.pk})
-        | Q(**{f"{prefix}provider_id": unit.provider_id})
-        | Q(**{f"{prefix}board_id": unit.board_id})
-    )
-    if unit.board.region_id:
-        q |= Q(**{f"{prefix}region_id": unit.board.region_id})
-    return q
+from responsibility.scope import covering_unit_q
+from responsibility.tenancy import person_of
 
 
 def is_auditor_for(*, person: Person, unit: Unit | None, board_id: int | None, on: date) -> bool:
     """Whether ``person`` holds an active quality-auditor assignment covering the unit (or the board)."""
     qs = Assignment.objects.active_on(on).filter(person=person, role=Role.QUALITY_AUDITOR)
     if unit is not None:
-        qs = qs.filter(covers_unit_q(unit))
+        qs = qs.filter(covering_unit_q(unit))
     elif board_id is not None:
         qs = qs.filter(Q(board_id=board_id) | Q(region__boards__id=board_id))
     return qs.exists()

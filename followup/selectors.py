@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from followup.choices import ACTION_UNFINISHED_STATES, FOLLOWUP_OPEN_STATES, ActionState, FollowUpState, RoutineScope
 from followup.models import Action, Delegation, Finding, FollowUp, FollowUpPlan, Routine
-from followup.permissions import person_of
 from responsibility.models import Contract
 from responsibility.permissions import is_register_admin, units_visible_to, user_scope
+from responsibility.tenancy import person_of, scoped
 
 OPEN_FOLLOWUP_STATES = FOLLOWUP_OPEN_STATES  # the name start pages and reports import
 
@@ -37,7 +37,7 @@ def followups_visible_to(user) -> QuerySet[FollowUp]:
     """Follow-ups ``user`` may see: admins all; contractor staff only their provider's units."""
     if not user.is_authenticated:
         return FollowUp.objects.none()
-    qs = FollowUp.objects.all()
+    qs = scoped(FollowUp.objects.all(), user)
     if not is_register_admin(user):
         qs = qs.filter(_followup_scope_q(user))
     return qs
@@ -84,7 +84,7 @@ def actions_visible_to(user) -> QuerySet[Action]:
     """Actions of follow-ups the user may see, plus those the user owns."""
     if not user.is_authenticated:
         return Action.objects.none()
-    qs = Action.objects.all()
+    qs = scoped(Action.objects.all(), user, "finding__follow_up__municipality")
     if is_register_admin(user):
         return qs
     q = _followup_scope_q(user, prefix="finding__follow_up__")
@@ -126,11 +126,11 @@ def action_detail(*, user, pk: int) -> Action | None:
 
 def plans_visible_to(user) -> QuerySet[FollowUpPlan]:
     if is_register_admin(user):
-        qs = FollowUpPlan.objects.all()
+        qs = scoped(FollowUpPlan.objects.all(), user)
     else:
         units = units_visible_to(user)
         scope = user_scope(user)
-        qs = FollowUpPlan.objects.filter(
+        qs = scoped(FollowUpPlan.objects.all(), user).filter(
             Q(unit__in=units)
             | Q(contract__units__in=units)
             | Q(board_id__in=list(scope.board_ids))
@@ -142,7 +142,7 @@ def plans_visible_to(user) -> QuerySet[FollowUpPlan]:
 def delegations_visible_to(user) -> QuerySet[Delegation]:
     if not user.is_authenticated:
         return Delegation.objects.none()
-    qs = Delegation.objects.all()
+    qs = scoped(Delegation.objects.all(), user)
     if not is_register_admin(user):
         person = person_of(user)
         q = Q(unit__in=units_visible_to(user))
@@ -156,7 +156,7 @@ def routines_visible_to(user) -> QuerySet[Routine]:
     """The routine library: municipality-wide routines and those of the user's scope."""
     if not user.is_authenticated:
         return Routine.objects.none()
-    qs = Routine.objects.filter(active=True)
+    qs = scoped(Routine.objects.filter(active=True), user)
     if not is_register_admin(user):
         scope = user_scope(user)
         units = units_visible_to(user)
@@ -172,10 +172,10 @@ def routines_visible_to(user) -> QuerySet[Routine]:
     return qs.select_related("owner", "board", "unit", "provider", "region").order_by("next_revision", "pk")
 
 
-def contract_list() -> QuerySet[Contract]:
-    """Every contract, for register admins (the view checks the permission)."""
+def contract_list(*, user) -> QuerySet[Contract]:
+    """Every contract of the user's municipality, for register admins (the view checks the permission)."""
     return (
-        Contract.objects.select_related("provider", "managing_board", "purchasing_board", "successor")
+        scoped(Contract.objects.all(), user).select_related("provider", "managing_board", "purchasing_board", "successor")
         .annotate(unit_count=Count("units", distinct=True))
         .order_by("valid_to", "case_number")
     )

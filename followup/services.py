@@ -43,12 +43,13 @@ from followup.permissions import (
     can_perform,
     can_report_action,
     can_verify_action,
-    covers_unit_q,
     is_auditor_for,
 )
 from masportal.jobs import lock_skip  # noqa: F401 - re-exported for the follow-up jobs
 from masportal.uploads import clean_filename
 from responsibility.models import Assignment, Contract, Municipality, Person, Unit
+from responsibility.scope import covering_unit_q
+from responsibility.tenancy import person_of, require_same_municipality
 
 # --- helpers ------------------------------------------------------------------
 
@@ -102,6 +103,12 @@ def contract_save(*, contract: Contract, units: Iterable[Unit] | None = None) ->
     loses its mark here and is validated like any other.
     """
     contract.predates_route_rule = False
+    require_same_municipality(contract.municipality_id, **{
+        name: getattr(contract, name) for name in ("provider", "managing_board", "purchasing_board", "successor")
+        if getattr(contract, f"{name}_id") is not None
+    })
+    for unit in units or ():
+        require_same_municipality(contract.municipality_id, units=unit)
     contract.full_clean()
     with transaction.atomic():
         contract.save()
@@ -269,7 +276,15 @@ def followup_create(
     board_id = unit.board_id if unit is not None else (contract.managing_board_id if contract else None)
     if auditor is not None and not is_auditor_for(person=auditor, unit=unit, board_id=board_id, on=scheduled_date):
         errors["auditor"] = _("The auditor must hold an active quality auditor assignment covering the unit.")
-    template = checklist_template or ChecklistTemplate.objects.filter(active=True).order_by("id").first()
+    try:
+        require_same_municipality(municipality, unit=unit, contract=contract, auditor=auditor,
+                                  checklist_template=checklist_template)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    template = checklist_template or (
+        ChecklistTemplate.objects.filter(active=True)
+        .filter(Q(municipality=municipality) | Q(municipality__isnull=True)).order_by("id").first()
+    )
     if template is None:
         errors["checklist_template"] = _("There is no active checklist template.")
     if errors:
@@ -302,8 +317,6 @@ def followup_start(*, follow_up: FollowUp, actor) -> FollowUp:
             follow_up.state = FollowUpState.IN_PROGRESS
             follow_up.started_at = timezone.now()
             if follow_up.auditor_id is None:
-                from followup.permissions import person_of
-
                 follow_up.auditor = person_of(actor)
             follow_up.save(update_fields=["state", "started_at", "auditor"])
         elif follow_up.state != FollowUpState.IN_PROGRESS:
@@ -511,7 +524,7 @@ def action_send_back(*, action: Action, actor, reason: str) -> Action:
 
 def person_has_role_at(*, person: Person, unit: Unit, on: date) -> bool:
     """Whether ``person`` holds any active assignment covering ``unit`` on ``on``."""
-    return Assignment.objects.active_on(on).filter(covers_unit_q(unit), person=person).exists()
+    return Assignment.objects.active_on(on).filter(covering_unit_q(unit), person=person).exists()
 
 
 def delegation_create(

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from followup import selectors
 from followup.choices import ACTION_OPEN_STATES, ActionState
-from followup.permissions import person_of
 from masportal.start import StartItem
 from responsibility.choices import Role
+from responsibility.tenancy import person_of
 
 UPCOMING_DAYS = 30
 

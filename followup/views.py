@@ -37,20 +37,14 @@ from followup.permissions import (
     can_report_action,
     can_revoke,
     can_verify_action,
-    person_of,
 )
 from masportal.models import JobRun
 from masportal.uploads import check_zip_expansion, clean_filename
 from responsibility.choices import Role
-from responsibility.models import Municipality
 from responsibility.permissions import is_register_admin, units_visible_to
+from responsibility.tenancy import municipality_of, scope_form_choices
 
 PAGE_SIZE = 50
-
-
-def _municipality(user):
-    person = person_of(user)
-    return person.municipality if person else Municipality.objects.order_by("pk").first()
 
 
 # --- follow-ups ------------------------------------------------------------------------------
@@ -85,10 +79,11 @@ def followup_create(request):
         raise PermissionDenied
     units = units_visible_to(request.user)
     form = FollowUpCreateForm(request.POST if request.method == "POST" else None, units=units)
+    scope_form_choices(form, municipality_of(request))
     if request.method == "POST" and form.is_valid():
         try:
             follow_up = services.followup_create(
-                actor=request.user, municipality=_municipality(request.user), **form.cleaned_data
+                actor=request.user, municipality=municipality_of(request), **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -295,7 +290,7 @@ def plan_create(request, pk: int | None = None):
         if instance is None:
             raise Http404
     else:
-        instance = FollowUpPlan(municipality=_municipality(request.user))
+        instance = FollowUpPlan(municipality=municipality_of(request))
     form = PlanForm(
         request.POST if request.method == "POST" else None, instance=instance, units=units_visible_to(request.user)
     )
@@ -408,7 +403,7 @@ def delegation_list(request):
     if show == "active":
         qs = qs.filter(revoked_at__isnull=True, valid_to__gte=today)
     delegations = list(qs[:200])
-    warning = _municipality(request.user).delegation_warning_days if request.user.is_authenticated else 30
+    warning = municipality_of(request).delegation_warning_days if request.user.is_authenticated else 30
     return render(
         request,
         "followup/delegation_list.html",
@@ -434,6 +429,7 @@ def delegation_create(request):
         raise PermissionDenied
     units = units_visible_to(request.user, roles=None if is_register_admin(request.user) else (Role.MAS,))
     form = DelegationForm(request.POST if request.method == "POST" else None, units=units)
+    scope_form_choices(form, municipality_of(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.delegation_create(actor=request.user, **form.cleaned_data)
@@ -499,7 +495,7 @@ def routine_edit(request, pk: int | None = None):
     if pk is None:
         from followup.models import Routine
 
-        instance = Routine(municipality=_municipality(request.user))
+        instance = Routine(municipality=municipality_of(request))
     else:
         instance = selectors.routines_visible_to(request.user).filter(pk=pk).first()
         if instance is None:

@@ -7,7 +7,6 @@ from datetime import date
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,7 @@ from incidents.permissions import reportable_units
 from incidents.risk import DEFAULT_MAS_RISK_THRESHOLD, RiskBand, risk_band_q
 from incidents.selectors import overdue_q
 from responsibility.models import Assignment, Municipality, Person, Unit
+from responsibility.scope import covering_unit_q
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 MATRIX_VALUES = [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
@@ -128,12 +128,10 @@ class DeviationForm(forms.Form):
 
 
 def people_for_unit(unit: Unit):
-    """People with an active assignment covering ``unit`` (for investigators and action owners)."""
+    """People with an active assignment covering ``unit`` (its unit, provider, board or region)."""
     today = timezone.localdate()
     return Person.objects.filter(
-        pk__in=Assignment.objects.active_on(today).filter(
-            Q(unit_id=unit.pk) | Q(provider_id=unit.provider_id) | Q(board_id=unit.board_id),
-        ).values("person_id")
+        pk__in=Assignment.objects.active_on(today).filter(covering_unit_q(unit)).values("person_id")
     ).order_by("last_name", "first_name")
 
 

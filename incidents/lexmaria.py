@@ -38,6 +38,7 @@ from responsibility.choices import LexMariaRoute, Role, Scope
 from responsibility.models import Assignment, Board, Person, Unit
 from responsibility.permissions import register_admin_users
 from responsibility.resolver import Resolution, duty_resolution, responsible_for
+from responsibility.tenancy import person_of
 
 State = LexMariaState
 Route = LexMariaRoute
@@ -395,7 +396,7 @@ def actor_kinds(*, user, case: LexMariaCase) -> frozenset[str]:
     """Which parts of ``case``'s chain ``user`` plays."""
     if not user.is_authenticated:
         return frozenset()
-    person = Person.objects.filter(user=user).first()
+    person = person_of(user)
     kinds = set()
     if person is not None:
         if case.reporter_person_id == person.pk:
@@ -508,7 +509,7 @@ def _notify(case: LexMariaCase, *, done: str, actor_user=None, key: str | None =
 
 def may_decide(*, user, deviation: Deviation) -> bool:
     """Whether ``user`` may decide a Lex Maria "yes" on ``deviation``: the MAS/MAR who holds its assessment."""
-    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    person = person_of(user)
     return person is not None and deviation.mas_person_id == person.pk
 
 
@@ -636,7 +637,7 @@ def _move(*, case: LexMariaCase, step: str, user, version: int | None, reason: s
         locked.due_at = next_due_at(locked)
         fields += ["state", "version", "due_at"]
         locked.save(update_fields=fields)
-        person = getattr(user, "person", None) if hasattr(user, "person") else None
+        person = person_of(user)
         with translation.override(settings.LANGUAGE_CODE):
             deputy = (_deputy_text(person, locked.reporter_deputy_for)
                       if person is not None and person.pk == locked.reporter_person_id else "")

@@ -13,6 +13,7 @@ from incidents.models import LexMariaCase, LexMariaState
 from responsibility.choices import Role
 from responsibility.models import Board
 from responsibility.permissions import is_register_admin, units_visible_to, user_scope
+from responsibility.tenancy import scoped
 
 # Roles whose provider scope shows that provider's cases (the contractor's or provider's own MAS).
 PROVIDER_CASE_ROLES = (Role.MAS, Role.MAR, Role.LEX_MARIA_REPORTER)
@@ -22,8 +23,9 @@ def lex_maria_cases_visible_to(*, user, on: date | None = None) -> QuerySet[LexM
     """Cases ``user`` may see: their boards' (board official), where they act, their provider's, their units'."""
     if not user.is_authenticated:
         return LexMariaCase.objects.none()
+    cases = scoped(LexMariaCase.objects.all(), user, "deviation__municipality")
     if is_register_admin(user):
-        return LexMariaCase.objects.all()
+        return cases
     scope = user_scope(user, on=on)
     q = Q(reporter_person__user=user) | Q(board_mas__user=user) | Q(fallback_person__user=user)
     official = scope.by_role.get(Role.BOARD_OFFICIAL)
@@ -41,7 +43,7 @@ def lex_maria_cases_visible_to(*, user, on: date | None = None) -> QuerySet[LexM
         q |= Q(deviation__unit__provider_id__in=sorted(provider_ids))
     if Role.OPERATIONS_MANAGER in scope.by_role:
         q |= Q(deviation__unit__in=units_visible_to(user, on=on, roles=(Role.OPERATIONS_MANAGER,)).values("pk"))
-    return LexMariaCase.objects.filter(q)
+    return cases.filter(q)
 
 
 def open_cases(qs: QuerySet[LexMariaCase]) -> QuerySet[LexMariaCase]:

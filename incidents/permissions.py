@@ -22,6 +22,7 @@ from responsibility.choices import Role
 from responsibility.models import Unit
 from responsibility.permissions import units_visible_to, user_roles
 from responsibility.resolver import build_index, units_with_board
+from responsibility.tenancy import person_of
 
 REPORT_ROLES = (Role.REPORTER, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR)
 MANAGER_ROLES = (Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER)
@@ -67,7 +68,7 @@ def actor_kinds(*, user, deviation) -> frozenset[str]:
         return frozenset(kinds)
     if manager_units(user).filter(pk=deviation.unit_id).exists():
         kinds.add(Actor.MANAGER)
-    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    person = person_of(user)
     if person is not None:
         if deviation.mas_person_id == person.pk:
             kinds.add(Actor.DUTY)

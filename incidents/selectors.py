@@ -17,10 +17,11 @@ from incidents.permissions import DUTY_ROLES, manager_units
 from incidents.services import OPEN_STATES
 from responsibility.permissions import units_visible_to
 from responsibility.resolver import build_index, units_with_board
+from responsibility.tenancy import person_of, request_cache, scoped
 
 
 def _person_id(user) -> int | None:
-    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    person = person_of(user)
     return person.pk if person is not None else None
 
 
@@ -30,11 +31,10 @@ def _manager_unit_ids(user) -> list[int]:
     A literal list (not a subquery) lets PostgreSQL use the unit index inside
     the OR with the MAS and information-copy columns (bench: 72 ms → 6 ms at 100k).
     """
-    cached = getattr(user, "_masportal_manager_unit_ids", None)
-    if cached is None:
-        cached = list(manager_units(user).values_list("pk", flat=True))
-        user._masportal_manager_unit_ids = cached
-    return cached
+    cache = request_cache(user)
+    if "manager_unit_ids" not in cache:
+        cache["manager_unit_ids"] = list(manager_units(user).values_list("pk", flat=True))
+    return cache["manager_unit_ids"]
 
 
 def manager_unit_ids(user) -> list[int]:
@@ -55,7 +55,7 @@ def deviations_visible_to(*, user) -> QuerySet[Deviation]:
     """Every deviation ``user`` may open: their own reports (drafts included) and their work."""
     if not user.is_authenticated:
         return Deviation.objects.none()
-    return Deviation.objects.filter(Q(reporter=user) | work_q(user))
+    return scoped(Deviation.objects.all(), user).filter(Q(reporter=user) | work_q(user))
 
 
 def queue_for(*, user) -> QuerySet[Deviation]:
@@ -63,7 +63,7 @@ def queue_for(*, user) -> QuerySet[Deviation]:
     if not user.is_authenticated:
         return Deviation.objects.none()
     return (
-        Deviation.objects.filter(work_q(user))
+        scoped(Deviation.objects.all(), user).filter(work_q(user))
         .select_related("unit", "category", "municipality")
         .only("pk", "reference", "state", "occurred_at", "reported_at", "due_at", "consequence", "probability",
               "risk_score", "municipality__mas_risk_threshold",
@@ -137,18 +137,13 @@ def unrouted_for(*, user) -> tuple[QuerySet[Deviation], QuerySet]:
     """Open deviations and Lex Maria cases marked "Ansvar oklart", in the register admin's municipality."""
     from incidents.lexmaria import OPEN_STATES as LEX_MARIA_OPEN
     from incidents.models import LexMariaCase
-    from responsibility.permissions import is_register_admin, user_municipality_id
+    from responsibility.permissions import is_register_admin
 
     if not is_register_admin(user):
         return Deviation.objects.none(), LexMariaCase.objects.none()
-    deviations = Deviation.objects.filter(state__in=OPEN_STATES).exclude(mas_unclear_reason="")
-    cases = LexMariaCase.objects.filter(state__in=LEX_MARIA_OPEN).exclude(owner_unclear_reason="")
-    municipality_id = user_municipality_id(user)
-    if municipality_id is not None:
-        deviations = deviations.filter(municipality_id=municipality_id)
-        cases = cases.filter(deviation__municipality_id=municipality_id)
-    elif not user.is_superuser:
-        return Deviation.objects.none(), LexMariaCase.objects.none()
+    deviations = scoped(Deviation.objects.filter(state__in=OPEN_STATES), user).exclude(mas_unclear_reason="")
+    cases = scoped(LexMariaCase.objects.filter(state__in=LEX_MARIA_OPEN), user, "deviation__municipality")
+    cases = cases.exclude(owner_unclear_reason="")
     deviations = (deviations.select_related("unit", "mas_person")
                   .only("pk", "reference", "state", "reported_at", "mas_unclear_reason", "unit__name", "unit__code",
                         "mas_person__first_name", "mas_person__last_name")

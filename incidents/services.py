@@ -41,6 +41,7 @@ from masportal.services import Notice, notify, notify_all
 from masportal.uploads import check_zip_expansion, clean_filename
 from responsibility.models import Person, Unit
 from responsibility.permissions import register_admin_users
+from responsibility.tenancy import person_of
 
 logger = logging.getLogger(__name__)
 State = DeviationState
@@ -108,7 +109,7 @@ def moves_for(*, user, deviation: Deviation, kinds: frozenset[str] | None = None
 
 
 def _person_id(user) -> int | None:
-    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    person = person_of(user)
     return person.pk if person is not None else None
 
 

@@ -66,6 +66,7 @@ from masportal.uploads import clean_filename
 from responsibility.choices import Role
 from responsibility.models import Unit
 from responsibility.permissions import is_register_admin
+from responsibility.tenancy import person_of
 
 logger = logging.getLogger(__name__)
 
@@ -422,7 +423,7 @@ def _may_use_queue(user) -> bool:
     if user_roles(user) & set(MANAGER_ROLES + DUTY_ROLES + (Role.LEX_MARIA_REPORTER,)):
         return True
     # A deputy (or a fallback) keeps the cases given to her after her period ends (SPEC §3 Deputies).
-    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    person = person_of(user)
     return person is not None and Deviation.objects.filter(
         mas_person=person, state__in=services.OPEN_STATES).exists()
 

@@ -23,7 +23,8 @@ from followup.selectors import contract_list, followups_visible_to
 from incidents.lexmaria_selectors import lex_maria_cases_visible_to
 from incidents.selectors import deviations_visible_to
 from responsibility.models import Person
-from responsibility.permissions import is_register_admin, units_visible_to, user_municipality_id
+from responsibility.permissions import is_register_admin, units_visible_to
+from responsibility.tenancy import municipality_id_of
 
 REFERENCE_RE = re.compile(r"^\s*(AV|LM)-\d{4}-\d{1,8}\s*$", re.IGNORECASE)
 PER_KIND = 20
@@ -148,8 +149,7 @@ def _contracts(user, query: str, municipality_id: int | None) -> Group:
     if not is_register_admin(user) or municipality_id is None:
         return group
     qs = (
-        contract_list()
-        .filter(municipality_id=municipality_id)
+        contract_list(user=user)
         .filter(_text_q(query, "case_number", "title", "provider__name"))
     )
     rows, group.more = _take(qs)
@@ -188,7 +188,7 @@ def search(*, user, query: str) -> SearchResult:
                 result.redirect = reverse("incidents:lex_maria_detail", args=[found])
                 return result
         result.reference_not_found = True
-    municipality_id = user_municipality_id(user)
+    municipality_id = municipality_id_of(user)
     result.groups = [
         _deviations(user, query),
         _lex_maria(user, query),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from masportal.models import Notification, NotificationPreference
-from responsibility.permissions import is_register_admin, user_municipality_id
+from responsibility.permissions import is_register_admin
+from responsibility.tenancy import municipality_id_of
 
 
 def failed_emails_for(*, user) -> QuerySet[Notification]:
     """E-mails that could not be delivered to people of the register admin's municipality (newest first)."""
-    municipality_id = user_municipality_id(user)
+    municipality_id = municipality_id_of(user)
     if not is_register_admin(user) or municipality_id is None:
         return Notification.objects.none()
     return (Notification.objects.filter(email_status=Notification.EmailStatus.FAILED,

@@ -34,7 +34,8 @@ from masportal.services import (
 )
 from masportal.start import start_sections
 from responsibility.admin_views import register_admin_required
-from responsibility.permissions import is_register_admin, user_municipality_id, user_roles
+from responsibility.permissions import is_register_admin, user_roles
+from responsibility.tenancy import NoMunicipality, municipality_of
 
 logger = logging.getLogger("masportal.security")
 
@@ -171,7 +172,7 @@ def login_locked_out(request, original_response=None, credentials=None):
 @require_http_methods(["GET", "POST"])
 def login_lockouts(request):
     """Current login lockouts (usernames of the admin's municipality and addresses); lift one with POST."""
-    municipality_id = user_municipality_id(request.user)
+    municipality_id = municipality_of(request).pk
     if request.method == "POST":
         kind, value = request.POST.get("kind", ""), request.POST.get("value", "")
         if kind in {"username", "ip"} and value and lockout_lift(actor=request.user, kind=kind, value=value,
@@ -190,14 +191,16 @@ def login_lockouts(request):
 # --- Error pages: the portal's layout in Swedish ------------------------------------------------
 
 
-def _error_page(request, template: str, status: int) -> HttpResponse:
-    return HttpResponse(loader.render_to_string(template, {"request_path": request.path}, request=request),
+def _error_page(request, template: str, status: int, **context) -> HttpResponse:
+    return HttpResponse(loader.render_to_string(template, {"request_path": request.path, **context}, request=request),
                         status=status)
 
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
-    return _error_page(request, "403.html", 403)
+    """The 403 page; a login in no municipality is told how to get connected to one."""
+    no_municipality = isinstance(exception, NoMunicipality)
+    return _error_page(request, "403.html", 403, no_municipality=no_municipality)
 
 
 @requires_csrf_token

@@ -994,7 +994,6 @@ class MunicipalityBuilder:
             return
         rng = random.Random(f"{self.spec.seed}:{self.plan.number}:followup")
         w, m, plan = self.writer, self.municipality_id, self.plan
-        w.insert(get("FollowUpConfig"), [{"municipality_id": m}])
         stamp = _dt(self.start_ts)
         # One plan per external contract (every year) and one per board for egen regi (every unit within 3 years).
         plan_rows, plan_keys = [], []

@@ -16,6 +16,7 @@ from reports.choices import ScopeKind
 from responsibility.choices import ProviderKind, Role
 from responsibility.models import Board, CareProvider, Municipality, Region
 from responsibility.permissions import is_register_admin, user_scope
+from responsibility.tenancy import scoped
 
 # The roles that order board reports, besides register admins.
 REPORT_ROLES = (Role.MAS, Role.MAR, Role.BOARD_OFFICIAL)
@@ -89,6 +90,8 @@ def parse_scope(token: str, *, municipality_id: int | None = None) -> ReportScop
     kind, _sep, value = token.partition(":")
     if kind == ScopeKind.MUNICIPALITY:
         qs = Municipality.objects.filter(code=value) if value else Municipality.objects.all()
+        if municipality_id is not None:
+            qs = qs.filter(pk=municipality_id)
         found = list(qs[:2])
         if len(found) == 1:
             return _municipality_scope(found[0])
@@ -134,11 +137,12 @@ def scopes_for_user(user) -> list[ReportScope]:
     if not user.is_authenticated:
         return []
     if is_register_admin(user):
-        scopes = [_municipality_scope(m) for m in Municipality.objects.order_by("name")]
-        scopes += [_region_scope(r) for r in Region.objects.order_by("name")]
-        scopes += [_board_scope(b) for b in Board.objects.order_by("name")]
+        scopes = [_municipality_scope(m) for m in scoped(Municipality.objects.order_by("name"), user, "")]
+        scopes += [_region_scope(r) for r in scoped(Region.objects.order_by("name"), user)]
+        scopes += [_board_scope(b) for b in scoped(Board.objects.order_by("name"), user)]
         scopes += [
-            _provider_scope(p) for p in CareProvider.objects.exclude(kind=ProviderKind.MUNICIPAL).order_by("name")
+            _provider_scope(p)
+            for p in scoped(CareProvider.objects.exclude(kind=ProviderKind.MUNICIPAL).order_by("name"), user)
         ]
         return scopes
     full = user_scope(user)

@@ -6,14 +6,17 @@ from django.db.models import QuerySet
 
 from reports.models import GeneratedReport
 from responsibility.permissions import is_register_admin
+from responsibility.tenancy import scoped
 
 
 def generated_reports_for(*, user) -> QuerySet[GeneratedReport]:
-    """The reports ``user`` ordered; admins see everyone's."""
+    """The reports ``user`` ordered; admins see those of everyone in their municipality."""
     if not user.is_authenticated:
         return GeneratedReport.objects.none()
     qs = GeneratedReport.objects.select_related("requested_by")
-    return qs if is_register_admin(user) else qs.filter(requested_by=user)
+    if is_register_admin(user):
+        return scoped(qs, user, "requested_by__person__municipality")
+    return qs.filter(requested_by=user)
 
 
 def generated_report_for(*, user, pk: int) -> GeneratedReport | None:

@@ -24,7 +24,7 @@ from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, 
 from reports.models import NARRATIVE_SECTIONS, GeneratedReport, PatientSafetyNarrative
 from reports.scopes import ReportScope, ScopeError, may_report_on, municipal_provider_for, parse_scope, scope_from_ids
 from responsibility.models import CareProvider
-from responsibility.permissions import user_municipality_id
+from responsibility.tenancy import municipality_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def check_params(
         raise ReportInputError({"kind": _("Choose a report.")})
     try:
         scope = parse_scope(
-            scope_token, municipality_id=user_municipality_id(user) if user is not None else None
+            scope_token, municipality_id=municipality_id_of(user) if user is not None else None
         )
     except ScopeError as exc:
         raise ReportInputError({"scope": str(exc)}) from exc

@@ -2,7 +2,7 @@
 
 A register object is declared by subclassing ``RegisterList`` and ``RegisterEdit`` (see ``admin_views``):
 model, URL name prefix, columns, form, titles and messages. Everything is scoped to the municipality of
-the request (``services.register_municipality``); writes go through a service whose ValidationError is
+the request (``responsibility.tenancy.municipality_of``); writes go through a service whose ValidationError is
 mapped back onto the form, and a refused form answers 400 with the input kept.
 """
 
@@ -20,17 +20,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
 from django.views.generic import ListView, UpdateView
 
 from responsibility import services
 from responsibility.forms import add_service_errors
 from responsibility.models import Municipality
 from responsibility.permissions import is_register_admin
+from responsibility.tenancy import municipality_of
 
 
 def register_admin_required(view):
@@ -46,11 +45,6 @@ def register_admin_required(view):
     return wrapper
 
 
-def municipality_of(request) -> Municipality:
-    municipality = services.register_municipality(user=request.user)
-    if municipality is None:
-        raise Http404(_("No municipality is configured."))
-    return municipality
 
 
 class RegisterAdminMixin:

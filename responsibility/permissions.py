@@ -16,6 +16,8 @@ from guardian.shortcuts import get_objects_for_user
 
 from responsibility.choices import Role
 from responsibility.models import Assignment, Unit
+from responsibility.scope import units_in_scope_q
+from responsibility.tenancy import municipality_id_of, request_cache, scoped
 
 
 @dataclass(frozen=True)
@@ -31,15 +33,10 @@ class UserScope:
 
     def unit_q(self, prefix: str = "") -> Q:
         """A filter on Unit (or on a model whose unit is at ``prefix``) for this scope."""
-        p = prefix
-        q = Q(**{f"{p}pk__in": list(self.unit_ids)}) if not p else Q(**{f"{p}id__in": list(self.unit_ids)})
-        if self.provider_ids:
-            q |= Q(**{f"{p}provider_id__in": list(self.provider_ids)})
-        if self.board_ids:
-            q |= Q(**{f"{p}board_id__in": list(self.board_ids)})
-        if self.region_ids:
-            q |= Q(**{f"{p}board__region_id__in": list(self.region_ids)})
-        return q
+        return units_in_scope_q(
+            unit_ids=self.unit_ids, provider_ids=self.provider_ids, board_ids=self.board_ids,
+            region_ids=self.region_ids, prefix=prefix,
+        )
 
 
 def today() -> date:
@@ -62,17 +59,13 @@ def register_admin_users(*, municipality_id: int | None = None) -> list:
         .distinct()
     )
     if municipality_id is not None:
-        users = users.filter(Q(person__isnull=True) | Q(person__municipality_id=municipality_id))
+        users = users.filter(person__municipality_id=municipality_id)
     return list(users.order_by("pk"))
 
 
 def user_municipality_id(user) -> int | None:
-    """The municipality of ``user``'s person record, or None (e.g. a superuser without one)."""
-    if not user.is_authenticated:
-        return None
-    from responsibility.models import Person
-
-    return Person.objects.filter(user=user).values_list("municipality_id", flat=True).first()
+    """Kept for branches merged this session: use :func:`responsibility.tenancy.municipality_id_of`."""
+    return municipality_id_of(user)
 
 
 def _scope_from(assignments) -> UserScope:
@@ -95,8 +88,9 @@ def user_scope(user, *, on: date | None = None) -> UserScope:
     if not user.is_authenticated:
         return UserScope()
     on = on or today()
-    cache_key = f"_masportal_scope_{on.isoformat()}"
-    cached = getattr(user, cache_key, None)
+    cache = request_cache(user)
+    cache_key = f"scope_{on.isoformat()}"
+    cached = cache.get(cache_key)
     if cached is not None:
         return cached
     assignments = list(
@@ -106,7 +100,7 @@ def user_scope(user, *, on: date | None = None) -> UserScope:
     scope = _scope_from(assignments)
     by_role = {role: _scope_from([a for a in assignments if a.role == role]) for role in scope.roles}
     scope = UserScope(scope.roles, scope.unit_ids, scope.provider_ids, scope.board_ids, scope.region_ids, by_role)
-    setattr(user, cache_key, scope)
+    cache[cache_key] = scope
     return scope
 
 
@@ -116,24 +110,26 @@ def user_roles(user, *, on: date | None = None) -> frozenset[str]:
 
 
 def units_visible_to(user, *, on: date | None = None, roles: tuple[str, ...] | None = None) -> QuerySet[Unit]:
-    """Units ``user`` may see: admins all, others their assignments' scope plus guardian grants.
+    """Units of the user's municipality ``user`` may see: admins all of them, others their
+    assignments' scope plus guardian grants.
 
     ``roles`` narrows to the scope of those roles (e.g. the units a user may report for).
     """
     if not user.is_authenticated:
         return Unit.objects.none()
+    units = scoped(Unit.objects.all(), user)
     if is_register_admin(user) and roles is None:
-        return Unit.objects.all()
+        return units
     scope = user_scope(user, on=on)
     if roles is not None:
         parts = [scope.by_role[r] for r in roles if r in scope.by_role]
         q = Q(pk__in=[])
         for part in parts:
             q |= part.unit_q()
-        return Unit.objects.filter(q)
+        return units.filter(q)
     q = scope.unit_q()
     granted = get_objects_for_user(user, "responsibility.view_unit", klass=Unit, accept_global_perms=False)
-    return Unit.objects.filter(q | Q(pk__in=granted.values("pk")))
+    return units.filter(q | Q(pk__in=granted.values("pk")))
 
 
 def can_view_unit(user, unit: Unit) -> bool:

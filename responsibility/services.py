@@ -21,6 +21,7 @@ from responsibility.models import (
     Unit,
     UnitOperatingPeriod,
 )
+from responsibility.tenancy import municipality_of
 
 
 def overlapping_assignments(*, assignment: Assignment):
@@ -165,13 +166,9 @@ def municipal_provider_for(*, board: Board) -> CareProvider:
     return CareProvider.objects.get(board=board, kind=ProviderKind.MUNICIPAL)
 
 
-def register_municipality(*, user=None) -> Municipality | None:
-    """The municipality whose register ``user`` administers: their own person's, else the first one."""
-    if user is not None and user.is_authenticated:
-        person = Person.objects.filter(user=user).select_related("municipality").first()
-        if person is not None:
-            return person.municipality
-    return Municipality.objects.order_by("pk").first()
+def register_municipality(*, user) -> Municipality:
+    """The municipality whose register ``user`` administers (see :func:`responsibility.tenancy.municipality_of`)."""
+    return municipality_of(user)
 
 
 @transaction.atomic

@@ -18,6 +18,8 @@ code's consistent choice was kept and is named here):
 - an object outside what the role may see: 404, the same as an id that does not
   exist, so that existence is not revealed (deviations, Lex Maria cases,
   follow-ups, actions, delegations, units, unit history, generated reports);
+  another municipality's objects (tests/crawl/other_municipality.py) are always
+  outside: 404 even where the role sees every object of its own municipality;
 - an object the role may see but not act on: 403 (a deviation or Lex Maria step
   that is not theirs to take, a follow-up they do not perform); an unknown step 404;
 - the narrative of a care provider outside the user's report scope: 403 (providers
@@ -194,11 +196,11 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     },
     "followup:action_create": {
         "GET": {"*": "405", "anonymous": "302"},
-        "POST": {"*": "404 visible:403", "admin": "403 missing:404", "anonymous": "302", "kvalitet": "400 missing:404"},
+        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "400 foreign:404 missing:404"},
     },
     "followup:action_detail": {
         "GET": {
-            "*": "200 missing:404",
+            "*": "200 missing:404 foreign:404",
             "anonymous": "302",
             "enhetschef": "404 visible:200",
             "entreprenor-mas": "404 visible:200",
@@ -206,7 +208,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
             "verksamhetschef": "404 visible:200",
         },
         "POST": {
-            "*": "400 missing:404",
+            "*": "400 missing:404 foreign:404",
             "anonymous": "302",
             "enhetschef": "404 visible:400",
             "entreprenor-mas": "404 visible:400",
@@ -227,12 +229,12 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "followup:contract_detail": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
         "POST": {"*": "405", "anonymous": "302"},
     },
     "followup:contract_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "followup:contract_list": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -248,23 +250,23 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     },
     "followup:delegation_revoke": {
         "GET": {
-            "*": "403 missing:404",
-            "admin": "200 missing:404",
+            "*": "403 missing:404 foreign:404",
+            "admin": "200 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404",
-            "mas": "200 missing:404",
+            "mas": "200 missing:404 foreign:404",
         },
         "POST": {
-            "*": "403 missing:404",
-            "admin": "400 missing:404",
+            "*": "403 missing:404 foreign:404",
+            "admin": "400 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404",
-            "mas": "400 missing:404",
+            "mas": "400 missing:404 foreign:404",
         },
     },
     "followup:finding_create": {
         "GET": {"*": "405", "anonymous": "302"},
-        "POST": {"*": "404 visible:403", "admin": "403 missing:404", "anonymous": "302", "kvalitet": "400 missing:404"},
+        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "400 foreign:404 missing:404"},
     },
     "followup:followup_create": {
         "GET": {
@@ -285,8 +287,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         },
     },
     "followup:followup_detail": {
-        "GET": {"*": "404 visible:200", "admin": "200 missing:404", "anonymous": "302", "kvalitet": "200 missing:404"},
-        "POST": {"*": "404 visible:403", "admin": "403 missing:404", "anonymous": "302", "kvalitet": "302 missing:404"},
+        "GET": {"*": "404 visible:200", "admin": "200 foreign:404 missing:404", "anonymous": "302", "kvalitet": "200 foreign:404 missing:404"},
+        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "302 foreign:404 missing:404"},
     },
     "followup:followup_list": {
         "GET": {"*": "200", "anonymous": "302"},
@@ -294,7 +296,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     },
     "followup:followup_start": {
         "GET": {"*": "405", "anonymous": "302"},
-        "POST": {"*": "404 visible:403", "admin": "403 missing:404", "anonymous": "302", "kvalitet": "302 missing:404"},
+        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "302 foreign:404 missing:404"},
     },
     "followup:job_runs": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -307,17 +309,17 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "followup:plan_edit": {
         "GET": {
             "*": "403",
-            "admin": "200 missing:404",
+            "admin": "200 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404 visible:200",
-            "mas": "200 missing:404",
+            "mas": "200 missing:404 foreign:404",
         },
         "POST": {
             "*": "403",
-            "admin": "400 missing:404",
+            "admin": "400 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404 visible:400",
-            "mas": "400 missing:404",
+            "mas": "400 missing:404 foreign:404",
         },
     },
     "followup:plan_list": {
@@ -338,19 +340,19 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "followup:routine_edit": {
         "GET": {
             "*": "403",
-            "admin": "200 missing:404",
+            "admin": "200 missing:404 foreign:404",
             "anonymous": "302",
-            "entreprenor-mas": "200 missing:404",
-            "mar": "200 missing:404",
-            "mas": "200 missing:404",
+            "entreprenor-mas": "200 missing:404 foreign:404",
+            "mar": "200 missing:404 foreign:404",
+            "mas": "200 missing:404 foreign:404",
         },
         "POST": {
             "*": "403",
-            "admin": "400 missing:404",
+            "admin": "400 missing:404 foreign:404",
             "anonymous": "302",
-            "entreprenor-mas": "400 missing:404",
-            "mar": "400 missing:404",
-            "mas": "400 missing:404",
+            "entreprenor-mas": "400 missing:404 foreign:404",
+            "mar": "400 missing:404 foreign:404",
+            "mas": "400 missing:404 foreign:404",
         },
     },
     "followup:routine_list": {
@@ -440,8 +442,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "405"},
     },
     "incidents:deviation_edit": {
-        "GET": {"*": "404", "anonymous": "302", "rapportor": "200 missing:404"},
-        "POST": {"*": "404", "anonymous": "302", "rapportor": "400 missing:404"},
+        "GET": {"*": "404", "anonymous": "302", "rapportor": "200 foreign:404 missing:404"},
+        "POST": {"*": "404", "anonymous": "302", "rapportor": "400 foreign:404 missing:404"},
     },
     "incidents:deviation_export": {
         "GET": {
@@ -481,11 +483,11 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "incidents:lex_maria_detail": {
         "GET": {
             "*": "404",
-            "admin": "200 missing:404",
+            "admin": "200 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404 visible:200",
             "mas": "404 visible:200",
-            "tjansteman": "200 missing:404",
+            "tjansteman": "200 missing:404 foreign:404",
             "verksamhetschef": "404 visible:200",
         },
         "POST": {"*": "405"},
@@ -493,11 +495,11 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "incidents:lex_maria_pdf": {
         "GET": {
             "*": "404",
-            "admin": "403 missing:404",
+            "admin": "403 missing:404 foreign:404",
             "anonymous": "302",
             "entreprenor-mas": "404 visible:200",
             "mas": "404 visible:200|404",
-            "tjansteman": "403 missing:404",
+            "tjansteman": "403 missing:404 foreign:404",
             "verksamhetschef": "404 visible:200|404",
         },
         "POST": {"*": "405"},
@@ -549,7 +551,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "reports:narrative_edit": {
         "GET": {
             "*": "403 missing:404",
-            "admin": "200 missing:404",
+            "admin": "200 missing:404 foreign:403",
             "anonymous": "302",
             "entreprenor-mas": "200 foreign:403 missing:404",
             "mar": "200 foreign:403 missing:404",
@@ -558,7 +560,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         },
         "POST": {
             "*": "403 missing:404",
-            "admin": "400 missing:404",
+            "admin": "400 missing:404 foreign:403",
             "anonymous": "302",
             "entreprenor-mas": "400 foreign:403 missing:404",
             "mar": "400 foreign:403 missing:404",
@@ -623,11 +625,11 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:assignment_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:assignment_history": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
         "POST": {"*": "403", "admin": "405", "anonymous": "302"},
     },
     "responsibility:assignment_list": {
@@ -639,8 +641,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:board_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:board_list": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -682,8 +684,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:person_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:person_list": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -698,8 +700,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:provider_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:provider_list": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -710,8 +712,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:region_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:region_list": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -722,23 +724,23 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "POST": {"*": "403", "admin": "405", "anonymous": "302"},
     },
     "responsibility:unit_change_operation": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:unit_create": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
         "POST": {"*": "403", "admin": "400", "anonymous": "302"},
     },
     "responsibility:unit_detail": {
-        "GET": {"*": "404 visible:200", "admin": "200 missing:404", "anonymous": "302"},
+        "GET": {"*": "404 visible:200", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
         "POST": {"*": "405"},
     },
     "responsibility:unit_edit": {
-        "GET": {"*": "403", "admin": "200 missing:404", "anonymous": "302"},
-        "POST": {"*": "403", "admin": "400 missing:404", "anonymous": "302"},
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "400 foreign:404 missing:404", "anonymous": "302"},
     },
     "responsibility:unit_history": {
-        "GET": {"*": "404 visible:200", "admin": "200 missing:404", "anonymous": "302"},
+        "GET": {"*": "404 visible:200", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
         "POST": {"*": "405", "anonymous": "302"},
     },
     "responsibility:unit_list": {

@@ -25,3 +25,18 @@ def world(django_db_setup, django_db_blocker):
             harness.SPECIAL.clear()
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def other_municipality(django_db_setup, django_db_blocker):
+    """A second municipality beside the demo (tests/crawl/other_municipality.py), rolled back after the module."""
+    from tests.crawl.other_municipality import build
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

@@ -123,12 +123,15 @@ def _sources() -> dict[str, Source]:
     from reports.selectors import generated_reports_for
     from reports.views import _scope_of
     from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit
-    from responsibility.permissions import is_register_admin, units_visible_to, user_municipality_id
+    from responsibility.permissions import is_register_admin, units_visible_to
+    from responsibility.tenancy import municipality_id_of, municipality_path, scoped
 
     def admin_only(model, **kw):
+        """The register admin's objects: those of the admin's own municipality."""
+        path = municipality_path(model)
         return Source(
             all=lambda: model.objects.all(),
-            visible=lambda u: model.objects.all() if is_register_admin(u) else model.objects.none(),
+            visible=lambda u: scoped(model.objects.all(), u, path) if is_register_admin(u) else model.objects.none(),
             **kw,
         )
 
@@ -170,7 +173,7 @@ def _sources() -> dict[str, Source]:
         ),
         "unit_admin": Source(
             all=lambda: Unit.objects.all(),
-            visible=lambda u: Unit.objects.all() if is_register_admin(u) else Unit.objects.none(),
+            visible=lambda u: scoped(Unit.objects.all(), u) if is_register_admin(u) else Unit.objects.none(),
             key="code",
             missing="finns-inte",
         ),
@@ -186,7 +189,7 @@ def _sources() -> dict[str, Source]:
         ),
         "counterpart": Source(
             all=lambda: Counterpart.objects.all(),
-            visible=lambda u: Counterpart.objects.filter(municipality_id=user_municipality_id(u))
+            visible=lambda u: Counterpart.objects.filter(municipality_id=municipality_id_of(u))
             if may_manage_counterparts(u)
             else Counterpart.objects.none(),
         ),

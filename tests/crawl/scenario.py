@@ -4,7 +4,10 @@
   follow-up actions) has been deactivated: their name must stay on all of it;
 - another one has been erased (GDPR): the same rows must say "Borttagen användare";
 - some actors are simply NULL (what a plain delete used to leave): "Systemet";
-- the scheduled jobs have run for today (job-made transitions, reminders, follow-ups).
+- the scheduled jobs have run for today (job-made transitions, reminders, follow-ups);
+- a second municipality exists with its own admin, units, contracts, deviations, Lex Maria cases,
+  a complaint and follow-ups (tests/crawl/other_municipality.py): every role meets its objects
+  among the foreign ones.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 
 from masportal.users import user_deactivate, user_erase
+from tests.crawl import other_municipality
 
 
 @dataclass
@@ -37,6 +41,7 @@ def prepare() -> Scenario:
     from masportal.jobs import run_scheduled_jobs
     from reports.models import GeneratedReport
 
+    other_municipality.build()
     run_scheduled_jobs()
     # An integration's API client (the register admin's list and its revoke button).
     from api.choices import ApiScope

@@ -48,7 +48,7 @@ def test_who_is_responsible_without_holder_says_none():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--unit", "finns-inte", "--role", "MAS"], "Unknown unit code 'finns-inte'."),
+        (["--unit", "finns-inte", "--role", "MAS"], "Unknown unit: finns-inte"),
         (["--unit", "hage-01", "--role", "MAS", "--date", "2026-02-30"], "Invalid date '2026-02-30': use YYYY-MM-DD."),
     ],
 )
@@ -92,7 +92,7 @@ def test_check_responsibility_with_no_findings_exits_normally():
 
 def test_check_responsibility_errors():
     """Unknown boards and bad dates are clear errors."""
-    with pytest.raises(CommandError, match="Unknown board code 'nope'."):
+    with pytest.raises(CommandError, match="Unknown board: nope"):
         run("check_responsibility", "--board", "nope")
     with pytest.raises(CommandError, match="Invalid date"):
         run("check_responsibility", "--date", "2026-13-01")

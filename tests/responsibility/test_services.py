@@ -7,11 +7,20 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from responsibility.choices import OperatingForm, Profession, ProviderKind, Role
-from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit, UnitOperatingPeriod
+from responsibility.models import (
+    Assignment,
+    Board,
+    CareProvider,
+    Contract,
+    Municipality,
+    Person,
+    Region,
+    Unit,
+    UnitOperatingPeriod,
+)
 from responsibility.services import (
     assignment_save,
     register_import,
-    register_municipality,
     register_object_save,
     unit_change_operation,
     unit_create,
@@ -21,9 +30,14 @@ from responsibility.services import (
 pytestmark = pytest.mark.django_db
 
 
+def _municipality() -> Municipality:
+    """The demo municipality (a service is always given its municipality; there is no default)."""
+    return Municipality.objects.get(code="stockholm")
+
+
 def _person(profession: str, *, licensed: bool = True, email: str = "p@example.se") -> Person:
     return Person.objects.create(
-        municipality=register_municipality(),
+        municipality=_municipality(),
         first_name="Test",
         last_name="Person",
         email=email,
@@ -54,7 +68,7 @@ def test_unit_create_without_board_is_refused():
     """A unit without a board is refused and nothing is saved."""
     provider = Unit.objects.get(code="hage-01").provider
     unit = Unit(
-        municipality=register_municipality(),
+        municipality=_municipality(),
         code="x-01",
         name="X",
         unit_type="care_home",
@@ -138,7 +152,7 @@ def test_overlap_is_refused_and_adjacent_periods_are_allowed():
 def test_register_object_save_validates_org_number():
     """A provider with a bad organisation number is refused by the service too."""
     provider = CareProvider(
-        municipality=register_municipality(), name="Fel AB", kind=ProviderKind.PRIVATE, org_number="556677-8891"
+        municipality=_municipality(), name="Fel AB", kind=ProviderKind.PRIVATE, org_number="556677-8891"
     )
     with pytest.raises(ValidationError):
         register_object_save(obj=provider)
@@ -148,7 +162,7 @@ def test_register_object_save_validates_org_number():
 def test_register_object_save_refuses_duplicate_codes():
     """Two regions with the same code in one municipality are refused."""
     with pytest.raises(ValidationError):
-        register_object_save(obj=Region(municipality=register_municipality(), code="vastra-soderort", name="Dubblett"))
+        register_object_save(obj=Region(municipality=_municipality(), code="vastra-soderort", name="Dubblett"))
     assert Region.objects.filter(code="vastra-soderort").count() == 1
 
 
@@ -160,7 +174,7 @@ def test_register_import_saves_nothing_when_one_row_is_bad():
         f"imp-01,Bra,care_home,{board.code},{board.code},own\n"
         f"imp-02,Dålig,care_home,{board.code},{board.code},contract\n"
     ).encode()
-    outcome = register_import(kind="units", content=content, filename="u.csv", municipality=register_municipality())
+    outcome = register_import(kind="units", content=content, filename="u.csv", municipality=_municipality())
     assert [(e.row, e.column) for e in outcome.errors] == [(3, "operating_form")]
     assert not Unit.objects.filter(code__startswith="imp-").exists()
 
@@ -168,7 +182,7 @@ def test_register_import_saves_nothing_when_one_row_is_bad():
 def test_register_import_saves_every_row_when_all_are_good():
     """register_import creates each unit with its operating period."""
     content = b"code,name,unit_type,board,provider,operating_form\nimp-01,Bra,care_home,alvsjo,alvsjo,own\n"
-    outcome = register_import(kind="units", content=content, filename="u.csv", municipality=register_municipality())
+    outcome = register_import(kind="units", content=content, filename="u.csv", municipality=_municipality())
     assert outcome.ok
     assert outcome.total_rows == 1
     unit = Unit.objects.get(code="imp-01")

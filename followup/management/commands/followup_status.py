@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from followup.selectors import followup_status
+from masportal.commands import one_by_code
 from responsibility.models import Board
 
 
@@ -16,11 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--board", required=True, help="The board's code, e.g. hagersten-liljeholmen.")
         parser.add_argument("--format", choices=["json", "text"], default="text")
         parser.add_argument("--date", help="YYYY-MM-DD; today by default.")
+        parser.add_argument("--municipality", help="The municipality's code, when codes repeat across municipalities.")
 
-    def handle(self, *args, board, format, date=None, **options):
-        board_obj = Board.objects.filter(code=board).first()
-        if board_obj is None:
-            raise CommandError(f"No board with code {board!r}.")
+    def handle(self, *args, board, format, date=None, municipality=None, **options):
+        board_obj = one_by_code(Board.objects.all(), board, municipality=municipality, what="board")
         on = timezone.localdate()
         if date:
             from datetime import date as date_cls

@@ -5,8 +5,9 @@ Exit code 0 whether or not there are findings; an error (unknown board, bad date
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from masportal.commands import one_by_code, one_municipality
 from responsibility.checks import findings_as_dict, run_checks
 from responsibility.management.commands.who_is_responsible import parse_date
 from responsibility.models import Board, Unit
@@ -19,15 +20,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--date", help="YYYY-MM-DD (default: today).")
         parser.add_argument("--board", help="Board code: only the board's units.")
+        parser.add_argument("--municipality", help="The municipality's code, when codes repeat across municipalities.")
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, **options):
         on = parse_date(options["date"])
         units = Unit.objects.all()
+        if options["municipality"]:
+            units = units.filter(municipality=one_municipality(options["municipality"], instead="--municipality"))
         if options["board"]:
-            board = Board.objects.filter(code=options["board"]).first()
-            if board is None:
-                raise CommandError(f"Unknown board code {options['board']!r}.")
+            board = one_by_code(Board.objects.all(), options["board"], municipality=options["municipality"],
+                                what="board")
             units = units.filter(board=board)
         units = units_with_board(units).select_related("municipality").order_by("code")
         findings = run_checks(units=units, on=on)

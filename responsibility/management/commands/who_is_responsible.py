@@ -6,6 +6,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from masportal.commands import one_by_code
 from responsibility.choices import STATUTORY_ROLES
 from responsibility.models import Unit
 from responsibility.resolver import responsible_for, units_with_board
@@ -27,13 +28,13 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="Unit code, e.g. hage-01.")
         parser.add_argument("--role", required=True, choices=[str(r) for r in STATUTORY_ROLES])
         parser.add_argument("--date", help="YYYY-MM-DD (default: today).")
+        parser.add_argument("--municipality", help="The municipality's code, when codes repeat across municipalities.")
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, **options):
         on = parse_date(options["date"])
-        unit = units_with_board(Unit.objects.filter(code=options["unit"])).first()
-        if unit is None:
-            raise CommandError(f"Unknown unit code {options['unit']!r}.")
+        unit = one_by_code(units_with_board(Unit.objects.all()), options["unit"],
+                           municipality=options["municipality"], what="unit")
         resolution = responsible_for(unit=unit, role=options["role"], on=on)
         if options["format"] == "json":
             self.stdout.write(json.dumps(resolution.as_dict(), ensure_ascii=False, indent=2))
