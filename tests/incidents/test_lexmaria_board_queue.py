@@ -158,3 +158,30 @@ def test_command_state_route_board_role_and_readable_text():
     assert not any(line.lstrip().startswith(("[", "{")) or "'part'" in line for line in lines)
     assert any("Margareta Ek" in line for line in lines)
     assert any("(nämnden ansvarig)" in line for line in lines)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_board_official_journey_informed_marker_closed_cases_and_export(page):
+    """From the start page the board official opens the queue, sees the private provider's case marked as
+    only informed, switches to all cases sorted oldest first, and the export link keeps the filter."""
+    from tests.conftest import assert_accessible, login
+
+    provider = open_case(route="provider_mas")
+    official = _official(provider.board.code)
+    official.set_password("demo-Pa55word!")
+    official.save()
+    login(page, official.username, "demo-Pa55word!")
+    page.get_by_role("link", name="Nämndens Lex Maria-kö: öppna ärenden").first.click()
+    page.wait_for_url("**/avvikelser/lex-maria/")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=provider.reference, exact=True))
+    assert "Nämnden informeras endast" in row.inner_text()
+    assert "Privat vårdgivare" in row.inner_text()
+    assert_accessible(page)
+    page.get_by_label("Status").select_option("all")
+    page.get_by_label("Sortera efter").select_option("age")
+    page.get_by_role("button", name="Filtrera").click()
+    page.wait_for_url("**state=all**")
+    export = page.get_by_role("link", name="Exportera CSV")
+    assert "state=all" in export.get_attribute("href")
+    assert "sort=age" in export.get_attribute("href")
+    assert_accessible(page)
