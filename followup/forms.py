@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from followup.choices import DutyArea, FindingSeverity, FollowUpKind, FollowUpTrigger, PlanScope
+from followup.choices import AnswerStatus, DutyArea, FindingSeverity, FollowUpKind, FollowUpTrigger, PlanScope
 from followup.models import ChecklistAnswer, ChecklistTemplate, FollowUpPlan, Routine
 from responsibility.choices import ContractKind, Role
 from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit
@@ -231,10 +232,21 @@ class FindingForm(forms.Form):
         super().__init__(*args, prefix="finding", **kwargs)
         self.fields["answer"].queryset = follow_up.answers.all()
 
+    @classmethod
+    def for_answer(cls, *, follow_up, answer):
+        """A finding started from a checklist item answered "Ej uppfyllt" or "Delvis": its area and text filled in,
+        so the auditor does not type them again."""
+        text = answer.question + (f"\n{answer.comment}" if answer.comment else "")
+        severity = FindingSeverity.DEFICIENCY if answer.status == AnswerStatus.NOT_FULFILLED else None
+        initial = {"description": text, "area": answer.area, "answer": answer.pk}
+        if severity:
+            initial["severity"] = severity
+        return cls(follow_up=follow_up, initial=initial)
+
 
 class ActionForm(forms.Form):
     finding = forms.ChoiceField(label=_("Finding"))
-    description = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(label=pgettext_lazy("follow-up", "Action"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Person.objects.none(), required=False)
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput(), required=False)
 

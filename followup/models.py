@@ -98,7 +98,7 @@ class ChecklistTemplateItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["template", "code"], name="checklist_item_code_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_area_display()}: {self.question[:60]}"
+        return f"{self.get_area_display()}: {self.question}"
 
 
 class FollowUpPlan(models.Model):
@@ -347,7 +347,7 @@ class ChecklistAnswer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.question[:60]}: {self.get_status_display() or '—'}"
+        return f"{self.question}: {self.get_status_display() or '—'}"
 
 
 class Finding(models.Model):

@@ -159,20 +159,32 @@ def followup_detail(request, pk: int):
     findings = list(
         Finding.objects.filter(follow_up=follow_up).select_related("answer").prefetch_related("actions__owner")
     )
+    answers = list(follow_up.answers.all())
+    finding_form = FindingForm(follow_up=follow_up) if may_perform else None
+    started = next((a for a in answers if str(a.pk) == request.GET.get("answer") and a.status in FINDING_STATUSES),
+                   None)
+    if may_perform and started is not None:
+        finding_form = FindingForm.for_answer(follow_up=follow_up, answer=started)
     context = {
         "follow_up": follow_up,
-        "answers": list(follow_up.answers.all()),
+        "answers": answers,
+        "with_finding": {f.answer_id for f in findings if f.answer_id},
+        "finding_statuses": FINDING_STATUSES,
         "findings": findings,
         "may_perform": may_perform,
         "missing_ids": {a.pk for a in missing},
         "missing": missing,
         "statuses": AnswerStatus.choices,
         "today": timezone.localdate(),
-        "finding_form": FindingForm(follow_up=follow_up) if may_perform else None,
+        "finding_form": finding_form,
         "action_form": ActionForm(follow_up=follow_up, findings=findings) if may_perform and findings else None,
         "editable": may_perform and follow_up.state in FOLLOWUP_OPEN_STATES,
     }
     return render(request, "followup/followup_detail.html", context)
+
+
+# Checklist answers that start a finding (the "Ej uppfyllt" and "Delvis" items).
+FINDING_STATUSES = (AnswerStatus.NOT_FULFILLED, AnswerStatus.PARTLY)
 
 
 @login_required
@@ -235,6 +247,8 @@ def _detail_with_form(request, follow_up, **forms):
         Finding.objects.filter(follow_up=follow_up).select_related("answer").prefetch_related("actions__owner")
     )
     context = {
+        "with_finding": {f.answer_id for f in findings if f.answer_id},
+        "finding_statuses": FINDING_STATUSES,
         "follow_up": follow_up,
         "answers": list(follow_up.answers.all()),
         "findings": findings,

@@ -129,8 +129,11 @@ def _deviation(reference: str, description: str, *, days_ago: int, municipality:
         risk_score=12,
     )
     deviation.save()
-    apply_owner(deviation, routing.route(deviation=deviation).owner)
+    route = routing.route(deviation=deviation)
+    routing.store_routing(deviation=deviation, route=route)  # the verksamhetschef is named in "whose move"
+    apply_owner(deviation, route.owner)
     deviation.save()
+    routing.store_unit_managers(deviation=deviation, route=route)
     return deviation
 
 

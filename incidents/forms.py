@@ -209,8 +209,12 @@ class DeviationFilter(django_filters.FilterSet):
     sort = django_filters.OrderingFilter(
         label=_("Sort by"), empty_label=_("Newest first"),
         fields=(("occurred_at", "occurred"), ("due_at", "due"), ("risk_score", "risk"), ("reference", "reference")),
-        field_labels={"occurred": _("Occurred"), "due": _("Deadline"), "risk": _("Risk score"),
-                      "reference": _("Reference")},
+        # Both directions named here (django-filter keys the ascending label by the model field, the
+        # descending one by "-param"); its own "Due" and "(descending)" have no Swedish translation.
+        field_labels={"occurred_at": _("Occurred, oldest first"), "-occurred": _("Occurred, newest first"),
+                      "due_at": _("Deadline, nearest first"), "-due": _("Deadline, latest first"),
+                      "risk_score": _("Risk score, lowest first"), "-risk": _("Risk score, highest first"),
+                      "reference": _("Reference, ascending"), "-reference": _("Reference, descending")},
     )
 
     class Meta:

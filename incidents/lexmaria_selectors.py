@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from incidents.lexmaria import OPEN_STATES, Actor, Step, actors_for, next_step
 from incidents.models import LexMariaCase, LexMariaState
-from responsibility.choices import Role
-from responsibility.models import Board
+from responsibility.choices import LexMariaRoute, Role
+from responsibility.models import Assignment, Board
 from responsibility.permissions import is_register_admin, units_visible_to, user_scope
 from responsibility.tenancy import scoped
 
@@ -46,23 +47,84 @@ def lex_maria_cases_visible_to(*, user, on: date | None = None) -> QuerySet[LexM
     return cases.filter(q)
 
 
-def open_cases(qs: QuerySet[LexMariaCase]) -> QuerySet[LexMariaCase]:
-    """Open cases with what a queue row shows, next deadline first."""
+def _queue_rows(qs: QuerySet[LexMariaCase]) -> QuerySet[LexMariaCase]:
     return (
-        qs.filter(state__in=OPEN_STATES)
-        .select_related("deviation__unit", "deviation__municipality", "board", "purchasing_board",
-                        "reporter_person", "board_mas", "fallback_person")
+        qs.select_related("deviation__unit", "deviation__municipality", "deviation__operations_manager", "board",
+                          "purchasing_board", "reporter_person", "board_mas", "fallback_person")
         .prefetch_related("not_applicable")
         .defer("motivation", "patient_statement", "analysis_team", "analysis_timeline", "analysis_causes",
                "analysis_actions", "deviation__description", "deviation__immediate_actions",
                "deviation__patient_identifier_encrypted", "deviation__cause_analysis", "deviation__assessment")
-        .order_by(F("due_at").asc(nulls_last=True), "decided_at", "pk")
     )
+
+
+def open_cases(qs: QuerySet[LexMariaCase]) -> QuerySet[LexMariaCase]:
+    """Open cases with what a queue row shows, next deadline first."""
+    return _queue_rows(qs.filter(state__in=OPEN_STATES)).order_by(F("due_at").asc(nulls_last=True), "decided_at", "pk")
+
+
+# The queue's state filter ("open", "closed", "all" or one state) and its sort orders.
+STATE_FILTERS = ("open", "closed", "all")
+_STEP_ORDER = Case(*(When(state=value, then=Value(i)) for i, value in enumerate(LexMariaState.values)),
+                   output_field=IntegerField())
+SORTS: dict[str, tuple[str, tuple]] = {
+    "deadline": (gettext_lazy("Next deadline"), (F("due_at").asc(nulls_last=True), "decided_at", "pk")),
+    "age": (gettext_lazy("Oldest first"), ("decided_at", "pk")),
+    "-age": (gettext_lazy("Newest first"), ("-decided_at", "-pk")),
+    "step": (gettext_lazy("Step"), (_STEP_ORDER, F("due_at").asc(nulls_last=True), "pk")),
+}
+
+
+def queue_cases(qs: QuerySet[LexMariaCase], *, state: str = "open", sort: str = "deadline") -> QuerySet[LexMariaCase]:
+    """The queue: open, closed or all cases (or one state), sorted by deadline, age or step."""
+    if state in ("", "open"):
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif state in LexMariaState.values:
+        qs = qs.filter(state=state)
+    elif state != "all":
+        qs = qs.filter(state__in=OPEN_STATES)
+    return _queue_rows(qs).order_by(*SORTS.get(sort, SORTS["deadline"])[1])
+
+
+# The route of a case in a few words (the full text is the route's label, SPEC §5 variant table).
+ROUTE_SHORT = {
+    LexMariaRoute.OWN: gettext_lazy("Own operation: the board's MAS reports"),
+    LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS: gettext_lazy("Entreprenad: the contractor's MAS reports"),
+    LexMariaRoute.BOARD_MAS: gettext_lazy("Entreprenad: the board's MAS reports"),
+    LexMariaRoute.PROVIDER_MAS: gettext_lazy("Private provider (vårdgivare): the provider's MAS reports"),
+}
+
+
+def board_role(case: LexMariaCase) -> str:
+    """"informed" where another vårdgivare reports and the board is only informed (private provider under
+    ramavtal/LOV, SPEC §5); "responsible" where the case is the board's own business (egen regi, entreprenad)."""
+    return "informed" if case.route == LexMariaRoute.PROVIDER_MAS else "responsible"
+
+
+def board_officials(cases) -> dict[int, tuple[str, ...]]:
+    """The names of the board officials of the cases' boards today, by board id (one query)."""
+    board_ids = {c.board_id for c in cases} | {c.purchasing_board_id for c in cases if c.purchasing_board_id}
+    if not board_ids:
+        return {}
+    today = timezone.localdate()
+    names: dict[int, list[str]] = {}
+    rows = (Assignment.objects.filter(role=Role.BOARD_OFFICIAL, board_id__in=sorted(board_ids), valid_from__lte=today)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+            .select_related("person").only("board_id", "person__first_name", "person__last_name")
+            .order_by("person__last_name", "person__first_name", "pk"))
+    for a in rows:
+        names.setdefault(a.board_id, []).append(a.person.full_name)
+    return {k: tuple(dict.fromkeys(v)) for k, v in names.items()}
 
 
 def board_open_cases(*, board: Board) -> QuerySet[LexMariaCase]:
     """Open cases concerning ``board``'s units (as responsible or purchasing board)."""
     return open_cases(LexMariaCase.objects.filter(Q(board=board) | Q(purchasing_board=board)))
+
+
+def board_cases(*, board: Board, state: str = "open") -> QuerySet[LexMariaCase]:
+    """Open, closed or all cases concerning ``board``'s units, next deadline first."""
+    return queue_cases(LexMariaCase.objects.filter(Q(board=board) | Q(purchasing_board=board)), state=state)
 
 
 @dataclass(frozen=True)
@@ -81,6 +143,16 @@ class QueueRow:
     next_step: str | None
     movers: tuple[tuple[str, str | None], ...]
     owner_unclear: bool = False
+    route: str = ""
+    board_role: str = "responsible"
+
+    @property
+    def route_label(self) -> str:
+        return str(ROUTE_SHORT.get(self.route, "")) if self.route else ""
+
+    @property
+    def informed_only(self) -> bool:
+        return self.board_role == "informed"
 
     @property
     def whose_move(self) -> str:
@@ -102,22 +174,32 @@ class QueueRow:
             "next_step": self.next_step,
             "whose_move": [{"part": actor, "person": name} for actor, name in self.movers],
             "owner_unclear": self.owner_unclear,
+            "route": self.route,
+            "board_role": self.board_role,
         }
 
 
-def movers(case: LexMariaCase, step: str | None) -> tuple[tuple[str, str | None], ...]:
-    """Who takes ``step``: each part of the chain with the stored person's name, where there is one."""
+def movers(case: LexMariaCase, step: str | None,
+           officials: dict[int, tuple[str, ...]] | None = None) -> tuple[tuple[str, str | None], ...]:
+    """Who takes ``step``: each part of the chain with the stored person's name (the verksamhetschef routed
+    with the deviation; the board officials of the case's boards, from :func:`board_officials`)."""
     if step is None:
         return ()
     result = []
     for actor in actors_for(case=case, step=step):
+        if actor == Actor.BOARD_OFFICIAL:
+            names = [n for b in (case.board_id, case.purchasing_board_id) if b for n in (officials or {}).get(b, ())]
+            result.append((str(actor), ", ".join(dict.fromkeys(names)) or None))
+            continue
         person = {Actor.REPORTER: case.reporter_person or case.fallback_person,
-                  Actor.BOARD_MAS: case.board_mas}.get(actor)
+                  Actor.BOARD_MAS: case.board_mas,
+                  Actor.OPERATIONS_MANAGER: case.deviation.operations_manager}.get(actor)
         result.append((str(actor), person.full_name if person is not None else None))
     return tuple(result)
 
 
-def queue_row(case: LexMariaCase, *, today: date | None = None) -> QueueRow:
+def queue_row(case: LexMariaCase, *, today: date | None = None,
+              officials: dict[int, tuple[str, ...]] | None = None) -> QueueRow:
     today = today or timezone.localdate()
     step = next_step(case)
     deadline = timezone.localdate(case.due_at) if case.due_at else None
@@ -134,6 +216,8 @@ def queue_row(case: LexMariaCase, *, today: date | None = None) -> QueueRow:
         next_deadline=deadline,
         overdue=deadline is not None and deadline < today,
         next_step=str(step) if step else None,
-        movers=movers(case, step),
+        movers=movers(case, step, officials),
         owner_unclear=bool(case.owner_unclear_reason),
+        route=case.route,
+        board_role=board_role(case),
     )

@@ -6,6 +6,9 @@ write through :mod:`incidents.lexmaria`. No page here shows patient identity.
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,7 +38,14 @@ from incidents.lexmaria import (
     steps_of,
 )
 from incidents.lexmaria_forms import STEP_FORMS
-from incidents.lexmaria_selectors import lex_maria_cases_visible_to, open_cases, queue_row
+from incidents.lexmaria_selectors import (
+    SORTS,
+    STATE_FILTERS,
+    board_officials,
+    lex_maria_cases_visible_to,
+    queue_cases,
+    queue_row,
+)
 from incidents.models import LexMariaCase, LexMariaState, LexMariaTransition
 
 CASES_PER_PAGE = 25
@@ -45,7 +56,8 @@ WORKING_ACTORS = {Actor.REPORTER, Actor.BOARD_MAS, Actor.OPERATIONS_MANAGER}
 def _visible_case(user, pk: int) -> LexMariaCase:
     case = (
         lex_maria_cases_visible_to(user=user)
-        .select_related("deviation__unit__provider", "deviation__category", "deviation__municipality", "board",
+        .select_related("deviation__unit__provider", "deviation__category", "deviation__municipality",
+                        "deviation__operations_manager", "board",
                         "purchasing_board", "reporter_person__user", "board_mas__user", "analysis_leader",
                         "decided_by", "fallback_person__user", "reporter_deputy_for")
         .filter(pk=pk)
@@ -56,20 +68,77 @@ def _visible_case(user, pk: int) -> LexMariaCase:
     return case
 
 
+def _queue_cases(request):
+    state = request.GET.get("state", "")
+    sort = request.GET.get("sort", "")
+    if state not in (*STATE_FILTERS, *LexMariaState.values):
+        state = ""
+    if sort not in SORTS:
+        sort = ""
+    cases = queue_cases(lex_maria_cases_visible_to(user=request.user), state=state or "open", sort=sort or "deadline")
+    return cases, state, sort
+
+
 @require_GET
 @login_required
 def queue(request):
-    """Open Lex Maria cases the user may see: state, age, next deadline, whose move; no patient identity."""
-    state = request.GET.get("state", "")
-    cases = open_cases(lex_maria_cases_visible_to(user=request.user))
-    if state in LexMariaState.values:
-        cases = cases.filter(state=state)
+    """Lex Maria cases the user may see (open by default, closed or all): route, the board's part, state, age,
+    next deadline, whose move with names; sort; export. No patient identity."""
+    cases, state, sort = _queue_cases(request)
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [queue_row(case) for case in page.object_list]
+    officials = board_officials(page.object_list)
+    rows = [queue_row(case, officials=officials) for case in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
     return render(request, "incidents/lex_maria/queue.html", {
-        "page": page, "rows": rows, "state": state,
+        "page": page, "rows": rows, "state": state, "sort": sort, "query": query.urlencode(),
         "states": [(v, label) for v, label in LexMariaState.choices if v != LexMariaState.CLOSED],
+        "sorts": [(key, label) for key, (label, _order) in SORTS.items()],
     })
+
+
+# The export's columns: what the queue shows, never patient identity or free text.
+EXPORT_COLUMNS = ("Referens", "Enhet", "Nämnd", "Väg", "Nämndens roll", "Status", "Ålder (dagar)", "Nästa tidsgräns",
+                  "Försenad", "Nästa steg", "Vems tur")
+
+
+@require_GET
+@login_required
+def queue_export(request):
+    """The filtered queue as CSV or XLSX (all pages): the queue's columns, no patient data."""
+    cases, _state, _sort = _queue_cases(request)
+    cases = list(cases)
+    officials = board_officials(cases)
+    with translation.override("sv"):
+        rows = [[row.reference, row.unit, row.board, row.route_label,
+                 "informeras" if row.informed_only else "ansvarig", row.state_label, row.age_days,
+                 row.next_deadline.isoformat() if row.next_deadline else "", "ja" if row.overdue else "nej",
+                 str(Step(row.next_step).label) if row.next_step else "", row.whose_move]
+                for row in (queue_row(case, officials=officials) for case in cases)]
+    stamp = timezone.localdate().isoformat()
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "Lex Maria"
+        sheet.append(list(EXPORT_COLUMNS))
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="lex-maria-{stamp}.xlsx"'
+        return response
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";")
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(rows)
+    response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="lex-maria-{stamp}.csv"'
+    return response
 
 
 def _label(step: str) -> str:
@@ -121,7 +190,7 @@ def _detail_context(request, case: LexMariaCase, *, bound_form=None) -> dict:
     ]
     return {
         "case": case,
-        "row": queue_row(case),
+        "row": queue_row(case, officials=board_officials([case])),
         "forms": forms,
         "step_rows": step_rows,
         "kinds": [Actor(k).label for k in sorted(kinds)],

@@ -224,6 +224,18 @@ class DeviationAttachment(models.Model):
         return self.original_name
 
 
+# The kinds of access the log records (PatientDataAccess.action), in words for the log review.
+ACCESS_ACTIONS = {
+    "view": _("Viewed"),
+    "edit": _("Opened for editing"),
+    "print": _("Printed (PDF)"),
+    "attachment": _("Opened an attachment"),
+    "api": _("Read through the API"),
+    "complaint_view": _("Viewed a complaint"),
+    "log_extract": _("Log extract for the patient"),
+}
+
+
 class PatientDataAccess(models.Model):
     """Access log: every view of a record holding patient data (PDL 4 kap. 3 §; kept ≥ 5 years)."""
 
@@ -248,6 +260,11 @@ class PatientDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.at:%Y-%m-%d %H:%M} {self.record_reference}"
+
+    @property
+    def action_label(self) -> str:
+        """The kind of access in words (an unknown stored value is shown as it is)."""
+        return str(ACCESS_ACTIONS.get(self.action, self.action))
 
     @property
     def record_reference(self) -> str:

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -212,6 +213,15 @@ def is_high_risk(deviation: Deviation) -> bool:
         deviation.risk_score >= municipality.mas_risk_threshold
         or deviation.consequence >= municipality.mas_consequence_threshold
         or deviation.category.always_to_mas
+    )
+
+
+def high_risk_q() -> Q:
+    """:func:`is_high_risk` as a filter on deviations (the same three conditions, the municipality's thresholds)."""
+    return (
+        Q(risk_score__gte=F("municipality__mas_risk_threshold"))
+        | Q(consequence__gte=F("municipality__mas_consequence_threshold"))
+        | Q(category__always_to_mas=True)
     )
 
 

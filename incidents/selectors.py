@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from incidents.models import Deviation, DeviationState, PatientDataAccess
 from incidents.permissions import DUTY_ROLES, manager_units
+from incidents.routing import high_risk_q
 from incidents.services import OPEN_STATES
 from responsibility.permissions import units_visible_to
 from responsibility.resolver import build_index, units_with_board
@@ -72,12 +73,23 @@ def queue_for(*, user) -> QuerySet[Deviation]:
     )
 
 
+# Registered or investigated deviations that meet the MAS/MAR threshold: their MAS/MAR (routed at
+# registration) may take them at once (SPEC §4 fast-track), so they are in her queue too.
+FAST_TRACK_STATES = (DeviationState.REGISTERED, DeviationState.INVESTIGATING)
+
+
 def assessment_queue_for(*, user) -> QuerySet[Deviation]:
-    """Deviations awaiting the MAS/MAR assessment of ``user`` (the holder resolved on the event date)."""
+    """Deviations for the MAS/MAR assessment of ``user`` (the holder resolved on the event date).
+
+    Those sent to her, and the high-risk ones routed to her at registration that the unit is still
+    investigating (fast-track).
+    """
     person_id = _person_id(user)
     if person_id is None:
         return Deviation.objects.none()
-    return queue_for(user=user).filter(state=DeviationState.AWAITING_MAS, mas_person_id=person_id)
+    return queue_for(user=user).filter(
+        Q(state=DeviationState.AWAITING_MAS) | (Q(state__in=FAST_TRACK_STATES) & high_risk_q()),
+        mas_person_id=person_id)
 
 
 def my_reports(*, user) -> QuerySet[Deviation]:

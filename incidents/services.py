@@ -59,6 +59,7 @@ class Move(models.TextChoices):
     CLOSE = "close", gettext_lazy("Close with feedback to the reporter")
     REJECT = "reject", gettext_lazy("Reject (not a deviation)")
     HAND_BACK = "hand_back", gettext_lazy("Hand back to the person I deputise for")
+    FAST_TRACK = "fast_track", gettext_lazy("Take into MAS/MAR assessment now (the investigation continues)")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     # A deputy keeps a case resolved to her until it is done or she hands it back (SPEC §3 Deputies).
     Move.HAND_BACK: Transition((State.AWAITING_MAS,), State.AWAITING_MAS, (Actor.DUTY,)),
+    # SPEC §4 fast-track: the responsible MAS/MAR takes a high-risk deviation at once (Lex Maria: "snarast").
+    Move.FAST_TRACK: Transition((State.REGISTERED, State.INVESTIGATING), State.AWAITING_MAS, (Actor.DUTY,)),
 }
 
 OPEN_STATES = (State.REGISTERED, State.INVESTIGATING, State.AWAITING_MAS, State.ACTIONS)
@@ -105,6 +108,7 @@ def moves_for(*, user, deviation: Deviation, kinds: frozenset[str] | None = None
         if deviation.state in t.sources and kinds & set(t.actors) and move != Move.SUBMIT
         and (move != Move.HAND_BACK or (deviation.mas_deputy_for_id is not None
                                         and deviation.mas_person_id == _person_id(user)))
+        and (move != Move.FAST_TRACK or routing.is_high_risk(deviation))
     ]
 
 
@@ -565,6 +569,37 @@ def deviation_send_to_mas(*, deviation: Deviation, user, version: int | None, re
                 recipients=owner_users(moved), kind="deviation_assessment", subject=subject, body=body,
                 link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:assessment:{moved.version}",
             )
+    return moved
+
+
+def deviation_fast_track(*, deviation: Deviation, user, version: int | None) -> Deviation:
+    """SPEC §4 fast-track: the responsible MAS/MAR takes a high-risk deviation into assessment at once.
+
+    The unit's investigation goes on in parallel (its fields stay open until the deviation closes);
+    the history says so and the unit's managers are told.
+    """
+
+    def apply(d: Deviation) -> list[str]:
+        if not routing.is_high_risk(d):
+            raise DeviationTransitionError(
+                _("Only a deviation that meets the threshold for MAS/MAR assessment can be taken into "
+                  "assessment before the unit sends it."))
+        if d.mas_person_id is None and not d.mas_unclear_reason:
+            apply_owner(d, routing.route(deviation=d).owner)  # it met the threshold only after registration
+        return ["mas_person", "mas_role", "mas_deputy_for", "mas_unclear_reason", "board_mas_copy"]
+
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Taken into MAS/MAR assessment at once (high risk); the unit's investigation continues.")
+    moved = _move(deviation=deviation, move=Move.FAST_TRACK, user=user, version=version, reason=reason,
+                  apply=apply)
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            recipients=_users(routing.route(deviation=moved).managers), kind="deviation_fast_track",
+            subject=_text(_("Deviation %(reference)s at %(unit)s has been taken into MAS/MAR assessment"), moved),
+            body=_text(_("The MAS/MAR has taken %(reference)s into assessment at once because of its risk. "
+                         "Continue the investigation at %(unit)s as usual."), moved),
+            link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:fast_track:{moved.version}",
+        )
     return moved
 
 

@@ -6,6 +6,7 @@ from incidents import lexmaria_views as views
 
 urlpatterns: list = [
     path("lex-maria/", views.queue, name="lex_maria_queue"),
+    path("lex-maria/export/", views.queue_export, name="lex_maria_export"),
     path("lex-maria/<int:pk>/", views.detail, name="lex_maria_detail"),
     path("lex-maria/<int:pk>/steg/<slug:step>/", views.step, name="lex_maria_step"),
     path("lex-maria/<int:pk>/utredning.pdf", views.investigation_pdf, name="lex_maria_pdf"),

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -43,6 +44,7 @@ from incidents.models import (
     DeviationState,
     DeviationTransition,
     EventKind,
+    LexMariaCase,
 )
 from incidents.permissions import (
     Actor,
@@ -84,6 +86,7 @@ STEP_FORMS = {
     Move.CLOSE: CloseForm,
     Move.REJECT: ReasonForm,
     Move.HAND_BACK: SimpleMoveForm,
+    Move.FAST_TRACK: SimpleMoveForm,
 }
 DEVIATION_FORMS = {"investigation", "action"}
 
@@ -330,7 +333,27 @@ def _call_step(step: str, *, deviation: Deviation, user, data: dict):
         return services.deviation_reject(deviation=deviation, user=user, version=version, reason=data["reason"])
     if step == Move.HAND_BACK:
         return services.deviation_hand_back(deviation=deviation, user=user, version=version)
+    if step == Move.FAST_TRACK:
+        return services.deviation_fast_track(deviation=deviation, user=user, version=version)
     raise Http404
+
+
+def _done_message(step: str, moved: Deviation):
+    """What happened, with a link to what was created (the Lex Maria case after a "yes")."""
+    if step == "investigation":
+        return _("The investigation is saved.")
+    if step == "action":
+        return _("The action is added.")
+    if step == Move.FAST_TRACK:
+        return _("The deviation is in your assessment now. The unit's investigation continues; "
+                 "the unit's managers have been told.")
+    if step == Move.ASSESS and moved.lex_maria_decision:
+        case = LexMariaCase.objects.filter(deviation=moved).only("pk", "reference").first()
+        if case is not None:
+            return format_html(_("The MAS assessment is recorded and Lex Maria case {reference} is opened: "
+                                 "<a href=\"{url}\">open {reference}</a>."),
+                               reference=case.reference, url=case.get_absolute_url())
+    return _("Done: %(move)s.") % {"move": Move(step).label}
 
 
 @require_POST
@@ -356,10 +379,7 @@ def deviation_step(request, pk: int, step: str):
             else:
                 form.add_error(None, exc)
         else:
-            label = _("The investigation is saved.") if step == "investigation" else (
-                _("The action is added.") if step == "action" else
-                _("Done: %(move)s.") % {"move": Move(step).label})
-            messages.success(request, label)
+            messages.success(request, _done_message(step, moved))
             if step == Move.SEND_TO_MAS and moved.mas_unclear_reason:
                 # The sender is told at once that the responsible MAS is unknown and who got the case instead.
                 messages.warning(request, services.owner_text(moved))

@@ -508,6 +508,10 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "GET": {"*": "200", "anonymous": "302"},
         "POST": {"*": "405"},
     },
+    "incidents:lex_maria_export": {
+        "GET": {"*": "200", "anonymous": "302"},
+        "POST": {"*": "405"},
+    },
     "incidents:lex_maria_step": {
         "GET": {"*": "405"},
         "POST": {

@@ -106,6 +106,6 @@ def test_mas_decides_lex_maria_yes_and_reaches_the_case(page):
     page.get_by_role("button", name="Registrera MAS-bedömningen").click()
     assert_accessible(page)
     case = LexMariaCase.objects.get(deviation=deviation)
-    page.get_by_role("link", name=case.reference).click()
+    page.get_by_role("link", name=case.reference, exact=True).click()
     page.wait_for_url(f"**/lex-maria/{case.pk}/")
     assert_accessible(page)

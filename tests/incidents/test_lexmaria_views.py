@@ -219,8 +219,9 @@ def test_queue_query_count_is_constant(client, django_assert_num_queries):
     assert len(re.findall(r'href="/avvikelser/lex-maria/\d+/"', response.content.decode())) == before + 12
 
 
-# The steps marked not applicable (prefetched for the page), and the unread-notification count in the header.
-QUEUE_QUERIES = 9
+# The steps marked not applicable (prefetched for the page), the board officials named in "whose move"
+# (one query for the page), and the unread-notification count in the header.
+QUEUE_QUERIES = 10
 
 
 def test_command_lists_board_cases_as_stable_json():
@@ -234,7 +235,7 @@ def test_command_lists_board_cases_as_stable_json():
     assert [r["reference"] for r in rows] == expected
     assert len(rows) >= 6
     assert set(rows[0]) == {"reference", "unit", "board", "state", "age_days", "next_deadline", "overdue",
-                            "next_step", "whose_move", "owner_unclear"}
+                            "next_step", "whose_move", "owner_unclear", "route", "board_role"}
     assert all(r["state"] != "closed" for r in rows)
     assert {r["state"] for r in rows} >= {"decided", "analysed", "board_informed", "reported_to_ivo"}
     forward = next(r for r in rows if r["next_step"] == "forward")
