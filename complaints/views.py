@@ -262,7 +262,7 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
     deviation = _linked_deviation(user, complaint.deviation_id)
     lex_maria = None
     if deviation is not None and handling:
-        from incidents.lexmaria_selectors import lex_maria_cases_visible_to
+        from incidents.lexmaria.selectors import lex_maria_cases_visible_to
 
         lex_maria = lex_maria_cases_visible_to(user=user).filter(deviation_id=deviation.pk).first()
     return {

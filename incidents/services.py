@@ -659,7 +659,7 @@ def deviation_assess(*, deviation: Deviation, user, version: int | None, assessm
         moved = _move(deviation=deviation, move=Move.ASSESS, user=user, version=version, apply=apply,
                       reason=reason)
         if lex_maria and moved.lex_maria_decision:
-            from incidents.lexmaria import lex_maria_open
+            from incidents.lexmaria.services import lex_maria_open
 
             lex_maria_open(deviation=moved, decided_by=user, motivation=motivation)
     return moved

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from incidents.lexmaria_selectors import board_open_cases, queue_row
+from incidents.lexmaria.selectors import board_open_cases, queue_row
 from masportal.commands import one_by_code
 from responsibility.models import Board
 

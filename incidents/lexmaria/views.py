@@ -1,6 +1,6 @@
 """Lex Maria views: the queue, a case with its steps, the step forms and the investigation PDF.
 
-Thin: check the permission, read through :mod:`incidents.lexmaria_selectors`,
+Thin: check the permission, read through :mod:`incidents.lexmaria.selectors`,
 write through :mod:`incidents.lexmaria`. No page here shows patient identity.
 """
 
@@ -16,8 +16,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from incidents import ivo_pdf
-from incidents.lexmaria import (
+from incidents.lexmaria import ivo_pdf
+from incidents.lexmaria.forms import STEP_FORMS
+from incidents.lexmaria.selectors import lex_maria_cases_visible_to, open_cases, queue_row
+from incidents.lexmaria.services import (
     MAY_BE_NOT_APPLICABLE,
     NOT_APPLICABLE,
     REROUTED,
@@ -33,8 +35,6 @@ from incidents.lexmaria import (
     step_deadline,
     steps_of,
 )
-from incidents.lexmaria_forms import STEP_FORMS
-from incidents.lexmaria_selectors import lex_maria_cases_visible_to, open_cases, queue_row
 from incidents.models import LexMariaCase, LexMariaState, LexMariaTransition
 
 CASES_PER_PAGE = 25

@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from incidents.lexmaria import OPEN_STATES, Actor, Step, actors_for, next_step
+from incidents.lexmaria.services import OPEN_STATES, Actor, Step, actors_for, next_step
 from incidents.models import LexMariaCase, LexMariaState
 from responsibility.choices import Role
 from responsibility.models import Board
