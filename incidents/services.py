@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.transitions import Machine, StaleError, Transition, TransitionError
 from incidents import patient, routing
 from incidents.models import (
     Deviation,
@@ -60,13 +61,6 @@ class Move(models.TextChoices):
     HAND_BACK = "hand_back", gettext_lazy("Hand back to the person I deputise for")
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: tuple[str, ...]
-    target: str
-    actors: tuple[str, ...]
-
-
 # THE table of moves.
 TRANSITIONS: dict[str, Transition] = {
     Move.SUBMIT: Transition((State.DRAFT,), State.REGISTERED, (Actor.REPORTER,)),
@@ -88,12 +82,9 @@ OPEN_STATES = (State.REGISTERED, State.INVESTIGATING, State.AWAITING_MAS, State.
 INVESTIGATION_STATES = (State.REGISTERED, State.INVESTIGATING, State.AWAITING_MAS, State.ACTIONS)
 
 
-class DeviationTransitionError(ValidationError):
-    """A move the table does not allow from the deviation's state."""
-
-
-class StaleDeviationError(ValidationError):
-    """Someone else changed the deviation since the form was shown."""
+# The errors of the one transition helper, under the names the deviation code has used.
+DeviationTransitionError = TransitionError
+StaleDeviationError = StaleError
 
 
 def moves_for(*, user, deviation: Deviation, kinds: frozenset[str] | None = None) -> list[str]:
@@ -409,44 +400,49 @@ def _stale_message() -> str:
              "Reload the page to see the change, then try again.")
 
 
+def _record(deviation: Deviation, *, move: str, from_state: str, to_state: str, actor, reason: str) -> None:
+    DeviationTransition.objects.create(deviation=deviation, from_state=from_state, to_state=to_state,
+                                       actor=actor, reason=reason)
+
+
+def _enter(deviation: Deviation, now: datetime) -> list[str]:
+    deviation.due_at = due_for(deviation=deviation, state=deviation.state, now=now)
+    if deviation.state in (State.CLOSED, State.REJECTED):
+        deviation.closed_at = now
+        return ["due_at", "closed_at"]
+    return ["due_at"]
+
+
+DEVIATIONS = Machine(
+    model=Deviation,
+    table=TRANSITIONS,
+    state_labels=State,
+    move_labels=Move,
+    kinds=lambda *, user, obj: actor_kinds(user=user, deviation=obj),
+    record=_record,
+    enter=_enter,
+    select_related=("municipality", "unit", "category"),
+    refused=lambda move, state: _("“%(move)s” is not possible when the deviation is “%(state)s”.")
+    % {"move": move, "state": state},
+    denied=lambda: _("You may not do this on this deviation."),
+    stale=_stale_message,
+)
+
+
 def _move(*, deviation: Deviation, move: str, user, version: int | None, reason: str = "",
           apply: Callable[[Deviation], list[str]] | None = None) -> Deviation:
-    """Make ``move`` on ``deviation`` as ``user``: lock, check table, actor and version, apply, record."""
-    transition = TRANSITIONS[move]
-    with transaction.atomic():
-        locked = (
-            Deviation.objects.select_for_update()
-            .select_related("municipality", "unit", "category")
-            .get(pk=deviation.pk)
-        )
-        kinds = actor_kinds(user=user, deviation=locked)
-        if not kinds & set(transition.actors):
-            raise PermissionDenied(_("You may not do this on this deviation."))
-        if version is not None and locked.version != version:
-            # Someone else moved or edited it since the form was shown: nothing of theirs is overwritten.
-            raise StaleDeviationError(_stale_message())
-        if locked.state == transition.target and locked.state not in transition.sources:
-            return locked  # already there: running it twice is harmless
-        if locked.state not in transition.sources:
-            raise DeviationTransitionError(
-                _("“%(move)s” is not possible when the deviation is “%(state)s”.")
-                % {"move": Move(move).label, "state": State(locked.state).label}
-            )
-        from_state = locked.state
-        fields = apply(locked) if apply is not None else []
-        now = timezone.now()
-        locked.state = transition.target
-        locked.version += 1
-        locked.due_at = due_for(deviation=locked, state=transition.target, now=now)
-        fields += ["state", "version", "due_at", "updated_at"]
-        if transition.target in (State.CLOSED, State.REJECTED):
-            locked.closed_at = now
-            fields.append("closed_at")
-        locked.save(update_fields=list(dict.fromkeys(fields)))
-        reason = reason() if callable(reason) else reason
-        DeviationTransition.objects.create(deviation=locked, from_state=from_state, to_state=transition.target,
-                                           actor=user, reason=reason or str(Move(move).label))
-    return locked
+    """Make ``move`` on ``deviation`` as ``user`` through the one transition helper (:mod:`core.transitions`)."""
+    return DEVIATIONS.move(deviation, move=move, actor=user, version=version, reason=reason, apply=apply)
+
+
+def _edit_investigation(*, deviation: Deviation, user, version: int | None,
+                        apply: Callable[[Deviation], list[str]]) -> Deviation:
+    """Change the investigation without moving the deviation (manager only, while it may still be edited)."""
+    return DEVIATIONS.edit(
+        deviation, actor=user, version=version, actors=(Actor.MANAGER,), states=INVESTIGATION_STATES, apply=apply,
+        refused=lambda state: _("The investigation cannot be changed when the deviation is “%(state)s”.")
+        % {"state": state},
+    )
 
 
 def _required(value: str, field: str, message: str) -> str:
@@ -471,24 +467,15 @@ def deviation_start_investigation(*, deviation: Deviation, user, version: int | 
 def deviation_save_investigation(*, deviation: Deviation, user, version: int | None, investigator,
                                  cause_analysis: str, lessons_learned: str) -> Deviation:
     """Save the investigation (investigator, causes, lessons); a registered deviation starts being investigated."""
+
+    def apply(d: Deviation) -> list[str]:
+        d.investigator = investigator or d.investigator or user
+        d.cause_analysis = (cause_analysis or "").strip()
+        d.lessons_learned = (lessons_learned or "").strip()
+        return ["investigator", "cause_analysis", "lessons_learned"]
+
     with transaction.atomic():
-        locked = Deviation.objects.select_for_update().select_related("municipality", "unit", "category").get(
-            pk=deviation.pk
-        )
-        if Actor.MANAGER not in actor_kinds(user=user, deviation=locked):
-            raise PermissionDenied(_("You may not do this on this deviation."))
-        if locked.state not in INVESTIGATION_STATES:
-            raise DeviationTransitionError(
-                _("The investigation cannot be changed when the deviation is “%(state)s”.")
-                % {"state": State(locked.state).label}
-            )
-        if version is not None and locked.version != version:
-            raise StaleDeviationError(_stale_message())
-        locked.investigator = investigator or locked.investigator or user
-        locked.cause_analysis = (cause_analysis or "").strip()
-        locked.lessons_learned = (lessons_learned or "").strip()
-        locked.version += 1
-        locked.save(update_fields=["investigator", "cause_analysis", "lessons_learned", "version", "updated_at"])
+        locked = _edit_investigation(deviation=deviation, user=user, version=version, apply=apply)
         if locked.state == State.REGISTERED:
             locked = _move(deviation=locked, move=Move.START_INVESTIGATION, user=user, version=None)
     return locked
@@ -502,29 +489,20 @@ def deviation_add_action(*, deviation: Deviation, user, version: int | None, des
         raise ValidationError({"deadline": _("Enter the deadline.")})
     if deadline < timezone.localdate():
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
-    with transaction.atomic():
-        locked = Deviation.objects.select_for_update().select_related("municipality", "unit", "category").get(
-            pk=deviation.pk
-        )
-        if Actor.MANAGER not in actor_kinds(user=user, deviation=locked):
-            raise PermissionDenied(_("You may not do this on this deviation."))
-        if locked.state not in INVESTIGATION_STATES:
-            raise DeviationTransitionError(
-                _("The investigation cannot be changed when the deviation is “%(state)s”.")
-                % {"state": State(locked.state).label}
-            )
-        if version is not None and locked.version != version:
-            raise StaleDeviationError(_stale_message())
-        action = DeviationAction(deviation=locked, description=description, owner=owner, deadline=deadline)
+    added: dict = {}
+
+    def apply(d: Deviation) -> list[str]:
+        action = DeviationAction(deviation=d, description=description, owner=owner, deadline=deadline)
         action.full_clean()
         action.save()
-        locked.version += 1
-        fields = ["version", "updated_at"]
-        if locked.state == State.ACTIONS:
-            locked.due_at = due_for(deviation=locked, state=State.ACTIONS, now=timezone.now())
-            fields.append("due_at")
-        locked.save(update_fields=fields)
-    return action
+        added["action"] = action
+        if d.state == State.ACTIONS:
+            d.due_at = due_for(deviation=d, state=State.ACTIONS, now=timezone.now())
+            return ["due_at"]
+        return []
+
+    _edit_investigation(deviation=deviation, user=user, version=version, apply=apply)
+    return added["action"]
 
 
 def deviation_send_to_mas(*, deviation: Deviation, user, version: int | None, reason: str = "") -> Deviation:
