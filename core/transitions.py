@@ -154,13 +154,14 @@ class Machine:
         check: Callable[[Any], None] | None = None,
         on_commit: Callable[[Any], None] | None = None,
         authorise: Callable[[Any], None] | None = None,
+        target: str | Callable[[Any], str] | None = None,
     ):
         """Make ``move`` on ``obj`` as ``actor`` (steps 1–8 of the module docstring); return the locked object.
 
         Per call: ``actors`` overrides the table's (a step whose actors depend on the case), ``done`` replaces
         "already in the target state", ``check`` refuses more (raise :class:`TransitionError`),
         ``authorise`` replaces the table's actor check (raise ``PermissionDenied``), ``apply`` sets the move's
-        own fields and returns their names, ``on_commit`` runs after the transaction commits.
+        own fields and returns their names, ``on_commit`` runs after the transaction commits, ``target`` computes the state (when the table's is None).
         """
         transition = self.table[move]
         with transaction.atomic():
@@ -183,7 +184,7 @@ class Machine:
                 raise self._refuse(move, locked.state)
             if check is not None:
                 check(locked)
-            self.advance(locked, move=move, actor=actor, reason=reason, apply=apply)
+            self.advance(locked, move=move, actor=actor, reason=reason, apply=apply, target=target)
             if on_commit is not None:
                 transaction.on_commit(lambda: on_commit(locked))
         return locked
