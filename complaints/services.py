@@ -1,7 +1,7 @@
 """Writes of complaints and collaboration deviations (SPEC §6a): register, move, link, start a deviation.
 
 Each kind has one table of moves (:data:`COMPLAINT_TRANSITIONS`,
-:data:`COLLABORATION_TRANSITIONS`) enforced by :func:`complaints.transitions.make_move`.
+:data:`COLLABORATION_TRANSITIONS`) enforced by :meth:`core.transitions.Machine.move`.
 Patient identity uses the deviation workflow's code (:mod:`incidents.patient`),
 references its counter (``KL-YYYY-NNNNNN``, ``SV-YYYY-NNNNNN``).
 """
@@ -36,7 +36,7 @@ from complaints.permissions import (
     complaint_kinds,
     complaint_units,
 )
-from complaints.transitions import Machine, Transition, TransitionError, edit_locked, make_move
+from core.transitions import Machine, StaleError, Transition, TransitionError, deadline_and_closing, transition_row
 from incidents import patient
 from incidents import services as deviation_services
 from incidents.models import Deviation, DeviationCategory
@@ -89,14 +89,12 @@ def complaint_due(complaint: Complaint) -> datetime | None:
 
 COMPLAINTS = Machine(
     model=Complaint,
-    transition_model=ComplaintTransition,
-    case_field="complaint",
+    table=COMPLAINT_TRANSITIONS,
     state_labels=ComplaintState,
     move_labels=ComplaintMove,
-    table=COMPLAINT_TRANSITIONS,
-    closed_states=(CS.CLOSED,),
-    kinds=complaint_kinds,
-    due_for=complaint_due,
+    kinds=lambda *, user, obj: complaint_kinds(user=user, case=obj),
+    record=transition_row(ComplaintTransition, "complaint"),
+    enter=deadline_and_closing(lambda c, now: complaint_due(c), (CS.CLOSED,)),
     select_related=("municipality", "unit"),
 )
 
@@ -270,10 +268,9 @@ def complaint_correct(*, complaint: Complaint, user, version: int | None, data: 
             "due_at",
         ]
 
-    return edit_locked(
-        COMPLAINTS,
-        case=complaint,
-        user=user,
+    return COMPLAINTS.edit(
+        complaint,
+        actor=user,
         version=version,
         actors=HANDLERS,
         states=COMPLAINT_OPEN_STATES,
@@ -316,9 +313,7 @@ def complaint_acknowledge(
         c.acknowledged_on = day
         return ["acknowledged_on"]
 
-    return make_move(
-        COMPLAINTS, case=complaint, move=ComplaintMove.ACKNOWLEDGE, user=user, version=version, apply=apply
-    )
+    return COMPLAINTS.move(complaint, move=ComplaintMove.ACKNOWLEDGE, actor=user, version=version, apply=apply)
 
 
 def complaint_start_investigation(*, complaint: Complaint, user, version: int | None) -> Complaint:
@@ -330,9 +325,7 @@ def complaint_start_investigation(*, complaint: Complaint, user, version: int | 
             return ["investigator"]
         return []
 
-    return make_move(
-        COMPLAINTS, case=complaint, move=ComplaintMove.START_INVESTIGATION, user=user, version=version, apply=apply
-    )
+    return COMPLAINTS.move(complaint, move=ComplaintMove.START_INVESTIGATION, actor=user, version=version, apply=apply)
 
 
 def complaint_save_investigation(
@@ -349,10 +342,9 @@ def complaint_save_investigation(
             fields.append("investigator")
         return fields
 
-    return edit_locked(
-        COMPLAINTS,
-        case=complaint,
-        user=user,
+    return COMPLAINTS.edit(
+        complaint,
+        actor=user,
         version=version,
         actors=HANDLERS,
         states=COMPLAINT_EDIT_STATES,
@@ -404,13 +396,13 @@ def complaint_answer(
             fields.append("acknowledged_on")
         return fields
 
-    return make_move(COMPLAINTS, case=complaint, move=ComplaintMove.ANSWER, user=user, version=version, apply=apply)
+    return COMPLAINTS.move(complaint, move=ComplaintMove.ANSWER, actor=user, version=version, apply=apply)
 
 
 def complaint_reopen(*, complaint: Complaint, user, version: int | None, reason: str) -> Complaint:
     """Reopen an answered complaint for further investigation, with the reason."""
     reason = _required(reason, "reason", _("Say why the complaint is reopened."))
-    return make_move(COMPLAINTS, case=complaint, move=ComplaintMove.REOPEN, user=user, version=version, reason=reason)
+    return COMPLAINTS.move(complaint, move=ComplaintMove.REOPEN, actor=user, version=version, reason=reason)
 
 
 def complaint_close(*, complaint: Complaint, user, version: int | None, outcome: str, comment: str = "") -> Complaint:
@@ -422,11 +414,10 @@ def complaint_close(*, complaint: Complaint, user, version: int | None, outcome:
         c.outcome, c.outcome_comment = outcome, (comment or "").strip()
         return ["outcome", "outcome_comment"]
 
-    return make_move(
-        COMPLAINTS,
-        case=complaint,
+    return COMPLAINTS.move(
+        complaint,
         move=ComplaintMove.CLOSE,
-        user=user,
+        actor=user,
         version=version,
         apply=apply,
         reason=str(Outcome(outcome).label),
@@ -454,10 +445,9 @@ def complaint_link_deviation(*, complaint: Complaint, user, version: int | None,
         c.deviation = found
         return ["deviation"]
 
-    return edit_locked(
-        COMPLAINTS,
-        case=complaint,
-        user=user,
+    return COMPLAINTS.edit(
+        complaint,
+        actor=user,
         version=version,
         actors=HANDLERS,
         states=COMPLAINT_OPEN_STATES + (CS.CLOSED,),
@@ -479,9 +469,7 @@ def complaint_start_deviation(*, complaint: Complaint, user, version: int | None
         if locked.deviation_id is not None:
             raise TransitionError(_("This complaint is already linked to a deviation."))
         if version is not None and locked.version != version:
-            from complaints.transitions import StaleError, stale_message
-
-            raise StaleError(stale_message())
+            raise StaleError(COMPLAINTS.stale())
         categories = list(locked.categories.select_related("deviation_category"))
         category = next((c.deviation_category for c in categories if c.deviation_category_id), None)
         if category is None:
@@ -559,14 +547,12 @@ def collaboration_due(case: CollaborationDeviation) -> datetime | None:
 
 COLLABORATIONS = Machine(
     model=CollaborationDeviation,
-    transition_model=CollaborationTransition,
-    case_field="deviation",
+    table=COLLABORATION_TRANSITIONS,
     state_labels=CollaborationState,
     move_labels=CollaborationMove,
-    table=COLLABORATION_TRANSITIONS,
-    closed_states=(VS.CLOSED,),
-    kinds=collaboration_kinds,
-    due_for=collaboration_due,
+    kinds=lambda *, user, obj: collaboration_kinds(user=user, case=obj),
+    record=transition_row(CollaborationTransition, "deviation"),
+    enter=deadline_and_closing(lambda c, now: collaboration_due(c), (VS.CLOSED,)),
     select_related=("municipality", "unit", "counterpart"),
 )
 
@@ -685,7 +671,7 @@ def collaboration_send(
         c.reply_due = reply_due or deadlines.add_months(day, c.counterpart.reply_months)
         return ["sent_on", "reply_due"]
 
-    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.SEND, user=user, version=version, apply=apply)
+    return COLLABORATIONS.move(case, move=CollaborationMove.SEND, actor=user, version=version, apply=apply)
 
 
 def collaboration_record_reply(
@@ -699,9 +685,7 @@ def collaboration_record_reply(
         c.reply_on, c.reply = day, reply
         return ["reply_on", "reply"]
 
-    return make_move(
-        COLLABORATIONS, case=case, move=CollaborationMove.RECORD_REPLY, user=user, version=version, apply=apply
-    )
+    return COLLABORATIONS.move(case, move=CollaborationMove.RECORD_REPLY, actor=user, version=version, apply=apply)
 
 
 def collaboration_forward(
@@ -713,11 +697,10 @@ def collaboration_forward(
         c.forwarded_on = timezone.localdate()
         return ["forwarded_on"]
 
-    moved = make_move(
-        COLLABORATIONS,
-        case=case,
+    moved = COLLABORATIONS.move(
+        case,
         move=CollaborationMove.FORWARD,
-        user=user,
+        actor=user,
         version=version,
         apply=apply,
         reason=reason,
@@ -748,7 +731,7 @@ def collaboration_answer(
         c.reply, c.reply_on = reply, timezone.localdate()
         return ["reply", "reply_on"]
 
-    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.ANSWER, user=user, version=version, apply=apply)
+    return COLLABORATIONS.move(case, move=CollaborationMove.ANSWER, actor=user, version=version, apply=apply)
 
 
 def collaboration_close(
@@ -771,7 +754,7 @@ def collaboration_close(
             return ["assessment", "sent_on"]
         return ["assessment"]
 
-    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.CLOSE, user=user, version=version, apply=apply)
+    return COLLABORATIONS.move(case, move=CollaborationMove.CLOSE, actor=user, version=version, apply=apply)
 
 
 def collaboration_link_deviation(
@@ -784,10 +767,9 @@ def collaboration_link_deviation(
         c.deviation = found
         return ["deviation"]
 
-    return edit_locked(
-        COLLABORATIONS,
-        case=case,
-        user=user,
+    return COLLABORATIONS.edit(
+        case,
+        actor=user,
         version=version,
         actors=(Actor.DUTY,),
         states=COLLABORATION_OPEN_STATES + (VS.CLOSED,),

@@ -53,7 +53,6 @@ from complaints.selectors import (
     is_overdue,
 )
 from complaints.services import COMPLAINT_OPEN_STATES, CollaborationMove, ComplaintMove
-from complaints.transitions import moves_for
 from incidents import patient
 from incidents.services import log_patient_access
 from responsibility.permissions import user_municipality_id
@@ -242,7 +241,7 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
         "actions": complaint.actions,
     }
     moves = []
-    for move in moves_for(services.COMPLAINTS, case=complaint, kinds=kinds):
+    for move in services.COMPLAINTS.moves_for(obj=complaint, kinds=kinds):
         form = bound.get(move) or COMPLAINT_STEP_FORMS[move](initial=initial, auto_id=_auto_id(move))
         moves.append({"move": move, "label": ComplaintMove(move).label, "form": form})
     extra = {}
@@ -512,7 +511,7 @@ def _collaboration_context(request, case: CollaborationDeviation, *, bound: dict
     today = timezone.localdate()
     initial = {"version": case.version, "sent_on": today, "reply_on": today}
     moves = []
-    for move in moves_for(services.COLLABORATIONS, case=case, kinds=kinds):
+    for move in services.COLLABORATIONS.moves_for(obj=case, kinds=kinds):
         form = bound.get(move) or COLLABORATION_STEP_FORMS[move](initial=initial, auto_id=_auto_id(move))
         moves.append({"move": move, "label": CollaborationMove(move).label, "form": form})
     duty = Actor.DUTY in kinds
