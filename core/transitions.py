@@ -208,7 +208,7 @@ class Machine:
         if self.record is not None:
             text = reason() if callable(reason) else reason
             self.record(locked, move=move, from_state=from_state, to_state=locked.state, actor=actor,
-                        reason=text or _label(self.move_labels, move))
+                        reason=text or (_label(self.move_labels, move) if self.move_labels else ""))
         return locked
 
     def edit(

@@ -39,6 +39,13 @@ class FollowUpState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class FollowUpMove(models.TextChoices):
+    """A move on a follow-up (the table is ``followup.services.FOLLOWUP_TRANSITIONS``)."""
+
+    START = "start", _("Start")
+    COMPLETE = "complete", _("Complete")
+
+
 class AnswerStatus(models.TextChoices):
     FULFILLED = "fulfilled", _("Fulfilled")
     PARTLY = "partly", _("Partly fulfilled")
@@ -56,6 +63,14 @@ class ActionState(models.TextChoices):
     REPORTED_DONE = "reported_done", _("Reported done")
     VERIFIED = "verified", _("Verified")
     SENT_BACK = "sent_back", _("Sent back")
+
+
+class ActionMove(models.TextChoices):
+    """A move on a corrective action (the table is ``followup.services.ACTION_TRANSITIONS``)."""
+
+    REPORT_DONE = "report_done", _("Report done")
+    VERIFY = "verify", _("Verify")
+    SEND_BACK = "send_back", _("Send back")
 
 
 # An action is still the owner's to do in these states.

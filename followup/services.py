@@ -19,9 +19,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.transitions import Machine, Transition, TransitionError, transition_row
 from followup.choices import (
     ACTION_OPEN_STATES,
+    ActionMove,
     ActionState,
+    FollowUpMove,
     FollowUpState,
     FollowUpTrigger,
     PlanScope,
@@ -47,6 +50,7 @@ from followup.permissions import (
     can_verify_action,
     covers_unit_q,
     is_auditor_for,
+    person_of,
 )
 from masportal.jobs import lock_skip  # noqa: F401 - re-exported for the follow-up jobs
 from masportal.uploads import clean_filename
@@ -75,6 +79,24 @@ def lock(qs):
     return qs
 
 
+
+
+# The one table of follow-up moves (SPEC §6): planned → in progress (checklist laid out) → completed.
+FOLLOWUP_TRANSITIONS: dict[str, Transition] = {
+    FollowUpMove.START: Transition((FollowUpState.PLANNED,), FollowUpState.IN_PROGRESS, ("performer",)),
+    FollowUpMove.COMPLETE: Transition((FollowUpState.IN_PROGRESS,), FollowUpState.COMPLETED, ("performer",)),
+}
+
+FOLLOWUPS = Machine(
+    model=FollowUp,
+    table=FOLLOWUP_TRANSITIONS,
+    state_labels=FollowUpState,
+    kinds=lambda *, user, obj: frozenset({"performer"}) if can_perform(user, obj) else frozenset(),
+    versioned=False,
+    touch=(),
+    refused=lambda move, state: _("This follow-up is already completed."),
+    denied=lambda: _("You may not perform this follow-up."),
+)
 
 
 def default_template_ensure() -> ChecklistTemplate:
@@ -302,20 +324,15 @@ def followup_create(
 
 def followup_start(*, follow_up: FollowUp, actor) -> FollowUp:
     """Move a planned follow-up to in progress and lay out its checklist; harmless when already started."""
-    if not can_perform(actor, follow_up):
-        raise PermissionDenied
-    with transaction.atomic():
-        follow_up = lock(FollowUp.objects.filter(pk=follow_up.pk)).get()
-        if follow_up.state == FollowUpState.PLANNED:
-            follow_up.state = FollowUpState.IN_PROGRESS
-            follow_up.started_at = timezone.now()
-            if follow_up.auditor_id is None:
-                from followup.permissions import person_of
 
-                follow_up.auditor = person_of(actor)
-            follow_up.save(update_fields=["state", "started_at", "auditor"])
-        elif follow_up.state != FollowUpState.IN_PROGRESS:
-            raise ValidationError(_("This follow-up is already completed."))
+    def apply(f: FollowUp) -> list[str]:
+        f.started_at = timezone.now()
+        if f.auditor_id is None:
+            f.auditor = person_of(actor)
+        return ["started_at", "auditor"]
+
+    with transaction.atomic():
+        follow_up = FOLLOWUPS.move(follow_up, move=FollowUpMove.START, actor=actor, apply=apply)
         items = follow_up.checklist_template.items.filter(active=True).order_by("order", "id")
         have = set(follow_up.answers.values_list("template_item_id", flat=True))
         ChecklistAnswer.objects.bulk_create(
@@ -387,9 +404,12 @@ def followup_save_checklist(
             follow_up.save(update_fields=["summary"])
         missing = [a for a in sorted(current.values(), key=lambda a: (a.order, a.pk)) if not a.status]
         if submit and not missing:
-            follow_up.state = FollowUpState.COMPLETED
-            follow_up.completed_at, follow_up.completed_by = now, actor
-            follow_up.save(update_fields=["state", "completed_at", "completed_by"])
+
+            def complete(f: FollowUp) -> list[str]:
+                f.completed_at, f.completed_by = now, actor
+                return ["completed_at", "completed_by"]
+
+            follow_up = FOLLOWUPS.move(follow_up, move=FollowUpMove.COMPLETE, actor=actor, apply=complete)
     return missing
 
 
@@ -453,53 +473,60 @@ def action_create(*, finding: Finding, actor, description: str, owner: Person | 
     return action
 
 
-# The one table of allowed action moves: (from, to) → who may make it.
-ACTION_TRANSITIONS: dict[tuple[str, str], str] = {
-    (ActionState.OPEN, ActionState.REPORTED_DONE): "report",
-    (ActionState.SENT_BACK, ActionState.REPORTED_DONE): "report",
-    (ActionState.REPORTED_DONE, ActionState.VERIFIED): "verify",
-    (ActionState.REPORTED_DONE, ActionState.SENT_BACK): "verify",
+def _action_kinds(*, user, obj: Action) -> frozenset[str]:
+    """The parts ``user`` plays on an action: reporting it done (owner, managers), verifying it (auditor)."""
+    return frozenset(
+        kind for kind, may in (("report", can_report_action), ("verify", can_verify_action)) if may(user, obj)
+    )
+
+
+# The one table of allowed action moves.
+ACTION_TRANSITIONS: dict[str, Transition] = {
+    ActionMove.REPORT_DONE: Transition((ActionState.OPEN, ActionState.SENT_BACK), ActionState.REPORTED_DONE,
+                                       ("report",)),
+    ActionMove.VERIFY: Transition((ActionState.REPORTED_DONE,), ActionState.VERIFIED, ("verify",)),
+    ActionMove.SEND_BACK: Transition((ActionState.REPORTED_DONE,), ActionState.SENT_BACK, ("verify",)),
 }
-_CHECKS = {"report": can_report_action, "verify": can_verify_action}
+
+ACTIONS = Machine(
+    model=Action,
+    table=ACTION_TRANSITIONS,
+    state_labels=ActionState,
+    kinds=_action_kinds,
+    record=transition_row(ActionTransition, "action", at_field="at"),
+    select_related=("finding__follow_up",),
+    versioned=False,
+    touch=(),
+    denied=lambda: _("You may not do this on this action."),
+)
 
 
 def action_transition(*, action: Action, to_state: str, actor, reason: str = "", note: str = "") -> Action:
     """Move ``action`` to ``to_state`` if the table allows it and ``actor`` may; record who, when, why."""
-    with transaction.atomic():
-        action = lock(Action.objects.filter(pk=action.pk)).select_related("finding__follow_up").get()
-        if action.state == to_state:
-            return action
-        who = ACTION_TRANSITIONS.get((action.state, to_state))
-        if who is None:
-            raise ValidationError(
-                _("An action cannot go from “%(from)s” to “%(to)s”.")
-                % {"from": ActionState(action.state).label, "to": ActionState(to_state).label}
-            )
-        if not _CHECKS[who](actor, action):
-            raise PermissionDenied
-        reason, note = (reason or "").strip(), (note or "").strip()
+    move = next((m for m, t in ACTION_TRANSITIONS.items() if t.target == to_state), None)
+    if move is None:
+        raise TransitionError(
+            _("An action cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": ActionState(action.state).label, "to": ActionState(to_state).label}
+        )
+    reason, note = (reason or "").strip(), (note or "").strip()
+
+    def apply(a: Action) -> list[str]:
         now = timezone.now()
-        fields = ["state"]
         if to_state == ActionState.REPORTED_DONE:
             if not note:
                 raise ValidationError({"note": _("Describe what was done.")})
-            action.report_note, action.reported_done_at, action.reported_done_by = note, now, actor
-            fields += ["report_note", "reported_done_at", "reported_done_by"]
-        elif to_state == ActionState.SENT_BACK:
+            a.report_note, a.reported_done_at, a.reported_done_by = note, now, actor
+            return ["report_note", "reported_done_at", "reported_done_by"]
+        if to_state == ActionState.SENT_BACK:
             if not reason:
                 raise ValidationError({"reason": _("Give a reason for sending the action back.")})
-            action.sent_back_reason = reason
-            fields += ["sent_back_reason"]
-        elif to_state == ActionState.VERIFIED:
-            action.verified_by, action.verified_at = actor, now
-            fields += ["verified_by", "verified_at"]
-        from_state = action.state
-        action.state = to_state
-        action.save(update_fields=fields)
-        ActionTransition.objects.create(
-            action=action, from_state=from_state, to_state=to_state, actor=actor, at=now, reason=reason or note
-        )
-    return action
+            a.sent_back_reason = reason
+            return ["sent_back_reason"]
+        a.verified_by, a.verified_at = actor, now
+        return ["verified_by", "verified_at"]
+
+    return ACTIONS.move(action, move=move, actor=actor, reason=reason or note, apply=apply)
 
 
 def action_report_done(*, action: Action, actor, note: str) -> Action:
