@@ -155,6 +155,7 @@ class Machine:
         on_commit: Callable[[Any], None] | None = None,
         authorise: Callable[[Any], None] | None = None,
         target: str | Callable[[Any], str] | None = None,
+        robust: bool = False,
     ):
         """Make ``move`` on ``obj`` as ``actor`` (steps 1–8 of the module docstring); return the locked object.
 
@@ -186,7 +187,7 @@ class Machine:
                 check(locked)
             self.advance(locked, move=move, actor=actor, reason=reason, apply=apply, target=target)
             if on_commit is not None:
-                transaction.on_commit(lambda: on_commit(locked))
+                transaction.on_commit(lambda: on_commit(locked), robust=robust)
         return locked
 
     def advance(self, locked, *, move: str, actor, reason: str | Callable[[], str] = "",

@@ -19,9 +19,8 @@ from reports.choices import NarrativeState, ReportKind, ReportState
 from reports.exports import report_csv, report_xlsx
 from reports.forms import AdoptForm, NarrativeForm, ReportParamsForm
 from reports.models import NARRATIVE_SECTIONS
-from reports.scopes import may_order_reports, may_report_on, parse_scope, scopes_for_user
+from reports.scopes import may_order_reports, may_report_on, scopes_for_user
 from reports.selectors import generated_report_for, generated_reports_for
-from responsibility.choices import ProviderKind
 from responsibility.models import CareProvider
 
 
@@ -181,8 +180,7 @@ def _provider_of(scope) -> CareProvider:
 
 
 def _scope_of(provider: CareProvider):
-    token = f"board:{provider.board.code}" if provider.kind == ProviderKind.MUNICIPAL else f"provider:{provider.org_number}"
-    return parse_scope(token)
+    return services.narrative_scope(provider)
 
 
 @login_required
