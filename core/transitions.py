@@ -9,8 +9,8 @@ written). :meth:`Machine.move` is the one place that makes a move:
 
 1. lock the row (:func:`lock`: ``select_for_update`` of the row itself);
 2. check the actor may make the move (else ``PermissionDenied``);
-3. return early when the move is already done (running it twice is harmless);
-4. check the version the form was shown with (else :class:`StaleError`);
+3. check the version the form was shown with (else :class:`StaleError`);
+4. return early when the move is already done (running it twice is harmless);
 5. check the move is in the table from the current state (else :class:`TransitionError`);
 6. apply the move's fields, set the state, bump the version, save with ``update_fields``;
 7. write the transition row with actor and reason (same transaction);
@@ -82,6 +82,9 @@ class Machine:
     - ``record(obj, move=, from_state=, to_state=, actor=, reason=)``: write the transition row (None: no row).
     - ``enter(obj, now)``: fields to set once the new state is in place (deadline, closed_at); their names.
     - ``refused(move_label, state_label)``/``denied()``/``stale()``: the messages of the three refusals.
+    - ``replay_ok``: a move already done returns quietly even when sent with an older version (an old form
+      sent again); otherwise the version is checked first, so of two users sending the same move from the
+      same version one gets the stale error and sees that the other's move won.
     """
 
     model: type[models.Model]
@@ -97,6 +100,7 @@ class Machine:
     refused: Callable[[str, str], str] | None = None
     denied: Callable[[], str] | None = None
     stale: Callable[[], str] = field(default=stale_message)
+    replay_ok: bool = False
 
     # --- reading the table ---------------------------------------------------------------------
 
@@ -171,12 +175,15 @@ class Machine:
                 authorise(locked)
             else:
                 self.authorise(locked, actor=actor, actors=transition.actors if actors is None else actors)
+            if not self.replay_ok:
+                self.check_version(locked, version)
             if done is not None:
                 if done(locked):
                     return locked
             elif locked.state == transition.target and locked.state not in transition.sources:
                 return locked  # already there: running it twice is harmless
-            self.check_version(locked, version)
+            if self.replay_ok:
+                self.check_version(locked, version)
             if transition.directions and getattr(locked, "direction", None) not in transition.directions:
                 raise TransitionError(
                     _("“%(move)s” is not possible for this direction.") % {"move": _label(self.move_labels, move)}

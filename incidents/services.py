@@ -19,11 +19,12 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import references
 from core.transitions import Machine, StaleError, Transition, TransitionError
 from incidents import patient, routing
 from incidents.models import (
@@ -125,23 +126,10 @@ def due_for(*, deviation: Deviation, state: str, now: datetime) -> datetime | No
     return None
 
 
-def _next_reference(*, municipality_id: int, year: int, prefix: str = "AV") -> str:
-    """Take the next number of the municipality's series for ``year``.
+def next_reference(*, municipality_id: int, year: int, prefix: str = "AV") -> str:
+    """The next reference of a municipality's ``prefix`` series for ``year`` (AV, LM, KL, SV, …), row-locked."""
+    return references.next_reference(ReferenceCounter, municipality_id=municipality_id, prefix=prefix, year=year)
 
-    The UPDATE takes the row lock (held to the end of the transaction), so two
-    reports never get the same number; the counter row is created on first use.
-    """
-    counters = ReferenceCounter.objects.filter(municipality_id=municipality_id, prefix=prefix, year=year)
-    if not counters.update(last=F("last") + 1):
-        ReferenceCounter.objects.get_or_create(municipality_id=municipality_id, prefix=prefix, year=year)
-        counters.update(last=F("last") + 1)
-    last = counters.values_list("last", flat=True).get()
-    return f"{prefix}-{year}-{last:06d}"
-
-
-def next_reference(*, municipality_id: int, year: int, prefix: str) -> str:
-    """The next reference of a municipality's ``prefix`` series for ``year`` (AV, KL, SV, …), row-locked."""
-    return _next_reference(municipality_id=municipality_id, year=year, prefix=prefix)
 
 
 def log_patient_access(*, user, patient_hash: str, action: str = "view", deviation: Deviation | None = None,
@@ -291,8 +279,8 @@ def _register(*, deviation: Deviation) -> routing.Routing:
     """Give an unsaved or draft report its registration (reference, deadline, routing), inside the transaction."""
     now = timezone.now()
     deviation.reported_at = now
-    deviation.reference = _next_reference(municipality_id=deviation.municipality_id,
-                                          year=timezone.localdate(now).year)
+    deviation.reference = next_reference(municipality_id=deviation.municipality_id,
+                                         year=timezone.localdate(now).year)
     deviation.state = State.REGISTERED
     deviation.due_at = due_for(deviation=deviation, state=State.REGISTERED, now=now)
     route = routing.route(deviation=deviation)

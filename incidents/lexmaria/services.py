@@ -18,11 +18,12 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import references
 from core.transitions import Machine, StaleError, Transition, TransitionError
 from incidents.models import (
     Deviation,
@@ -240,17 +241,6 @@ def resolve_chain(*, deviation: Deviation) -> Chain:
     return Chain(route=route, board=unit.board, purchasing_board=purchasing_board, reporter=reporter,
                  board_mas=board_mas, reason=reason, reporter_deputy_for=deputy_for,
                  unclear_reason=unclear_reason, fallback=fallback)
-
-
-def _next_reference(*, municipality_id: int, prefix: str, year: int) -> str:
-    """Take the next number of the municipality's ``prefix`` series for ``year`` (row-locked)."""
-    ReferenceCounter.objects.get_or_create(municipality_id=municipality_id, prefix=prefix, year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(municipality_id=municipality_id, prefix=prefix,
-                                                               year=year)
-    counter.last = F("last") + 1
-    counter.save(update_fields=["last"])
-    counter.refresh_from_db(fields=["last"])
-    return f"{prefix}-{year}-{counter.last:06d}"
 
 
 # --- steps and deadlines ---------------------------------------------------------
@@ -530,8 +520,8 @@ def lex_maria_open(*, deviation: Deviation, decided_by, motivation: str) -> LexM
     now = timezone.now()
     case = LexMariaCase(
         deviation=deviation,
-        reference=_next_reference(municipality_id=deviation.municipality_id, prefix="LM",
-                                  year=timezone.localdate(now).year),
+        reference=references.next_reference(ReferenceCounter, municipality_id=deviation.municipality_id,
+                                            prefix="LM", year=timezone.localdate(now).year),
         route=chain.route,
         state=State.DECIDED,
         board=chain.board,
@@ -623,6 +613,7 @@ CASES = Machine(
                     "reporter_deputy_for"),
     touch=(),
     stale=lambda: _("Someone else changed the case while you were editing it. Check the case and try again."),
+    replay_ok=True,
 )
 
 
