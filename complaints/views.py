@@ -53,19 +53,12 @@ from complaints.selectors import (
     is_overdue,
 )
 from complaints.services import COMPLAINT_OPEN_STATES, CollaborationMove, ComplaintMove
+from core.forms import add_service_errors
 from incidents import patient
 from incidents.services import log_patient_access
 from responsibility.permissions import user_municipality_id
 
 PER_PAGE = 25
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _auto_id(step: str) -> str:
@@ -124,7 +117,7 @@ def complaint_create(request):
             try:
                 complaint = services.complaint_register(user=request.user, data=form.to_input())
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -158,7 +151,7 @@ def complaint_edit(request, pk: int):
                     data=form.to_input(unit=complaint.unit, received_on=complaint.received_on),
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("complaints:complaint_detail", pk=pk)
@@ -363,7 +356,7 @@ def _step(request, pk: int, step: str, page: StepPage, success: Callable):
         try:
             result = page.call(step, case, request.user, form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return success(step, result)
     case = page.visible(request.user, pk)
@@ -453,7 +446,7 @@ def collaboration_create(request):
             try:
                 case = services.collaboration_register(user=request.user, data=form.to_input())
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -623,7 +616,7 @@ def counterpart_edit(request, pk: int | None = None):
                     user=request.user, municipality_id=municipality_id, counterpart=counterpart, **values
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("complaints:counterpart_list")

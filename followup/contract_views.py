@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.forms import add_service_errors
 from followup import selectors, services
-from followup.forms import ContractForm, add_service_errors
+from followup.forms import ContractForm
 from followup.services import config_for, contract_ends_without_successor
 from responsibility.models import Contract, Municipality
 from responsibility.permissions import is_register_admin

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import add_service_errors
 from followup import selectors, services
 from followup.choices import ActionState, AnswerStatus, FollowUpState
 from followup.forms import (
@@ -25,7 +26,6 @@ from followup.forms import (
     RevokeForm,
     RoutineForm,
     SendBackForm,
-    add_service_errors,
 )
 from followup.models import ChecklistAnswer, Finding, FollowUpPlan
 from followup.permissions import (

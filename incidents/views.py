@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import add_service_errors
 from incidents import deviation_pdf as deviation_document
 from incidents import patient, services
 from incidents.forms import (
@@ -109,11 +110,7 @@ def _save_report(request, form: DeviationForm, *, deviation: Deviation | None, v
             if upload:
                 services.attachment_add(deviation=saved, user=request.user, upload=upload)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
+        add_service_errors(form, exc)
         return None
     if submit:
         messages.success(
@@ -348,11 +345,7 @@ def deviation_step(request, pk: int, step: str):
         try:
             moved = _call_step(step, deviation=deviation, user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             label = _("The investigation is saved.") if step == "investigation" else (
                 _("The action is added.") if step == "action" else

@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import add_service_errors
 from incidents.lexmaria import ivo_pdf
 from incidents.lexmaria.forms import STEP_FORMS
 from incidents.lexmaria.selectors import lex_maria_cases_visible_to, open_cases, queue_row
@@ -165,11 +166,7 @@ def step(request, pk: int, step: str):
         except (LexMariaTransitionError, StaleCaseError) as exc:
             form.add_error(None, exc)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The step “%(step)s” is recorded.") % {"step": _label(step)})
             if lex_maria_cases_visible_to(user=request.user).filter(pk=pk).exists():
