@@ -31,6 +31,7 @@ from complaints.models import (
 )
 from complaints.permissions import (
     Actor,
+    can_see_patient_data,
     collaboration_kinds,
     collaboration_units,
     complaint_kinds,
@@ -97,6 +98,21 @@ COMPLAINTS = Machine(
     enter=deadline_and_closing(lambda c, now: complaint_due(c), (CS.CLOSED,)),
     select_related=("municipality", "unit"),
 )
+
+
+def complaint_patient_identifier(*, user, complaint: Complaint, kinds: frozenset[str] | None = None) -> str:
+    """The patient's personnummer of ``complaint`` for ``user``, entered in the access log (PDL 4 kap. 3 §).
+
+    "" when it holds none; ``PermissionDenied`` (and nothing logged) when ``user`` may not read it.
+    """
+    if not complaint.has_patient_data:
+        return ""
+    if not can_see_patient_data(user=user, case=complaint, kinds=kinds):
+        raise PermissionDenied(_("You may not see the patient's identity."))
+    pnr = patient.format_personnummer(patient.decrypt_identifier(complaint.patient_identifier_encrypted))
+    deviation_services.log_patient_access(user=user, patient_hash=complaint.patient_hash, unit_id=complaint.unit_id,
+                                          reference=complaint.reference, action="complaint_view")
+    return pnr
 
 
 # --- complaints: registration -------------------------------------------------------------------

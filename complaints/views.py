@@ -54,8 +54,6 @@ from complaints.selectors import (
 )
 from complaints.services import COMPLAINT_OPEN_STATES, CollaborationMove, ComplaintMove
 from core.forms import add_service_errors
-from incidents import patient
-from incidents.services import log_patient_access
 from responsibility.permissions import user_municipality_id
 
 PER_PAGE = 25
@@ -215,16 +213,7 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
     user = request.user
     kinds = complaint_kinds(user=user, case=complaint)
     show_patient = complaint.has_patient_data and can_see_patient_data(user=user, case=complaint, kinds=kinds)
-    pnr = ""
-    if show_patient:
-        pnr = patient.format_personnummer(patient.decrypt_identifier(complaint.patient_identifier_encrypted))
-        log_patient_access(
-            user=user,
-            patient_hash=complaint.patient_hash,
-            unit_id=complaint.unit_id,
-            reference=complaint.reference,
-            action="complaint_view",
-        )
+    pnr = services.complaint_patient_identifier(user=user, complaint=complaint, kinds=kinds) if show_patient else ""
     bound = bound or {}
     handling = bool(kinds & {Actor.MANAGER, Actor.DUTY})
     initial = {

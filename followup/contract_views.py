@@ -78,7 +78,7 @@ def contract_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         units = form.cleaned_data.pop("units")
         try:
-            contract = services.contract_save(contract=form.instance, units=units)
+            contract = services.contract_save(contract=form.instance, actor=request.user, units=units)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -45,8 +45,13 @@ from followup.models import (
 )
 from followup.permissions import (
     active_q,
+    can_create_followup,
+    can_manage_delegations,
+    can_manage_plans,
+    can_manage_routines,
     can_perform,
     can_report_action,
+    can_revoke,
     can_verify_action,
     covers_unit_q,
     is_auditor_for,
@@ -55,6 +60,7 @@ from followup.permissions import (
 from masportal.jobs import lock_skip  # noqa: F401 - re-exported for the follow-up jobs
 from masportal.uploads import clean_filename
 from responsibility.models import Assignment, Contract, Municipality, Person, Unit
+from responsibility.permissions import is_register_admin
 
 # --- helpers ------------------------------------------------------------------
 
@@ -125,12 +131,14 @@ def default_template_ensure() -> ChecklistTemplate:
 # --- contracts ---------------------------------------------------------------------
 
 
-def contract_save(*, contract: Contract, units: Iterable[Unit] | None = None) -> Contract:
+def contract_save(*, contract: Contract, actor, units: Iterable[Unit] | None = None) -> Contract:
     """Validate and save a contract and, when given, the units it covers.
 
     A contract saved through the portal must agree with the route rule (R11): an old contradictory one
     loses its mark here and is validated like any other.
     """
+    if not is_register_admin(actor):
+        raise PermissionDenied
     contract.predates_route_rule = False
     contract.full_clean()
     with transaction.atomic():
@@ -154,6 +162,8 @@ def contract_ends_without_successor(contract: Contract, *, on: date, within_days
 
 def plan_save(*, plan: FollowUpPlan, actor) -> FollowUpPlan:
     """Validate and save a follow-up plan: one scope, and an auditor who holds the role."""
+    if not can_manage_plans(actor):
+        raise PermissionDenied
     errors = {}
     if plan.auditor_id and plan.auditor is not None:
         unit = plan.unit if plan.scope == PlanScope.UNIT else None
@@ -284,6 +294,8 @@ def followup_create(
     trigger_reference: str = "",
 ) -> FollowUp:
     """Create an ad-hoc follow-up (incident, board request, the unit's own request)."""
+    if not can_create_followup(actor):
+        raise PermissionDenied
     errors: dict[str, str] = {}
     if trigger == FollowUpTrigger.PLAN:
         errors["trigger"] = _("Planned follow-ups are created from their plan.")
@@ -560,6 +572,8 @@ def delegation_create(
     valid_to: date | None,
 ) -> Delegation:
     """Register a delegation: from a licensed person, to someone with a role at the unit, at most the allowed length."""
+    if not can_manage_delegations(actor, unit):
+        raise PermissionDenied
     errors: dict[str, str] = {}
     if from_person is None:
         errors["from_person"] = _("Choose who delegates.")
@@ -614,6 +628,8 @@ def delegation_create(
 
 def delegation_revoke(*, delegation: Delegation, actor, revoked_at: date | None, reason: str) -> Delegation:
     """Revoke a delegation from a date, with a reason; revoking again changes nothing."""
+    if not can_revoke(actor, delegation):
+        raise PermissionDenied
     errors = {}
     if revoked_at is None:
         errors["revoked_at"] = _("Give the date of the revocation.")
@@ -635,8 +651,10 @@ def delegation_revoke(*, delegation: Delegation, actor, revoked_at: date | None,
 # --- routines ---------------------------------------------------------------------------------
 
 
-def routine_save(*, routine: Routine) -> Routine:
+def routine_save(*, routine: Routine, actor) -> Routine:
     """Validate and save a routine."""
+    if not can_manage_routines(actor):
+        raise PermissionDenied
     routine.full_clean()
     routine.save()
     return routine
@@ -644,6 +662,8 @@ def routine_save(*, routine: Routine) -> Routine:
 
 def routine_revised(*, routine: Routine, actor, next_revision: date, version: str = "") -> Routine:
     """Record that a routine was revised and when it is next due."""
+    if not can_manage_routines(actor):
+        raise PermissionDenied
     if next_revision <= timezone.localdate():
         raise ValidationError({"next_revision": _("The next revision must be a future date.")})
     with transaction.atomic():

@@ -507,7 +507,7 @@ def routine_edit(request, pk: int | None = None):
     form = RoutineForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            services.routine_save(routine=form.instance)
+            services.routine_save(routine=form.instance, actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
