@@ -42,8 +42,8 @@ class FollowUpState(models.TextChoices):
 class FollowUpMove(models.TextChoices):
     """A move on a follow-up (the table is ``followup.services.FOLLOWUP_TRANSITIONS``)."""
 
-    START = "start", _("Start")
-    COMPLETE = "complete", _("Complete")
+    START = "start", _("Start the follow-up")
+    COMPLETE = "complete", _("Complete the follow-up")
 
 
 class AnswerStatus(models.TextChoices):
