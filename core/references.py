@@ -8,7 +8,7 @@ The counter model belongs to the app that owns the series and is passed in (core
 
 from __future__ import annotations
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F
 
 
@@ -17,11 +17,13 @@ def format_reference(prefix: str, year: int, number: int) -> str:
 
 
 def next_reference(counter_model: type[models.Model], *, prefix: str, year: int, **scope) -> str:
-    """Take the next number of the ``prefix`` series for ``year`` within ``scope`` (e.g. ``municipality_id``)."""
-    with transaction.atomic():
-        counters = counter_model.objects.filter(prefix=prefix, year=year, **scope)
-        if not counters.update(last=F("last") + 1):
-            counter_model.objects.get_or_create(prefix=prefix, year=year, **scope)
-            counters.update(last=F("last") + 1)
-        last = counters.values_list("last", flat=True).get()
+    """Take the next number of the ``prefix`` series for ``year`` within ``scope`` (e.g. ``municipality_id``).
+
+    Call it inside the transaction that stores the reference: the lock is held until that commits.
+    """
+    counters = counter_model.objects.filter(prefix=prefix, year=year, **scope)
+    if not counters.update(last=F("last") + 1):
+        counter_model.objects.get_or_create(prefix=prefix, year=year, **scope)
+        counters.update(last=F("last") + 1)
+    last = counters.values_list("last", flat=True).get()
     return format_reference(prefix, year, last)
