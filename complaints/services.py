@@ -37,7 +37,15 @@ from complaints.permissions import (
     complaint_kinds,
     complaint_units,
 )
-from core.transitions import Machine, StaleError, Transition, TransitionError, deadline_and_closing, transition_row
+from core.transitions import (
+    Machine,
+    StaleError,
+    Transition,
+    TransitionError,
+    deadline_and_closing,
+    lock,
+    transition_row,
+)
 from incidents import patient
 from incidents import services as deviation_services
 from incidents.models import Deviation, DeviationCategory
@@ -479,7 +487,7 @@ def complaint_start_deviation(*, complaint: Complaint, user, version: int | None
     values for the user to assess before submitting.
     """
     with transaction.atomic():
-        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        locked = lock(Complaint.objects, complaint.pk)
         if not complaint_kinds(user=user, case=locked) & set(HANDLERS):
             raise PermissionDenied(_("You may not do this on this case."))
         if locked.deviation_id is not None:
@@ -854,11 +862,7 @@ def _reroute(case, *, on: date, rehabilitation: bool, transition_model, case_fie
 def complaint_reroute(*, complaint: Complaint) -> bool:
     """Re-route an open "Ansvar oklart" complaint on its date received; whether anything changed."""
     with transaction.atomic():
-        locked = (
-            Complaint.objects.select_for_update(of=("self",))
-            .select_related("unit", "mas_person__user")
-            .get(pk=complaint.pk)
-        )
+        locked = lock(Complaint.objects.select_related("unit", "mas_person__user"), complaint.pk)
         if not locked.mas_unclear_reason or locked.state not in COMPLAINT_OPEN_STATES:
             return False
         rehabilitation = locked.categories.filter(is_rehabilitation=True).exists()
@@ -875,11 +879,7 @@ def complaint_reroute(*, complaint: Complaint) -> bool:
 def collaboration_reroute(*, case: CollaborationDeviation) -> bool:
     """Re-route an open "Ansvar oklart" collaboration deviation on its event date; whether anything changed."""
     with transaction.atomic():
-        locked = (
-            CollaborationDeviation.objects.select_for_update(of=("self",))
-            .select_related("unit", "mas_person__user")
-            .get(pk=case.pk)
-        )
+        locked = lock(CollaborationDeviation.objects.select_related("unit", "mas_person__user"), case.pk)
         if not locked.mas_unclear_reason or locked.state not in COLLABORATION_OPEN_STATES:
             return False
         return _reroute(

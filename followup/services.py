@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.transitions import Machine, Transition, TransitionError, transition_row
+from core.transitions import Machine, Transition, TransitionError, lock, transition_row
 from followup.choices import (
     ACTION_OPEN_STATES,
     ActionMove,
@@ -76,13 +76,6 @@ def config_for(municipality: Municipality) -> FollowUpConfig:
     """The municipality's follow-up settings, created with defaults on first use."""
     config, _created = FollowUpConfig.objects.get_or_create(municipality=municipality)
     return config
-
-
-def lock(qs):
-    """``select_for_update`` where the database has it (PostgreSQL); SQLite serialises writers anyway."""
-    if connection.features.has_select_for_update:
-        return qs.select_for_update(of=("self",))
-    return qs
 
 
 
@@ -388,7 +381,7 @@ def followup_save_checklist(
         raise ValidationError(_("The text contains characters that cannot be saved. Nothing was saved."))
     now = timezone.now()
     with transaction.atomic():
-        follow_up = lock(FollowUp.objects.filter(pk=follow_up.pk)).get()
+        follow_up = lock(FollowUp.objects, follow_up.pk)
         if follow_up.state == FollowUpState.COMPLETED:
             raise ValidationError(_("This follow-up is already completed."))
         if follow_up.state == FollowUpState.PLANNED:
@@ -638,7 +631,7 @@ def delegation_revoke(*, delegation: Delegation, actor, revoked_at: date | None,
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        delegation = lock(Delegation.objects.filter(pk=delegation.pk)).get()
+        delegation = lock(Delegation.objects, delegation.pk)
         if delegation.revoked_at is not None:
             return delegation
         if revoked_at < delegation.valid_from:
@@ -667,7 +660,7 @@ def routine_revised(*, routine: Routine, actor, next_revision: date, version: st
     if next_revision <= timezone.localdate():
         raise ValidationError({"next_revision": _("The next revision must be a future date.")})
     with transaction.atomic():
-        routine = lock(Routine.objects.filter(pk=routine.pk)).get()
+        routine = lock(Routine.objects, routine.pk)
         routine.next_revision = next_revision
         routine.adopted_on = timezone.localdate()
         if version:

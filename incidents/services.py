@@ -1,9 +1,9 @@
 """Deviation writes (SPEC §4): report, draft, submit, investigate, assess, close, reject; attachments.
 
 One table (:data:`TRANSITIONS`) says which move takes a deviation from which
-states to which state and who may make it; :func:`_move` is the one place
-that enforces it, under a row lock (``select_for_update``) and a version
-check, and records actor, time and reason in :class:`DeviationTransition`.
+states to which state and who may make it; :data:`DEVIATIONS` enforces it
+through the one transition helper (:mod:`core.transitions`: row lock, actor,
+version, table) and records actor, time and reason in :class:`DeviationTransition`.
 Field history is kept by simple-history on the model.
 """
 
@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import references
-from core.transitions import Machine, StaleError, Transition, TransitionError
+from core.transitions import Machine, StaleError, Transition, TransitionError, lock
 from incidents import patient, routing
 from incidents.models import (
     Deviation,
@@ -252,7 +252,7 @@ def deviation_save(*, user, report: Report, deviation: Deviation | None = None, 
         if deviation is None:
             deviation = Deviation(reporter=user, state=State.DRAFT)
         else:
-            deviation = Deviation.objects.select_for_update().get(pk=deviation.pk)
+            deviation = lock(Deviation.objects, deviation.pk)
             if deviation.reporter_id != user.pk:
                 raise PermissionDenied(_("Only the reporter may change a draft."))
             if deviation.state != State.DRAFT:
@@ -585,11 +585,8 @@ def deviation_reroute(*, deviation: Deviation) -> bool:
     the one who held it and the one who gets it are told. Returns whether anything changed.
     """
     with transaction.atomic():
-        locked = (
-            Deviation.objects.select_for_update(of=("self",))
-            .select_related("municipality", "unit", "category", "mas_person__user")
-            .get(pk=deviation.pk)
-        )
+        locked = lock(Deviation.objects.select_related("municipality", "unit", "category", "mas_person__user"),
+                      deviation.pk)
         if not locked.mas_unclear_reason or locked.state not in OPEN_STATES:
             return False
         owner = routing.route(deviation=locked).owner

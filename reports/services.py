@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from core.transitions import Machine, Transition, TransitionError
+from core.transitions import Machine, Transition, TransitionError, lock
 from incidents.models import Deviation, LexMariaCase
 from masportal.pdf import html_to_pdf
 from masportal.users import actor_display
@@ -211,7 +211,7 @@ def _abandoned(report: GeneratedReport, *, now) -> bool:
 def _start(report_id: int) -> GeneratedReport | None:
     """Take the report for this run (queued, or running but abandoned); None when there is nothing to do."""
     with transaction.atomic():
-        report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+        report = lock(GeneratedReport.objects, report_id)
         now = timezone.now()
         if report.state == ReportState.RUNNING and not _abandoned(report, now=now):
             return None  # another worker is on it (a duplicate delivery)
@@ -246,12 +246,12 @@ def report_generate(*, report_id: int) -> GeneratedReport:
     except Exception as exc:  # noqa: BLE001 - any failure ends as a failed report with a reason
         logger.exception("Report %s failed", report.pk)
         with transaction.atomic():
-            report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+            report = lock(GeneratedReport.objects, report_id)
             if report.state == ReportState.RUNNING:
                 _move(report, ReportState.FAILED, error=_failed_text(type(exc).__name__), finished_at=timezone.now())
         return report
     with transaction.atomic():
-        report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+        report = lock(GeneratedReport.objects, report_id)
         if report.state != ReportState.RUNNING:
             return report  # stale_reports gave up on it meanwhile; the user may try again
         if report.file:

@@ -2,8 +2,8 @@
 
 One table (:data:`TRANSITIONS`) says which step moves a case from which state
 to which; :data:`STEP_ACTORS` says who may take each step in each routing
-variant; :func:`_move` is the one place that enforces both, under a row lock
-and a version check, and records actor, time and reason.
+variant; :func:`_move` enforces both through the one transition helper
+(:mod:`core.transitions`: row lock, actor, version) and records actor, time and reason.
 
 The route and every person in the chain are resolved from the register on the
 date of the event (never today's date), through :mod:`responsibility.resolver`.
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import references
-from core.transitions import Machine, StaleError, Transition, TransitionError
+from core.transitions import Machine, StaleError, Transition, TransitionError, lock
 from incidents.models import (
     Deviation,
     DeviationAction,
@@ -836,11 +836,8 @@ def lex_maria_reroute(*, case: LexMariaCase) -> bool:
     tells both the one who held it and the one who gets it. Returns whether anything changed.
     """
     with transaction.atomic():
-        locked = (
-            LexMariaCase.objects.select_for_update(of=("self",))
-            .select_related("deviation__municipality", "deviation__category", "fallback_person__user")
-            .get(pk=case.pk)
-        )
+        locked = lock(LexMariaCase.objects.select_related("deviation__municipality", "deviation__category",
+                                                          "fallback_person__user"), case.pk)
         if not locked.owner_unclear_reason or locked.state == State.CLOSED:
             return False
         chain = resolve_chain(deviation=locked.deviation)
