@@ -166,7 +166,8 @@ class Machine:
         Per call: ``actors`` overrides the table's (a step whose actors depend on the case), ``done`` replaces
         "already in the target state", ``check`` refuses more (raise :class:`TransitionError`),
         ``authorise`` replaces the table's actor check (raise ``PermissionDenied``), ``apply`` sets the move's
-        own fields and returns their names, ``on_commit`` runs after the transaction commits, ``target`` computes the state (when the table's is None).
+        own fields and returns their names, ``on_commit`` runs after the transaction commits (``robust``: its
+        failure is logged, not raised), ``target`` computes the new state where the table's is None.
         """
         transition = self.table[move]
         with transaction.atomic():
