@@ -37,7 +37,13 @@ from incidents.models import (
     PatientDataAccess,
     ReferenceCounter,
 )
-from incidents.permissions import Actor, actor_kinds, can_see_patient_data, reportable_units
+from incidents.permissions import (
+    Actor,
+    actor_kinds,
+    can_download_attachments,
+    can_see_patient_data,
+    reportable_units,
+)
 from masportal.calendar import add_working_days_at
 from masportal.services import Notice, notify, notify_all
 from masportal.uploads import check_zip_expansion, clean_filename
@@ -773,7 +779,12 @@ def validate_attachment(upload) -> str:
 
 
 def attachment_add(*, deviation: Deviation, user, upload) -> DeviationAttachment:
-    """Store an upload (checked by content) outside the web root under a random name."""
+    """Store an upload (checked by content) outside the web root under a random name.
+
+    Its reporter adds attachments, and whoever may open them (:func:`incidents.permissions.can_download_attachments`).
+    """
+    if deviation.reporter_id != user.pk and not can_download_attachments(user=user, deviation=deviation):
+        raise PermissionDenied(_("You may not add attachments to this deviation."))
     content_type = validate_attachment(upload)
     attachment = DeviationAttachment(
         deviation=deviation, token=secrets.token_urlsafe(24), original_name=clean_filename(upload.name),

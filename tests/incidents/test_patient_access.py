@@ -38,3 +38,16 @@ def test_only_the_reporter_reads_a_draft_for_editing():
     plain = report()
     assert services.deviation_patient_identifier(user=user("enhetschef"), deviation=plain) == ""
     assert not PatientDataAccess.objects.filter(deviation=plain).exists()
+
+
+def test_attachments_are_added_only_by_the_reporter_or_who_may_open_them():
+    """Another provider's MAS cannot attach a file to the deviation; nothing is stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from incidents.models import DeviationAttachment
+
+    d = report(pnr=VALID_PNR)
+    upload = SimpleUploadedFile("rapport.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    with pytest.raises(PermissionDenied):
+        services.attachment_add(deviation=d, user=user("entreprenor-mas"), upload=upload)
+    assert not DeviationAttachment.objects.filter(deviation=d).exists()
