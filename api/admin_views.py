@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from api import selectors, services
 from api.forms import ApiClientForm
+from core.forms import add_service_errors
 from responsibility.admin_views import register_admin_required
 from responsibility.models import Municipality
 from responsibility.tenancy import municipality_id_of
@@ -42,8 +43,7 @@ def client_list(request):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error("expires_on" if field == "expires_at" else field, errors)
+                add_service_errors(form, exc, field_map={"expires_at": "expires_on"})
                 status = 400
             else:
                 token, created = result.token, result.client

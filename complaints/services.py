@@ -1,7 +1,7 @@
 """Writes of complaints and collaboration deviations (SPEC §6a): register, move, link, start a deviation.
 
 Each kind has one table of moves (:data:`COMPLAINT_TRANSITIONS`,
-:data:`COLLABORATION_TRANSITIONS`) enforced by :func:`complaints.transitions.make_move`.
+:data:`COLLABORATION_TRANSITIONS`) enforced by :meth:`core.transitions.Machine.move`.
 Patient identity uses the deviation workflow's code (:mod:`incidents.patient`),
 references its counter (``KL-YYYY-NNNNNN``, ``SV-YYYY-NNNNNN``).
 """
@@ -30,12 +30,21 @@ from complaints.models import (
 )
 from complaints.permissions import (
     Actor,
+    can_see_patient_data,
     collaboration_kinds,
     collaboration_units,
     complaint_kinds,
     complaint_units,
 )
-from complaints.transitions import Machine, Transition, TransitionError, edit_locked, make_move
+from core.transitions import (
+    Machine,
+    StaleError,
+    Transition,
+    TransitionError,
+    deadline_and_closing,
+    lock,
+    transition_row,
+)
 from incidents import patient
 from incidents import services as deviation_services
 from incidents.models import Deviation, DeviationCategory
@@ -89,16 +98,29 @@ def complaint_due(complaint: Complaint) -> datetime | None:
 
 COMPLAINTS = Machine(
     model=Complaint,
-    transition_model=ComplaintTransition,
-    case_field="complaint",
+    table=COMPLAINT_TRANSITIONS,
     state_labels=ComplaintState,
     move_labels=ComplaintMove,
-    table=COMPLAINT_TRANSITIONS,
-    closed_states=(CS.CLOSED,),
-    kinds=complaint_kinds,
-    due_for=complaint_due,
+    kinds=lambda *, user, obj: complaint_kinds(user=user, case=obj),
+    record=transition_row(ComplaintTransition, "complaint"),
+    enter=deadline_and_closing(lambda c, now: complaint_due(c), (CS.CLOSED,)),
     select_related=("municipality", "unit"),
 )
+
+
+def complaint_patient_identifier(*, user, complaint: Complaint, kinds: frozenset[str] | None = None) -> str:
+    """The patient's personnummer of ``complaint`` for ``user``, entered in the access log (PDL 4 kap. 3 §).
+
+    "" when it holds none; ``PermissionDenied`` (and nothing logged) when ``user`` may not read it.
+    """
+    if not complaint.has_patient_data:
+        return ""
+    if not can_see_patient_data(user=user, case=complaint, kinds=kinds):
+        raise PermissionDenied(_("You may not see the patient's identity."))
+    pnr = patient.format_personnummer(patient.decrypt_identifier(complaint.patient_identifier_encrypted))
+    deviation_services.log_patient_access(user=user, patient_hash=complaint.patient_hash, unit_id=complaint.unit_id,
+                                          reference=complaint.reference, action="complaint_view")
+    return pnr
 
 
 # --- complaints: registration -------------------------------------------------------------------
@@ -270,10 +292,9 @@ def complaint_correct(*, complaint: Complaint, user, version: int | None, data: 
             "due_at",
         ]
 
-    return edit_locked(
-        COMPLAINTS,
-        case=complaint,
-        user=user,
+    return COMPLAINTS.edit(
+        complaint,
+        actor=user,
         version=version,
         actors=HANDLERS,
         states=COMPLAINT_OPEN_STATES,
@@ -316,9 +337,7 @@ def complaint_acknowledge(
         c.acknowledged_on = day
         return ["acknowledged_on"]
 
-    return make_move(
-        COMPLAINTS, case=complaint, move=ComplaintMove.ACKNOWLEDGE, user=user, version=version, apply=apply
-    )
+    return COMPLAINTS.move(complaint, move=ComplaintMove.ACKNOWLEDGE, actor=user, version=version, apply=apply)
 
 
 def complaint_start_investigation(*, complaint: Complaint, user, version: int | None) -> Complaint:
@@ -330,9 +349,7 @@ def complaint_start_investigation(*, complaint: Complaint, user, version: int | 
             return ["investigator"]
         return []
 
-    return make_move(
-        COMPLAINTS, case=complaint, move=ComplaintMove.START_INVESTIGATION, user=user, version=version, apply=apply
-    )
+    return COMPLAINTS.move(complaint, move=ComplaintMove.START_INVESTIGATION, actor=user, version=version, apply=apply)
 
 
 def complaint_save_investigation(
@@ -349,10 +366,9 @@ def complaint_save_investigation(
             fields.append("investigator")
         return fields
 
-    return edit_locked(
-        COMPLAINTS,
-        case=complaint,
-        user=user,
+    return COMPLAINTS.edit(
+        complaint,
+        actor=user,
         version=version,
         actors=HANDLERS,
         states=COMPLAINT_EDIT_STATES,
@@ -404,13 +420,13 @@ def complaint_answer(
             fields.append("acknowledged_on")
         return fields
 
-    return make_move(COMPLAINTS, case=complaint, move=ComplaintMove.ANSWER, user=user, version=version, apply=apply)
+    return COMPLAINTS.move(complaint, move=ComplaintMove.ANSWER, actor=user, version=version, apply=apply)
 
 
 def complaint_reopen(*, complaint: Complaint, user, version: int | None, reason: str) -> Complaint:
     """Reopen an answered complaint for further investigation, with the reason."""
     reason = _required(reason, "reason", _("Say why the complaint is reopened."))
-    return make_move(COMPLAINTS, case=complaint, move=ComplaintMove.REOPEN, user=user, version=version, reason=reason)
+    return COMPLAINTS.move(complaint, move=ComplaintMove.REOPEN, actor=user, version=version, reason=reason)
 
 
 def complaint_close(*, complaint: Complaint, user, version: int | None, outcome: str, comment: str = "") -> Complaint:
@@ -422,11 +438,10 @@ def complaint_close(*, complaint: Complaint, user, version: int | None, outcome:
         c.outcome, c.outcome_comment = outcome, (comment or "").strip()
         return ["outcome", "outcome_comment"]
 
-    return make_move(
-        COMPLAINTS,
-        case=complaint,
+    return COMPLAINTS.move(
+        complaint,
         move=ComplaintMove.CLOSE,
-        user=user,
+        actor=user,
         version=version,
         apply=apply,
         reason=str(Outcome(outcome).label),
@@ -454,10 +469,9 @@ def complaint_link_deviation(*, complaint: Complaint, user, version: int | None,
         c.deviation = found
         return ["deviation"]
 
-    return edit_locked(
-        COMPLAINTS,
-        case=complaint,
-        user=user,
+    return COMPLAINTS.edit(
+        complaint,
+        actor=user,
         version=version,
         actors=HANDLERS,
         states=COMPLAINT_OPEN_STATES + (CS.CLOSED,),
@@ -473,15 +487,13 @@ def complaint_start_deviation(*, complaint: Complaint, user, version: int | None
     values for the user to assess before submitting.
     """
     with transaction.atomic():
-        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        locked = lock(Complaint.objects, complaint.pk)
         if not complaint_kinds(user=user, case=locked) & set(HANDLERS):
             raise PermissionDenied(_("You may not do this on this case."))
         if locked.deviation_id is not None:
             raise TransitionError(_("This complaint is already linked to a deviation."))
         if version is not None and locked.version != version:
-            from complaints.transitions import StaleError, stale_message
-
-            raise StaleError(stale_message())
+            raise StaleError(COMPLAINTS.stale())
         categories = list(locked.categories.select_related("deviation_category"))
         category = next((c.deviation_category for c in categories if c.deviation_category_id), None)
         if category is None:
@@ -559,14 +571,12 @@ def collaboration_due(case: CollaborationDeviation) -> datetime | None:
 
 COLLABORATIONS = Machine(
     model=CollaborationDeviation,
-    transition_model=CollaborationTransition,
-    case_field="deviation",
+    table=COLLABORATION_TRANSITIONS,
     state_labels=CollaborationState,
     move_labels=CollaborationMove,
-    table=COLLABORATION_TRANSITIONS,
-    closed_states=(VS.CLOSED,),
-    kinds=collaboration_kinds,
-    due_for=collaboration_due,
+    kinds=lambda *, user, obj: collaboration_kinds(user=user, case=obj),
+    record=transition_row(CollaborationTransition, "deviation"),
+    enter=deadline_and_closing(lambda c, now: collaboration_due(c), (VS.CLOSED,)),
     select_related=("municipality", "unit", "counterpart"),
 )
 
@@ -685,7 +695,7 @@ def collaboration_send(
         c.reply_due = reply_due or deadlines.add_months(day, c.counterpart.reply_months)
         return ["sent_on", "reply_due"]
 
-    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.SEND, user=user, version=version, apply=apply)
+    return COLLABORATIONS.move(case, move=CollaborationMove.SEND, actor=user, version=version, apply=apply)
 
 
 def collaboration_record_reply(
@@ -699,9 +709,7 @@ def collaboration_record_reply(
         c.reply_on, c.reply = day, reply
         return ["reply_on", "reply"]
 
-    return make_move(
-        COLLABORATIONS, case=case, move=CollaborationMove.RECORD_REPLY, user=user, version=version, apply=apply
-    )
+    return COLLABORATIONS.move(case, move=CollaborationMove.RECORD_REPLY, actor=user, version=version, apply=apply)
 
 
 def collaboration_forward(
@@ -713,11 +721,10 @@ def collaboration_forward(
         c.forwarded_on = timezone.localdate()
         return ["forwarded_on"]
 
-    moved = make_move(
-        COLLABORATIONS,
-        case=case,
+    moved = COLLABORATIONS.move(
+        case,
         move=CollaborationMove.FORWARD,
-        user=user,
+        actor=user,
         version=version,
         apply=apply,
         reason=reason,
@@ -748,7 +755,7 @@ def collaboration_answer(
         c.reply, c.reply_on = reply, timezone.localdate()
         return ["reply", "reply_on"]
 
-    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.ANSWER, user=user, version=version, apply=apply)
+    return COLLABORATIONS.move(case, move=CollaborationMove.ANSWER, actor=user, version=version, apply=apply)
 
 
 def collaboration_close(
@@ -771,7 +778,7 @@ def collaboration_close(
             return ["assessment", "sent_on"]
         return ["assessment"]
 
-    return make_move(COLLABORATIONS, case=case, move=CollaborationMove.CLOSE, user=user, version=version, apply=apply)
+    return COLLABORATIONS.move(case, move=CollaborationMove.CLOSE, actor=user, version=version, apply=apply)
 
 
 def collaboration_link_deviation(
@@ -784,10 +791,9 @@ def collaboration_link_deviation(
         c.deviation = found
         return ["deviation"]
 
-    return edit_locked(
-        COLLABORATIONS,
-        case=case,
-        user=user,
+    return COLLABORATIONS.edit(
+        case,
+        actor=user,
         version=version,
         actors=(Actor.DUTY,),
         states=COLLABORATION_OPEN_STATES + (VS.CLOSED,),
@@ -856,11 +862,7 @@ def _reroute(case, *, on: date, rehabilitation: bool, transition_model, case_fie
 def complaint_reroute(*, complaint: Complaint) -> bool:
     """Re-route an open "Ansvar oklart" complaint on its date received; whether anything changed."""
     with transaction.atomic():
-        locked = (
-            Complaint.objects.select_for_update(of=("self",))
-            .select_related("unit", "mas_person__user")
-            .get(pk=complaint.pk)
-        )
+        locked = lock(Complaint.objects.select_related("unit", "mas_person__user"), complaint.pk)
         if not locked.mas_unclear_reason or locked.state not in COMPLAINT_OPEN_STATES:
             return False
         rehabilitation = locked.categories.filter(is_rehabilitation=True).exists()
@@ -877,11 +879,7 @@ def complaint_reroute(*, complaint: Complaint) -> bool:
 def collaboration_reroute(*, case: CollaborationDeviation) -> bool:
     """Re-route an open "Ansvar oklart" collaboration deviation on its event date; whether anything changed."""
     with transaction.atomic():
-        locked = (
-            CollaborationDeviation.objects.select_for_update(of=("self",))
-            .select_related("unit", "mas_person__user")
-            .get(pk=case.pk)
-        )
+        locked = lock(CollaborationDeviation.objects.select_related("unit", "mas_person__user"), case.pk)
         if not locked.mas_unclear_reason or locked.state not in COLLABORATION_OPEN_STATES:
             return False
         return _reroute(

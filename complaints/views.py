@@ -53,20 +53,10 @@ from complaints.selectors import (
     is_overdue,
 )
 from complaints.services import COMPLAINT_OPEN_STATES, CollaborationMove, ComplaintMove
-from complaints.transitions import moves_for
-from incidents import patient
-from incidents.services import log_patient_access
+from core.forms import add_service_errors
 from responsibility.tenancy import municipality_id_of
 
 PER_PAGE = 25
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _auto_id(step: str) -> str:
@@ -125,7 +115,7 @@ def complaint_create(request):
             try:
                 complaint = services.complaint_register(user=request.user, data=form.to_input())
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -159,7 +149,7 @@ def complaint_edit(request, pk: int):
                     data=form.to_input(unit=complaint.unit, received_on=complaint.received_on),
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("complaints:complaint_detail", pk=pk)
@@ -223,16 +213,7 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
     user = request.user
     kinds = complaint_kinds(user=user, case=complaint)
     show_patient = complaint.has_patient_data and can_see_patient_data(user=user, case=complaint, kinds=kinds)
-    pnr = ""
-    if show_patient:
-        pnr = patient.format_personnummer(patient.decrypt_identifier(complaint.patient_identifier_encrypted))
-        log_patient_access(
-            user=user,
-            patient_hash=complaint.patient_hash,
-            unit_id=complaint.unit_id,
-            reference=complaint.reference,
-            action="complaint_view",
-        )
+    pnr = services.complaint_patient_identifier(user=user, complaint=complaint, kinds=kinds) if show_patient else ""
     bound = bound or {}
     handling = bool(kinds & {Actor.MANAGER, Actor.DUTY})
     initial = {
@@ -242,7 +223,7 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
         "actions": complaint.actions,
     }
     moves = []
-    for move in moves_for(services.COMPLAINTS, case=complaint, kinds=kinds):
+    for move in services.COMPLAINTS.moves_for(obj=complaint, kinds=kinds):
         form = bound.get(move) or COMPLAINT_STEP_FORMS[move](initial=initial, auto_id=_auto_id(move))
         moves.append({"move": move, "label": ComplaintMove(move).label, "form": form})
     extra = {}
@@ -262,7 +243,7 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
     deviation = _linked_deviation(user, complaint.deviation_id)
     lex_maria = None
     if deviation is not None and handling:
-        from incidents.lexmaria_selectors import lex_maria_cases_visible_to
+        from incidents.lexmaria.selectors import lex_maria_cases_visible_to
 
         lex_maria = lex_maria_cases_visible_to(user=user).filter(deviation_id=deviation.pk).first()
     return {
@@ -364,7 +345,7 @@ def _step(request, pk: int, step: str, page: StepPage, success: Callable):
         try:
             result = page.call(step, case, request.user, form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return success(step, result)
     case = page.visible(request.user, pk)
@@ -454,7 +435,7 @@ def collaboration_create(request):
             try:
                 case = services.collaboration_register(user=request.user, data=form.to_input())
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -512,7 +493,7 @@ def _collaboration_context(request, case: CollaborationDeviation, *, bound: dict
     today = timezone.localdate()
     initial = {"version": case.version, "sent_on": today, "reply_on": today}
     moves = []
-    for move in moves_for(services.COLLABORATIONS, case=case, kinds=kinds):
+    for move in services.COLLABORATIONS.moves_for(obj=case, kinds=kinds):
         form = bound.get(move) or COLLABORATION_STEP_FORMS[move](initial=initial, auto_id=_auto_id(move))
         moves.append({"move": move, "label": CollaborationMove(move).label, "form": form})
     duty = Actor.DUTY in kinds
@@ -624,7 +605,7 @@ def counterpart_edit(request, pk: int | None = None):
                     user=request.user, municipality_id=municipality_id, counterpart=counterpart, **values
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("complaints:counterpart_list")

@@ -39,6 +39,13 @@ class FollowUpState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class FollowUpMove(models.TextChoices):
+    """A move on a follow-up (the table is ``followup.services.FOLLOWUP_TRANSITIONS``)."""
+
+    START = "start", _("Start the follow-up")
+    COMPLETE = "complete", _("Complete the follow-up")
+
+
 class AnswerStatus(models.TextChoices):
     FULFILLED = "fulfilled", _("Fulfilled")
     PARTLY = "partly", _("Partly fulfilled")
@@ -58,8 +65,17 @@ class ActionState(models.TextChoices):
     SENT_BACK = "sent_back", _("Sent back")
 
 
+class ActionMove(models.TextChoices):
+    """A move on a corrective action (the table is ``followup.services.ACTION_TRANSITIONS``)."""
+
+    REPORT_DONE = "report_done", _("Report done")
+    VERIFY = "verify", _("Verify")
+    SEND_BACK = "send_back", _("Send back")
+
+
 # A follow-up is still to be performed (or finished) in these states: the one home of "open follow-up".
 FOLLOWUP_OPEN_STATES = (FollowUpState.PLANNED, FollowUpState.IN_PROGRESS)
+
 # An action is still the owner's to do in these states.
 ACTION_OPEN_STATES = (ActionState.OPEN, ActionState.SENT_BACK)
 # An action is not done until verified (SPEC §6: a closed loop).

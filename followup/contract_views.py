@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.forms import add_service_errors
 from followup import selectors, services
-from followup.forms import ContractForm, add_service_errors
+from followup.forms import ContractForm
 from followup.services import contract_ends_without_successor
 from responsibility.models import Contract
 from responsibility.permissions import is_register_admin
@@ -80,7 +81,7 @@ def contract_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         units = form.cleaned_data.pop("units")
         try:
-            contract = services.contract_save(contract=form.instance, units=units)
+            contract = services.contract_save(contract=form.instance, actor=request.user, units=units)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -14,14 +14,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.transitions import Machine, Transition, TransitionError, lock, transition_row
 from followup.choices import (
     ACTION_OPEN_STATES,
+    ActionMove,
     ActionState,
+    FollowUpMove,
     FollowUpState,
     FollowUpTrigger,
     PlanScope,
@@ -40,14 +43,20 @@ from followup.models import (
     new_token,
 )
 from followup.permissions import (
+    can_create_followup,
+    can_manage_delegations,
+    can_manage_plans,
+    can_manage_routines,
     can_perform,
     can_report_action,
+    can_revoke,
     can_verify_action,
     is_auditor_for,
 )
 from masportal.jobs import lock_skip  # noqa: F401 - re-exported for the follow-up jobs
 from masportal.uploads import clean_filename
 from responsibility.models import Assignment, Contract, Municipality, Person, Unit
+from responsibility.permissions import is_register_admin
 from responsibility.scope import covering_unit_q
 from responsibility.tenancy import person_of, require_same_municipality
 
@@ -61,13 +70,24 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def lock(qs):
-    """``select_for_update`` where the database has it (PostgreSQL); SQLite serialises writers anyway."""
-    if connection.features.has_select_for_update:
-        return qs.select_for_update(of=("self",))
-    return qs
 
 
+# The one table of follow-up moves (SPEC §6): planned → in progress (checklist laid out) → completed.
+FOLLOWUP_TRANSITIONS: dict[str, Transition] = {
+    FollowUpMove.START: Transition((FollowUpState.PLANNED,), FollowUpState.IN_PROGRESS, ("performer",)),
+    FollowUpMove.COMPLETE: Transition((FollowUpState.IN_PROGRESS,), FollowUpState.COMPLETED, ("performer",)),
+}
+
+FOLLOWUPS = Machine(
+    model=FollowUp,
+    table=FOLLOWUP_TRANSITIONS,
+    state_labels=FollowUpState,
+    kinds=lambda *, user, obj: frozenset({"performer"}) if can_perform(user, obj) else frozenset(),
+    versioned=False,
+    touch=(),
+    refused=lambda move, state: _("This follow-up is already completed."),
+    denied=lambda: _("You may not perform this follow-up."),
+)
 
 
 def default_template_ensure() -> ChecklistTemplate:
@@ -96,12 +116,14 @@ def default_template_ensure() -> ChecklistTemplate:
 # --- contracts ---------------------------------------------------------------------
 
 
-def contract_save(*, contract: Contract, units: Iterable[Unit] | None = None) -> Contract:
+def contract_save(*, contract: Contract, actor, units: Iterable[Unit] | None = None) -> Contract:
     """Validate and save a contract and, when given, the units it covers.
 
     A contract saved through the portal must agree with the route rule (R11): an old contradictory one
     loses its mark here and is validated like any other.
     """
+    if not is_register_admin(actor):
+        raise PermissionDenied
     contract.predates_route_rule = False
     require_same_municipality(contract.municipality_id, **{
         name: getattr(contract, name) for name in ("provider", "managing_board", "purchasing_board", "successor")
@@ -131,6 +153,8 @@ def contract_ends_without_successor(contract: Contract, *, on: date, within_days
 
 def plan_save(*, plan: FollowUpPlan, actor) -> FollowUpPlan:
     """Validate and save a follow-up plan: one scope, and an auditor who holds the role."""
+    if not can_manage_plans(actor):
+        raise PermissionDenied
     errors = {}
     if plan.auditor_id and plan.auditor is not None:
         unit = plan.unit if plan.scope == PlanScope.UNIT else None
@@ -261,6 +285,8 @@ def followup_create(
     trigger_reference: str = "",
 ) -> FollowUp:
     """Create an ad-hoc follow-up (incident, board request, the unit's own request)."""
+    if not can_create_followup(actor):
+        raise PermissionDenied
     errors: dict[str, str] = {}
     if trigger == FollowUpTrigger.PLAN:
         errors["trigger"] = _("Planned follow-ups are created from their plan.")
@@ -309,18 +335,15 @@ def followup_create(
 
 def followup_start(*, follow_up: FollowUp, actor) -> FollowUp:
     """Move a planned follow-up to in progress and lay out its checklist; harmless when already started."""
-    if not can_perform(actor, follow_up):
-        raise PermissionDenied
+
+    def apply(f: FollowUp) -> list[str]:
+        f.started_at = timezone.now()
+        if f.auditor_id is None:
+            f.auditor = person_of(actor)
+        return ["started_at", "auditor"]
+
     with transaction.atomic():
-        follow_up = lock(FollowUp.objects.filter(pk=follow_up.pk)).get()
-        if follow_up.state == FollowUpState.PLANNED:
-            follow_up.state = FollowUpState.IN_PROGRESS
-            follow_up.started_at = timezone.now()
-            if follow_up.auditor_id is None:
-                follow_up.auditor = person_of(actor)
-            follow_up.save(update_fields=["state", "started_at", "auditor"])
-        elif follow_up.state != FollowUpState.IN_PROGRESS:
-            raise ValidationError(_("This follow-up is already completed."))
+        follow_up = FOLLOWUPS.move(follow_up, move=FollowUpMove.START, actor=actor, apply=apply)
         items = follow_up.checklist_template.items.filter(active=True).order_by("order", "id")
         have = set(follow_up.answers.values_list("template_item_id", flat=True))
         ChecklistAnswer.objects.bulk_create(
@@ -364,7 +387,7 @@ def followup_save_checklist(
         raise ValidationError(_("The text contains characters that cannot be saved. Nothing was saved."))
     now = timezone.now()
     with transaction.atomic():
-        follow_up = lock(FollowUp.objects.filter(pk=follow_up.pk)).get()
+        follow_up = lock(FollowUp.objects, follow_up.pk)
         if follow_up.state == FollowUpState.COMPLETED:
             raise ValidationError(_("This follow-up is already completed."))
         if follow_up.state == FollowUpState.PLANNED:
@@ -392,9 +415,12 @@ def followup_save_checklist(
             follow_up.save(update_fields=["summary"])
         missing = [a for a in sorted(current.values(), key=lambda a: (a.order, a.pk)) if not a.status]
         if submit and not missing:
-            follow_up.state = FollowUpState.COMPLETED
-            follow_up.completed_at, follow_up.completed_by = now, actor
-            follow_up.save(update_fields=["state", "completed_at", "completed_by"])
+
+            def complete(f: FollowUp) -> list[str]:
+                f.completed_at, f.completed_by = now, actor
+                return ["completed_at", "completed_by"]
+
+            follow_up = FOLLOWUPS.move(follow_up, move=FollowUpMove.COMPLETE, actor=actor, apply=complete)
     return missing
 
 
@@ -458,53 +484,60 @@ def action_create(*, finding: Finding, actor, description: str, owner: Person | 
     return action
 
 
-# The one table of allowed action moves: (from, to) → who may make it.
-ACTION_TRANSITIONS: dict[tuple[str, str], str] = {
-    (ActionState.OPEN, ActionState.REPORTED_DONE): "report",
-    (ActionState.SENT_BACK, ActionState.REPORTED_DONE): "report",
-    (ActionState.REPORTED_DONE, ActionState.VERIFIED): "verify",
-    (ActionState.REPORTED_DONE, ActionState.SENT_BACK): "verify",
+def _action_kinds(*, user, obj: Action) -> frozenset[str]:
+    """The parts ``user`` plays on an action: reporting it done (owner, managers), verifying it (auditor)."""
+    return frozenset(
+        kind for kind, may in (("report", can_report_action), ("verify", can_verify_action)) if may(user, obj)
+    )
+
+
+# The one table of allowed action moves.
+ACTION_TRANSITIONS: dict[str, Transition] = {
+    ActionMove.REPORT_DONE: Transition((ActionState.OPEN, ActionState.SENT_BACK), ActionState.REPORTED_DONE,
+                                       ("report",)),
+    ActionMove.VERIFY: Transition((ActionState.REPORTED_DONE,), ActionState.VERIFIED, ("verify",)),
+    ActionMove.SEND_BACK: Transition((ActionState.REPORTED_DONE,), ActionState.SENT_BACK, ("verify",)),
 }
-_CHECKS = {"report": can_report_action, "verify": can_verify_action}
+
+ACTIONS = Machine(
+    model=Action,
+    table=ACTION_TRANSITIONS,
+    state_labels=ActionState,
+    kinds=_action_kinds,
+    record=transition_row(ActionTransition, "action", at_field="at"),
+    select_related=("finding__follow_up",),
+    versioned=False,
+    touch=(),
+    denied=lambda: _("You may not do this on this action."),
+)
 
 
 def action_transition(*, action: Action, to_state: str, actor, reason: str = "", note: str = "") -> Action:
     """Move ``action`` to ``to_state`` if the table allows it and ``actor`` may; record who, when, why."""
-    with transaction.atomic():
-        action = lock(Action.objects.filter(pk=action.pk)).select_related("finding__follow_up").get()
-        if action.state == to_state:
-            return action
-        who = ACTION_TRANSITIONS.get((action.state, to_state))
-        if who is None:
-            raise ValidationError(
-                _("An action cannot go from “%(from)s” to “%(to)s”.")
-                % {"from": ActionState(action.state).label, "to": ActionState(to_state).label}
-            )
-        if not _CHECKS[who](actor, action):
-            raise PermissionDenied
-        reason, note = (reason or "").strip(), (note or "").strip()
+    move = next((m for m, t in ACTION_TRANSITIONS.items() if t.target == to_state), None)
+    if move is None:
+        raise TransitionError(
+            _("An action cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": ActionState(action.state).label, "to": ActionState(to_state).label}
+        )
+    reason, note = (reason or "").strip(), (note or "").strip()
+
+    def apply(a: Action) -> list[str]:
         now = timezone.now()
-        fields = ["state"]
         if to_state == ActionState.REPORTED_DONE:
             if not note:
                 raise ValidationError({"note": _("Describe what was done.")})
-            action.report_note, action.reported_done_at, action.reported_done_by = note, now, actor
-            fields += ["report_note", "reported_done_at", "reported_done_by"]
-        elif to_state == ActionState.SENT_BACK:
+            a.report_note, a.reported_done_at, a.reported_done_by = note, now, actor
+            return ["report_note", "reported_done_at", "reported_done_by"]
+        if to_state == ActionState.SENT_BACK:
             if not reason:
                 raise ValidationError({"reason": _("Give a reason for sending the action back.")})
-            action.sent_back_reason = reason
-            fields += ["sent_back_reason"]
-        elif to_state == ActionState.VERIFIED:
-            action.verified_by, action.verified_at = actor, now
-            fields += ["verified_by", "verified_at"]
-        from_state = action.state
-        action.state = to_state
-        action.save(update_fields=fields)
-        ActionTransition.objects.create(
-            action=action, from_state=from_state, to_state=to_state, actor=actor, at=now, reason=reason or note
-        )
-    return action
+            a.sent_back_reason = reason
+            return ["sent_back_reason"]
+        a.verified_by, a.verified_at = actor, now
+        return ["verified_by", "verified_at"]
+
+    return ACTIONS.move(action, move=move, actor=actor, reason=reason or note, apply=apply)
 
 
 def action_report_done(*, action: Action, actor, note: str) -> Action:
@@ -538,6 +571,8 @@ def delegation_create(
     valid_to: date | None,
 ) -> Delegation:
     """Register a delegation: from a licensed person, to someone with a role at the unit, at most the allowed length."""
+    if not can_manage_delegations(actor, unit):
+        raise PermissionDenied
     errors: dict[str, str] = {}
     if from_person is None:
         errors["from_person"] = _("Choose who delegates.")
@@ -592,6 +627,8 @@ def delegation_create(
 
 def delegation_revoke(*, delegation: Delegation, actor, revoked_at: date | None, reason: str) -> Delegation:
     """Revoke a delegation from a date, with a reason; revoking again changes nothing."""
+    if not can_revoke(actor, delegation):
+        raise PermissionDenied
     errors = {}
     if revoked_at is None:
         errors["revoked_at"] = _("Give the date of the revocation.")
@@ -600,7 +637,7 @@ def delegation_revoke(*, delegation: Delegation, actor, revoked_at: date | None,
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        delegation = lock(Delegation.objects.filter(pk=delegation.pk)).get()
+        delegation = lock(Delegation.objects, delegation.pk)
         if delegation.revoked_at is not None:
             return delegation
         if revoked_at < delegation.valid_from:
@@ -613,8 +650,10 @@ def delegation_revoke(*, delegation: Delegation, actor, revoked_at: date | None,
 # --- routines ---------------------------------------------------------------------------------
 
 
-def routine_save(*, routine: Routine) -> Routine:
+def routine_save(*, routine: Routine, actor) -> Routine:
     """Validate and save a routine."""
+    if not can_manage_routines(actor):
+        raise PermissionDenied
     routine.full_clean()
     routine.save()
     return routine
@@ -622,10 +661,12 @@ def routine_save(*, routine: Routine) -> Routine:
 
 def routine_revised(*, routine: Routine, actor, next_revision: date, version: str = "") -> Routine:
     """Record that a routine was revised and when it is next due."""
+    if not can_manage_routines(actor):
+        raise PermissionDenied
     if next_revision <= timezone.localdate():
         raise ValidationError({"next_revision": _("The next revision must be a future date.")})
     with transaction.atomic():
-        routine = lock(Routine.objects.filter(pk=routine.pk)).get()
+        routine = lock(Routine.objects, routine.pk)
         routine.next_revision = next_revision
         routine.adopted_on = timezone.localdate()
         if version:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.forms import add_service_errors
 from followup import selectors, services
 from followup.choices import ACTION_OPEN_STATES, FOLLOWUP_OPEN_STATES, ActionState, AnswerStatus
 from followup.forms import (
@@ -25,7 +26,6 @@ from followup.forms import (
     RevokeForm,
     RoutineForm,
     SendBackForm,
-    add_service_errors,
 )
 from followup.models import ChecklistAnswer, Finding, FollowUpPlan
 from followup.permissions import (
@@ -517,7 +517,7 @@ def routine_edit(request, pk: int | None = None):
     form = RoutineForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            services.routine_save(routine=form.instance)
+            services.routine_save(routine=form.instance, actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -3,7 +3,7 @@
 Every demo deviation has a reference of its own series (``AV-YYYY-9NNNNN``),
 so a second run finds it and creates nothing; the register decides routing
 (:func:`incidents.routing.route`, on the event date) exactly as for real
-reports. The Lex Maria cases come from :mod:`incidents.demo_lexmaria`.
+reports. The Lex Maria cases come from :mod:`incidents.lexmaria.demo`.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def load(*, today: date) -> int:
     with translation.override("sv"):
         created = _load(municipality=municipality, today=today)
     try:
-        from incidents import demo_lexmaria
+        from incidents.lexmaria import demo as demo_lexmaria
     except ImportError:
         demo_lexmaria = None
     if demo_lexmaria is not None:

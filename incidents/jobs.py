@@ -20,10 +20,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_obj
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from incidents import (
-    lexmaria_jobs,  # noqa: F401 - registers the Lex Maria reminders
-    routing,
-)
+from incidents import routing
+from incidents.lexmaria import jobs as lexmaria_jobs  # noqa: F401 - registers the Lex Maria reminders
 from incidents.models import Deviation, DeviationReminder, DeviationState, ReminderKind
 from incidents.services import OPEN_STATES, owner_users
 from masportal.jobs import Stage, TimeBudget, in_batches, lock_skip, scheduled_job
@@ -167,8 +165,8 @@ def deliver_notifications(*, on: date, batch_size: int) -> dict[str, int]:
 @scheduled_job("reroute_unclear_cases")
 def reroute_unclear_cases(*, on: date, batch_size: int) -> dict[str, int]:
     """Re-route open "Ansvar oklart" deviations and Lex Maria cases once the register resolves (SPEC §3)."""
-    from incidents.lexmaria import OPEN_STATES as LEX_MARIA_OPEN
-    from incidents.lexmaria import lex_maria_reroute
+    from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN
+    from incidents.lexmaria.services import lex_maria_reroute
     from incidents.models import LexMariaCase
     from incidents.services import deviation_reroute
 

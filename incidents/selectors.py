@@ -147,7 +147,7 @@ class Period:
 
 def unrouted_for(*, user) -> tuple[QuerySet[Deviation], QuerySet]:
     """Open deviations and Lex Maria cases marked "Ansvar oklart", in the register admin's municipality."""
-    from incidents.lexmaria import OPEN_STATES as LEX_MARIA_OPEN
+    from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN
     from incidents.models import LexMariaCase
     from responsibility.permissions import is_register_admin
 

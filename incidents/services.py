@@ -1,9 +1,9 @@
 """Deviation writes (SPEC §4): report, draft, submit, investigate, assess, close, reject; attachments.
 
 One table (:data:`TRANSITIONS`) says which move takes a deviation from which
-states to which state and who may make it; :func:`_move` is the one place
-that enforces it, under a row lock (``select_for_update``) and a version
-check, and records actor, time and reason in :class:`DeviationTransition`.
+states to which state and who may make it; :data:`DEVIATIONS` enforces it
+through the one transition helper (:mod:`core.transitions`: row lock, actor,
+version, table) and records actor, time and reason in :class:`DeviationTransition`.
 Field history is kept by simple-history on the model.
 """
 
@@ -19,11 +19,13 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import references
+from core.transitions import Machine, StaleError, Transition, TransitionError, lock
 from incidents import patient, routing
 from incidents.models import (
     Deviation,
@@ -35,7 +37,13 @@ from incidents.models import (
     PatientDataAccess,
     ReferenceCounter,
 )
-from incidents.permissions import Actor, actor_kinds, reportable_units
+from incidents.permissions import (
+    Actor,
+    actor_kinds,
+    can_download_attachments,
+    can_see_patient_data,
+    reportable_units,
+)
 from masportal.calendar import add_working_days_at
 from masportal.services import Notice, notify, notify_all
 from masportal.uploads import check_zip_expansion, clean_filename
@@ -62,13 +70,6 @@ class Move(models.TextChoices):
     FAST_TRACK = "fast_track", gettext_lazy("Take into MAS/MAR assessment now (the investigation continues)")
 
 
-@dataclass(frozen=True)
-class Transition:
-    sources: tuple[str, ...]
-    target: str
-    actors: tuple[str, ...]
-
-
 # THE table of moves.
 TRANSITIONS: dict[str, Transition] = {
     Move.SUBMIT: Transition((State.DRAFT,), State.REGISTERED, (Actor.REPORTER,)),
@@ -92,12 +93,9 @@ OPEN_STATES = (State.REGISTERED, State.INVESTIGATING, State.AWAITING_MAS, State.
 INVESTIGATION_STATES = (State.REGISTERED, State.INVESTIGATING, State.AWAITING_MAS, State.ACTIONS)
 
 
-class DeviationTransitionError(ValidationError):
-    """A move the table does not allow from the deviation's state."""
-
-
-class StaleDeviationError(ValidationError):
-    """Someone else changed the deviation since the form was shown."""
+# The errors of the one transition helper, under the names the deviation code has used.
+DeviationTransitionError = TransitionError
+StaleDeviationError = StaleError
 
 
 def moves_for(*, user, deviation: Deviation, kinds: frozenset[str] | None = None) -> list[str]:
@@ -139,23 +137,10 @@ def due_for(*, deviation: Deviation, state: str, now: datetime) -> datetime | No
     return None
 
 
-def _next_reference(*, municipality_id: int, year: int, prefix: str = "AV") -> str:
-    """Take the next number of the municipality's series for ``year``.
+def next_reference(*, municipality_id: int, year: int, prefix: str = "AV") -> str:
+    """The next reference of a municipality's ``prefix`` series for ``year`` (AV, LM, KL, SV, …), row-locked."""
+    return references.next_reference(ReferenceCounter, municipality_id=municipality_id, prefix=prefix, year=year)
 
-    The UPDATE takes the row lock (held to the end of the transaction), so two
-    reports never get the same number; the counter row is created on first use.
-    """
-    counters = ReferenceCounter.objects.filter(municipality_id=municipality_id, prefix=prefix, year=year)
-    if not counters.update(last=F("last") + 1):
-        ReferenceCounter.objects.get_or_create(municipality_id=municipality_id, prefix=prefix, year=year)
-        counters.update(last=F("last") + 1)
-    last = counters.values_list("last", flat=True).get()
-    return f"{prefix}-{year}-{last:06d}"
-
-
-def next_reference(*, municipality_id: int, year: int, prefix: str) -> str:
-    """The next reference of a municipality's ``prefix`` series for ``year`` (AV, KL, SV, …), row-locked."""
-    return _next_reference(municipality_id=municipality_id, year=year, prefix=prefix)
 
 
 def log_patient_access(*, user, patient_hash: str, action: str = "view", deviation: Deviation | None = None,
@@ -280,7 +265,7 @@ def deviation_save(*, user, report: Report, deviation: Deviation | None = None, 
         if deviation is None:
             deviation = Deviation(reporter=user, state=State.DRAFT)
         else:
-            deviation = Deviation.objects.select_for_update().get(pk=deviation.pk)
+            deviation = lock(Deviation.objects, deviation.pk)
             if deviation.reporter_id != user.pk:
                 raise PermissionDenied(_("Only the reporter may change a draft."))
             if deviation.state != State.DRAFT:
@@ -307,8 +292,8 @@ def _register(*, deviation: Deviation, index: routing.RoutingIndex | None = None
     """Give an unsaved or draft report its registration (reference, deadline, routing), inside the transaction."""
     now = timezone.now()
     deviation.reported_at = now
-    deviation.reference = _next_reference(municipality_id=deviation.municipality_id,
-                                          year=timezone.localdate(now).year)
+    deviation.reference = next_reference(municipality_id=deviation.municipality_id,
+                                         year=timezone.localdate(now).year)
     deviation.state = State.REGISTERED
     deviation.due_at = due_for(deviation=deviation, state=State.REGISTERED, now=now)
     route = routing.route(deviation, index=index)
@@ -414,6 +399,34 @@ def patient_data_access_record(*, user, deviations=(), records=(), action: str =
     return len(rows)
 
 
+def may_read_patient_data(*, user, deviation: Deviation, action: str = "view",
+                          kinds: frozenset[str] | None = None) -> bool:
+    """Whether ``user`` may read the patient identity of ``deviation`` for ``action``.
+
+    Its reporter while it is a draft (continuing the report); else whoever's part on the unit needs it
+    (:func:`incidents.permissions.can_see_patient_data`).
+    """
+    if action == "edit":
+        return deviation.state == State.DRAFT and deviation.reporter_id == user.pk
+    return can_see_patient_data(user=user, deviation=deviation, kinds=kinds)
+
+
+def deviation_patient_identifier(*, user, deviation: Deviation, action: str = "view",
+                                 kinds: frozenset[str] | None = None) -> str:
+    """The patient's personnummer of ``deviation`` for ``user``, entered in the access log (PDL 4 kap. 3 §).
+
+    The one way a page reads a deviation's patient identity: "" when it holds none; ``PermissionDenied``
+    (and nothing logged) when ``user`` may not read it.
+    """
+    if not deviation.has_patient_data:
+        return ""
+    if not may_read_patient_data(user=user, deviation=deviation, action=action, kinds=kinds):
+        raise PermissionDenied(_("You may not see the patient's identity."))
+    pnr = patient.format_personnummer(patient.decrypt_identifier(deviation.patient_identifier_encrypted))
+    patient_data_access_record(user=user, deviations=[deviation], action=action)
+    return pnr
+
+
 # --- moves ------------------------------------------------------------------------------------
 
 
@@ -422,44 +435,49 @@ def _stale_message() -> str:
              "Reload the page to see the change, then try again.")
 
 
+def _record(deviation: Deviation, *, move: str, from_state: str, to_state: str, actor, reason: str) -> None:
+    DeviationTransition.objects.create(deviation=deviation, from_state=from_state, to_state=to_state,
+                                       actor=actor, reason=reason)
+
+
+def _enter(deviation: Deviation, now: datetime) -> list[str]:
+    deviation.due_at = due_for(deviation=deviation, state=deviation.state, now=now)
+    if deviation.state in (State.CLOSED, State.REJECTED):
+        deviation.closed_at = now
+        return ["due_at", "closed_at"]
+    return ["due_at"]
+
+
+DEVIATIONS = Machine(
+    model=Deviation,
+    table=TRANSITIONS,
+    state_labels=State,
+    move_labels=Move,
+    kinds=lambda *, user, obj: actor_kinds(user=user, deviation=obj),
+    record=_record,
+    enter=_enter,
+    select_related=("municipality", "unit", "category"),
+    refused=lambda move, state: _("“%(move)s” is not possible when the deviation is “%(state)s”.")
+    % {"move": move, "state": state},
+    denied=lambda: _("You may not do this on this deviation."),
+    stale=_stale_message,
+)
+
+
 def _move(*, deviation: Deviation, move: str, user, version: int | None, reason: str = "",
           apply: Callable[[Deviation], list[str]] | None = None) -> Deviation:
-    """Make ``move`` on ``deviation`` as ``user``: lock, check table, actor and version, apply, record."""
-    transition = TRANSITIONS[move]
-    with transaction.atomic():
-        locked = (
-            Deviation.objects.select_for_update()
-            .select_related("municipality", "unit", "category")
-            .get(pk=deviation.pk)
-        )
-        kinds = actor_kinds(user=user, deviation=locked)
-        if not kinds & set(transition.actors):
-            raise PermissionDenied(_("You may not do this on this deviation."))
-        if version is not None and locked.version != version:
-            # Someone else moved or edited it since the form was shown: nothing of theirs is overwritten.
-            raise StaleDeviationError(_stale_message())
-        if locked.state == transition.target and locked.state not in transition.sources:
-            return locked  # already there: running it twice is harmless
-        if locked.state not in transition.sources:
-            raise DeviationTransitionError(
-                _("“%(move)s” is not possible when the deviation is “%(state)s”.")
-                % {"move": Move(move).label, "state": State(locked.state).label}
-            )
-        from_state = locked.state
-        fields = apply(locked) if apply is not None else []
-        now = timezone.now()
-        locked.state = transition.target
-        locked.version += 1
-        locked.due_at = due_for(deviation=locked, state=transition.target, now=now)
-        fields += ["state", "version", "due_at", "updated_at"]
-        if transition.target in (State.CLOSED, State.REJECTED):
-            locked.closed_at = now
-            fields.append("closed_at")
-        locked.save(update_fields=list(dict.fromkeys(fields)))
-        reason = reason() if callable(reason) else reason
-        DeviationTransition.objects.create(deviation=locked, from_state=from_state, to_state=transition.target,
-                                           actor=user, reason=reason or str(Move(move).label))
-    return locked
+    """Make ``move`` on ``deviation`` as ``user`` through the one transition helper (:mod:`core.transitions`)."""
+    return DEVIATIONS.move(deviation, move=move, actor=user, version=version, reason=reason, apply=apply)
+
+
+def _edit_investigation(*, deviation: Deviation, user, version: int | None,
+                        apply: Callable[[Deviation], list[str]]) -> Deviation:
+    """Change the investigation without moving the deviation (manager only, while it may still be edited)."""
+    return DEVIATIONS.edit(
+        deviation, actor=user, version=version, actors=(Actor.MANAGER,), states=INVESTIGATION_STATES, apply=apply,
+        refused=lambda state: _("The investigation cannot be changed when the deviation is “%(state)s”.")
+        % {"state": state},
+    )
 
 
 def _required(value: str, field: str, message: str) -> str:
@@ -484,24 +502,15 @@ def deviation_start_investigation(*, deviation: Deviation, user, version: int | 
 def deviation_save_investigation(*, deviation: Deviation, user, version: int | None, investigator,
                                  cause_analysis: str, lessons_learned: str) -> Deviation:
     """Save the investigation (investigator, causes, lessons); a registered deviation starts being investigated."""
+
+    def apply(d: Deviation) -> list[str]:
+        d.investigator = investigator or d.investigator or user
+        d.cause_analysis = (cause_analysis or "").strip()
+        d.lessons_learned = (lessons_learned or "").strip()
+        return ["investigator", "cause_analysis", "lessons_learned"]
+
     with transaction.atomic():
-        locked = Deviation.objects.select_for_update().select_related("municipality", "unit", "category").get(
-            pk=deviation.pk
-        )
-        if Actor.MANAGER not in actor_kinds(user=user, deviation=locked):
-            raise PermissionDenied(_("You may not do this on this deviation."))
-        if locked.state not in INVESTIGATION_STATES:
-            raise DeviationTransitionError(
-                _("The investigation cannot be changed when the deviation is “%(state)s”.")
-                % {"state": State(locked.state).label}
-            )
-        if version is not None and locked.version != version:
-            raise StaleDeviationError(_stale_message())
-        locked.investigator = investigator or locked.investigator or user
-        locked.cause_analysis = (cause_analysis or "").strip()
-        locked.lessons_learned = (lessons_learned or "").strip()
-        locked.version += 1
-        locked.save(update_fields=["investigator", "cause_analysis", "lessons_learned", "version", "updated_at"])
+        locked = _edit_investigation(deviation=deviation, user=user, version=version, apply=apply)
         if locked.state == State.REGISTERED:
             locked = _move(deviation=locked, move=Move.START_INVESTIGATION, user=user, version=None)
     return locked
@@ -515,29 +524,20 @@ def deviation_add_action(*, deviation: Deviation, user, version: int | None, des
         raise ValidationError({"deadline": _("Enter the deadline.")})
     if deadline < timezone.localdate():
         raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
-    with transaction.atomic():
-        locked = Deviation.objects.select_for_update().select_related("municipality", "unit", "category").get(
-            pk=deviation.pk
-        )
-        if Actor.MANAGER not in actor_kinds(user=user, deviation=locked):
-            raise PermissionDenied(_("You may not do this on this deviation."))
-        if locked.state not in INVESTIGATION_STATES:
-            raise DeviationTransitionError(
-                _("The investigation cannot be changed when the deviation is “%(state)s”.")
-                % {"state": State(locked.state).label}
-            )
-        if version is not None and locked.version != version:
-            raise StaleDeviationError(_stale_message())
-        action = DeviationAction(deviation=locked, description=description, owner=owner, deadline=deadline)
+    added: dict = {}
+
+    def apply(d: Deviation) -> list[str]:
+        action = DeviationAction(deviation=d, description=description, owner=owner, deadline=deadline)
         action.full_clean()
         action.save()
-        locked.version += 1
-        fields = ["version", "updated_at"]
-        if locked.state == State.ACTIONS:
-            locked.due_at = due_for(deviation=locked, state=State.ACTIONS, now=timezone.now())
-            fields.append("due_at")
-        locked.save(update_fields=fields)
-    return action
+        added["action"] = action
+        if d.state == State.ACTIONS:
+            d.due_at = due_for(deviation=d, state=State.ACTIONS, now=timezone.now())
+            return ["due_at"]
+        return []
+
+    _edit_investigation(deviation=deviation, user=user, version=version, apply=apply)
+    return added["action"]
 
 
 def deviation_send_to_mas(*, deviation: Deviation, user, version: int | None, reason: str = "") -> Deviation:
@@ -635,11 +635,8 @@ def deviation_reroute(*, deviation: Deviation) -> bool:
     the one who held it and the one who gets it are told. Returns whether anything changed.
     """
     with transaction.atomic():
-        locked = (
-            Deviation.objects.select_for_update(of=("self",))
-            .select_related("municipality", "unit", "category", "mas_person__user")
-            .get(pk=deviation.pk)
-        )
+        locked = lock(Deviation.objects.select_related("municipality", "unit", "category", "mas_person__user"),
+                      deviation.pk)
         if not locked.mas_unclear_reason or locked.state not in OPEN_STATES:
             return False
         owner = routing.route(deviation=locked).owner
@@ -703,7 +700,7 @@ def deviation_assess(*, deviation: Deviation, user, version: int | None, assessm
         moved = _move(deviation=deviation, move=Move.ASSESS, user=user, version=version, apply=apply,
                       reason=reason)
         if lex_maria and moved.lex_maria_decision:
-            from incidents.lexmaria import lex_maria_open
+            from incidents.lexmaria.services import lex_maria_open
 
             lex_maria_open(deviation=moved, decided_by=user, motivation=motivation)
     return moved
@@ -825,7 +822,12 @@ def validate_attachment(upload) -> str:
 
 
 def attachment_add(*, deviation: Deviation, user, upload) -> DeviationAttachment:
-    """Store an upload (checked by content) outside the web root under a random name."""
+    """Store an upload (checked by content) outside the web root under a random name.
+
+    Its reporter adds attachments, and whoever may open them (:func:`incidents.permissions.can_download_attachments`).
+    """
+    if deviation.reporter_id != user.pk and not can_download_attachments(user=user, deviation=deviation):
+        raise PermissionDenied(_("You may not add attachments to this deviation."))
     content_type = validate_attachment(upload)
     attachment = DeviationAttachment(
         deviation=deviation, token=secrets.token_urlsafe(24), original_name=clean_filename(upload.name),

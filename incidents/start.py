@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from incidents.lexmaria import OPEN_STATES as LEX_MARIA_OPEN_STATES
-from incidents.lexmaria_selectors import lex_maria_cases_visible_to
+from incidents.lexmaria.selectors import lex_maria_cases_visible_to
+from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN_STATES
 from incidents.models import DeviationState, LexMariaState
 from incidents.selectors import assessment_queue_for, my_reports, overdue_q, queue_for
 from masportal.start import StartItem, StartTable

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from incidents import views
-from incidents.urls_lexmaria import urlpatterns as lexmaria_urlpatterns
+from incidents.lexmaria.urls import urlpatterns as lexmaria_urlpatterns
 
 app_name = "incidents"
 # Deviation views; Lex Maria views in urls_lexmaria.py (same namespace).

@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import add_service_errors
 from incidents import deviation_pdf as deviation_document
 from incidents import patient, services
 from incidents.forms import (
@@ -91,10 +92,6 @@ STEP_FORMS = {
 DEVIATION_FORMS = {"investigation", "action"}
 
 
-def _log_access(*, user, deviation: Deviation, action: str = "view") -> None:
-    services.patient_data_access_record(user=user, deviations=[deviation], action=action)
-
-
 def _require_reporter(user) -> None:
     if not may_report(user):
         raise PermissionDenied(_("You have no unit to report deviations for."))
@@ -113,11 +110,7 @@ def _save_report(request, form: DeviationForm, *, deviation: Deviation | None, v
             if upload:
                 services.attachment_add(deviation=saved, user=request.user, upload=upload)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
+        add_service_errors(form, exc)
         return None
     if submit:
         messages.success(
@@ -185,10 +178,7 @@ def deviation_edit(request, pk: int):
                 return response
         return render(request, "incidents/deviation_form.html",
                       _form_context(form, draft=deviation, version=request.POST.get("version", "")), status=400)
-    pnr = ""
-    if deviation.has_patient_data:
-        pnr = patient.format_personnummer(patient.decrypt_identifier(deviation.patient_identifier_encrypted))
-        _log_access(user=request.user, deviation=deviation, action="edit")
+    pnr = services.deviation_patient_identifier(user=request.user, deviation=deviation, action="edit")
     local = timezone.localtime
     form = DeviationForm(user=request.user, initial={
         "unit": deviation.unit_id, "occurred_at": local(deviation.occurred_at).strftime("%Y-%m-%dT%H:%M"),
@@ -233,10 +223,7 @@ def _detail_context(request, deviation: Deviation, *, bound: dict | None = None)
     user = request.user
     kinds = actor_kinds(user=user, deviation=deviation)
     show_patient = deviation.has_patient_data and can_see_patient_data(user=user, deviation=deviation, kinds=kinds)
-    pnr = ""
-    if show_patient:
-        pnr = patient.format_personnummer(patient.decrypt_identifier(deviation.patient_identifier_encrypted))
-        _log_access(user=user, deviation=deviation)
+    pnr = services.deviation_patient_identifier(user=user, deviation=deviation, kinds=kinds) if show_patient else ""
     bound = bound or {}
     moves = services.moves_for(user=user, deviation=deviation, kinds=kinds) if deviation.state != "draft" else []
     forms = {}
@@ -296,7 +283,7 @@ def deviation_pdf(request, pk: int):
     kinds = actor_kinds(user=request.user, deviation=deviation)
     pdf = deviation_document.deviation_pdf(deviation=deviation, user=request.user, kinds=kinds)
     if deviation.has_patient_data:
-        _log_access(user=request.user, deviation=deviation, action="print")
+        services.patient_data_access_record(user=request.user, deviations=[deviation], action="print")
     logger.info("Deviation %s printed by user %s", deviation.pk, request.user.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="avvikelse-{deviation.reference}.pdf"'
@@ -373,11 +360,7 @@ def deviation_step(request, pk: int, step: str):
         try:
             moved = _call_step(step, deviation=deviation, user=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _done_message(step, moved))
             if step == Move.SEND_TO_MAS and moved.mas_unclear_reason:
@@ -405,7 +388,7 @@ def attachment_download(request, pk: int):
     if not can_download_attachments(user=request.user, deviation=deviation):
         raise PermissionDenied(_("You may not open the attachments of this deviation."))
     if deviation.has_patient_data:
-        _log_access(user=request.user, deviation=deviation, action="attachment")
+        services.patient_data_access_record(user=request.user, deviations=[deviation], action="attachment")
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=clean_filename(attachment.original_name),
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from followup.selectors import contract_list, followups_visible_to
-from incidents.lexmaria_selectors import lex_maria_cases_visible_to
+from incidents.lexmaria.selectors import lex_maria_cases_visible_to
 from incidents.selectors import deviations_visible_to
 from responsibility.models import Person
 from responsibility.permissions import is_register_admin, units_visible_to

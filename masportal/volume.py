@@ -12,7 +12,7 @@ table's sequence first, so children can point at them), elsewhere through
 volume is about the live tables the pages read.
 
 Who holds a role on a date is never guessed here: assessors come from the
-resolver's index, Lex Maria chains from ``incidents.lexmaria.resolve_chain``.
+resolver's index, Lex Maria chains from ``incidents.lexmaria.services.resolve_chain``.
 """
 
 from __future__ import annotations
@@ -661,7 +661,7 @@ class MunicipalityBuilder:
         """The resolver's index per quarter, built on first use (holders are resolved, never guessed).
 
         Besides the units it holds one virtual unit per board (negative pk), run in egen regi by the
-        board's municipal provider: that is how ``incidents.lexmaria.board_duty_holder`` asks for the
+        board's municipal provider: that is how ``incidents.lexmaria.services.board_duty_holder`` asks for the
         board's own MAS, so precedence stays in the resolver.
         """
         units = list(units_with_board(Unit.objects.filter(municipality_id=self.municipality_id)))
@@ -712,7 +712,7 @@ class MunicipalityBuilder:
 
     def _chain(self, *, index, unit: Unit, rehab: bool) -> tuple[str, int | None, int | None, int | None]:
         """Route, purchasing board, reporter and board's MAS of a Lex Maria case, as
-        ``incidents.lexmaria.resolve_chain`` decides them, but on the quarter's prebuilt index
+        ``incidents.lexmaria.services.resolve_chain`` decides them, but on the quarter's prebuilt index
         (resolve_chain builds its own per case: ~15 queries, too slow for 10,000 cases)."""
         operation = index.operation(unit)
         contract = operation.contract

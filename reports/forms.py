@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import add_service_errors
 from reports.builders import ReportParams
 from reports.choices import ReportKind
 from reports.models import PatientSafetyNarrative
@@ -57,9 +58,7 @@ class ReportParamsForm(forms.Form):
                 period_to=data.get("period_to"), year=data.get("year"), on=data.get("on"),
             )
         except ReportInputError as exc:
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    self.add_error(field if field in self.fields else None, message)
+            add_service_errors(self, exc)
         return data
 
 

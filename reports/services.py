@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.transitions import Machine, Transition, TransitionError, lock
 from incidents.models import Deviation, LexMariaCase
 from masportal.pdf import html_to_pdf
 from masportal.users import actor_display
@@ -23,6 +24,7 @@ from reports.builders.common import ReportData, period_bounds
 from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, ReportState
 from reports.models import NARRATIVE_SECTIONS, GeneratedReport, PatientSafetyNarrative
 from reports.scopes import ReportScope, ScopeError, may_report_on, municipal_provider_for, parse_scope, scope_from_ids
+from responsibility.choices import ProviderKind
 from responsibility.models import CareProvider
 from responsibility.tenancy import municipality_id_of
 
@@ -30,19 +32,35 @@ logger = logging.getLogger(__name__)
 
 # The moves a generated report may make; anything else is refused.
 # RUNNING → RUNNING is a takeover of a run whose worker died; FAILED → QUEUED is "Försök igen".
-REPORT_TRANSITIONS = {
-    ReportState.QUEUED: {ReportState.RUNNING, ReportState.FAILED},
-    ReportState.RUNNING: {ReportState.RUNNING, ReportState.DONE, ReportState.FAILED},
-    ReportState.DONE: set(),
-    ReportState.FAILED: {ReportState.QUEUED},
+REPORT_TRANSITIONS: dict[str, Transition] = {
+    "start": Transition((ReportState.QUEUED,), ReportState.RUNNING),
+    "take_over": Transition((ReportState.RUNNING,), ReportState.RUNNING),
+    "finish": Transition((ReportState.RUNNING,), ReportState.DONE),
+    "fail": Transition((ReportState.QUEUED, ReportState.RUNNING), ReportState.FAILED),
+    "retry": Transition((ReportState.FAILED,), ReportState.QUEUED),
 }
+REPORTS = Machine(
+    model=GeneratedReport,
+    table=REPORT_TRANSITIONS,
+    state_labels=ReportState,
+    versioned=False,
+    touch=(),
+    refused=lambda move, state: _("Only a failed report can be tried again."),
+)
 # A draft is written, sent for review (text locked, e.g. to the board's secretariat), taken back to draft to
 # change it, and adopted by the board (from draft or review); an adopted report never changes again.
-NARRATIVE_TRANSITIONS = {
-    NarrativeState.DRAFT: {NarrativeState.REVIEW, NarrativeState.ADOPTED},
-    NarrativeState.REVIEW: {NarrativeState.DRAFT, NarrativeState.ADOPTED},
-    NarrativeState.ADOPTED: set(),
+NARRATIVE_TRANSITIONS: dict[str, Transition] = {
+    NarrativeState.REVIEW: Transition((NarrativeState.DRAFT,), NarrativeState.REVIEW),
+    NarrativeState.DRAFT: Transition((NarrativeState.REVIEW,), NarrativeState.DRAFT),
+    NarrativeState.ADOPTED: Transition((NarrativeState.DRAFT, NarrativeState.REVIEW), NarrativeState.ADOPTED),
 }
+NARRATIVES = Machine(
+    model=PatientSafetyNarrative,
+    table=NARRATIVE_TRANSITIONS,
+    state_labels=NarrativeState,
+    select_related=("provider__board",),
+    refused=lambda move, state: _("The report has been adopted by the board and can no longer be changed."),
+)
 NARRATIVE_FIELDS = tuple(name for name, _figures in NARRATIVE_SECTIONS)
 # Earliest year a patient safety report can be asked for.
 FIRST_YEAR = 2000
@@ -159,13 +177,18 @@ def _queue(report_id: int) -> None:
 
 
 def _move(report: GeneratedReport, to: str, **fields) -> None:
-    if to not in REPORT_TRANSITIONS[report.state]:
+    """Move a report the caller has locked to ``to`` through the table, setting ``fields``."""
+    move = next((m for m, t in REPORT_TRANSITIONS.items() if report.state in t.sources and t.target == to), None)
+    if move is None:
         raise ValidationError(_("A report cannot go from %(from)s to %(to)s.") % {"from": report.state, "to": to})
-    report.state = to
-    report.progressed_at = timezone.now()
-    for name, value in fields.items():
-        setattr(report, name, value)
-    report.save(update_fields=["state", "progressed_at", *fields])
+
+    def apply(r: GeneratedReport) -> list[str]:
+        r.progressed_at = timezone.now()
+        for name, value in fields.items():
+            setattr(r, name, value)
+        return ["progressed_at", *fields]
+
+    REPORTS.advance(report, move=move, actor=None, apply=apply)
 
 
 def _progress(report_id: int, percent: int) -> None:
@@ -188,7 +211,7 @@ def _abandoned(report: GeneratedReport, *, now) -> bool:
 def _start(report_id: int) -> GeneratedReport | None:
     """Take the report for this run (queued, or running but abandoned); None when there is nothing to do."""
     with transaction.atomic():
-        report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+        report = lock(GeneratedReport.objects, report_id)
         now = timezone.now()
         if report.state == ReportState.RUNNING and not _abandoned(report, now=now):
             return None  # another worker is on it (a duplicate delivery)
@@ -223,12 +246,12 @@ def report_generate(*, report_id: int) -> GeneratedReport:
     except Exception as exc:  # noqa: BLE001 - any failure ends as a failed report with a reason
         logger.exception("Report %s failed", report.pk)
         with transaction.atomic():
-            report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+            report = lock(GeneratedReport.objects, report_id)
             if report.state == ReportState.RUNNING:
                 _move(report, ReportState.FAILED, error=_failed_text(type(exc).__name__), finished_at=timezone.now())
         return report
     with transaction.atomic():
-        report = GeneratedReport.objects.select_for_update().get(pk=report_id)
+        report = lock(GeneratedReport.objects, report_id)
         if report.state != ReportState.RUNNING:
             return report  # stale_reports gave up on it meanwhile; the user may try again
         if report.file:
@@ -253,16 +276,20 @@ def report_retry(*, user, report: GeneratedReport) -> GeneratedReport:
     """Queue a failed report again (failed → queued), within the bounded number of attempts."""
     if report.requested_by_id != user.pk and not user.is_superuser:
         raise PermissionDenied
-    with transaction.atomic():
-        report = GeneratedReport.objects.select_for_update().get(pk=report.pk)
-        if report.state in (ReportState.QUEUED, ReportState.RUNNING):
-            return report  # already on its way (a double click)
-        if not may_retry(report):
-            raise ValidationError(exhausted_text(report) if report.state == ReportState.FAILED
-                                  else _("Only a failed report can be tried again."))
-        _move(report, ReportState.QUEUED, progress=0, error="", started_at=None, finished_at=None)
-        transaction.on_commit(lambda: _queue(report.pk), robust=True)
-    return report
+
+    def check(r: GeneratedReport) -> None:
+        if not may_retry(r):
+            raise TransitionError(exhausted_text(r))
+
+    def apply(r: GeneratedReport) -> list[str]:
+        r.progressed_at, r.progress, r.error, r.started_at, r.finished_at = timezone.now(), 0, "", None, None
+        return ["progressed_at", "progress", "error", "started_at", "finished_at"]
+
+    return REPORTS.move(
+        report, move="retry", actor=user, apply=apply, check=check, robust=True,
+        done=lambda r: r.state in (ReportState.QUEUED, ReportState.RUNNING),  # already on its way (a double click)
+        on_commit=lambda r: _queue(r.pk),
+    )
 
 
 def reports_mark_stale(*, now=None) -> int:
@@ -316,8 +343,22 @@ def narrative_for(*, provider: CareProvider, year: int) -> PatientSafetyNarrativ
     )
 
 
+def narrative_scope(provider: CareProvider) -> ReportScope:
+    """The report scope a narrative belongs to: the board of a municipal provider, else the provider."""
+    token = (f"board:{provider.board.code}" if provider.kind == ProviderKind.MUNICIPAL
+             else f"provider:{provider.org_number}")
+    return parse_scope(token)
+
+
+def _authorise_narrative(user, provider: CareProvider) -> None:
+    """Only who may report on the provider's scope writes its narrative."""
+    if not may_report_on(user, narrative_scope(provider)):
+        raise PermissionDenied
+
+
 def narrative_save(*, user, provider: CareProvider, year: int, texts: dict[str, str], version: int) -> PatientSafetyNarrative:
     """Save the narrative's sections; refused once adopted or when someone else saved in between."""
+    _authorise_narrative(user, provider)
     with transaction.atomic():
         narrative, _created = PatientSafetyNarrative.objects.select_for_update().get_or_create(
             provider=provider, year=year
@@ -345,40 +386,29 @@ def narrative_move(*, user, narrative: PatientSafetyNarrative, to: str) -> Patie
     harmless."""
     if to not in (NarrativeState.REVIEW, NarrativeState.DRAFT):
         raise ValidationError(_("The report cannot be moved there."))
-    with transaction.atomic():
-        narrative = PatientSafetyNarrative.objects.select_for_update().get(pk=narrative.pk)
-        if narrative.state == to:
-            return narrative
-        if to not in NARRATIVE_TRANSITIONS[narrative.state]:
-            raise ValidationError(_("The report has been adopted by the board and can no longer be changed."))
-        narrative.state = to
-        narrative.updated_by = user
-        narrative.version += 1
-        narrative.full_clean()
-        narrative.save(update_fields=["state", "updated_by", "version", "updated_at"])
-    return narrative
+
+    def apply(n: PatientSafetyNarrative) -> list[str]:
+        n.updated_by = user
+        n.full_clean()
+        return ["updated_by"]
+
+    return NARRATIVES.move(narrative, move=to, actor=user, apply=apply,
+                           authorise=lambda n: _authorise_narrative(user, n.provider))
 
 
 def narrative_adopt(*, user, narrative: PatientSafetyNarrative, adopted_on: date,
                     paragraph: str = "") -> PatientSafetyNarrative:
     """Record that the board adopted the report on ``adopted_on`` in ``paragraph`` of its minutes (draft → adopted);
     twice is harmless."""
-    with transaction.atomic():
-        narrative = PatientSafetyNarrative.objects.select_for_update().get(pk=narrative.pk)
-        if narrative.state == NarrativeState.ADOPTED:
-            return narrative
-        if NarrativeState.ADOPTED not in NARRATIVE_TRANSITIONS[narrative.state]:
-            raise ValidationError(_("The report cannot be adopted from its current state."))
+
+    def apply(n: PatientSafetyNarrative) -> list[str]:
         if adopted_on > timezone.localdate():
             raise ValidationError({"adopted_on": _("The adoption date cannot be in the future.")})
-        if adopted_on.year < narrative.year:
+        if adopted_on.year < n.year:
             raise ValidationError({"adopted_on": _("The report can be adopted only after the year it describes began.")})
-        narrative.state = NarrativeState.ADOPTED
-        narrative.adopted_on = adopted_on
-        narrative.adopted_by = user
-        narrative.adopted_paragraph = paragraph.strip()
-        narrative.version += 1
-        narrative.full_clean()
-        narrative.save(update_fields=["state", "adopted_on", "adopted_paragraph", "adopted_by", "version",
-                                      "updated_at"])
-    return narrative
+        n.adopted_on, n.adopted_by, n.adopted_paragraph = adopted_on, user, paragraph.strip()
+        n.full_clean()
+        return ["adopted_on", "adopted_paragraph", "adopted_by"]
+
+    return NARRATIVES.move(narrative, move=NarrativeState.ADOPTED, actor=user, apply=apply,
+                           authorise=lambda n: _authorise_narrative(user, n.provider))

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import add_service_errors
 from reports import services
 from reports.builders import build_report
 from reports.builders.common import ReportData
@@ -19,9 +20,8 @@ from reports.choices import NarrativeState, ReportKind, ReportState
 from reports.exports import report_csv, report_xlsx
 from reports.forms import AdoptForm, NarrativeForm, ReportParamsForm
 from reports.models import NARRATIVE_SECTIONS
-from reports.scopes import may_order_reports, may_report_on, parse_scope, scopes_for_user
+from reports.scopes import may_order_reports, may_report_on, scopes_for_user
 from reports.selectors import generated_report_for, generated_reports_for
-from responsibility.choices import ProviderKind
 from responsibility.models import CareProvider
 
 
@@ -181,8 +181,7 @@ def _provider_of(scope) -> CareProvider:
 
 
 def _scope_of(provider: CareProvider):
-    token = f"board:{provider.board.code}" if provider.kind == ProviderKind.MUNICIPAL else f"provider:{provider.org_number}"
-    return parse_scope(token)
+    return services.narrative_scope(provider)
 
 
 @login_required
@@ -222,7 +221,7 @@ def narrative_edit(request, provider_id: int, year: int):
                 messages.success(request, _("The adoption by the board has been recorded."))
                 return redirect(request.path)
             except ValidationError as exc:
-                _add_errors(adopt_form, exc)
+                add_service_errors(adopt_form, exc)
         status = 400
     elif request.method == "POST" and request.POST.get("action") in (NarrativeState.REVIEW, NarrativeState.DRAFT):
         if narrative.pk is None:
@@ -249,7 +248,7 @@ def narrative_edit(request, provider_id: int, year: int):
                 messages.success(request, _("The sections have been saved."))
                 return redirect(request.path)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
         status = 400
     report_query = urlencode({"kind": ReportKind.PATIENT_SAFETY, "scope": scope.token, "year": year})
     return render(request, "reports/narrative_edit.html", {
@@ -259,13 +258,3 @@ def narrative_edit(request, provider_id: int, year: int):
         "sections": [form[name] for name, _figures in NARRATIVE_SECTIONS],
         "report_url": reverse("reports:report_detail") + "?" + report_query,
     }, status=status)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import add_service_errors  # noqa: F401 - the one helper; admin views import it from here
 from masportal.uploads import check_zip_expansion
 from responsibility import pickers
 from responsibility.choices import OperatingForm, ProviderKind, Role, Scope
@@ -14,36 +15,6 @@ from responsibility.models import Assignment, Board, CareProvider, Contract, Per
 from responsibility.validators import normalize_org_number
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has it, else on top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields else None
-        for err in errors:
-            if target is None and field != NON_FIELD_ERRORS:
-                label = _field_label(form, field)
-                form.add_error(
-                    None,
-                    ValidationError(
-                        "%(label)s: %(message)s", params={"label": label, "message": " ".join(err.messages)}
-                    ),
-                )
-            else:
-                form.add_error(target, err)
-
-
-def _field_label(form: forms.BaseForm, field: str) -> str:
-    model = getattr(getattr(form, "_meta", None), "model", None)
-    if model is not None:
-        try:
-            return str(model._meta.get_field(field).verbose_name)
-        except Exception:  # noqa: BLE001 - not a model field: show its name
-            return field
-    return field
 
 
 class _UniqueCodeMixin:

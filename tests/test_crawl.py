@@ -113,7 +113,7 @@ def test_a_pattern_without_a_way_to_fill_it_is_reported():
 @pytest.mark.usefixtures("world", "db")
 def test_every_deviation_and_lex_maria_page_renders_for_everyone_who_sees_it(client, record_property):
     """Not a sample: every deviation and Lex Maria case page answers 200 to every role that may see it."""
-    from incidents.lexmaria_selectors import lex_maria_cases_visible_to
+    from incidents.lexmaria.selectors import lex_maria_cases_visible_to
     from incidents.models import DeviationState
     from incidents.selectors import deviations_visible_to
 

@@ -168,7 +168,7 @@ def test_responsibility_commands_ask_for_the_municipality_when_a_code_is_in_both
 
 
 def test_incidents_admin_of_a_sees_nothing_of_b(admin_a, b):
-    from incidents.lexmaria_selectors import lex_maria_cases_visible_to, open_cases
+    from incidents.lexmaria.selectors import lex_maria_cases_visible_to, open_cases
     from incidents.models import Deviation, LexMariaCase
     from incidents.selectors import deviations_visible_to, unrouted_for
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from complaints import deadlines, services
 from complaints.models import CollaborationTransition, Complaint, ComplaintTransition
-from complaints.transitions import StaleError, TransitionError
+from core.transitions import StaleError, TransitionError
 from incidents import patient
 from incidents.models import Deviation
 from responsibility.choices import Role

@@ -113,7 +113,7 @@ def _sources() -> dict[str, Source]:
         plans_visible_to,
         routines_visible_to,
     )
-    from incidents.lexmaria_selectors import lex_maria_cases_visible_to
+    from incidents.lexmaria.selectors import lex_maria_cases_visible_to
     from incidents.models import Deviation, DeviationState, LexMariaCase
     from incidents.selectors import deviations_visible_to
     from masportal.models import Notification
@@ -227,7 +227,7 @@ def _step_values(module: str) -> list[str]:
     if module == "incidents":
         from incidents.views import STEP_FORMS
     else:
-        from incidents.lexmaria_forms import STEP_FORMS
+        from incidents.lexmaria.forms import STEP_FORMS
     return [str(s) for s in STEP_FORMS] + ["finns-inte"]
 
 
@@ -404,7 +404,7 @@ def forbidden_for(user) -> tuple[set[str], set[str]]:
     from complaints.permissions import can_see_patient_data as can_see_complaint_patient
     from complaints.selectors import collaborations_visible_to, complaints_visible_to
     from incidents import patient
-    from incidents.lexmaria_selectors import lex_maria_cases_visible_to
+    from incidents.lexmaria.selectors import lex_maria_cases_visible_to
     from incidents.models import Deviation, LexMariaCase
     from incidents.permissions import can_see_patient_data
     from incidents.selectors import access_log_for, deviations_visible_to

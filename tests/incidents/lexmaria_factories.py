@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from incidents.lexmaria import lex_maria_open
+from incidents.lexmaria.services import lex_maria_open
 from incidents.models import Deviation, DeviationCategory, DeviationState, LexMariaCase
 from responsibility.models import Municipality, Unit
 

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from incidents import demo_lexmaria, routing
+from incidents import routing
+from incidents.lexmaria import demo as demo_lexmaria
 from incidents.models import LexMariaCase, LexMariaState
 from responsibility.models import Person
 from tests.incidents.lexmaria_factories import (
@@ -91,8 +92,8 @@ def test_sort_by_age(client):
 
 def test_whose_move_names_the_verksamhetschef():
     """"Whose move" names the unit's verksamhetschef routed with the deviation, not only the role."""
-    from incidents.lexmaria import lex_maria_open
-    from incidents.lexmaria_selectors import board_officials, queue_row
+    from incidents.lexmaria.selectors import board_officials, queue_row
+    from incidents.lexmaria.services import lex_maria_open
 
     dev = deviation(unit=unit_for_route("own"))
     route = routing.route(deviation=dev)

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from incidents import demo_lexmaria
+from incidents.lexmaria import demo as demo_lexmaria
 from incidents.models import LexMariaCase, LexMariaState
 from tests.conftest import assert_accessible, login
 

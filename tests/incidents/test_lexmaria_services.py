@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from incidents import lexmaria
-from incidents.lexmaria import (
+from incidents.lexmaria import services as lexmaria
+from incidents.lexmaria.services import (
     REQUIRES,
     AnalysisAction,
     LexMariaTransitionError,

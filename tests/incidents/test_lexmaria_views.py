@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from incidents import demo_lexmaria
-from incidents.lexmaria_selectors import board_open_cases
+from incidents.lexmaria import demo as demo_lexmaria
+from incidents.lexmaria.selectors import board_open_cases
 from incidents.models import LexMariaCase, LexMariaState
 from masportal.models import Notification
 from responsibility.models import Board, Person
@@ -29,7 +29,7 @@ def _official(board_code: str):
 def _case_with_patient_text():
     """A case whose deviation and patient statement carry a personnummer, as free text sometimes does."""
     dev = deviation(unit=unit_for_route("own"), description=f"Boende {DEMO_PERSONNUMMER} föll i badrummet.")
-    from incidents.lexmaria import lex_maria_open
+    from incidents.lexmaria.services import lex_maria_open
 
     case = lex_maria_open(deviation=dev, decided_by=user("mas"), motivation="Allvarlig vårdskada.")
     LexMariaCase.objects.filter(pk=case.pk).update(patient_statement=f"Jag ({DEMO_PERSONNUMMER}) ringde på larmet.",

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import routing, services
-from incidents.lexmaria import Actor, actor_kinds, lex_maria_open, resolve_chain
+from incidents.lexmaria.services import Actor, actor_kinds, lex_maria_open, resolve_chain
 from incidents.models import Deviation, DeviationState, DeviationTransition, LexMariaCase, LexMariaTransition
 from masportal.jobs import run_scheduled_jobs
 from masportal.models import Notification

@@ -116,3 +116,28 @@ def test_narrative_review_locks_the_text_and_adoption_records_date_and_paragraph
     assert client.post(url, {"action": "draft"}).status_code == 302
     narrative.refresh_from_db()
     assert narrative.state == "adopted"  # an adopted report never goes back
+
+
+@pytest.mark.django_db
+def test_narrative_services_refuse_who_may_not_report_on_the_provider():
+    """Saving, moving and adopting a narrative are refused to a user without the provider's scope; nothing changes."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import PermissionDenied
+
+    from reports import services
+
+    provider = CareProvider.objects.get(kind="municipal", board__code="hagersten-liljeholmen")
+    year = timezone.localdate().year
+    users = get_user_model().objects
+    narrative = services.narrative_save(user=users.get(username="mas"), provider=provider, year=year, version=0,
+                                        texts={"results": "Färre fall."})
+    outsider = users.get(username="rapportor")
+    with pytest.raises(PermissionDenied):
+        services.narrative_save(user=outsider, provider=provider, year=year, version=narrative.version,
+                                texts={"results": "Obehörig"})
+    with pytest.raises(PermissionDenied):
+        services.narrative_move(user=outsider, narrative=narrative, to="review")
+    with pytest.raises(PermissionDenied):
+        services.narrative_adopt(user=outsider, narrative=narrative, adopted_on=timezone.localdate())
+    narrative.refresh_from_db()
+    assert (narrative.state, narrative.results, narrative.version) == ("draft", "Färre fall.", 1)

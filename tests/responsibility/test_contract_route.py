@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from followup.forms import ContractForm
 from followup.models import Reminder
-from incidents.lexmaria import resolve_chain
+from incidents.lexmaria.services import resolve_chain
 from masportal.jobs import run_scheduled_jobs
 from responsibility import checks
 from responsibility.checks import run_checks

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from incidents.lexmaria_selectors import STATE_FILTERS, board_cases, board_officials, queue_row
+from incidents.lexmaria.selectors import STATE_FILTERS, board_cases, board_officials, queue_row
 from masportal.commands import one_by_code
 from responsibility.models import Board
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.lexmaria import MAY_BE_NOT_APPLICABLE, NOT_APPLICABLE, AnalysisAction, Step
+from incidents.lexmaria.services import MAY_BE_NOT_APPLICABLE, NOT_APPLICABLE, AnalysisAction, Step
 from responsibility.models import Person
 
 ANALYSIS_ACTION_ROWS = 3

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from incidents import routing
-from incidents.lexmaria import (
+from incidents.lexmaria.services import (
     STEP_SERVICES,
     Actor,
     AnalysisAction,

@@ -12,8 +12,6 @@ from masportal.pdf import html_to_pdf
 from masportal.users import actor_display
 from responsibility.models import Unit
 
-# States from which the event analysis exists and the investigation can be produced.
-PDF_STATES = ("analysed", "board_informed", "reported_to_ivo", "ivo_decided", "closed")
 # Deviation categories (codes of the demo and the default list) that point to a report to Läkemedelsverket.
 MEDICAL_DEVICE_CATEGORIES = frozenset({"mtp-hjalpmedel"})
 MEDICINE_CATEGORIES = frozenset({"lakemedel"})

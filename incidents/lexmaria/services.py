@@ -2,8 +2,8 @@
 
 One table (:data:`TRANSITIONS`) says which step moves a case from which state
 to which; :data:`STEP_ACTORS` says who may take each step in each routing
-variant; :func:`_move` is the one place that enforces both, under a row lock
-and a version check, and records actor, time and reason.
+variant; :func:`_move` enforces both through the one transition helper
+(:mod:`core.transitions`: row lock, actor, version) and records actor, time and reason.
 
 The route and every person in the chain are resolved from the register on the
 date of the event (never today's date), through :mod:`responsibility.resolver`.
@@ -18,11 +18,13 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import references
+from core.transitions import Machine, StaleError, Transition, TransitionError, lock
 from incidents.models import (
     Deviation,
     DeviationAction,
@@ -151,12 +153,9 @@ STEP_DAYS_FIELDS: dict[str, str | None] = {
 OPEN_STATES = [s for s in State.values if s != State.CLOSED]
 
 
-class LexMariaTransitionError(ValidationError):
-    """A step the table does not allow on the case now (message in the user's language)."""
-
-
-class StaleCaseError(ValidationError):
-    """Someone else changed the case since the form was shown."""
+# The errors of the one transition helper, under the names the Lex Maria code has used.
+LexMariaTransitionError = TransitionError
+StaleCaseError = StaleError
 
 
 # --- routing ---------------------------------------------------------------
@@ -246,17 +245,6 @@ def resolve_chain(deviation: Deviation, *, index: RoutingIndex | None = None) ->
     return Chain(route=route, board=unit.board, purchasing_board=purchasing_board, reporter=reporter,
                  board_mas=board_mas, reason=reason, reporter_deputy_for=deputy_for,
                  unclear_reason=unclear_reason, fallback=fallback)
-
-
-def _next_reference(*, municipality_id: int, prefix: str, year: int) -> str:
-    """Take the next number of the municipality's ``prefix`` series for ``year`` (row-locked)."""
-    ReferenceCounter.objects.get_or_create(municipality_id=municipality_id, prefix=prefix, year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(municipality_id=municipality_id, prefix=prefix,
-                                                               year=year)
-    counter.last = F("last") + 1
-    counter.save(update_fields=["last"])
-    counter.refresh_from_db(fields=["last"])
-    return f"{prefix}-{year}-{counter.last:06d}"
 
 
 # --- steps and deadlines ---------------------------------------------------------
@@ -536,8 +524,8 @@ def lex_maria_open(*, deviation: Deviation, decided_by, motivation: str) -> LexM
     now = timezone.now()
     case = LexMariaCase(
         deviation=deviation,
-        reference=_next_reference(municipality_id=deviation.municipality_id, prefix="LM",
-                                  year=timezone.localdate(now).year),
+        reference=references.next_reference(ReferenceCounter, municipality_id=deviation.municipality_id,
+                                            prefix="LM", year=timezone.localdate(now).year),
         route=chain.route,
         state=State.DECIDED,
         board=chain.board,
@@ -599,17 +587,46 @@ def _refuse_unless_open(case: LexMariaCase, step: str) -> None:
     )
 
 
+def _record(case: LexMariaCase, *, move: str, from_state: str, to_state: str, actor, reason: str) -> None:
+    """The history row of a step, saying when the reporter acts as a deputy."""
+    person = getattr(actor, "person", None) if hasattr(actor, "person") else None
+    with translation.override(settings.LANGUAGE_CODE):
+        deputy = (_deputy_text(person, case.reporter_deputy_for)
+                  if person is not None and person.pk == case.reporter_person_id else "")
+    LexMariaTransition.objects.create(case=case, step=move, from_state=from_state, to_state=to_state, actor=actor,
+                                      reason=" ".join(p for p in (reason, deputy) if p))
+
+
+def _enter(case: LexMariaCase, now: datetime) -> list[str]:
+    case.due_at = next_due_at(case)
+    return ["due_at"]
+
+
+# Every step may be taken in any state; what a step needs first is :data:`REQUIRES` (checked by
+# :func:`_refuse_unless_open`), the state shown is the milestone reached (:func:`milestone`).
+TRANSITIONS: dict[str, Transition] = {step: Transition(tuple(State.values), None) for step in Step.values}
+
+CASES = Machine(
+    model=LexMariaCase,
+    table=TRANSITIONS,
+    state_labels=State,
+    move_labels=Step,
+    record=_record,
+    enter=_enter,
+    select_related=("deviation__municipality", "reporter_person__user", "board_mas__user", "fallback_person__user",
+                    "reporter_deputy_for"),
+    touch=(),
+    stale=lambda: _("Someone else changed the case while you were editing it. Check the case and try again."),
+    replay_ok=True,
+)
+
+
 def _move(*, case: LexMariaCase, step: str, user, version: int | None, reason: str = "",
           apply: Callable[[LexMariaCase], list[str]], done: str | None = None,
           actors: tuple[str, ...] | None = None) -> LexMariaCase:
-    """Take ``step`` on ``case`` as ``user``: lock, check table, actor and version, apply, record, notify."""
-    with transaction.atomic():
-        locked = (
-            LexMariaCase.objects.select_for_update(of=("self",))
-            .select_related("deviation__municipality", "reporter_person__user", "board_mas__user",
-                            "fallback_person__user", "reporter_deputy_for")
-            .get(pk=case.pk)
-        )
+    """Take ``step`` on ``case`` as ``user`` through the one transition helper, then notify the chain."""
+
+    def authorise(locked: LexMariaCase) -> None:
         allowed = actors if actors is not None else actors_for(case=locked, step=step)
         if not allowed:
             # The step is not part of this routing variant (e.g. forwarding outside the contractor route).
@@ -618,36 +635,25 @@ def _move(*, case: LexMariaCase, step: str, user, version: int | None, reason: s
             )
         if not (actor_kinds(user=user, case=locked) & set(allowed)):
             raise PermissionDenied(_("You may not take this step on this Lex Maria case."))
-        if is_done(locked, step):
-            return locked  # already done: taking it twice is harmless
-        _refuse_unless_open(locked, step)
-        if version is not None and locked.version != version:
-            raise StaleCaseError(
-                _("Someone else changed the case while you were editing it. Check the case and try again.")
-            )
-        from_state = locked.state
-        fields = apply(locked)
+
+    moved: list[bool] = []
+
+    def applied(locked: LexMariaCase) -> list[str]:
+        moved.append(True)
+        fields = list(apply(locked))
         locked._not_applicable_cache = None
-        now = timezone.now()
         if step == Step.CLOSE:
-            locked.closed_at = now
+            locked.closed_at = timezone.now()
             fields.append("closed_at")
-        locked.state = milestone(locked)
-        locked.version += 1
-        locked.due_at = next_due_at(locked)
-        fields += ["state", "version", "due_at"]
-        locked.save(update_fields=fields)
-        person = person_of(user)
-        with translation.override(settings.LANGUAGE_CODE):
-            deputy = (_deputy_text(person, locked.reporter_deputy_for)
-                      if person is not None and person.pk == locked.reporter_person_id else "")
-            default = str(Step(step).label)
-        LexMariaTransition.objects.create(
-            case=locked, step=step, from_state=from_state, to_state=locked.state, actor=user,
-            reason=" ".join(p for p in ((reason or default), deputy) if p),
-        )
-        _notify(locked, done=done or step, actor_user=user,
-                key=f"{NOT_APPLICABLE}:{step}" if done == NOT_APPLICABLE else None)
+        return fields
+
+    with transaction.atomic():
+        locked = CASES.move(case, move=step, actor=user, version=version, reason=reason, apply=applied,
+                            authorise=authorise, done=lambda c: is_done(c, step),
+                            check=lambda c: _refuse_unless_open(c, step), target=milestone)
+        if moved:  # not when the step was done already
+            _notify(locked, done=done or step, actor_user=user,
+                    key=f"{NOT_APPLICABLE}:{step}" if done == NOT_APPLICABLE else None)
     return locked
 
 
@@ -834,11 +840,8 @@ def lex_maria_reroute(*, case: LexMariaCase) -> bool:
     tells both the one who held it and the one who gets it. Returns whether anything changed.
     """
     with transaction.atomic():
-        locked = (
-            LexMariaCase.objects.select_for_update(of=("self",))
-            .select_related("deviation__municipality", "deviation__category", "fallback_person__user")
-            .get(pk=case.pk)
-        )
+        locked = lock(LexMariaCase.objects.select_related("deviation__municipality", "deviation__category",
+                                                          "fallback_person__user"), case.pk)
         if not locked.owner_unclear_reason or locked.state == State.CLOSED:
             return False
         chain = resolve_chain(deviation=locked.deviation)

@@ -1,6 +1,6 @@
 """Lex Maria views: the queue, a case with its steps, the step forms and the investigation PDF.
 
-Thin: check the permission, read through :mod:`incidents.lexmaria_selectors`,
+Thin: check the permission, read through :mod:`incidents.lexmaria.selectors`,
 write through :mod:`incidents.lexmaria`. No page here shows patient identity.
 """
 
@@ -20,8 +20,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from incidents import ivo_pdf
-from incidents.lexmaria import (
+from core.forms import add_service_errors
+from incidents.lexmaria import ivo_pdf
+from incidents.lexmaria.forms import STEP_FORMS
+from incidents.lexmaria.selectors import (
+    SORTS,
+    STATE_FILTERS,
+    board_officials,
+    lex_maria_cases_visible_to,
+    queue_cases,
+    queue_row,
+)
+from incidents.lexmaria.services import (
     MAY_BE_NOT_APPLICABLE,
     NOT_APPLICABLE,
     REROUTED,
@@ -36,15 +46,6 @@ from incidents.lexmaria import (
     open_steps,
     step_deadline,
     steps_of,
-)
-from incidents.lexmaria_forms import STEP_FORMS
-from incidents.lexmaria_selectors import (
-    SORTS,
-    STATE_FILTERS,
-    board_officials,
-    lex_maria_cases_visible_to,
-    queue_cases,
-    queue_row,
 )
 from incidents.models import LexMariaCase, LexMariaState, LexMariaTransition
 
@@ -234,11 +235,7 @@ def step(request, pk: int, step: str):
         except (LexMariaTransitionError, StaleCaseError) as exc:
             form.add_error(None, exc)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The step “%(step)s” is recorded.") % {"step": _label(step)})
             if lex_maria_cases_visible_to(user=request.user).filter(pk=pk).exists():

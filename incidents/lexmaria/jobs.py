@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from incidents.lexmaria import OPEN_STATES, Step, actors_for, board_official_users, next_step, users_of
+from incidents.lexmaria.services import OPEN_STATES, Step, actors_for, board_official_users, next_step, users_of
 from incidents.models import LexMariaCase, LexMariaReminder, ReminderKind
 from masportal.jobs import Stage, TimeBudget, in_batches, lock_skip, scheduled_job
 from masportal.services import Notice, notify_all

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from incidents import lexmaria_views as views
+from incidents.lexmaria import views
 
 urlpatterns: list = [
     path("lex-maria/", views.queue, name="lex_maria_queue"),
