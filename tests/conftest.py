@@ -112,6 +112,14 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
 
 
 @pytest.fixture
+def org(db):
+    """A small municipality of its own (``tests.factories.Org``) for service tests that must not depend on the demo."""
+    from tests.factories import Org
+
+    return Org()
+
+
+@pytest.fixture
 def demo_user(db, django_user_model):
     """Return a demo login by username."""
 

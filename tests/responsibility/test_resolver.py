@@ -1,14 +1,12 @@
 """The resolver (SPEC §3): precedence, deputies, date boundaries, the contract's mas_held_by.
 
-Each test builds a small municipality of its own with the ORM, so the demo
+Each test builds a small municipality of its own (the `org` fixture: tests/factories.py `Org`), so the demo
 data cannot make it pass by accident.
 """
 
 from __future__ import annotations
 
 from datetime import date
-
-import pytest
 
 from responsibility.choices import (
     AssignmentKind,
@@ -18,13 +16,6 @@ from responsibility.choices import (
     Scope,
 )
 from responsibility.resolver import build_index, responsible_for
-from tests.factories import Org
-
-
-@pytest.fixture
-def org(db) -> Org:
-    return Org()
-
 
 ON = date(2026, 3, 1)
 
