@@ -196,7 +196,7 @@ class DemoBuilder:
     def _contracts(self) -> None:
         self.contracts: dict[str, Contract] = {}
         board_codes = list(self.boards)
-        for i, (key, name, kind, variant) in enumerate(PROVIDERS):
+        for i, (key, name, _kind, variant) in enumerate(PROVIDERS):
             board = self.boards[board_codes[(i * 3) % len(board_codes)]]
             if variant.startswith("contractor_mas"):
                 fields = {"kind": ContractKind.CONTRACT, "mas_held_by": MasHeldBy.CONTRACTOR, "informs_board_mas": True,

@@ -112,6 +112,14 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
 
 
 @pytest.fixture
+def org(db):
+    """A small municipality of its own (``tests.factories.Org``) for service tests that must not depend on the demo."""
+    from tests.factories import Org
+
+    return Org()
+
+
+@pytest.fixture
 def demo_user(db, django_user_model):
     """Return a demo login by username."""
 
@@ -123,28 +131,63 @@ def demo_user(db, django_user_model):
 
 def _is_transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
         return True
     names = set(getattr(item, "fixturenames", ()))
     return bool(names & {"transactional_db", "live_server", "live_demo", "page", "tablet_page"})
 
 
+def _uses_db(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or "db" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(items):
     """Mark tests that commit: a transactional test flushes the database (and the demo) when it ends.
 
-    scripts/test runs ``-m "not transactional"`` and ``-m transactional`` as two
-    phases so that no plain test ever runs after a flush on the same worker.
+    pytest-django already orders the items plain → transactional → no database,
+    so one process (bare ``pytest``) and ``-n 2`` with xdist's default ``load``
+    (each worker runs its items in that order) never run a plain test after a
+    flush. Schedulers that group or steal (``--dist loadfile``, ``worksteal``)
+    can; ``pytest_runtest_setup`` below reloads the demo for those. scripts/test
+    still runs ``-m "not transactional"`` and ``-m transactional`` as two phases,
+    where no reload is ever needed.
     """
     for item in items:
         if _is_transactional(item):
             item.add_marker(pytest.mark.transactional)
 
 
+class _Demo:
+    """Whether this process's test database lost the demo (a transactional test flushed it)."""
+
+    flushed = False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before a plain database test, load the demo again if a transactional test flushed it on this worker.
+
+    Runs before the test's fixtures open its rolled-back transaction, so the
+    demo is committed once and shared again by the plain tests that follow.
+    """
+    if _is_transactional(item):
+        _Demo.flushed = True  # its teardown flushes every table
+    elif _Demo.flushed and _uses_db(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            call_command("load_demo", verbosity=0)
+        _Demo.flushed = False
+        item.user_properties.append(("demo_reloaded", 1))
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say how many URL × role × object cases the crawl (tests/test_crawl*.py) checked."""
-    cases = roles = 0
+    cases = roles = reloads = 0
     for reports in terminalreporter.stats.values():
         for report in reports:
+            if getattr(report, "when", "") == "setup":
+                reloads += sum(value for name, value in getattr(report, "user_properties", ()) if name == "demo_reloaded")
             if getattr(report, "when", "") != "call":
                 continue
             for name, value in getattr(report, "user_properties", ()):
@@ -154,3 +197,5 @@ def pytest_terminal_summary(terminalreporter):
                     roles += 1
     if cases:
         terminalreporter.write_line(f"crawl: {cases} URL × role × object × method cases checked ({roles} roles)")
+    if reloads:
+        terminalreporter.write_line(f"demo: loaded again {reloads}× for plain tests after a transactional test's flush")

@@ -34,7 +34,8 @@ def _describe(o: harness.Outcome, allowed) -> str:
 def check_role(role: str, record_property) -> None:
     """Crawl as ``role``: no 500, no foreign data, every status as the table says, every pattern filled."""
     user = None if role == harness.ANONYMOUS else get_user_model().objects.get(username=role)
-    result = harness.crawl_role(role, user, harness.url_patterns(), skip=set(NOT_CRAWLED))
+    patterns = harness.url_patterns()
+    result = harness.crawl_role(role, user, patterns, skip=set(NOT_CRAWLED))
     record_property("crawl_cases", len(result.outcomes))
     record_property("crawl_role", role)
     if os.environ.get("MASPORTAL_CRAWL_RECORD"):
@@ -54,6 +55,9 @@ def check_role(role: str, record_property) -> None:
     assert not result.unfilled, (
         f"URL patterns the crawl cannot fill (add them to PARAMETERS or NOT_CRAWLED): {result.unfilled}"
     )
+    # Every pattern is requested as this role (anonymous too), not only those with objects it may see.
+    uncovered = {p.name for p in patterns} - set(NOT_CRAWLED) - {o.case.pattern for o in result.outcomes}
+    assert not uncovered, f"URL patterns with no case for {role}: {sorted(uncovered)}"
     assert not errors, "500s:\n" + "\n".join(f"{o.case.method} {o.case.url}" for o in errors)
     assert not leaks, "foreign data:\n" + "\n".join(f"{o.case.method} {o.case.url}: {o.leaks}" for o in leaks)
     assert not wrong, f"{len(wrong)} statuses differ from tests/crawl/expectations.py:\n" + "\n".join(wrong[:60])

@@ -26,7 +26,7 @@ from django.db.backends.utils import CursorWrapper
 from reports import services as report_services
 from reports.choices import ReportState
 from reports.models import GeneratedReport
-from tests.reports.factories import seed_period
+from tests.reports.seed import seed_period
 from tests.test_foundation import ROOT, _worker_env
 
 

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from celery.result import EagerResult
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
@@ -149,13 +150,15 @@ def test_task_runs_in_a_real_worker_process():
         cwd=ROOT, env=_worker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:
-        heartbeat.apply_async(queue=queue)
+        result = heartbeat.apply_async(queue=queue)
+        # Published to the broker, not run in this process: Celery is not eager.
+        assert heartbeat.app.conf.task_always_eager is False
+        assert not isinstance(result, EagerResult)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not Heartbeat.objects.filter(source="worker").exists():
             assert worker.poll() is None, worker.stdout.read().decode()
             time.sleep(0.3)
         assert Heartbeat.objects.filter(source="worker").exists(), "the worker did not run the task"
-        assert not settings.CELERY_TASK_ALWAYS_EAGER if hasattr(settings, "CELERY_TASK_ALWAYS_EAGER") else True
     finally:
         worker.terminate()
         worker.wait(timeout=20)

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from complaints import services
-from complaints.models import CollaborationDeviation, Complaint, ComplaintCategory, Counterpart
-from incidents.models import DeviationCategory
-from responsibility.models import Unit
+from complaints.models import CollaborationDeviation, Complaint, Counterpart
+from tests.factories import category, complaint_category, unit, user
 
 VALID_PNR = "19121212-1212"
 OTHER_PNR = "19400412-1226"
-
-
-def user(username: str):
-    return get_user_model().objects.get(username=username)
-
-
-def unit(code: str) -> Unit:
-    return Unit.objects.select_related("board", "provider").get(code=code)
-
-
-def category(code: str) -> ComplaintCategory:
-    return ComplaintCategory.objects.get(municipality__code="stockholm", code=code)
 
 
 def complaint(
@@ -46,7 +32,7 @@ def complaint(
             received_on=received_on or timezone.localdate() - timedelta(days=days_ago),
             channel=channel,
             complainant_kind="relative",
-            categories=[category(c) for c in categories],
+            categories=[complaint_category(c) for c in categories],
             description="Anhörig ringde om att kvällsmedicinen inte gavs.",
             patient_identifier=pnr,
             external_deadline=external_deadline,
@@ -70,7 +56,7 @@ def collaboration(
             direction=direction,
             counterpart=Counterpart.objects.get(code=counterpart_code),
             unit=unit(unit_code),
-            category=DeviationCategory.objects.get(municipality__code="stockholm", code="information"),
+            category=category("information"),
             occurred_on=today - timedelta(days=days_ago),
             description="Utskrivning utan läkemedelslista.",
             received_on=today - timedelta(days=days_ago) if direction == "incoming" else None,

@@ -15,7 +15,8 @@ from complaints.jobs import collaboration_reminders, complaint_reminders
 from complaints.models import CollaborationDeviation, CollaborationReminder, Complaint, ComplaintReminder
 from masportal.jobs import job_order
 from masportal.models import Notification
-from tests.complaints.helpers import collaboration, complaint, user
+from tests.complaints.helpers import collaboration, complaint
+from tests.factories import user
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ from incidents import patient
 from incidents.models import Deviation
 from responsibility.choices import Role
 from responsibility.models import Assignment, Person
-from tests.complaints.helpers import VALID_PNR, collaboration, complaint, user
+from tests.complaints.helpers import VALID_PNR, collaboration, complaint
+from tests.factories import user
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate

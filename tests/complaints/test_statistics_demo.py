@@ -11,7 +11,8 @@ from django.utils import timezone
 from complaints import services, statistics
 from complaints.models import CollaborationDeviation, Complaint, ComplaintTransition, Counterpart
 from responsibility.models import Unit
-from tests.complaints.helpers import collaboration, complaint, user
+from tests.complaints.helpers import collaboration, complaint
+from tests.factories import user
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,9 @@ from complaints.log_extract import EXTRACT_ACTION
 from complaints.models import CollaborationDeviation, Complaint, Counterpart
 from incidents import patient
 from incidents.models import PatientDataAccess
-from tests.complaints.helpers import OTHER_PNR, VALID_PNR, complaint, user
+from tests.complaints.helpers import OTHER_PNR, VALID_PNR, complaint
 from tests.conftest import DEMO_ROLE_SECTIONS
+from tests.factories import user
 
 pytestmark = pytest.mark.django_db
 USERS = list(DEMO_ROLE_SECTIONS)

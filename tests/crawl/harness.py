@@ -10,87 +10,29 @@ For each case the crawl makes a GET, a POST with no data and a POST with
 invalid data in every field of the forms that post to that URL (fields are
 collected from the pages the role saw). Each POST runs in a savepoint that is
 rolled back, so every case starts from the same data.
+
+This module holds the tables (the sources of objects and ``PARAMETERS``); the
+machinery is tests/crawl/cases.py (patterns, cases), tests/crawl/runner.py
+(filling and requesting) and tests/crawl/leaks.py (the foreign-data check).
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from http.cookies import SimpleCookie
+from collections.abc import Callable
 
-from django.contrib.admin.sites import site as admin_site
-from django.db import transaction
-from django.db.models import Max, QuerySet
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-ANONYMOUS = "anonymous"
-METHODS = ("GET", "POST_EMPTY", "POST_INVALID")
-VISIBLE, FOREIGN, MISSING, NONE = "visible", "foreign", "missing", "none"
-# How many objects per kind: visible ones are one per state (plus those touched by
-# unusual actors), foreign ones a sample.
-MAX_VISIBLE = 6
-MAX_FOREIGN = 2
-# A value that no form field accepts: Django refuses NUL in text, and it is no number, date or choice.
-INVALID = "ogiltig\x00"
-REFERENCE_RE = re.compile(r"\b(AV|LM|KL|SV)-\d{4}-\d{6}\b")
-PNR_RE = re.compile(r"(?<!\d)(\d{6}|\d{8})[-+]?(\d{4})(?!\d)")
+from tests.crawl import runner
+from tests.crawl.cases import ANONYMOUS, METHODS, Case, Crawl, Outcome, Pattern, Source, url_patterns
+from tests.crawl.leaks import forbidden_for, leaks_in
 
+__all__ = [
+    "ANONYMOUS", "METHODS", "PARAMETERS", "SPECIAL", "Case", "Outcome", "Pattern", "Source", "crawl_role",
+    "forbidden_for", "instances", "leaks_in", "url_patterns",
+]
 
-@dataclass(frozen=True)
-class Pattern:
-    """One URL pattern of the URLconf: its name (namespace:name) and its parameters."""
-
-    name: str
-    route: str
-    params: tuple[str, ...]
-
-
-def _route_params(pattern) -> tuple[str, ...]:
-    regex = pattern.pattern.regex
-    positional = regex.groups - len(regex.groupindex)
-    return tuple(regex.groupindex) + tuple(f"_{i}" for i in range(positional))
-
-
-def url_patterns() -> list[Pattern]:
-    """Every URL pattern of the project, walked from the root resolver."""
-    found: list[Pattern] = []
-
-    def walk(patterns, prefix: str, namespace: str, params: tuple[str, ...]):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                ns = f"{namespace}:{p.namespace}" if namespace and p.namespace else (p.namespace or namespace)
-                walk(p.url_patterns, prefix + str(p.pattern), ns, params + _route_params(p))
-            elif isinstance(p, URLPattern):
-                name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or "")
-                route = prefix + str(p.pattern)
-                found.append(Pattern(name=name or route, route=route, params=params + _route_params(p)))
-
-    walk(get_resolver().url_patterns, "/", "", ())
-    return found
-
-
-# --- how to fill parameters --------------------------------------------------------------
-
-
-@dataclass
-class Source:
-    """Where the objects of a URL parameter come from: all of them, and those ``user`` may see."""
-
-    all: Callable[[], QuerySet]
-    visible: Callable[[object], QuerySet]
-    key: str = "pk"
-    missing: object = None
-
-    def missing_key(self):
-        if self.missing is not None:
-            return self.missing
-        top = self.all().model._base_manager.aggregate(m=Max("pk"))["m"] or 0
-        return top + 100_000
+# Objects the crawl must always include when visible (set by the scenario: unusual actors).
+SPECIAL = runner.SPECIAL
 
 
 def _sources() -> dict[str, Source]:
@@ -303,304 +245,15 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
 }
 
 
-def _admin_model(pattern: Pattern):
-    """The model of a Django admin page of one object (named or the unnamed redirect), else None."""
-    parts = pattern.route.split("/")
-    if not pattern.route.startswith("/django-admin/") or len(parts) < 5:
-        return None
-    for model in admin_site._registry:
-        if (parts[2], parts[3]) == (model._meta.app_label, model._meta.model_name):
-            return model
-    return None
+def _tables() -> runner.Tables:
+    return runner.Tables(parameters=PARAMETERS, sources=_sources)
 
 
-def _admin_instances(pattern: Pattern) -> Iterator[tuple[str, str]] | None:
-    """Fill Django admin's own patterns: each registered model's objects, its app lists, its catch-all."""
-    if pattern.name == "admin:app_list":
-        return iter(
-            [
-                (VISIBLE, reverse(pattern.name, kwargs={"app_label": label}))
-                for label in sorted({m._meta.app_label for m in admin_site._registry})
-            ]
-        )
-    if pattern.name == "admin:view_on_site":
-        return iter([(MISSING, reverse(pattern.name, kwargs={"content_type_id": 999_999, "object_id": 1}))])
-    if pattern.params == ("url",) and pattern.route.startswith("/django-admin/"):
-        return iter([(MISSING, "/django-admin/finns-inte/")])
-    model = _admin_model(pattern)
-    if model is None:
-        return None
-    obj = model._default_manager.order_by("pk").first()
-    top = model._base_manager.aggregate(m=Max("pk"))["m"] or 0
-    if pattern.params == ("_0", "_1"):  # simple_history: one historical version of an object
-        record = obj.history.order_by("history_id").first() if obj is not None else None
-        keys = ([(VISIBLE, [obj.pk, record.history_id])] if record else []) + [(MISSING, [top + 100_000, 1])]
-        return iter([(kind, reverse(pattern.name, args=args)) for kind, args in keys])
-    param = pattern.params[0]
-    keys = ([(VISIBLE, obj.pk)] if obj else []) + [(MISSING, top + 100_000)]
-    if pattern.name == pattern.route:
-        return iter([(kind, pattern.route.replace(f"<path:{param}>", str(pk))) for kind, pk in keys])
-    return iter([(kind, reverse(pattern.name, kwargs={param: pk})) for kind, pk in keys])
-
-
-# --- running it ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Case:
-    """One request the crawl makes."""
-
-    pattern: str
-    role: str
-    kind: str
-    method: str
-    url: str
-
-
-@dataclass
-class Outcome:
-    """What one case answered, and any foreign reference or personnummer found in the body."""
-
-    case: Case
-    status: int
-    leaks: tuple[str, ...] = ()
-
-
-class _FormFields(HTMLParser):
-    """Collect, per form action, the names and types of the form's fields."""
-
-    def __init__(self, page_path: str):
-        super().__init__()
-        self.page_path = page_path
-        self.forms: dict[str, dict[str, str]] = {}
-        self._action: str | None = None
-        self._method = ""
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._method = (a.get("method") or "get").lower()
-            self._action = (a.get("action") or self.page_path).split("?")[0]
-            if self._method == "post":
-                self.forms.setdefault(self._action, {})
-        elif tag in ("input", "select", "textarea", "button") and self._action and self._method == "post":
-            name = a.get("name")
-            if name and name != "csrfmiddlewaretoken":
-                self.forms[self._action][name] = a.get("type") or tag
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._action = None
-
-
-def _pnr10(value: str) -> str:
-    digits = re.sub(r"\D", "", value)
-    return digits[-10:]
-
-
-def forbidden_for(user) -> tuple[set[str], set[str]]:
-    """References and personnummer (last 10 digits) that ``user`` must never be shown."""
-    from complaints.models import CollaborationDeviation, Complaint
-    from complaints.permissions import can_see_patient_data as can_see_complaint_patient
-    from complaints.selectors import collaborations_visible_to, complaints_visible_to
-    from incidents import patient
-    from incidents.lexmaria.selectors import lex_maria_cases_visible_to
-    from incidents.models import Deviation, LexMariaCase
-    from incidents.permissions import can_see_patient_data
-    from incidents.selectors import access_log_for, deviations_visible_to
-
-    all_refs = set(Deviation.objects.exclude(reference="").values_list("reference", flat=True))
-    all_refs |= set(LexMariaCase.objects.values_list("reference", flat=True))
-    all_refs |= set(Complaint.objects.values_list("reference", flat=True))
-    all_refs |= set(CollaborationDeviation.objects.values_list("reference", flat=True))
-    complaint_pnr = {
-        pk: _pnr10(patient.decrypt_identifier(enc))
-        for pk, enc in Complaint.objects.exclude(patient_identifier_encrypted="").values_list(
-            "pk", "patient_identifier_encrypted"
-        )
-    }
-    pnr_of = {}
-    for pk, enc in Deviation.objects.exclude(patient_identifier_encrypted=b"").values_list(
-        "pk", "patient_identifier_encrypted"
-    ):
-        if enc:
-            pnr_of[pk] = _pnr10(patient.decrypt_identifier(enc))
-    if user is None:
-        return all_refs, set(pnr_of.values()) | set(complaint_pnr.values())
-    visible = deviations_visible_to(user=user)
-    cases = lex_maria_cases_visible_to(user=user)
-    seen = set(visible.values_list("reference", flat=True))
-    seen |= set(cases.values_list("reference", flat=True))
-    seen |= set(cases.values_list("deviation__reference", flat=True))
-    # The access log (loggkontroll) names the records opened in the reviewer's units.
-    seen |= set(access_log_for(user=user).values_list("deviation__reference", flat=True))
-    seen_pnrs = {
-        pnr_of[d.pk] for d in visible.filter(pk__in=list(pnr_of)) if can_see_patient_data(user=user, deviation=d)
-    }
-    complaints = complaints_visible_to(user=user)
-    seen |= set(complaints.values_list("reference", flat=True))
-    seen |= set(collaborations_visible_to(user=user).values_list("reference", flat=True))
-    # A deviation started from a complaint names the complaint in its text.
-    seen |= {ref for ref in all_refs if ref.startswith("KL-") and visible.filter(description__contains=ref).exists()}
-    seen |= set(access_log_for(user=user).values_list("reference", flat=True))
-    seen_pnrs |= {
-        complaint_pnr[c.pk] for c in complaints.filter(pk__in=list(complaint_pnr))
-        if can_see_complaint_patient(user=user, case=c)
-    }
-    return all_refs - seen, (set(pnr_of.values()) | set(complaint_pnr.values())) - seen_pnrs
-
-
-def leaks_in(body: str, refs: set[str], pnrs: set[str]) -> tuple[str, ...]:
-    found = {m.group(0) for m in REFERENCE_RE.finditer(body)} & refs
-    found |= {(m.group(1) + m.group(2))[-10:] for m in PNR_RE.finditer(body)} & pnrs
-    return tuple(sorted(found))
-
-
-def _samples(source: Source, user, key_of) -> list[tuple[str, object]]:
-    """(kind, key) pairs: visible ones spread over states, a few foreign ones, one missing."""
-    from django.contrib.auth.models import AnonymousUser
-
-    all_qs = source.all()
-    visible_qs = source.visible(user or AnonymousUser()) if user is not None else all_qs.none()
-    visible_ids = set(visible_qs.values_list("pk", flat=True))
-    model = all_qs.model
-    state_field = "state" if any(f.name == "state" for f in model._meta.fields) else None
-    picked: list = []
-    seen_states = set()
-    special = set(_special_ids(model))
-    for obj in all_qs.filter(pk__in=visible_ids).order_by("pk"):
-        state = getattr(obj, state_field) if state_field else None
-        if (obj.pk in special or state not in seen_states) and (len(picked) < MAX_VISIBLE or obj.pk in special):
-            picked.append(obj)
-            seen_states.add(state)
-    out = [(VISIBLE, key_of(o)) for o in picked]
-    foreign = list(all_qs.exclude(pk__in=visible_ids).order_by("pk"))
-    if foreign:
-        chosen = {foreign[0].pk: foreign[0], foreign[-1].pk: foreign[-1]}
-        out += [(FOREIGN, key_of(o)) for o in list(chosen.values())[:MAX_FOREIGN]]
-    out.append((MISSING, source.missing_key()))
-    return out
-
-
-# Objects the crawl must always include when visible (set by the scenario: unusual actors).
-SPECIAL: dict[type, set[int]] = defaultdict(set)
-
-
-def _special_ids(model) -> set[int]:
-    return SPECIAL.get(model, set())
-
-
-def instances(pattern: Pattern, user) -> Iterator[tuple[str, str]]:
+def instances(pattern: Pattern, user):
     """(kind, url) for a pattern and a user; raise LookupError when the pattern cannot be filled."""
-    if not pattern.params:
-        yield NONE, pattern.route if pattern.name == pattern.route else reverse(pattern.name)
-        return
-    admin = _admin_instances(pattern)
-    if admin is not None:
-        yield from admin
-        return
-    spec = PARAMETERS.get(pattern.name)
-    if spec is None or set(spec) != set(pattern.params):
-        raise LookupError(pattern.name)
-    sources = _sources()
-    object_param = next((p for p, s in spec.items() if isinstance(s, str)), None)
-    values = {p: list(s()) for p, s in spec.items() if not isinstance(s, str)}
-    if object_param is None:
-        for combo in _combos(values):
-            yield NONE, reverse(pattern.name, kwargs=combo)
-        return
-    source = sources[spec[object_param]]
-    samples = _samples(source, user, lambda o: getattr(o, source.key))
-    first_visible = True
-    for kind, key in samples:
-        combos = _combos(values)
-        if not (kind == VISIBLE and first_visible):
-            combos = combos[:1]
-        if kind == VISIBLE:
-            first_visible = False
-        for combo in combos:
-            yield kind, reverse(pattern.name, kwargs={object_param: key, **combo})
-
-
-def _combos(values: dict[str, list]) -> list[dict]:
-    combos: list[dict] = [{}]
-    for name, options in values.items():
-        combos = [{**c, name: v} for c in combos for v in options]
-    return combos
-
-
-@dataclass
-class Crawl:
-    """The outcomes of one role's crawl, and the patterns it could not fill."""
-
-    role: str
-    outcomes: list[Outcome] = field(default_factory=list)
-    unfilled: list[str] = field(default_factory=list)
+    return runner.instances(pattern, user, _tables())
 
 
 def crawl_role(role: str, user, patterns: list[Pattern], *, skip: set[str]) -> Crawl:
     """GET every page, then POST empty and invalid data to every URL, as ``user`` (None: anonymous)."""
-    result = Crawl(role=role)
-    client = Client(raise_request_exception=False)
-    if user is not None:
-        client.force_login(user)
-    refs, pnrs = forbidden_for(user)
-    # Django admin is the operator's full view of the database (superusers only): references may
-    # show there, a personnummer never.
-    admin_refs = set() if user is not None and user.is_superuser else refs
-    fields_by_action: dict[str, dict[str, str]] = {}
-    fields_by_name: dict[str, dict[str, str]] = {}
-    todo: list[tuple[Pattern, str, str]] = []
-    for pattern in patterns:
-        if pattern.name in skip:
-            continue
-        try:
-            todo += [(pattern, kind, url) for kind, url in instances(pattern, user)]
-        except LookupError:
-            result.unfilled.append(pattern.name)
-    for pattern, kind, url in todo:
-        response = client.get(url)
-        url_refs = admin_refs if url.startswith("/django-admin/") else refs
-        result.outcomes.append(_outcome(Case(pattern.name, role, kind, "GET", url), response, url_refs, pnrs))
-        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
-            parser = _FormFields(url)
-            parser.feed(response.content.decode("utf-8", "replace"))
-            for action, names in parser.forms.items():
-                fields_by_action.setdefault(action, {}).update(names)
-    for action, names in fields_by_action.items():
-        try:
-            from django.urls import resolve
-
-            match = resolve(action)
-        except Exception:  # noqa: BLE001, S112 - a form posting outside the site
-            continue
-        fields_by_name.setdefault(_match_name(match), {}).update(names)
-    for pattern, kind, url in todo:
-        names = fields_by_action.get(url) or fields_by_name.get(pattern.name) or {"version": "hidden"}
-        invalid = {name: INVALID for name in names}
-        for method, data in (("POST_EMPTY", {}), ("POST_INVALID", invalid)):
-            # Logging out, logging in or switching language must not change the next case:
-            # the savepoint undoes the session writes, the cookies are put back.
-            cookies = client.cookies
-            client.cookies = SimpleCookie(cookies)
-            with transaction.atomic():
-                response = client.post(url, data)
-                transaction.set_rollback(True)
-            client.cookies = cookies
-            url_refs = admin_refs if url.startswith("/django-admin/") else refs
-            result.outcomes.append(_outcome(Case(pattern.name, role, kind, method, url), response, url_refs, pnrs))
-    return result
-
-
-def _match_name(match) -> str:
-    return f"{match.namespace}:{match.url_name}" if match.namespace else (match.url_name or match.route)
-
-
-def _outcome(case: Case, response, refs: set[str], pnrs: set[str]) -> Outcome:
-    content_type = response.get("Content-Type", "")
-    leaks: tuple[str, ...] = ()
-    if not response.streaming and any(t in content_type for t in ("html", "csv", "json", "text")):
-        leaks = leaks_in(response.content.decode("utf-8", "replace"), refs, pnrs)
-    elif response.streaming:
-        response.close()
-    return Outcome(case=case, status=response.status_code, leaks=leaks)
+    return runner.crawl_role(role, user, patterns, skip=skip, tables=_tables())

@@ -3,24 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from followup import services
 from followup.choices import FollowUpKind, FollowUpTrigger
-from responsibility.models import Municipality, Person, Unit
-
-
-def person(key: str) -> Person:
-    return Person.objects.get(email=f"{key}@demo.masportalen.se")
-
-
-def user(username: str):
-    return get_user_model().objects.get(username=username)
-
-
-def unit(code: str) -> Unit:
-    return Unit.objects.select_related("board__region", "provider").get(code=code)
+from responsibility.models import Municipality
+from tests.factories import person, unit, user
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from followup import services
 from followup.models import ChecklistTemplate, Delegation, FollowUpPlan
-from tests.followup.conftest import person, unit, user
+from tests.factories import person, unit, user
 
 pytestmark = pytest.mark.django_db
 

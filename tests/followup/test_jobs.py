@@ -12,7 +12,7 @@ from followup.services import add_months, plan_units
 from masportal.jobs import run_scheduled_jobs
 from masportal.models import JobRun, Notification
 from responsibility.models import Board, Contract, Municipality
-from tests.followup.conftest import person, unit, user
+from tests.factories import person, unit, user
 
 
 def _plan(**fields) -> FollowUpPlan:

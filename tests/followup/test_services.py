@@ -9,7 +9,7 @@ from followup import services
 from followup.choices import ActionState, AnswerStatus, FollowUpKind, FollowUpState, FollowUpTrigger
 from followup.models import ActionTransition, Delegation
 from responsibility.models import Contract
-from tests.followup.conftest import person, unit, user
+from tests.factories import person, unit, user
 
 pytestmark = pytest.mark.django_db
 

@@ -4,27 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import Deviation, DeviationCategory
-from responsibility.models import Unit
+from incidents.models import Deviation
+from tests.factories import category, unit, user
 
 VALID_PNR = "19121212-1212"
 SAMORDNING_PNR = "19701063-2391"
-
-
-def user(username: str):
-    return get_user_model().objects.get(username=username)
-
-
-def unit(code: str) -> Unit:
-    return Unit.objects.select_related("board", "provider").get(code=code)
-
-
-def category(code: str = "fall") -> DeviationCategory:
-    return DeviationCategory.objects.get(municipality__code="stockholm", code=code)
 
 
 def report(*, by: str = "rapportor", unit_code: str = "hage-01", consequence: int = 1, probability: int = 2,

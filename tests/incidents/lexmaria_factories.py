@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
-from django.contrib.auth import get_user_model
-from django.utils import timezone
+from datetime import date
 
 from incidents.lexmaria.services import lex_maria_open
-from incidents.models import Deviation, DeviationCategory, DeviationState, LexMariaCase
+from incidents.models import Deviation, DeviationCategory, LexMariaCase
 from responsibility.models import Municipality, Unit
+from tests.factories import DeviationCategoryFactory, DeviationFactory, user
 
 # A valid demo personnummer (check digit right) that must never appear on Lex Maria pages.
 DEMO_PERSONNUMMER = "19121212-1212"
@@ -36,47 +34,22 @@ def unit_for_route(route: str) -> Unit:
 
 
 def category(*, rehabilitation: bool = False) -> DeviationCategory:
-    municipality = Municipality.objects.get(code="stockholm")
     code = "lm-test-rehab" if rehabilitation else "lm-test"
-    cat, _ = DeviationCategory.objects.get_or_create(
-        municipality=municipality, code=code,
-        defaults={"name": "Fall" if not rehabilitation else "Rehabilitering", "is_rehabilitation": rehabilitation},
+    return DeviationCategoryFactory(
+        municipality=Municipality.objects.get(code="stockholm"), code=code,
+        name="Fall" if not rehabilitation else "Rehabilitering", is_rehabilitation=rehabilitation,
     )
-    return cat
 
 
 def deviation(*, unit: Unit, occurred: date | None = None, rehabilitation: bool = False, **extra) -> Deviation:
-    occurred = occurred or timezone.localdate() - timedelta(days=10)
-    at = timezone.make_aware(datetime.combine(occurred, time(14, 30)))
-    fields = {
-        "municipality_id": unit.municipality_id, "unit": unit, "state": DeviationState.AWAITING_MAS,
-        "occurred_at": at, "discovered_at": at + timedelta(hours=1), "reported_at": at + timedelta(hours=2),
-        "category": category(rehabilitation=rehabilitation), "description": "Fall i korridoren, höftfraktur.",
-        "consequence": 4, "probability": 3, "risk_score": 12,
-    }
-    fields.update(extra)
-    dev = Deviation.objects.create(**fields)
-    dev.reference = f"AV-TEST-{dev.pk:06d}"
-    dev.save(update_fields=["reference"])
-    return dev
-
-
-def user(username: str):
-    return get_user_model().objects.get(username=username)
+    """A deviation awaiting the MAS at ``unit`` (consequence 4 × probability 3), numbered AV-TEST-<pk>."""
+    fields = {"category": category(rehabilitation=rehabilitation), "risk_score": 12, **extra}
+    if occurred is not None:
+        fields["day"] = occurred
+    return DeviationFactory(unit=unit, **fields)
 
 
 def open_case(*, route: str = "own", occurred: date | None = None, decided_by=None) -> LexMariaCase:
     dev = deviation(unit=unit_for_route(route), occurred=occurred)
     return lex_maria_open(deviation=dev, decided_by=decided_by or user("mas"),
                           motivation="Allvarlig vårdskada: höftfraktur efter fall.")
-
-
-def user_for(person):
-    """The login of ``person``, created when the demo gave them none."""
-    if person.user_id is None:
-        person.user = get_user_model().objects.create_user(
-            username=f"p{person.pk}", email=person.email or f"p{person.pk}@example.se", password="demo",  # noqa: S106 - the demo password
-            first_name=person.first_name, last_name=person.last_name,
-        )
-        person.save(update_fields=["user"])
-    return person.user

@@ -20,7 +20,8 @@ from incidents.jobs import deliver_notifications
 from incidents.models import Deviation, DeviationState
 from masportal.celery import app
 from masportal.models import Notification
-from tests.incidents.deviation_helpers import VALID_PNR, category, unit, user
+from tests.factories import category, unit, user
+from tests.incidents.deviation_helpers import VALID_PNR
 
 pytestmark = [
     pytest.mark.django_db,

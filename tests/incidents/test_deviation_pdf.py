@@ -14,7 +14,8 @@ from pypdf import PdfReader
 
 from incidents import services
 from incidents.models import Deviation, PatientDataAccess
-from tests.incidents.deviation_helpers import VALID_PNR, report, unit
+from tests.factories import unit
+from tests.incidents.deviation_helpers import VALID_PNR, report
 from tests.reports.pdf_layout import characters_outside
 
 pytestmark = pytest.mark.django_db
@@ -109,8 +110,8 @@ def test_lex_maria_investigation_follows_ivos_headings_with_a_checklist_and_no_p
     marked likely for a medicine event), free text scrubbed of personnummer, and nothing outside the page."""
     from incidents.lexmaria.services import lex_maria_open
     from incidents.models import DeviationCategory, LexMariaCase, LexMariaState
+    from tests.factories import user as lm_user
     from tests.incidents.lexmaria_factories import DEMO_PERSONNUMMER, deviation, unit_for_route
-    from tests.incidents.lexmaria_factories import user as lm_user
 
     dev = deviation(unit=unit_for_route("own"), description=f"Boende {DEMO_PERSONNUMMER} fick fel dos.",
                     category=DeviationCategory.objects.get(municipality__code="stockholm", code="lakemedel"))

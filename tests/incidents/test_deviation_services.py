@@ -17,7 +17,8 @@ from incidents.models import Deviation, DeviationState, DeviationTransition, Lex
 from masportal.models import Notification
 from responsibility.choices import AssignmentKind, Role
 from responsibility.models import Assignment, Person
-from tests.incidents.deviation_helpers import SAMORDNING_PNR, VALID_PNR, report, unit, user
+from tests.factories import unit, user
+from tests.incidents.deviation_helpers import SAMORDNING_PNR, VALID_PNR, report
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from incidents import patient
 from incidents.models import Deviation, DeviationAttachment, DeviationState, PatientDataAccess, ReferenceCounter
 from masportal.models import Notification
-from tests.incidents.deviation_helpers import VALID_PNR, category, report, unit
+from tests.factories import category, unit
+from tests.incidents.deviation_helpers import VALID_PNR, report
 
 pytestmark = pytest.mark.django_db
 

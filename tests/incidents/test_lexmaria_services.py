@@ -20,7 +20,8 @@ from incidents.models import DeviationAction, LexMariaCase, LexMariaState, LexMa
 from masportal.models import Notification
 from responsibility.choices import Role
 from responsibility.models import Assignment, CareProvider, Person
-from tests.incidents.lexmaria_factories import deviation, open_case, unit_for_route, user, user_for
+from tests.factories import user, user_for
+from tests.incidents.lexmaria_factories import deviation, open_case, unit_for_route
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate

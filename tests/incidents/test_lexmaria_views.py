@@ -16,7 +16,8 @@ from incidents.lexmaria.selectors import board_open_cases
 from incidents.models import LexMariaCase, LexMariaState
 from masportal.models import Notification
 from responsibility.models import Board, Person
-from tests.incidents.lexmaria_factories import DEMO_PERSONNUMMER, deviation, open_case, unit_for_route, user, user_for
+from tests.factories import user, user_for
+from tests.incidents.lexmaria_factories import DEMO_PERSONNUMMER, deviation, open_case, unit_for_route
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate

@@ -17,8 +17,9 @@ from masportal.models import Notification
 from responsibility.choices import LexMariaRoute, Role
 from responsibility.models import Assignment, CareProvider, Person, Unit
 from responsibility.resolver import board_duty_holder
+from tests.factories import user, user_for
 from tests.incidents.deviation_helpers import report
-from tests.incidents.lexmaria_factories import category, deviation, user, user_for
+from tests.incidents.lexmaria_factories import category, deviation
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate

@@ -13,7 +13,7 @@ from responsibility.choices import Role
 from responsibility.models import Person, Unit
 from responsibility.resolver import board_duty_holder
 from tests.conftest import assert_accessible, login
-from tests.incidents.lexmaria_factories import user_for
+from tests.factories import user_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tests.reports.factories import PATIENT_IDS, seed_period
+from tests.reports.seed import PATIENT_IDS, seed_period
 
 # Anything shaped like a personnummer (10 or 12 digits, with or without a separator).
 PERSONNUMMER = re.compile(r"(?<!\d)(?:19|20)?\d{6}[-+]?\d{4}(?!\d)")

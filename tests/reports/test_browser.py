@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import assert_accessible, login
 from tests.reports.conftest import pdf_text
-from tests.reports.factories import seed_period
+from tests.reports.seed import seed_period
 from tests.test_foundation import ROOT, _worker_env
 
 

@@ -15,7 +15,7 @@ from responsibility.checks import run_checks
 from responsibility.choices import AssignmentKind, MasHeldBy, Profession, Role, Scope, Severity
 from responsibility.models import Assignment, Municipality, RuleDefinition, Unit
 from responsibility.resolver import build_index, units_with_board
-from tests.responsibility.test_resolver import Org
+from tests.factories import Org
 
 pytestmark = pytest.mark.django_db
 

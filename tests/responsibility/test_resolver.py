@@ -1,98 +1,21 @@
 """The resolver (SPEC §3): precedence, deputies, date boundaries, the contract's mas_held_by.
 
-Each test builds a small municipality of its own with the ORM, so the demo
+Each test builds a small municipality of its own (the `org` fixture: tests/factories.py `Org`), so the demo
 data cannot make it pass by accident.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from itertools import count
-
-import pytest
 
 from responsibility.choices import (
     AssignmentKind,
-    ContractKind,
     MasHeldBy,
-    OperatingForm,
     Profession,
-    ProviderKind,
     Role,
     Scope,
 )
-from responsibility.demo import make_org_number
-from responsibility.models import (
-    CONSISTENT_ROUTES,
-    Assignment,
-    Board,
-    CareProvider,
-    Contract,
-    Municipality,
-    Person,
-    Region,
-    Unit,
-    UnitOperatingPeriod,
-)
-from responsibility.resolver import build_index, responsible_for, units_with_board
-
-D0 = date(2025, 1, 1)
-_seq = count(1)
-
-
-class Org:
-    """A small municipality: one region, one board, its own provider and a contractor."""
-
-    def __init__(self) -> None:
-        n = next(_seq)
-        self.municipality = Municipality.objects.create(name=f"Testkommun {n}", code=f"test-{n}", org_number="212000-0142")
-        self.region = Region.objects.create(municipality=self.municipality, code="r", name="Testregion")
-        self.board = Board.objects.create(municipality=self.municipality, region=self.region, code="b", name="Testnämnd")
-        self.municipal = CareProvider.objects.create(
-            municipality=self.municipality, kind=ProviderKind.MUNICIPAL, board=self.board, name="Egen regi",
-            org_number=self.municipality.org_number,
-        )
-        self.contractor = CareProvider.objects.create(
-            municipality=self.municipality, kind=ProviderKind.CONTRACTOR, name="Entreprenör AB",
-            org_number=make_org_number(900_000 + n),
-        )
-        self.n = n
-
-    def contract(self, *, mas_held_by: str, clause: str = "4.11") -> Contract:
-        return Contract.objects.create(
-            municipality=self.municipality, kind=ContractKind.CONTRACT, title="Avtal", provider=self.contractor,
-            managing_board=self.board, purchasing_board=self.board, case_number=f"T {self.n}/{next(_seq)}",
-            valid_from=D0, mas_held_by=mas_held_by, mas_clause=clause,
-            lex_maria_route=CONSISTENT_ROUTES[(ContractKind.CONTRACT, mas_held_by)],
-        )
-
-    def unit(self, code: str = "u1", *, contract: Contract | None = None, rehab: bool = False) -> Unit:
-        provider = self.contractor if contract else self.municipal
-        form = OperatingForm.CONTRACT if contract else OperatingForm.OWN
-        unit = Unit.objects.create(
-            municipality=self.municipality, code=f"{code}-{self.n}", name=f"Enhet {code}", unit_type="care_home",
-            board=self.board, provider=provider, operating_form=form, contract=contract,
-            provides_rehabilitation=rehab, active_from=D0,
-        )
-        UnitOperatingPeriod.objects.create(unit=unit, valid_from=D0, provider=provider, operating_form=form,
-                                           contract=contract)
-        return units_with_board(Unit.objects.filter(pk=unit.pk)).select_related("municipality").get()
-
-    def person(self, name: str = "Anna", *, profession: str = Profession.NURSE, licensed: bool = True) -> Person:
-        return Person.objects.create(municipality=self.municipality, first_name=name, last_name=f"T{next(_seq)}",
-                                     profession=profession, licensed=licensed)
-
-    def assign(self, person: Person, role: str, scope, *, valid_from: date = D0, valid_to: date | None = None,
-               deputy_for: Assignment | None = None, kind: str = AssignmentKind.STATUTORY, **extra) -> Assignment:
-        field = {Region: "region", Board: "board", CareProvider: "provider", Unit: "unit"}[type(scope)]
-        return Assignment.objects.create(person=person, role=role, kind=kind, valid_from=valid_from,
-                                         valid_to=valid_to, deputy_for=deputy_for, **{field: scope}, **extra)
-
-
-@pytest.fixture
-def org(db) -> Org:
-    return Org()
-
+from responsibility.resolver import build_index, responsible_for
 
 ON = date(2026, 3, 1)
 

@@ -1,71 +1,47 @@
-"""Events for the report tests, added on top of the demo municipality.
+"""Events for the report tests, added on top of the demo municipality (built with tests/factories.py).
 
-Each deviation carries a patient identity (encrypted, and also typed into the
-free text, as staff sometimes do) so that the tests can prove it never reaches
-a report.
+Each deviation carries a patient identity (encrypted by the product's own
+crypto, and also typed into the free text, as staff sometimes do) so that the
+tests can prove it never reaches a report.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from cryptography.fernet import Fernet
-from django.conf import settings
 from django.utils import timezone
 
-from incidents.models import Deviation, DeviationCategory, DeviationState, LexMariaCase, LexMariaState
-from responsibility.choices import LexMariaRoute
+from incidents.models import Deviation, DeviationCategory, DeviationState, LexMariaCase
 from responsibility.models import Unit
+from tests.factories import DeviationCategoryFactory, DeviationFactory, LexMariaCaseFactory, at
 
 # Fictitious personnummer (Skatteverket's test numbers) used in the test events.
 PATIENT_IDS = ("19121212-1212", "19800101-0019", "20101010-1010")
 CATEGORIES = (("fall", "Fall"), ("lakemedel", "Läkemedel"), ("trycksar", "Trycksår"))
 
 
-def _fernet() -> Fernet:
-    key = settings.PATIENT_DATA_KEYS[0]
-    raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(raw).digest()))
-
-
 def category(code: str, municipality) -> DeviationCategory:
-    name = dict(CATEGORIES)[code]
-    obj, _created = DeviationCategory.objects.get_or_create(
-        municipality=municipality, code=code, defaults={"name": name, "order": [c for c, _n in CATEGORIES].index(code)}
+    return DeviationCategoryFactory(
+        municipality=municipality, code=code, name=dict(CATEGORIES)[code], order=[c for c, _n in CATEGORIES].index(code)
     )
-    return obj
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
 def deviation(
     *, unit: Unit, day: date, category_code: str = "fall", state: str = DeviationState.REGISTERED,
-    consequence: int = 2, probability: int = 2, due_at: datetime | None = None, patient: str = PATIENT_IDS[0],
+    consequence: int = 2, probability: int = 2, due_at=None, patient: str = PATIENT_IDS[0],
     lex_maria: bool | None = None,
 ) -> Deviation:
-    return Deviation.objects.create(
-        municipality=unit.municipality, reference=f"AV-T{uuid.uuid4().hex[:10].upper()}", unit=unit, state=state,
-        occurred_at=at(day), discovered_at=at(day, 11), reported_at=at(day, 12),
-        category=category(category_code, unit.municipality),
-        description=f"Patienten {patient} föll i korridoren.",
-        patient_identifier_encrypted=_fernet().encrypt(patient.encode()).decode(),
-        patient_hash=hmac.new(settings.PATIENT_HASH_KEY.encode(), patient.encode(), "sha256").hexdigest(),
-        consequence=consequence, probability=probability, risk_score=consequence * probability,
-        due_at=due_at, lex_maria_decision=lex_maria,
+    return DeviationFactory(
+        unit=unit, state=state, occurred_at=at(day), discovered_at=at(day, 11), reported_at=at(day, 12),
+        category=category(category_code, unit.municipality), description=f"Patienten {patient} föll i korridoren.",
+        patient=patient, consequence=consequence, probability=probability, due_at=due_at,
+        lex_maria_decision=lex_maria,
     )
 
 
 def lex_maria_case(*, dev: Deviation, decided: date, ivo_sent: date | None = None, outcome: str = "") -> LexMariaCase:
-    return LexMariaCase.objects.create(
-        deviation=dev, reference=dev.reference.replace("AV", "LM"), route=LexMariaRoute.OWN,
-        state=LexMariaState.REPORTED if ivo_sent else LexMariaState.DECIDED, board=dev.unit.board,
-        decided_at=at(decided), motivation=f"Allvarlig vårdskada för {PATIENT_IDS[0]}.",
+    return LexMariaCaseFactory(
+        deviation=dev, decided_at=at(decided), motivation=f"Allvarlig vårdskada för {PATIENT_IDS[0]}.",
         patient_statement=f"Patient {PATIENT_IDS[0]} berättar.", ivo_sent_at=ivo_sent,
         ivo_case_number="IVO 3.5.1-1234/2026" if ivo_sent else "", ivo_outcome=outcome,
     )
