@@ -174,6 +174,10 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     },
     # The REST API answers bearer tokens only (tests/api): a browser session or none gets 401 problem details.
     "api:assignments": {"GET": {"*": "401"}, "POST": {"*": "401"}},
+    "api:complaint_detail": {"GET": {"*": "401"}, "POST": {"*": "401"}},
+    "api:complaints": {"GET": {"*": "401"}, "POST": {"*": "401"}},
+    "api:followup_detail": {"GET": {"*": "401"}, "POST": {"*": "401"}},
+    "api:followups": {"GET": {"*": "401"}, "POST": {"*": "401"}},
     "api:contracts": {"GET": {"*": "401"}, "POST": {"*": "401"}},
     "api:deviation_detail": {"GET": {"*": "401"}, "POST": {"*": "401"}},
     "api:deviations": {"GET": {"*": "401"}, "POST": {"*": "401"}},

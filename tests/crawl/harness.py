@@ -148,6 +148,12 @@ def _sources() -> dict[str, Source]:
             key="reference",
             missing="LM-1999-999999",
         ),
+        "complaint_ref": Source(
+            all=lambda: Complaint.objects.all(),
+            visible=lambda u: complaints_visible_to(user=u),
+            key="reference",
+            missing="KL-1999-999999",
+        ),
         "api_client": admin_only(ApiClient),
         "notification": Source(
             all=lambda: Notification.objects.all(), visible=lambda u: Notification.objects.filter(recipient_id=u.pk)
@@ -225,6 +231,8 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
     "api:unit_responsible": {"code": "unit"},
     "api:deviation_detail": {"reference": "deviation_ref"},
     "api:lex_maria_detail": {"reference": "lex_maria_ref"},
+    "api:complaint_detail": {"reference": "complaint_ref"},
+    "api:followup_detail": {"pk": "followup"},
     "api_admin:client_revoke": {"pk": "api_client"},
     "reports:narrative_edit": {"provider_id": "narrative_provider", "year": lambda: [timezone.localdate().year, 1]},
     "responsibility:unit_detail": {"code": "unit"},
