@@ -37,10 +37,10 @@ from complaints.permissions import (
     complaint_units,
 )
 from complaints.transitions import Machine, Transition, TransitionError, edit_locked, make_move
+from core.services import notify
 from incidents import patient
 from incidents import services as deviation_services
 from incidents.models import Deviation, DeviationCategory
-from masportal.services import notify
 from responsibility.choices import ContractKind
 from responsibility.models import Contract, Municipality, Unit
 

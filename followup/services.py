@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.locking import lock_skip  # noqa: F401 - re-exported for the follow-up jobs
+from core.uploads import clean_filename
 from followup.choices import (
     ACTION_OPEN_STATES,
     ActionState,
@@ -48,8 +50,6 @@ from followup.permissions import (
     covers_unit_q,
     is_auditor_for,
 )
-from masportal.jobs import lock_skip  # noqa: F401 - re-exported for the follow-up jobs
-from masportal.uploads import clean_filename
 from responsibility.models import Assignment, Contract, Municipality, Person, Unit
 
 # --- helpers ------------------------------------------------------------------
@@ -651,7 +651,7 @@ def reminders_send(*, items: Iterable[ReminderItem], on: date) -> int:
     The Reminder rows and the notifications are written with ``ignore_conflicts`` (unique constraints), so
     a second run or a concurrent worker writes nothing twice. Returns how many notifications were new.
     """
-    from masportal.services import Notice, notify_all
+    from core.services import Notice, notify_all
 
     rows, notices = [], []
     for item in items:

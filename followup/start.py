@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.start import StartItem
 from followup import selectors
 from followup.choices import ACTION_OPEN_STATES, ActionState
 from followup.permissions import person_of
-from masportal.start import StartItem
 from responsibility.choices import Role
 
 UPCOMING_DAYS = 30

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.models import JobRun
+from core.uploads import check_zip_expansion, clean_filename
 from followup import selectors, services
 from followup.choices import ActionState, AnswerStatus, FollowUpState
 from followup.forms import (
@@ -39,8 +41,6 @@ from followup.permissions import (
     can_verify_action,
     person_of,
 )
-from masportal.models import JobRun
-from masportal.uploads import check_zip_expansion, clean_filename
 from responsibility.choices import Role
 from responsibility.models import Municipality
 from responsibility.permissions import is_register_admin, units_visible_to

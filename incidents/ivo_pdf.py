@@ -6,10 +6,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.pdf import html_to_pdf
+from core.users import actor_display
 from incidents.models import DeviationAction, LexMariaCase, LexMariaTransition
 from incidents.patient import redact
-from masportal.pdf import html_to_pdf
-from masportal.users import actor_display
 from responsibility.models import Unit
 
 # States from which the event analysis exists and the investigation can be produced.

@@ -20,14 +20,15 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.jobs import Stage, TimeBudget, in_batches, scheduled_job
+from core.locking import lock_skip
+from core.services import Notice, deliver_pending_notifications, notify_all
 from incidents import (
     lexmaria_jobs,  # noqa: F401 - registers the Lex Maria reminders
     routing,
 )
 from incidents.models import Deviation, DeviationReminder, DeviationState, ReminderKind
 from incidents.services import OPEN_STATES, owner_users
-from masportal.jobs import Stage, TimeBudget, in_batches, lock_skip, scheduled_job
-from masportal.services import Notice, deliver_pending_notifications, notify_all
 from responsibility.models import Municipality, Person
 
 MAX_REMINDER_DAYS = 30

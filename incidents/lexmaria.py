@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.services import notify
 from incidents.models import (
     Deviation,
     DeviationAction,
@@ -33,7 +34,6 @@ from incidents.models import (
     ReferenceCounter,
 )
 from incidents.routing import fallback_owner, gap_reason
-from masportal.services import notify
 from responsibility.choices import LexMariaRoute, Role, Scope
 from responsibility.models import Board, Person, Unit
 from responsibility.permissions import register_admin_users

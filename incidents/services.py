@@ -24,6 +24,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.calendar import add_working_days_at
+from core.services import Notice, notify, notify_all
+from core.uploads import check_zip_expansion, clean_filename
 from incidents import patient, routing
 from incidents.models import (
     Deviation,
@@ -36,9 +39,6 @@ from incidents.models import (
     ReferenceCounter,
 )
 from incidents.permissions import Actor, actor_kinds, reportable_units
-from masportal.calendar import add_working_days_at
-from masportal.services import Notice, notify, notify_all
-from masportal.uploads import check_zip_expansion, clean_filename
 from responsibility.models import Person, Unit
 from responsibility.permissions import register_admin_users
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.uploads import clean_filename
 from incidents import deviation_pdf as deviation_document
 from incidents import patient, services
 from incidents.forms import (
@@ -62,7 +63,6 @@ from incidents.selectors import (
     unrouted_for,
 )
 from incidents.services import Move
-from masportal.uploads import clean_filename
 from responsibility.choices import Role
 from responsibility.models import Unit
 from responsibility.permissions import is_register_admin

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "csp",
     "rest_framework",
     "drf_spectacular",
+    "core",
     "masportal",
     "responsibility",
     "incidents",
@@ -222,7 +223,7 @@ UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("MASPORTAL_UPLOAD_ZIP_MAX_RATIO", "100
 # --- Auth ------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user or address before the password is checked.
-    "masportal.security.PortalAxesBackend",
+    "core.security.PortalAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -249,7 +250,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "masportal.views.login_locked_out"
-AXES_CLIENT_IP_CALLABLE = "masportal.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_HTTP_RESPONSE_CODE = 429
 # Log the username and address of each failure and lockout (the password is always masked).
 AXES_SENSITIVE_PARAMETERS = []

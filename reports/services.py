@@ -15,9 +15,9 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.pdf import html_to_pdf
+from core.users import actor_display
 from incidents.models import Deviation, LexMariaCase
-from masportal.pdf import html_to_pdf
-from masportal.users import actor_display
 from reports.builders import ReportParams, build_report, scope_kinds_for
 from reports.builders.common import ReportData, period_bounds
 from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, ReportState

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from masportal.users import actor_display
+from core.users import actor_display
 from responsibility import services
 from responsibility.choices import Role, Scope
 from responsibility.forms import (

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.models import Notification
 from incidents import lexmaria
 from incidents.lexmaria import (
     REQUIRES,
@@ -17,7 +18,6 @@ from incidents.lexmaria import (
     lex_maria_open,
 )
 from incidents.models import DeviationAction, LexMariaCase, LexMariaState, LexMariaTransition
-from masportal.models import Notification
 from responsibility.choices import Role
 from responsibility.models import Assignment, CareProvider, Person
 from tests.incidents.lexmaria_factories import deviation, open_case, unit_for_route, user, user_for

@@ -5,8 +5,8 @@ import json
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from core.commands import one_by_code
 from incidents.lexmaria_selectors import board_open_cases, queue_row
-from masportal.commands import one_by_code
 from responsibility.models import Board
 
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from masportal import services
+from core import services
 
 
 @shared_task(name="masportal.heartbeat")
@@ -20,6 +20,6 @@ def deliver_notifications() -> dict:
 @shared_task(name="masportal.run_scheduled_jobs")
 def run_scheduled_jobs(only: str | None = None) -> list[int]:
     """Run every scheduled job (or only the one named) for today; beat calls this nightly, stale_reports often."""
-    from masportal.jobs import run_scheduled_jobs as run
+    from core.jobs import run_scheduled_jobs as run
 
     return [r.pk for r in run(only=only)]

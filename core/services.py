@@ -16,8 +16,8 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from masportal.jobs import lock_skip
-from masportal.models import Heartbeat, Notification, NotificationPreference
+from core.locking import lock_skip
+from core.models import Heartbeat, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -173,7 +173,7 @@ def queue_delivery() -> None:
     """Ask the worker to deliver pending e-mail now; a broker outage only delays it (the periodic job sends)."""
     from kombu import Connection
 
-    from masportal.tasks import deliver_notifications
+    from core.tasks import deliver_notifications
 
     options = dict(getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {})
     try:
@@ -345,7 +345,7 @@ def notification_digest_send(*, on, batch_size: int) -> dict:
     """
     from django.db.models import Exists, OuterRef
 
-    from masportal.jobs import in_batches
+    from core.jobs import in_batches
 
     key = f"digest:{on.isoformat()}"
     held = Notification.objects.filter(
