@@ -139,6 +139,12 @@ def board_mas_on(*, unit: Unit, on: date, role: str) -> Person | None:
     return board_duty_holder(board=unit.board, role=role, on=on).holder
 
 
+def copies_board_mas(contract) -> bool:
+    """Whether the board's MAS gets a copy: the contract in force keeps the MAS duty with the contractor
+    and asks it to inform the board's MAS (SPEC §3)."""
+    return contract is not None and contract.informs_board_mas and contract.mas_held_by == MasHeldBy.CONTRACTOR
+
+
 def route(*, deviation: Deviation) -> Routing:
     """Resolve everyone ``deviation`` concerns on its event date."""
     on = event_date(deviation)
@@ -146,9 +152,8 @@ def route(*, deviation: Deviation) -> Routing:
     index = build_index(units=[unit], on=on)
     owner = duty_owner(index=index, unit=unit, rehabilitation=deviation.category.is_rehabilitation)
     role, holder = owner.role, (None if owner.unclear else owner.person)
-    contract = index.operation(unit).contract_in_force
     copy_to = None
-    if contract is not None and contract.informs_board_mas and contract.mas_held_by == MasHeldBy.CONTRACTOR:
+    if copies_board_mas(index.operation(unit).contract_in_force):
         copy_to = board_mas_on(unit=unit, on=on, role=role)
         if copy_to is not None and holder is not None and copy_to.pk == holder.pk:
             copy_to = None

@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "reports",
     "api",
 ]
+# The benchmark's volume-data generator (manage.py generate_volume): development only, not in the image.
+if not PRODUCTION and (BASE_DIR / "bench" / "apps.py").exists():
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     # Health and liveness answer before host validation and the HTTPS redirect:
