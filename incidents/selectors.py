@@ -13,10 +13,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Deviation, DeviationState, PatientDataAccess
+from incidents.lexmaria import OPEN_STATES as LEX_MARIA_OPEN
+from incidents.models import Deviation, DeviationState, LexMariaCase, PatientDataAccess
 from incidents.permissions import DUTY_ROLES, manager_units
 from incidents.services import OPEN_STATES
-from responsibility.permissions import units_visible_to
+from responsibility.permissions import is_register_admin, units_visible_to, user_municipality_id
 from responsibility.resolver import build_index, units_with_board
 
 # Risk levels of the 4×4 matrix (score = consequence × probability).
@@ -151,10 +152,6 @@ class Period:
 
 def unrouted_for(*, user) -> tuple[QuerySet[Deviation], QuerySet]:
     """Open deviations and Lex Maria cases marked "Ansvar oklart", in the register admin's municipality."""
-    from incidents.lexmaria import OPEN_STATES as LEX_MARIA_OPEN
-    from incidents.models import LexMariaCase
-    from responsibility.permissions import is_register_admin, user_municipality_id
-
     if not is_register_admin(user):
         return Deviation.objects.none(), LexMariaCase.objects.none()
     deviations = Deviation.objects.filter(state__in=OPEN_STATES).exclude(mas_unclear_reason="")

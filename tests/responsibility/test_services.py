@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from responsibility.choices import OperatingForm, Profession, ProviderKind, Role
+from responsibility.imports import register_import
 from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit, UnitOperatingPeriod
 from responsibility.services import (
     assignment_save,
-    register_import,
     register_municipality,
     register_object_save,
     unit_change_operation,
