@@ -27,8 +27,8 @@ from complaints.models import (
     ComplaintSettings,
 )
 from complaints.services import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
-from core.jobs import Stage, TimeBudget, in_batches, scheduled_job
 from core.locking import lock_skip
+from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
 from core.services import Notice, notify_all
 from incidents.jobs import reminder_windows
 from incidents.models import ReminderKind

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.jobs import Stage, TimeBudget, in_batches, scheduled_job
+from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
 from followup.choices import ACTION_OPEN_STATES, FollowUpState, ReminderKind
 from followup.models import Action, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
 from followup.services import ReminderItem, config_for, followups_from_plan, lock_skip, reminders_send

@@ -20,8 +20,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.jobs import Stage, TimeBudget, in_batches, scheduled_job
 from core.locking import lock_skip
+from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
 from core.services import Notice, deliver_pending_notifications, notify_all
 from incidents import (
     lexmaria_jobs,  # noqa: F401 - registers the Lex Maria reminders

@@ -19,8 +19,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.jobs import Stage, TimeBudget, in_batches, scheduled_job
 from core.locking import lock_skip
+from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
 from core.services import Notice, notify_all
 from incidents.lexmaria import OPEN_STATES, Step, actors_for, board_official_users, next_step, users_of
 from incidents.models import LexMariaCase, LexMariaReminder, ReminderKind

@@ -32,7 +32,7 @@ def _take(qs, n: int) -> list[int]:
 
 def prepare() -> Scenario:
     """Change the loaded demo into the shape above (inside the caller's transaction)."""
-    from core.jobs import run_scheduled_jobs
+    from core.scheduling import run_scheduled_jobs
     from followup.models import Action, ActionTransition
     from incidents.models import Deviation, DeviationTransition, LexMariaCase, LexMariaTransition, PatientDataAccess
     from reports.models import GeneratedReport

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection, connections
 
-from core.jobs import run_scheduled_jobs
 from core.models import JobRun, Notification
+from core.scheduling import run_scheduled_jobs
 from followup.choices import FollowUpKind, PlanScope, ReminderKind
 from followup.models import ChecklistTemplate, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
 from followup.services import add_months, plan_units

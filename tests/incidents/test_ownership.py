@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.jobs import run_scheduled_jobs
 from core.models import Notification
+from core.scheduling import run_scheduled_jobs
 from incidents import routing, services
 from incidents.lexmaria import Actor, actor_kinds, lex_maria_open, resolve_chain
 from incidents.models import Deviation, DeviationState, DeviationTransition, LexMariaCase, LexMariaTransition

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.jobs import run_scheduled_jobs
+from core.scheduling import run_scheduled_jobs
 from incidents.models import Deviation, DeviationState
 from responsibility.choices import Role
 from responsibility.models import Person, Unit

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.jobs import TimeBudget, run_scheduled_jobs
 from core.models import Notification
+from core.scheduling import TimeBudget, run_scheduled_jobs
 from incidents import routing
 from incidents.jobs import deviation_reminders
 from incidents.models import Deviation, DeviationReminder, DeviationState

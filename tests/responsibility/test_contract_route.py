@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.jobs import run_scheduled_jobs
+from core.scheduling import run_scheduled_jobs
 from followup.forms import ContractForm
 from followup.models import Reminder
 from incidents.lexmaria import resolve_chain
