@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -46,6 +47,9 @@ NARRATIVE_TRANSITIONS = {
 NARRATIVE_FIELDS = tuple(name for name, _figures in NARRATIVE_SECTIONS)
 # Earliest year a patient safety report can be asked for.
 FIRST_YEAR = 2000
+
+# The registered name of the generation task (reports.tasks); queued messages carry it.
+GENERATE_TASK = "reports.generate_report"
 
 
 class ReportInputError(ValidationError):
@@ -153,9 +157,8 @@ def report_order(*, user, params: ReportParams) -> GeneratedReport:
 
 
 def _queue(report_id: int) -> None:
-    from reports.tasks import generate_report
-
-    generate_report.apply_async(args=[report_id], queue=getattr(settings, "REPORTS_QUEUE", "celery"))
+    """Queue the generation by the task's registered name (``reports.tasks`` imports this module)."""
+    current_app.send_task(GENERATE_TASK, args=[report_id], queue=getattr(settings, "REPORTS_QUEUE", "celery"))
 
 
 def _move(report: GeneratedReport, to: str, **fields) -> None:
