@@ -32,8 +32,8 @@ from django.utils import timezone  # noqa: E402
 
 
 def run(n: int, batch_size: int) -> None:
+    from core.scheduling import run_scheduled_jobs
     from incidents.models import Deviation, DeviationReminder
-    from masportal.jobs import run_scheduled_jobs
     from tests.incidents.deviation_helpers import report
     from tests.incidents.test_reminder_batches import _only, clone_overdue
 

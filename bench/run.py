@@ -702,7 +702,7 @@ def report_overrides(page, s: Subjects) -> dict:
     """Values the generic form filler cannot guess: the unit of the report, a low risk."""
     overrides = {}
     html = page.content.decode()
-    from masportal.volume import personnummer
+    from bench.volume import personnummer
 
     for name, value in (("unit", str(s.unit.pk)), ("consequence", "1"), ("probability", "2"),
                         ("patient_identifier", personnummer(4711)), ("reported_on_behalf_of", "")):

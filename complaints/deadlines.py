@@ -1,7 +1,7 @@
 """Deadlines of complaints and collaboration deviations (SPEC §6a): working days and calendar months.
 
 Working days come from the portal's one Swedish calendar
-(:func:`masportal.calendar.add_working_days`: weekends, public holidays and,
+(:func:`core.calendar.add_working_days`: weekends, public holidays and,
 by the municipality's setting, julafton, midsommarafton and nyårsafton).
 """
 
@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from masportal.calendar import add_working_days
+from core.calendar import add_working_days
 
 
 def add_months(start: date, months: int) -> date:

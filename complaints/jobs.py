@@ -26,10 +26,11 @@ from complaints.models import (
     ComplaintReminder,
 )
 from complaints.services import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
+from core.locking import lock_skip
+from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
+from core.services import Notice, notify_all
 from incidents.jobs import reminder_windows
 from incidents.models import ReminderKind
-from masportal.jobs import Stage, TimeBudget, in_batches, lock_skip, scheduled_job
-from masportal.services import Notice, notify_all
 from responsibility.models import Municipality
 
 

@@ -36,6 +36,7 @@ from complaints.permissions import (
     complaint_kinds,
     complaint_units,
 )
+from core.services import notify
 from core.transitions import (
     Machine,
     StaleError,
@@ -48,7 +49,6 @@ from core.transitions import (
 from incidents import patient
 from incidents import services as deviation_services
 from incidents.models import Deviation, DeviationCategory
-from masportal.services import notify
 from responsibility.choices import ContractKind
 from responsibility.models import Contract, Municipality, Unit
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.transitions import Machine, Transition, TransitionError, lock, transition_row
+from core.uploads import clean_filename
 from followup.choices import (
     ACTION_OPEN_STATES,
     ActionMove,
@@ -53,8 +54,6 @@ from followup.permissions import (
     can_verify_action,
     is_auditor_for,
 )
-from masportal.jobs import lock_skip  # noqa: F401 - re-exported for the follow-up jobs
-from masportal.uploads import clean_filename
 from responsibility.models import Assignment, Contract, Municipality, Person, Unit
 from responsibility.permissions import is_register_admin
 from responsibility.scope import covering_unit_q
@@ -697,7 +696,7 @@ def reminders_send(*, items: Iterable[ReminderItem], on: date) -> int:
     The Reminder rows and the notifications are written with ``ignore_conflicts`` (unique constraints), so
     a second run or a concurrent worker writes nothing twice. Returns how many notifications were new.
     """
-    from masportal.services import Notice, notify_all
+    from core.services import Notice, notify_all
 
     rows, notices = [], []
     for item in items:

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.start import StartItem
 from followup import selectors
 from followup.choices import ACTION_OPEN_STATES, ActionState
-from masportal.start import StartItem
 from responsibility.choices import Role
 from responsibility.tenancy import person_of
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import add_service_errors
+from core.models import JobRun
+from core.uploads import check_zip_expansion, clean_filename
 from followup import selectors, services
 from followup.choices import ACTION_OPEN_STATES, FOLLOWUP_OPEN_STATES, ActionState, AnswerStatus
 from followup.forms import (
@@ -38,8 +40,6 @@ from followup.permissions import (
     can_revoke,
     can_verify_action,
 )
-from masportal.models import JobRun
-from masportal.uploads import check_zip_expansion, clean_filename
 from responsibility.choices import Role
 from responsibility.permissions import is_register_admin, units_visible_to
 from responsibility.tenancy import municipality_of, scope_form_choices

@@ -11,11 +11,11 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.pdf import html_to_pdf
 from incidents.models import Deviation, DeviationTransition
 from incidents.patient import redact
 from incidents.permissions import Actor
 from incidents.risk import risk_level
-from masportal.pdf import html_to_pdf
 
 WORKING_ACTORS = frozenset({Actor.MANAGER, Actor.DUTY})
 

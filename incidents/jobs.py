@@ -20,12 +20,13 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_obj
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.locking import lock_skip
+from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
+from core.services import Notice, deliver_pending_notifications, notify_all
 from incidents import routing
 from incidents.lexmaria import jobs as lexmaria_jobs  # noqa: F401 - registers the Lex Maria reminders
 from incidents.models import Deviation, DeviationReminder, DeviationState, ReminderKind
 from incidents.services import OPEN_STATES, owner_users
-from masportal.jobs import Stage, TimeBudget, in_batches, lock_skip, scheduled_job
-from masportal.services import Notice, deliver_pending_notifications, notify_all
 from responsibility.models import Municipality, Person, Unit
 from responsibility.resolver import units_with_board
 

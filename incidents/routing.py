@@ -240,6 +240,12 @@ def board_mas_on(*, unit: Unit, on: date, role: str) -> Person | None:
     return board_duty_holder(board=unit.board, role=role, on=on).holder
 
 
+def copies_board_mas(contract) -> bool:
+    """Whether the board's MAS gets a copy: the contract in force keeps the MAS duty with the contractor
+    and asks it to inform the board's MAS (SPEC §3)."""
+    return contract is not None and contract.informs_board_mas and contract.mas_held_by == MasHeldBy.CONTRACTOR
+
+
 def route(deviation: Deviation, *, index: RoutingIndex | None = None) -> Routing:
     """Resolve everyone ``deviation`` concerns on its event date.
 
@@ -253,7 +259,7 @@ def route(deviation: Deviation, *, index: RoutingIndex | None = None) -> Routing
     role, holder = owner.role, (None if owner.unclear else owner.person)
     contract = register.operation(unit).contract_in_force
     copy_to = None
-    if contract is not None and contract.informs_board_mas and contract.mas_held_by == MasHeldBy.CONTRACTOR:
+    if copies_board_mas(contract):
         copy_to = lookups.board_holder(unit.board, role).holder
         if copy_to is not None and holder is not None and copy_to.pk == holder.pk:
             copy_to = None

@@ -12,11 +12,12 @@ from datetime import date, datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from incidents.models import Deviation, DeviationState, PatientDataAccess
+from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN
+from incidents.models import Deviation, DeviationState, LexMariaCase, PatientDataAccess
 from incidents.permissions import DUTY_ROLES, manager_units
 from incidents.routing import high_risk_q
 from incidents.services import OPEN_STATES
-from responsibility.permissions import units_visible_to
+from responsibility.permissions import is_register_admin, units_visible_to
 from responsibility.resolver import build_index, units_with_board
 from responsibility.tenancy import person_of, request_cache, scoped
 
@@ -147,10 +148,6 @@ class Period:
 
 def unrouted_for(*, user) -> tuple[QuerySet[Deviation], QuerySet]:
     """Open deviations and Lex Maria cases marked "Ansvar oklart", in the register admin's municipality."""
-    from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN
-    from incidents.models import LexMariaCase
-    from responsibility.permissions import is_register_admin
-
     if not is_register_admin(user):
         return Deviation.objects.none(), LexMariaCase.objects.none()
     deviations = scoped(Deviation.objects.filter(state__in=OPEN_STATES), user).exclude(mas_unclear_reason="")

@@ -25,7 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import references
+from core.calendar import add_working_days_at
+from core.services import Notice, notify, notify_all
 from core.transitions import Machine, StaleError, Transition, TransitionError, lock
+from core.uploads import check_zip_expansion, clean_filename
 from incidents import patient, routing
 from incidents.models import (
     Deviation,
@@ -44,9 +47,6 @@ from incidents.permissions import (
     can_see_patient_data,
     reportable_units,
 )
-from masportal.calendar import add_working_days_at
-from masportal.services import Notice, notify, notify_all
-from masportal.uploads import check_zip_expansion, clean_filename
 from responsibility.models import Person, Unit
 from responsibility.permissions import register_admin_users
 from responsibility.tenancy import person_of

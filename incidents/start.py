@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.start import StartItem, StartTable
 from incidents.lexmaria.selectors import lex_maria_cases_visible_to
 from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN_STATES
 from incidents.models import DeviationState, LexMariaState
 from incidents.selectors import assessment_queue_for, my_reports, overdue_q, queue_for
-from masportal.start import StartItem, StartTable
 from responsibility.choices import Role
 from responsibility.permissions import user_roles
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import add_service_errors
+from core.uploads import clean_filename
 from incidents import deviation_pdf as deviation_document
 from incidents import patient, services
 from incidents.forms import (
@@ -65,7 +66,6 @@ from incidents.selectors import (
     unrouted_for,
 )
 from incidents.services import Move
-from masportal.uploads import clean_filename
 from responsibility.choices import Role
 from responsibility.models import Unit
 from responsibility.permissions import is_register_admin

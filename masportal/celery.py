@@ -18,7 +18,7 @@ def record_beat_heartbeat(sender=None, headers=None, **kwargs):
     """Record that beat is alive when it publishes the heartbeat task."""
     if sender != "masportal.heartbeat":
         return
-    from masportal.services import heartbeat_record
+    from core.services import heartbeat_record
 
     heartbeat_record(source="beat")
 
@@ -41,6 +41,6 @@ def refuse_unsafe_configuration(sender=None, **kwargs):
 @beat_init.connect
 def say_infrastructure(sender=None, **kwargs):
     """State at start-up which database and broker this process uses."""
-    from masportal.services import infrastructure_summary
+    from core.services import infrastructure_summary
 
     print(f"MAS-portalen {type(sender).__name__.lower()}: {infrastructure_summary()}", flush=True)

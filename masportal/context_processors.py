@@ -3,7 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from masportal.selectors import unread_notification_count
+from core.selectors import unread_notification_count
 from responsibility.choices import Role
 from responsibility.permissions import is_register_admin, user_roles
 

@@ -50,11 +50,11 @@ class HealthCheckMiddleware:
 
     def __call__(self, request):
         if request.path_info == "/livez":
-            from masportal.views import livez
+            from core.views import livez
 
             return livez(request)
         if request.path_info == "/healthz":
-            from masportal.views import healthz
+            from core.views import healthz
 
             return healthz(request)
         return self.get_response(request)

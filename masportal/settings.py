@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "csp",
     "rest_framework",
     "drf_spectacular",
+    "core",
     "masportal",
     "responsibility",
     "incidents",
@@ -81,6 +82,9 @@ INSTALLED_APPS = [
     "reports",
     "api",
 ]
+# The benchmark's volume-data generator (manage.py generate_volume): development only, not in the image.
+if not PRODUCTION and (BASE_DIR / "bench" / "apps.py").exists():
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     # Health and liveness answer before host validation and the HTTPS redirect:
@@ -231,7 +235,7 @@ LEX_MARIA_STEP_DAYS: dict[str, int] = {}
 # --- Auth ------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user or address before the password is checked.
-    "masportal.security.PortalAxesBackend",
+    "core.security.PortalAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -258,7 +262,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "masportal.views.login_locked_out"
-AXES_CLIENT_IP_CALLABLE = "masportal.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_HTTP_RESPONSE_CODE = 429
 # Log the username and address of each failure and lockout (the password is always masked).
 AXES_SENSITIVE_PARAMETERS = []

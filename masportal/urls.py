@@ -4,19 +4,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core import views as core_views
 from masportal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("sok/", views.search_view, name="search"),
-    path("aviseringar/", views.notification_list, name="notification_list"),
-    path("aviseringar/<int:pk>/", views.notification_open_view, name="notification_open"),
-    path("aviseringar/markera-lasta/", views.notification_mark_all_read, name="notification_mark_all_read"),
-    path("aviseringar/installning/", views.notification_preference, name="notification_preference"),
-    path("healthz", views.healthz, name="healthz"),
+    path("aviseringar/", core_views.notification_list, name="notification_list"),
+    path("aviseringar/<int:pk>/", core_views.notification_open_view, name="notification_open"),
+    path("aviseringar/markera-lasta/", core_views.notification_mark_all_read, name="notification_mark_all_read"),
+    path("aviseringar/installning/", core_views.notification_preference, name="notification_preference"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("utskick/misslyckade/", views.outbox_failed, name="outbox_failed"),
     path("utskick/misslyckade/<int:pk>/skicka-igen/", views.outbox_resend, name="outbox_resend"),
-    path("livez", views.livez, name="livez"),
+    path("livez", core_views.livez, name="livez"),
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("inloggningsspärrar/", views.login_lockouts, name="login_lockouts"),

@@ -1,4 +1,4 @@
-"""Cross-cutting views: start page, health and liveness, login and lockouts, error pages."""
+"""The portal's own pages: start page, search, login and lockouts, the outbox failures, error pages."""
 
 import logging
 import math
@@ -9,49 +9,26 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.models import Notification
+from core.security import lockout_lift, lockouts_visible_to
+from core.services import notification_resend
 from masportal.forms import LockedOutLoginForm, LoginForm
-from masportal.models import Notification, NotificationPreference
 from masportal.search import PER_KIND, search
-from masportal.security import lockout_lift, lockouts_visible_to
-from masportal.selectors import email_delivery_of, failed_emails_for, notifications_for
-from masportal.services import (
-    health_status,
-    notification_open,
-    notification_preference_set,
-    notification_resend,
-    notifications_mark_all_read,
-)
+from masportal.selectors import failed_emails_for
 from masportal.start import start_sections
 from responsibility.admin_views import register_admin_required
 from responsibility.permissions import is_register_admin, user_roles
 from responsibility.tenancy import NoMunicipality, municipality_of
 
 logger = logging.getLogger("masportal.security")
-
-
-@require_GET
-@never_cache
-def healthz(request):
-    """Report the database, the broker and the worker and beat heartbeats: 200 only when every part is up."""
-    status = health_status()
-    return JsonResponse(status, status=200 if status["status"] == "ok" else 503)
-
-
-@never_cache
-def livez(request):
-    """Liveness of this web process: answers without touching the database or the broker."""
-    return HttpResponse("ok\n", content_type="text/plain")
 
 
 @login_required
@@ -65,57 +42,6 @@ def home(request):
         "today": timezone.localdate(),
     }
     return render(request, "home.html", context)
-
-
-@login_required
-@require_GET
-def notification_list(request):
-    """The user's inbox: every notification, unread first marked, newest first."""
-    page = Paginator(notifications_for(user=request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "masportal/notification_list.html", {
-        "page": page,
-        "email_delivery": email_delivery_of(user=request.user),
-        "delivery_choices": NotificationPreference.Delivery.choices,
-    })
-
-
-@login_required
-@require_GET
-def notification_open_view(request, pk: int):
-    """Open one notification: mark it read and go to what it is about (the inbox when it links nowhere)."""
-    note = notification_open(user=request.user, pk=pk)
-    if note is None:
-        raise Http404(_("No such notification."))
-    if note.link and url_has_allowed_host_and_scheme(note.link, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
-        return redirect(note.link)
-    return redirect("notification_list")
-
-
-@login_required
-@require_POST
-def notification_mark_all_read(request):
-    """Mark every notification of the user read."""
-    count = notifications_mark_all_read(user=request.user)
-    messages.success(request, ngettext("%(count)d notification marked as read.",
-                                       "%(count)d notifications marked as read.", count) % {"count": count})
-    return redirect("notification_list")
-
-
-@login_required
-@require_POST
-def notification_preference(request):
-    """Choose an e-mail for each notification or one daily digest."""
-    choice = request.POST.get("email_delivery", "")
-    if choice not in NotificationPreference.Delivery.values:
-        messages.error(request, _("Choose how you want notifications e-mailed."))
-        return redirect("notification_list")
-    notification_preference_set(user=request.user, email_delivery=choice)
-    if choice == NotificationPreference.Delivery.DIGEST:
-        messages.success(request, _("You will get one e-mail a day with your notifications."))
-    else:
-        messages.success(request, _("You will get an e-mail for each notification."))
-    return redirect("notification_list")
 
 
 @login_required

@@ -8,8 +8,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masportal.settings")
 application = get_wsgi_application()
 
+from core.services import infrastructure_summary  # noqa: E402
 from masportal.checks import refuse_unsafe_start  # noqa: E402 - needs the app registry
-from masportal.services import infrastructure_summary  # noqa: E402
 
 # Production: a missing or published key, SQLite, the filesystem broker, DEBUG or
 # missing hosts stop the server here (gunicorn's worker fails to boot and the

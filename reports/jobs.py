@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from masportal.jobs import Stage, scheduled_job
+from core.scheduling import Stage, scheduled_job
 from reports.services import report_files_expire, reports_mark_stale
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -15,10 +16,10 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.pdf import html_to_pdf
 from core.transitions import Machine, Transition, TransitionError, lock
+from core.users import actor_display
 from incidents.models import Deviation, LexMariaCase
-from masportal.pdf import html_to_pdf
-from masportal.users import actor_display
 from reports.builders import ReportParams, build_report, scope_kinds_for
 from reports.builders.common import ReportData, period_bounds
 from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, ReportState
@@ -64,6 +65,9 @@ NARRATIVES = Machine(
 NARRATIVE_FIELDS = tuple(name for name, _figures in NARRATIVE_SECTIONS)
 # Earliest year a patient safety report can be asked for.
 FIRST_YEAR = 2000
+
+# The registered name of the generation task (reports.tasks); queued messages carry it.
+GENERATE_TASK = "reports.generate_report"
 
 
 class ReportInputError(ValidationError):
@@ -171,9 +175,8 @@ def report_order(*, user, params: ReportParams) -> GeneratedReport:
 
 
 def _queue(report_id: int) -> None:
-    from reports.tasks import generate_report
-
-    generate_report.apply_async(args=[report_id], queue=settings.REPORTS_QUEUE)
+    """Queue the generation by the task's registered name (``reports.tasks`` imports this module)."""
+    current_app.send_task(GENERATE_TASK, args=[report_id], queue=settings.REPORTS_QUEUE)
 
 
 def _move(report: GeneratedReport, to: str, **fields) -> None:

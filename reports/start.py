@@ -36,7 +36,7 @@ def _month_counts(scope, *, year: int) -> dict[tuple[int, int], int]:
 
 def deviations_per_month_chart(scope, *, today: date):
     """This year's reported deviations per month against last year's, as a chart with its table."""
-    from masportal.start import StartChart
+    from core.start import StartChart
     from reports.builders.charts import column_chart
 
     year = today.year
@@ -63,7 +63,7 @@ def deviations_per_month_chart(scope, *, today: date):
 
 
 def sections_for(*, user, role: str) -> list:
-    from masportal.start import StartItem
+    from core.start import StartItem
 
     if role not in (*REPORT_ROLES, "ADMIN"):
         return []

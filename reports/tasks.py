@@ -13,7 +13,7 @@ from celery import shared_task
 from reports import services
 
 
-@shared_task(name="reports.generate_report", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name=services.GENERATE_TASK, acks_late=True, reject_on_worker_lost=True)
 def generate_report(report_id: int) -> str:
     """Generate one ordered PDF (the service records progress and the outcome on the row)."""
     return services.report_generate(report_id=report_id).state

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import add_service_errors  # noqa: F401 - the one helper; admin views import it from here
-from masportal.uploads import check_zip_expansion
+from core.uploads import check_zip_expansion
 from responsibility import pickers
 from responsibility.choices import OperatingForm, ProviderKind, Role, Scope
 from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit

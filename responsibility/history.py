@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import DeletedObject
 
-from masportal.users import ERASED_USERNAME, actor_display
+from core.users import ERASED_USERNAME, actor_display
 from responsibility.models import (
     Assignment,
     Board,

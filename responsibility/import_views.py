@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from masportal.uploads import clean_filename
-from responsibility import services
+from core.uploads import clean_filename
+from responsibility import imports
 from responsibility.admin_views import import_label, municipality_of, register_admin_required
 from responsibility.forms import ImportUploadForm
 from responsibility.resources import IMPORT_KINDS, RESOURCES, read_dataset, template_csv
@@ -156,13 +156,13 @@ def import_preview(request, kind, token):
             _forget(request, token, path)
             messages.info(request, _("The import was cancelled; nothing was saved."))
             return redirect("responsibility:import_upload", kind=kind)
-        outcome = services.register_import(kind=kind, content=content, filename=filename, municipality=municipality)
+        outcome = imports.register_import(kind=kind, content=content, filename=filename, municipality=municipality)
         if outcome.ok:
             _forget(request, token, path)
             messages.success(request, _("%(n)s rows were imported.") % {"n": outcome.total_rows})
             return redirect("responsibility:unit_admin_list" if kind == "units" else "responsibility:assignment_list")
     else:
-        outcome = services.register_import_check(
+        outcome = imports.register_import_check(
             kind=kind, content=content, filename=filename, municipality=municipality
         )
     try:

@@ -20,6 +20,7 @@ from import_export import fields, resources, widgets
 
 from responsibility.choices import AssignmentKind, OperatingForm, ProviderKind, Role, UnitType
 from responsibility.models import Assignment, Board, CareProvider, Contract, Municipality, Person, Region, Unit
+from responsibility.services import assignment_save, assignment_validate, unit_create, unit_validate
 from responsibility.validators import normalize_org_number
 
 IMPORT_KINDS = ("units", "assignments")
@@ -280,8 +281,6 @@ class UnitResource(_RegisterResource):
         return {"municipality": self.municipality}
 
     def service_errors(self, instance, errors):
-        from responsibility.services import unit_validate
-
         found = {}
         if (
             instance.code
@@ -299,8 +298,6 @@ class UnitResource(_RegisterResource):
         return found
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        from responsibility.services import unit_create
-
         unit_create(unit=instance)
 
 
@@ -343,8 +340,6 @@ class AssignmentResource(_RegisterResource):
         clean_model_instances = True
 
     def service_errors(self, instance, errors):
-        from responsibility.services import assignment_validate
-
         if errors:
             return {}
         try:
@@ -354,8 +349,6 @@ class AssignmentResource(_RegisterResource):
         return {}
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        from responsibility.services import assignment_save
-
         assignment_save(assignment=instance)
 
 

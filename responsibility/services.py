@@ -177,29 +177,3 @@ def register_object_save(*, obj: Region | Board | CareProvider | Person) -> Regi
     obj.full_clean()
     obj.save()
     return obj
-
-
-def register_import_check(*, kind: str, content: bytes, filename: str, municipality: Municipality):
-    """Validate every row of an import file by the register's rules; save nothing."""
-    from responsibility.resources import ImportFileError, ImportOutcome, RowError, read_dataset, run_import
-
-    try:
-        dataset = read_dataset(content=content, filename=filename)
-    except ImportFileError as exc:
-        return ImportOutcome(errors=[RowError(1, "—", str(exc))])
-    return run_import(kind=kind, dataset=dataset, municipality=municipality, dry_run=True)
-
-
-def register_import(*, kind: str, content: bytes, filename: str, municipality: Municipality):
-    """Import every row of a file in one transaction, or nothing if any row has an error."""
-    from responsibility.resources import ImportFileError, ImportOutcome, RowError, read_dataset, run_import
-
-    try:
-        dataset = read_dataset(content=content, filename=filename)
-    except ImportFileError as exc:
-        return ImportOutcome(errors=[RowError(1, "—", str(exc))])
-    with transaction.atomic():
-        outcome = run_import(kind=kind, dataset=dataset, municipality=municipality, dry_run=False)
-        if not outcome.ok:
-            transaction.set_rollback(True)
-    return outcome

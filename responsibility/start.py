@@ -4,7 +4,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from masportal.start import StartItem
+from core.start import StartItem
 from responsibility.choices import Role, Severity
 
 

@@ -73,7 +73,7 @@ def main() -> int:
     run(python, "manage.py", "collectstatic", "--no-input", "-v0")
     run(python, "manage.py", "migrate", "--no-input", "-v0")
     # Heartbeats of an earlier run must not count.
-    run(python, "manage.py", "shell", "-c", "from masportal.models import Heartbeat; Heartbeat.objects.all().delete()")
+    run(python, "manage.py", "shell", "-c", "from core.models import Heartbeat; Heartbeat.objects.all().delete()")
     port = free_port()
     logs = {name: open(work / f"{name}.log", "w+") for name in ("web", "worker", "beat")}  # noqa: SIM115
     procs = {
@@ -125,7 +125,7 @@ def main() -> int:
         key = f"runtime-check-{uuid.uuid4().hex}"
         script = (
             "from django.contrib.auth import get_user_model; from django.db import transaction;"
-            "from masportal.services import notify;"
+            "from core.services import notify;"
             "u, _ = get_user_model().objects.get_or_create(username='runtime-check', "
             "defaults={'email': 'runtime-check@example.se', 'is_active': False});"
             "transaction.atomic()(lambda: notify(recipients=[u], kind='runtime', subject='Runtime check', "
@@ -133,7 +133,7 @@ def main() -> int:
         )
         run(python, "manage.py", "shell", "-c", script)
         check = (
-            "from masportal.models import Notification, Heartbeat;"
+            "from core.models import Notification, Heartbeat;"
             f"n = Notification.objects.get(dedupe_key='{key}');"
             "print(n.email_status, ','.join(Heartbeat.objects.values_list('source', flat=True)))"
         )

@@ -4,11 +4,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from core.models import Notification
+from core.users import ERASED_USERNAME, actor_display, user_deactivate, user_erase
 from incidents.models import Deviation, DeviationState, DeviationTransition, PatientDataAccess
 from incidents.permissions import actor_kinds
 from incidents.services import Move, moves_for
-from masportal.models import Notification
-from masportal.users import ERASED_USERNAME, actor_display, user_deactivate, user_erase
 from responsibility.models import Person
 from tests.conftest import DEMO_PASSWORD
 

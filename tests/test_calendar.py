@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from core.calendar import add_working_days, is_working_day, midsummer_eve
 from incidents import services
 from incidents.models import DeviationState
-from masportal.calendar import add_working_days, is_working_day, midsummer_eve
 from responsibility.models import Municipality
 from tests.factories import unit
 from tests.incidents.lexmaria_factories import deviation

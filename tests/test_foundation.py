@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from masportal.models import Heartbeat
+from core.models import Heartbeat
 from tests.conftest import DEMO_ROLE_SECTIONS, assert_accessible, login
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,7 +140,7 @@ def _worker_env() -> dict:
 @pytest.mark.django_db(transaction=True)
 def test_task_runs_in_a_real_worker_process():
     """A task queued through the configured broker is executed by a separate worker process."""
-    from masportal.tasks import heartbeat
+    from core.tasks import heartbeat
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
     Heartbeat.objects.filter(source="worker").delete()
@@ -194,7 +194,7 @@ def test_wrong_password_shows_swedish_error_and_keeps_username(page):
 @pytest.mark.browser
 def test_healthz_json_in_browser(page):
     """Monitoring reads /healthz as JSON."""
-    from masportal.services import heartbeat_record
+    from core.services import heartbeat_record
 
     heartbeat_record(source="worker")
     heartbeat_record(source="beat")
@@ -233,7 +233,7 @@ def test_skip_link_moves_focus_to_main(page):
 @pytest.mark.django_db
 def test_notifications_of_one_transaction_queue_one_delivery(django_capture_on_commit_callbacks, demo_user):
     """Many notifications written in one transaction ask the broker once, and each recipient once per key."""
-    from masportal.services import notify
+    from core.services import notify
 
     mas, vc = demo_user("mas"), demo_user("verksamhetschef")
     with django_capture_on_commit_callbacks() as callbacks:

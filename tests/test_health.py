@@ -19,8 +19,8 @@ from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
-from masportal.models import Heartbeat
-from masportal.services import heartbeat_record
+from core.models import Heartbeat
+from core.services import heartbeat_record
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = str(Path(sys.executable).parent)
@@ -64,7 +64,7 @@ def _stop(*procs):
 @pytest.mark.django_db(transaction=True)
 def test_healthz_is_200_with_all_up_and_503_with_the_worker_stopped(client):
     """With a real worker running and beat's heartbeat fresh /healthz is 200; once the worker stops it is 503."""
-    from masportal.tasks import heartbeat
+    from core.tasks import heartbeat
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": _db_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}

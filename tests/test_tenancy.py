@@ -193,9 +193,9 @@ def test_incidents_admin_of_a_sees_nothing_of_b(admin_a, b):
 
 def test_jobs_never_tell_one_municipalitys_people_about_the_other(b):
     from complaints.models import Complaint
+    from core.models import Notification
+    from core.scheduling import run_scheduled_jobs
     from incidents.models import Deviation, LexMariaCase
-    from masportal.jobs import run_scheduled_jobs
-    from masportal.models import Notification
 
     run_scheduled_jobs()
 

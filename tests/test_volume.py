@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
+from bench.volume import VolumeSpec, plan_municipality
 from incidents.models import Deviation, DeviationState, LexMariaCase, ReferenceCounter
-from masportal.volume import VolumeSpec, plan_municipality
 from responsibility.models import Municipality, Unit
 
 pytestmark = pytest.mark.django_db

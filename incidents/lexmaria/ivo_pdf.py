@@ -6,10 +6,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.pdf import html_to_pdf
+from core.users import actor_display
 from incidents.models import DeviationAction, LexMariaCase, LexMariaTransition
 from incidents.patient import redact
-from masportal.pdf import html_to_pdf
-from masportal.users import actor_display
 from responsibility.models import Unit
 
 # Deviation categories (codes of the demo and the default list) that point to a report to Läkemedelsverket.

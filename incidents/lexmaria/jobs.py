@@ -19,10 +19,11 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.locking import lock_skip
+from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
+from core.services import Notice, notify_all
 from incidents.lexmaria.services import OPEN_STATES, Step, actors_for, board_official_users, next_step, users_of
 from incidents.models import LexMariaCase, LexMariaReminder, ReminderKind
-from masportal.jobs import Stage, TimeBudget, in_batches, lock_skip, scheduled_job
-from masportal.services import Notice, notify_all
 from responsibility.models import Municipality
 
 # Reminders are looked for this many days ahead at most (the municipality's setting is usually smaller).

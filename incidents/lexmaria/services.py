@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import references
+from core.services import notify
 from core.transitions import Machine, StaleError, Transition, TransitionError, lock
 from incidents.models import (
     Deviation,
@@ -35,7 +36,6 @@ from incidents.models import (
     ReferenceCounter,
 )
 from incidents.routing import RoutingIndex, fallback_owner, gap_reason, lookups_for
-from masportal.services import notify
 from responsibility.choices import LexMariaRoute, Role, Scope
 from responsibility.models import Assignment, Board, Person, Unit
 from responsibility.permissions import register_admin_users

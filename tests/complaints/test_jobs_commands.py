@@ -13,8 +13,8 @@ from django.utils import timezone
 from complaints import services
 from complaints.jobs import collaboration_reminders, complaint_reminders
 from complaints.models import CollaborationDeviation, CollaborationReminder, Complaint, ComplaintReminder
-from masportal.jobs import job_order
-from masportal.models import Notification
+from core.models import Notification
+from core.scheduling import job_order
 from tests.complaints.helpers import collaboration, complaint
 from tests.factories import user
 

@@ -54,7 +54,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "GET": {"*": "302", "admin": "403"},
         "POST": {"*": "302", "admin": "403"},
     },
-    "admin:masportal_jobrun_add": {
+    "admin:core_jobrun_add": {
         "GET": {"*": "302", "admin": "403"},
         "POST": {"*": "302", "admin": "403"},
     },

@@ -40,6 +40,7 @@ def _sources() -> dict[str, Source]:
     from complaints.models import CollaborationDeviation, Complaint, Counterpart
     from complaints.permissions import may_manage_counterparts
     from complaints.selectors import collaborations_visible_to, complaints_visible_to
+    from core.models import Notification
     from followup.models import (
         Action,
         ChecklistAnswer,
@@ -58,7 +59,6 @@ def _sources() -> dict[str, Source]:
     from incidents.lexmaria.selectors import lex_maria_cases_visible_to
     from incidents.models import Deviation, DeviationState, LexMariaCase
     from incidents.selectors import deviations_visible_to
-    from masportal.models import Notification
     from masportal.selectors import failed_emails_for
     from reports.models import GeneratedReport
     from reports.scopes import may_report_on

@@ -29,10 +29,10 @@ class OtherMunicipality:
 
 def build() -> OtherMunicipality:
     """Create the second municipality (inside the caller's transaction) and return what names it."""
+    from bench.volume import VolumeSpec, generate, personnummer
     from complaints.demo import _categories
     from complaints.services import ComplaintInput, complaint_register
     from incidents.models import Deviation, LexMariaCase
-    from masportal.volume import VolumeSpec, generate, personnummer
     from responsibility.choices import Profession, Role
     from responsibility.models import Assignment, Municipality, Person, Unit
 

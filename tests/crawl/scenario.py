@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from masportal.users import user_deactivate, user_erase
+from core.users import user_deactivate, user_erase
 from tests.crawl import other_municipality
 
 
@@ -36,9 +36,9 @@ def _take(qs, n: int) -> list[int]:
 
 def prepare() -> Scenario:
     """Change the loaded demo into the shape above (inside the caller's transaction)."""
+    from core.scheduling import run_scheduled_jobs
     from followup.models import Action, ActionTransition
     from incidents.models import Deviation, DeviationTransition, LexMariaCase, LexMariaTransition, PatientDataAccess
-    from masportal.jobs import run_scheduled_jobs
     from reports.models import GeneratedReport
 
     other_municipality.build()
@@ -51,7 +51,7 @@ def prepare() -> Scenario:
     api_client_create(municipality=Municipality.objects.get(code="stockholm"), name="Crawl-klient",
                       scopes=[ApiScope.values[0]])
     # An e-mail that could not be delivered after every attempt (the register admin's list).
-    from masportal.models import Notification
+    from core.models import Notification
 
     Notification.objects.filter(pk__in=_take(Notification.objects.all(), 1)).update(
         email_status=Notification.EmailStatus.FAILED, email_attempts=5

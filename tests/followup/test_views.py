@@ -228,7 +228,7 @@ def test_contracts_are_for_register_admins_only(client, today):
 
 
 def test_job_runs_page_for_admins(client):
-    from masportal.jobs import run_scheduled_jobs
+    from core.scheduling import run_scheduled_jobs
 
     run_scheduled_jobs(only="followups_from_plans")
     _login(client, "kvalitet")

@@ -16,10 +16,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Notification
 from incidents.jobs import deliver_notifications
 from incidents.models import Deviation, DeviationState
 from masportal.celery import app
-from masportal.models import Notification
 from tests.factories import category, unit, user
 from tests.incidents.deviation_helpers import VALID_PNR
 

@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from core.models import Notification
 from incidents import patient, services
 from incidents.jobs import deviation_reminders
 from incidents.models import Deviation, DeviationState, DeviationTransition, LexMariaCase
-from masportal.models import Notification
 from responsibility.choices import AssignmentKind, Role
 from responsibility.models import Assignment, Person
 from tests.factories import unit, user

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.models import Notification
 from incidents import patient
 from incidents.models import Deviation, DeviationAttachment, DeviationState, PatientDataAccess, ReferenceCounter
-from masportal.models import Notification
 from tests.factories import category, unit
 from tests.incidents.deviation_helpers import VALID_PNR, report
 

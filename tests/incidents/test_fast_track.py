@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.models import Notification
 from incidents import services
 from incidents.models import DeviationState, DeviationTransition, LexMariaCase
 from incidents.selectors import assessment_queue_for
 from incidents.services import Move
-from masportal.models import Notification
 from tests.incidents.deviation_helpers import report, user
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
+from core.models import Notification
 from incidents.lexmaria.jobs import lex_maria_reminders
 from incidents.models import LexMariaCase
-from masportal.models import Notification
 from tests.incidents.lexmaria_factories import open_case
 
 pytestmark = pytest.mark.django_db

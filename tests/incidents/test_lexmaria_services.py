@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.models import Notification
 from incidents.lexmaria import services as lexmaria
 from incidents.lexmaria.services import (
     REQUIRES,
@@ -17,7 +18,6 @@ from incidents.lexmaria.services import (
     lex_maria_open,
 )
 from incidents.models import DeviationAction, LexMariaCase, LexMariaState, LexMariaTransition
-from masportal.models import Notification
 from responsibility.choices import Role
 from responsibility.models import Assignment, CareProvider, Person
 from tests.factories import user, user_for

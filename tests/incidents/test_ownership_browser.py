@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.scheduling import run_scheduled_jobs
 from incidents.models import Deviation, DeviationState
-from masportal.jobs import run_scheduled_jobs
 from responsibility.choices import Role
 from responsibility.models import Person, Unit
 from responsibility.resolver import board_duty_holder

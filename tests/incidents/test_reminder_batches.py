@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.models import Notification
+from core.scheduling import TimeBudget, run_scheduled_jobs
 from incidents import routing
 from incidents.jobs import deviation_reminders
 from incidents.models import Deviation, DeviationReminder, DeviationState
-from masportal.jobs import TimeBudget, run_scheduled_jobs
-from masportal.models import Notification
 from tests.incidents.deviation_helpers import report
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from masportal import services
-from masportal.models import Notification
+from core import services
+from core.models import Notification
 from tests.conftest import assert_accessible, login
 
 

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from masportal import services
-from masportal.jobs import registered_jobs, run_scheduled_jobs
-from masportal.models import Notification, NotificationPreference
+from core import services
+from core.models import Notification, NotificationPreference
+from core.scheduling import registered_jobs, run_scheduled_jobs
 from tests.masportal.test_outbox import smtp  # noqa: F401 - the real SMTP server fixture
 
 pytestmark = pytest.mark.django_db
@@ -190,7 +190,7 @@ def test_digest_users_get_one_email_a_day_exactly_once_and_others_at_once(smtp, 
 
 
 def services_inbox_has_digest(user) -> bool:
-    from masportal.selectors import notifications_for
+    from core.selectors import notifications_for
 
     return notifications_for(user=user).filter(kind=Notification.DIGEST_KIND).exists()
 
@@ -199,6 +199,6 @@ def test_the_digest_runs_in_the_delivery_stage_before_the_outbox_is_delivered():
     """The digest job is registered in the delivery stage and the outbox delivery follows it."""
     names = list(registered_jobs())
     assert names.index("notification_digest") < names.index("deliver_notifications")
-    from masportal.jobs import Stage, job_order
+    from core.scheduling import Stage, job_order
 
     assert {j.name: j.stage for j in job_order()}["notification_digest"] == Stage.DELIVER

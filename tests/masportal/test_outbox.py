@@ -11,8 +11,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from masportal import services
-from masportal.models import Notification
+from core import services
+from core.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.uploads import clean_filename
 from incidents.models import Deviation, DeviationAttachment
-from masportal.uploads import clean_filename
 from tests.incidents.test_deviation_views import _form, _login
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 Every generated PDF is read back with pdfplumber: a character outside the page's
 printable area (the side margins, or the edge strip top and bottom) fails the test.
 That is checked for all five kinds at the demo's scopes and at a whole generated
-municipality (masportal.volume), where tables run to many pages.
+municipality (bench.volume), where tables run to many pages.
 """
 
 import io
@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
+from core.pdf import html_to_pdf
 from incidents.models import Deviation, DeviationState, LexMariaCase
-from masportal.pdf import html_to_pdf
 from reports.builders import ReportParams, build_report
 from reports.builders.charts import line_chart
 from reports.builders.common import change_in_words, period_bounds

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from masportal.jobs import registered_jobs, run_scheduled_jobs
+from core.scheduling import registered_jobs, run_scheduled_jobs
 from reports import services
 from reports.choices import ReportKind, ReportState
 from reports.models import GeneratedReport

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from masportal.users import user_erase
+from core.users import user_erase
 from responsibility.choices import ContractKind, LexMariaRoute, MasHeldBy, Profession, Role
 from responsibility.models import Assignment, Board, Contract, Municipality, Person, Unit
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.scheduling import run_scheduled_jobs
 from followup.forms import ContractForm
 from followup.models import Reminder
 from incidents.lexmaria.services import resolve_chain
-from masportal.jobs import run_scheduled_jobs
 from responsibility import checks
 from responsibility.checks import run_checks
 from responsibility.choices import ContractKind, LexMariaRoute, MasHeldBy, Role

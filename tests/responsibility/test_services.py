@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from responsibility.choices import OperatingForm, Profession, ProviderKind, Role
+from responsibility.imports import register_import
 from responsibility.models import (
     Assignment,
     Board,
@@ -20,7 +21,6 @@ from responsibility.models import (
 )
 from responsibility.services import (
     assignment_save,
-    register_import,
     register_object_save,
     unit_change_operation,
     unit_create,

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from complaints.models import Counterpart
 from complaints.selectors import collaboration_row, collaborations_for
-from masportal.commands import one_by_code, one_municipality
+from core.commands import one_by_code
+from responsibility.commands import one_municipality
 
 
 class Command(BaseCommand):

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from complaints.selectors import complaint_row, complaints_for_board
-from masportal.commands import one_by_code, one_municipality
+from core.commands import one_by_code
+from responsibility.commands import one_municipality
 from responsibility.models import Board
 
 

@@ -5,8 +5,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.commands import one_by_code
 from followup.selectors import followup_status
-from masportal.commands import one_by_code
 from responsibility.models import Board
 
 

@@ -5,8 +5,8 @@ import json
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from core.commands import one_by_code
 from incidents.lexmaria.selectors import STATE_FILTERS, board_cases, board_officials, queue_row
-from masportal.commands import one_by_code
 from responsibility.models import Board
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from masportal.commands import output_path
+from core.commands import output_path
 from reports.builders import build_report
 from reports.choices import ReportKind
 from reports.services import ReportInputError, check_params, display_name, render_pdf

@@ -7,8 +7,9 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from masportal.commands import one_by_code, one_municipality
+from core.commands import one_by_code
 from responsibility.checks import findings_as_dict, run_checks
+from responsibility.commands import one_municipality
 from responsibility.management.commands.who_is_responsible import parse_date
 from responsibility.models import Board, Unit
 from responsibility.resolver import units_with_board

@@ -6,7 +6,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from masportal.commands import one_by_code
+from core.commands import one_by_code
 from responsibility.choices import STATUTORY_ROLES
 from responsibility.models import Unit
 from responsibility.resolver import responsible_for, units_with_board

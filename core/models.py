@@ -1,4 +1,4 @@
-"""Cross-cutting records: process heartbeats and the notification outbox."""
+"""The base layer's records: process heartbeats, the notification outbox and preferences, job runs."""
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +12,7 @@ class Heartbeat(models.Model):
     at = models.DateTimeField(_("at"))
 
     class Meta:
+        db_table = "masportal_heartbeat"  # the table of the masportal app, where the model was first
         verbose_name = _("heartbeat")
         verbose_name_plural = _("heartbeats")
 
@@ -57,6 +58,7 @@ class Notification(models.Model):
     email_error = models.CharField(_("e-mail error"), max_length=300, blank=True)
 
     class Meta:
+        db_table = "masportal_notification"  # the table of the masportal app, where the model was first
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
@@ -88,6 +90,7 @@ class NotificationPreference(models.Model):
     )
 
     class Meta:
+        db_table = "masportal_notificationpreference"  # the table of the masportal app, where the model was first
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
 
@@ -112,6 +115,7 @@ class JobRun(models.Model):
     errors = models.TextField(_("errors"), blank=True)
 
     class Meta:
+        db_table = "masportal_jobrun"  # the table of the masportal app, where the model was first
         verbose_name = _("job run")
         verbose_name_plural = _("job runs")
         ordering = ["-started_at", "-id"]

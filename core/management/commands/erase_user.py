@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from masportal.users import ERASED_USERNAME, user_erase
+from core.users import ERASED_USERNAME, user_erase
 
 
 class Command(BaseCommand):

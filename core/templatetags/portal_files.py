@@ -2,7 +2,7 @@
 
 from django import template
 
-from masportal.uploads import clean_filename
+from core.uploads import clean_filename
 
 register = template.Library()
 

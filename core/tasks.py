@@ -1,8 +1,8 @@
-"""Cross-cutting Celery tasks."""
+"""The base layer's Celery tasks. Their names keep the ``masportal.`` prefix they were registered with."""
 
 from celery import shared_task
 
-from masportal import services
+from core import scheduling, services
 
 
 @shared_task(name="masportal.heartbeat")
@@ -11,7 +11,7 @@ def heartbeat() -> None:
     services.heartbeat_record(source="worker")
 
 
-@shared_task(name="masportal.deliver_notifications")
+@shared_task(name=services.DELIVER_TASK)
 def deliver_notifications() -> dict:
     """Deliver pending notification e-mails."""
     return services.deliver_pending_notifications()
@@ -20,6 +20,4 @@ def deliver_notifications() -> dict:
 @shared_task(name="masportal.run_scheduled_jobs")
 def run_scheduled_jobs(only: str | None = None) -> list[int]:
     """Run every scheduled job (or only the one named) for today; beat calls this nightly, stale_reports often."""
-    from masportal.jobs import run_scheduled_jobs as run
-
-    return [r.pk for r in run(only=only)]
+    return [r.pk for r in scheduling.run_scheduled_jobs(only=only)]

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from masportal.jobs import registered_jobs, run_scheduled_jobs
+from core.scheduling import registered_jobs, run_scheduled_jobs
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
-"""Template filters for people: ``{{ t.actor|actor }}`` shows who acted (see masportal.users)."""
+"""Template filters for people: ``{{ t.actor|actor }}`` shows who acted (see core.users)."""
 
 from django import template
 
-from masportal.users import actor_display
+from core.users import actor_display
 
 register = template.Library()
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from masportal.models import Heartbeat, JobRun, Notification
+from core.models import Heartbeat, JobRun, Notification
 
 
 @admin.register(JobRun)

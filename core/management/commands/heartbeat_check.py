@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from masportal.services import heartbeat_state
+from core.services import heartbeat_state
 
 
 class Command(BaseCommand):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
@@ -16,10 +17,13 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from masportal.jobs import lock_skip
-from masportal.models import Heartbeat, Notification, NotificationPreference
+from core.locking import lock_skip
+from core.models import Heartbeat, Notification, NotificationPreference
+from core.scheduling import in_batches
 
 logger = logging.getLogger(__name__)
+# The registered name of the delivery task (core.tasks): kept from before the move, beat and queued messages use it.
+DELIVER_TASK = "masportal.deliver_notifications"
 User = get_user_model()
 
 
@@ -173,13 +177,11 @@ def queue_delivery() -> None:
     """Ask the worker to deliver pending e-mail now; a broker outage only delays it (the periodic job sends)."""
     from kombu import Connection
 
-    from masportal.tasks import deliver_notifications
-
     options = dict(getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {})
     try:
         with Connection(settings.CELERY_BROKER_URL, transport_options=options, connect_timeout=1) as conn:
             conn.ensure_connection(max_retries=1, timeout=1)
-            deliver_notifications.apply_async(connection=conn, retry=False)
+            current_app.send_task(DELIVER_TASK, connection=conn, retry=False)
     except Exception as exc:  # noqa: BLE001 - the periodic job delivers it later
         logger.warning("Broker unavailable, notification e-mail left in outbox: %s", type(exc).__name__)
 
@@ -344,8 +346,6 @@ def notification_digest_send(*, on, batch_size: int) -> dict:
     run on the same day writes nothing; what arrives later that day goes into the next day's digest.
     """
     from django.db.models import Exists, OuterRef
-
-    from masportal.jobs import in_batches
 
     key = f"digest:{on.isoformat()}"
     held = Notification.objects.filter(

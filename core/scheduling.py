@@ -2,7 +2,7 @@
 
 An app registers a job in its ``jobs.py``::
 
-    from masportal.jobs import scheduled_job
+    from core.scheduling import scheduled_job
 
     @scheduled_job("delegations_expiring", stage=Stage.REMIND)
     def delegations_expiring(*, on: date, batch_size: int) -> dict[str, int]:
@@ -13,7 +13,7 @@ An app registers a job in its ``jobs.py``::
 runs every registered job for a date in dependency order — by stage (what
 creates rows runs before what reminds about them, delivery and clean-up last),
 then by ``after`` (named jobs of the same stage that must run first), then by
-name — records a :class:`masportal.models.JobRun` per job and keeps going when
+name — records a :class:`core.models.JobRun` per job and keeps going when
 one fails.
 """
 
@@ -31,6 +31,8 @@ from importlib import import_module
 from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
+
+from core.models import JobRun
 
 logger = logging.getLogger(__name__)
 
@@ -112,15 +114,6 @@ def registered_jobs() -> dict[str, JobFunc]:
     return {job.name: job.func for job in job_order()}
 
 
-def lock_skip(qs):
-    """Lock the selected rows, skipping those another worker holds (PostgreSQL; elsewhere unchanged)."""
-    from django.db import connection
-
-    if connection.features.has_select_for_update_skip_locked:
-        return qs.select_for_update(skip_locked=True, of=("self",))
-    return qs
-
-
 class TimeBudget:
     """The time a job may spend: it works in batches and stops after the batch in which this ran out."""
 
@@ -153,8 +146,6 @@ def in_batches(step: Callable[[], int], *, budget: TimeBudget | None = None, max
 
 def run_scheduled_jobs(*, on: date | None = None, only: str | None = None, batch_size: int | None = None) -> list:
     """Run the registered jobs for ``on`` (today by default) in dependency order; return their JobRun rows."""
-    from masportal.models import JobRun
-
     on = on or timezone.localdate()
     batch_size = batch_size or settings.JOB_BATCH_SIZE
     jobs = registered_jobs()
@@ -177,11 +168,3 @@ def run_scheduled_jobs(*, on: date | None = None, only: str | None = None, batch
         run.save(update_fields=["counts", "status", "errors", "finished_at"])
         runs.append(run)
     return runs
-
-
-@scheduled_job("notification_digest", stage=Stage.DELIVER)
-def notification_digest(*, on: date, batch_size: int) -> dict[str, int]:
-    """Once a day: one digest e-mail (through the outbox) per user who chose the daily digest."""
-    from masportal.services import notification_digest_send
-
-    return notification_digest_send(on=on, batch_size=batch_size)

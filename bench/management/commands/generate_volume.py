@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from masportal.volume import Progress, VolumeSpec, generate
+from bench.volume import Progress, VolumeSpec, generate
 
 
 class Command(BaseCommand):

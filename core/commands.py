@@ -32,16 +32,3 @@ def one_by_code(queryset, code: str, *, municipality: str | None, what: str):
     if len(found) > 1:
         raise CommandError(f"{what.capitalize()} code {code} exists in several municipalities: give --municipality.")
     return found[0]
-
-
-def one_municipality(code: str | None, *, instead: str):
-    """The municipality ``code``, or the only one there is; with several and no code, ask for ``instead``."""
-    from responsibility.models import Municipality
-
-    rows = Municipality.objects.filter(code=code) if code else Municipality.objects.all()
-    found = list(rows[:2])
-    if not found:
-        raise CommandError(f"Unknown municipality: {code}")
-    if len(found) > 1:
-        raise CommandError(f"Several municipalities: give {instead} or --municipality.")
-    return found[0]
