@@ -37,7 +37,21 @@ from responsibility.models import (
     Municipality,
     Unit,
 )
-from responsibility.resolver import build_index, units_with_board
+from responsibility.resolver import board_duty_holder, build_index, units_with_board
+
+
+class _QuarterLookups:
+    """The quarter's resolver index in the shape ``incidents.routing.duty_owner`` reads: the register, its date
+    and the board's own MAS/MAR (from the board's virtual egen-regi unit when the index holds it)."""
+
+    def __init__(self, index, board_units: dict):
+        self.register, self.on, self._board_units = index, index.on, board_units
+
+    def board_holder(self, board, role: str):
+        virtual = self._board_units.get(board.pk)
+        if virtual is None:
+            return board_duty_holder(board=board, role=role, on=self.on)
+        return self.register.resolve(virtual, role)
 
 
 class EventsBuilder(OrgBuilder):
@@ -86,7 +100,7 @@ class EventsBuilder(OrgBuilder):
         key = (index.on, unit_pk, rehab)
         if key not in self._routes:
             unit = self.unit_objects[unit_pk]
-            owner = duty_owner(index=index, unit=unit, rehabilitation=rehab)
+            owner = duty_owner(index=_QuarterLookups(index, self.board_units), unit=unit, rehabilitation=rehab)
             role, holder = owner.role, (None if owner.unclear else owner.person)
             copy = None
             board_unit = self.board_units.get(unit.board_id)

@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.locking import lock_skip
 from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
 from followup.choices import ACTION_OPEN_STATES, FOLLOWUP_OPEN_STATES, ReminderKind
 from followup.models import Action, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
-from followup.services import ReminderItem, followups_from_plan, lock_skip, reminders_send
+from followup.services import ReminderItem, followups_from_plan, reminders_send
 from responsibility import checks
 from responsibility.choices import Role
 from responsibility.models import Assignment, Contract, Municipality

@@ -17,14 +17,8 @@ from incidents import routing
 from incidents.lexmaria import demo as demo_lexmaria
 from incidents.models import LexMariaCase, LexMariaState
 from responsibility.models import Person
-from tests.incidents.lexmaria_factories import (
-    DEMO_PERSONNUMMER,
-    deviation,
-    open_case,
-    unit_for_route,
-    user,
-    user_for,
-)
+from tests.factories import user, user_for
+from tests.incidents.lexmaria_factories import DEMO_PERSONNUMMER, deviation, open_case, unit_for_route
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
