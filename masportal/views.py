@@ -132,6 +132,12 @@ class PortalLoginView(LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        """The password is right: allauth finishes the login (asks for the MFA code where the user has MFA)."""
+        from allauth.account.utils import perform_login
+
+        return perform_login(self.request, form.get_user(), redirect_url=self.get_success_url())
+
 
 @login_required
 @require_GET
