@@ -24,7 +24,7 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
 def social_app(provider) -> SocialApp:
     """The allauth app of one configured provider (not stored: built from the provider row)."""
-    from accounts.secrets import client_secret
+    from accounts.crypto import client_secret
 
     if provider.kind == ProviderKind.OIDC:
         return SocialApp(

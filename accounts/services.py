@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, IdentityProvider, LoginMethod, PendingLogin, PersonIdentifier, ProviderKind
-from accounts.secrets import encrypt
+from accounts.crypto import encrypt
 from responsibility.models import Municipality, Person
 from responsibility.permissions import is_register_admin, user_municipality_id
 
