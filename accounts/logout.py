@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.views import LogoutView
-from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -56,5 +56,6 @@ class PortalLogoutView(LogoutView):
         idp_url = idp_logout_url(request)
         response = super().post(request, *args, **kwargs)
         if idp_url:
-            return HttpResponseRedirect(idp_url)
+            # A page that moves on to the IdP (not a redirect: the CSP's form-action allows only the portal).
+            return render(request, "accounts/logout_idp.html", {"idp_url": idp_url})
         return response

@@ -1,4 +1,7 @@
-"""MFA is required for register admins who log in with a password (and for everyone where the municipality says so)."""
+"""MFA is required for register admins who log in with a password (and for everyone where the municipality says so).
+
+Also lets the login page's "Log in with …" forms redirect to the IdPs (CSP form-action).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,13 @@ class MfaRequiredMiddleware:
     def __call__(self, request):
         if self._must_enrol(request):
             return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
-        return self.get_response(request)
+        response = self.get_response(request)
+        origins = getattr(request, "sso_form_action", None)
+        if origins:
+            # The "Log in with …" forms post to the portal, which redirects to the IdP: the CSP's
+            # form-action must allow the IdP's origin for that redirect (set by the sso tag).
+            response._csp_update = {"form-action": sorted(origins)}
+        return response
 
     @staticmethod
     def _must_enrol(request) -> bool:

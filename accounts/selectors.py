@@ -51,3 +51,19 @@ def pending_logins_of(*, municipality_id: int) -> QuerySet[PendingLogin]:
 
 def people_without_login(*, municipality_id: int) -> QuerySet[Person]:
     return Person.objects.filter(municipality_id=municipality_id, user__isnull=True)
+
+
+def idp_origin(provider: IdentityProvider) -> str:
+    """The origin the browser is sent to for a login: the issuer's, or the SAML IdP's SSO service's."""
+    from urllib.parse import urlsplit
+
+    url = provider.issuer or provider.metadata_url
+    if provider.kind == "saml" and provider.metadata_xml:
+        from accounts.adapter import saml_idp
+
+        try:
+            url = saml_idp(provider).get("sso_url") or url
+        except Exception:  # unreadable metadata: the login button then fails at the IdP step, not the page
+            return ""
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

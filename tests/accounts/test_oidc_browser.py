@@ -43,7 +43,11 @@ def oidc_idp(live_server, live_demo, tmp_path):
 def _idp_login(page, username: str, password: str) -> None:
     page.goto("/login/")
     page.get_by_role("button", name="Logga in med SITHS eID").click()
-    page.wait_for_url(lambda url: "127.0.0.1" in url and "/login/" in url)
+    try:
+        page.wait_for_url(lambda url: "127.0.0.1" in url and "/login/" in url)
+    except Exception:
+        print("DBG", page.url, page.content()[:3000])
+        raise
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Logga in hos IdP").click()
