@@ -106,7 +106,8 @@ class PersonIdentifier(models.Model):
 class Account(models.Model):
     """The login state of a user: municipality, how they last logged in, whether an IdP group made them admin."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="portal_account")
+    # Erasure (``erase_user``) removes the login and with it this row.
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_account")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("municipality"))
     provider = models.ForeignKey(IdentityProvider, on_delete=models.PROTECT, null=True, blank=True,

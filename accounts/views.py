@@ -100,6 +100,8 @@ def user_action(request, pk: int, action: str):
             if not form.is_valid():
                 raise ValidationError(_("Choose a person of your municipality."))
             services.user_link(actor=request.user, user_id=user.pk, person_id=form.cleaned_data["person"].pk)
+        elif action in ("unlink", "deactivate") and request.POST.get("confirm") != "1":
+            raise ValidationError(_("Confirm the change."))
         elif action == "unlink":
             services.user_unlink(actor=request.user, user_id=user.pk)
         elif action in ("deactivate", "activate"):
