@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Account, IdentityProvider, LoginMethod, PendingLogin, PersonIdentifier, ProviderKind
 from accounts.crypto import encrypt
+from accounts.models import Account, IdentityProvider, LoginMethod, PendingLogin, PersonIdentifier, ProviderKind
 from responsibility.models import Municipality, Person
 from responsibility.permissions import is_register_admin, user_municipality_id
 

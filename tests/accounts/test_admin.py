@@ -25,7 +25,7 @@ def demo(db):
 @pytest.fixture
 def other_municipality(demo):
     other = Municipality.objects.create(name="Annan kommun", code="annan", org_number="212000-0001")
-    admin = get_user_model().objects.create_user("annan-admin", password="x-Annan-2026!")
+    admin = get_user_model().objects.create_user("annan-admin", password="x-Annan-2026!")  # noqa: S106
     Person.objects.create(municipality=other, user=admin, first_name="Anna", last_name="Annan",
                           profession="ADMINISTRATOR")
     admin.user_permissions.add(*__import__("django.contrib.auth.models", fromlist=["Permission"]).Permission
@@ -50,7 +50,8 @@ def test_the_list_shows_the_municipalitys_logins_with_person_and_never_another_m
         client, demo, other_municipality):
     client.force_login(_user("admin"))
     body = client.get("/konton/").content.decode()
-    assert "mas" in body and str(_user("mas").person) in body
+    assert "mas" in body
+    assert str(_user("mas").person) in body
     assert "annan-admin" not in body
     # Another municipality's login: 404 on its page, and the actions refuse it (nothing changes).
     foreign = _user("annan-admin")
@@ -68,7 +69,8 @@ def test_admin_creates_a_local_login_for_a_person_and_deactivates_it_never_delet
     assert response.status_code == 302
     user = _user("ny.person")
     person.refresh_from_db()
-    assert person.user == user and user.check_password("Långt-Lösenord-2026")
+    assert person.user == user
+    assert user.check_password("Långt-Lösenord-2026")
 
     # Without confirmation nothing happens; with it the login is deactivated, not deleted.
     client.post(f"/konton/{user.pk}/inaktivera/")
@@ -103,7 +105,8 @@ def test_provider_by_command_stores_the_secret_encrypted_and_never_prints_it(dem
                  "--issuer", "https://idp.example.se/o", "--client-id", "portal", "--client-secret", "hemligt-123",
                  "--link-claim", "hsa_id", stdout=out)
     provider = IdentityProvider.objects.get()
-    assert "hemligt-123" not in provider.secret_encrypted and client_secret(provider) == "hemligt-123"
+    assert "hemligt-123" not in provider.secret_encrypted
+    assert client_secret(provider) == "hemligt-123"
     listing = StringIO()
     call_command("sso_provider", "list", "--municipality", demo.code, "--format", "json", stdout=listing)
     rows = json.loads(listing.getvalue())
@@ -123,9 +126,11 @@ def test_provider_page_never_shows_the_secret_back(client, demo):
         "groups_claim": "groups", "is_active": "on", "logout_at_idp": "on"})
     assert response.status_code == 302
     provider = IdentityProvider.objects.get(name="Freja eID")
-    assert provider.municipality == demo and client_secret(provider) == "superhemligt"
+    assert provider.municipality == demo
+    assert client_secret(provider) == "superhemligt"
     page = client.get(f"/konton/inloggningstjanster/{provider.pk}/").content.decode()
-    assert "superhemligt" not in page and provider.secret_encrypted not in page
+    assert "superhemligt" not in page
+    assert provider.secret_encrypted not in page
     assert "angiven (visas inte)" in page
     # On the login page: "Logga in med Freja eID".
     client.logout()
@@ -140,7 +145,9 @@ def test_a_replayed_or_forged_oidc_callback_is_refused_and_links_nothing(client,
                  stdout=StringIO())
     response = client.get(f"/accounts/oidc/{demo.code}-siths-eid/login/callback/",
                           {"code": "stolen-code", "state": "replayed-state"})
-    assert response.status_code == 302 and response.url == "/konton/sso/nekad/"
+    assert response.status_code == 302
+    assert response.url == "/konton/sso/nekad/"
     page = client.get(response.url)
-    assert page.status_code == 403 and "Inloggningen nekades" in page.content.decode()
+    assert page.status_code == 403
+    assert "Inloggningen nekades" in page.content.decode()
     assert not SocialAccount.objects.exists()

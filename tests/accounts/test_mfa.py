@@ -12,7 +12,7 @@ from django.core.management import call_command
 from tests.accounts.totp import totp_code
 
 pytestmark = pytest.mark.django_db
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = "demo"  # noqa: S105 - the demo logins' published password
 
 
 @pytest.fixture
@@ -28,7 +28,8 @@ def test_admin_without_mfa_is_sent_to_enrol_and_then_logs_in_with_a_code(client,
     response = _login(client, "admin")
     assert response.status_code == 302
     start = client.get("/")
-    assert start.status_code == 302 and start.url.startswith("/accounts/2fa/totp/activate/")
+    assert start.status_code == 302
+    assert start.url.startswith("/accounts/2fa/totp/activate/")
     assert client.get("/konton/").url.startswith("/accounts/2fa/totp/activate/")  # every page until enrolled
     page = client.get(start.url)
     secret = page.context["form"].secret
@@ -41,7 +42,7 @@ def test_admin_without_mfa_is_sent_to_enrol_and_then_logs_in_with_a_code(client,
 
 def test_with_totp_the_password_alone_is_not_enough(client, demo):
     admin = get_user_model().objects.get(username="admin")
-    secret = "JBSWY3DPEHPK3PXP"
+    secret = "JBSWY3DPEHPK3PXP"  # noqa: S105 - a TOTP secret made up for the test
     TOTP.activate(admin, secret)
     response = _login(client, "admin")
     assert response.url.startswith("/accounts/2fa/authenticate/")

@@ -90,7 +90,8 @@ def test_oidc_login_of_someone_not_in_the_register_is_refused_in_swedish_and_pen
 
     client.force_login(get_user_model().objects.get(username="admin"))
     body = client.get("/konton/").content.decode()
-    assert "SE2321000016-XXXX" in body and "Okänd Person" in body
+    assert "SE2321000016-XXXX" in body
+    assert "Okänd Person" in body
 
     person = Person.objects.filter(municipality=oidc_idp, user__isnull=True).first()
     client.post(f"/konton/vantande/{pending.pk}/koppla/", {"person": person.pk})
@@ -102,5 +103,6 @@ def test_oidc_login_of_someone_not_in_the_register_is_refused_in_swedish_and_pen
     page.wait_for_url(lambda url: "127.0.0.1" not in url and "/login/" not in url)
     assert page.url.split("/", 3)[3] == ""  # the start page
     person.refresh_from_db()
-    assert person.user is not None and not person.user.has_usable_password()
+    assert person.user is not None
+    assert not person.user.has_usable_password()
     assert SocialAccount.objects.get().user == person.user

@@ -94,6 +94,11 @@ class Source:
 
 
 def _sources() -> dict[str, Source]:
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import IdentityProvider, PendingLogin
+    from accounts.selectors import users_of
     from api.models import ApiClient
     from complaints.models import CollaborationDeviation, Complaint, Counterpart
     from complaints.permissions import may_manage_counterparts
@@ -124,12 +129,6 @@ def _sources() -> dict[str, Source]:
     from reports.views import _scope_of
     from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit
     from responsibility.permissions import is_register_admin, units_visible_to, user_municipality_id
-
-    from allauth.mfa.models import Authenticator
-    from django.contrib.auth import get_user_model
-
-    from accounts.models import IdentityProvider, PendingLogin
-    from accounts.selectors import users_of
 
     def admin_only(model, **kw):
         return Source(
