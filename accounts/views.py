@@ -51,7 +51,7 @@ def user_list(request):
 @require_http_methods(["GET", "POST"])
 def user_create(request):
     people = selectors.people_without_login(municipality_id=request.admin_municipality_id)
-    form = LocalUserForm(request.POST or None, people=people, initial={"person": request.GET.get("person")})
+    form = LocalUserForm(request.POST if request.method == "POST" else None, people=people, initial={"person": request.GET.get("person")})
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_create_local(actor=request.user, person_id=form.cleaned_data["person"].pk,
@@ -139,7 +139,7 @@ def pending_link(request, pk: int):
 def provider_list(request):
     municipality = get_object_or_404(Municipality, pk=request.admin_municipality_id)
     policy = LoginPolicy.objects.filter(municipality=municipality).first() or LoginPolicy(municipality=municipality)
-    form = LoginPolicyForm(request.POST or None, instance=policy)
+    form = LoginPolicyForm(request.POST if request.method == "POST" else None, instance=policy)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The login rules are saved."))
@@ -158,7 +158,7 @@ def provider_edit(request, pk: int | None = None):
         provider = selectors.providers_of(municipality_id=municipality.pk).filter(pk=pk).first()
         if provider is None:
             raise Http404(_("No such identity provider in your municipality."))
-    form = ProviderForm(request.POST or None, request.FILES or None, instance=provider)
+    form = ProviderForm(request.POST if request.method == "POST" else None, request.FILES or None, instance=provider)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         secret = data.pop("secret", "")
