@@ -15,4 +15,4 @@ class AccountsConfig(AppConfig):
         user_model = get_user_model()
         if not hasattr(user_model, "history"):
             register(user_model, app="accounts", excluded_fields=["password", "last_login"])
-        from accounts import signals  # noqa: F401 - connects the login receivers
+        from accounts import checks, signals  # noqa: F401 - registers the check, connects the login receivers
