@@ -557,8 +557,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     },
     "accounts:provider_list": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
-        "POST_EMPTY": {"*": "403", "admin": "200", "anonymous": "302"},
-        "POST_INVALID": {"*": "403", "admin": "302", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "302", "anonymous": "302"},
     },
     "accounts:sso_refused": {
         "GET": {"*": "403"},
