@@ -33,7 +33,8 @@ def configure(config: dict) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
     settings.configure(
-        DEBUG=False, SECRET_KEY="test-idp-only",  # noqa: S106 - the test IdP only ALLOWED_HOSTS=["127.0.0.1", "localhost"], ROOT_URLCONF=__name__,
+        DEBUG=False, SECRET_KEY="test-idp-only",  # noqa: S106 - the test IdP only
+        ALLOWED_HOSTS=["127.0.0.1", "localhost"], ROOT_URLCONF=__name__,
         INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
                         "oauth2_provider"],
         MIDDLEWARE=["django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.common.CommonMiddleware",
