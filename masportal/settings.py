@@ -81,6 +81,14 @@ INSTALLED_APPS = [
     "complaints",
     "reports",
     "api",
+    # Single sign-on (OIDC, SAML) and MFA: django-allauth, configured per municipality in accounts/.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
+    "accounts",
 ]
 # The benchmark's volume-data generator (manage.py generate_volume): development only, not in the image.
 if not PRODUCTION and (BASE_DIR / "bench" / "apps.py").exists():
@@ -100,6 +108,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Register admins who log in with a password are sent to set up MFA before anything else.
+    "accounts.middleware.MfaRequiredMiddleware",
     "masportal.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -238,6 +249,8 @@ AUTHENTICATION_BACKENDS = [
     "core.security.PortalAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
+    # Used by allauth to log in a user after SSO or MFA (no password check of its own here).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -249,6 +262,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 GUARDIAN_RAISE_403 = True
+
+# Single sign-on and MFA (django-allauth). Providers are configured per municipality
+# in the portal (/konton/leverantorer/) or with `manage.py sso_provider`; accounts/
+# hands them to allauth. Nobody signs up: local accounts are created by the register admin,
+# SSO accounts only when the login matches a person in the register.
+ACCOUNT_ADAPTER = "accounts.adapter.PortalAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.PortalSocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "MAS-portalen"
+MFA_PASSKEY_LOGIN_ENABLED = False
+# WebAuthn needs HTTPS except on localhost during development and tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+# Fernet key(s) for the SSO client secrets stored in the database, newest first. Without
+# it (development) a key is derived from DJANGO_SECRET_KEY; production must set it.
+SSO_SECRET_KEYS = [k.strip() for k in os.environ.get("MASPORTAL_SSO_SECRET_KEYS", "").split(",") if k.strip()]
 
 # Login throttling (django-axes): after MASPORTAL_LOGIN_FAILURE_LIMIT failures
 # for one username or from one address, further attempts are refused for

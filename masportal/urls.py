@@ -1,9 +1,9 @@
 """URL configuration of MAS-portalen."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.logout import PortalLogoutView
 from core import views as core_views
 from masportal import views
 
@@ -19,8 +19,10 @@ urlpatterns = [
     path("utskick/misslyckade/<int:pk>/skicka-igen/", views.outbox_resend, name="outbox_resend"),
     path("livez", core_views.livez, name="livez"),
     path("login/", views.PortalLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", PortalLogoutView.as_view(), name="logout"),
     path("inloggningsspärrar/", views.login_lockouts, name="login_lockouts"),
+    path("konton/", include("accounts.urls")),
+    path("accounts/", include("accounts.urls_allauth")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("register/", include("responsibility.urls")),
     path("avvikelser/", include("incidents.urls")),

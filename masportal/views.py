@@ -59,6 +59,16 @@ class PortalLoginView(LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        """The password is right: allauth finishes the login (asks for the MFA code where the user has MFA)."""
+        from allauth.account.internal.flows.login import record_authentication
+        from allauth.account.utils import perform_login
+
+        user = form.get_user()
+        # The password was just typed: MFA set-up within ACCOUNT_REAUTHENTICATION_TIMEOUT does not ask for it again.
+        record_authentication(self.request, user, "password", username=user.username, reauthenticated=True)
+        return perform_login(self.request, user, redirect_url=self.get_success_url())
+
 
 @login_required
 @require_GET

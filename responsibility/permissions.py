@@ -17,7 +17,7 @@ from guardian.shortcuts import get_objects_for_user
 from responsibility.choices import Role
 from responsibility.models import Assignment, Unit
 from responsibility.scope import units_in_scope_q
-from responsibility.tenancy import municipality_id_of, request_cache, scoped
+from responsibility.tenancy import request_cache, scoped
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,6 @@ def register_admin_users(*, municipality_id: int | None = None) -> list:
     if municipality_id is not None:
         users = users.filter(person__municipality_id=municipality_id)
     return list(users.order_by("pk"))
-
-
-def user_municipality_id(user) -> int | None:
-    """Kept for branches merged this session: use :func:`responsibility.tenancy.municipality_id_of`."""
-    return municipality_id_of(user)
 
 
 def _scope_from(assignments) -> UserScope:

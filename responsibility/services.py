@@ -15,13 +15,11 @@ from responsibility.models import (
     Board,
     CareProvider,
     Contract,
-    Municipality,
     Person,
     Region,
     Unit,
     UnitOperatingPeriod,
 )
-from responsibility.tenancy import municipality_of
 
 
 def overlapping_assignments(*, assignment: Assignment):
@@ -164,11 +162,6 @@ def unit_change_operation(
 def municipal_provider_for(*, board: Board) -> CareProvider:
     """The municipality's own vårdgivare for ``board``."""
     return CareProvider.objects.get(board=board, kind=ProviderKind.MUNICIPAL)
-
-
-def register_municipality(*, user) -> Municipality:
-    """The municipality whose register ``user`` administers (see :func:`responsibility.tenancy.municipality_of`)."""
-    return municipality_of(user)
 
 
 @transaction.atomic

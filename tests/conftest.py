@@ -107,8 +107,14 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/login/")
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(password)
-    page.get_by_role("button", name="Logga in").click()
+    page.get_by_role("button", name="Logga in", exact=True).click()
     page.wait_for_url(lambda url: "/login/" not in url)
+    if "/accounts/2fa/totp/activate/" in page.url:
+        # A register admin logging in with a password sets up MFA first (accounts/middleware.py).
+        from tests.accounts.totp import enrol_totp
+
+        enrol_totp(page)
+        page.goto("/")
 
 
 @pytest.fixture

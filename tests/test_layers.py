@@ -5,7 +5,8 @@ The tiers, bottom to top, as the code stands (issue 18)::
     core                      what every app uses: outbox/notify, job registry + JobRun, locking,
                               start-page items, working days, uploads, users, pdf
     responsibility            the register and its resolver: the one answer to "who"
-    incidents, followup       the two domains; they never import each other
+    incidents, followup,      the two domains, which never import each other, and the logins
+    accounts                  (SSO providers, MFA policy, user administration against the register)
     complaints                complaints and collaboration deviations: a collaboration deviation is
                               routed by incidents' routing and may link a deviation or Lex Maria case
     reports                   reads every domain app (incidents, followup, complaints); read by none
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TIERS: list[set[str]] = [
     {"core"},
     {"responsibility"},
-    {"incidents", "followup"},
+    {"incidents", "followup", "accounts"},
     {"complaints"},
     {"reports"},
     {"api", "masportal"},

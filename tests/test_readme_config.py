@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["core", "masportal", "responsibility", "incidents", "followup", "reports", "complaints", "api"]
+APPS = ["core", "masportal", "responsibility", "incidents", "followup", "reports", "complaints", "api", "accounts"]
 READ = re.compile(r"""(?:environ(?:\.get)?\(\s*|environ\[\s*|getenv\(\s*|env_\w+\(\s*)["']([A-Z][A-Z0-9_]+)["']""")
 
 

@@ -36,6 +36,11 @@ SPECIAL = runner.SPECIAL
 
 
 def _sources() -> dict[str, Source]:
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import IdentityProvider, PendingLogin
+    from accounts.selectors import users_of
     from api.models import ApiClient
     from complaints.models import CollaborationDeviation, Complaint, Counterpart
     from complaints.permissions import may_manage_counterparts
@@ -158,6 +163,15 @@ def _sources() -> dict[str, Source]:
         "notification": Source(
             all=lambda: Notification.objects.all(), visible=lambda u: Notification.objects.filter(recipient_id=u.pk)
         ),
+        "login_user": Source(
+            all=lambda: get_user_model().objects.all(),
+            visible=lambda u: (users_of(municipality_id=municipality_id_of(u))
+                               if is_register_admin(u) and municipality_id_of(u) else get_user_model().objects.none()),
+        ),
+        "pending_login": admin_only(PendingLogin),
+        "identity_provider": admin_only(IdentityProvider),
+        "webauthn": Source(all=lambda: Authenticator.objects.filter(type="webauthn"),
+                           visible=lambda u: Authenticator.objects.filter(type="webauthn", user_id=u.pk)),
         "failed_email": Source(
             all=lambda: Notification.objects.filter(email_status=Notification.EmailStatus.FAILED),
             visible=lambda u: failed_emails_for(user=u),
@@ -221,6 +235,22 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
     "reports:generated_download": {"pk": "generated"},
     "reports:generated_retry": {"pk": "generated"},
     "outbox_resend": {"pk": "failed_email"},
+    "accounts:user_detail": {"pk": "login_user"},
+    "accounts:user_link": {"pk": "login_user"},
+    "accounts:user_unlink": {"pk": "login_user"},
+    "accounts:user_deactivate": {"pk": "login_user"},
+    "accounts:user_activate": {"pk": "login_user"},
+    "accounts:pending_link": {"pk": "pending_login"},
+    "accounts:provider_edit": {"pk": "identity_provider"},
+    "mfa_edit_webauthn": {"pk": "webauthn"},
+    "mfa_remove_webauthn": {"pk": "webauthn"},
+    "openid_connect_login": {"provider_id": lambda: ["finns-inte"]},
+    "openid_connect_callback": {"provider_id": lambda: ["finns-inte"]},
+    "saml_acs": {"organization_slug": lambda: ["finns-inte"]},
+    "saml_finish_acs": {"organization_slug": lambda: ["finns-inte"]},
+    "saml_sls": {"organization_slug": lambda: ["finns-inte"]},
+    "saml_metadata": {"organization_slug": lambda: ["finns-inte"]},
+    "saml_login": {"organization_slug": lambda: ["finns-inte"]},
     "complaints:complaint_detail": {"pk": "complaint"},
     "complaints:complaint_edit": {"pk": "complaint"},
     "complaints:complaint_step": {"pk": "complaint", "step": lambda: _complaint_steps("complaint")},

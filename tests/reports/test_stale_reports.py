@@ -14,14 +14,14 @@ from reports import services
 from reports.choices import ReportKind, ReportState
 from reports.models import GeneratedReport
 from reports.tasks import generate_report
-from responsibility.permissions import user_municipality_id
+from responsibility.tenancy import municipality_id_of
 
 pytestmark = pytest.mark.django_db
 
 
 def _report(user, **fields) -> GeneratedReport:
     values = {"kind": ReportKind.RESPONSIBILITY, "scope_kind": "municipality", "scope_label": "Demo kommun",
-              "scope_id": user_municipality_id(user),
+              "scope_id": municipality_id_of(user),
               "period_from": date(2026, 1, 1), "period_to": date(2026, 1, 1), "requested_by": user}
     values.update(fields)
     return GeneratedReport.objects.create(**values)

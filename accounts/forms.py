@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import IdentityProvider, LoginPolicy
+
+
+class LocalUserForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=None, label=_("Person"))
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("The person sets up MFA at the first login if they are a register admin."))
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+
+
+class LinkForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=None, label=_("Person"))
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+
+
+class ProviderForm(forms.ModelForm):
+    secret = forms.CharField(
+        label=_("Client secret"), required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the stored secret."))
+    metadata_file = forms.FileField(label=_("Metadata file (XML)"), required=False)
+
+    class Meta:
+        model = IdentityProvider
+        fields = ["kind", "name", "slug", "issuer", "client_id", "secret_env", "scopes", "metadata_url", "entity_id",
+                  "link_claim", "groups_claim", "admin_group", "logout_at_idp", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("metadata_file")
+        if upload:
+            data["metadata_xml"] = upload.read().decode("utf-8", errors="replace")
+        return data
+
+
+class LoginPolicyForm(forms.ModelForm):
+    class Meta:
+        model = LoginPolicy
+        fields = ["mfa_required_for_all"]

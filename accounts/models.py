@@ -1,0 +1,167 @@
+"""Identity providers per municipality, the login state of each user, and logins waiting for a person.
+
+Roles never come from here: what a user may do follows from their person's
+assignments in the register. A provider may name one IdP group that grants the
+register admin role (``admin_group``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from responsibility.models import Municipality, Person
+
+
+class ProviderKind(models.TextChoices):
+    OIDC = "oidc", _("OpenID Connect")
+    SAML = "saml", _("SAML 2.0")
+
+
+class LoginMethod(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    OIDC = "oidc", _("OpenID Connect")
+    SAML = "saml", _("SAML 2.0")
+
+
+class IdentityProvider(models.Model):
+    """A municipality's IdP (OIDC or SAML) shown on the login page as "Logga in med <name>"."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="identity_providers",
+                                     verbose_name=_("municipality"))
+    kind = models.CharField(_("protocol"), max_length=8, choices=ProviderKind.choices)
+    name = models.CharField(_("name"), max_length=80, help_text=_('Shown on the login page as "Log in with <name>".'))
+    slug = models.SlugField(_("short name"), max_length=40)
+    # OpenID Connect
+    issuer = models.URLField(_("issuer"), blank=True, help_text=_("OpenID Connect: the issuer URL (its discovery "
+                                                                   "document is read from .well-known)."))
+    client_id = models.CharField(_("client id"), max_length=200, blank=True)
+    secret_encrypted = models.TextField(_("client secret (encrypted)"), blank=True, editable=False)
+    secret_env = models.CharField(_("client secret from environment variable"), max_length=100, blank=True,
+                                  help_text=_("Name of an environment variable holding the secret, instead of "
+                                              "storing it."))
+    scopes = models.CharField(_("scopes"), max_length=200, default="openid email profile")
+    # SAML 2.0
+    metadata_url = models.URLField(_("metadata URL"), blank=True)
+    metadata_xml = models.TextField(_("metadata (XML)"), blank=True)
+    entity_id = models.CharField(_("IdP entity id"), max_length=300, blank=True)
+    # Linking and roles
+    link_claim = models.CharField(
+        _("linking claim"), max_length=80, default="email",
+        help_text=_('The claim or attribute that identifies the person: "hsa_id", "email" (verified e-mail) or '
+                    "another claim name."),
+    )
+    groups_claim = models.CharField(_("groups claim"), max_length=80, default="groups")
+    admin_group = models.CharField(_("group that grants register admin"), max_length=200, blank=True)
+    logout_at_idp = models.BooleanField(_("log out at the identity provider too"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["secret_encrypted"])
+
+    class Meta:
+        verbose_name = _("identity provider")
+        verbose_name_plural = _("identity providers")
+        ordering = ["municipality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "slug"], name="accounts_provider_slug_per_municipality"),
+            models.UniqueConstraint(fields=["municipality", "name"], name="accounts_provider_name_per_municipality"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def provider_id(self) -> str:
+        """The id allauth knows the provider by (its login URL contains it)."""
+        return f"{self.municipality.code}-{self.slug}"
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.secret_encrypted or self.secret_env)
+
+
+class PersonIdentifier(models.Model):
+    """A stable identifier of a person at the IdPs (HSA-id, or another configured claim)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="identifiers", verbose_name=_("person"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    claim = models.CharField(_("claim"), max_length=80, default="hsa_id")
+    value = models.CharField(_("value"), max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person identifier")
+        verbose_name_plural = _("person identifiers")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "claim", "value"],
+                                    name="accounts_identifier_unique_per_municipality"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim}={self.value}"
+
+
+class Account(models.Model):
+    """The login state of a user: municipality, how they last logged in, whether an IdP group made them admin."""
+
+    # Erasure (``erase_user``) removes the login and with it this row.
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_account")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("municipality"))
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="accounts", verbose_name=_("identity provider"))
+    last_method = models.CharField(_("login method"), max_length=12, choices=LoginMethod.choices, blank=True)
+    admin_from_idp = models.BooleanField(_("register admin through IdP group"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("portal account")
+        verbose_name_plural = _("portal accounts")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class PendingLogin(models.Model):
+    """A login at an IdP that matched no person: the register admin links or dismisses it."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.PROTECT, related_name="pending_logins",
+                                 verbose_name=_("identity provider"))
+    subject = models.CharField(_("subject at the IdP"), max_length=255)
+    claims = models.JSONField(_("claims used for linking"), default=dict)
+    first_seen = models.DateTimeField(_("first attempt"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("latest attempt"), auto_now=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pending login")
+        verbose_name_plural = _("pending logins")
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="accounts_pending_once_per_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return self.claims.get("name") or self.subject
+
+
+class LoginPolicy(models.Model):
+    """A municipality's login rules: MFA for every local account, or (default) only for register admins."""
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.PROTECT, related_name="login_policy",
+                                        verbose_name=_("municipality"))
+    mfa_required_for_all = models.BooleanField(
+        _("MFA required for every local account"), default=False,
+        help_text=_("Register admins must always use MFA when they log in with a password."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("login policy")
+        verbose_name_plural = _("login policies")
+
+    def __str__(self) -> str:
+        return str(self.municipality)

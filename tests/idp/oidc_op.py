@@ -1,0 +1,119 @@
+"""A real OpenID Connect provider for the tests: django-oauth-toolkit's OP in a tiny separate Django project.
+
+Run as its own process (``python tests/idp/oidc_op.py CONFIG_JSON``): it migrates its own
+SQLite database, creates its users and one confidential client, and serves on 127.0.0.1:PORT
+(issuer ``http://127.0.0.1:PORT/o``). Users log in with a username and password on its
+own login page; the ID token (RS256) carries e-mail, e-mail_verified, hsa_id and groups.
+
+CONFIG_JSON: {"port", "db", "client_id", "client_secret", "redirect_uris", "post_logout_redirect_uris",
+"users": [{"username", "password", "email", "email_verified", "hsa_id", "groups", "name"}]}
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import django
+from django.conf import settings
+
+LOGIN_TEMPLATE = """<!doctype html><html lang="sv"><head><title>Test-IdP</title></head><body>
+<h1>Test-IdP – logga in</h1>
+<form method="post">{% csrf_token %}{{ form.as_p }}<input type="hidden" name="next" value="{{ next }}">
+<button type="submit">Logga in hos IdP</button></form></body></html>"""
+LOGOUT_TEMPLATE = """<!doctype html><html lang="sv"><head><title>Test-IdP</title></head><body>
+<h1>Test-IdP – logga ut</h1><form method="post">{% csrf_token %}{{ form.as_p }}
+<button type="submit" name="allow" value="1">Logga ut hos IdP</button></form></body></html>"""
+
+
+def configure(config: dict) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    settings.configure(
+        DEBUG=False, SECRET_KEY="test-idp-only",  # noqa: S106 - the test IdP only
+        ALLOWED_HOSTS=["127.0.0.1", "localhost"], ROOT_URLCONF=__name__,
+        INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
+                        "oauth2_provider"],
+        MIDDLEWARE=["django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.common.CommonMiddleware",
+                    "django.middleware.csrf.CsrfViewMiddleware",
+                    "django.contrib.auth.middleware.AuthenticationMiddleware"],
+        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": config["db"]}},
+        TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": False, "OPTIONS": {
+            "context_processors": ["django.template.context_processors.request"],
+            "loaders": [("django.template.loaders.locmem.Loader", {
+                "registration/login.html": LOGIN_TEMPLATE, "oauth2_provider/logout_confirm.html": LOGOUT_TEMPLATE,
+            }), "django.template.loaders.app_directories.Loader"]}}],
+        USE_TZ=True, LOGIN_URL="/login/", SESSION_COOKIE_NAME="idp_session", CSRF_COOKIE_NAME="idp_csrf",
+        OAUTH2_PROVIDER={
+            "OIDC_ENABLED": True, "OIDC_RSA_PRIVATE_KEY": key, "PKCE_REQUIRED": True,
+            "OIDC_RP_INITIATED_LOGOUT_ENABLED": True, "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+            "OIDC_RP_INITIATED_LOGOUT_ACCEPT_EXPIRED_TOKENS": True,
+            "SCOPES": {"openid": "OpenID Connect", "email": "E-mail", "profile": "Profile"},
+            "OAUTH2_VALIDATOR_CLASS": "__main__.Validator" if __name__ == "__main__" else f"{__name__}.Validator",
+        },
+        USERS=config["users"],
+    )
+
+
+def _validator_class():
+    from oauth2_provider.oauth2_validators import OAuth2Validator
+
+    class Validator(OAuth2Validator):
+        oidc_claim_scope = None  # every claim below goes in the ID token and userinfo
+
+        def get_additional_claims(self, request):
+            user = next(u for u in settings.USERS if u["username"] == request.user.username)
+            return {k: user[k] for k in ("email", "email_verified", "hsa_id", "groups", "name") if k in user}
+
+    return Validator
+
+
+urlpatterns: list = []
+
+
+def _urls():
+    from django.contrib.auth import views as auth_views
+    from django.urls import include, path
+
+    return [path("login/", auth_views.LoginView.as_view()), path("o/", include("oauth2_provider.urls"))]
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    configure(config)
+    django.setup()
+    global Validator, urlpatterns
+    Validator = _validator_class()
+    urlpatterns = _urls()
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from oauth2_provider.models import Application
+
+    call_command("migrate", verbosity=0)
+    for u in config["users"]:
+        User.objects.create_user(username=u["username"], password=u["password"])
+    Application.objects.create(
+        client_id=config["client_id"], client_secret=config["client_secret"], hash_client_secret=False,
+        client_type=Application.CLIENT_CONFIDENTIAL, authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=" ".join(config["redirect_uris"]), algorithm=Application.RS256_ALGORITHM,
+        skip_authorization=True, name="MAS-portalen",
+        post_logout_redirect_uris=" ".join(config.get("post_logout_redirect_uris", [])),
+    )
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    from django.core.wsgi import get_wsgi_application
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("127.0.0.1", int(config["port"]), get_wsgi_application(), handler_class=Quiet)
+    print("ready", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
