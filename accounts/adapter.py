@@ -28,19 +28,32 @@ def social_app(provider) -> SocialApp:
 
     if provider.kind == ProviderKind.OIDC:
         return SocialApp(
-            provider="openid_connect", provider_id=provider.provider_id, name=provider.name,
-            client_id=provider.client_id, secret=client_secret(provider),
-            settings={"server_url": provider.issuer, "oauth_pkce_enabled": True,
-                      "scope": provider.scopes.split(), "token_auth_method": "client_secret_post"},
+            provider="openid_connect",
+            provider_id=provider.provider_id,
+            name=provider.name,
+            client_id=provider.client_id,
+            secret=client_secret(provider),
+            settings={
+                "server_url": provider.issuer,
+                "oauth_pkce_enabled": True,
+                "scope": provider.scopes.split(),
+                "token_auth_method": "client_secret_post",
+            },
         )
     return SocialApp(
-        provider="saml", provider_id=provider.provider_id, name=provider.name, client_id=provider.provider_id,
+        provider="saml",
+        provider_id=provider.provider_id,
+        name=provider.name,
+        client_id=provider.provider_id,
         settings={
             "idp": saml_idp(provider),
-            "attribute_mapping": {"uid": "uid", "email": "email", "first_name": "first_name",
-                                  "last_name": "last_name"},
-            "advanced": {"reject_idp_initiated_sso": True, "want_assertion_signed": True,
-                         "want_message_signed": False, "strict": True},
+            "attribute_mapping": {"uid": "uid", "email": "email", "first_name": "first_name", "last_name": "last_name"},
+            "advanced": {
+                "reject_idp_initiated_sso": True,
+                "want_assertion_signed": True,
+                "want_message_signed": False,
+                "strict": True,
+            },
         },
     )
 

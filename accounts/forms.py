@@ -7,8 +7,11 @@ from accounts.models import IdentityProvider, LoginPolicy
 class LocalUserForm(forms.Form):
     person = forms.ModelChoiceField(queryset=None, label=_("Person"))
     username = forms.CharField(label=_("Username"), max_length=150)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text=_("The person sets up MFA at the first login if they are a register admin."))
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("The person sets up MFA at the first login if they are a register admin."),
+    )
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,14 +28,31 @@ class LinkForm(forms.Form):
 
 class ProviderForm(forms.ModelForm):
     secret = forms.CharField(
-        label=_("Client secret"), required=False, widget=forms.PasswordInput(render_value=False),
-        help_text=_("Stored encrypted and never shown again. Leave empty to keep the stored secret."))
+        label=_("Client secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the stored secret."),
+    )
     metadata_file = forms.FileField(label=_("Metadata file (XML)"), required=False)
 
     class Meta:
         model = IdentityProvider
-        fields = ["kind", "name", "slug", "issuer", "client_id", "secret_env", "scopes", "metadata_url", "entity_id",
-                  "link_claim", "groups_claim", "admin_group", "logout_at_idp", "is_active"]
+        fields = [
+            "kind",
+            "name",
+            "slug",
+            "issuer",
+            "client_id",
+            "secret_env",
+            "scopes",
+            "metadata_url",
+            "entity_id",
+            "link_claim",
+            "groups_claim",
+            "admin_group",
+            "logout_at_idp",
+            "is_active",
+        ]
 
     def clean(self):
         data = super().clean()

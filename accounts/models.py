@@ -29,19 +29,26 @@ class LoginMethod(models.TextChoices):
 class IdentityProvider(models.Model):
     """A municipality's IdP (OIDC or SAML) shown on the login page as "Logga in med <name>"."""
 
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="identity_providers",
-                                     verbose_name=_("municipality"))
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="identity_providers", verbose_name=_("municipality")
+    )
     kind = models.CharField(_("protocol"), max_length=8, choices=ProviderKind.choices)
     name = models.CharField(_("name"), max_length=80, help_text=_('Shown on the login page as "Log in with <name>".'))
     slug = models.SlugField(_("short name"), max_length=40)
     # OpenID Connect
-    issuer = models.URLField(_("issuer"), blank=True, help_text=_("OpenID Connect: the issuer URL (its discovery "
-                                                                   "document is read from .well-known)."))
+    issuer = models.URLField(
+        _("issuer"),
+        blank=True,
+        help_text=_("OpenID Connect: the issuer URL (its discovery document is read from .well-known)."),
+    )
     client_id = models.CharField(_("client id"), max_length=200, blank=True)
     secret_encrypted = models.TextField(_("client secret (encrypted)"), blank=True, editable=False)
-    secret_env = models.CharField(_("client secret from environment variable"), max_length=100, blank=True,
-                                  help_text=_("Name of an environment variable holding the secret, instead of "
-                                              "storing it."))
+    secret_env = models.CharField(
+        _("client secret from environment variable"),
+        max_length=100,
+        blank=True,
+        help_text=_("Name of an environment variable holding the secret, instead of storing it."),
+    )
     scopes = models.CharField(_("scopes"), max_length=200, default="openid email profile")
     # SAML 2.0
     metadata_url = models.URLField(_("metadata URL"), blank=True)
@@ -49,9 +56,13 @@ class IdentityProvider(models.Model):
     entity_id = models.CharField(_("IdP entity id"), max_length=300, blank=True)
     # Linking and roles
     link_claim = models.CharField(
-        _("linking claim"), max_length=80, default="email",
-        help_text=_('The claim or attribute that identifies the person: "hsa_id", "email" (verified e-mail) or '
-                    "another claim name."),
+        _("linking claim"),
+        max_length=80,
+        default="email",
+        help_text=_(
+            'The claim or attribute that identifies the person: "hsa_id", "email" (verified e-mail) or '
+            "another claim name."
+        ),
     )
     groups_claim = models.CharField(_("groups claim"), max_length=80, default="groups")
     admin_group = models.CharField(_("group that grants register admin"), max_length=200, blank=True)
@@ -95,8 +106,9 @@ class PersonIdentifier(models.Model):
         verbose_name = _("person identifier")
         verbose_name_plural = _("person identifiers")
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "claim", "value"],
-                                    name="accounts_identifier_unique_per_municipality"),
+            models.UniqueConstraint(
+                fields=["municipality", "claim", "value"], name="accounts_identifier_unique_per_municipality"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -108,10 +120,17 @@ class Account(models.Model):
 
     # Erasure (``erase_user``) removes the login and with it this row.
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_account")
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("municipality"))
-    provider = models.ForeignKey(IdentityProvider, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="accounts", verbose_name=_("identity provider"))
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    provider = models.ForeignKey(
+        IdentityProvider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("identity provider"),
+    )
     last_method = models.CharField(_("login method"), max_length=12, choices=LoginMethod.choices, blank=True)
     admin_from_idp = models.BooleanField(_("register admin through IdP group"), default=False)
     history = HistoricalRecords()
@@ -127,8 +146,9 @@ class Account(models.Model):
 class PendingLogin(models.Model):
     """A login at an IdP that matched no person: the register admin links or dismisses it."""
 
-    provider = models.ForeignKey(IdentityProvider, on_delete=models.PROTECT, related_name="pending_logins",
-                                 verbose_name=_("identity provider"))
+    provider = models.ForeignKey(
+        IdentityProvider, on_delete=models.PROTECT, related_name="pending_logins", verbose_name=_("identity provider")
+    )
     subject = models.CharField(_("subject at the IdP"), max_length=255)
     claims = models.JSONField(_("claims used for linking"), default=dict)
     first_seen = models.DateTimeField(_("first attempt"), auto_now_add=True)
@@ -152,11 +172,14 @@ class PendingLogin(models.Model):
 class LoginPolicy(models.Model):
     """A municipality's login rules: MFA for every local account, or (default) only for register admins."""
 
-    municipality = models.OneToOneField(Municipality, on_delete=models.PROTECT, related_name="login_policy",
-                                        verbose_name=_("municipality"))
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.PROTECT, related_name="login_policy", verbose_name=_("municipality")
+    )
     mfa_required_for_all = models.BooleanField(
-        _("MFA required for every local account"), default=False,
-        help_text=_("Register admins must always use MFA when they log in with a password."))
+        _("MFA required for every local account"),
+        default=False,
+        help_text=_("Register admins must always use MFA when they log in with a password."),
+    )
     history = HistoricalRecords()
 
     class Meta:

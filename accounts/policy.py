@@ -16,5 +16,7 @@ def mfa_required(user) -> bool:
     if is_register_admin(user):
         return True
     municipality_id = municipality_id_of(user)
-    return bool(municipality_id and LoginPolicy.objects.filter(
-        municipality_id=municipality_id, mfa_required_for_all=True).exists())
+    return bool(
+        municipality_id
+        and LoginPolicy.objects.filter(municipality_id=municipality_id, mfa_required_for_all=True).exists()
+    )

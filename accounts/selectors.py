@@ -35,8 +35,8 @@ def users_of(*, municipality_id: int) -> QuerySet:
     from allauth.mfa.models import Authenticator
 
     return (
-        get_user_model().objects
-        .annotate(has_mfa=Exists(Authenticator.objects.filter(user=OuterRef("pk"))))
+        get_user_model()
+        .objects.annotate(has_mfa=Exists(Authenticator.objects.filter(user=OuterRef("pk"))))
         .filter(Q(person__municipality_id=municipality_id) | Q(portal_account__municipality_id=municipality_id))
         .select_related("person", "portal_account__provider")
         .distinct()
@@ -45,8 +45,9 @@ def users_of(*, municipality_id: int) -> QuerySet:
 
 
 def pending_logins_of(*, municipality_id: int) -> QuerySet[PendingLogin]:
-    return (PendingLogin.objects.filter(provider__municipality_id=municipality_id, resolved_at__isnull=True)
-            .select_related("provider"))
+    return PendingLogin.objects.filter(
+        provider__municipality_id=municipality_id, resolved_at__isnull=True
+    ).select_related("provider")
 
 
 def people_without_login(*, municipality_id: int) -> QuerySet[Person]:

@@ -64,9 +64,13 @@ def find_person(*, provider: IdentityProvider, claims: dict) -> Person | None:
             return None
         people = list(Person.objects.filter(municipality_id=provider.municipality_id, email__iexact=value)[:2])
     else:
-        people = list(Person.objects.filter(
-            municipality_id=provider.municipality_id, identifiers__claim=provider.link_claim,
-            identifiers__value=value)[:2])
+        people = list(
+            Person.objects.filter(
+                municipality_id=provider.municipality_id,
+                identifiers__claim=provider.link_claim,
+                identifiers__value=value,
+            )[:2]
+        )
     return people[0] if len(people) == 1 else None
 
 
@@ -127,7 +131,8 @@ def sso_login_link(*, request, provider: IdentityProvider, sociallogin) -> LinkO
         if provider.link_claim in claims:
             shown[provider.link_claim] = claims[provider.link_claim]
         pending, created = PendingLogin.objects.get_or_create(
-            provider=provider, subject=sociallogin.account.uid, defaults={"claims": shown})
+            provider=provider, subject=sociallogin.account.uid, defaults={"claims": shown}
+        )
         if not created:
             pending.claims, pending.attempts, pending.resolved_at = shown, pending.attempts + 1, None
             pending.save(update_fields=["claims", "attempts", "resolved_at", "last_seen"])
@@ -135,15 +140,21 @@ def sso_login_link(*, request, provider: IdentityProvider, sociallogin) -> LinkO
         return LinkOutcome(user=None, person=None)
     user = person.user
     if user is None:
-        user = get_user_model()(username=_unique_username(claims.get("preferred_username") or claims.get("email")
-                                                          or f"{provider.slug}-{sociallogin.account.uid}"),
-                                first_name=person.first_name, last_name=person.last_name, email=person.email)
+        user = get_user_model()(
+            username=_unique_username(
+                claims.get("preferred_username") or claims.get("email") or f"{provider.slug}-{sociallogin.account.uid}"
+            ),
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+        )
         user.set_unusable_password()  # SSO only: no password is stored
         user.save()
         person.user = user
         person.save(update_fields=["user"])
-    Account.objects.update_or_create(user=user, defaults={"municipality_id": provider.municipality_id,
-                                                          "provider": provider})
+    Account.objects.update_or_create(
+        user=user, defaults={"municipality_id": provider.municipality_id, "provider": provider}
+    )
     sociallogin.connect(request, user)
     sync_admin_group(user=user, provider=provider, claims=claims)
     PendingLogin.objects.filter(provider=provider, subject=sociallogin.account.uid).update(resolved_at=timezone.now())
@@ -171,6 +182,7 @@ def login_recorded(*, user, method: str, provider_id: str | None) -> None:
 
 
 # --- User administration -------------------------------------------------------------------------------------------
+
 
 def _person_of_municipality(person_id, municipality_id: int) -> Person:
     person = Person.objects.filter(pk=person_id, municipality_id=municipality_id).first()
@@ -269,7 +281,8 @@ def pending_link(*, actor, pending_id: int, person_id: int) -> PersonIdentifier 
         if not value:
             raise ValidationError(_("The login has no %(claim)s to link by.") % {"claim": claim})
         identifier, _created = PersonIdentifier.objects.update_or_create(
-            municipality_id=municipality_id, claim=claim, value=value, defaults={"person": person})
+            municipality_id=municipality_id, claim=claim, value=value, defaults={"person": person}
+        )
     pending.resolved_at = timezone.now()
     pending.save(update_fields=["resolved_at"])
     return identifier
@@ -277,8 +290,10 @@ def pending_link(*, actor, pending_id: int, person_id: int) -> PersonIdentifier 
 
 # --- Providers -----------------------------------------------------------------------------------------------------
 
-def provider_save(*, municipality: Municipality, provider: IdentityProvider | None = None, secret: str = "",
-                  **fields) -> IdentityProvider:
+
+def provider_save(
+    *, municipality: Municipality, provider: IdentityProvider | None = None, secret: str = "", **fields
+) -> IdentityProvider:
     """Create or change a provider; a given secret is encrypted, an empty one leaves the stored one."""
     provider = provider or IdentityProvider(municipality=municipality)
     for name, value in fields.items():

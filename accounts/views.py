@@ -40,23 +40,32 @@ def _errors_to_messages(request, exc: ValidationError) -> None:
 @require_GET
 def user_list(request):
     municipality_id = request.admin_municipality_id
-    return render(request, "accounts/user_list.html", {
-        "users": selectors.users_of(municipality_id=municipality_id),
-        "pending": selectors.pending_logins_of(municipality_id=municipality_id),
-        "people": selectors.people_without_login(municipality_id=municipality_id).order_by("last_name"),
-    })
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "users": selectors.users_of(municipality_id=municipality_id),
+            "pending": selectors.pending_logins_of(municipality_id=municipality_id),
+            "people": selectors.people_without_login(municipality_id=municipality_id).order_by("last_name"),
+        },
+    )
 
 
 @admin_required
 @require_http_methods(["GET", "POST"])
 def user_create(request):
     people = selectors.people_without_login(municipality_id=request.admin_municipality_id)
-    form = LocalUserForm(request.POST if request.method == "POST" else None, people=people, initial={"person": request.GET.get("person")})
+    form = LocalUserForm(
+        request.POST if request.method == "POST" else None, people=people, initial={"person": request.GET.get("person")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_create_local(actor=request.user, person_id=form.cleaned_data["person"].pk,
-                                              username=form.cleaned_data["username"],
-                                              password=form.cleaned_data["password"])
+            user = services.user_create_local(
+                actor=request.user,
+                person_id=form.cleaned_data["person"].pk,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -79,14 +88,18 @@ def user_detail(request, pk: int):
     from allauth.mfa.models import Authenticator
 
     people = selectors.people_without_login(municipality_id=request.admin_municipality_id).order_by("last_name")
-    return render(request, "accounts/user_detail.html", {
-        "account_user": user,
-        "person": getattr(user, "person", None),
-        "mfa_types": sorted({a.get_type_display() for a in Authenticator.objects.filter(user=user)}),
-        "social": user.socialaccount_set.all(),
-        "history": user.history.all()[:20],
-        "link_form": LinkForm(people=people),
-    })
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "account_user": user,
+            "person": getattr(user, "person", None),
+            "mfa_types": sorted({a.get_type_display() for a in Authenticator.objects.filter(user=user)}),
+            "social": user.socialaccount_set.all(),
+            "history": user.history.all()[:20],
+            "link_form": LinkForm(people=people),
+        },
+    )
 
 
 @admin_required
@@ -95,8 +108,9 @@ def user_action(request, pk: int, action: str):
     user = _user_or_404(request, pk)
     try:
         if action == "link":
-            form = LinkForm(request.POST, people=selectors.people_without_login(
-                municipality_id=request.admin_municipality_id))
+            form = LinkForm(
+                request.POST, people=selectors.people_without_login(municipality_id=request.admin_municipality_id)
+            )
             if not form.is_valid():
                 raise ValidationError(_("Choose a person of your municipality."))
             services.user_link(actor=request.user, user_id=user.pk, person_id=form.cleaned_data["person"].pk)
@@ -144,9 +158,15 @@ def provider_list(request):
         form.save()
         messages.success(request, _("The login rules are saved."))
         return redirect("accounts:provider_list")
-    return render(request, "accounts/provider_list.html", {
-        "providers": selectors.providers_of(municipality_id=municipality.pk), "policy_form": form,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/provider_list.html",
+        {
+            "providers": selectors.providers_of(municipality_id=municipality.pk),
+            "policy_form": form,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @admin_required
@@ -170,8 +190,9 @@ def provider_edit(request, pk: int | None = None):
         else:
             messages.success(request, _("The identity provider %(name)s is saved.") % {"name": saved.name})
             return redirect("accounts:provider_list")
-    return render(request, "accounts/provider_form.html", {"form": form, "provider": provider},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/provider_form.html", {"form": form, "provider": provider}, status=400 if form.errors else 200
+    )
 
 
 @require_GET
@@ -186,5 +207,3 @@ def sso_unmatched(request):
 @require_GET
 def sso_refused(request):
     return render(request, "accounts/sso_refused.html", status=403)
-
-

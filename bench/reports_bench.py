@@ -37,10 +37,18 @@ from django.utils import timezone, translation  # noqa: E402
 def _cases(today: date) -> list[tuple[str, str, dict]]:
     year_start = date(today.year - 1, 1, 1)
     return [
-        ("deviations", "board:hagersten-liljeholmen", {"period_from": year_start, "period_to": date(year_start.year, 12, 31)}),
+        (
+            "deviations",
+            "board:hagersten-liljeholmen",
+            {"period_from": year_start, "period_to": date(year_start.year, 12, 31)},
+        ),
         ("deviations", "municipality", {"period_from": year_start, "period_to": date(year_start.year, 12, 31)}),
         ("lex_maria", "municipality", {"period_from": year_start, "period_to": today}),
-        ("followup", "municipality", {"period_from": today - timedelta(days=365), "period_to": today + timedelta(days=60)}),
+        (
+            "followup",
+            "municipality",
+            {"period_from": today - timedelta(days=365), "period_to": today + timedelta(days=60)},
+        ),
         ("responsibility", "municipality", {"on": today}),
         ("patient_safety", "board:hagersten-liljeholmen", {"year": year_start.year}),
     ]
@@ -76,27 +84,53 @@ def add_deviations(n: int) -> None:
 
     municipality = Municipality.objects.get(code="stockholm")
     categories = []
-    for i, (code, name) in enumerate([("fall", "Fall"), ("lakemedel", "Läkemedel"), ("vard", "Vård och behandling"),
-                                      ("info", "Informationsöverföring"), ("trycksar", "Trycksår"), ("ovrigt", "Övrigt")]):
-        cat, _ = DeviationCategory.objects.get_or_create(municipality=municipality, code=code,
-                                                         defaults={"name": name, "order": i})
+    for i, (code, name) in enumerate(
+        [
+            ("fall", "Fall"),
+            ("lakemedel", "Läkemedel"),
+            ("vard", "Vård och behandling"),
+            ("info", "Informationsöverföring"),
+            ("trycksar", "Trycksår"),
+            ("ovrigt", "Övrigt"),
+        ]
+    ):
+        cat, _ = DeviationCategory.objects.get_or_create(
+            municipality=municipality, code=code, defaults={"name": name, "order": i}
+        )
         categories.append(cat)
     units = list(Unit.objects.all())
     rng = random.Random(7)
-    states = [DeviationState.REGISTERED, DeviationState.INVESTIGATING, DeviationState.AWAITING_MAS,
-              DeviationState.ACTIONS, DeviationState.CLOSED, DeviationState.REJECTED]
+    states = [
+        DeviationState.REGISTERED,
+        DeviationState.INVESTIGATING,
+        DeviationState.AWAITING_MAS,
+        DeviationState.ACTIONS,
+        DeviationState.CLOSED,
+        DeviationState.REJECTED,
+    ]
     now = timezone.now()
     batch = []
     t0 = time.perf_counter()
     for i in range(n):
         occurred = now - timedelta(days=rng.randint(0, 900), minutes=rng.randint(0, 1440))
         c, p = rng.randint(1, 4), rng.randint(1, 4)
-        batch.append(Deviation(
-            municipality=municipality, reference=f"AV-B-{i:08d}", unit=rng.choice(units), state=rng.choice(states),
-            occurred_at=occurred, discovered_at=occurred, reported_at=occurred, category=rng.choice(categories),
-            description="Benchmark", consequence=c, probability=p, risk_score=c * p,
-            due_at=occurred + timedelta(days=14),
-        ))
+        batch.append(
+            Deviation(
+                municipality=municipality,
+                reference=f"AV-B-{i:08d}",
+                unit=rng.choice(units),
+                state=rng.choice(states),
+                occurred_at=occurred,
+                discovered_at=occurred,
+                reported_at=occurred,
+                category=rng.choice(categories),
+                description="Benchmark",
+                consequence=c,
+                probability=p,
+                risk_score=c * p,
+                due_at=occurred + timedelta(days=14),
+            )
+        )
         if len(batch) == 5000:
             Deviation.objects.bulk_create(batch)
             batch = []

@@ -143,8 +143,9 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def measure(name: str, call, *, iterations: int, warmup: int, floor_sql: tuple[str, list] | None,
-            note: str = "", check=None) -> Result:
+def measure(
+    name: str, call, *, iterations: int, warmup: int, floor_sql: tuple[str, list] | None, note: str = "", check=None
+) -> Result:
     """Time ``call`` (ms); count its queries once; time the SQL floor once (best of three)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -221,8 +222,12 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self._form = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": [],
-                          "buttons": []}
+            self._form = {
+                "method": (a.get("method") or "get").lower(),
+                "action": a.get("action") or "",
+                "fields": [],
+                "buttons": [],
+            }
             self.forms.append(self._form)
         if self._form is None:
             return
@@ -254,7 +259,9 @@ def fill_form(html: str, *, today: date, overrides: dict | None = None) -> dict[
     """Valid-looking values for every field of the page's POST form (first choices, today's date)."""
     parser = FormParser()
     parser.feed(html)
-    forms = [f for f in parser.forms if f["method"] == "post" and not f["action"].endswith(("/logout/", "/i18n/setlang/"))]
+    forms = [
+        f for f in parser.forms if f["method"] == "post" and not f["action"].endswith(("/logout/", "/i18n/setlang/"))
+    ]
     if not forms:
         raise ValueError("no POST form on the page")
     form = max(forms, key=lambda f: len(f["fields"]))
@@ -326,8 +333,9 @@ def find_subjects() -> Subjects:
     from responsibility.models import Assignment, Board, Municipality, Unit
 
     today = timezone.localdate()
-    municipality = (Municipality.objects.filter(code__startswith="vol-").annotate(n=Count("units"))
-                    .order_by("-n", "code").first())
+    municipality = (
+        Municipality.objects.filter(code__startswith="vol-").annotate(n=Count("units")).order_by("-n", "code").first()
+    )
     if municipality is None:
         raise SystemExit("No generated municipality (vol-NNN) in the bench database: run without --skip-generate.")
     board = Board.objects.filter(municipality=municipality).annotate(n=Count("units")).order_by("-n", "code").first()
@@ -337,17 +345,31 @@ def find_subjects() -> Subjects:
     active = Assignment.active_q(today)
 
     def user_of(role, **scope):
-        a = (Assignment.objects.filter(active, role=role, person__user__isnull=False, deputy_for__isnull=True, **scope)
-             .select_related("person__user").order_by("pk").first())
+        a = (
+            Assignment.objects.filter(active, role=role, person__user__isnull=False, deputy_for__isnull=True, **scope)
+            .select_related("person__user")
+            .order_by("pk")
+            .first()
+        )
         return a.person.user if a else None
 
-    reporter = (Assignment.objects.filter(active, role=Role.REPORTER, unit=unit, person__user__isnull=False,
-                                          person__title="Undersköterska")
-                .select_related("person__user").order_by("pk").first().person.user)
+    reporter = (
+        Assignment.objects.filter(
+            active, role=Role.REPORTER, unit=unit, person__user__isnull=False, person__title="Undersköterska"
+        )
+        .select_related("person__user")
+        .order_by("pk")
+        .first()
+        .person.user
+    )
     # A deviation with patient data under investigation: opening it writes an access-log row.
-    deviation = (Deviation.objects.filter(unit=unit, state__in=["actions", "closed"]).exclude(patient_hash="")
-                 .order_by("-pk").first()
-                 or Deviation.objects.filter(unit=unit).exclude(state="draft").order_by("-pk").first())
+    deviation = (
+        Deviation.objects.filter(unit=unit, state__in=["actions", "closed"])
+        .exclude(patient_hash="")
+        .order_by("-pk")
+        .first()
+        or Deviation.objects.filter(unit=unit).exclude(state="draft").order_by("-pk").first()
+    )
     counts = {
         "municipalities": Municipality.objects.count(),
         "units": Unit.objects.count(),
@@ -356,7 +378,8 @@ def find_subjects() -> Subjects:
         "assignments": Assignment.objects.count(),
         "board_units": Unit.objects.filter(board=board).count(),
         "board_deviations_last_year": Deviation.objects.filter(
-            unit__board=board, occurred_at__year=today.year - 1).count(),
+            unit__board=board, occurred_at__year=today.year - 1
+        ).count(),
     }
     try:
         from django.apps import apps
@@ -366,10 +389,16 @@ def find_subjects() -> Subjects:
     except LookupError:
         pass
     return Subjects(
-        municipality=municipality, board=board, unit=unit, reporter=reporter,
+        municipality=municipality,
+        board=board,
+        unit=unit,
+        reporter=reporter,
         unit_manager=user_of(Role.UNIT_MANAGER, unit=unit, kind=AssignmentKind.FOLLOW_UP),
-        mas=user_of(Role.MAS, region=board.region_id), official=user_of(Role.BOARD_OFFICIAL, board=board),
-        deviation=deviation, today=today, counts=counts,
+        mas=user_of(Role.MAS, region=board.region_id),
+        official=user_of(Role.BOARD_OFFICIAL, board=board),
+        deviation=deviation,
+        today=today,
+        counts=counts,
     )
 
 
@@ -471,8 +500,16 @@ def run_items(args, s: Subjects) -> list[Result]:
 
     start = datetime(year, 1, 1, tzinfo=tz)
     end = datetime(year + 1, 1, 1, tzinfo=tz)
-    period = {"m": s.municipality.pk, "b": s.board.pk, "start": start, "end": end, "start_d": date(year, 1, 1),
-              "end_d": date(year + 1, 1, 1), "today": today, "d": today}
+    period = {
+        "m": s.municipality.pk,
+        "b": s.board.pk,
+        "start": start,
+        "end": end,
+        "start_d": date(year, 1, 1),
+        "end_d": date(year + 1, 1, 1),
+        "today": today,
+        "d": today,
+    }
 
     def client_for(user) -> Client:
         client = Client()
@@ -495,16 +532,21 @@ def run_items(args, s: Subjects) -> list[Result]:
     except NoReverseMatch:
         create_url = None
     reporter = client_for(s.reporter)
-    unit_floor = ("""SELECT u.id, u.name FROM responsibility_assignment a JOIN responsibility_person p ON p.id = a.person_id
+    unit_floor = (
+        """SELECT u.id, u.name FROM responsibility_assignment a JOIN responsibility_person p ON p.id = a.person_id
                      JOIN responsibility_unit u ON u.id = a.unit_id WHERE p.user_id = %(user)s AND a.role = 'REPORTER'
                      AND a.valid_from <= %(d)s AND (a.valid_to IS NULL OR a.valid_to >= %(d)s)""",
-                  {"user": s.reporter.pk, "d": today})
+        {"user": s.reporter.pk, "d": today},
+    )
     post_data = None
     if create_url is None:
         results += [not_available("Report form GET"), not_available("Report form POST")]
     else:
-        results.append(measure("Report form GET", get(reporter, create_url), iterations=it, warmup=warm,
-                               floor_sql=unit_floor, check=ok))
+        results.append(
+            measure(
+                "Report form GET", get(reporter, create_url), iterations=it, warmup=warm, floor_sql=unit_floor, check=ok
+            )
+        )
         try:
             page = reporter.get(create_url)
             post_data = fill_form(page.content.decode(), today=today, overrides=report_overrides(page, s))
@@ -517,13 +559,27 @@ def run_items(args, s: Subjects) -> list[Result]:
                 raise ValueError(f"POST gave HTTP {probe.status_code}, {created} rows")
             # The floor: one INSERT of a whole deviation row (copied from an existing one), rolled back.
             columns = [f.column for f in Deviation._meta.concrete_fields if not f.primary_key]
-            selected = ["'BENCH-FLOOR'" if c == "reference" else ("now()" if c.endswith("_at") and c in (
-                "created_at", "updated_at", "reported_at") else c) for c in columns]
-            insert_floor = (f"INSERT INTO incidents_deviation ({', '.join(columns)}) SELECT {', '.join(selected)} "  # noqa: S608 - model columns
-                            "FROM incidents_deviation WHERE id = %(id)s RETURNING id", {"id": s.deviation.pk})
-            results.append(measure("Report form POST", lambda: reporter.post(create_url, post_data), iterations=it,
-                                   warmup=0, floor_sql=insert_floor,
-                                   check=lambda r: "" if r.status_code in (302, 303) else f"HTTP {r.status_code}"))
+            selected = [
+                "'BENCH-FLOOR'"
+                if c == "reference"
+                else ("now()" if c.endswith("_at") and c in ("created_at", "updated_at", "reported_at") else c)
+                for c in columns
+            ]
+            insert_floor = (
+                f"INSERT INTO incidents_deviation ({', '.join(columns)}) SELECT {', '.join(selected)} "  # noqa: S608 - model columns
+                "FROM incidents_deviation WHERE id = %(id)s RETURNING id",
+                {"id": s.deviation.pk},
+            )
+            results.append(
+                measure(
+                    "Report form POST",
+                    lambda: reporter.post(create_url, post_data),
+                    iterations=it,
+                    warmup=0,
+                    floor_sql=insert_floor,
+                    check=lambda r: "" if r.status_code in (302, 303) else f"HTTP {r.status_code}",
+                )
+            )
         except Exception as exc:  # noqa: BLE001
             post_data = None
             results.append(not_available("Report form POST", f"error: {str(exc)[:100]}"))
@@ -532,85 +588,184 @@ def run_items(args, s: Subjects) -> list[Result]:
 
     # Queues.
     mas = client_for(s.mas)
-    queue_floor = ("""SELECT d.id, d.reference, d.state, d.due_at, u.name, c.name FROM incidents_deviation d
+    queue_floor = (
+        """SELECT d.id, d.reference, d.state, d.due_at, u.name, c.name FROM incidents_deviation d
                       JOIN responsibility_unit u ON u.id = d.unit_id JOIN responsibility_board b ON b.id = u.board_id
                       JOIN incidents_deviationcategory c ON c.id = d.category_id
                       WHERE d.state = 'awaiting_mas_assessment' AND b.region_id = %(r)s ORDER BY d.due_at LIMIT 50""",
-                   {"r": s.board.region_id})
-    url = first_url([("incidents:mas_queue", [], ""), ("incidents:assessment_queue", [], ""),
-                     ("incidents:deviation_queue", [], "queue=mas"), ("incidents:deviation_list", [], "")])
-    results.append(measure("MAS assessment queue", get(mas, url), iterations=it, warmup=warm, floor_sql=queue_floor,
-                           check=ok) if url else not_available("MAS assessment queue"))
+        {"r": s.board.region_id},
+    )
+    url = first_url(
+        [
+            ("incidents:mas_queue", [], ""),
+            ("incidents:assessment_queue", [], ""),
+            ("incidents:deviation_queue", [], "queue=mas"),
+            ("incidents:deviation_list", [], ""),
+        ]
+    )
+    results.append(
+        measure("MAS assessment queue", get(mas, url), iterations=it, warmup=warm, floor_sql=queue_floor, check=ok)
+        if url
+        else not_available("MAS assessment queue")
+    )
     manager = client_for(s.unit_manager)
-    ec_floor = ("""SELECT d.id, d.reference, d.state, d.due_at, c.name FROM incidents_deviation d
+    ec_floor = (
+        """SELECT d.id, d.reference, d.state, d.due_at, c.name FROM incidents_deviation d
                    JOIN incidents_deviationcategory c ON c.id = d.category_id
                    WHERE d.unit_id = %(u)s AND d.state IN ('registered', 'investigating', 'actions')
-                   ORDER BY d.due_at LIMIT 50""", {"u": s.unit.pk})
-    url = first_url([("incidents:unit_manager_queue", [], ""), ("incidents:investigation_queue", [], ""),
-                     ("incidents:deviation_queue", [], "queue=unit"), ("incidents:deviation_list", [], "")])
-    results.append(measure("Enhetschef queue", get(manager, url), iterations=it, warmup=warm, floor_sql=ec_floor,
-                           check=ok) if url else not_available("Enhetschef queue"))
+                   ORDER BY d.due_at LIMIT 50""",
+        {"u": s.unit.pk},
+    )
+    url = first_url(
+        [
+            ("incidents:unit_manager_queue", [], ""),
+            ("incidents:investigation_queue", [], ""),
+            ("incidents:deviation_queue", [], "queue=unit"),
+            ("incidents:deviation_list", [], ""),
+        ]
+    )
+    results.append(
+        measure("Enhetschef queue", get(manager, url), iterations=it, warmup=warm, floor_sql=ec_floor, check=ok)
+        if url
+        else not_available("Enhetschef queue")
+    )
     official = client_for(s.official)
-    lm_floor = ("""SELECT c.id, c.reference, c.state, c.decided_at, c.due_at, u.name FROM incidents_lexmariacase c
+    lm_floor = (
+        """SELECT c.id, c.reference, c.state, c.decided_at, c.due_at, u.name FROM incidents_lexmariacase c
                    JOIN incidents_deviation d ON d.id = c.deviation_id JOIN responsibility_unit u ON u.id = d.unit_id
                    WHERE (c.board_id = %(b)s OR c.purchasing_board_id = %(b)s) AND c.state <> 'closed'
-                   ORDER BY c.due_at NULLS LAST LIMIT 50""", {"b": s.board.pk})
+                   ORDER BY c.due_at NULLS LAST LIMIT 50""",
+        {"b": s.board.pk},
+    )
     url = first_url([("incidents:lex_maria_queue", [], "")])
-    results.append(measure("Board Lex Maria queue", get(official, url), iterations=it, warmup=warm,
-                           floor_sql=lm_floor, check=ok) if url else not_available("Board Lex Maria queue"))
+    results.append(
+        measure("Board Lex Maria queue", get(official, url), iterations=it, warmup=warm, floor_sql=lm_floor, check=ok)
+        if url
+        else not_available("Board Lex Maria queue")
+    )
 
     # Issue 13: the start page as a dashboard (board official: the chart over two years; MAS: every figure)
     # and the global search (a word in descriptions; a reference that jumps to the case).
-    dash_floor = ("""SELECT date_trunc('month', d.occurred_at) AS m, count(*) FROM incidents_deviation d
+    dash_floor = (
+        """SELECT date_trunc('month', d.occurred_at) AS m, count(*) FROM incidents_deviation d
                      JOIN responsibility_unit u ON u.id = d.unit_id WHERE u.board_id = %(b)s
                      AND d.occurred_at >= %(last)s AND d.state <> 'draft' GROUP BY m""",
-                  {"b": s.board.pk, "last": start.replace(year=year - 1)})
+        {"b": s.board.pk, "last": start.replace(year=year - 1)},
+    )
     url = first_url([("home", [], "")])
-    results.append(measure("Start page, board official (largest board)", get(official, url), iterations=it,
-                           warmup=warm, floor_sql=dash_floor, check=ok) if url else not_available("Start page"))
-    results.append(measure("Start page, MAS", get(mas, url), iterations=it, warmup=warm, floor_sql=dash_floor,
-                           check=ok) if url else not_available("Start page, MAS"))
-    search_floor = ("""SELECT d.id, d.reference FROM incidents_deviation d WHERE d.mas_person_id = %(p)s
+    results.append(
+        measure(
+            "Start page, board official (largest board)",
+            get(official, url),
+            iterations=it,
+            warmup=warm,
+            floor_sql=dash_floor,
+            check=ok,
+        )
+        if url
+        else not_available("Start page")
+    )
+    results.append(
+        measure("Start page, MAS", get(mas, url), iterations=it, warmup=warm, floor_sql=dash_floor, check=ok)
+        if url
+        else not_available("Start page, MAS")
+    )
+    search_floor = (
+        """SELECT d.id, d.reference FROM incidents_deviation d WHERE d.mas_person_id = %(p)s
                        AND to_tsvector('swedish', d.description) @@ websearch_to_tsquery('swedish', 'föll')
-                       ORDER BY d.occurred_at DESC LIMIT 21""", {"p": getattr(getattr(s.mas, "person", None), "pk", 0)})
+                       ORDER BY d.occurred_at DESC LIMIT 21""",
+        {"p": getattr(getattr(s.mas, "person", None), "pk", 0)},
+    )
     url = first_url([("search", [], "q=f%C3%B6ll")])
-    results.append(measure("Search, a word (MAS)", get(mas, url), iterations=it, warmup=warm,
-                           floor_sql=search_floor, check=ok) if url else not_available("Search, a word"))
+    results.append(
+        measure("Search, a word (MAS)", get(mas, url), iterations=it, warmup=warm, floor_sql=search_floor, check=ok)
+        if url
+        else not_available("Search, a word")
+    )
     if s.deviation is not None and s.deviation.reference:
         url = first_url([("search", [], f"q={s.deviation.reference}")])
-        results.append(measure("Search, a reference (MAS)", get(mas, url), iterations=it, warmup=warm,
-                               floor_sql=None,
-                               check=lambda r: "" if r.status_code in (200, 302) else f"HTTP {r.status_code}")
-                       if url else not_available("Search, a reference"))
+        results.append(
+            measure(
+                "Search, a reference (MAS)",
+                get(mas, url),
+                iterations=it,
+                warmup=warm,
+                floor_sql=None,
+                check=lambda r: "" if r.status_code in (200, 302) else f"HTTP {r.status_code}",
+            )
+            if url
+            else not_available("Search, a reference")
+        )
 
     # Register pages.
     url = first_url([("responsibility:matrix", [], f"board={s.board.pk}")])
-    results.append(measure(f"Matrix, largest board ({s.counts['board_units']} units)", get(mas, url), iterations=it,
-                           warmup=warm, floor_sql=(RESOLVE_SQL.format(where="u.board_id = %(b)s"), period), check=ok)
-                   if url else not_available("Matrix, largest board"))
+    results.append(
+        measure(
+            f"Matrix, largest board ({s.counts['board_units']} units)",
+            get(mas, url),
+            iterations=it,
+            warmup=warm,
+            floor_sql=(RESOLVE_SQL.format(where="u.board_id = %(b)s"), period),
+            check=ok,
+        )
+        if url
+        else not_available("Matrix, largest board")
+    )
     url = first_url([("responsibility:unit_detail", [s.unit.code], "")])
-    results.append(measure("Unit page", get(mas, url), iterations=it, warmup=warm,
-                           floor_sql=(RESOLVE_SQL.format(where="u.id = %(u)s"), {**period, "u": s.unit.pk}), check=ok)
-                   if url else not_available("Unit page"))
-    dev_floor = ("""SELECT d.*, u.name, c.name, (SELECT json_agg(t) FROM incidents_deviationtransition t
+    results.append(
+        measure(
+            "Unit page",
+            get(mas, url),
+            iterations=it,
+            warmup=warm,
+            floor_sql=(RESOLVE_SQL.format(where="u.id = %(u)s"), {**period, "u": s.unit.pk}),
+            check=ok,
+        )
+        if url
+        else not_available("Unit page")
+    )
+    dev_floor = (
+        """SELECT d.*, u.name, c.name, (SELECT json_agg(t) FROM incidents_deviationtransition t
                     WHERE t.deviation_id = d.id), (SELECT json_agg(a) FROM incidents_deviationaction a
                     WHERE a.deviation_id = d.id) FROM incidents_deviation d JOIN responsibility_unit u ON u.id = d.unit_id
                     JOIN incidents_deviationcategory c ON c.id = d.category_id WHERE d.id = %(id)s""",
-                 {"id": s.deviation.pk if s.deviation else 0})
+        {"id": s.deviation.pk if s.deviation else 0},
+    )
     url = first_url([("incidents:deviation_detail", [s.deviation.pk], "")]) if s.deviation else None
-    results.append(measure("Deviation page (enhetschef)", get(manager, url), iterations=it, warmup=warm, floor_sql=dev_floor, check=ok)
-                   if url else not_available("Deviation page"))
+    results.append(
+        measure(
+            "Deviation page (enhetschef)", get(manager, url), iterations=it, warmup=warm, floor_sql=dev_floor, check=ok
+        )
+        if url
+        else not_available("Deviation page")
+    )
 
     # The five reports: HTML through the view, PDF through the service the background task runs.
     reports = [
-        ("deviations", "Avvikelserapport", {"period_from": f"{year}-01-01", "period_to": f"{year}-12-31"},
-         (DEVIATION_REPORT_SQL, period)),
-        ("lex_maria", "Lex Maria-sammanställning", {"period_from": f"{year}-01-01", "period_to": f"{year}-12-31"},
-         (LEX_MARIA_REPORT_SQL, period)),
-        ("followup", "Avtalsuppföljningsrapport", {"period_from": f"{year}-01-01", "period_to": f"{year}-12-31"},
-         (FOLLOWUP_REPORT_SQL, period)),
-        ("responsibility", "Ansvarsfördelning", {"on": today.isoformat()},
-         (RESOLVE_SQL.format(where="u.board_id = %(b)s"), period)),
+        (
+            "deviations",
+            "Avvikelserapport",
+            {"period_from": f"{year}-01-01", "period_to": f"{year}-12-31"},
+            (DEVIATION_REPORT_SQL, period),
+        ),
+        (
+            "lex_maria",
+            "Lex Maria-sammanställning",
+            {"period_from": f"{year}-01-01", "period_to": f"{year}-12-31"},
+            (LEX_MARIA_REPORT_SQL, period),
+        ),
+        (
+            "followup",
+            "Avtalsuppföljningsrapport",
+            {"period_from": f"{year}-01-01", "period_to": f"{year}-12-31"},
+            (FOLLOWUP_REPORT_SQL, period),
+        ),
+        (
+            "responsibility",
+            "Ansvarsfördelning",
+            {"on": today.isoformat()},
+            (RESOLVE_SQL.format(where="u.board_id = %(b)s"), period),
+        ),
         ("patient_safety", "Patientsäkerhetsberättelse", {"year": str(year)}, (PATIENT_SAFETY_SQL, period)),
     ]
     try:
@@ -619,30 +774,51 @@ def run_items(args, s: Subjects) -> list[Result]:
         detail = None
     for kind, label, extra, floor in reports:
         query = urllib.parse.urlencode({"kind": kind, "scope": f"board:{s.board.code}", **extra})
-        results.append(measure(f"{label} HTML", get(mas, f"{detail}?{query}"), iterations=it, warmup=warm,
-                               floor_sql=floor, check=ok) if detail else not_available(f"{label} HTML"))
+        results.append(
+            measure(
+                f"{label} HTML", get(mas, f"{detail}?{query}"), iterations=it, warmup=warm, floor_sql=floor, check=ok
+            )
+            if detail
+            else not_available(f"{label} HTML")
+        )
         results.append(measure_pdf(f"{label} PDF", kind, s, extra, floor, iterations=args.pdf_iterations))
 
     # Commands over the whole dataset.
-    results.append(measure(f"check_responsibility ({s.counts['units']} units)",
-                           lambda: call_command("check_responsibility", stdout=StringIO()),
-                           iterations=args.command_iterations, warmup=0,
-                           floor_sql=(RESOLVE_SQL.format(where="true"), period)))
+    results.append(
+        measure(
+            f"check_responsibility ({s.counts['units']} units)",
+            lambda: call_command("check_responsibility", stdout=StringIO()),
+            iterations=args.command_iterations,
+            warmup=0,
+            floor_sql=(RESOLVE_SQL.format(where="true"), period),
+        )
+    )
 
     def jobs_once():
         with transaction.atomic():
             call_command("run_scheduled_jobs", "--date", today.isoformat(), stdout=StringIO())
             transaction.set_rollback(True)  # the same work each time: nothing is kept
 
-    jobs_floor = ("""SELECT
+    jobs_floor = (
+        """SELECT
         (SELECT count(*) FROM incidents_deviation WHERE state IN ('registered', 'investigating',
           'awaiting_mas_assessment', 'actions') AND due_at < %(d)s),
         (SELECT count(*) FROM followup_action WHERE state <> 'verified' AND deadline <= %(d)s + 7),
         (SELECT count(*) FROM followup_delegation WHERE revoked_at IS NULL AND valid_to BETWEEN %(d)s AND %(d)s + 30),
         (SELECT count(*) FROM followup_followup WHERE state IN ('planned', 'in_progress') AND scheduled_date <= %(d)s + 7),
-        (SELECT count(*) FROM incidents_lexmariacase WHERE state <> 'closed' AND due_at < %(d)s)""", {"d": today})
-    results.append(measure("run_scheduled_jobs (one day)", jobs_once, iterations=args.command_iterations, warmup=0,
-                           floor_sql=jobs_floor, note="in a rolled-back transaction"))
+        (SELECT count(*) FROM incidents_lexmariacase WHERE state <> 'closed' AND due_at < %(d)s)""",
+        {"d": today},
+    )
+    results.append(
+        measure(
+            "run_scheduled_jobs (one day)",
+            jobs_once,
+            iterations=args.command_iterations,
+            warmup=0,
+            floor_sql=jobs_floor,
+            note="in a rolled-back transaction",
+        )
+    )
     connection.close()
     return results, post_data
 
@@ -652,8 +828,18 @@ def api_post_body(post_data: dict) -> dict:
     from incidents.models import DeviationCategory
     from responsibility.models import Unit
 
-    body = {k: post_data.get(k, "") for k in ("occurred_at", "discovered_at", "event_kind", "description",
-                                               "immediate_actions", "patient_identifier", "reported_on_behalf_of")}
+    body = {
+        k: post_data.get(k, "")
+        for k in (
+            "occurred_at",
+            "discovered_at",
+            "event_kind",
+            "description",
+            "immediate_actions",
+            "patient_identifier",
+            "reported_on_behalf_of",
+        )
+    }
     body["unit"] = Unit.objects.get(pk=post_data["unit"]).code
     body["category"] = DeviationCategory.objects.get(pk=post_data["category"]).code
     body["consequence"] = int(post_data["consequence"])
@@ -670,15 +856,20 @@ def measure_api_post(s: Subjects, post_data: dict, *, iterations: int) -> Result
     except ImportError:
         return not_available("API deviation POST")
     try:
-        created = api_client_create(municipality=s.municipality, name=f"bench-{time.time_ns()}",
-                                    scopes=["write:deviations"])
+        created = api_client_create(
+            municipality=s.municipality, name=f"bench-{time.time_ns()}", scopes=["write:deviations"]
+        )
         body = api_post_body(post_data)
         client = Client(headers={"Authorization": f"Bearer {created.token}"})
         with override_settings(API_RATE_LIMIT="1000000/min"):
-            return measure("API deviation POST", lambda: client.post("/api/v1/deviations/", body,
-                                                                     content_type="application/json"),
-                           iterations=iterations, warmup=0, floor_sql=None,
-                           check=lambda r: "" if r.status_code == 201 else f"HTTP {r.status_code}")
+            return measure(
+                "API deviation POST",
+                lambda: client.post("/api/v1/deviations/", body, content_type="application/json"),
+                iterations=iterations,
+                warmup=0,
+                floor_sql=None,
+                check=lambda r: "" if r.status_code == 201 else f"HTTP {r.status_code}",
+            )
     except Exception as exc:  # noqa: BLE001
         return not_available("API deviation POST", f"error: {str(exc)[:100]}")
 
@@ -704,8 +895,13 @@ def report_overrides(page, s: Subjects) -> dict:
     html = page.content.decode()
     from bench.volume import personnummer
 
-    for name, value in (("unit", str(s.unit.pk)), ("consequence", "1"), ("probability", "2"),
-                        ("patient_identifier", personnummer(4711)), ("reported_on_behalf_of", "")):
+    for name, value in (
+        ("unit", str(s.unit.pk)),
+        ("consequence", "1"),
+        ("probability", "2"),
+        ("patient_identifier", personnummer(4711)),
+        ("reported_on_behalf_of", ""),
+    ):
         if f'name="{name}"' in html:
             overrides[name] = value
     return overrides
@@ -718,15 +914,26 @@ def measure_pdf(name: str, kind: str, s: Subjects, extra: dict, floor, *, iterat
     except ImportError:
         return not_available(name)
     dates = {k: date.fromisoformat(v) for k, v in extra.items() if k in ("period_from", "period_to", "on")}
-    params = services.check_params(user=None, kind=kind, scope_token=f"board:{s.board.code}",
-                                   year=int(extra["year"]) if "year" in extra else None, **dates)
+    params = services.check_params(
+        user=None,
+        kind=kind,
+        scope_token=f"board:{s.board.code}",
+        year=int(extra["year"]) if "year" in extra else None,
+        **dates,
+    )
 
     def call():
         data = build_report(params=params, produced_by="bench")
         return services.render_pdf(data=data)
 
-    return measure(name, call, iterations=iterations, warmup=1, floor_sql=floor,
-                   check=lambda pdf: "" if pdf[:4] == b"%PDF" else "no PDF")
+    return measure(
+        name,
+        call,
+        iterations=iterations,
+        warmup=1,
+        floor_sql=floor,
+        check=lambda pdf: "" if pdf[:4] == b"%PDF" else "no PDF",
+    )
 
 
 # --- the load run ----------------------------------------------------------------------------------------
@@ -805,9 +1012,25 @@ def load_run(args, env: dict, s: Subjects, post_data: dict | None) -> dict:
     gunicorn_env = {**os.environ, **env, "DJANGO_CONN_MAX_AGE": "60"}
     log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115 - gunicorn writes it
     proc = subprocess.Popen(  # noqa: S603
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "masportal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "sync", "--timeout", "30", "--log-level", "warning"],
-        cwd=ROOT, env=gunicorn_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "masportal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=gunicorn_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -822,8 +1045,9 @@ def load_run(args, env: dict, s: Subjects, post_data: dict | None) -> dict:
         session = Session(base)
         login = reverse("login")
         _status, html = session.request(login)
-        status, _html = session.request(login, {"username": s.reporter.username, "password": "volym",
-                                                 "csrfmiddlewaretoken": csrf_from(html)})
+        status, _html = session.request(
+            login, {"username": s.reporter.username, "password": "volym", "csrfmiddlewaretoken": csrf_from(html)}
+        )
         if status not in (302, 303):
             return {"status": f"login failed (HTTP {status})"}
         create = reverse("incidents:deviation_create")
@@ -833,22 +1057,38 @@ def load_run(args, env: dict, s: Subjects, post_data: dict | None) -> dict:
         if status not in (302, 303):
             return {"status": f"report POST over HTTP failed (HTTP {status})"}
         cookie = f"csrftoken={session.cookie('csrftoken')}; sessionid={session.cookie('sessionid')}"
-        lua = WRK_LUA.format(body=json.dumps(urllib.parse.urlencode(body)), cookie=json.dumps(cookie),
-                             referer=json.dumps(base + create))
+        lua = WRK_LUA.format(
+            body=json.dumps(urllib.parse.urlencode(body)), cookie=json.dumps(cookie), referer=json.dumps(base + create)
+        )
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(lua)
         before = Deviation.objects.filter(reporter=s.reporter).count()
-        print(f"Load run: wrk -t2 -c{args.connections} -d{args.load_seconds}s POST {create} "
-              f"(gunicorn {workers} workers) …", flush=True)
+        print(
+            f"Load run: wrk -t2 -c{args.connections} -d{args.load_seconds}s POST {create} "
+            f"(gunicorn {workers} workers) …",
+            flush=True,
+        )
         out = subprocess.run(  # noqa: S603 - wrk found on PATH, arguments ours
-            [wrk, "-t2", f"-c{args.connections}", f"-d{args.load_seconds}s", "--latency", "--timeout", "10s",
-             "-s", script.name, base + create],
-            capture_output=True, text=True, timeout=args.load_seconds + 60, check=False,
+            [
+                wrk,
+                "-t2",
+                f"-c{args.connections}",
+                f"-d{args.load_seconds}s",
+                "--latency",
+                "--timeout",
+                "10s",
+                "-s",
+                script.name,
+                base + create,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=args.load_seconds + 60,
+            check=False,
         ).stdout
         os.unlink(script.name)
         created = Deviation.objects.filter(reporter=s.reporter).count() - before
-        return parse_wrk(out, created=created, workers=workers, connections=args.connections,
-                         seconds=args.load_seconds)
+        return parse_wrk(out, created=created, workers=workers, connections=args.connections, seconds=args.load_seconds)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -907,12 +1147,21 @@ PDF_TARGETS = {"Avvikelserapport PDF": 5000.0, "Patientsäkerhetsberättelse PDF
 
 
 def table(results: list[Result]) -> list[str]:
-    lines = ["| Item | p50 ms | p95 ms | queries | SQL floor ms | p95/floor | target |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "| Item | p50 ms | p95 ms | queries | SQL floor ms | p95/floor | target |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
     for r in results:
         if r.name in PDF_TARGETS:
-            verdict = r.verdict(p95_target=None) if r.status != "ok" else (
-                "met" if r.p95 is not None and r.p95 <= PDF_TARGETS[r.name] else f"p95>{PDF_TARGETS[r.name] / 1000:.0f}s")
+            verdict = (
+                r.verdict(p95_target=None)
+                if r.status != "ok"
+                else (
+                    "met"
+                    if r.p95 is not None and r.p95 <= PDF_TARGETS[r.name]
+                    else f"p95>{PDF_TARGETS[r.name] / 1000:.0f}s"
+                )
+            )
         elif r.name.startswith("check_responsibility"):
             verdict = r.status if r.status != "ok" else ("met (≤10 s)" if (r.p95 or 0) <= 10_000 else "p95>10s")
         elif r.name.endswith("PDF") or r.name.startswith("run_scheduled_jobs"):
@@ -920,8 +1169,10 @@ def table(results: list[Result]) -> list[str]:
         else:
             verdict = r.verdict()
         queries = "–" if r.queries is None else f"≥{r.queries}" if r.capped else str(r.queries)
-        lines.append(f"| {r.name} | {fmt(r.p50)} | {fmt(r.p95)} | {queries} | "
-                     f"{fmt(r.floor, '.2f')} | {fmt(r.ratio)} | {verdict} |")
+        lines.append(
+            f"| {r.name} | {fmt(r.p50)} | {fmt(r.p95)} | {queries} | "
+            f"{fmt(r.floor, '.2f')} | {fmt(r.ratio)} | {verdict} |"
+        )
     return lines
 
 
@@ -957,19 +1208,30 @@ def machine() -> dict:
         else:
             cursor.execute("SELECT sqlite_version()")
             db = f"SQLite {cursor.fetchone()[0]}"
-    return {"nproc": os.cpu_count(), "memory": mem, "cpu": cpu, "database": db,
-            "python": platform.python_version(), "load": os.getloadavg()[0]}
+    return {
+        "nproc": os.cpu_count(),
+        "memory": mem,
+        "cpu": cpu,
+        "database": db,
+        "python": platform.python_version(),
+        "load": os.getloadavg()[0],
+    }
 
 
 def write_results(args, lines: list[str]) -> None:
     path = ROOT / "bench" / "RESULTS.md"
     marker = f"<!-- bench:{args.db}:{args.scale} -->"
     end = "<!-- /bench -->"
-    text = path.read_text() if path.exists() else (
-        "# Benchmark results\n\nWritten by `bench/run.py --write`; one section per database and scale.\n"
-        "Targets (issue 7, PostgreSQL, 2 cores, 1,000,000 deviations): every page p95 ≤ 150 ms and within 3× its "
-        "SQL floor; report POST ≥ 150 requests/s for 60 s without errors; Avvikelserapport PDF ≤ 5 s, "
-        "patientsäkerhetsberättelse ≤ 10 s; check_responsibility over 10,000 units ≤ 10 s.\n")
+    text = (
+        path.read_text()
+        if path.exists()
+        else (
+            "# Benchmark results\n\nWritten by `bench/run.py --write`; one section per database and scale.\n"
+            "Targets (issue 7, PostgreSQL, 2 cores, 1,000,000 deviations): every page p95 ≤ 150 ms and within 3× its "
+            "SQL floor; report POST ≥ 150 requests/s for 60 s without errors; Avvikelserapport PDF ≤ 5 s, "
+            "patientsäkerhetsberättelse ≤ 10 s; check_responsibility over 10,000 units ≤ 10 s.\n"
+        )
+    )
     section = "\n".join([marker, *lines, end])
     if marker in text:
         text = re.sub(re.escape(marker) + r".*?" + re.escape(end), lambda _m: section, text, flags=re.S)
@@ -1017,14 +1279,22 @@ def main(argv=None) -> int:
     if not args.skip_generate and have < municipalities:
         print(f"Generating {municipalities} municipalities, {deviations:,} deviations …", flush=True)
         t = time.monotonic()
-        call_command("generate_volume", municipalities=municipalities, deviations=deviations, years=3, seed=1,
-                     today=timezone.localdate().isoformat())
+        call_command(
+            "generate_volume",
+            municipalities=municipalities,
+            deviations=deviations,
+            years=3,
+            seed=1,
+            today=timezone.localdate().isoformat(),
+        )
         print(f"generate_volume: {time.monotonic() - t:.0f} s", flush=True)
     subjects = find_subjects()
     info = machine()
     print(f"Dataset: {json.dumps(subjects.counts)}")
-    print(f"Largest board {subjects.board.code} ({subjects.counts['board_units']} units), unit {subjects.unit.code}; "
-          f"{info['database']}, {info['nproc']} CPUs, {info['memory']}")
+    print(
+        f"Largest board {subjects.board.code} ({subjects.counts['board_units']} units), unit {subjects.unit.code}; "
+        f"{info['database']}, {info['nproc']} CPUs, {info['memory']}"
+    )
     results, post_data = run_items(args, subjects)
     if post_data is None and ONLY == "load":
         post_data = report_post_data(subjects)
@@ -1046,7 +1316,8 @@ def main(argv=None) -> int:
             f"Python {info['python']} · load average at start {info['load']:.1f} · "
             f"`bench/run.py --db {args.db} --scale {args.scale}`",
             "",
-            "Dataset: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in subjects.counts.items())
+            "Dataset: "
+            + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in subjects.counts.items())
             + f"; largest board `{subjects.board.code}`.",
             "",
         ]

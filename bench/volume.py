@@ -87,8 +87,15 @@ def generate(*, spec: VolumeSpec, progress: Progress | None = None) -> VolumeRes
         if plan.code in existing:
             skipped.append(plan.code)
             continue
-        builder = MunicipalityBuilder(spec=spec, plan=plan, n_deviations=share, writer=writer, progress=progress,
-                                      codec=codec, password_hash=password_hash)
+        builder = MunicipalityBuilder(
+            spec=spec,
+            plan=plan,
+            n_deviations=share,
+            writer=writer,
+            progress=progress,
+            codec=codec,
+            password_hash=password_hash,
+        )
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:

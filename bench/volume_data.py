@@ -51,39 +51,126 @@ CATEGORIES = [
     ("ovrigt", "Övrigt", 4, False),
 ]
 DESCRIPTIONS = {
-    "fall": ["Brukaren hittades sittande på golvet i sitt rum vid morgonrundan.",
-             "Fall i badrummet vid förflyttning utan hjälpmedel.",
-             "Brukaren föll i korridoren på väg till matsalen, slog i höften."],
-    "lakemedel": ["Kvällsdosen av ordinerat läkemedel gavs inte.",
-                  "Fel dos iordningställd i dosett, upptäcktes vid administrering.",
-                  "Läkemedel gavs till fel tid efter byte av dosrulle.",
-                  "Signering saknas på signeringslistan för morgondosen."],
-    "vard-behandling": ["Ordinerad blodsockerkontroll utfördes inte.",
-                        "Sårvård enligt ordination blev inte utförd under helgen."],
-    "information": ["Information om ändrad ordination nådde inte kvällspersonalen.",
-                    "Saknad dokumentation vid överflyttning från sjukhus."],
+    "fall": [
+        "Brukaren hittades sittande på golvet i sitt rum vid morgonrundan.",
+        "Fall i badrummet vid förflyttning utan hjälpmedel.",
+        "Brukaren föll i korridoren på väg till matsalen, slog i höften.",
+    ],
+    "lakemedel": [
+        "Kvällsdosen av ordinerat läkemedel gavs inte.",
+        "Fel dos iordningställd i dosett, upptäcktes vid administrering.",
+        "Läkemedel gavs till fel tid efter byte av dosrulle.",
+        "Signering saknas på signeringslistan för morgondosen.",
+    ],
+    "vard-behandling": [
+        "Ordinerad blodsockerkontroll utfördes inte.",
+        "Sårvård enligt ordination blev inte utförd under helgen.",
+    ],
+    "information": [
+        "Information om ändrad ordination nådde inte kvällspersonalen.",
+        "Saknad dokumentation vid överflyttning från sjukhus.",
+    ],
     "mtp-hjalpmedel": ["Lyftselen var sliten och byttes ut.", "Rollatorns broms fungerade inte."],
-    "infektion-hygien": ["Basala hygienrutiner följdes inte vid omvårdnad.",
-                         "Smittspridning av calici på avdelningen."],
+    "infektion-hygien": [
+        "Basala hygienrutiner följdes inte vid omvårdnad.",
+        "Smittspridning av calici på avdelningen.",
+    ],
     "trycksar": ["Trycksår kategori 2 upptäcktes på hälen.", "Rodnad över korsbenet som inte avbleknar."],
     "bemotande": ["Brukaren upplevde sig illa bemött vid duschning."],
     "hot-vald": ["Brukare slog personal vid omvårdnad.", "Hot mot personal under kvällspasset."],
     "ovrigt": ["Larmet fungerade inte under natten.", "Nyckel till läkemedelsskåpet saknades."],
 }
-IMMEDIATE = ["Sjuksköterska kontaktades och bedömde brukaren.", "Läkare kontaktades.",
-             "Anhöriga informerades.", "Ny dos gavs efter ordination.", ""]
-CAUSES = ["Rutinen var inte känd av vikarierande personal.", "Hög arbetsbelastning under passet.",
-          "Brister i överrapporteringen mellan passen.", "Hjälpmedlet var inte kontrollerat."]
-LESSONS = ["Rutinen gås igenom på nästa arbetsplatsträff.", "Checklista för överrapportering införs.",
-           "Utbildning i basala hygienrutiner för all personal."]
-ACTION_TEXTS = ["Genomgång av rutinen med all personal", "Uppdatera signeringslistan", "Kontroll av hjälpmedel",
-                "Utbildning i läkemedelshantering", "Införa checklista vid överrapportering"]
-FIRST_NAMES = ["Anna", "Maria", "Karin", "Sara", "Eva", "Lena", "Emma", "Johan", "Erik", "Lars", "Ali", "Fatima",
-               "Mikael", "Sofia", "Ida", "Nils", "Amir", "Elin", "Hanna", "Per", "Leila", "Omar", "Britt", "Jonas"]
-LAST_NAMES = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
-              "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Hassan", "Lindberg", "Berg", "Holm", "Ek", "Sund"]
-AREAS = ["Norra", "Södra", "Östra", "Västra", "Centrala", "Sjöstaden", "Bergslagen", "Dalby", "Åsen", "Hamnen",
-         "Skogsbacka", "Lunda", "Torp", "Viken", "Ängby", "Mossen", "Ryd", "Höjden"]
+IMMEDIATE = [
+    "Sjuksköterska kontaktades och bedömde brukaren.",
+    "Läkare kontaktades.",
+    "Anhöriga informerades.",
+    "Ny dos gavs efter ordination.",
+    "",
+]
+CAUSES = [
+    "Rutinen var inte känd av vikarierande personal.",
+    "Hög arbetsbelastning under passet.",
+    "Brister i överrapporteringen mellan passen.",
+    "Hjälpmedlet var inte kontrollerat.",
+]
+LESSONS = [
+    "Rutinen gås igenom på nästa arbetsplatsträff.",
+    "Checklista för överrapportering införs.",
+    "Utbildning i basala hygienrutiner för all personal.",
+]
+ACTION_TEXTS = [
+    "Genomgång av rutinen med all personal",
+    "Uppdatera signeringslistan",
+    "Kontroll av hjälpmedel",
+    "Utbildning i läkemedelshantering",
+    "Införa checklista vid överrapportering",
+]
+FIRST_NAMES = [
+    "Anna",
+    "Maria",
+    "Karin",
+    "Sara",
+    "Eva",
+    "Lena",
+    "Emma",
+    "Johan",
+    "Erik",
+    "Lars",
+    "Ali",
+    "Fatima",
+    "Mikael",
+    "Sofia",
+    "Ida",
+    "Nils",
+    "Amir",
+    "Elin",
+    "Hanna",
+    "Per",
+    "Leila",
+    "Omar",
+    "Britt",
+    "Jonas",
+]
+LAST_NAMES = [
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Hassan",
+    "Lindberg",
+    "Berg",
+    "Holm",
+    "Ek",
+    "Sund",
+]
+AREAS = [
+    "Norra",
+    "Södra",
+    "Östra",
+    "Västra",
+    "Centrala",
+    "Sjöstaden",
+    "Bergslagen",
+    "Dalby",
+    "Åsen",
+    "Hamnen",
+    "Skogsbacka",
+    "Lunda",
+    "Torp",
+    "Viken",
+    "Ängby",
+    "Mossen",
+    "Ryd",
+    "Höjden",
+]
 
 # Unit types: (type, weight, places, rehabilitation, deviation weight per place)
 UNIT_TYPES = [
@@ -103,7 +190,6 @@ NO_PLACES_WEIGHT = {UnitType.HOME_HEALTH_CARE: 70.0, UnitType.LSS_DAILY_ACTIVITY
 
 
 @dataclass(frozen=True)
-
 class VolumeSpec:
     """What to generate. ``deviations`` is the total over the municipalities of this run."""
 
@@ -139,8 +225,10 @@ class Progress:
             self._last = now
             share = min(self.done / self.total, 1.0)
             bar = "#" * int(share * 30)
-            self.stream.write(f"\r[{bar:<30}] {share:6.1%} {self.done:>10,}/{self.total:,} deviations "
-                              f"{now - self.started:7.1f}s {self.label[:40]:<40}")
+            self.stream.write(
+                f"\r[{bar:<30}] {share:6.1%} {self.done:>10,}/{self.total:,} deviations "
+                f"{now - self.started:7.1f}s {self.label[:40]:<40}"
+            )
             self.stream.flush()
 
     def note(self, text: str) -> None:
@@ -210,7 +298,7 @@ class RowWriter:
         started = time.monotonic()
         ids: list[int] = []
         for start in range(0, len(rows), self.batch_size):
-            chunk = rows[start:start + self.batch_size]
+            chunk = rows[start : start + self.batch_size]
             ids.extend(self._copy(model, chunk) if self.copy else self._bulk(model, chunk))
         self.seconds[model._meta.label] += time.monotonic() - started
         return ids
@@ -345,19 +433,37 @@ def plan_municipality(*, spec: VolumeSpec, number: int) -> MunicipalityPlan:
     # alone; the municipality number in every code keeps generated municipalities apart.
     prefix = f"v{number:03d}"
     regions = [(f"{prefix}-r{i + 1}", f"Region {AREAS[i % len(AREAS)]}") for i in range(n_regions)]
-    boards = [(f"{prefix}-b{i + 1:02d}", f"{AREAS[(i + number) % len(AREAS)]} {'nämnd' if i % 2 else 'stadsdelsnämnd'} {i + 1}",
-               i % n_regions) for i in range(n_boards)]
+    boards = [
+        (
+            f"{prefix}-b{i + 1:02d}",
+            f"{AREAS[(i + number) % len(AREAS)]} {'nämnd' if i % 2 else 'stadsdelsnämnd'} {i + 1}",
+            i % n_regions,
+        )
+        for i in range(n_boards)
+    ]
     providers: list[tuple[str, str, str, int | None]] = []
     for i, (_c, b_name, _r) in enumerate(boards):
         providers.append((f"{b_name} (egen regi)", ProviderKind.MUNICIPAL, org_number("212", number), i))
     n_contractors = max(2, n_boards // 2 + 2)
     n_private = max(2, n_boards // 3 + 2)
     for i in range(n_contractors):
-        providers.append((f"{rng.choice(UNIT_NAMES)} Omsorg {number}-{i + 1} AB", ProviderKind.CONTRACTOR,
-                          org_number("556", number * 100 + i), None))
+        providers.append(
+            (
+                f"{rng.choice(UNIT_NAMES)} Omsorg {number}-{i + 1} AB",
+                ProviderKind.CONTRACTOR,
+                org_number("556", number * 100 + i),
+                None,
+            )
+        )
     for i in range(n_private):
-        providers.append((f"{rng.choice(UNIT_NAMES)} Privatvård {number}-{i + 1} AB", ProviderKind.PRIVATE,
-                          org_number("559", number * 100 + i), None))
+        providers.append(
+            (
+                f"{rng.choice(UNIT_NAMES)} Privatvård {number}-{i + 1} AB",
+                ProviderKind.PRIVATE,
+                org_number("559", number * 100 + i),
+                None,
+            )
+        )
     start = spec.today - timedelta(days=365 * spec.years)
     contracts: list[dict] = []
     contract_of_provider: dict[int, int] = {}
@@ -369,29 +475,57 @@ def plan_municipality(*, spec: VolumeSpec, number: int) -> MunicipalityPlan:
         if kind == ProviderKind.CONTRACTOR:
             variant = "contractor" if rng.random() < 0.7 else "board"
             fields = {
-                "kind": ContractKind.CONTRACT, "mas_held_by": MasHeldBy.CONTRACTOR if variant == "contractor"
-                else MasHeldBy.BOARD, "informs_board_mas": variant == "contractor",
+                "kind": ContractKind.CONTRACT,
+                "mas_held_by": MasHeldBy.CONTRACTOR if variant == "contractor" else MasHeldBy.BOARD,
+                "informs_board_mas": variant == "contractor",
                 "mas_clause": "4.11" if variant == "contractor" else "5.2",
-                "lex_maria_route": LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS if variant == "contractor"
-                else LexMariaRoute.BOARD_MAS, "journal_access": True,
+                "lex_maria_route": LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS
+                if variant == "contractor"
+                else LexMariaRoute.BOARD_MAS,
+                "journal_access": True,
             }
         else:
             framework = rng.random() < 0.5
-            fields = {"kind": ContractKind.FRAMEWORK if framework else ContractKind.CHOICE,
-                      "mas_held_by": MasHeldBy.CONTRACTOR, "informs_board_mas": False, "mas_clause": "",
-                      "lex_maria_route": LexMariaRoute.PROVIDER_MAS, "journal_access": False}
+            fields = {
+                "kind": ContractKind.FRAMEWORK if framework else ContractKind.CHOICE,
+                "mas_held_by": MasHeldBy.CONTRACTOR,
+                "informs_board_mas": False,
+                "mas_clause": "",
+                "lex_maria_route": LexMariaRoute.PROVIDER_MAS,
+                "journal_access": False,
+            }
         contract_of_provider[p] = len(contracts)
-        contracts.append({**fields, "provider": p, "managing_board": board, "purchasing_board": purchasing,
-                          "title": f"Avtal {p_name}", "case_number": f"VOL {number}/{1000 + len(contracts)}",
-                          "valid_from": start - timedelta(days=rng.randint(200, 900)),
-                          "valid_to": spec.today + timedelta(days=rng.choice([45, 200, 400, 800, 1200])),
-                          "successor": None})
-    contracts.append({"kind": ContractKind.PHYSICIAN, "provider": None, "managing_board": 0, "purchasing_board": 0,
-                      "title": "Avtal om läkarmedverkan", "case_number": f"VOL {number}/0001",
-                      "valid_from": start - timedelta(days=400), "valid_to": spec.today + timedelta(days=700),
-                      "mas_held_by": MasHeldBy.BOARD, "lex_maria_route": LexMariaRoute.OWN,
-                      "doctor_available_24_7": True, "nurse_assessment_24_7": True, "successor": None,
-                      "physical_visits": "Läkare besöker varje vård- och omsorgsboende minst en gång i veckan."})
+        contracts.append(
+            {
+                **fields,
+                "provider": p,
+                "managing_board": board,
+                "purchasing_board": purchasing,
+                "title": f"Avtal {p_name}",
+                "case_number": f"VOL {number}/{1000 + len(contracts)}",
+                "valid_from": start - timedelta(days=rng.randint(200, 900)),
+                "valid_to": spec.today + timedelta(days=rng.choice([45, 200, 400, 800, 1200])),
+                "successor": None,
+            }
+        )
+    contracts.append(
+        {
+            "kind": ContractKind.PHYSICIAN,
+            "provider": None,
+            "managing_board": 0,
+            "purchasing_board": 0,
+            "title": "Avtal om läkarmedverkan",
+            "case_number": f"VOL {number}/0001",
+            "valid_from": start - timedelta(days=400),
+            "valid_to": spec.today + timedelta(days=700),
+            "mas_held_by": MasHeldBy.BOARD,
+            "lex_maria_route": LexMariaRoute.OWN,
+            "doctor_available_24_7": True,
+            "nurse_assessment_24_7": True,
+            "successor": None,
+            "physical_visits": "Läkare besöker varje vård- och omsorgsboende minst en gång i veckan.",
+        }
+    )
     plan = MunicipalityPlan(number, code, f"Volymkommun {number:03d}", regions, boards, providers, contracts)
 
     contractor_ids = [p for p, pr in enumerate(providers) if pr[1] == ProviderKind.CONTRACTOR]
@@ -401,7 +535,9 @@ def plan_municipality(*, spec: VolumeSpec, number: int) -> MunicipalityPlan:
         # The first board is the largest; the rest vary around the average.
         share = 2.0 if b == 0 else rng.uniform(0.5, 1.5)
         for j in range(max(2, round(spec.units_per_board * share))):
-            utype, _w, (lo, hi), rehab, per_place = UNIT_TYPES[bisect.bisect_right(type_cum, rng.random() * type_cum[-1])]
+            utype, _w, (lo, hi), rehab, per_place = UNIT_TYPES[
+                bisect.bisect_right(type_cum, rng.random() * type_cum[-1])
+            ]
             places = rng.randint(lo, hi) if hi else 0
             weight = places * per_place if places else NO_PLACES_WEIGHT.get(utype, 5.0)
             roll = rng.random()  # ~30 % own operation, ~70 % external (seed 001)
@@ -413,10 +549,23 @@ def plan_municipality(*, spec: VolumeSpec, number: int) -> MunicipalityPlan:
             else:
                 provider = rng.choice(private_ids)
                 contract = contract_of_provider[provider]
-                form = OperatingForm.FRAMEWORK if contracts[contract]["kind"] == ContractKind.FRAMEWORK else OperatingForm.CHOICE
-            unit = UnitPlan(code=f"{boards[b][0]}-{j + 1:03d}", name=f"{rng.choice(UNIT_NAMES)} {j + 1}",
-                            unit_type=utype, board=b, places=places, rehab=rehab, weight=max(weight, 1.0),
-                            provider=provider, form=form, contract=contract)
+                form = (
+                    OperatingForm.FRAMEWORK
+                    if contracts[contract]["kind"] == ContractKind.FRAMEWORK
+                    else OperatingForm.CHOICE
+                )
+            unit = UnitPlan(
+                code=f"{boards[b][0]}-{j + 1:03d}",
+                name=f"{rng.choice(UNIT_NAMES)} {j + 1}",
+                unit_type=utype,
+                board=b,
+                places=places,
+                rehab=rehab,
+                weight=max(weight, 1.0),
+                provider=provider,
+                form=form,
+                contract=contract,
+            )
             if form == OperatingForm.CONTRACT and rng.random() < 0.15 and len(contractor_ids) > 1:
                 # Re-procured during the period: the previous contractor's contract ended.
                 previous = rng.choice([p for p in contractor_ids if p != provider])
@@ -433,5 +582,3 @@ def _add_months(d: date, months: int) -> date:
     month = d.month - 1 + months
     year, month = d.year + month // 12, month % 12 + 1
     return date(year, month, min(d.day, 28))
-
-

@@ -58,9 +58,21 @@ class EventsBuilder(OrgBuilder):
     # -- deviations ------------------------------------------------------------------------------------
     def _categories(self) -> list[tuple[int, str, bool]]:
         m = self.municipality_id
-        ids = self.writer.insert(apps.get_model("incidents", "DeviationCategory"), [
-            {"municipality_id": m, "code": code, "name": name, "is_rehabilitation": rehab, "always_to_mas": False,
-             "active": True, "order": i * 10} for i, (code, name, _w, rehab) in enumerate(CATEGORIES)])
+        ids = self.writer.insert(
+            apps.get_model("incidents", "DeviationCategory"),
+            [
+                {
+                    "municipality_id": m,
+                    "code": code,
+                    "name": name,
+                    "is_rehabilitation": rehab,
+                    "always_to_mas": False,
+                    "active": True,
+                    "order": i * 10,
+                }
+                for i, (code, name, _w, rehab) in enumerate(CATEGORIES)
+            ],
+        )
         return [(pk, code, rehab) for pk, (code, _n, _w, rehab) in zip(ids, CATEGORIES, strict=True)]
 
     def _indexes(self) -> Callable[[float], object]:
@@ -74,9 +86,16 @@ class EventsBuilder(OrgBuilder):
         self.unit_objects = {u.pk: u for u in units}
         boards = {u.board_id: u.board for u in units}
         self.board_units = {
-            b: Unit(pk=-b, municipality_id=self.municipality_id, board=board, provider_id=self.provider_ids[i],
-                    operating_form=OperatingForm.OWN, contract=None)
-            for i, b in enumerate(self.board_ids) if (board := boards.get(b)) is not None
+            b: Unit(
+                pk=-b,
+                municipality_id=self.municipality_id,
+                board=board,
+                provider_id=self.provider_ids[i],
+                operating_form=OperatingForm.OWN,
+                contract=None,
+            )
+            for i, b in enumerate(self.board_ids)
+            if (board := boards.get(b)) is not None
         }
         everything = units + list(self.board_units.values())
         cache: dict[date, object] = {}
@@ -140,9 +159,18 @@ class EventsBuilder(OrgBuilder):
         return route, purchasing, reporter, board_mas
 
     def _deviations(self) -> None:
-        models_ = {name: apps.get_model("incidents", name) for name in
-                   ("Deviation", "DeviationTransition", "DeviationAction", "PatientDataAccess", "LexMariaCase",
-                    "LexMariaTransition", "ReferenceCounter")}
+        models_ = {
+            name: apps.get_model("incidents", name)
+            for name in (
+                "Deviation",
+                "DeviationTransition",
+                "DeviationAction",
+                "PatientDataAccess",
+                "LexMariaCase",
+                "LexMariaTransition",
+                "ReferenceCounter",
+            )
+        }
         rng = random.Random(f"{self.spec.seed}:{self.plan.number}:deviations")
         categories = self._categories()
         cat_cum = list(accumulate(c[2] for c in CATEGORIES))
@@ -164,7 +192,9 @@ class EventsBuilder(OrgBuilder):
             unit = units[bisect.bisect_right(unit_cum, rng.random() * unit_cum[-1])]
             occurred = self.start_ts + rng.random() * span
             discovered = occurred + (rng.uniform(0, 2 * 3600) if rng.random() < 0.8 else rng.uniform(2 * 3600, 2 * DAY))
-            reported = discovered + (rng.uniform(300, 8 * 3600) if rng.random() < 0.7 else rng.uniform(8 * 3600, 3 * DAY))
+            reported = discovered + (
+                rng.uniform(300, 8 * 3600) if rng.random() < 0.7 else rng.uniform(8 * 3600, 3 * DAY)
+            )
             reported = min(reported, self.now_ts - 60)
             discovered = min(discovered, reported)
             occurred = min(occurred, discovered)
@@ -175,11 +205,22 @@ class EventsBuilder(OrgBuilder):
         with_patient = 0
         D = models_["Deviation"]
         for batch_start in range(0, n, self.spec.batch_size):
-            batch = events[batch_start:batch_start + self.spec.batch_size]
+            batch = events[batch_start : batch_start + self.spec.batch_size]
             rows, children = [], []
             for reported, occurred, discovered, unit in batch:
-                row, kids = self._deviation(rng, reported, occurred, discovered, unit, categories, cat_cum,
-                                            investigation_days, threshold, cons_threshold, index_on)
+                row, kids = self._deviation(
+                    rng,
+                    reported,
+                    occurred,
+                    discovered,
+                    unit,
+                    categories,
+                    cat_cum,
+                    investigation_days,
+                    threshold,
+                    cons_threshold,
+                    index_on,
+                )
                 if row["state"] != "draft":
                     year = datetime.fromtimestamp(reported, STOCKHOLM).year
                     counters[year] += 1
@@ -209,13 +250,32 @@ class EventsBuilder(OrgBuilder):
         if n and not self.codec.available:
             self.notes.append("incidents/patient.py has no encrypt/hash helper: patient fields left blank.")
         RC = models_["ReferenceCounter"]
-        self.writer.insert(RC, [{"municipality_id": self.municipality_id, "prefix": "AV", "year": y, "last": last}
-                                for y, last in sorted(counters.items())]
-                           + [{"municipality_id": self.municipality_id, "prefix": "LM", "year": y, "last": last}
-                              for y, last in sorted(lm_counters.items())])
+        self.writer.insert(
+            RC,
+            [
+                {"municipality_id": self.municipality_id, "prefix": "AV", "year": y, "last": last}
+                for y, last in sorted(counters.items())
+            ]
+            + [
+                {"municipality_id": self.municipality_id, "prefix": "LM", "year": y, "last": last}
+                for y, last in sorted(lm_counters.items())
+            ],
+        )
 
-    def _deviation(self, rng, reported, occurred, discovered, unit: UnitPlan, categories, cat_cum, investigation_days,
-                   threshold, cons_threshold, index_on):
+    def _deviation(
+        self,
+        rng,
+        reported,
+        occurred,
+        discovered,
+        unit: UnitPlan,
+        categories,
+        cat_cum,
+        investigation_days,
+        threshold,
+        cons_threshold,
+        index_on,
+    ):
         now = self.now_ts
         cat_pk, cat_code, cat_rehab = categories[bisect.bisect_right(cat_cum, rng.random() * cat_cum[-1])]
         consequence = rng.choices((1, 2, 3, 4), cum_weights=(55, 85, 97, 100))[0]
@@ -227,15 +287,25 @@ class EventsBuilder(OrgBuilder):
         on_behalf = rng.random() < 0.05
         reporter_p = manager if on_behalf or rng.random() < 0.15 else rng.choice(staff)
         row = {
-            "municipality_id": self.municipality_id, "unit_id": unit.pk, "occurred_at": _dt(occurred),
-            "discovered_at": _dt(discovered), "reported_at": _dt(reported),
+            "municipality_id": self.municipality_id,
+            "unit_id": unit.pk,
+            "occurred_at": _dt(occurred),
+            "discovered_at": _dt(discovered),
+            "reported_at": _dt(reported),
             "reporter_id": self.person_user[reporter_p],
             "reported_on_behalf_of": "Nattpersonal, undersköterska" if on_behalf else "",
-            "category_id": cat_pk, "event_kind": "occurred" if rng.random() < 0.8 else "risk",
-            "description": rng.choice(DESCRIPTIONS[cat_code]), "immediate_actions": rng.choice(IMMEDIATE),
-            "patient_identifier_encrypted": "", "patient_hash": "",
-            "consequence": consequence, "probability": probability, "risk_score": risk,
-            "created_at": _dt(reported), "updated_at": _dt(reported), "version": 0,
+            "category_id": cat_pk,
+            "event_kind": "occurred" if rng.random() < 0.8 else "risk",
+            "description": rng.choice(DESCRIPTIONS[cat_code]),
+            "immediate_actions": rng.choice(IMMEDIATE),
+            "patient_identifier_encrypted": "",
+            "patient_hash": "",
+            "consequence": consequence,
+            "probability": probability,
+            "risk_score": risk,
+            "created_at": _dt(reported),
+            "updated_at": _dt(reported),
+            "version": 0,
         }
         if self.codec.available and rng.random() < (0.75 if row["event_kind"] == "occurred" else 0.4):
             patient_no = self.plan.number * 10_000_000 + unit.pk % 100_000 * 50 + rng.randrange(max(unit.places, 10))
@@ -246,9 +316,15 @@ class EventsBuilder(OrgBuilder):
         lm = None
 
         def move(from_state: str, to_state: str, at: float, actor_p: int | None, reason: str = "") -> None:
-            transitions.append({"from_state": from_state, "to_state": to_state, "at": _dt(at),
-                                "actor_id": self.person_user.get(actor_p) if actor_p is not None else None,
-                                "reason": reason})
+            transitions.append(
+                {
+                    "from_state": from_state,
+                    "to_state": to_state,
+                    "at": _dt(at),
+                    "actor_id": self.person_user.get(actor_p) if actor_p is not None else None,
+                    "reason": reason,
+                }
+            )
 
         # A draft saved in the last week and not yet sent.
         if now - reported < 7 * DAY and rng.random() < 0.03:
@@ -263,8 +339,13 @@ class EventsBuilder(OrgBuilder):
             rejected = reported + rng.uniform(0.5, 5) * DAY
             if rejected < now:
                 move("registered", "rejected", rejected, manager, "Inte en avvikelse enligt definitionen.")
-                row.update(state="rejected", due_at=None, investigator_id=self.person_user[manager],
-                           rejection_reason="Händelsen gäller inte hälso- och sjukvård.", updated_at=_dt(rejected))
+                row.update(
+                    state="rejected",
+                    due_at=None,
+                    investigator_id=self.person_user[manager],
+                    rejection_reason="Händelsen gäller inte hälso- och sjukvård.",
+                    updated_at=_dt(rejected),
+                )
             else:
                 row["state"] = "registered"
             return row, (transitions, actions, access, None)
@@ -276,8 +357,15 @@ class EventsBuilder(OrgBuilder):
         row.update(state="investigating", investigator_id=self.person_user[manager], updated_at=_dt(t_inv))
         if row["patient_hash"]:
             for _ in range(rng.choice((0, 1, 1, 2))):
-                access.append({"user_id": self.person_user[manager], "at": _dt(min(t_inv + rng.uniform(0, 2) * DAY, now)),
-                               "unit_id": unit.pk, "patient_hash": row["patient_hash"], "action": "view"})
+                access.append(
+                    {
+                        "user_id": self.person_user[manager],
+                        "at": _dt(min(t_inv + rng.uniform(0, 2) * DAY, now)),
+                        "unit_id": unit.pk,
+                        "patient_hash": row["patient_hash"],
+                        "action": "view",
+                    }
+                )
         stuck = rng.random() < 0.004
         t_done = math.inf if stuck else t_inv + rng.lognormvariate(math.log(8), 0.6) * DAY
         if t_done >= now:
@@ -286,39 +374,64 @@ class EventsBuilder(OrgBuilder):
         t_actions = t_done
         if high:
             move("investigating", "awaiting_mas_assessment", t_done, manager)
-            row.update(state="awaiting_mas_assessment",
-                       due_at=_dt(add_working_days(t_done, self.assessment_days)))
+            row.update(state="awaiting_mas_assessment", due_at=_dt(add_working_days(t_done, self.assessment_days)))
             t_assessed = math.inf if rng.random() < 0.005 else t_done + rng.lognormvariate(math.log(2), 0.7) * DAY
             if t_assessed >= now:
                 return row, (transitions, actions, access, None)
             assessor = self._routing(index_on(t_assessed), unit.pk, cat_rehab)[2]
             lex_maria = rng.random() < (0.2 if consequence == 4 else 0.03 if consequence == 3 else 0.005)
-            row.update(assessor_id=assessor, assessed_at=_dt(t_assessed), lex_maria_decision=lex_maria,
-                       assessment="Bedömd av MAS utifrån risk och konsekvens.",
-                       lex_maria_motivation="Händelsen har medfört risk för allvarlig vårdskada." if lex_maria
-                       else "Ingen allvarlig vårdskada eller risk för sådan.")
-            transitions.append({"from_state": "awaiting_mas_assessment", "to_state": "actions", "at": _dt(t_assessed),
-                                "actor_id": assessor, "reason": ""})
+            row.update(
+                assessor_id=assessor,
+                assessed_at=_dt(t_assessed),
+                lex_maria_decision=lex_maria,
+                assessment="Bedömd av MAS utifrån risk och konsekvens.",
+                lex_maria_motivation="Händelsen har medfört risk för allvarlig vårdskada."
+                if lex_maria
+                else "Ingen allvarlig vårdskada eller risk för sådan.",
+            )
+            transitions.append(
+                {
+                    "from_state": "awaiting_mas_assessment",
+                    "to_state": "actions",
+                    "at": _dt(t_assessed),
+                    "actor_id": assessor,
+                    "reason": "",
+                }
+            )
             if lex_maria:
                 lm = t_assessed
             t_actions = t_assessed
         else:
             move("investigating", "actions", t_done, manager)
         deadline = datetime.fromtimestamp(t_actions + rng.randint(14, 45) * DAY, STOCKHOLM).date()
-        row.update(state="actions", due_at=_dt(datetime.combine(deadline, datetime.min.time(), STOCKHOLM).timestamp()),
-                   updated_at=_dt(t_actions))
+        row.update(
+            state="actions",
+            due_at=_dt(datetime.combine(deadline, datetime.min.time(), STOCKHOLM).timestamp()),
+            updated_at=_dt(t_actions),
+        )
         t_closed = math.inf if rng.random() < 0.01 else t_actions + rng.lognormvariate(math.log(18), 0.8) * DAY
         closed = t_closed < now
         for _ in range(1 if rng.random() < 0.7 else 2):
             done = closed or rng.random() < 0.3
             done_at = datetime.fromtimestamp(min(t_closed, now - DAY) if closed else t_actions + DAY, STOCKHOLM).date()
-            actions.append({"description": rng.choice(ACTION_TEXTS), "owner_id": self.person_ids[manager],
-                            "deadline": deadline, "done_at": done_at if done else None})
+            actions.append(
+                {
+                    "description": rng.choice(ACTION_TEXTS),
+                    "owner_id": self.person_ids[manager],
+                    "deadline": deadline,
+                    "done_at": done_at if done else None,
+                }
+            )
         if closed:
             move("actions", "closed", t_closed, manager)
-            row.update(state="closed", due_at=None, closed_at=_dt(t_closed), lessons_learned=rng.choice(LESSONS),
-                       feedback_to_reporter="Tack för din rapport. Åtgärder har vidtagits på enheten.",
-                       updated_at=_dt(t_closed))
+            row.update(
+                state="closed",
+                due_at=None,
+                closed_at=_dt(t_closed),
+                lessons_learned=rng.choice(LESSONS),
+                feedback_to_reporter="Tack för din rapport. Åtgärder har vidtagits på enheten.",
+                updated_at=_dt(t_closed),
+            )
         return row, (transitions, actions, access, lm)
 
     def _lex_maria(self, rng, cases, models_, counters, categories, index_on) -> None:
@@ -332,13 +445,20 @@ class EventsBuilder(OrgBuilder):
             counters[decided_d.year] += 1
             unit = self.unit_objects[dev["unit_id"]]
             route, purchasing, reporter, board_mas = self._chain(
-                index=index_on(dev["occurred_at"].timestamp()), unit=unit, rehab=dev["category_id"] in rehab)
+                index=index_on(dev["occurred_at"].timestamp()), unit=unit, rehab=dev["category_id"] in rehab
+            )
             board_id = unit.board_id
             # The steps of SPEC §5, each some days after the previous one, as far as today.
             stamps = [("decided", decided)]
             at = decided
-            for state, days in (("patient_informed", (1, 5)), ("analysed", (14, 45)), ("board_informed", (2, 10)),
-                                ("reported_to_ivo", (1, 7)), ("ivo_decided", (60, 240)), ("closed", (3, 20))):
+            for state, days in (
+                ("patient_informed", (1, 5)),
+                ("analysed", (14, 45)),
+                ("board_informed", (2, 10)),
+                ("reported_to_ivo", (1, 7)),
+                ("ivo_decided", (60, 240)),
+                ("closed", (3, 20)),
+            ):
                 at += rng.uniform(*days) * DAY
                 if at >= self.now_ts:
                     break
@@ -349,27 +469,41 @@ class EventsBuilder(OrgBuilder):
             def day(s: str, reached: dict = reached):
                 return datetime.fromtimestamp(reached[s], STOCKHOLM).date() if s in reached else None
 
-            row = {"deviation_id": pk, "reference": f"LM-{decided_d.year}-{counters[decided_d.year]:06d}",
-                   "route": route, "state": state, "board_id": board_id, "purchasing_board_id": purchasing,
-                   "reporter_person_id": reporter, "board_mas_id": board_mas, "decided_by_id": dev.get("assessor_id"),
-                   "decided_at": _dt(decided), "motivation": dev["lex_maria_motivation"],
-                   "patient_informed_at": day("patient_informed"),
-                   "patient_informed_by": "Sjuksköterska" if "patient_informed" in reached else "",
-                   "analysis_team": "Enhetschef, sjuksköterska, undersköterska" if "analysed" in reached else "",
-                   "analysis_causes": rng.choice(CAUSES) if "analysed" in reached else "",
-                   "analysis_actions": rng.choice(LESSONS) if "analysed" in reached else "",
-                   "forwarded_by_board_mas_at": day("analysed") if route == LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS
-                   and "board_informed" in reached else None,
-                   "board_informed_at": day("board_informed"), "ivo_sent_at": day("reported_to_ivo"),
-                   "ivo_case_number": f"IVO 3.5.1-{decided_d.year}-{rng.randint(10000, 99999)}"
-                   if "reported_to_ivo" in reached else "",
-                   "ivo_decision_at": day("ivo_decided"),
-                   "ivo_outcome": "IVO avslutar ärendet; vårdgivaren har utrett och vidtagit åtgärder."
-                   if "ivo_decided" in reached else "",
-                   "closed_at": _dt(reached["closed"]) if "closed" in reached else None,
-                   "due_at": None if state in ("closed", "reported_to_ivo")
-                   else _dt(stamps[-1][1] + (3 if state == "decided" else 42 if state == "patient_informed" else 7) * DAY),
-                   "version": len(stamps) - 1}
+            row = {
+                "deviation_id": pk,
+                "reference": f"LM-{decided_d.year}-{counters[decided_d.year]:06d}",
+                "route": route,
+                "state": state,
+                "board_id": board_id,
+                "purchasing_board_id": purchasing,
+                "reporter_person_id": reporter,
+                "board_mas_id": board_mas,
+                "decided_by_id": dev.get("assessor_id"),
+                "decided_at": _dt(decided),
+                "motivation": dev["lex_maria_motivation"],
+                "patient_informed_at": day("patient_informed"),
+                "patient_informed_by": "Sjuksköterska" if "patient_informed" in reached else "",
+                "analysis_team": "Enhetschef, sjuksköterska, undersköterska" if "analysed" in reached else "",
+                "analysis_causes": rng.choice(CAUSES) if "analysed" in reached else "",
+                "analysis_actions": rng.choice(LESSONS) if "analysed" in reached else "",
+                "forwarded_by_board_mas_at": day("analysed")
+                if route == LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS and "board_informed" in reached
+                else None,
+                "board_informed_at": day("board_informed"),
+                "ivo_sent_at": day("reported_to_ivo"),
+                "ivo_case_number": f"IVO 3.5.1-{decided_d.year}-{rng.randint(10000, 99999)}"
+                if "reported_to_ivo" in reached
+                else "",
+                "ivo_decision_at": day("ivo_decided"),
+                "ivo_outcome": "IVO avslutar ärendet; vårdgivaren har utrett och vidtagit åtgärder."
+                if "ivo_decided" in reached
+                else "",
+                "closed_at": _dt(reached["closed"]) if "closed" in reached else None,
+                "due_at": None
+                if state in ("closed", "reported_to_ivo")
+                else _dt(stamps[-1][1] + (3 if state == "decided" else 42 if state == "patient_informed" else 7) * DAY),
+                "version": len(stamps) - 1,
+            }
             rows.append(row)
             steps.append(stamps)
         ids = self.writer.insert(Case, rows)
@@ -377,7 +511,15 @@ class EventsBuilder(OrgBuilder):
         for case_id, stamps, row in zip(ids, steps, rows, strict=True):
             previous = ""
             for state, at in stamps:
-                trans.append({"case_id": case_id, "from_state": previous, "to_state": state, "at": _dt(at),
-                              "actor_id": row["decided_by_id"], "reason": ""})
+                trans.append(
+                    {
+                        "case_id": case_id,
+                        "from_state": previous,
+                        "to_state": state,
+                        "at": _dt(at),
+                        "actor_id": row["decided_by_id"],
+                        "reason": "",
+                    }
+                )
                 previous = state
         self.writer.insert(Transition, trans)

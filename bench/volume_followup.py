@@ -42,18 +42,42 @@ class MunicipalityBuilder(EventsBuilder):
             if c["provider"] is None:
                 continue
             board = plan.boards[c["managing_board"]]
-            plan_rows.append({"municipality_id": m, "title": f"Årlig avtalsuppföljning {c['title']}",
-                              "kind": "contract_review", "scope": "contract", "contract_id": self.contract_ids[i],
-                              "checklist_template_id": template.pk, "interval_months": 12, "spread_units": False,
-                              "starts_on": self.start, "lead_days": 30, "active": True, "created_at": stamp,
-                              "auditor_id": self.person_ids[self.auditor_of_region[board[2]]]})
+            plan_rows.append(
+                {
+                    "municipality_id": m,
+                    "title": f"Årlig avtalsuppföljning {c['title']}",
+                    "kind": "contract_review",
+                    "scope": "contract",
+                    "contract_id": self.contract_ids[i],
+                    "checklist_template_id": template.pk,
+                    "interval_months": 12,
+                    "spread_units": False,
+                    "starts_on": self.start,
+                    "lead_days": 30,
+                    "active": True,
+                    "created_at": stamp,
+                    "auditor_id": self.person_ids[self.auditor_of_region[board[2]]],
+                }
+            )
             plan_keys.append(("contract", i))
         for b, board_id in enumerate(self.board_ids):
-            plan_rows.append({"municipality_id": m, "title": f"Tillsyn egen regi {plan.boards[b][1]}",
-                              "kind": "supervision", "scope": "board", "board_id": board_id,
-                              "checklist_template_id": template.pk, "interval_months": 36, "spread_units": True,
-                              "starts_on": self.start, "lead_days": 30, "active": True, "created_at": stamp,
-                              "auditor_id": self.person_ids[self.auditor_of_region[plan.boards[b][2]]]})
+            plan_rows.append(
+                {
+                    "municipality_id": m,
+                    "title": f"Tillsyn egen regi {plan.boards[b][1]}",
+                    "kind": "supervision",
+                    "scope": "board",
+                    "board_id": board_id,
+                    "checklist_template_id": template.pk,
+                    "interval_months": 36,
+                    "spread_units": True,
+                    "starts_on": self.start,
+                    "lead_days": 30,
+                    "active": True,
+                    "created_at": stamp,
+                    "auditor_id": self.person_ids[self.auditor_of_region[plan.boards[b][2]]],
+                }
+            )
             plan_keys.append(("board", b))
         plan_ids = dict(zip(plan_keys, w.insert(get("FollowUpPlan"), plan_rows), strict=True))
 
@@ -73,13 +97,21 @@ class MunicipalityBuilder(EventsBuilder):
             else:
                 contract_id = self.contract_ids[index]
                 covered = sorted((by_pk[pk] for pk in self.contract_units.get(contract_id, ())), key=lambda u: u.code)
-            plan_obj = PlanModel(pk=plan_ids[(scope, index)], starts_on=row["starts_on"], ends_on=None,
-                                 interval_months=row["interval_months"], spread_units=row["spread_units"])
+            plan_obj = PlanModel(
+                pk=plan_ids[(scope, index)],
+                starts_on=row["starts_on"],
+                ends_on=None,
+                interval_months=row["interval_months"],
+                spread_units=row["spread_units"],
+            )
             horizon = self.today + timedelta(days=row["lead_days"])
             if plan_occurrences is not None:
                 units = [self.unit_objects[u.pk] for u in covered]
-                occurrences = [(by_pk[o.unit.pk], o.on) for o in plan_occurrences(plan_obj, until=horizon, units=units)
-                               if o.unit is not None]
+                occurrences = [
+                    (by_pk[o.unit.pk], o.on)
+                    for o in plan_occurrences(plan_obj, until=horizon, units=units)
+                    if o.unit is not None
+                ]
             else:
                 occurrences = []
                 for i, u in enumerate(covered):
@@ -98,34 +130,63 @@ class MunicipalityBuilder(EventsBuilder):
                 else:
                     state = "planned"
                 done_ts = datetime.combine(when, datetime.min.time(), STOCKHOLM).timestamp() + rng.uniform(1, 15) * DAY
-                followups.append({
-                    "municipality_id": m, "kind": row["kind"], "trigger": "plan", "plan_id": plan_obj.pk,
-                    "period_start": when, "unit_id": u.pk,
-                    "contract_id": contract_id if contract_id is not None else (
-                        self.contract_ids[u.contract] if u.contract is not None else None),
-                    "board_id": self.board_ids[u.board], "checklist_template_id": template.pk, "scheduled_date": when,
-                    "auditor_id": self.person_ids[auditor], "state": state,
-                    "summary": "Uppföljningen visar att verksamheten i huvudsak följer avtalet." if state == "completed" else "",
-                    "started_at": _dt(done_ts - DAY) if state in ("completed", "in_progress") else None,
-                    "completed_at": _dt(done_ts) if state == "completed" else None,
-                    "completed_by_id": self.person_user[auditor] if state == "completed" else None,
-                    "created_at": _dt(datetime.combine(when - timedelta(days=30), datetime.min.time(), STOCKHOLM).timestamp()),
-                })
+                followups.append(
+                    {
+                        "municipality_id": m,
+                        "kind": row["kind"],
+                        "trigger": "plan",
+                        "plan_id": plan_obj.pk,
+                        "period_start": when,
+                        "unit_id": u.pk,
+                        "contract_id": contract_id
+                        if contract_id is not None
+                        else (self.contract_ids[u.contract] if u.contract is not None else None),
+                        "board_id": self.board_ids[u.board],
+                        "checklist_template_id": template.pk,
+                        "scheduled_date": when,
+                        "auditor_id": self.person_ids[auditor],
+                        "state": state,
+                        "summary": "Uppföljningen visar att verksamheten i huvudsak följer avtalet."
+                        if state == "completed"
+                        else "",
+                        "started_at": _dt(done_ts - DAY) if state in ("completed", "in_progress") else None,
+                        "completed_at": _dt(done_ts) if state == "completed" else None,
+                        "completed_by_id": self.person_user[auditor] if state == "completed" else None,
+                        "created_at": _dt(
+                            datetime.combine(when - timedelta(days=30), datetime.min.time(), STOCKHOLM).timestamp()
+                        ),
+                    }
+                )
                 meta.append((u, auditor, done_ts, state))
         followup_ids = w.insert(FollowUp, followups)
 
         findings, finding_meta = [], []
-        areas = ["medication", "physician_contact", "delegation", "records", "deviations", "medical_devices",
-                 "rehabilitation", "hygiene"]
+        areas = [
+            "medication",
+            "physician_contact",
+            "delegation",
+            "records",
+            "deviations",
+            "medical_devices",
+            "rehabilitation",
+            "hygiene",
+        ]
         for fid, (u, auditor, done_ts, state) in zip(followup_ids, meta, strict=True):
             if state != "completed":
                 continue
             for _ in range(rng.choices((0, 1, 2, 3), weights=(40, 30, 20, 10))[0]):
                 severity = "deficiency" if rng.random() < 0.7 else "observation"
-                findings.append({"follow_up_id": fid, "area": rng.choice(areas), "severity": severity,
-                                 "description": "Brister i dokumentationen av " + rng.choice(["läkemedel", "delegering",
-                                                                                              "hygien", "hjälpmedel"]),
-                                 "created_by_id": self.person_user[auditor], "created_at": _dt(done_ts)})
+                findings.append(
+                    {
+                        "follow_up_id": fid,
+                        "area": rng.choice(areas),
+                        "severity": severity,
+                        "description": "Brister i dokumentationen av "
+                        + rng.choice(["läkemedel", "delegering", "hygien", "hjälpmedel"]),
+                        "created_by_id": self.person_user[auditor],
+                        "created_at": _dt(done_ts),
+                    }
+                )
                 finding_meta.append((u, auditor, done_ts, severity))
         finding_ids = w.insert(get("Finding"), findings)
         actions, action_meta = [], []
@@ -135,30 +196,59 @@ class MunicipalityBuilder(EventsBuilder):
             deadline = datetime.fromtimestamp(done_ts + rng.randint(30, 90) * DAY, STOCKHOLM).date()
             old = deadline < self.today - timedelta(days=30)
             roll = rng.random()
-            state = ("verified" if roll < 0.88 else "reported_done" if roll < 0.93 else "open") if old else \
-                ("open" if roll < 0.6 else "reported_done" if roll < 0.85 else "verified")
-            reported_ts = min(datetime.combine(deadline, datetime.min.time(), STOCKHOLM).timestamp() - rng.uniform(0, 10) * DAY,
-                              self.now_ts - DAY)
+            state = (
+                ("verified" if roll < 0.88 else "reported_done" if roll < 0.93 else "open")
+                if old
+                else ("open" if roll < 0.6 else "reported_done" if roll < 0.85 else "verified")
+            )
+            reported_ts = min(
+                datetime.combine(deadline, datetime.min.time(), STOCKHOLM).timestamp() - rng.uniform(0, 10) * DAY,
+                self.now_ts - DAY,
+            )
             verified_ts = min(reported_ts + rng.uniform(1, 14) * DAY, self.now_ts - 3600)
             owner = self.unit_manager[u.pk]
-            actions.append({"finding_id": fid, "description": rng.choice(ACTION_TEXTS), "owner_id": self.person_ids[owner],
-                            "deadline": deadline, "state": state,
-                            "report_note": "Åtgärden är genomförd." if state != "open" else "",
-                            "reported_done_at": _dt(reported_ts) if state != "open" else None,
-                            "reported_done_by_id": self.person_user[owner] if state != "open" else None,
-                            "verified_by_id": self.person_user[auditor] if state == "verified" else None,
-                            "verified_at": _dt(verified_ts) if state == "verified" else None,
-                            "created_by_id": self.person_user[auditor], "created_at": _dt(done_ts)})
+            actions.append(
+                {
+                    "finding_id": fid,
+                    "description": rng.choice(ACTION_TEXTS),
+                    "owner_id": self.person_ids[owner],
+                    "deadline": deadline,
+                    "state": state,
+                    "report_note": "Åtgärden är genomförd." if state != "open" else "",
+                    "reported_done_at": _dt(reported_ts) if state != "open" else None,
+                    "reported_done_by_id": self.person_user[owner] if state != "open" else None,
+                    "verified_by_id": self.person_user[auditor] if state == "verified" else None,
+                    "verified_at": _dt(verified_ts) if state == "verified" else None,
+                    "created_by_id": self.person_user[auditor],
+                    "created_at": _dt(done_ts),
+                }
+            )
             action_meta.append((owner, auditor, state, reported_ts, verified_ts))
         action_ids = w.insert(get("Action"), actions)
         transitions = []
         for aid, (owner, auditor, state, reported_ts, verified_ts) in zip(action_ids, action_meta, strict=True):
             if state in ("reported_done", "verified"):
-                transitions.append({"action_id": aid, "from_state": "open", "to_state": "reported_done",
-                                    "actor_id": self.person_user[owner], "at": _dt(reported_ts), "reason": ""})
+                transitions.append(
+                    {
+                        "action_id": aid,
+                        "from_state": "open",
+                        "to_state": "reported_done",
+                        "actor_id": self.person_user[owner],
+                        "at": _dt(reported_ts),
+                        "reason": "",
+                    }
+                )
             if state == "verified":
-                transitions.append({"action_id": aid, "from_state": "reported_done", "to_state": "verified",
-                                    "actor_id": self.person_user[auditor], "at": _dt(verified_ts), "reason": ""})
+                transitions.append(
+                    {
+                        "action_id": aid,
+                        "from_state": "reported_done",
+                        "to_state": "verified",
+                        "actor_id": self.person_user[auditor],
+                        "at": _dt(verified_ts),
+                        "reason": "",
+                    }
+                )
         w.insert(get("ActionTransition"), transitions)
 
         # Delegations: three current per unit (some expiring soon) and the ones they replaced.
@@ -169,17 +259,41 @@ class MunicipalityBuilder(EventsBuilder):
                 valid_from = self.today - timedelta(days=rng.randint(0, 360))
                 for k in range(2):
                     vf = valid_from - timedelta(days=365 * k)
-                    delegations.append({"municipality_id": m, "from_person_id": nurse,
-                                        "to_person_id": self.person_ids[staff], "unit_id": u.pk,
-                                        "tasks": "Överlämnande av läkemedel ur dosrulle; insulininjektion",
-                                        "valid_from": vf, "valid_to": vf + timedelta(days=364), "created_at": _dt(
-                                            datetime.combine(vf, datetime.min.time(), STOCKHOLM).timestamp())})
+                    delegations.append(
+                        {
+                            "municipality_id": m,
+                            "from_person_id": nurse,
+                            "to_person_id": self.person_ids[staff],
+                            "unit_id": u.pk,
+                            "tasks": "Överlämnande av läkemedel ur dosrulle; insulininjektion",
+                            "valid_from": vf,
+                            "valid_to": vf + timedelta(days=364),
+                            "created_at": _dt(datetime.combine(vf, datetime.min.time(), STOCKHOLM).timestamp()),
+                        }
+                    )
         w.insert(get("Delegation"), delegations)
         routines = []
-        for title in ("Läkemedelshantering", "Avvikelsehantering", "Delegering", "Basal hygien",
-                      "Medicintekniska produkter", "Journalföring", "Lex Maria", "Fallprevention"):
-            routines.append({"municipality_id": m, "title": f"Rutin för {title.lower()}",
-                             "owner_id": self.person_ids[self.region_mas[0]], "level": "routine", "scope": "municipality",
-                             "version": "1.0", "adopted_on": self.start,
-                             "next_revision": self.today + timedelta(days=rng.randint(-20, 400)), "active": True})
+        for title in (
+            "Läkemedelshantering",
+            "Avvikelsehantering",
+            "Delegering",
+            "Basal hygien",
+            "Medicintekniska produkter",
+            "Journalföring",
+            "Lex Maria",
+            "Fallprevention",
+        ):
+            routines.append(
+                {
+                    "municipality_id": m,
+                    "title": f"Rutin för {title.lower()}",
+                    "owner_id": self.person_ids[self.region_mas[0]],
+                    "level": "routine",
+                    "scope": "municipality",
+                    "version": "1.0",
+                    "adopted_on": self.start,
+                    "next_revision": self.today + timedelta(days=rng.randint(-20, 400)),
+                    "active": True,
+                }
+            )
         w.insert(get("Routine"), routines)

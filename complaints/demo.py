@@ -203,7 +203,7 @@ COMPLAINTS = [
         0,
         Channel.LETTER,
         ComplainantKind.RELATIVE,
-        ['omvardnad'],
+        ["omvardnad"],
         "Anhörig skriver att hennes mor inte fått hjälp med munvård på flera dagar.",
         state=ComplaintState.CLOSED,
         acknowledged_after=2,
@@ -217,7 +217,7 @@ COMPLAINTS = [
         0,
         Channel.PHONE,
         ComplainantKind.PATIENT,
-        ['bemotande'],
+        ["bemotande"],
         "Boende upplevde att nattpersonalen talade över huvudet på honom.",
         state=ComplaintState.CLOSED,
         acknowledged_after=2,
@@ -231,7 +231,7 @@ COMPLAINTS = [
         0,
         Channel.EMAIL,
         ComplainantKind.RELATIVE,
-        ['lakemedel'],
+        ["lakemedel"],
         "Son frågar varför smärtplåstret inte byttes enligt ordination.",
         state=ComplaintState.CLOSED,
         acknowledged_after=2,
@@ -245,7 +245,7 @@ COMPLAINTS = [
         0,
         Channel.IN_PERSON,
         ComplainantKind.RELATIVE,
-        ['kommunikation'],
+        ["kommunikation"],
         "Anhöriga fick inte veta att läkaren ändrat behandlingen.",
         state=ComplaintState.CLOSED,
         acknowledged_after=2,
@@ -259,7 +259,7 @@ COMPLAINTS = [
         0,
         Channel.LETTER,
         ComplainantKind.PATIENT,
-        ['rehabilitering'],
+        ["rehabilitering"],
         "Boende har väntat länge på utprovning av ny rullstol.",
         state=ComplaintState.CLOSED,
         acknowledged_after=2,
@@ -273,7 +273,7 @@ COMPLAINTS = [
         0,
         Channel.PHONE,
         ComplainantKind.RELATIVE,
-        ['tillganglighet'],
+        ["tillganglighet"],
         "Svårt att nå sjuksköterskan på telefon kvällstid.",
         state=ComplaintState.CLOSED,
         acknowledged_after=2,
@@ -287,7 +287,7 @@ COMPLAINTS = [
         0,
         Channel.PATIENT_BOARD,
         ComplainantKind.PATIENT,
-        ['vard-behandling'],
+        ["vard-behandling"],
         "Patientnämnden överlämnar synpunkter på uppföljningen efter ett fall.",
         state=ComplaintState.CLOSED,
         acknowledged_after=2,
@@ -301,7 +301,7 @@ COMPLAINTS = [
         0,
         Channel.EMAIL,
         ComplainantKind.ANONYMOUS,
-        ['ovrigt'],
+        ["ovrigt"],
         "Anonymt mejl om att besökstiderna inte anslagits.",
         state=ComplaintState.CLOSED,
         acknowledged_after=2,
@@ -531,7 +531,9 @@ def _complaints(municipality, conf, categories, today: date) -> None:
         if spec.outcome:
             complaint.outcome = spec.outcome
             complaint.closed_at = (
-                timezone.make_aware(datetime.combine(received + timedelta(days=(spec.answered_after or 0) + 1), time(10)))
+                timezone.make_aware(
+                    datetime.combine(received + timedelta(days=(spec.answered_after or 0) + 1), time(10))
+                )
                 if spec.last_year_on
                 else timezone.now()
             )

@@ -32,8 +32,14 @@ class CaseRouting:
     unclear_reason: str = ""
 
 
-def route(*, unit: Unit | int, on: date, rehabilitation: bool = False, health_care: bool = True,
-          index: RoutingIndex | None = None) -> CaseRouting:
+def route(
+    *,
+    unit: Unit | int,
+    on: date,
+    rehabilitation: bool = False,
+    health_care: bool = True,
+    index: RoutingIndex | None = None,
+) -> CaseRouting:
     """Resolve the verksamhetschef and (for health care) the MAS/MAR of ``unit`` on ``on``.
 
     The MAS/MAR comes from the deviation workflow's rule (:func:`incidents.routing.duty_owner`: MAR for

@@ -118,8 +118,13 @@ def complaint_patient_identifier(*, user, complaint: Complaint, kinds: frozenset
     if not can_see_patient_data(user=user, case=complaint, kinds=kinds):
         raise PermissionDenied(_("You may not see the patient's identity."))
     pnr = patient.format_personnummer(patient.decrypt_identifier(complaint.patient_identifier_encrypted))
-    deviation_services.log_patient_access(user=user, patient_hash=complaint.patient_hash, unit_id=complaint.unit_id,
-                                          reference=complaint.reference, action="complaint_view")
+    deviation_services.log_patient_access(
+        user=user,
+        patient_hash=complaint.patient_hash,
+        unit_id=complaint.unit_id,
+        reference=complaint.reference,
+        action="complaint_view",
+    )
     return pnr
 
 

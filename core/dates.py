@@ -22,8 +22,9 @@ from django.db import models
 from django.db.models import Q
 
 
-def period_q(on: Any, *, start: str, end: str, end_nullable: bool = True, revoked: str | None = None,
-             prefix: str = "") -> Q:
+def period_q(
+    on: Any, *, start: str, end: str, end_nullable: bool = True, revoked: str | None = None, prefix: str = ""
+) -> Q:
     """Rows whose period ``start``–``end`` (both inclusive) contains ``on``; ``on`` may be an expression."""
     q = Q(**{f"{prefix}{start}__lte": on})
     if end_nullable:
@@ -50,8 +51,14 @@ class ValidityPeriod:
     def active_q(cls, on: Any, *, prefix: str = "") -> Q:
         """A ``Q`` for rows active on ``on``; ``prefix`` (e.g. ``"assignments__"``) reaches them through a relation."""
         end_nullable = cls._meta.get_field(cls.period_end).null
-        return period_q(on, start=cls.period_start, end=cls.period_end, end_nullable=end_nullable,
-                        revoked=cls.period_revoked, prefix=prefix)
+        return period_q(
+            on,
+            start=cls.period_start,
+            end=cls.period_end,
+            end_nullable=end_nullable,
+            revoked=cls.period_revoked,
+            prefix=prefix,
+        )
 
     def is_active_on(self, on: date) -> bool:
         """Whether this row is active on ``on`` (the same rule as ``active_q``)."""

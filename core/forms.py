@@ -25,8 +25,9 @@ def field_label(form: forms.BaseForm, field: str) -> str:
     return field
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError, *,
-                       field_map: Mapping[str, str] | None = None) -> None:
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, *, field_map: Mapping[str, str] | None = None
+) -> None:
     """Put ``error`` on ``form``: on the named field when the form has it (``field_map`` renames), else on top."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
@@ -40,6 +41,9 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError, *,
         else:
             label = field_label(form, name)
             for err in errors:
-                form.add_error(None, ValidationError(
-                    "%(label)s: %(message)s", params={"label": label, "message": " ".join(err.messages)}
-                ))
+                form.add_error(
+                    None,
+                    ValidationError(
+                        "%(label)s: %(message)s", params={"label": label, "message": " ".join(err.messages)}
+                    ),
+                )

@@ -82,7 +82,9 @@ class NotificationPreference(models.Model):
         DIGEST = "digest", _("One e-mail a day with all notifications (digest)")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
         verbose_name=_("user"),
     )
     email_delivery = models.CharField(

@@ -91,10 +91,7 @@ def job_order() -> list[Job]:
     pending = list(jobs)
     while pending:
         for job in pending:
-            waits = [
-                a for a in job.after
-                if a in _REGISTRY and a not in position and _REGISTRY[a].stage <= job.stage
-            ]
+            waits = [a for a in job.after if a in _REGISTRY and a not in position and _REGISTRY[a].stage <= job.stage]
             if not waits:
                 break
         else:  # a cycle: keep the stage/name order for what is left

@@ -11,8 +11,12 @@ def notifications_for(*, user) -> QuerySet[Notification]:
     """The user's own notifications for the inbox (newest first); the daily digest e-mail is not one of them."""
     if not user.is_authenticated:
         return Notification.objects.none()
-    return (Notification.objects.filter(recipient=user).exclude(kind=Notification.DIGEST_KIND)
-            .only("pk", "kind", "subject", "body", "link", "created_at", "read_at").order_by("-created_at", "-id"))
+    return (
+        Notification.objects.filter(recipient=user)
+        .exclude(kind=Notification.DIGEST_KIND)
+        .only("pk", "kind", "subject", "body", "link", "created_at", "read_at")
+        .order_by("-created_at", "-id")
+    )
 
 
 def unread_notification_count(*, request) -> int:

@@ -36,7 +36,9 @@ def infrastructure_summary() -> str:
     """Say which database and broker this process uses (no secrets)."""
     db = settings.DATABASES["default"]
     engine = db["ENGINE"].rsplit(".", 1)[-1]
-    where = db["NAME"] if engine == "sqlite3" else f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or ''}/{db['NAME']}"
+    where = (
+        db["NAME"] if engine == "sqlite3" else f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or ''}/{db['NAME']}"
+    )
     broker = settings.CELERY_BROKER_URL
     broker_kind = broker.split("://", 1)[0]
     broker_where = "embedded, " + str(settings.BROKER_DIR) if broker_kind == "filesystem" else broker.split("@")[-1]
@@ -85,8 +87,11 @@ def health_status() -> dict:
     if result["database"]["status"] == "up":
         beats = {h.source: h.at for h in Heartbeat.objects.all()}
     for source in ("worker", "beat"):
-        result[source] = heartbeat_state(source=source, at=beats.get(source)) if beats.get(source) else {
-            "status": "down", "last_heartbeat": None}
+        result[source] = (
+            heartbeat_state(source=source, at=beats.get(source))
+            if beats.get(source)
+            else {"status": "down", "last_heartbeat": None}
+        )
     result["status"] = "ok" if all(v["status"] == "up" for v in result.values()) else "degraded"
     return result
 
@@ -109,8 +114,9 @@ def notify(*, recipients: Iterable, kind: str, subject: str, body: str = "", lin
     Returns how many new notifications were written. Calling it again with the
     same ``dedupe_key`` writes nothing (a unique constraint enforces it).
     """
-    return notify_all(notices=[Notice(recipients=recipients, kind=kind, subject=subject, body=body, link=link,
-                                      dedupe_key=dedupe_key)])
+    return notify_all(
+        notices=[Notice(recipients=recipients, kind=kind, subject=subject, body=body, link=link, dedupe_key=dedupe_key)]
+    )
 
 
 def notify_all(*, notices: Iterable[Notice]) -> int:
@@ -127,16 +133,20 @@ def notify_all(*, notices: Iterable[Notice]) -> int:
             if user is None or (user.pk, key) in wanted:
                 continue
             wanted[(user.pk, key)] = Notification(
-                recipient=user, kind=notice.kind, subject=notice.subject[:200], body=notice.body, link=notice.link,
+                recipient=user,
+                kind=notice.kind,
+                subject=notice.subject[:200],
+                body=notice.body,
+                link=notice.link,
                 dedupe_key=key,
                 email_status=Notification.EmailStatus.PENDING if user.email else Notification.EmailStatus.SKIPPED,
             )
     if not wanted:
         return 0
     existing = set(
-        Notification.objects.filter(dedupe_key__in={k for _pk, k in wanted},
-                                    recipient_id__in={pk for pk, _k in wanted})
-        .values_list("recipient_id", "dedupe_key")
+        Notification.objects.filter(
+            dedupe_key__in={k for _pk, k in wanted}, recipient_id__in={pk for pk, _k in wanted}
+        ).values_list("recipient_id", "dedupe_key")
     )
     new = [note for key, note in wanted.items() if key not in existing]
     if not new:
@@ -193,29 +203,38 @@ def _backoff(attempts: int) -> timedelta:
 
 def _claim(*, now, batch_size: int, max_attempts: int) -> list[Notification]:
     """Take a batch of due e-mails: record the attempt (state sending, attempts + 1) and commit before sending."""
-    due = (Notification.objects.filter(email_status=Notification.EmailStatus.PENDING,
-                                       email_attempts__lt=max_attempts)
-           .filter(Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now))
-           .exclude(pk__in=_held_for_digest())
-           .order_by("id"))
+    due = (
+        Notification.objects.filter(email_status=Notification.EmailStatus.PENDING, email_attempts__lt=max_attempts)
+        .filter(Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now))
+        .exclude(pk__in=_held_for_digest())
+        .order_by("id")
+    )
     with transaction.atomic():
         ids = list(lock_skip(due).values_list("pk", flat=True)[:batch_size])
         if not ids:
             return []
         Notification.objects.filter(pk__in=ids, email_status=Notification.EmailStatus.PENDING).update(
-            email_status=Notification.EmailStatus.SENDING, email_attempts=F("email_attempts") + 1,
+            email_status=Notification.EmailStatus.SENDING,
+            email_attempts=F("email_attempts") + 1,
             email_claimed_at=now,
         )
-    return list(Notification.objects.filter(pk__in=ids, email_status=Notification.EmailStatus.SENDING,
-                                            email_claimed_at=now).select_related("recipient").order_by("id"))
+    return list(
+        Notification.objects.filter(pk__in=ids, email_status=Notification.EmailStatus.SENDING, email_claimed_at=now)
+        .select_related("recipient")
+        .order_by("id")
+    )
 
 
 def _held_for_digest():
     """Pending e-mails of users who chose the daily digest (the digest itself is sent): ids, as a subquery."""
-    return (Notification.objects.filter(
-        email_status=Notification.EmailStatus.PENDING,
-        recipient__notification_preference__email_delivery=NotificationPreference.Delivery.DIGEST)
-        .exclude(kind=Notification.DIGEST_KIND).values("pk"))
+    return (
+        Notification.objects.filter(
+            email_status=Notification.EmailStatus.PENDING,
+            recipient__notification_preference__email_delivery=NotificationPreference.Delivery.DIGEST,
+        )
+        .exclude(kind=Notification.DIGEST_KIND)
+        .values("pk")
+    )
 
 
 def _message_id(note: Notification) -> str:
@@ -244,9 +263,9 @@ def notifications_mark_interrupted(*, now=None) -> int:
     cutoff = now - timedelta(seconds=settings.EMAIL_CLAIM_TIMEOUT_SECONDS)
     with translation.override(settings.LANGUAGE_CODE):
         error = _("Sending was interrupted: it is not known whether the e-mail arrived.")
-    return Notification.objects.filter(email_status=Notification.EmailStatus.SENDING,
-                                       email_claimed_at__lt=cutoff).update(
-        email_status=Notification.EmailStatus.FAILED, email_error=error[:300])
+    return Notification.objects.filter(
+        email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=cutoff
+    ).update(email_status=Notification.EmailStatus.FAILED, email_error=error[:300])
 
 
 def deliver_pending_notifications(*, batch_size: int = 200, max_attempts: int | None = None, now=None) -> dict:
@@ -268,16 +287,20 @@ def deliver_pending_notifications(*, batch_size: int = 200, max_attempts: int | 
             error = f"{type(exc).__name__}: {exc}"[:300]
             if note.email_attempts >= max_attempts:
                 Notification.objects.filter(pk=note.pk, email_status=Notification.EmailStatus.SENDING).update(
-                    email_status=Notification.EmailStatus.FAILED, email_error=error)
+                    email_status=Notification.EmailStatus.FAILED, email_error=error
+                )
                 failed += 1
             else:
                 Notification.objects.filter(pk=note.pk, email_status=Notification.EmailStatus.SENDING).update(
-                    email_status=Notification.EmailStatus.PENDING, email_error=error,
-                    email_next_attempt_at=timezone.now() + _backoff(note.email_attempts))
+                    email_status=Notification.EmailStatus.PENDING,
+                    email_error=error,
+                    email_next_attempt_at=timezone.now() + _backoff(note.email_attempts),
+                )
                 retry += 1
             continue
         Notification.objects.filter(pk=note.pk).update(
-            email_status=Notification.EmailStatus.SENT, email_sent_at=timezone.now(), email_error="")
+            email_status=Notification.EmailStatus.SENT, email_sent_at=timezone.now(), email_error=""
+        )
         sent += 1
     return {"sent": sent, "retry": retry, "failed": failed, "interrupted": interrupted}
 
@@ -285,8 +308,12 @@ def deliver_pending_notifications(*, batch_size: int = 200, max_attempts: int | 
 def notification_resend(*, notification: Notification) -> Notification:
     """Put a failed e-mail back in the outbox (the register admin's "send again"): attempts start over."""
     Notification.objects.filter(pk=notification.pk, email_status=Notification.EmailStatus.FAILED).update(
-        email_status=Notification.EmailStatus.PENDING, email_attempts=0, email_next_attempt_at=None,
-        email_claimed_at=None, email_error="")
+        email_status=Notification.EmailStatus.PENDING,
+        email_attempts=0,
+        email_next_attempt_at=None,
+        email_claimed_at=None,
+        email_error="",
+    )
     transaction.on_commit(queue_delivery, robust=True)
     notification.refresh_from_db()
     return notification
@@ -316,7 +343,8 @@ def notification_preference_set(*, user, email_delivery: str) -> NotificationPre
     if email_delivery not in NotificationPreference.Delivery.values:
         raise ValueError(email_delivery)
     preference, _created = NotificationPreference.objects.update_or_create(
-        user=user, defaults={"email_delivery": email_delivery})
+        user=user, defaults={"email_delivery": email_delivery}
+    )
     return preference
 
 
@@ -332,8 +360,13 @@ def _digest_for(*, user, notes: list[Notification], on) -> Notification:
     from django.urls import reverse
 
     return Notification(
-        recipient=user, kind=Notification.DIGEST_KIND, subject=subject[:200], body="\n".join(lines),
-        link=reverse("notification_list"), dedupe_key=f"digest:{on.isoformat()}", read_at=timezone.now(),
+        recipient=user,
+        kind=Notification.DIGEST_KIND,
+        subject=subject[:200],
+        body="\n".join(lines),
+        link=reverse("notification_list"),
+        dedupe_key=f"digest:{on.isoformat()}",
+        read_at=timezone.now(),
         email_status=Notification.EmailStatus.PENDING,
     )
 
@@ -358,8 +391,7 @@ def notification_digest_send(*, on, batch_size: int) -> dict:
         made = 0
         already = Notification.objects.filter(recipient_id=OuterRef("pk"), dedupe_key=key)
         users = list(
-            User.objects.filter(pk__in=held.values("recipient_id"))
-            .exclude(Exists(already)).order_by("pk")[:batch_size]
+            User.objects.filter(pk__in=held.values("recipient_id")).exclude(Exists(already)).order_by("pk")[:batch_size]
         )
         for user in users:
             with transaction.atomic():
@@ -368,9 +400,9 @@ def notification_digest_send(*, on, batch_size: int) -> dict:
                     continue
                 digest = _digest_for(user=user, notes=notes, on=on)
                 digest.save()
-                Notification.objects.filter(pk__in=[n.pk for n in notes],
-                                            email_status=Notification.EmailStatus.PENDING).update(
-                    email_status=Notification.EmailStatus.IN_DIGEST, email_sent_at=timezone.now())
+                Notification.objects.filter(
+                    pk__in=[n.pk for n in notes], email_status=Notification.EmailStatus.PENDING
+                ).update(email_status=Notification.EmailStatus.IN_DIGEST, email_sent_at=timezone.now())
                 totals["digests"] += 1
                 totals["notifications"] += len(notes)
                 _queue_delivery_once()

@@ -198,8 +198,16 @@ class Machine:
                 transaction.on_commit(lambda: on_commit(locked), robust=robust)
         return locked
 
-    def advance(self, locked, *, move: str, actor, reason: str | Callable[[], str] = "",
-                apply: Callable[[Any], list[str]] | None = None, target: str | Callable[[Any], str] | None = None):
+    def advance(
+        self,
+        locked,
+        *,
+        move: str,
+        actor,
+        reason: str | Callable[[], str] = "",
+        apply: Callable[[Any], list[str]] | None = None,
+        target: str | Callable[[Any], str] | None = None,
+    ):
         """Steps 6–7 on a row the caller has locked and checked: apply, set state, save, record."""
         transition = self.table[move]
         from_state = locked.state
@@ -216,8 +224,14 @@ class Machine:
         locked.save(update_fields=list(dict.fromkeys(fields)))
         if self.record is not None:
             text = reason() if callable(reason) else reason
-            self.record(locked, move=move, from_state=from_state, to_state=locked.state, actor=actor,
-                        reason=text or (_label(self.move_labels, move) if self.move_labels else ""))
+            self.record(
+                locked,
+                move=move,
+                from_state=from_state,
+                to_state=locked.state,
+                actor=actor,
+                reason=text or (_label(self.move_labels, move) if self.move_labels else ""),
+            )
         return locked
 
     def edit(
@@ -238,7 +252,8 @@ class Machine:
             if locked.state not in states:
                 state_label = _label(self.state_labels, locked.state)
                 raise TransitionError(
-                    refused(state_label) if refused is not None
+                    refused(state_label)
+                    if refused is not None
                     else _("This cannot be changed when the case is “%(state)s”.") % {"state": state_label}
                 )
             self.check_version(locked, version)
@@ -250,8 +265,9 @@ class Machine:
         return locked
 
 
-def transition_row(model: type[models.Model], case_field: str, *, step_field: str | None = None,
-                   at_field: str | None = None) -> Callable[..., models.Model]:
+def transition_row(
+    model: type[models.Model], case_field: str, *, step_field: str | None = None, at_field: str | None = None
+) -> Callable[..., models.Model]:
     """A ``record`` hook writing one row of ``model`` (from_state, to_state, actor, reason) for the object."""
 
     def record(obj, *, move: str, from_state: str, to_state: str, actor, reason: str):
@@ -265,8 +281,9 @@ def transition_row(model: type[models.Model], case_field: str, *, step_field: st
     return record
 
 
-def deadline_and_closing(due_for: Callable[[Any, datetime], datetime | None],
-                         closed_states: Collection[str]) -> Callable[[Any, datetime], list[str]]:
+def deadline_and_closing(
+    due_for: Callable[[Any, datetime], datetime | None], closed_states: Collection[str]
+) -> Callable[[Any, datetime], list[str]]:
     """An ``enter`` hook: the new state's deadline (``due_at``), and ``closed_at`` on entering a closed state."""
 
     def enter(obj, now: datetime) -> list[str]:

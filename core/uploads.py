@@ -69,7 +69,10 @@ def check_zip_expansion(upload) -> None:
 
 def _bomb(limit: int) -> ValidationError:
     return ValidationError(
-        _("The file unpacks to far more than it weighs (over %(mb)s MB or a suspicious ratio) and was refused. "
-          "Save the document again or attach it as PDF.") % {"mb": limit // (1024 * 1024)},
+        _(
+            "The file unpacks to far more than it weighs (over %(mb)s MB or a suspicious ratio) and was refused. "
+            "Save the document again or attach it as PDF."
+        )
+        % {"mb": limit // (1024 * 1024)},
         code="zip_bomb",
     )

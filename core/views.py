@@ -35,11 +35,15 @@ def livez(request):
 def notification_list(request):
     """The user's inbox: every notification, unread first marked, newest first."""
     page = Paginator(notifications_for(user=request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "core/notification_list.html", {
-        "page": page,
-        "email_delivery": email_delivery_of(user=request.user),
-        "delivery_choices": NotificationPreference.Delivery.choices,
-    })
+    return render(
+        request,
+        "core/notification_list.html",
+        {
+            "page": page,
+            "email_delivery": email_delivery_of(user=request.user),
+            "delivery_choices": NotificationPreference.Delivery.choices,
+        },
+    )
 
 
 @login_required
@@ -49,8 +53,9 @@ def notification_open_view(request, pk: int):
     note = notification_open(user=request.user, pk=pk)
     if note is None:
         raise Http404(_("No such notification."))
-    if note.link and url_has_allowed_host_and_scheme(note.link, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
+    if note.link and url_has_allowed_host_and_scheme(
+        note.link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(note.link)
     return redirect("notification_list")
 
@@ -60,8 +65,11 @@ def notification_open_view(request, pk: int):
 def notification_mark_all_read(request):
     """Mark every notification of the user read."""
     count = notifications_mark_all_read(user=request.user)
-    messages.success(request, ngettext("%(count)d notification marked as read.",
-                                       "%(count)d notifications marked as read.", count) % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)d notification marked as read.", "%(count)d notifications marked as read.", count)
+        % {"count": count},
+    )
     return redirect("notification_list")
 
 

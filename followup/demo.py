@@ -310,7 +310,9 @@ class FollowUpDemo:
                 description="Signeringslistor för vid behovs-läkemedel var ofullständiga på två avdelningar.",
             )
             a1 = self._action(
-                f1, description="Inför kontroll av signeringslistor vid varje arbetspass.", owner=manager,
+                f1,
+                description="Inför kontroll av signeringslistor vid varje arbetspass.",
+                owner=manager,
                 deadline_days=days_to(5, 31),
             )
             services.action_report_done(action=a1, actor=enhetschef, note="Kontrollen görs vid överrapporteringen.")
@@ -322,7 +324,9 @@ class FollowUpDemo:
                 description="Omvårdnadsepikrisen saknades för tre boende som flyttat in.",
             )
             self._action(
-                f2, description="Gör omvårdnadsepikris till en punkt i inflyttningschecklistan.", owner=manager,
+                f2,
+                description="Gör omvårdnadsepikris till en punkt i inflyttningschecklistan.",
+                owner=manager,
                 deadline_days=days_to(11, 30),
             )
         fu, created = self._followup(
@@ -342,8 +346,10 @@ class FollowUpDemo:
                 description="Fallriskbedömningen uppdaterades inte efter sjukhusvistelse.",
             )
             a3 = self._action(
-                f3, description="Uppdatera riskbedömningar i Senior alert efter varje sjukhusvistelse.",
-                owner=manager, deadline_days=days_to(12, 15),
+                f3,
+                description="Uppdatera riskbedömningar i Senior alert efter varje sjukhusvistelse.",
+                owner=manager,
+                deadline_days=days_to(12, 15),
             )
             services.action_report_done(action=a3, actor=enhetschef, note="Rutinen är uppdaterad.")
             services.action_verify(action=a3, actor=self.kvalitet)

@@ -50,31 +50,58 @@ class ContractForm(forms.ModelForm):
     """
 
     SECTIONS = (
-        ("contract", _("The contract"), ("kind", "title", "case_number", "provider", "managing_board",
-                                          "purchasing_board", "valid_from", "valid_to", "successor")),
+        (
+            "contract",
+            _("The contract"),
+            (
+                "kind",
+                "title",
+                "case_number",
+                "provider",
+                "managing_board",
+                "purchasing_board",
+                "valid_from",
+                "valid_to",
+                "successor",
+            ),
+        ),
         ("units", _("Covered units"), ("units",)),
-        ("mas", _("MAS duty and Lex Maria"), ("mas_held_by", "mas_clause", "informs_board_mas", "lex_maria_route",
-                                              "journal_access")),
+        (
+            "mas",
+            _("MAS duty and Lex Maria"),
+            ("mas_held_by", "mas_clause", "informs_board_mas", "lex_maria_route", "journal_access"),
+        ),
         ("physician", _("Physician participation"), PHYSICIAN_FIELDS),
     )
     HELP = {
-        "kind": _("Entreprenadavtal (LOU), ramavtal, LOV-avtal or avtal om läkarmedverkan between the municipality "
-                  "and the region."),
+        "kind": _(
+            "Entreprenadavtal (LOU), ramavtal, LOV-avtal or avtal om läkarmedverkan between the municipality "
+            "and the region."
+        ),
         "case_number": _("The contract's number in the municipality's records (diarium)."),
         "provider": _("The care provider (vårdgivare) the contract is with. Empty for läkarmedverkan with the region."),
         "managing_board": _("The board that manages the contract and follows it up."),
         "purchasing_board": _("The board that buys the care; often the same as the managing board."),
-        "successor": _("The contract that takes over when this one ends (re-procurement); without one the portal "
-                       "warns before the end date."),
-        "units": _("The units the contract covers. A unit run by a non-municipal care provider needs a contract in "
-                   "force (R12)."),
-        "mas_held_by": _("Who holds the MAS duty for the covered units (HSL 11 kap. 4 §): decided by the contract, "
-                         "never guessed. A private provider under ramavtal or LOV always holds it itself."),
+        "successor": _(
+            "The contract that takes over when this one ends (re-procurement); without one the portal "
+            "warns before the end date."
+        ),
+        "units": _(
+            "The units the contract covers. A unit run by a non-municipal care provider needs a contract in "
+            "force (R12)."
+        ),
+        "mas_held_by": _(
+            "Who holds the MAS duty for the covered units (HSL 11 kap. 4 §): decided by the contract, "
+            "never guessed. A private provider under ramavtal or LOV always holds it itself."
+        ),
         "mas_clause": _("The contract clause on the MAS duty, e.g. 4.11."),
-        "informs_board_mas": _("The care provider informs the board's MAS of deviations, organisational changes, "
-                               "events and risk analyses."),
-        "lex_maria_route": _("Who reports to IVO and who is informed (SPEC §5). Must agree with the contract type and "
-                             "who holds the MAS duty (R11; PSL 3 kap. 5 §)."),
+        "informs_board_mas": _(
+            "The care provider informs the board's MAS of deviations, organisational changes, events and risk analyses."
+        ),
+        "lex_maria_route": _(
+            "Who reports to IVO and who is informed (SPEC §5). Must agree with the contract type and "
+            "who holds the MAS duty (R11; PSL 3 kap. 5 §)."
+        ),
         "journal_access": _("The MAS's right to read the provider's patient records for follow-up."),
         "doctor_available_24_7": _("The region's doctor can be reached around the clock."),
         "nurse_assessment_24_7": _("A nurse's assessment is available around the clock."),
@@ -114,8 +141,8 @@ class ContractForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         municipality = self.instance.municipality_id
-        self.fields["units"].queryset = Unit.objects.filter(municipality=municipality).select_related("board").order_by(
-            "name"
+        self.fields["units"].queryset = (
+            Unit.objects.filter(municipality=municipality).select_related("board").order_by("name")
         )
         self.fields["provider"].queryset = CareProvider.objects.filter(municipality=municipality).order_by("name")
         for name in ("managing_board", "purchasing_board"):
@@ -136,8 +163,9 @@ class ContractForm(forms.ModelForm):
         if data.get("kind") and data["kind"] != ContractKind.PHYSICIAN:
             for name in PHYSICIAN_FIELDS:
                 if data.get(name):
-                    self.add_error(name, _("Applies only to an avtal om läkarmedverkan. Empty it or change the "
-                                           "contract type."))
+                    self.add_error(
+                        name, _("Applies only to an avtal om läkarmedverkan. Empty it or change the contract type.")
+                    )
         return data
 
 
@@ -236,7 +264,9 @@ class FindingForm(forms.Form):
 
 class ActionForm(forms.Form):
     finding = forms.ChoiceField(label=_("Finding"))
-    description = forms.CharField(label=pgettext_lazy("follow-up", "Action"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=pgettext_lazy("follow-up", "Action"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Person.objects.none(), required=False)
     deadline = forms.DateField(label=_("Deadline"), widget=DateInput(), required=False)
 

@@ -133,13 +133,20 @@ def followup_reminders(*, on: date, batch_size: int, budget: TimeBudget | None =
             ]
             for kind, qs, subject in passes:
                 sent += _remind_in_batches(
-                    qs.filter(~_reminded(kind, "scheduled_date")), due_field="scheduled_date", on=on,
-                    batch_size=batch_size, budget=budget,
+                    qs.filter(~_reminded(kind, "scheduled_date")),
+                    due_field="scheduled_date",
+                    on=on,
+                    batch_size=batch_size,
+                    budget=budget,
                     make=lambda rows, kind=kind, subject=subject: [
-                        ReminderItem(kind=kind, object_id=fu.pk, due_date=fu.scheduled_date,
-                                     recipients=[fu.auditor.user],
-                                     subject=subject % {"date": fu.scheduled_date.isoformat()},
-                                     link=reverse("followup:followup_detail", args=[fu.pk]))
+                        ReminderItem(
+                            kind=kind,
+                            object_id=fu.pk,
+                            due_date=fu.scheduled_date,
+                            recipients=[fu.auditor.user],
+                            subject=subject % {"date": fu.scheduled_date.isoformat()},
+                            link=reverse("followup:followup_detail", args=[fu.pk]),
+                        )
                         for fu in rows
                     ],
                 )
@@ -181,8 +188,12 @@ def action_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = N
             ]
             for key, kind, qs in passes:
                 counts[key] += _remind_in_batches(
-                    qs.filter(~_reminded(kind, "deadline")), due_field="deadline", on=on, batch_size=batch_size,
-                    budget=budget, make=lambda rows, kind=kind: _action_items(kind, rows, on),
+                    qs.filter(~_reminded(kind, "deadline")),
+                    due_field="deadline",
+                    on=on,
+                    batch_size=batch_size,
+                    budget=budget,
+                    make=lambda rows, kind=kind: _action_items(kind, rows, on),
                 )
     return counts
 
@@ -193,10 +204,14 @@ def _action_items(kind: str, actions: list[Action], on: date) -> list[ReminderIt
     index = build_index(units=units, on=on) if kind == ReminderKind.ACTION_ESCALATED else None
     officials = _board_officials({a.finding.follow_up.board_id for a in actions}, on)
     return [
-        ReminderItem(kind=kind, object_id=action.pk, due_date=action.deadline,
-                     recipients=_action_recipients(kind, action, index, officials),
-                     subject=_action_subject(kind, action),
-                     link=reverse("followup:action_detail", args=[action.pk]))
+        ReminderItem(
+            kind=kind,
+            object_id=action.pk,
+            due_date=action.deadline,
+            recipients=_action_recipients(kind, action, index, officials),
+            subject=_action_subject(kind, action),
+            link=reverse("followup:action_detail", args=[action.pk]),
+        )
         for action in actions
     ]
 
@@ -234,7 +249,8 @@ def delegations_expiring(*, on: date, batch_size: int, budget: TimeBudget | None
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
             qs = (
-                Delegation.objects.active_on(on).filter(
+                Delegation.objects.active_on(on)
+                .filter(
                     municipality=municipality,
                     revoked_at__isnull=True,
                     valid_to__lte=on + timedelta(days=municipality.delegation_warning_days),
@@ -243,13 +259,21 @@ def delegations_expiring(*, on: date, batch_size: int, budget: TimeBudget | None
                 .select_related("from_person__user", "to_person__user", "unit")
             )
             sent += _remind_in_batches(
-                qs, due_field="valid_to", on=on, batch_size=batch_size, budget=budget,
+                qs,
+                due_field="valid_to",
+                on=on,
+                batch_size=batch_size,
+                budget=budget,
                 make=lambda rows: [
-                    ReminderItem(kind=kind, object_id=d.pk, due_date=d.valid_to,
-                                 recipients=[d.from_person.user, d.to_person.user],
-                                 subject=_("A delegation at %(unit)s expires on %(date)s")
-                                 % {"unit": d.unit.name, "date": d.valid_to.isoformat()},
-                                 link=reverse("followup:delegation_list"))
+                    ReminderItem(
+                        kind=kind,
+                        object_id=d.pk,
+                        due_date=d.valid_to,
+                        recipients=[d.from_person.user, d.to_person.user],
+                        subject=_("A delegation at %(unit)s expires on %(date)s")
+                        % {"unit": d.unit.name, "date": d.valid_to.isoformat()},
+                        link=reverse("followup:delegation_list"),
+                    )
                     for d in rows
                 ],
             )
@@ -273,12 +297,21 @@ def routines_due_for_revision(*, on: date, batch_size: int, budget: TimeBudget |
                 .select_related("owner__user")
             )
             sent += _remind_in_batches(
-                qs, due_field="next_revision", on=on, batch_size=batch_size, budget=budget,
+                qs,
+                due_field="next_revision",
+                on=on,
+                batch_size=batch_size,
+                budget=budget,
                 make=lambda rows: [
-                    ReminderItem(kind=kind, object_id=r.pk, due_date=r.next_revision, recipients=[r.owner.user],
-                                 subject=_("The routine “%(title)s” is due for revision on %(date)s")
-                                 % {"title": r.title, "date": r.next_revision.isoformat()},
-                                 link=reverse("followup:routine_list"))
+                    ReminderItem(
+                        kind=kind,
+                        object_id=r.pk,
+                        due_date=r.next_revision,
+                        recipients=[r.owner.user],
+                        subject=_("The routine “%(title)s” is due for revision on %(date)s")
+                        % {"title": r.title, "date": r.next_revision.isoformat()},
+                        link=reverse("followup:routine_list"),
+                    )
                     for r in rows
                 ],
             )
@@ -297,10 +330,15 @@ def assignments_without_successor(*, on: date, batch_size: int, budget: TimeBudg
         if not admins:
             admins.extend(_admins())
         return [
-            ReminderItem(kind=kind, object_id=a.pk, due_date=a.valid_to, recipients=[a.person.user, *admins],
-                         subject=_("An assignment as %(role)s ends on %(date)s without a successor")
-                         % {"role": a.get_role_display(), "date": a.valid_to.isoformat()},
-                         link=reverse("responsibility:matrix"))
+            ReminderItem(
+                kind=kind,
+                object_id=a.pk,
+                due_date=a.valid_to,
+                recipients=[a.person.user, *admins],
+                subject=_("An assignment as %(role)s ends on %(date)s without a successor")
+                % {"role": a.get_role_display(), "date": a.valid_to.isoformat()},
+                link=reverse("responsibility:matrix"),
+            )
             for a in rows
         ]
 
@@ -313,8 +351,9 @@ def assignments_without_successor(*, on: date, batch_size: int, budget: TimeBudg
                 .filter(~_reminded(kind, "valid_to"))
                 .select_related("person__user")
             )
-            sent += _remind_in_batches(qs, due_field="valid_to", on=on, batch_size=batch_size, budget=budget,
-                                       make=items)
+            sent += _remind_in_batches(
+                qs, due_field="valid_to", on=on, batch_size=batch_size, budget=budget, make=items
+            )
     return {"sent": sent}
 
 
@@ -333,29 +372,34 @@ def contracts_without_successor(*, on: date, batch_size: int, budget: TimeBudget
             {c.managing_board_id for c in contracts} | {c.purchasing_board_id for c in contracts}, on
         )
         return [
-            ReminderItem(kind=kind, object_id=c.pk, due_date=c.valid_to,
-                         recipients=[*admins, *officials.get(c.managing_board_id, []),
-                                     *officials.get(c.purchasing_board_id, [])],
-                         subject=_("The contract %(case)s ends on %(date)s without a successor")
-                         % {"case": c.case_number, "date": c.valid_to.isoformat()},
-                         link=reverse("followup:contract_detail", args=[c.pk]))
+            ReminderItem(
+                kind=kind,
+                object_id=c.pk,
+                due_date=c.valid_to,
+                recipients=[
+                    *admins,
+                    *officials.get(c.managing_board_id, []),
+                    *officials.get(c.purchasing_board_id, []),
+                ],
+                subject=_("The contract %(case)s ends on %(date)s without a successor")
+                % {"case": c.case_number, "date": c.valid_to.isoformat()},
+                link=reverse("followup:contract_detail", args=[c.pk]),
+            )
             for c in contracts
         ]
 
     with translation.override("sv"):
         for municipality in Municipality.objects.all():
             days = municipality.contract_warning_days
-            qs = (
-                Contract.objects.filter(
-                    municipality=municipality,
-                    successor__isnull=True,
-                    valid_to__gte=on,
-                    valid_to__lte=on + timedelta(days=days),
-                )
-                .filter(~_reminded(kind, "valid_to"))
+            qs = Contract.objects.filter(
+                municipality=municipality,
+                successor__isnull=True,
+                valid_to__gte=on,
+                valid_to__lte=on + timedelta(days=days),
+            ).filter(~_reminded(kind, "valid_to"))
+            sent += _remind_in_batches(
+                qs, due_field="valid_to", on=on, batch_size=batch_size, budget=budget, make=items
             )
-            sent += _remind_in_batches(qs, due_field="valid_to", on=on, batch_size=batch_size, budget=budget,
-                                       make=items)
     return {"sent": sent}
 
 

@@ -130,12 +130,16 @@ def plans_visible_to(user) -> QuerySet[FollowUpPlan]:
     else:
         units = units_visible_to(user)
         scope = user_scope(user)
-        qs = scoped(FollowUpPlan.objects.all(), user).filter(
-            Q(unit__in=units)
-            | Q(contract__units__in=units)
-            | Q(board_id__in=list(scope.board_ids))
-            | Q(board__region_id__in=list(scope.region_ids))
-        ).distinct()
+        qs = (
+            scoped(FollowUpPlan.objects.all(), user)
+            .filter(
+                Q(unit__in=units)
+                | Q(contract__units__in=units)
+                | Q(board_id__in=list(scope.board_ids))
+                | Q(board__region_id__in=list(scope.region_ids))
+            )
+            .distinct()
+        )
     return qs.select_related("contract", "unit", "board", "auditor", "checklist_template").order_by("title", "pk")
 
 
@@ -175,7 +179,8 @@ def routines_visible_to(user) -> QuerySet[Routine]:
 def contract_list(*, user) -> QuerySet[Contract]:
     """Every contract of the user's municipality, for register admins (the view checks the permission)."""
     return (
-        scoped(Contract.objects.all(), user).select_related("provider", "managing_board", "purchasing_board", "successor")
+        scoped(Contract.objects.all(), user)
+        .select_related("provider", "managing_board", "purchasing_board", "successor")
         .annotate(unit_count=Count("units", distinct=True))
         .order_by("valid_to", "case_number")
     )

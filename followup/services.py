@@ -69,8 +69,6 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-
-
 # The one table of follow-up moves (SPEC §6): planned → in progress (checklist laid out) → completed.
 FOLLOWUP_TRANSITIONS: dict[str, Transition] = {
     FollowUpMove.START: Transition((FollowUpState.PLANNED,), FollowUpState.IN_PROGRESS, ("performer",)),
@@ -124,10 +122,14 @@ def contract_save(*, contract: Contract, actor, units: Iterable[Unit] | None = N
     if not is_register_admin(actor):
         raise PermissionDenied
     contract.predates_route_rule = False
-    require_same_municipality(contract.municipality_id, **{
-        name: getattr(contract, name) for name in ("provider", "managing_board", "purchasing_board", "successor")
-        if getattr(contract, f"{name}_id") is not None
-    })
+    require_same_municipality(
+        contract.municipality_id,
+        **{
+            name: getattr(contract, name)
+            for name in ("provider", "managing_board", "purchasing_board", "successor")
+            if getattr(contract, f"{name}_id") is not None
+        },
+    )
     for unit in units or ():
         require_same_municipality(contract.municipality_id, units=unit)
     contract.full_clean()
@@ -302,13 +304,16 @@ def followup_create(
     if auditor is not None and not is_auditor_for(person=auditor, unit=unit, board_id=board_id, on=scheduled_date):
         errors["auditor"] = _("The auditor must hold an active quality auditor assignment covering the unit.")
     try:
-        require_same_municipality(municipality, unit=unit, contract=contract, auditor=auditor,
-                                  checklist_template=checklist_template)
+        require_same_municipality(
+            municipality, unit=unit, contract=contract, auditor=auditor, checklist_template=checklist_template
+        )
     except ValidationError as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     template = checklist_template or (
         ChecklistTemplate.objects.filter(active=True)
-        .filter(Q(municipality=municipality) | Q(municipality__isnull=True)).order_by("id").first()
+        .filter(Q(municipality=municipality) | Q(municipality__isnull=True))
+        .order_by("id")
+        .first()
     )
     if template is None:
         errors["checklist_template"] = _("There is no active checklist template.")
@@ -492,8 +497,9 @@ def _action_kinds(*, user, obj: Action) -> frozenset[str]:
 
 # The one table of allowed action moves.
 ACTION_TRANSITIONS: dict[str, Transition] = {
-    ActionMove.REPORT_DONE: Transition((ActionState.OPEN, ActionState.SENT_BACK), ActionState.REPORTED_DONE,
-                                       ("report",)),
+    ActionMove.REPORT_DONE: Transition(
+        (ActionState.OPEN, ActionState.SENT_BACK), ActionState.REPORTED_DONE, ("report",)
+    ),
     ActionMove.VERIFY: Transition((ActionState.REPORTED_DONE,), ActionState.VERIFIED, ("verify",)),
     ActionMove.SEND_BACK: Transition((ActionState.REPORTED_DONE,), ActionState.SENT_BACK, ("verify",)),
 }
@@ -703,21 +709,52 @@ def reminders_send(*, items: Iterable[ReminderItem], on: date) -> int:
         users = [u for u in {u.pk: u for u in item.recipients if u is not None}.values() if u.is_active]
         if not users:
             continue
-        rows += [Reminder(kind=item.kind, object_id=item.object_id, due_date=item.due_date, recipient=u, sent_on=on)
-                 for u in users]
-        notices.append(Notice(recipients=users, kind=item.kind, subject=item.subject, body=item.body, link=item.link,
-                              dedupe_key=f"{item.kind}:{item.object_id}:{item.due_date.isoformat()}"))
+        rows += [
+            Reminder(kind=item.kind, object_id=item.object_id, due_date=item.due_date, recipient=u, sent_on=on)
+            for u in users
+        ]
+        notices.append(
+            Notice(
+                recipients=users,
+                kind=item.kind,
+                subject=item.subject,
+                body=item.body,
+                link=item.link,
+                dedupe_key=f"{item.kind}:{item.object_id}:{item.due_date.isoformat()}",
+            )
+        )
     if not rows:
         return 0
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
     return notify_all(notices=notices)
 
 
-def reminder_send(*, kind: str, object_id: int, due_date: date, recipients: Iterable, on: date, subject: str,
-                  body: str = "", link: str = "") -> int:
+def reminder_send(
+    *,
+    kind: str,
+    object_id: int,
+    due_date: date,
+    recipients: Iterable,
+    on: date,
+    subject: str,
+    body: str = "",
+    link: str = "",
+) -> int:
     """:func:`reminders_send` for one reminder; return how many notifications were new."""
-    return reminders_send(items=[ReminderItem(kind=kind, object_id=object_id, due_date=due_date,
-                                              recipients=recipients, subject=subject, body=body, link=link)], on=on)
+    return reminders_send(
+        items=[
+            ReminderItem(
+                kind=kind,
+                object_id=object_id,
+                due_date=due_date,
+                recipients=recipients,
+                subject=subject,
+                body=body,
+                link=link,
+            )
+        ],
+        on=on,
+    )
 
 
 def open_actions_q() -> Q:

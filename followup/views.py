@@ -118,8 +118,10 @@ def followup_detail(request, pk: int):
                     check_zip_expansion(upload)
                 except ValidationError as exc:
                     # The file is refused; everything else entered is saved as a draft and the error shown.
-                    refused.append(_("%(name)s: %(error)s") % {"name": clean_filename(upload.name),
-                                                                "error": " ".join(exc.messages)})
+                    refused.append(
+                        _("%(name)s: %(error)s")
+                        % {"name": clean_filename(upload.name), "error": " ".join(exc.messages)}
+                    )
                     upload = None
             answers[answer.pk] = services.AnswerInput(
                 status=request.POST.get(f"status-{answer.pk}", "")
@@ -161,8 +163,9 @@ def followup_detail(request, pk: int):
     )
     answers = list(follow_up.answers.all())
     finding_form = FindingForm(follow_up=follow_up) if may_perform else None
-    started = next((a for a in answers if str(a.pk) == request.GET.get("answer") and a.status in FINDING_STATUSES),
-                   None)
+    started = next(
+        (a for a in answers if str(a.pk) == request.GET.get("answer") and a.status in FINDING_STATUSES), None
+    )
     if may_perform and started is not None:
         finding_form = FindingForm.for_answer(follow_up=follow_up, answer=started)
     context = {
@@ -396,8 +399,7 @@ def action_detail(request, pk: int):
             "report_form": report_form,
             "send_back_form": send_back_form,
             "transitions": list(action.transitions.select_related("actor")),
-            "may_report": action.state in ACTION_OPEN_STATES
-            and can_report_action(request.user, action),
+            "may_report": action.state in ACTION_OPEN_STATES and can_report_action(request.user, action),
             "may_verify": action.state == ActionState.REPORTED_DONE and can_verify_action(request.user, action),
             "today": timezone.localdate(),
         },

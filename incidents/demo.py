@@ -45,13 +45,20 @@ CATEGORIES = [
 
 DESCRIPTIONS = {
     "fall": ["Boende hittades på golvet bredvid sängen vid nattrond.", "Boende föll vid förflyttning till rullstol."],
-    "lakemedel": ["Kvällsdosen av ett läkemedel gavs inte; signeringslistan var tom.",
-                  "Fel dosett delades ut vid lunch; upptäcktes direkt."],
+    "lakemedel": [
+        "Kvällsdosen av ett läkemedel gavs inte; signeringslistan var tom.",
+        "Fel dosett delades ut vid lunch; upptäcktes direkt.",
+    ],
     "vard-behandling": ["Ordinerad vätskelista fördes inte under helgen.", "Sårvård utfördes inte enligt ordination."],
-    "information": ["Ändrad ordination fördes inte vidare vid överrapportering.",
-                    "Journalanteckning saknades efter läkarbesök."],
+    "information": [
+        "Ändrad ordination fördes inte vidare vid överrapportering.",
+        "Journalanteckning saknades efter läkarbesök.",
+    ],
     "mtp-hjalpmedel": ["Lyftselen var trasig men användes.", "Rollatorns broms fungerade inte."],
-    "infektion-hygien": ["Basala hygienrutiner följdes inte vid kateterbyte.", "Flera boende fick magsjuka samma vecka."],
+    "infektion-hygien": [
+        "Basala hygienrutiner följdes inte vid kateterbyte.",
+        "Flera boende fick magsjuka samma vecka.",
+    ],
     "trycksar": ["Trycksår kategori 2 upptäcktes på hälen.", "Vändschema följdes inte under natten."],
     "bemotande": ["Anhörig upplevde otrevligt bemötande vid besök.", "Boende fick vänta länge på hjälp vid larm."],
     "hot-vald": ["Boende slog personal vid omvårdnad.", "Hot från besökare i entrén."],
@@ -60,8 +67,12 @@ DESCRIPTIONS = {
 
 # (state, weight): a spread over the whole workflow.
 STATES = [
-    (DeviationState.REGISTERED, 14), (DeviationState.INVESTIGATING, 18), (DeviationState.AWAITING_MAS, 14),
-    (DeviationState.ACTIONS, 20), (DeviationState.CLOSED, 40), (DeviationState.REJECTED, 6),
+    (DeviationState.REGISTERED, 14),
+    (DeviationState.INVESTIGATING, 18),
+    (DeviationState.AWAITING_MAS, 14),
+    (DeviationState.ACTIONS, 20),
+    (DeviationState.CLOSED, 40),
+    (DeviationState.REJECTED, 6),
 ]
 COUNT = 120
 DRAFTS = 3
@@ -86,15 +97,17 @@ def ensure_categories(municipality: Municipality) -> dict[str, DeviationCategory
     categories = {}
     for order, (code, name, rehab, always) in enumerate(CATEGORIES):
         categories[code], _ = DeviationCategory.objects.get_or_create(
-            municipality=municipality, code=code,
+            municipality=municipality,
+            code=code,
             defaults={"name": name, "is_rehabilitation": rehab, "always_to_mas": always, "order": order * 10},
         )
     return categories
 
 
 def _unit_users(unit: Unit, role: str, on: date) -> list:
-    people = (Assignment.objects.filter(unit=unit, role=role, valid_from__lte=on, person__user__isnull=False)
-              .select_related("person__user"))
+    people = Assignment.objects.filter(
+        unit=unit, role=role, valid_from__lte=on, person__user__isnull=False
+    ).select_related("person__user")
     return [a.person.user for a in people]
 
 
@@ -126,18 +139,32 @@ def _accesses(*, municipality: Municipality) -> None:
     enhetschef = get_user_model().objects.filter(username="enhetschef").first()
     if enhetschef is None:
         return
-    with_patient = (Deviation.objects.filter(municipality=municipality, unit__code="hage-01")
-                    .exclude(patient_hash="").exclude(state=DeviationState.DRAFT).order_by("pk")[:6])
+    with_patient = (
+        Deviation.objects.filter(municipality=municipality, unit__code="hage-01")
+        .exclude(patient_hash="")
+        .exclude(state=DeviationState.DRAFT)
+        .order_by("pk")[:6]
+    )
     for deviation in with_patient:
         if not PatientDataAccess.objects.filter(user=enhetschef, deviation=deviation).exists():
-            PatientDataAccess.objects.create(user=enhetschef, deviation=deviation, unit_id=deviation.unit_id,
-                                             patient_hash=deviation.patient_hash, action="view")
+            PatientDataAccess.objects.create(
+                user=enhetschef,
+                deviation=deviation,
+                unit_id=deviation.unit_id,
+                patient_hash=deviation.patient_hash,
+                action="view",
+            )
 
 
 def _load(*, municipality: Municipality, today: date) -> int:
     categories = ensure_categories(municipality)
-    units = list(Unit.objects.filter(municipality=municipality, board__code__in=(
-        "hagersten-liljeholmen", "skarholmen", "alvsjo")).select_related("board").order_by("code"))
+    units = list(
+        Unit.objects.filter(
+            municipality=municipality, board__code__in=("hagersten-liljeholmen", "skarholmen", "alvsjo")
+        )
+        .select_related("board")
+        .order_by("code")
+    )
     if not units:
         return 0
     ekbacken = next((u for u in units if u.code == "hage-01"), units[0])
@@ -145,8 +172,11 @@ def _load(*, municipality: Municipality, today: date) -> int:
     User = get_user_model()
     rapportor = User.objects.filter(username="rapportor").first()
     enhetschef = User.objects.filter(username="enhetschef").first()
-    existing = set(Deviation.objects.filter(municipality=municipality, reference__contains="-9")
-                   .values_list("reference", flat=True))
+    existing = set(
+        Deviation.objects.filter(municipality=municipality, reference__contains="-9").values_list(
+            "reference", flat=True
+        )
+    )
     state_pool = [s for s, w in STATES for _ in range(w)]
     created = 0
     last_year_start = date(today.year - 1, 1, 1)
@@ -175,8 +205,12 @@ def _load(*, municipality: Municipality, today: date) -> int:
         reported_year = (occurred_day + timedelta(days=1)).year
         reference = "" if state == DeviationState.DRAFT else f"AV-{reported_year}-{SERIES_START + i:06d}"
         if state == DeviationState.DRAFT:
-            if Deviation.objects.filter(reporter=rapportor, state=DeviationState.DRAFT,
-                                        description=description, occurred_at=_at(occurred_day, hour, minute)).exists():
+            if Deviation.objects.filter(
+                reporter=rapportor,
+                state=DeviationState.DRAFT,
+                description=description,
+                occurred_at=_at(occurred_day, hour, minute),
+            ).exists():
                 continue
         elif reference in existing:
             continue
@@ -187,12 +221,21 @@ def _load(*, municipality: Municipality, today: date) -> int:
         reported = min(discovered + timedelta(hours=rng.choice((1, 3, 20))), timezone.now())
         reporter = rapportor if unit.pk == ekbacken.pk else None
         deviation = Deviation(
-            municipality=municipality, reference=reference, unit=unit, state=DeviationState.DRAFT,
-            occurred_at=occurred, discovered_at=discovered, reporter=reporter,
+            municipality=municipality,
+            reference=reference,
+            unit=unit,
+            state=DeviationState.DRAFT,
+            occurred_at=occurred,
+            discovered_at=discovered,
+            reporter=reporter,
             reported_on_behalf_of="" if reporter else "Undersköterska, dagpersonal",
-            category=categories[category_code], event_kind=EventKind.RISK if i % 7 == 3 else EventKind.OCCURRED,
-            description=description, immediate_actions="Sjuksköterska tillkallades och bedömde läget.",
-            consequence=consequence, probability=probability, risk_score=consequence * probability,
+            category=categories[category_code],
+            event_kind=EventKind.RISK if i % 7 == 3 else EventKind.OCCURRED,
+            description=description,
+            immediate_actions="Sjuksköterska tillkallades och bedömde läget.",
+            consequence=consequence,
+            probability=probability,
+            risk_score=consequence * probability,
         )
         if with_patient or i in (0, 2, 4):
             deviation.patient_identifier_encrypted = patient.encrypt_identifier(pnr)
@@ -207,17 +250,39 @@ def _load(*, municipality: Municipality, today: date) -> int:
         route = routing.route(deviation=deviation)
         routing.store_routing(deviation=deviation, route=route)
         routing.store_unit_managers(deviation=deviation, route=route)
-        _walk(deviation, state=state, reported=reported, today=today, overdue=overdue, municipality=municipality,
-              manager=enhetschef if unit.pk == ekbacken.pk else None, rng=rng)
+        _walk(
+            deviation,
+            state=state,
+            reported=reported,
+            today=today,
+            overdue=overdue,
+            municipality=municipality,
+            manager=enhetschef if unit.pk == ekbacken.pk else None,
+            rng=rng,
+        )
         created += 1
     return created
 
 
-def _walk(deviation: Deviation, *, state: str, reported: datetime, today: date, overdue: bool,
-          municipality: Municipality, manager, rng: random.Random) -> None:
+def _walk(
+    deviation: Deviation,
+    *,
+    state: str,
+    reported: datetime,
+    today: date,
+    overdue: bool,
+    municipality: Municipality,
+    manager,
+    rng: random.Random,
+) -> None:
     """Fill the history up to ``state`` with plausible dates; leave some deadlines passed."""
-    order = [DeviationState.REGISTERED, DeviationState.INVESTIGATING, DeviationState.AWAITING_MAS,
-             DeviationState.ACTIONS, DeviationState.CLOSED]
+    order = [
+        DeviationState.REGISTERED,
+        DeviationState.INVESTIGATING,
+        DeviationState.AWAITING_MAS,
+        DeviationState.ACTIONS,
+        DeviationState.CLOSED,
+    ]
     reporter = deviation.reporter
     assessor = deviation.mas_person.user if deviation.mas_person_id and deviation.mas_person.user_id else None
     steps = [(DeviationState.DRAFT, DeviationState.REGISTERED, reported, reporter, "Skicka")]
@@ -231,7 +296,7 @@ def _walk(deviation: Deviation, *, state: str, reported: datetime, today: date, 
     else:
         target = order.index(state)
         previous = DeviationState.REGISTERED
-        for next_state in order[1:target + 1]:
+        for next_state in order[1 : target + 1]:
             at = min(at + timedelta(days=rng.randint(1, 6)), now)
             actor = assessor if previous == DeviationState.AWAITING_MAS else manager
             if next_state == DeviationState.ACTIONS and previous == DeviationState.INVESTIGATING:
@@ -264,18 +329,23 @@ def _walk(deviation: Deviation, *, state: str, reported: datetime, today: date, 
         due = None
     if due is not None:
         # A few are overdue; the rest fall due from today on.
-        due = now - timedelta(days=rng.randint(1, 20)) if overdue else max(due, now + timedelta(days=rng.randint(1, 20)))
+        due = (
+            now - timedelta(days=rng.randint(1, 20)) if overdue else max(due, now + timedelta(days=rng.randint(1, 20)))
+        )
     deviation.due_at = due
     deviation.save()
     for from_state, to_state, when, actor, reason in steps:
-        transition = DeviationTransition.objects.create(deviation=deviation, from_state=from_state,
-                                                        to_state=to_state, actor=actor, reason=reason)
+        transition = DeviationTransition.objects.create(
+            deviation=deviation, from_state=from_state, to_state=to_state, actor=actor, reason=reason
+        )
         DeviationTransition.objects.filter(pk=transition.pk).update(at=when)
     if state in (DeviationState.ACTIONS, DeviationState.CLOSED) and deviation.unit.code == "hage-01":
         owner = Assignment.objects.filter(unit=deviation.unit, role=Role.UNIT_MANAGER).select_related("person").first()
         if owner is not None:
             DeviationAction.objects.create(
-                deviation=deviation, description="Gå igenom rutinen på nästa arbetsplatsträff.", owner=owner.person,
+                deviation=deviation,
+                description="Gå igenom rutinen på nästa arbetsplatsträff.",
+                owner=owner.person,
                 deadline=timezone.localdate(due) if due else timezone.localdate(at) + timedelta(days=14),
                 done_at=timezone.localdate(at) if state == DeviationState.CLOSED else None,
             )
@@ -284,8 +354,11 @@ def _walk(deviation: Deviation, *, state: str, reported: datetime, today: date, 
 def backfill_routing(*, municipality: Municipality) -> int:
     """Resolve the MAS/MAR and information copy of submitted deviations that have none yet (e.g. demo Lex Maria)."""
     done = 0
-    for deviation in (Deviation.objects.filter(municipality=municipality, mas_role="")
-                      .exclude(state=DeviationState.DRAFT).select_related("municipality", "category")):
+    for deviation in (
+        Deviation.objects.filter(municipality=municipality, mas_role="")
+        .exclude(state=DeviationState.DRAFT)
+        .select_related("municipality", "category")
+    ):
         route = routing.route(deviation=deviation)
         routing.store_routing(deviation=deviation, route=route)
         deviation.save(update_fields=["mas_person", "mas_role", "board_mas_copy", "operations_manager", "routed_at"])

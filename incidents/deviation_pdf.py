@@ -41,13 +41,21 @@ def deviation_document_context(*, deviation: Deviation, user, kinds: frozenset[s
         "actions": [
             {"description": redact(a.description), "owner": a.owner, "deadline": a.deadline, "done_at": a.done_at}
             for a in deviation.actions.select_related("owner")
-        ] if working else [],
+        ]
+        if working
+        else [],
         "transitions": [
-            {"at": t.at, "from": t.get_from_state_display(), "to": t.get_to_state_display(),
-             "actor": (t.actor.get_full_name() or t.actor.get_username()) if t.actor else "–",
-             "reason": redact(t.reason)}
+            {
+                "at": t.at,
+                "from": t.get_from_state_display(),
+                "to": t.get_to_state_display(),
+                "actor": (t.actor.get_full_name() or t.actor.get_username()) if t.actor else "–",
+                "reason": redact(t.reason),
+            }
             for t in DeviationTransition.objects.filter(deviation=deviation).select_related("actor")
-        ] if working else [],
+        ]
+        if working
+        else [],
         "produced_at": timezone.localtime(),
         "produced_by": user.get_full_name() or user.get_username(),
     }
@@ -55,6 +63,7 @@ def deviation_document_context(*, deviation: Deviation, user, kinds: frozenset[s
 
 def deviation_pdf(*, deviation: Deviation, user, kinds: frozenset[str]) -> bytes:
     """Render the printable deviation for ``user`` as PDF/A bytes (never with the patient's identity)."""
-    html = render_to_string("incidents/deviation_pdf.html",
-                            deviation_document_context(deviation=deviation, user=user, kinds=kinds))
+    html = render_to_string(
+        "incidents/deviation_pdf.html", deviation_document_context(deviation=deviation, user=user, kinds=kinds)
+    )
     return html_to_pdf(html)

@@ -35,33 +35,65 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class DeviationForm(forms.Form):
     """The quick report: everything on one page, patient reference optional."""
 
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False,
-                                  empty_label=_("Choose unit"))
-    occurred_at = forms.DateTimeField(label=_("When did it happen?"), widget=DateTimeLocalInput(),
-                                      input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"], required=False)
-    discovered_at = forms.DateTimeField(label=_("When was it discovered?"), widget=DateTimeLocalInput(),
-                                        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"], required=False)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=DeviationCategory.objects.none(), required=False,
-                                      empty_label=_("Choose category"))
-    event_kind = forms.ChoiceField(label=_("Event or risk"), choices=EventKind.choices, widget=forms.RadioSelect,
-                                   initial=EventKind.OCCURRED)
-    description = forms.CharField(label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
-                                  help_text=_("Describe the event. Do not write the patient's name here."))
-    immediate_actions = forms.CharField(label=_("Immediate actions"), widget=forms.Textarea(attrs={"rows": 3}),
-                                        required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("Choose unit")
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When did it happen?"),
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+        required=False,
+    )
+    discovered_at = forms.DateTimeField(
+        label=_("When was it discovered?"),
+        widget=DateTimeLocalInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+        required=False,
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=DeviationCategory.objects.none(), required=False, empty_label=_("Choose category")
+    )
+    event_kind = forms.ChoiceField(
+        label=_("Event or risk"), choices=EventKind.choices, widget=forms.RadioSelect, initial=EventKind.OCCURRED
+    )
+    description = forms.CharField(
+        label=_("What happened?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text=_("Describe the event. Do not write the patient's name here."),
+    )
+    immediate_actions = forms.CharField(
+        label=_("Immediate actions"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     patient_identifier = forms.CharField(
-        label=_("Patient's personnummer (optional)"), required=False, max_length=20,
+        label=_("Patient's personnummer (optional)"),
+        required=False,
+        max_length=20,
         help_text=_("YYYYMMDD-NNNN. Stored encrypted; shown only to those who handle the deviation."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
     )
-    consequence = forms.TypedChoiceField(label=_("Consequence"), choices=MATRIX_VALUES, coerce=int, required=False,
-                                         widget=forms.RadioSelect, empty_value=None)
-    probability = forms.TypedChoiceField(label=_("Probability"), choices=MATRIX_VALUES, coerce=int, required=False,
-                                         widget=forms.RadioSelect, empty_value=None)
-    reported_on_behalf_of = forms.CharField(label=_("Reported on behalf of (name and role, if not yourself)"),
-                                            required=False, max_length=160)
+    consequence = forms.TypedChoiceField(
+        label=_("Consequence"),
+        choices=MATRIX_VALUES,
+        coerce=int,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_value=None,
+    )
+    probability = forms.TypedChoiceField(
+        label=_("Probability"),
+        choices=MATRIX_VALUES,
+        coerce=int,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_value=None,
+    )
+    reported_on_behalf_of = forms.CharField(
+        label=_("Reported on behalf of (name and role, if not yourself)"), required=False, max_length=160
+    )
     attachment = forms.FileField(
-        label=_("Attachment (optional)"), required=False,
+        label=_("Attachment (optional)"),
+        required=False,
         help_text=_("PDF, PNG, JPEG or Word (docx). If the form is shown again with an error, choose the file again."),
     )
 
@@ -82,8 +114,11 @@ class DeviationForm(forms.Form):
     @cached_property
     def mas_risk_threshold(self) -> int:
         """The MAS risk threshold of the reporter's municipality (the default if the units span several)."""
-        values = set(Municipality.objects.filter(pk__in=self.fields["unit"].queryset.values("municipality_id"))
-                     .values_list("mas_risk_threshold", flat=True))
+        values = set(
+            Municipality.objects.filter(pk__in=self.fields["unit"].queryset.values("municipality_id")).values_list(
+                "mas_risk_threshold", flat=True
+            )
+        )
         return values.pop() if len(values) == 1 else DEFAULT_MAS_RISK_THRESHOLD
 
     def clean_attachment(self):
@@ -95,11 +130,16 @@ class DeviationForm(forms.Form):
     def report(self) -> services.Report:
         data = self.cleaned_data
         return services.Report(
-            unit=data.get("unit"), occurred_at=data.get("occurred_at"), discovered_at=data.get("discovered_at"),
-            category=data.get("category"), event_kind=data.get("event_kind") or EventKind.OCCURRED,
-            description=data.get("description") or "", immediate_actions=data.get("immediate_actions") or "",
+            unit=data.get("unit"),
+            occurred_at=data.get("occurred_at"),
+            discovered_at=data.get("discovered_at"),
+            category=data.get("category"),
+            event_kind=data.get("event_kind") or EventKind.OCCURRED,
+            description=data.get("description") or "",
+            immediate_actions=data.get("immediate_actions") or "",
             patient_identifier=(data.get("patient_identifier") or "").strip(),
-            consequence=data.get("consequence"), probability=data.get("probability"),
+            consequence=data.get("consequence"),
+            probability=data.get("probability"),
             reported_on_behalf_of=data.get("reported_on_behalf_of") or "",
         )
 
@@ -116,6 +156,7 @@ class DeviationForm(forms.Form):
 
     def risk(self) -> tuple[int | None, int | None]:
         """Consequence and probability as typed (for showing the matrix again)."""
+
         def value(name):
             raw = self.data.get(name) if self.is_bound else self.initial.get(name)
             try:
@@ -140,17 +181,21 @@ class VersionedForm(forms.Form):
 
 
 class InvestigationForm(VersionedForm):
-    investigator = forms.ModelChoiceField(label=_("Investigator"), queryset=get_user_model().objects.none(),
-                                          required=False)
+    investigator = forms.ModelChoiceField(
+        label=_("Investigator"), queryset=get_user_model().objects.none(), required=False
+    )
     cause_analysis = forms.CharField(label=_("Causes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    lessons_learned = forms.CharField(label=_("Lessons learned"), widget=forms.Textarea(attrs={"rows": 3}),
-                                      required=False)
+    lessons_learned = forms.CharField(
+        label=_("Lessons learned"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args, deviation: Deviation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["investigator"].queryset = get_user_model().objects.filter(
-            person__in=people_for_unit(deviation.unit)
-        ).order_by("last_name", "first_name")
+        self.fields["investigator"].queryset = (
+            get_user_model()
+            .objects.filter(person__in=people_for_unit(deviation.unit))
+            .order_by("last_name", "first_name")
+        )
         self.fields["investigator"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
@@ -167,19 +212,23 @@ class ActionForm(VersionedForm):
 class AssessForm(VersionedForm):
     assessment = forms.CharField(label=_("Assessment"), widget=forms.Textarea(attrs={"rows": 4}))
     lex_maria = forms.TypedChoiceField(
-        label=_("Report under Lex Maria?"), widget=forms.RadioSelect,
-        choices=[("yes", _("Yes: the event caused or could have caused a serious injury")),
-                 ("no", _("No"))],
+        label=_("Report under Lex Maria?"),
+        widget=forms.RadioSelect,
+        choices=[("yes", _("Yes: the event caused or could have caused a serious injury")), ("no", _("No"))],
         coerce=lambda v: v == "yes",
     )
     motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CloseForm(VersionedForm):
-    feedback = forms.CharField(label=_("Feedback to the reporter"), widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text=_("The reporter sees this. Do not write patient data here."))
-    lessons_learned = forms.CharField(label=_("Lessons learned"), widget=forms.Textarea(attrs={"rows": 2}),
-                                      required=False)
+    feedback = forms.CharField(
+        label=_("Feedback to the reporter"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The reporter sees this. Do not write patient data here."),
+    )
+    lessons_learned = forms.CharField(
+        label=_("Lessons learned"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class ReasonForm(VersionedForm):
@@ -193,28 +242,47 @@ class SimpleMoveForm(VersionedForm):
 class DeviationFilter(django_filters.FilterSet):
     """Queue filters: state, category, risk level, overdue, unit, period; sort."""
 
-    state = django_filters.ChoiceFilter(label=_("State"), empty_label=_("All"),
-                                        choices=[c for c in DeviationState.choices if c[0] != DeviationState.DRAFT])
-    category = django_filters.ModelChoiceFilter(label=_("Category"), queryset=DeviationCategory.objects.none(),
-                                                empty_label=_("All"))
-    risk = django_filters.ChoiceFilter(label=_("Risk level"), empty_label=_("All"), method="filter_risk",
-                                       choices=RiskBand.choices)
-    overdue = django_filters.BooleanFilter(label=_("Only overdue"), method="filter_overdue",
-                                           widget=forms.CheckboxInput)
+    state = django_filters.ChoiceFilter(
+        label=_("State"),
+        empty_label=_("All"),
+        choices=[c for c in DeviationState.choices if c[0] != DeviationState.DRAFT],
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=DeviationCategory.objects.none(), empty_label=_("All")
+    )
+    risk = django_filters.ChoiceFilter(
+        label=_("Risk level"), empty_label=_("All"), method="filter_risk", choices=RiskBand.choices
+    )
+    overdue = django_filters.BooleanFilter(label=_("Only overdue"), method="filter_overdue", widget=forms.CheckboxInput)
     unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("All"))
-    occurred_from = django_filters.DateFilter(label=_("Occurred from"), field_name="occurred_at", lookup_expr="date__gte",
-                                              widget=forms.DateInput(attrs={"type": "date"}))
-    occurred_to = django_filters.DateFilter(label=_("Occurred to"), field_name="occurred_at", lookup_expr="date__lte",
-                                            widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_from = django_filters.DateFilter(
+        label=_("Occurred from"),
+        field_name="occurred_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    occurred_to = django_filters.DateFilter(
+        label=_("Occurred to"),
+        field_name="occurred_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     sort = django_filters.OrderingFilter(
-        label=_("Sort by"), empty_label=_("Newest first"),
+        label=_("Sort by"),
+        empty_label=_("Newest first"),
         fields=(("occurred_at", "occurred"), ("due_at", "due"), ("risk_score", "risk"), ("reference", "reference")),
         # Both directions named here (django-filter keys the ascending label by the model field, the
         # descending one by "-param"); its own "Due" and "(descending)" have no Swedish translation.
-        field_labels={"occurred_at": _("Occurred, oldest first"), "-occurred": _("Occurred, newest first"),
-                      "due_at": _("Deadline, nearest first"), "-due": _("Deadline, latest first"),
-                      "risk_score": _("Risk score, lowest first"), "-risk": _("Risk score, highest first"),
-                      "reference": _("Reference, ascending"), "-reference": _("Reference, descending")},
+        field_labels={
+            "occurred_at": _("Occurred, oldest first"),
+            "-occurred": _("Occurred, newest first"),
+            "due_at": _("Deadline, nearest first"),
+            "-due": _("Deadline, latest first"),
+            "risk_score": _("Risk score, lowest first"),
+            "-risk": _("Risk score, highest first"),
+            "reference": _("Reference, ascending"),
+            "-reference": _("Reference, descending"),
+        },
     )
 
     class Meta:
@@ -239,8 +307,12 @@ class AccessLogForm(forms.Form):
     """Log review filters; posted, so a personnummer never appears in a URL."""
 
     username = forms.CharField(label=_("User (username)"), required=False, max_length=150)
-    patient = forms.CharField(label=_("Patient's personnummer"), required=False, max_length=20,
-                              widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    patient = forms.CharField(
+        label=_("Patient's personnummer"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     page = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)

@@ -59,8 +59,9 @@ def _managers(deviation: Deviation, indexes: routing.RoutingIndexes | None = Non
         route = routing.route(deviation, index=indexes.for_deviation(deviation) if indexes is not None else None)
         deviation.operations_manager = route.operations_manager
         deviation.routed_at = timezone.now()
-        Deviation.objects.filter(pk=deviation.pk).update(operations_manager=route.operations_manager,
-                                                         routed_at=deviation.routed_at)
+        Deviation.objects.filter(pk=deviation.pk).update(
+            operations_manager=route.operations_manager, routed_at=deviation.routed_at
+        )
         routing.store_unit_managers(deviation=deviation, route=route)
         return route.managers
     return routing.stored_managers(deviation)
@@ -87,15 +88,23 @@ def _notice(deviation: Deviation, *, kind: str, recipients: list) -> Notice:
     else:
         subject = _("Deviation %(reference)s at %(unit)s is overdue since %(date)s") % values
     return Notice(
-        recipients=recipients, kind="deviation_reminder", subject=subject, link=deviation.get_absolute_url(),
+        recipients=recipients,
+        kind="deviation_reminder",
+        subject=subject,
+        link=deviation.get_absolute_url(),
         dedupe_key=f"deviation:{deviation.pk}:{deviation.state}:{due.isoformat()}:{kind}",
     )
 
 
 def _reminded(kind: str) -> Exists:
-    return Exists(DeviationReminder.objects.filter(
-        deviation=OuterRef("pk"), state=OuterRef("state"), due_at=OuterRef("due_at"), kind=kind,
-    ))
+    return Exists(
+        DeviationReminder.objects.filter(
+            deviation=OuterRef("pk"),
+            state=OuterRef("state"),
+            due_at=OuterRef("due_at"),
+            kind=kind,
+        )
+    )
 
 
 def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size: int, counts: dict) -> int:
@@ -119,14 +128,22 @@ def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size
         indexes = None
         if unrouted:  # rows from before routing was stored: route them on one prebuilt index per event date
             prefetch_related_objects(unrouted, "category", "municipality")
-            indexes = routing.RoutingIndexes(units_with_board(Unit.objects.filter(
-                pk__in={d.unit_id for d in unrouted})))
+            indexes = routing.RoutingIndexes(
+                units_with_board(Unit.objects.filter(pk__in={d.unit_id for d in unrouted}))
+            )
         with translation.override(settings.LANGUAGE_CODE):
             for deviation in deviations:
                 recipients = _recipients(deviation, indexes)
                 notices.append(_notice(deviation, kind=kind, recipients=recipients))
-                records.append(DeviationReminder(deviation=deviation, state=deviation.state,
-                                                 due_at=deviation.due_at, kind=kind, recipients=len(recipients)))
+                records.append(
+                    DeviationReminder(
+                        deviation=deviation,
+                        state=deviation.state,
+                        due_at=deviation.due_at,
+                        kind=kind,
+                        recipients=len(recipients),
+                    )
+                )
         DeviationReminder.objects.bulk_create(records, ignore_conflicts=True)
         counts[kind] += notify_all(notices=notices)
         counts["deviations"] += len(deviations)
@@ -146,8 +163,9 @@ def deviation_reminders(*, on: date, batch_size: int, budget: TimeBudget | None 
     # Overdue first: when time runs out, the deadlines already passed have been told.
     for kind in (ReminderKind.OVERDUE, ReminderKind.BEFORE):
         result = in_batches(
-            lambda kind=kind: remind_batch(on=on, kind=kind, days_before=days_before, batch_size=batch_size,
-                                           counts=counts),
+            lambda kind=kind: remind_batch(
+                on=on, kind=kind, days_before=days_before, batch_size=batch_size, counts=counts
+            ),
             budget=budget,
         )
         counts["batches"] += result["batches"]
@@ -171,10 +189,18 @@ def reroute_unclear_cases(*, on: date, batch_size: int) -> dict[str, int]:
     from incidents.models import LexMariaCase
     from incidents.services import deviation_reroute
 
-    deviations = (Deviation.objects.filter(state__in=OPEN_STATES).exclude(mas_unclear_reason="")
-                  .order_by("pk").values_list("pk", flat=True)[:batch_size])
-    cases = (LexMariaCase.objects.filter(state__in=LEX_MARIA_OPEN).exclude(owner_unclear_reason="")
-             .order_by("pk").values_list("pk", flat=True)[:batch_size])
+    deviations = (
+        Deviation.objects.filter(state__in=OPEN_STATES)
+        .exclude(mas_unclear_reason="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    cases = (
+        LexMariaCase.objects.filter(state__in=LEX_MARIA_OPEN)
+        .exclude(owner_unclear_reason="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
     counts = {"deviations": 0, "lex_maria_cases": 0}
     for pk in deviations:
         counts["deviations"] += deviation_reroute(deviation=Deviation(pk=pk))

@@ -54,8 +54,9 @@ DEVIATIONS = PatientRecords(Deviation, lambda row: Q(deviation_id=row.pk), "devi
 _RECORDS: dict[str, PatientRecords] = {"deviation": DEVIATIONS}
 
 
-def register_patient_records(model: type[Model], *, access_q: Callable[[Model], Q], label: str,
-                             fields: tuple[str, ...] = ()) -> None:
+def register_patient_records(
+    model: type[Model], *, access_q: Callable[[Model], Q], label: str, fields: tuple[str, ...] = ()
+) -> None:
     """Rotate ``model``'s identifiers too; ``access_q(row)`` selects the access-log rows that refer to ``row``."""
     _RECORDS[label] = PatientRecords(model, access_q, label, fields)
 
@@ -64,8 +65,9 @@ def _current_hash(normalized: str) -> str:
     return hmac.new(settings.PATIENT_HASH_KEY.encode(), normalized.encode(), hashlib.sha256).hexdigest()
 
 
-def rotate_batch(*, after_pk: int, batch_size: int, result: RotationResult,
-                 records: PatientRecords = DEVIATIONS) -> int | None:
+def rotate_batch(
+    *, after_pk: int, batch_size: int, result: RotationResult, records: PatientRecords = DEVIATIONS
+) -> int | None:
     """Rotate the next batch of ``records`` with an identifier after ``after_pk``; return the last pk, or None when done."""
     keys = list(settings.PATIENT_DATA_KEYS)
     newest = patient._as_fernet(keys[0])

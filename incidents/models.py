@@ -54,19 +54,28 @@ class Deviation(models.Model):
 
     municipality = models.ForeignKey("responsibility.Municipality", on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(_("reference"), max_length=20, blank=True)
-    unit = models.ForeignKey("responsibility.Unit", on_delete=models.PROTECT, related_name="deviations",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        "responsibility.Unit", on_delete=models.PROTECT, related_name="deviations", verbose_name=_("unit")
+    )
     state = models.CharField(_("state"), max_length=24, choices=DeviationState.choices, default=DeviationState.DRAFT)
     occurred_at = models.DateTimeField(_("occurred"))
     discovered_at = models.DateTimeField(_("discovered"))
     reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="reported_deviations", verbose_name=_("reporter"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_deviations",
+        verbose_name=_("reporter"),
+    )
     reported_on_behalf_of = models.CharField(_("reported on behalf of (name and role)"), max_length=160, blank=True)
-    category = models.ForeignKey(DeviationCategory, on_delete=models.PROTECT, related_name="deviations",
-                                 verbose_name=_("category"))
-    event_kind = models.CharField(_("event or risk"), max_length=10, choices=EventKind.choices,
-                                  default=EventKind.OCCURRED)
+    category = models.ForeignKey(
+        DeviationCategory, on_delete=models.PROTECT, related_name="deviations", verbose_name=_("category")
+    )
+    event_kind = models.CharField(
+        _("event or risk"), max_length=10, choices=EventKind.choices, default=EventKind.OCCURRED
+    )
     description = models.TextField(_("what happened"))
     immediate_actions = models.TextField(_("immediate actions"), blank=True)
     patient_identifier_encrypted = models.TextField(_("patient identity (encrypted)"), blank=True, editable=False)
@@ -79,13 +88,25 @@ class Deviation(models.Model):
     )
     risk_score = models.PositiveSmallIntegerField(_("risk score"), default=1)
     # Investigation (enhetschef / verksamhetschef).
-    investigator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("investigator"))
+    investigator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("investigator"),
+    )
     cause_analysis = models.TextField(_("cause analysis"), blank=True)
     lessons_learned = models.TextField(_("lessons learned"), blank=True)
     # MAS / MAR assessment.
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+", verbose_name=_("assessed by"))
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assessed by"),
+    )
     assessed_at = models.DateTimeField(_("assessed"), null=True, blank=True)
     assessment = models.TextField(_("assessment"), blank=True)
     lex_maria_decision = models.BooleanField(_("Lex Maria report"), null=True, blank=True)
@@ -97,26 +118,50 @@ class Deviation(models.Model):
     # Routing, resolved from the register on the event date (incidents.routing) when submitted and
     # again when sent to assessment: the statutory MAS (MAR for rehabilitation) who assesses it, and
     # the board's MAS who gets an information copy without patient identity (contract clause).
-    mas_person = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("MAS/MAR on the event date"))
+    mas_person = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("MAS/MAR on the event date"),
+    )
     mas_role = models.CharField(_("MAS or MAR"), max_length=24, blank=True)
-    board_mas_copy = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="+", verbose_name=_("the board's MAS (information copy)"))
+    board_mas_copy = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("the board's MAS (information copy)"),
+    )
     # The managers told about it (verksamhetschef and enhetschef(s) on the event date), stored with the
     # routing so that reminders never resolve the register again; routed_at None = not stored yet
     # (rows from before the routing was stored; the reminder job stores it once).
-    operations_manager = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True,
-                                           blank=True, related_name="+",
-                                           verbose_name=_("verksamhetschef on the event date"))
-    unit_managers = models.ManyToManyField("responsibility.Person", blank=True, related_name="+",
-                                           verbose_name=_("enhetschef(s) on the event date"))
+    operations_manager = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verksamhetschef on the event date"),
+    )
+    unit_managers = models.ManyToManyField(
+        "responsibility.Person", blank=True, related_name="+", verbose_name=_("enhetschef(s) on the event date")
+    )
     routed_at = models.DateTimeField(_("routing stored"), null=True, blank=True)
     # "Ansvar oklart" (SPEC §3): the responsible MAS/MAR could not be resolved, so ``mas_person`` is the
     # fallback (the board's MAS; nobody = the register admins) and this says which rule and register gap.
     mas_unclear_reason = models.TextField(_("responsibility unclear: reason"), blank=True)
     # Set when ``mas_person`` is a deputy (ersättare): the person she replaces.
-    mas_deputy_for = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="+", verbose_name=_("deputy for"))
+    mas_deputy_for = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deputy for"),
+    )
     version = models.PositiveIntegerField(_("version"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -130,10 +175,15 @@ class Deviation(models.Model):
             models.UniqueConstraint(
                 fields=["municipality", "reference"], condition=~Q(reference=""), name="deviation_reference_unique"
             ),
-            models.CheckConstraint(condition=Q(consequence__gte=1, consequence__lte=4), name="deviation_consequence_1_4"),
-            models.CheckConstraint(condition=Q(probability__gte=1, probability__lte=4), name="deviation_probability_1_4"),
-            models.CheckConstraint(condition=Q(discovered_at__gte=models.F("occurred_at")),
-                                   name="deviation_discovered_after_occurred"),
+            models.CheckConstraint(
+                condition=Q(consequence__gte=1, consequence__lte=4), name="deviation_consequence_1_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(probability__gte=1, probability__lte=4), name="deviation_probability_1_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(discovered_at__gte=models.F("occurred_at")), name="deviation_discovered_after_occurred"
+            ),
         ]
         indexes = [
             models.Index(fields=["unit", "state", "-reported_at"], name="deviation_unit_state_idx"),
@@ -185,8 +235,9 @@ class DeviationAction(models.Model):
 
     deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField(_("action"))
-    owner = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("owner"))
+    owner = models.ForeignKey(
+        "responsibility.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
     deadline = models.DateField(_("deadline"))
     done_at = models.DateField(_("done"), null=True, blank=True)
     history = HistoricalRecords()
@@ -239,16 +290,19 @@ ACCESS_ACTIONS = {
 class PatientDataAccess(models.Model):
     """Access log: every view of a record holding patient data (PDL 4 kap. 3 §; kept ≥ 5 years)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    deviation = models.ForeignKey(Deviation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                  verbose_name=_("deviation"))
+    deviation = models.ForeignKey(
+        Deviation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("deviation")
+    )
     # The record viewed when it is not a deviation (a complaint, KL-…), by reference; blank for a deviation.
     reference = models.CharField(_("record"), max_length=20, blank=True)
     # None for an access not tied to one unit (a patient's log extract).
-    unit = models.ForeignKey("responsibility.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        "responsibility.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("unit")
+    )
     patient_hash = models.CharField(_("patient reference"), max_length=64, db_index=True)
     action = models.CharField(_("action"), max_length=40, default="view")
 
@@ -293,21 +347,55 @@ class LexMariaCase(models.Model):
     reference = models.CharField(_("reference"), max_length=20)
     route = models.CharField(_("route"), max_length=32, choices=LexMariaRoute.choices)
     state = models.CharField(_("state"), max_length=20, choices=LexMariaState.choices, default=LexMariaState.DECIDED)
-    board = models.ForeignKey("responsibility.Board", on_delete=models.PROTECT, related_name="lex_maria_cases",
-                              verbose_name=_("responsible board"))
-    purchasing_board = models.ForeignKey("responsibility.Board", on_delete=models.PROTECT, null=True, blank=True,
-                                         related_name="+", verbose_name=_("purchasing board"))
-    reporter_person = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+", verbose_name=_("reports to IVO"))
-    reporter_deputy_for = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True,
-                                            blank=True, related_name="+", verbose_name=_("reports as deputy for"))
+    board = models.ForeignKey(
+        "responsibility.Board",
+        on_delete=models.PROTECT,
+        related_name="lex_maria_cases",
+        verbose_name=_("responsible board"),
+    )
+    purchasing_board = models.ForeignKey(
+        "responsibility.Board",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("purchasing board"),
+    )
+    reporter_person = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reports to IVO"),
+    )
+    reporter_deputy_for = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reports as deputy for"),
+    )
     # "Ansvar oklart" (SPEC §3): no anmälningsansvarig resolved; the fallback holds the case until the
     # register is corrected and the re-routing job gives it to the reporter (nobody = the register admins).
     owner_unclear_reason = models.TextField(_("responsibility unclear: reason"), blank=True)
-    fallback_person = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+", verbose_name=_("holds the case until routed"))
-    board_mas = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("the board's MAS (forwards)"))
+    fallback_person = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("holds the case until routed"),
+    )
+    board_mas = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("the board's MAS (forwards)"),
+    )
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     decided_at = models.DateTimeField(_("decided"))
     motivation = models.TextField(_("motivation"))
@@ -315,8 +403,14 @@ class LexMariaCase(models.Model):
     patient_informed_by = models.CharField(_("informed by"), max_length=120, blank=True)
     patient_not_informed_reason = models.TextField(_("why the patient could not be informed"), blank=True)
     patient_statement = models.TextField(_("the patient's description"), blank=True)
-    analysis_leader = models.ForeignKey("responsibility.Person", on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+", verbose_name=_("analysis leader"))
+    analysis_leader = models.ForeignKey(
+        "responsibility.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("analysis leader"),
+    )
     analysis_team = models.TextField(_("analysis team"), blank=True)
     analysis_timeline = models.TextField(_("timeline"), blank=True)
     analysis_causes = models.TextField(_("causes"), blank=True)

@@ -41,9 +41,7 @@ def normalize_personnummer(value: str, *, today: date | None = None) -> str:
     raw = re.sub(r"\s", "", value or "")
     match = _PNR_RE.match(raw)
     if not match:
-        raise ValidationError(
-            _("Enter the personnummer as YYYYMMDD-NNNN or YYMMDD-NNNN."), code="personnummer_format"
-        )
+        raise ValidationError(_("Enter the personnummer as YYYYMMDD-NNNN or YYMMDD-NNNN."), code="personnummer_format")
     today = today or timezone.localdate()
     yymmdd, tail = match.group("yymmdd"), match.group("tail")
     yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6])

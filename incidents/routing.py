@@ -60,8 +60,12 @@ class RoutingIndex:
         self.register = build_index(units=[*units, *self.board_units.values()], on=on)
         managers: dict[int, dict[int, Person]] = defaultdict(dict)
         if self.units:
-            rows = (Assignment.objects.active_on(on).filter(role=Role.UNIT_MANAGER, unit_id__in=list(self.units))
-                    .select_related("person__user").order_by("valid_from", "pk"))
+            rows = (
+                Assignment.objects.active_on(on)
+                .filter(role=Role.UNIT_MANAGER, unit_id__in=list(self.units))
+                .select_related("person__user")
+                .order_by("valid_from", "pk")
+            )
             for a in rows:
                 managers[a.unit_id][a.person_id] = a.person
         self._managers = {unit_id: tuple(people.values()) for unit_id, people in managers.items()}
@@ -143,8 +147,10 @@ def gap_reason(resolution: Resolution, *, index: ResponsibilityIndex | None = No
     if resolution.holders:
         rule = "R7"
         gap = _("%(count)s people hold the role %(role)s at once: %(names)s.") % {
-            "count": len(resolution.holders), "role": role_label,
-            "names": ", ".join(p.full_name for p in resolution.holders)}
+            "count": len(resolution.holders),
+            "role": role_label,
+            "names": ", ".join(p.full_name for p in resolution.holders),
+        }
     else:
         known = index is not None and resolution.unit.pk in index.units
         operation = index.operation(resolution.unit) if known else None
@@ -159,7 +165,10 @@ def gap_reason(resolution: Resolution, *, index: ResponsibilityIndex | None = No
             rule = {Role.MAS: "R2", Role.MAR: "R3", Role.LEX_MARIA_REPORTER: "R6"}.get(resolution.role, "R2")
             gap = _("Nobody holds the role %(role)s for the unit on the date.") % {"role": role_label}
     return _("Responsibility unclear (%(rule)s): %(gap)s %(detail)s") % {
-        "rule": rule, "gap": gap, "detail": resolution.reason}
+        "rule": rule,
+        "gap": gap,
+        "detail": resolution.reason,
+    }
 
 
 def fallback_owner(*, unit: Unit, on: date, index: RoutingIndex | _OneUnit | None = None) -> Person | None:
@@ -176,8 +185,11 @@ def duty_owner(*, index: RoutingIndex | _OneUnit, unit: Unit, rehabilitation: bo
     if resolution.holder is not None:
         deputy_for = resolution.deputy.deputy_for.person if resolution.deputy is not None else None
         return Owner(role=resolution.role, person=resolution.holder, deputy_for=deputy_for)
-    return Owner(role=resolution.role, person=fallback_owner(unit=unit, on=index.on, index=index),
-                 unclear_reason=gap_reason(resolution, index=register))
+    return Owner(
+        role=resolution.role,
+        person=fallback_owner(unit=unit, on=index.on, index=index),
+        unclear_reason=gap_reason(resolution, index=register),
+    )
 
 
 @dataclass(frozen=True)
@@ -228,7 +240,8 @@ def high_risk_q() -> Q:
 def unit_managers_on(*, unit: Unit, on: date) -> tuple[Person, ...]:
     """The enhetschef(s) assigned to ``unit`` on ``on`` (not a statutory role, so read from the register directly)."""
     assignments = (
-        Assignment.objects.active_on(on).filter(role=Role.UNIT_MANAGER, unit=unit)
+        Assignment.objects.active_on(on)
+        .filter(role=Role.UNIT_MANAGER, unit=unit)
         .select_related("person__user")
         .order_by("valid_from", "pk")
     )

@@ -65,12 +65,29 @@ def queue_for(*, user) -> QuerySet[Deviation]:
     if not user.is_authenticated:
         return Deviation.objects.none()
     return (
-        scoped(Deviation.objects.all(), user).filter(work_q(user))
+        scoped(Deviation.objects.all(), user)
+        .filter(work_q(user))
         .select_related("unit", "category", "municipality")
-        .only("pk", "reference", "state", "occurred_at", "reported_at", "due_at", "consequence", "probability",
-              "risk_score", "municipality__mas_risk_threshold",
-              "event_kind", "unit__name", "unit__code", "category__name", "mas_person_id",
-              "board_mas_copy_id", "reporter_id", "mas_unclear_reason")
+        .only(
+            "pk",
+            "reference",
+            "state",
+            "occurred_at",
+            "reported_at",
+            "due_at",
+            "consequence",
+            "probability",
+            "risk_score",
+            "municipality__mas_risk_threshold",
+            "event_kind",
+            "unit__name",
+            "unit__code",
+            "category__name",
+            "mas_person_id",
+            "board_mas_copy_id",
+            "reporter_id",
+            "mas_unclear_reason",
+        )
     )
 
 
@@ -89,8 +106,8 @@ def assessment_queue_for(*, user) -> QuerySet[Deviation]:
     if person_id is None:
         return Deviation.objects.none()
     return queue_for(user=user).filter(
-        Q(state=DeviationState.AWAITING_MAS) | (Q(state__in=FAST_TRACK_STATES) & high_risk_q()),
-        mas_person_id=person_id)
+        Q(state=DeviationState.AWAITING_MAS) | (Q(state__in=FAST_TRACK_STATES) & high_risk_q()), mas_person_id=person_id
+    )
 
 
 def my_reports(*, user) -> QuerySet[Deviation]:
@@ -125,7 +142,8 @@ def duty_unit_ids(*, user, on: date | None = None) -> list[int]:
     units = list(units_with_board(units_visible_to(user, roles=DUTY_ROLES)))
     index = build_index(units=units, on=on or timezone.localdate())
     return [
-        u.pk for u in units
+        u.pk
+        for u in units
         if any((holder := index.resolve(u, role).holder) is not None and holder.pk == person_id for role in DUTY_ROLES)
     ]
 
@@ -135,8 +153,19 @@ def access_log_for(*, user) -> QuerySet[PatientDataAccess]:
     return (
         PatientDataAccess.objects.filter(unit_id__in=duty_unit_ids(user=user))
         .select_related("user", "unit", "deviation")
-        .only("pk", "at", "action", "patient_hash", "reference", "user__username", "user__first_name", "user__last_name",
-              "unit__name", "deviation__reference", "deviation__id")
+        .only(
+            "pk",
+            "at",
+            "action",
+            "patient_hash",
+            "reference",
+            "user__username",
+            "user__first_name",
+            "user__last_name",
+            "unit__name",
+            "deviation__reference",
+            "deviation__id",
+        )
     )
 
 
@@ -153,12 +182,34 @@ def unrouted_for(*, user) -> tuple[QuerySet[Deviation], QuerySet]:
     deviations = scoped(Deviation.objects.filter(state__in=OPEN_STATES), user).exclude(mas_unclear_reason="")
     cases = scoped(LexMariaCase.objects.filter(state__in=LEX_MARIA_OPEN), user, "deviation__municipality")
     cases = cases.exclude(owner_unclear_reason="")
-    deviations = (deviations.select_related("unit", "mas_person")
-                  .only("pk", "reference", "state", "reported_at", "mas_unclear_reason", "unit__name", "unit__code",
-                        "mas_person__first_name", "mas_person__last_name")
-                  .order_by("reported_at", "pk"))
-    cases = (cases.select_related("deviation__unit", "fallback_person")
-             .only("pk", "reference", "state", "decided_at", "owner_unclear_reason", "deviation__unit__name",
-                   "deviation__unit__code", "fallback_person__first_name", "fallback_person__last_name")
-             .order_by("decided_at", "pk"))
+    deviations = (
+        deviations.select_related("unit", "mas_person")
+        .only(
+            "pk",
+            "reference",
+            "state",
+            "reported_at",
+            "mas_unclear_reason",
+            "unit__name",
+            "unit__code",
+            "mas_person__first_name",
+            "mas_person__last_name",
+        )
+        .order_by("reported_at", "pk")
+    )
+    cases = (
+        cases.select_related("deviation__unit", "fallback_person")
+        .only(
+            "pk",
+            "reference",
+            "state",
+            "decided_at",
+            "owner_unclear_reason",
+            "deviation__unit__name",
+            "deviation__unit__code",
+            "fallback_person__first_name",
+            "fallback_person__last_name",
+        )
+        .order_by("decided_at", "pk")
+    )
     return deviations, cases

@@ -102,10 +102,15 @@ def moves_for(*, user, deviation: Deviation, kinds: frozenset[str] | None = None
     """The moves ``user`` may make on ``deviation`` now (for showing buttons)."""
     kinds = actor_kinds(user=user, deviation=deviation) if kinds is None else kinds
     return [
-        move for move, t in TRANSITIONS.items()
-        if deviation.state in t.sources and kinds & set(t.actors) and move != Move.SUBMIT
-        and (move != Move.HAND_BACK or (deviation.mas_deputy_for_id is not None
-                                        and deviation.mas_person_id == _person_id(user)))
+        move
+        for move, t in TRANSITIONS.items()
+        if deviation.state in t.sources
+        and kinds & set(t.actors)
+        and move != Move.SUBMIT
+        and (
+            move != Move.HAND_BACK
+            or (deviation.mas_deputy_for_id is not None and deviation.mas_person_id == _person_id(user))
+        )
         and (move != Move.FAST_TRACK or routing.is_high_risk(deviation))
     ]
 
@@ -129,7 +134,9 @@ def due_for(*, deviation: Deviation, state: str, now: datetime) -> datetime | No
     if state == State.ACTIONS:
         deadline = (
             DeviationAction.objects.filter(deviation=deviation, done_at__isnull=True)
-            .order_by("-deadline").values_list("deadline", flat=True).first()
+            .order_by("-deadline")
+            .values_list("deadline", flat=True)
+            .first()
         )
         if deadline is None:
             return None
@@ -142,17 +149,27 @@ def next_reference(*, municipality_id: int, year: int, prefix: str = "AV") -> st
     return references.next_reference(ReferenceCounter, municipality_id=municipality_id, prefix=prefix, year=year)
 
 
-
-def log_patient_access(*, user, patient_hash: str, action: str = "view", deviation: Deviation | None = None,
-                       unit_id: int | None = None, reference: str = "") -> PatientDataAccess:
+def log_patient_access(
+    *,
+    user,
+    patient_hash: str,
+    action: str = "view",
+    deviation: Deviation | None = None,
+    unit_id: int | None = None,
+    reference: str = "",
+) -> PatientDataAccess:
     """Write one row of the access log (PDL 4 kap. 3 §): who saw which record's patient data, when, where.
 
     The one access log of the portal: deviations pass ``deviation``; other records holding patient
     data (a complaint) pass their ``reference`` and unit; a patient's log extract passes neither.
     """
     return PatientDataAccess.objects.create(
-        user=user, deviation=deviation, unit_id=deviation.unit_id if deviation is not None else unit_id,
-        patient_hash=patient_hash, action=action, reference="" if deviation is not None else reference,
+        user=user,
+        deviation=deviation,
+        unit_id=deviation.unit_id if deviation is not None else unit_id,
+        patient_hash=patient_hash,
+        action=action,
+        reference="" if deviation is not None else reference,
     )
 
 
@@ -184,8 +201,9 @@ def _may_report_for(*, user, unit: Unit) -> bool:
     return known[unit.pk]
 
 
-def validate_report(*, user, report: Report, now: datetime | None = None,
-                    reportable: QuerySet[Unit] | None = None) -> dict[str, list[str]]:
+def validate_report(
+    *, user, report: Report, now: datetime | None = None, reportable: QuerySet[Unit] | None = None
+) -> dict[str, list[str]]:
     """Check a report across fields; return errors by field (empty when fine).
 
     ``reportable`` replaces the units ``user`` may report for (an API client reports for its token's units).
@@ -198,8 +216,11 @@ def validate_report(*, user, report: Report, now: datetime | None = None,
 
     if report.unit is None:
         add("unit", _("Choose the unit where it happened."))
-    elif not (_may_report_for(user=user, unit=report.unit) if reportable is None
-              else reportable.filter(pk=report.unit.pk).exists()):
+    elif not (
+        _may_report_for(user=user, unit=report.unit)
+        if reportable is None
+        else reportable.filter(pk=report.unit.pk).exists()
+    ):
         add("unit", _("You cannot report deviations for this unit."))
     if report.occurred_at is None:
         add("occurred_at", _("Enter when it happened."))
@@ -250,9 +271,16 @@ def _apply_report(deviation: Deviation, report: Report) -> None:
         deviation.patient_hash = ""
 
 
-def deviation_save(*, user, report: Report, deviation: Deviation | None = None, submit: bool,
-                   version: int | None = None, reportable: QuerySet[Unit] | None = None,
-                   index: routing.RoutingIndex | None = None) -> Deviation:
+def deviation_save(
+    *,
+    user,
+    report: Report,
+    deviation: Deviation | None = None,
+    submit: bool,
+    version: int | None = None,
+    reportable: QuerySet[Unit] | None = None,
+    index: routing.RoutingIndex | None = None,
+) -> Deviation:
     """Save a new or draft report; with ``submit`` register it (reference, deadline, routing, notifications).
 
     A submitted report is written once, already in its registered state (one row, one history entry).
@@ -276,14 +304,20 @@ def deviation_save(*, user, report: Report, deviation: Deviation | None = None, 
         _apply_report(deviation, report)
         # validate_report checked the unit, the category and every check constraint with its own message; the
         # database enforces the foreign keys and constraints again, so full_clean need not look them up.
-        deviation.full_clean(exclude=["reference", "reporter", "municipality", "unit", "category"],
-                             validate_constraints=False)
+        deviation.full_clean(
+            exclude=["reference", "reporter", "municipality", "unit", "category"], validate_constraints=False
+        )
         route = _register(deviation=deviation, index=index) if submit else None
         deviation.save()
         if route is not None:
             routing.store_unit_managers(deviation=deviation, route=route)
-            DeviationTransition.objects.create(deviation=deviation, from_state=State.DRAFT, to_state=State.REGISTERED,
-                                               actor=user, reason=str(Move.SUBMIT.label))
+            DeviationTransition.objects.create(
+                deviation=deviation,
+                from_state=State.DRAFT,
+                to_state=State.REGISTERED,
+                actor=user,
+                reason=str(Move.SUBMIT.label),
+            )
             notify_registered(deviation=deviation, route=route)
     return deviation
 
@@ -292,8 +326,7 @@ def _register(*, deviation: Deviation, index: routing.RoutingIndex | None = None
     """Give an unsaved or draft report its registration (reference, deadline, routing), inside the transaction."""
     now = timezone.now()
     deviation.reported_at = now
-    deviation.reference = next_reference(municipality_id=deviation.municipality_id,
-                                         year=timezone.localdate(now).year)
+    deviation.reference = next_reference(municipality_id=deviation.municipality_id, year=timezone.localdate(now).year)
     deviation.state = State.REGISTERED
     deviation.due_at = due_for(deviation=deviation, state=State.REGISTERED, now=now)
     route = routing.route(deviation, index=index)
@@ -318,12 +351,16 @@ def owner_text(deviation: Deviation) -> str:
         name = _("the register administrators")
     elif deviation.mas_deputy_for_id:
         name = _("%(person)s (as deputy for %(holder)s)") % {
-            "person": deviation.mas_person.full_name, "holder": deviation.mas_deputy_for.full_name}
+            "person": deviation.mas_person.full_name,
+            "holder": deviation.mas_deputy_for.full_name,
+        }
     else:
         name = deviation.mas_person.full_name
     if deviation.mas_unclear_reason:
         return _("The responsible MAS/MAR is unknown; the case went to %(name)s instead. %(reason)s") % {
-            "name": name, "reason": deviation.mas_unclear_reason}
+            "name": name,
+            "reason": deviation.mas_unclear_reason,
+        }
     return _("Assessed by %(name)s.") % {"name": name}
 
 
@@ -349,35 +386,68 @@ def notify_registered(*, deviation: Deviation, route: routing.Routing) -> int:
     link = deviation.get_absolute_url()
     key = f"deviation:{deviation.pk}"
     with translation.override(settings.LANGUAGE_CODE):
-        notices = [Notice(
-            recipients=_users(route.managers), kind="deviation_registered",
-            subject=_text(_("New deviation %(reference)s at %(unit)s"), deviation),
-            body=_text(_("A deviation has been reported at %(unit)s. Open %(reference)s in MAS-portalen."), deviation),
-            link=link, dedupe_key=f"{key}:registered",
-        )]
+        notices = [
+            Notice(
+                recipients=_users(route.managers),
+                kind="deviation_registered",
+                subject=_text(_("New deviation %(reference)s at %(unit)s"), deviation),
+                body=_text(
+                    _("A deviation has been reported at %(unit)s. Open %(reference)s in MAS-portalen."), deviation
+                ),
+                link=link,
+                dedupe_key=f"{key}:registered",
+            )
+        ]
         if route.mas_needed:
-            notices.append(Notice(
-                recipients=owner_users(deviation), kind="deviation_to_mas",
-                subject=_text(_("Deviation %(reference)s at %(unit)s meets the threshold for MAS/MAR"), deviation),
-                body=_text(_("A deviation at %(unit)s meets the municipality's threshold for MAS/MAR assessment. "
-                             "Open %(reference)s in MAS-portalen."), deviation),
-                link=link, dedupe_key=f"{key}:to_mas_at_registration",
-            ))
+            notices.append(
+                Notice(
+                    recipients=owner_users(deviation),
+                    kind="deviation_to_mas",
+                    subject=_text(_("Deviation %(reference)s at %(unit)s meets the threshold for MAS/MAR"), deviation),
+                    body=_text(
+                        _(
+                            "A deviation at %(unit)s meets the municipality's threshold for MAS/MAR assessment. "
+                            "Open %(reference)s in MAS-portalen."
+                        ),
+                        deviation,
+                    ),
+                    link=link,
+                    dedupe_key=f"{key}:to_mas_at_registration",
+                )
+            )
         if route.board_mas_copy is not None:
-            notices.append(Notice(
-                recipients=_users([route.board_mas_copy]), kind="deviation_information_copy",
-                subject=_text(_("Information copy: deviation %(reference)s at %(unit)s"), deviation),
-                body=_text(_("The contract says the board's MAS is informed of deviations at %(unit)s. "
-                             "The copy holds no patient identity."), deviation),
-                link=link, dedupe_key=f"{key}:information_copy",
-            ))
-        notices.append(Notice(
-            recipients=_users_of_reporter(deviation), kind="deviation_received",
-            subject=_text(_("Your deviation report %(reference)s has been received"), deviation),
-            body=_text(_("Thank you. Your report %(reference)s about %(unit)s has been registered. "
-                         "You can follow it under My reports."), deviation),
-            link=link, dedupe_key=f"{key}:received",
-        ))
+            notices.append(
+                Notice(
+                    recipients=_users([route.board_mas_copy]),
+                    kind="deviation_information_copy",
+                    subject=_text(_("Information copy: deviation %(reference)s at %(unit)s"), deviation),
+                    body=_text(
+                        _(
+                            "The contract says the board's MAS is informed of deviations at %(unit)s. "
+                            "The copy holds no patient identity."
+                        ),
+                        deviation,
+                    ),
+                    link=link,
+                    dedupe_key=f"{key}:information_copy",
+                )
+            )
+        notices.append(
+            Notice(
+                recipients=_users_of_reporter(deviation),
+                kind="deviation_received",
+                subject=_text(_("Your deviation report %(reference)s has been received"), deviation),
+                body=_text(
+                    _(
+                        "Thank you. Your report %(reference)s about %(unit)s has been registered. "
+                        "You can follow it under My reports."
+                    ),
+                    deviation,
+                ),
+                link=link,
+                dedupe_key=f"{key}:received",
+            )
+        )
     return notify_all(notices=notices)
 
 
@@ -391,16 +461,25 @@ def patient_data_access_record(*, user, deviations=(), records=(), action: str =
     ``records`` are rows with ``reference``, ``unit_id`` and ``patient_hash`` (see :func:`log_patient_access`).
     Return how many were logged.
     """
-    rows = [PatientDataAccess(user=user, deviation=d, unit_id=d.unit_id, patient_hash=d.patient_hash, action=action)
-            for d in deviations if d.patient_hash]
-    rows += [PatientDataAccess(user=user, reference=r.reference, unit_id=r.unit_id, patient_hash=r.patient_hash,
-                               action=action) for r in records if r.patient_hash]
+    rows = [
+        PatientDataAccess(user=user, deviation=d, unit_id=d.unit_id, patient_hash=d.patient_hash, action=action)
+        for d in deviations
+        if d.patient_hash
+    ]
+    rows += [
+        PatientDataAccess(
+            user=user, reference=r.reference, unit_id=r.unit_id, patient_hash=r.patient_hash, action=action
+        )
+        for r in records
+        if r.patient_hash
+    ]
     PatientDataAccess.objects.bulk_create(rows)
     return len(rows)
 
 
-def may_read_patient_data(*, user, deviation: Deviation, action: str = "view",
-                          kinds: frozenset[str] | None = None) -> bool:
+def may_read_patient_data(
+    *, user, deviation: Deviation, action: str = "view", kinds: frozenset[str] | None = None
+) -> bool:
     """Whether ``user`` may read the patient identity of ``deviation`` for ``action``.
 
     Its reporter while it is a draft (continuing the report); else whoever's part on the unit needs it
@@ -411,8 +490,9 @@ def may_read_patient_data(*, user, deviation: Deviation, action: str = "view",
     return can_see_patient_data(user=user, deviation=deviation, kinds=kinds)
 
 
-def deviation_patient_identifier(*, user, deviation: Deviation, action: str = "view",
-                                 kinds: frozenset[str] | None = None) -> str:
+def deviation_patient_identifier(
+    *, user, deviation: Deviation, action: str = "view", kinds: frozenset[str] | None = None
+) -> str:
     """The patient's personnummer of ``deviation`` for ``user``, entered in the access log (PDL 4 kap. 3 §).
 
     The one way a page reads a deviation's patient identity: "" when it holds none; ``PermissionDenied``
@@ -431,13 +511,16 @@ def deviation_patient_identifier(*, user, deviation: Deviation, action: str = "v
 
 
 def _stale_message() -> str:
-    return _("Someone else changed this deviation while you were working on it. "
-             "Reload the page to see the change, then try again.")
+    return _(
+        "Someone else changed this deviation while you were working on it. "
+        "Reload the page to see the change, then try again."
+    )
 
 
 def _record(deviation: Deviation, *, move: str, from_state: str, to_state: str, actor, reason: str) -> None:
-    DeviationTransition.objects.create(deviation=deviation, from_state=from_state, to_state=to_state,
-                                       actor=actor, reason=reason)
+    DeviationTransition.objects.create(
+        deviation=deviation, from_state=from_state, to_state=to_state, actor=actor, reason=reason
+    )
 
 
 def _enter(deviation: Deviation, now: datetime) -> list[str]:
@@ -457,26 +540,41 @@ DEVIATIONS = Machine(
     record=_record,
     enter=_enter,
     select_related=("municipality", "unit", "category"),
-    refused=lambda move, state: _("“%(move)s” is not possible when the deviation is “%(state)s”.")
-    % {"move": move, "state": state},
+    refused=lambda move, state: (
+        _("“%(move)s” is not possible when the deviation is “%(state)s”.") % {"move": move, "state": state}
+    ),
     denied=lambda: _("You may not do this on this deviation."),
     stale=_stale_message,
 )
 
 
-def _move(*, deviation: Deviation, move: str, user, version: int | None, reason: str = "",
-          apply: Callable[[Deviation], list[str]] | None = None) -> Deviation:
+def _move(
+    *,
+    deviation: Deviation,
+    move: str,
+    user,
+    version: int | None,
+    reason: str = "",
+    apply: Callable[[Deviation], list[str]] | None = None,
+) -> Deviation:
     """Make ``move`` on ``deviation`` as ``user`` through the one transition helper (:mod:`core.transitions`)."""
     return DEVIATIONS.move(deviation, move=move, actor=user, version=version, reason=reason, apply=apply)
 
 
-def _edit_investigation(*, deviation: Deviation, user, version: int | None,
-                        apply: Callable[[Deviation], list[str]]) -> Deviation:
+def _edit_investigation(
+    *, deviation: Deviation, user, version: int | None, apply: Callable[[Deviation], list[str]]
+) -> Deviation:
     """Change the investigation without moving the deviation (manager only, while it may still be edited)."""
     return DEVIATIONS.edit(
-        deviation, actor=user, version=version, actors=(Actor.MANAGER,), states=INVESTIGATION_STATES, apply=apply,
-        refused=lambda state: _("The investigation cannot be changed when the deviation is “%(state)s”.")
-        % {"state": state},
+        deviation,
+        actor=user,
+        version=version,
+        actors=(Actor.MANAGER,),
+        states=INVESTIGATION_STATES,
+        apply=apply,
+        refused=lambda state: (
+            _("The investigation cannot be changed when the deviation is “%(state)s”.") % {"state": state}
+        ),
     )
 
 
@@ -499,8 +597,9 @@ def deviation_start_investigation(*, deviation: Deviation, user, version: int | 
     return _move(deviation=deviation, move=Move.START_INVESTIGATION, user=user, version=version, apply=apply)
 
 
-def deviation_save_investigation(*, deviation: Deviation, user, version: int | None, investigator,
-                                 cause_analysis: str, lessons_learned: str) -> Deviation:
+def deviation_save_investigation(
+    *, deviation: Deviation, user, version: int | None, investigator, cause_analysis: str, lessons_learned: str
+) -> Deviation:
     """Save the investigation (investigator, causes, lessons); a registered deviation starts being investigated."""
 
     def apply(d: Deviation) -> list[str]:
@@ -516,8 +615,9 @@ def deviation_save_investigation(*, deviation: Deviation, user, version: int | N
     return locked
 
 
-def deviation_add_action(*, deviation: Deviation, user, version: int | None, description: str, owner: Person,
-                         deadline: date) -> DeviationAction:
+def deviation_add_action(
+    *, deviation: Deviation, user, version: int | None, description: str, owner: Person, deadline: date
+) -> DeviationAction:
     """Add a corrective action with owner and deadline to the investigation."""
     description = _required(description, "description", _("Describe the action."))
     if deadline is None:
@@ -552,22 +652,45 @@ def deviation_send_to_mas(*, deviation: Deviation, user, version: int | None, re
             route_holder["reason"] = owner_text(d)
         return ["mas_person", "mas_role", "mas_deputy_for", "mas_unclear_reason", "board_mas_copy"]
 
-    moved = _move(deviation=deviation, move=Move.SEND_TO_MAS, user=user, version=version,
-                  reason=lambda: " ".join(p for p in (reason.strip(), route_holder.get("reason", "")) if p),
-                  apply=apply)
+    moved = _move(
+        deviation=deviation,
+        move=Move.SEND_TO_MAS,
+        user=user,
+        version=version,
+        reason=lambda: " ".join(p for p in (reason.strip(), route_holder.get("reason", "")) if p),
+        apply=apply,
+    )
     if "route" in route_holder:
         with translation.override(settings.LANGUAGE_CODE):
             if moved.mas_unclear_reason:
                 subject = _text(_("Responsibility unclear: deviation %(reference)s at %(unit)s has come to you"), moved)
-                body = _text(_("Nobody could be resolved as the responsible MAS/MAR for %(unit)s, so %(reference)s "
-                               "has come to you until the register is corrected."), moved) + " " + moved.mas_unclear_reason
+                body = (
+                    _text(
+                        _(
+                            "Nobody could be resolved as the responsible MAS/MAR for %(unit)s, so %(reference)s "
+                            "has come to you until the register is corrected."
+                        ),
+                        moved,
+                    )
+                    + " "
+                    + moved.mas_unclear_reason
+                )
             else:
                 subject = _text(_("Deviation %(reference)s at %(unit)s awaits your assessment"), moved)
-                body = _text(_("A deviation at %(unit)s has been sent for MAS/MAR assessment. "
-                               "Open %(reference)s in MAS-portalen."), moved)
+                body = _text(
+                    _(
+                        "A deviation at %(unit)s has been sent for MAS/MAR assessment. "
+                        "Open %(reference)s in MAS-portalen."
+                    ),
+                    moved,
+                )
             notify(
-                recipients=owner_users(moved), kind="deviation_assessment", subject=subject, body=body,
-                link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:assessment:{moved.version}",
+                recipients=owner_users(moved),
+                kind="deviation_assessment",
+                subject=subject,
+                body=body,
+                link=moved.get_absolute_url(),
+                dedupe_key=f"deviation:{moved.pk}:assessment:{moved.version}",
             )
     return moved
 
@@ -582,23 +705,32 @@ def deviation_fast_track(*, deviation: Deviation, user, version: int | None) -> 
     def apply(d: Deviation) -> list[str]:
         if not routing.is_high_risk(d):
             raise DeviationTransitionError(
-                _("Only a deviation that meets the threshold for MAS/MAR assessment can be taken into "
-                  "assessment before the unit sends it."))
+                _(
+                    "Only a deviation that meets the threshold for MAS/MAR assessment can be taken into "
+                    "assessment before the unit sends it."
+                )
+            )
         if d.mas_person_id is None and not d.mas_unclear_reason:
             apply_owner(d, routing.route(deviation=d).owner)  # it met the threshold only after registration
         return ["mas_person", "mas_role", "mas_deputy_for", "mas_unclear_reason", "board_mas_copy"]
 
     with translation.override(settings.LANGUAGE_CODE):
         reason = _("Taken into MAS/MAR assessment at once (high risk); the unit's investigation continues.")
-    moved = _move(deviation=deviation, move=Move.FAST_TRACK, user=user, version=version, reason=reason,
-                  apply=apply)
+    moved = _move(deviation=deviation, move=Move.FAST_TRACK, user=user, version=version, reason=reason, apply=apply)
     with translation.override(settings.LANGUAGE_CODE):
         notify(
-            recipients=_users(routing.route(deviation=moved).managers), kind="deviation_fast_track",
+            recipients=_users(routing.route(deviation=moved).managers),
+            kind="deviation_fast_track",
             subject=_text(_("Deviation %(reference)s at %(unit)s has been taken into MAS/MAR assessment"), moved),
-            body=_text(_("The MAS/MAR has taken %(reference)s into assessment at once because of its risk. "
-                         "Continue the investigation at %(unit)s as usual."), moved),
-            link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:fast_track:{moved.version}",
+            body=_text(
+                _(
+                    "The MAS/MAR has taken %(reference)s into assessment at once because of its risk. "
+                    "Continue the investigation at %(unit)s as usual."
+                ),
+                moved,
+            ),
+            link=moved.get_absolute_url(),
+            dedupe_key=f"deviation:{moved.pk}:fast_track:{moved.version}",
         )
     return moved
 
@@ -613,17 +745,27 @@ def deviation_hand_back(*, deviation: Deviation, user, version: int | None, reas
         told["deputy"] = d.mas_person
         with translation.override(settings.LANGUAGE_CODE):
             told["reason"] = _("Handed back by %(deputy)s to %(holder)s.") % {
-                "deputy": d.mas_person.full_name, "holder": d.mas_deputy_for.full_name}
+                "deputy": d.mas_person.full_name,
+                "holder": d.mas_deputy_for.full_name,
+            }
         d.mas_person, d.mas_deputy_for = d.mas_deputy_for, None
         return ["mas_person", "mas_deputy_for"]
 
-    moved = _move(deviation=deviation, move=Move.HAND_BACK, user=user, version=version,
-                  reason=lambda: " ".join(p for p in (told.get("reason", ""), reason.strip()) if p), apply=apply)
+    moved = _move(
+        deviation=deviation,
+        move=Move.HAND_BACK,
+        user=user,
+        version=version,
+        reason=lambda: " ".join(p for p in (told.get("reason", ""), reason.strip()) if p),
+        apply=apply,
+    )
     with translation.override(settings.LANGUAGE_CODE):
         notify(
-            recipients=owner_users(moved), kind="deviation_assessment",
+            recipients=owner_users(moved),
+            kind="deviation_assessment",
             subject=_text(_("Deviation %(reference)s at %(unit)s was handed back to you for assessment"), moved),
-            link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:handed_back:{moved.version}",
+            link=moved.get_absolute_url(),
+            dedupe_key=f"deviation:{moved.pk}:handed_back:{moved.version}",
         )
     return moved
 
@@ -635,8 +777,9 @@ def deviation_reroute(*, deviation: Deviation) -> bool:
     the one who held it and the one who gets it are told. Returns whether anything changed.
     """
     with transaction.atomic():
-        locked = lock(Deviation.objects.select_related("municipality", "unit", "category", "mas_person__user"),
-                      deviation.pk)
+        locked = lock(
+            Deviation.objects.select_related("municipality", "unit", "category", "mas_person__user"), deviation.pk
+        )
         if not locked.mas_unclear_reason or locked.state not in OPEN_STATES:
             return False
         owner = routing.route(deviation=locked).owner
@@ -646,17 +789,32 @@ def deviation_reroute(*, deviation: Deviation) -> bool:
         before = owner_users(locked)
         apply_owner(locked, owner)
         locked.version += 1
-        locked.save(update_fields=["mas_person", "mas_role", "mas_deputy_for", "mas_unclear_reason",
-                                   "board_mas_copy", "version", "updated_at"])
+        locked.save(
+            update_fields=[
+                "mas_person",
+                "mas_role",
+                "mas_deputy_for",
+                "mas_unclear_reason",
+                "board_mas_copy",
+                "version",
+                "updated_at",
+            ]
+        )
         with translation.override(settings.LANGUAGE_CODE):
             reason = _("Re-routed when the register was corrected.") + " " + owner_text(locked)
             subject = _text(_("Deviation %(reference)s at %(unit)s has been re-routed"), locked)
-        DeviationTransition.objects.create(deviation=locked, from_state=locked.state, to_state=locked.state,
-                                           actor=None, reason=reason)
+        DeviationTransition.objects.create(
+            deviation=locked, from_state=locked.state, to_state=locked.state, actor=None, reason=reason
+        )
         after = owner_users(locked)
-        notify(recipients={u.pk: u for u in [*before, *after]}.values(), kind="deviation_assessment",
-               subject=subject, body=reason, link=locked.get_absolute_url(),
-               dedupe_key=f"deviation:{locked.pk}:rerouted:{locked.version}")
+        notify(
+            recipients={u.pk: u for u in [*before, *after]}.values(),
+            kind="deviation_assessment",
+            subject=subject,
+            body=reason,
+            link=locked.get_absolute_url(),
+            dedupe_key=f"deviation:{locked.pk}:rerouted:{locked.version}",
+        )
     return True
 
 
@@ -669,14 +827,17 @@ def deviation_complete_investigation(*, deviation: Deviation, user, version: int
                 _("This deviation meets the threshold for MAS/MAR assessment: send it to MAS instead.")
             )
         if not d.cause_analysis.strip():
-            raise ValidationError({"cause_analysis": _("Write the cause analysis before completing the investigation.")})
+            raise ValidationError(
+                {"cause_analysis": _("Write the cause analysis before completing the investigation.")}
+            )
         return []
 
     return _move(deviation=deviation, move=Move.COMPLETE_INVESTIGATION, user=user, version=version, apply=apply)
 
 
-def deviation_assess(*, deviation: Deviation, user, version: int | None, assessment: str, lex_maria: bool | None,
-                     motivation: str) -> Deviation:
+def deviation_assess(
+    *, deviation: Deviation, user, version: int | None, assessment: str, lex_maria: bool | None, motivation: str
+) -> Deviation:
     """Record the MAS/MAR assessment and the Lex Maria decision; "yes" opens the Lex Maria case in the same transaction."""
     assessment = _required(assessment, "assessment", _("Write the assessment."))
     if lex_maria is None:
@@ -693,12 +854,15 @@ def deviation_assess(*, deviation: Deviation, user, version: int | None, assessm
         if deviation.mas_deputy_for_id is None or deviation.mas_person_id != person_id:
             return motivation
         with translation.override(settings.LANGUAGE_CODE):
-            return motivation + " " + _("(%(person)s as deputy for %(holder)s.)") % {
-                "person": deviation.mas_person.full_name, "holder": deviation.mas_deputy_for.full_name}
+            return (
+                motivation
+                + " "
+                + _("(%(person)s as deputy for %(holder)s.)")
+                % {"person": deviation.mas_person.full_name, "holder": deviation.mas_deputy_for.full_name}
+            )
 
     with transaction.atomic():
-        moved = _move(deviation=deviation, move=Move.ASSESS, user=user, version=version, apply=apply,
-                      reason=reason)
+        moved = _move(deviation=deviation, move=Move.ASSESS, user=user, version=version, apply=apply, reason=reason)
         if lex_maria and moved.lex_maria_decision:
             from incidents.lexmaria.services import lex_maria_open
 
@@ -712,15 +876,18 @@ def deviation_return(*, deviation: Deviation, user, version: int | None, reason:
     moved = _move(deviation=deviation, move=Move.RETURN, user=user, version=version, reason=reason)
     with translation.override(settings.LANGUAGE_CODE):
         notify(
-            recipients=_users(routing.route(deviation=moved).managers), kind="deviation_returned",
+            recipients=_users(routing.route(deviation=moved).managers),
+            kind="deviation_returned",
             subject=_text(_("Deviation %(reference)s at %(unit)s was returned for further investigation"), moved),
-            link=moved.get_absolute_url(), dedupe_key=f"deviation:{moved.pk}:returned:{moved.version}",
+            link=moved.get_absolute_url(),
+            dedupe_key=f"deviation:{moved.pk}:returned:{moved.version}",
         )
     return moved
 
 
-def deviation_close(*, deviation: Deviation, user, version: int | None, feedback: str,
-                    lessons_learned: str | None = None) -> Deviation:
+def deviation_close(
+    *, deviation: Deviation, user, version: int | None, feedback: str, lessons_learned: str | None = None
+) -> Deviation:
     """Close with feedback to the reporter; the reporter is told (without the feedback text in the e-mail)."""
     feedback = _required(feedback, "feedback", _("Write the feedback to the reporter."))
 
@@ -753,11 +920,14 @@ def deviation_reject(*, deviation: Deviation, user, version: int | None, reason:
 def _tell_reporter(deviation: Deviation) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         notify(
-            recipients=_users_of_reporter(deviation), kind="deviation_outcome",
+            recipients=_users_of_reporter(deviation),
+            kind="deviation_outcome",
             subject=_text(_("Your deviation report %(reference)s has been handled"), deviation),
-            body=_text(_("Your report %(reference)s about %(unit)s is finished. "
-                         "See the feedback under My reports."), deviation),
-            link=deviation.get_absolute_url(), dedupe_key=f"deviation:{deviation.pk}:outcome",
+            body=_text(
+                _("Your report %(reference)s about %(unit)s is finished. See the feedback under My reports."), deviation
+            ),
+            link=deviation.get_absolute_url(),
+            dedupe_key=f"deviation:{deviation.pk}:outcome",
         )
 
 
@@ -815,8 +985,11 @@ def validate_attachment(upload) -> str:
     expected = "jpeg" if extension in ("jpg", "jpeg") else extension
     if kind != expected:
         raise ValidationError(
-            _("The file's content does not match its type: only real PDF, PNG, JPEG and Word (docx) files "
-              "can be attached."), code="disguised"
+            _(
+                "The file's content does not match its type: only real PDF, PNG, JPEG and Word (docx) files "
+                "can be attached."
+            ),
+            code="disguised",
         )
     return ATTACHMENT_TYPES[extension]
 
@@ -830,8 +1003,12 @@ def attachment_add(*, deviation: Deviation, user, upload) -> DeviationAttachment
         raise PermissionDenied(_("You may not add attachments to this deviation."))
     content_type = validate_attachment(upload)
     attachment = DeviationAttachment(
-        deviation=deviation, token=secrets.token_urlsafe(24), original_name=clean_filename(upload.name),
-        content_type=content_type, size=upload.size, uploaded_by=user,
+        deviation=deviation,
+        token=secrets.token_urlsafe(24),
+        original_name=clean_filename(upload.name),
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=user,
     )
     attachment.file.save(attachment.token, upload, save=False)
     attachment.save()

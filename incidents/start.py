@@ -27,9 +27,11 @@ def _queue_url(state: str = "") -> str:
 def _lex_maria_by_step(user) -> list[StartItem]:
     """Open Lex Maria cases the user may see, per step, with the nearest deadline: one query."""
     rows = (
-        lex_maria_cases_visible_to(user=user).filter(state__in=LEX_MARIA_OPEN_STATES)
-        .values("state").annotate(n=Count("pk"), next_due=Min("due_at"),
-                                  late=Count("pk", filter=Q(due_at__lt=timezone.now()))).order_by()
+        lex_maria_cases_visible_to(user=user)
+        .filter(state__in=LEX_MARIA_OPEN_STATES)
+        .values("state")
+        .annotate(n=Count("pk"), next_due=Min("due_at"), late=Count("pk", filter=Q(due_at__lt=timezone.now())))
+        .order_by()
     )
     by_state = {r["state"]: r for r in rows}
     items = []
@@ -40,11 +42,17 @@ def _lex_maria_by_step(user) -> list[StartItem]:
         detail = ""
         if row["next_due"] is not None:
             detail = _("next deadline %(date)s") % {
-                "date": formats.date_format(timezone.localtime(row["next_due"]), "Y-m-d")}
-        items.append(StartItem(
-            _("Lex Maria: %(step)s") % {"step": LexMariaState(state).label}, _queue_url(state),
-            count=row["n"], overdue=row["late"] or None, detail=detail,
-        ))
+                "date": formats.date_format(timezone.localtime(row["next_due"]), "Y-m-d")
+            }
+        items.append(
+            StartItem(
+                _("Lex Maria: %(step)s") % {"step": LexMariaState(state).label},
+                _queue_url(state),
+                count=row["n"],
+                overdue=row["late"] or None,
+                detail=detail,
+            )
+        )
     if not items:
         items.append(StartItem(_("Open Lex Maria cases"), _queue_url(), count=0))
     return items
@@ -60,8 +68,12 @@ def _board_lex_maria(user) -> list[StartItem]:
         closed=Count("pk", filter=Q(state=LexMariaState.CLOSED, closed_at__gte=year_start)),
     )
     return [
-        StartItem(_("The board's Lex Maria queue: open cases"), _queue_url(), count=figures["open"],
-                  overdue=figures["overdue"] or None),
+        StartItem(
+            _("The board's Lex Maria queue: open cases"),
+            _queue_url(),
+            count=figures["open"],
+            overdue=figures["overdue"] or None,
+        ),
         StartItem(_("Lex Maria cases past their deadline"), _queue_url(), count=figures["overdue"]),
         StartItem(_("Lex Maria cases closed this year"), _queue_url(LexMariaState.CLOSED), count=figures["closed"]),
     ]
@@ -70,17 +82,39 @@ def _board_lex_maria(user) -> list[StartItem]:
 def _latest_reports(user) -> StartItem:
     rows = []
     for d in my_reports(user=user).only(
-        "pk", "reference", "state", "created_at", "feedback_to_reporter", "rejection_reason", "description",
-        "unit__name", "category__name",
+        "pk",
+        "reference",
+        "state",
+        "created_at",
+        "feedback_to_reporter",
+        "rejection_reason",
+        "description",
+        "unit__name",
+        "category__name",
     )[:LATEST_REPORTS]:
         feedback = d.feedback_to_reporter or d.rejection_reason
         label = str(d) if d.reference else _("Draft: %(start)s") % {"start": d.description[:40] or "…"}
-        url = (reverse("incidents:deviation_edit", args=[d.pk]) if d.state == DeviationState.DRAFT
-               else reverse("incidents:deviation_detail", args=[d.pk]))
-        rows.append((url, [label, formats.date_format(timezone.localtime(d.created_at), "Y-m-d"),
-                           d.get_state_display(), (feedback[:140] if feedback else _("Not yet"))]))
-    table = StartTable(_("Your latest reports, their state and the feedback you got"),
-                       [_("Reference"), _("Reported"), _("State"), _("Feedback")], rows)
+        url = (
+            reverse("incidents:deviation_edit", args=[d.pk])
+            if d.state == DeviationState.DRAFT
+            else reverse("incidents:deviation_detail", args=[d.pk])
+        )
+        rows.append(
+            (
+                url,
+                [
+                    label,
+                    formats.date_format(timezone.localtime(d.created_at), "Y-m-d"),
+                    d.get_state_display(),
+                    (feedback[:140] if feedback else _("Not yet")),
+                ],
+            )
+        )
+    table = StartTable(
+        _("Your latest reports, their state and the feedback you got"),
+        [_("Reference"), _("Reported"), _("State"), _("Feedback")],
+        rows,
+    )
     return StartItem(_("Your latest reports"), reverse("incidents:my_reports"), table=table)
 
 
@@ -93,13 +127,24 @@ def sections_for(*, user, role: str) -> list[StartItem]:
         items.append(_latest_reports(user))
     if role in (Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER):
         queue = queue_for(user=user).filter(state__in=(DeviationState.REGISTERED, DeviationState.INVESTIGATING))
-        items.append(StartItem(_("Deviations to investigate"),
-                               reverse("incidents:deviation_list") + "?state=investigating",
-                               count=queue.count(), overdue=queue.filter(overdue_q()).count()))
+        items.append(
+            StartItem(
+                _("Deviations to investigate"),
+                reverse("incidents:deviation_list") + "?state=investigating",
+                count=queue.count(),
+                overdue=queue.filter(overdue_q()).count(),
+            )
+        )
     if role in (Role.MAS, Role.MAR):
         queue = assessment_queue_for(user=user)
-        items.append(StartItem(_("Deviations to assess"), reverse("incidents:assessment_queue"),
-                               count=queue.count(), overdue=queue.filter(overdue_q()).count()))
+        items.append(
+            StartItem(
+                _("Deviations to assess"),
+                reverse("incidents:assessment_queue"),
+                count=queue.count(),
+                overdue=queue.filter(overdue_q()).count(),
+            )
+        )
         if Role.LEX_MARIA_REPORTER not in user_roles(user):  # else shown once, in that role's section
             items.extend(_lex_maria_by_step(user))
         items.append(StartItem(_("Access log review"), reverse("incidents:access_log")))

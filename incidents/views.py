@@ -104,8 +104,9 @@ def _save_report(request, form: DeviationForm, *, deviation: Deviation | None, v
     submit = "submit" in request.POST
     try:
         with transaction.atomic():
-            saved = services.deviation_save(user=request.user, report=form.report(), deviation=deviation,
-                                            submit=submit, version=version)
+            saved = services.deviation_save(
+                user=request.user, report=form.report(), deviation=deviation, submit=submit, version=version
+            )
             upload = form.cleaned_data.get("attachment")
             if upload:
                 services.attachment_add(deviation=saved, user=request.user, upload=upload)
@@ -127,8 +128,13 @@ def _form_context(form: DeviationForm, **extra) -> dict:
     consequence, probability = form.risk()
     score = consequence * probability if consequence and probability else None
     threshold = form.mas_risk_threshold
-    return {"form": form, "score": score, "level": risk_level(score, threshold=threshold)[1] if score else "",
-            "matrix": _matrix(consequence, probability, threshold=threshold), **extra}
+    return {
+        "form": form,
+        "score": score,
+        "level": risk_level(score, threshold=threshold)[1] if score else "",
+        "matrix": _matrix(consequence, probability, threshold=threshold),
+        **extra,
+    }
 
 
 def _matrix(consequence: int | None, probability: int | None, *, threshold: int) -> list[dict]:
@@ -137,8 +143,15 @@ def _matrix(consequence: int | None, probability: int | None, *, threshold: int)
         cells = []
         for c in (1, 2, 3, 4):
             key, label = risk_level(c * p, threshold=threshold)
-            cells.append({"consequence": c, "score": c * p, "level": key, "label": label,
-                          "current": c == consequence and p == probability})
+            cells.append(
+                {
+                    "consequence": c,
+                    "score": c * p,
+                    "level": key,
+                    "label": label,
+                    "current": c == consequence and p == probability,
+                }
+            )
         rows.append({"probability": p, "cells": cells})
     return rows
 
@@ -176,20 +189,33 @@ def deviation_edit(request, pk: int):
             response = _save_report(request, form, deviation=deviation, version=version)
             if response is not None:
                 return response
-        return render(request, "incidents/deviation_form.html",
-                      _form_context(form, draft=deviation, version=request.POST.get("version", "")), status=400)
+        return render(
+            request,
+            "incidents/deviation_form.html",
+            _form_context(form, draft=deviation, version=request.POST.get("version", "")),
+            status=400,
+        )
     pnr = services.deviation_patient_identifier(user=request.user, deviation=deviation, action="edit")
     local = timezone.localtime
-    form = DeviationForm(user=request.user, initial={
-        "unit": deviation.unit_id, "occurred_at": local(deviation.occurred_at).strftime("%Y-%m-%dT%H:%M"),
-        "discovered_at": local(deviation.discovered_at).strftime("%Y-%m-%dT%H:%M"),
-        "category": deviation.category_id, "event_kind": deviation.event_kind, "description": deviation.description,
-        "immediate_actions": deviation.immediate_actions, "patient_identifier": pnr,
-        "consequence": deviation.consequence, "probability": deviation.probability,
-        "reported_on_behalf_of": deviation.reported_on_behalf_of,
-    })
-    return render(request, "incidents/deviation_form.html",
-                  _form_context(form, draft=deviation, version=deviation.version))
+    form = DeviationForm(
+        user=request.user,
+        initial={
+            "unit": deviation.unit_id,
+            "occurred_at": local(deviation.occurred_at).strftime("%Y-%m-%dT%H:%M"),
+            "discovered_at": local(deviation.discovered_at).strftime("%Y-%m-%dT%H:%M"),
+            "category": deviation.category_id,
+            "event_kind": deviation.event_kind,
+            "description": deviation.description,
+            "immediate_actions": deviation.immediate_actions,
+            "patient_identifier": pnr,
+            "consequence": deviation.consequence,
+            "probability": deviation.probability,
+            "reported_on_behalf_of": deviation.reported_on_behalf_of,
+        },
+    )
+    return render(
+        request, "incidents/deviation_form.html", _form_context(form, draft=deviation, version=deviation.version)
+    )
 
 
 def _int(value) -> int | None:
@@ -205,9 +231,20 @@ def _int(value) -> int | None:
 def _visible(user, pk: int) -> Deviation:
     deviation = (
         deviations_visible_to(user=user)
-        .select_related("unit__board", "unit__provider", "category", "municipality", "reporter", "investigator",
-                        "assessor", "mas_person", "board_mas_copy", "mas_deputy_for")
-        .filter(pk=pk).first()
+        .select_related(
+            "unit__board",
+            "unit__provider",
+            "category",
+            "municipality",
+            "reporter",
+            "investigator",
+            "assessor",
+            "mas_person",
+            "board_mas_copy",
+            "mas_deputy_for",
+        )
+        .filter(pk=pk)
+        .first()
     )
     if deviation is None:
         raise Http404(_("No such deviation, or you may not see it."))
@@ -233,11 +270,18 @@ def _detail_context(request, deviation: Deviation, *, bound: dict | None = None)
     working = bool(kinds & {Actor.MANAGER, Actor.DUTY})
     if Actor.MANAGER in kinds and deviation.state in services.INVESTIGATION_STATES:
         forms["investigation"] = bound.get("investigation") or InvestigationForm(
-            deviation=deviation, auto_id=_auto_id("investigation"), initial={**initial, "investigator": deviation.investigator_id,
-                                          "cause_analysis": deviation.cause_analysis,
-                                          "lessons_learned": deviation.lessons_learned})
-        forms["action"] = bound.get("action") or ActionForm(deviation=deviation, initial=initial,
-                                                            auto_id=_auto_id("action"))
+            deviation=deviation,
+            auto_id=_auto_id("investigation"),
+            initial={
+                **initial,
+                "investigator": deviation.investigator_id,
+                "cause_analysis": deviation.cause_analysis,
+                "lessons_learned": deviation.lessons_learned,
+            },
+        )
+        forms["action"] = bound.get("action") or ActionForm(
+            deviation=deviation, initial=initial, auto_id=_auto_id("action")
+        )
     move_list = [{"move": m, "label": Move(m).label, "form": forms[m]} for m in moves]
     return {
         "deviation": deviation,
@@ -254,9 +298,11 @@ def _detail_context(request, deviation: Deviation, *, bound: dict | None = None)
         "action_form": forms.get("action"),
         "actions": deviation.actions.select_related("owner") if working else [],
         "transitions": DeviationTransition.objects.filter(deviation=deviation).select_related("actor")
-        if working else [],
+        if working
+        else [],
         "attachments": list(deviation.attachments.all())
-        if can_download_attachments(user=user, deviation=deviation, kinds=kinds) else [],
+        if can_download_attachments(user=user, deviation=deviation, kinds=kinds)
+        else [],
         "lex_maria_case": getattr(deviation, "lex_maria_case", None) if working else None,
     }
 
@@ -295,12 +341,22 @@ def _call_step(step: str, *, deviation: Deviation, user, data: dict):
     version = data.get("version")
     if step == "investigation":
         return services.deviation_save_investigation(
-            deviation=deviation, user=user, version=version, investigator=data.get("investigator"),
-            cause_analysis=data.get("cause_analysis", ""), lessons_learned=data.get("lessons_learned", ""))
+            deviation=deviation,
+            user=user,
+            version=version,
+            investigator=data.get("investigator"),
+            cause_analysis=data.get("cause_analysis", ""),
+            lessons_learned=data.get("lessons_learned", ""),
+        )
     if step == "action":
-        return services.deviation_add_action(deviation=deviation, user=user, version=version,
-                                             description=data["description"], owner=data["owner"],
-                                             deadline=data["deadline"])
+        return services.deviation_add_action(
+            deviation=deviation,
+            user=user,
+            version=version,
+            description=data["description"],
+            owner=data["owner"],
+            deadline=data["deadline"],
+        )
     if step == Move.START_INVESTIGATION:
         return services.deviation_start_investigation(deviation=deviation, user=user, version=version)
     if step == Move.SEND_TO_MAS:
@@ -308,14 +364,24 @@ def _call_step(step: str, *, deviation: Deviation, user, data: dict):
     if step == Move.COMPLETE_INVESTIGATION:
         return services.deviation_complete_investigation(deviation=deviation, user=user, version=version)
     if step == Move.ASSESS:
-        return services.deviation_assess(deviation=deviation, user=user, version=version,
-                                         assessment=data["assessment"], lex_maria=data["lex_maria"],
-                                         motivation=data["motivation"])
+        return services.deviation_assess(
+            deviation=deviation,
+            user=user,
+            version=version,
+            assessment=data["assessment"],
+            lex_maria=data["lex_maria"],
+            motivation=data["motivation"],
+        )
     if step == Move.RETURN:
         return services.deviation_return(deviation=deviation, user=user, version=version, reason=data["reason"])
     if step == Move.CLOSE:
-        return services.deviation_close(deviation=deviation, user=user, version=version, feedback=data["feedback"],
-                                        lessons_learned=data.get("lessons_learned"))
+        return services.deviation_close(
+            deviation=deviation,
+            user=user,
+            version=version,
+            feedback=data["feedback"],
+            lessons_learned=data.get("lessons_learned"),
+        )
     if step == Move.REJECT:
         return services.deviation_reject(deviation=deviation, user=user, version=version, reason=data["reason"])
     if step == Move.HAND_BACK:
@@ -332,14 +398,21 @@ def _done_message(step: str, moved: Deviation):
     if step == "action":
         return _("The action is added.")
     if step == Move.FAST_TRACK:
-        return _("The deviation is in your assessment now. The unit's investigation continues; "
-                 "the unit's managers have been told.")
+        return _(
+            "The deviation is in your assessment now. The unit's investigation continues; "
+            "the unit's managers have been told."
+        )
     if step == Move.ASSESS and moved.lex_maria_decision:
         case = LexMariaCase.objects.filter(deviation=moved).only("pk", "reference").first()
         if case is not None:
-            return format_html(_("The MAS assessment is recorded and Lex Maria case {reference} is opened: "
-                                 "<a href=\"{url}\">open {reference}</a>."),
-                               reference=case.reference, url=case.get_absolute_url())
+            return format_html(
+                _(
+                    "The MAS assessment is recorded and Lex Maria case {reference} is opened: "
+                    '<a href="{url}">open {reference}</a>.'
+                ),
+                reference=case.reference,
+                url=case.get_absolute_url(),
+            )
     return _("Done: %(move)s.") % {"move": Move(step).label}
 
 
@@ -389,8 +462,12 @@ def attachment_download(request, pk: int):
         raise PermissionDenied(_("You may not open the attachments of this deviation."))
     if deviation.has_patient_data:
         services.patient_data_access_record(user=request.user, deviations=[deviation], action="attachment")
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=clean_filename(attachment.original_name),
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=clean_filename(attachment.original_name),
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
@@ -427,8 +504,7 @@ def _may_use_queue(user) -> bool:
         return True
     # A deputy (or a fallback) keeps the cases given to her after her period ends (SPEC §3 Deputies).
     person = person_of(user)
-    return person is not None and Deviation.objects.filter(
-        mas_person=person, state__in=services.OPEN_STATES).exists()
+    return person is not None and Deviation.objects.filter(mas_person=person, state__in=services.OPEN_STATES).exists()
 
 
 @require_GET
@@ -440,15 +516,27 @@ def deviation_list(request, assessment: bool = False):
     filterset, qs = _queue(request, assessment=assessment)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
-    rows = [{"d": d, "overdue": is_overdue(d, now=now),
-             "risk": risk_level(d.risk_score, threshold=d.municipality.mas_risk_threshold)[1]}
-            for d in page.object_list]
+    rows = [
+        {
+            "d": d,
+            "overdue": is_overdue(d, now=now),
+            "risk": risk_level(d.risk_score, threshold=d.municipality.mas_risk_threshold)[1],
+        }
+        for d in page.object_list
+    ]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "incidents/deviation_list.html", {
-        "filterset": filterset, "page": page, "rows": rows, "assessment": assessment,
-        "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "incidents/deviation_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "rows": rows,
+            "assessment": assessment,
+            "query": query.urlencode(),
+        },
+    )
 
 
 def assessment_queue(request):
@@ -456,10 +544,19 @@ def assessment_queue(request):
 
 
 EXPORT_COLUMNS = [
-    ("reference", "Referens"), ("unit", "Enhet"), ("category", "Kategori"), ("event_kind", "Händelse eller risk"),
-    ("state", "Status"), ("occurred", "Inträffade"), ("reported", "Rapporterad"), ("consequence", "Konsekvens"),
-    ("probability", "Sannolikhet"), ("risk_score", "Riskpoäng"), ("risk_level", "Risknivå"),
-    ("due", "Nästa tidsgräns"), ("overdue", "Försenad"),
+    ("reference", "Referens"),
+    ("unit", "Enhet"),
+    ("category", "Kategori"),
+    ("event_kind", "Händelse eller risk"),
+    ("state", "Status"),
+    ("occurred", "Inträffade"),
+    ("reported", "Rapporterad"),
+    ("consequence", "Konsekvens"),
+    ("probability", "Sannolikhet"),
+    ("risk_score", "Riskpoäng"),
+    ("risk_level", "Risknivå"),
+    ("due", "Nästa tidsgräns"),
+    ("overdue", "Försenad"),
 ]
 
 
@@ -467,15 +564,23 @@ def _export_rows(qs) -> list[list]:
     now = timezone.now()
     rows = []
     for d in qs:
-        rows.append([
-            d.reference, d.unit.name, d.category.name, d.get_event_kind_display(), d.get_state_display(),
-            timezone.localtime(d.occurred_at).strftime("%Y-%m-%d %H:%M"),
-            timezone.localtime(d.reported_at).strftime("%Y-%m-%d %H:%M") if d.reported_at else "",
-            d.consequence, d.probability, d.risk_score,
-            risk_level(d.risk_score, threshold=d.municipality.mas_risk_threshold)[1],
-            timezone.localtime(d.due_at).strftime("%Y-%m-%d") if d.due_at else "",
-            _("yes") if is_overdue(d, now=now) else _("no"),
-        ])
+        rows.append(
+            [
+                d.reference,
+                d.unit.name,
+                d.category.name,
+                d.get_event_kind_display(),
+                d.get_state_display(),
+                timezone.localtime(d.occurred_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(d.reported_at).strftime("%Y-%m-%d %H:%M") if d.reported_at else "",
+                d.consequence,
+                d.probability,
+                d.risk_score,
+                risk_level(d.risk_score, threshold=d.municipality.mas_risk_threshold)[1],
+                timezone.localtime(d.due_at).strftime("%Y-%m-%d") if d.due_at else "",
+                _("yes") if is_overdue(d, now=now) else _("no"),
+            ]
+        )
     return rows
 
 
@@ -546,8 +651,12 @@ def access_log(request):
     else:
         page_number = 1
     page = Paginator(rows, 50).get_page(page_number)
-    return render(request, "incidents/access_log.html", {"form": form, "page": page, "extract": extract},
-                  status=400 if request.method == "POST" and not form.is_valid() else 200)
+    return render(
+        request,
+        "incidents/access_log.html",
+        {"form": form, "page": page, "extract": extract},
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
+    )
 
 
 @require_GET
@@ -557,7 +666,13 @@ def unrouted_cases(request):
     if not is_register_admin(request.user):
         raise PermissionDenied(_("Only register administrators see the cases without a resolved owner."))
     deviations, cases = unrouted_for(user=request.user)
-    return render(request, "incidents/unrouted.html", {
-        "deviations": list(deviations[:200]), "cases": list(cases[:200]),
-        "deviation_count": deviations.count(), "case_count": cases.count(),
-    })
+    return render(
+        request,
+        "incidents/unrouted.html",
+        {
+            "deviations": list(deviations[:200]),
+            "cases": list(cases[:200]),
+            "deviation_count": deviations.count(),
+            "case_count": cases.count(),
+        },
+    )

@@ -11,14 +11,34 @@ from responsibility.permissions import is_register_admin, user_roles
 # their entries here so that navigation is decided in one place.
 NAVIGATION = (
     (_("Start"), "home", None),
-    (_("Report deviation"), "incidents:deviation_create", {Role.REPORTER, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR}),
-    (_("Deviations"), "incidents:deviation_list", {Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR, Role.LEX_MARIA_REPORTER}),
+    (
+        _("Report deviation"),
+        "incidents:deviation_create",
+        {Role.REPORTER, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR},
+    ),
+    (
+        _("Deviations"),
+        "incidents:deviation_list",
+        {Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR, Role.LEX_MARIA_REPORTER},
+    ),
     (_("Lex Maria"), "incidents:lex_maria_queue", {Role.MAS, Role.MAR, Role.BOARD_OFFICIAL, Role.LEX_MARIA_REPORTER}),
-    (_("Complaints"), "complaints:complaint_list", {Role.REPORTER, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR}),
-    (_("Collaboration deviations"), "complaints:collaboration_list", {Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR}),
+    (
+        _("Complaints"),
+        "complaints:complaint_list",
+        {Role.REPORTER, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR},
+    ),
+    (
+        _("Collaboration deviations"),
+        "complaints:collaboration_list",
+        {Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS, Role.MAR},
+    ),
     (_("Units"), "responsibility:unit_list", None),
     (_("Responsibility matrix"), "responsibility:matrix", {Role.MAS, Role.MAR, Role.BOARD_OFFICIAL}),
-    (_("Follow-up"), "followup:followup_list", {Role.QUALITY_AUDITOR, Role.MAS, Role.MAR, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.BOARD_OFFICIAL}),
+    (
+        _("Follow-up"),
+        "followup:followup_list",
+        {Role.QUALITY_AUDITOR, Role.MAS, Role.MAR, Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.BOARD_OFFICIAL},
+    ),
     (_("Reports"), "reports:report_list", {Role.MAS, Role.MAR, Role.BOARD_OFFICIAL}),
     (_("Administration"), "responsibility:admin_home", "admin"),
     (_("Undelivered e-mail"), "outbox_failed", "admin"),
@@ -45,6 +65,16 @@ def portal(request):
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "current": request.path == url or (url != "/" and request.path.startswith(url))})
-    return {"nav_items": items, "user_roles": roles, "is_register_admin": admin,
-            "unread_notifications": unread_notification_count(request=request)}
+        items.append(
+            {
+                "label": label,
+                "url": url,
+                "current": request.path == url or (url != "/" and request.path.startswith(url)),
+            }
+        )
+    return {
+        "nav_items": items,
+        "user_roles": roles,
+        "is_register_admin": admin,
+        "unread_notifications": unread_notification_count(request=request),
+    }

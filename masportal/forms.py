@@ -27,6 +27,9 @@ class LockedOutLoginForm(LoginForm):
 
     def clean(self):
         raise ValidationError(
-            _("Too many failed logins. Try again in %(minutes)s minutes or ask your administrator to lift the lockout."),
-            code="locked_out", params={"minutes": self.minutes},
+            _(
+                "Too many failed logins. Try again in %(minutes)s minutes or ask your administrator to lift the lockout."
+            ),
+            code="locked_out",
+            params={"minutes": self.minutes},
         )

@@ -121,9 +121,7 @@ class SessionTimeoutMiddleware:
         return False
 
     def _log_out(self, request):
-        security_log.info(
-            "Session of user id %s ended after inactivity or maximum lifetime", request.user.pk
-        )
+        security_log.info("Session of user id %s ended after inactivity or maximum lifetime", request.user.pk)
         logout(request)  # flushes the session server-side
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=401)
@@ -156,8 +154,9 @@ class DatabaseUnavailableMiddleware:
 
         from django.http import HttpResponse
 
-        logging.getLogger(__name__).error("Database unavailable during %s %s: %s", request.method,
-                                          request.path, type(exception).__name__)
+        logging.getLogger(__name__).error(
+            "Database unavailable during %s %s: %s", request.method, request.path, type(exception).__name__
+        )
         html = render_to_string("database_unavailable.html", {"back": request.path}, request=None)
         response = HttpResponse(html, status=503)
         response["Retry-After"] = "30"

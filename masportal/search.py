@@ -148,10 +148,7 @@ def _contracts(user, query: str, municipality_id: int | None) -> Group:
     group = Group("contracts", _("Contracts"))
     if not is_register_admin(user) or municipality_id is None:
         return group
-    qs = (
-        contract_list(user=user)
-        .filter(_text_q(query, "case_number", "title", "provider__name"))
-    )
+    qs = contract_list(user=user).filter(_text_q(query, "case_number", "title", "provider__name"))
     rows, group.more = _take(qs)
     group.hits = [Hit(str(c), reverse("followup:contract_detail", args=[c.pk]), c.provider.name) for c in rows]
     return group

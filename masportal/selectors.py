@@ -14,6 +14,10 @@ def failed_emails_for(*, user) -> QuerySet[Notification]:
     municipality_id = municipality_id_of(user)
     if not is_register_admin(user) or municipality_id is None:
         return Notification.objects.none()
-    return (Notification.objects.filter(email_status=Notification.EmailStatus.FAILED,
-                                        recipient__person__municipality_id=municipality_id)
-            .select_related("recipient").order_by("-created_at", "-id"))
+    return (
+        Notification.objects.filter(
+            email_status=Notification.EmailStatus.FAILED, recipient__person__municipality_id=municipality_id
+        )
+        .select_related("recipient")
+        .order_by("-created_at", "-id")
+    )

@@ -49,9 +49,7 @@ ALLOWED_HOSTS = [
     for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1]").split(",")
     if h.strip()
 ]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -147,7 +145,9 @@ DEFAULT_SQLITE_PATH = VAR_DIR / "masportal.sqlite3"
 DATABASE_URL_SET = bool(os.environ.get("DATABASE_URL", "").strip())
 CELERY_BROKER_URL_SET = bool(os.environ.get("CELERY_BROKER_URL", "").strip())
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{DEFAULT_SQLITE_PATH}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the worker and beat share the file.
     DATABASES["default"]["OPTIONS"] = {
@@ -182,8 +182,10 @@ else:
     }
     # How often (seconds × scans) a worker looks for messages past the visibility timeout (kombu's defaults
     # when unset; the fault drill shortens them).
-    for _option, _variable in (("unacked_restore_interval", "MASPORTAL_BROKER_RESTORE_INTERVAL"),
-                               ("unacked_restore_throttle", "MASPORTAL_BROKER_RESTORE_THROTTLE")):
+    for _option, _variable in (
+        ("unacked_restore_interval", "MASPORTAL_BROKER_RESTORE_INTERVAL"),
+        ("unacked_restore_throttle", "MASPORTAL_BROKER_RESTORE_THROTTLE"),
+    ):
         if os.environ.get(_variable):
             CELERY_BROKER_TRANSPORT_OPTIONS[_option] = int(os.environ[_variable])
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -216,7 +218,8 @@ REPORT_MAX_ATTEMPTS = int(os.environ.get("MASPORTAL_REPORT_MAX_ATTEMPTS", "3"))
 REPORT_RETENTION_DAYS = int(os.environ.get("MASPORTAL_REPORT_RETENTION_DAYS", "90"))
 CELERY_TASK_ANNOTATIONS = {
     "reports.generate_report": {
-        "time_limit": REPORT_TASK_TIME_LIMIT, "soft_time_limit": max(REPORT_TASK_TIME_LIMIT - 60, 30),
+        "time_limit": REPORT_TASK_TIME_LIMIT,
+        "soft_time_limit": max(REPORT_TASK_TIME_LIMIT - 60, 30),
     },
 }
 # Scheduled jobs work in batches of this many rows until done or out of this many seconds
@@ -394,8 +397,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 PERMISSIONS_POLICY = (
-    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
-    "payment=(), usb=()"
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
 )
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -51,7 +51,9 @@ def start_sections(*, user, roles, is_admin: bool) -> list[StartSection]:
     if is_admin:
         sections.append(
             StartSection(
-                "ADMIN", _("Administrator"), _("Configure regions, boards, units, providers, contracts and roles."),
+                "ADMIN",
+                _("Administrator"),
+                _("Configure regions, boards, units, providers, contracts and roles."),
                 _contributions(user=user, role="ADMIN"),
             )
         )

@@ -51,7 +51,9 @@ def search_view(request):
     result = search(user=request.user, query=request.GET.get("q", ""))
     if result.redirect:
         return redirect(result.redirect)
-    return render(request, "masportal/search.html", {"result": result, "per_kind": PER_KIND, "search_query": result.query})
+    return render(
+        request, "masportal/search.html", {"result": result, "per_kind": PER_KIND, "search_query": result.query}
+    )
 
 
 class PortalLoginView(LoginView):
@@ -77,8 +79,7 @@ def outbox_failed(request):
     if not is_register_admin(request.user):
         raise PermissionDenied
     page = Paginator(failed_emails_for(user=request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "masportal/outbox_failed.html",
-                  {"page": page, "max_attempts": settings.EMAIL_MAX_ATTEMPTS})
+    return render(request, "masportal/outbox_failed.html", {"page": page, "max_attempts": settings.EMAIL_MAX_ATTEMPTS})
 
 
 @login_required
@@ -93,6 +94,8 @@ def outbox_resend(request, pk: int):
     notification_resend(notification=note)
     messages.success(request, _("The e-mail will be sent again."))
     return redirect("outbox_failed")
+
+
 def login_locked_out(request, original_response=None, credentials=None):
     """The login page with a Swedish lockout message (AXES_LOCKOUT_CALLABLE); the username stays, never the password."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
@@ -100,8 +103,12 @@ def login_locked_out(request, original_response=None, credentials=None):
     form = LockedOutLoginForm(request, data={"username": username}, minutes=minutes)
     form.is_valid()
     logger.warning("Login refused: locked out (username %r, address %s)", username, request.META.get("REMOTE_ADDR"))
-    return render(request, "registration/login.html", {"form": form, "next": request.POST.get("next", "")},
-                  status=settings.AXES_HTTP_RESPONSE_CODE)
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "next": request.POST.get("next", "")},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
 
 
 @register_admin_required
@@ -111,25 +118,33 @@ def login_lockouts(request):
     municipality_id = municipality_of(request).pk
     if request.method == "POST":
         kind, value = request.POST.get("kind", ""), request.POST.get("value", "")
-        if kind in {"username", "ip"} and value and lockout_lift(actor=request.user, kind=kind, value=value,
-                                                                 municipality_id=municipality_id):
+        if (
+            kind in {"username", "ip"}
+            and value
+            and lockout_lift(actor=request.user, kind=kind, value=value, municipality_id=municipality_id)
+        ):
             messages.success(request, _("The lockout of %(value)s is lifted.") % {"value": value})
         else:
             messages.error(request, _("There is no current lockout of %(value)s.") % {"value": value or "–"})
         return redirect("login_lockouts")
-    return render(request, "masportal/login_lockouts.html", {
-        "lockouts": lockouts_visible_to(municipality_id=municipality_id),
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
-        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-    })
+    return render(
+        request,
+        "masportal/login_lockouts.html",
+        {
+            "lockouts": lockouts_visible_to(municipality_id=municipality_id),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
+    )
 
 
 # --- Error pages: the portal's layout in Swedish ------------------------------------------------
 
 
 def _error_page(request, template: str, status: int, **context) -> HttpResponse:
-    return HttpResponse(loader.render_to_string(template, {"request_path": request.path, **context}, request=request),
-                        status=status)
+    return HttpResponse(
+        loader.render_to_string(template, {"request_path": request.path, **context}, request=request), status=status
+    )
 
 
 @requires_csrf_token

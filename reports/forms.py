@@ -27,14 +27,27 @@ class ReportParamsForm(forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
     scope = forms.CharField(label=_("Scope"), widget=forms.Select)
     period_from = forms.DateField(
-        label=_("From"), required=False, widget=DateInput(),
+        label=_("From"),
+        required=False,
+        widget=DateInput(),
         help_text=_("First day of the period (not for the register or the patient safety report)."),
     )
-    period_to = forms.DateField(label=_("To"), required=False, widget=DateInput(), help_text=_("Last day of the period."))
-    on = forms.DateField(label=_("Register on date"), required=False, widget=DateInput(),
-                         help_text=_("For the allocation of responsibility."))
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2999,
-                              help_text=_("For the patient safety report: the calendar year it describes."))
+    period_to = forms.DateField(
+        label=_("To"), required=False, widget=DateInput(), help_text=_("Last day of the period.")
+    )
+    on = forms.DateField(
+        label=_("Register on date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("For the allocation of responsibility."),
+    )
+    year = forms.IntegerField(
+        label=_("Year"),
+        required=False,
+        min_value=1900,
+        max_value=2999,
+        help_text=_("For the patient safety report: the calendar year it describes."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,8 +67,13 @@ class ReportParamsForm(forms.Form):
             return data
         try:
             self.params = check_params(
-                user=self.user, kind=data["kind"], scope_token=data["scope"], period_from=data.get("period_from"),
-                period_to=data.get("period_to"), year=data.get("year"), on=data.get("on"),
+                user=self.user,
+                kind=data["kind"],
+                scope_token=data["scope"],
+                period_from=data.get("period_from"),
+                period_to=data.get("period_to"),
+                year=data.get("year"),
+                on=data.get("on"),
             )
         except ReportInputError as exc:
             add_service_errors(self, exc)
@@ -86,6 +104,8 @@ class AdoptForm(forms.Form):
 
     adopted_on = forms.DateField(label=_("Adopted by the board on"), widget=DateInput())
     adopted_paragraph = forms.CharField(
-        label=_("Paragraph of the board's minutes"), max_length=40, required=False,
+        label=_("Paragraph of the board's minutes"),
+        max_length=40,
+        required=False,
         help_text=_("As written in the minutes, e.g. § 42."),
     )

@@ -31,7 +31,9 @@ class GeneratedReport(models.Model):
     period_to = models.DateField(_("to"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="generated_reports",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="generated_reports",
         verbose_name=_("ordered by"),
     )
     requested_at = models.DateTimeField(_("ordered"), auto_now_add=True)
@@ -57,7 +59,9 @@ class GeneratedReport(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_max_100"),
             models.CheckConstraint(
-                condition=Q(period_to__isnull=True) | Q(period_from__isnull=True) | Q(period_to__gte=models.F("period_from")),
+                condition=Q(period_to__isnull=True)
+                | Q(period_from__isnull=True)
+                | Q(period_to__gte=models.F("period_from")),
                 name="report_period_valid",
                 violation_error_message=_("The end of the period cannot be before its start."),
             ),
@@ -87,7 +91,9 @@ class PatientSafetyNarrative(models.Model):
     """
 
     provider = models.ForeignKey(
-        "responsibility.CareProvider", on_delete=models.PROTECT, related_name="patient_safety_narratives",
+        "responsibility.CareProvider",
+        on_delete=models.PROTECT,
+        related_name="patient_safety_narratives",
         verbose_name=_("care provider"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
@@ -104,16 +110,26 @@ class PatientSafetyNarrative(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=NarrativeState.choices, default=NarrativeState.DRAFT)
     adopted_on = models.DateField(_("adopted by the board on"), null=True, blank=True)
     adopted_paragraph = models.CharField(
-        _("paragraph of the board's minutes"), max_length=40, blank=True,
+        _("paragraph of the board's minutes"),
+        max_length=40,
+        blank=True,
         help_text=_("As written in the minutes, e.g. § 42."),
     )
     adopted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("adoption recorded by"),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("updated by"),
     )
     version = models.PositiveIntegerField(_("version"), default=0)

@@ -158,7 +158,8 @@ def scopes_for_user(user) -> list[ReportScope]:
         return []
     scopes = [_region_scope(r) for r in Region.objects.filter(pk__in=region_ids).order_by("name")]
     scopes += [
-        _board_scope(b) for b in Board.objects.filter(Q(pk__in=board_ids) | Q(region_id__in=region_ids)).order_by("name")
+        _board_scope(b)
+        for b in Board.objects.filter(Q(pk__in=board_ids) | Q(region_id__in=region_ids)).order_by("name")
     ]
     providers = CareProvider.objects.filter(pk__in=provider_ids).select_related("board").order_by("name")
     for p in providers:

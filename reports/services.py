@@ -81,8 +81,14 @@ def display_name(user) -> str:
 
 
 def check_params(
-    *, user, kind: str, scope_token: str, period_from: date | None = None, period_to: date | None = None,
-    year: int | None = None, on: date | None = None,
+    *,
+    user,
+    kind: str,
+    scope_token: str,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    year: int | None = None,
+    on: date | None = None,
 ) -> ReportParams:
     """Return valid parameters or raise :class:`ReportInputError` with Swedish messages per field.
 
@@ -92,29 +98,39 @@ def check_params(
     if kind not in ReportKind.values:
         raise ReportInputError({"kind": _("Choose a report.")})
     try:
-        scope = parse_scope(
-            scope_token, municipality_id=municipality_id_of(user) if user is not None else None
-        )
+        scope = parse_scope(scope_token, municipality_id=municipality_id_of(user) if user is not None else None)
     except ScopeError as exc:
         raise ReportInputError({"scope": str(exc)}) from exc
     if user is not None and not may_report_on(user, scope):
         raise ReportInputError({"scope": _("You may not see reports for %(scope)s.") % {"scope": scope.label}})
     if scope.kind not in scope_kinds_for(kind):
-        raise ReportInputError({"scope": _("A patient safety report is written for one care provider: "
-                                           "choose a board (its own operation) or a care provider.")})
+        raise ReportInputError(
+            {
+                "scope": _(
+                    "A patient safety report is written for one care provider: "
+                    "choose a board (its own operation) or a care provider."
+                )
+            }
+        )
     today = timezone.localdate()
     if kind in YEAR_KINDS:
         if year is None:
             errors["year"] = _("Enter the year.")
         elif year < FIRST_YEAR or year > today.year:
-            errors["year"] = _("Choose a year between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": today.year}
+            errors["year"] = _("Choose a year between %(first)s and %(last)s.") % {
+                "first": FIRST_YEAR,
+                "last": today.year,
+            }
         elif not year_has_data(scope=scope, year=year):
-            errors["year"] = _("There are no data for %(scope)s in %(year)s: no deviations, Lex Maria cases, "
-                               "follow-ups or written sections.") % {"scope": scope.label, "year": year}
+            errors["year"] = _(
+                "There are no data for %(scope)s in %(year)s: no deviations, Lex Maria cases, "
+                "follow-ups or written sections."
+            ) % {"scope": scope.label, "year": year}
         if errors:
             raise ReportInputError(errors)
-        return ReportParams(kind=kind, scope=scope, period_from=date(year, 1, 1), period_to=date(year, 12, 31),
-                            year=year)
+        return ReportParams(
+            kind=kind, scope=scope, period_from=date(year, 1, 1), period_to=date(year, 12, 31), year=year
+        )
     if kind in DATE_KINDS:
         on = on or period_to
         if on is None:
@@ -143,8 +159,9 @@ def year_has_data(*, scope: ReportScope, year: int) -> bool:
         return True
     if Deviation.objects.filter(unit__provider=provider, occurred_at__gte=start, occurred_at__lt=end).exists():
         return True
-    if LexMariaCase.objects.filter(deviation__unit__provider=provider, decided_at__gte=start,
-                                   decided_at__lt=end).exists():
+    if LexMariaCase.objects.filter(
+        deviation__unit__provider=provider, decided_at__gte=start, decided_at__lt=end
+    ).exists():
         return True
     return FollowUp.objects.filter(
         Q(unit__provider=provider) | Q(contract__provider=provider), scheduled_date__year=year
@@ -154,8 +171,11 @@ def year_has_data(*, scope: ReportScope, year: int) -> bool:
 def params_of(report: GeneratedReport) -> ReportParams:
     """The parameters a generated report was ordered with."""
     return ReportParams(
-        kind=report.kind, scope=scope_from_ids(kind=report.scope_kind, pk=report.scope_id),
-        period_from=report.period_from, period_to=report.period_to, year=report.year,
+        kind=report.kind,
+        scope=scope_from_ids(kind=report.scope_kind, pk=report.scope_id),
+        period_from=report.period_from,
+        period_to=report.period_to,
+        year=report.year,
     )
 
 
@@ -165,8 +185,14 @@ def report_order(*, user, params: ReportParams) -> GeneratedReport:
         raise PermissionDenied
     with transaction.atomic():
         report = GeneratedReport(
-            kind=params.kind, scope_kind=params.scope.kind, scope_id=params.scope.id, scope_label=params.scope.label,
-            period_from=params.period_from, period_to=params.period_to, year=params.year, requested_by=user,
+            kind=params.kind,
+            scope_kind=params.scope.kind,
+            scope_id=params.scope.id,
+            scope_label=params.scope.label,
+            period_from=params.period_from,
+            period_to=params.period_to,
+            year=params.year,
+            requested_by=user,
         )
         report.full_clean()
         report.save()
@@ -196,13 +222,15 @@ def _move(report: GeneratedReport, to: str, **fields) -> None:
 
 def _progress(report_id: int, percent: int) -> None:
     GeneratedReport.objects.filter(pk=report_id, state=ReportState.RUNNING).update(
-        progress=percent, progressed_at=timezone.now())
+        progress=percent, progressed_at=timezone.now()
+    )
 
 
 def _failed_text(exc_name: str) -> str:
     with translation.override(settings.LANGUAGE_CODE):
         return _("The report could not be generated (%(error)s). Try again or contact the administrator.") % {
-            "error": exc_name}
+            "error": exc_name
+        }
 
 
 def _abandoned(report: GeneratedReport, *, now) -> bool:
@@ -266,8 +294,10 @@ def report_generate(*, report_id: int) -> GeneratedReport:
 
 def exhausted_text(report: GeneratedReport) -> str:
     with translation.override(settings.LANGUAGE_CODE):
-        return _("The report could not be generated in %(n)s attempts. Contact the administrator, "
-                 "who can see the error in the log.") % {"n": report.attempts}
+        return _(
+            "The report could not be generated in %(n)s attempts. Contact the administrator, "
+            "who can see the error in the log."
+        ) % {"n": report.attempts}
 
 
 def may_retry(report: GeneratedReport) -> bool:
@@ -289,7 +319,12 @@ def report_retry(*, user, report: GeneratedReport) -> GeneratedReport:
         return ["progressed_at", "progress", "error", "started_at", "finished_at"]
 
     return REPORTS.move(
-        report, move="retry", actor=user, apply=apply, check=check, robust=True,
+        report,
+        move="retry",
+        actor=user,
+        apply=apply,
+        check=check,
+        robust=True,
         done=lambda r: r.state in (ReportState.QUEUED, ReportState.RUNNING),  # already on its way (a double click)
         on_commit=lambda r: _queue(r.pk),
     )
@@ -303,8 +338,7 @@ def reports_mark_stale(*, now=None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.REPORT_STALE_MINUTES)
     with translation.override(settings.LANGUAGE_CODE):
-        message = _("The report stopped making progress (the background process was interrupted). "
-                    "Try again.")
+        message = _("The report stopped making progress (the background process was interrupted). Try again.")
     return GeneratedReport.objects.filter(
         Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, requested_at__lt=cutoff),
         state__in=(ReportState.QUEUED, ReportState.RUNNING),
@@ -316,8 +350,11 @@ def report_files_expire(*, now=None, batch_size: int = 500) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.REPORT_RETENTION_DAYS)
     removed = 0
-    expired = (GeneratedReport.objects.filter(finished_at__lt=cutoff, file_removed_at__isnull=True)
-               .exclude(file="").order_by("pk"))
+    expired = (
+        GeneratedReport.objects.filter(finished_at__lt=cutoff, file_removed_at__isnull=True)
+        .exclude(file="")
+        .order_by("pk")
+    )
     for report in expired[:batch_size]:
         report.file.delete(save=False)
         GeneratedReport.objects.filter(pk=report.pk).update(file="", file_removed_at=now)
@@ -339,6 +376,7 @@ def render_pdf(*, data: ReportData) -> bytes:
 
 # --- The patient safety narrative -------------------------------------------------
 
+
 def narrative_for(*, provider: CareProvider, year: int) -> PatientSafetyNarrative:
     """The narrative of ``provider`` for ``year``, unsaved and empty when none is written yet."""
     return PatientSafetyNarrative.objects.filter(provider=provider, year=year).first() or PatientSafetyNarrative(
@@ -348,8 +386,9 @@ def narrative_for(*, provider: CareProvider, year: int) -> PatientSafetyNarrativ
 
 def narrative_scope(provider: CareProvider) -> ReportScope:
     """The report scope a narrative belongs to: the board of a municipal provider, else the provider."""
-    token = (f"board:{provider.board.code}" if provider.kind == ProviderKind.MUNICIPAL
-             else f"provider:{provider.org_number}")
+    token = (
+        f"board:{provider.board.code}" if provider.kind == ProviderKind.MUNICIPAL else f"provider:{provider.org_number}"
+    )
     return parse_scope(token)
 
 
@@ -359,7 +398,9 @@ def _authorise_narrative(user, provider: CareProvider) -> None:
         raise PermissionDenied
 
 
-def narrative_save(*, user, provider: CareProvider, year: int, texts: dict[str, str], version: int) -> PatientSafetyNarrative:
+def narrative_save(
+    *, user, provider: CareProvider, year: int, texts: dict[str, str], version: int
+) -> PatientSafetyNarrative:
     """Save the narrative's sections; refused once adopted or when someone else saved in between."""
     _authorise_narrative(user, provider)
     with transaction.atomic():
@@ -367,13 +408,21 @@ def narrative_save(*, user, provider: CareProvider, year: int, texts: dict[str, 
             provider=provider, year=year
         )
         if narrative.state == NarrativeState.REVIEW:
-            raise ValidationError(_("The report is in review and its text is locked: take it back to draft to "
-                                    "change it. Your text is kept below."))
+            raise ValidationError(
+                _(
+                    "The report is in review and its text is locked: take it back to draft to "
+                    "change it. Your text is kept below."
+                )
+            )
         if narrative.state != NarrativeState.DRAFT:
             raise ValidationError(_("The report has been adopted by the board and can no longer be changed."))
         if narrative.version != version:
-            raise ValidationError(_("Someone else saved the report while you were editing. Your text is kept below: "
-                                    "copy what you need, reload the page and save again."))
+            raise ValidationError(
+                _(
+                    "Someone else saved the report while you were editing. Your text is kept below: "
+                    "copy what you need, reload the page and save again."
+                )
+            )
         for name in NARRATIVE_FIELDS:
             if name in texts:
                 setattr(narrative, name, texts[name].strip())
@@ -395,12 +444,14 @@ def narrative_move(*, user, narrative: PatientSafetyNarrative, to: str) -> Patie
         n.full_clean()
         return ["updated_by"]
 
-    return NARRATIVES.move(narrative, move=to, actor=user, apply=apply,
-                           authorise=lambda n: _authorise_narrative(user, n.provider))
+    return NARRATIVES.move(
+        narrative, move=to, actor=user, apply=apply, authorise=lambda n: _authorise_narrative(user, n.provider)
+    )
 
 
-def narrative_adopt(*, user, narrative: PatientSafetyNarrative, adopted_on: date,
-                    paragraph: str = "") -> PatientSafetyNarrative:
+def narrative_adopt(
+    *, user, narrative: PatientSafetyNarrative, adopted_on: date, paragraph: str = ""
+) -> PatientSafetyNarrative:
     """Record that the board adopted the report on ``adopted_on`` in ``paragraph`` of its minutes (draft → adopted);
     twice is harmless."""
 
@@ -408,10 +459,17 @@ def narrative_adopt(*, user, narrative: PatientSafetyNarrative, adopted_on: date
         if adopted_on > timezone.localdate():
             raise ValidationError({"adopted_on": _("The adoption date cannot be in the future.")})
         if adopted_on.year < n.year:
-            raise ValidationError({"adopted_on": _("The report can be adopted only after the year it describes began.")})
+            raise ValidationError(
+                {"adopted_on": _("The report can be adopted only after the year it describes began.")}
+            )
         n.adopted_on, n.adopted_by, n.adopted_paragraph = adopted_on, user, paragraph.strip()
         n.full_clean()
         return ["adopted_on", "adopted_paragraph", "adopted_by"]
 
-    return NARRATIVES.move(narrative, move=NarrativeState.ADOPTED, actor=user, apply=apply,
-                           authorise=lambda n: _authorise_narrative(user, n.provider))
+    return NARRATIVES.move(
+        narrative,
+        move=NarrativeState.ADOPTED,
+        actor=user,
+        apply=apply,
+        authorise=lambda n: _authorise_narrative(user, n.provider),
+    )

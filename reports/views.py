@@ -31,13 +31,18 @@ def _require_reporter(request) -> None:
 
 
 def _list_page(request, form: ReportParamsForm, *, status: int = 200):
-    return render(request, "reports/report_list.html", {
-        "form": form,
-        "generated": generated_reports_for(user=request.user)[:30],
-        "narrative_scopes": [s for s in form.scopes if s.kind in ("board", "provider")],
-        "kinds": ReportKind.choices,
-        "this_year": form.initial_for()["year"] + 1,
-    }, status=status)
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "form": form,
+            "generated": generated_reports_for(user=request.user)[:30],
+            "narrative_scopes": [s for s in form.scopes if s.kind in ("board", "provider")],
+            "kinds": ReportKind.choices,
+            "this_year": form.initial_for()["year"] + 1,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -75,9 +80,16 @@ def report_detail(request):
     if data.kind == ReportKind.PATIENT_SAFETY:
         provider = _provider_of(form.params.scope)
         narrative_url = reverse("reports:narrative_edit", args=[provider.pk, data.year])
-    return render(request, "reports/report_detail.html", {
-        "report": data, "form": form, "query": _query(form), "narrative_url": narrative_url,
-    })
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": data,
+            "form": form,
+            "query": _query(form),
+            "narrative_url": narrative_url,
+        },
+    )
 
 
 @login_required
@@ -140,8 +152,11 @@ def generated_status(request, pk: int):
 def _status_context(report) -> dict:
     from django.conf import settings
 
-    return {"may_retry": services.may_retry(report), "max_attempts": settings.REPORT_MAX_ATTEMPTS,
-            "retention_days": settings.REPORT_RETENTION_DAYS}
+    return {
+        "may_retry": services.may_retry(report),
+        "max_attempts": settings.REPORT_MAX_ATTEMPTS,
+        "retention_days": settings.REPORT_RETENTION_DAYS,
+    }
 
 
 @login_required
@@ -165,11 +180,16 @@ def generated_download(request, pk: int):
     report = _generated(request, pk)
     if report.state != ReportState.DONE or not report.file:
         raise Http404
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1],
-                        content_type="application/pdf")
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.file.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
 
 
 # --- The patient safety narrative -----------------------------------------------------
+
 
 def _provider_of(scope) -> CareProvider:
     from reports.scopes import municipal_provider_for
@@ -215,9 +235,12 @@ def narrative_edit(request, provider_id: int, year: int):
             adopt_form.add_error(None, _("Save the sections before the adoption is recorded."))
         elif adopt_form.is_valid():
             try:
-                services.narrative_adopt(user=request.user, narrative=narrative,
-                                         adopted_on=adopt_form.cleaned_data["adopted_on"],
-                                         paragraph=adopt_form.cleaned_data["adopted_paragraph"])
+                services.narrative_adopt(
+                    user=request.user,
+                    narrative=narrative,
+                    adopted_on=adopt_form.cleaned_data["adopted_on"],
+                    paragraph=adopt_form.cleaned_data["adopted_paragraph"],
+                )
                 messages.success(request, _("The adoption by the board has been recorded."))
                 return redirect(request.path)
             except ValidationError as exc:
@@ -233,15 +256,21 @@ def narrative_edit(request, provider_id: int, year: int):
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("The report has been sent for review.") if request.POST["action"] ==
-                             NarrativeState.REVIEW else _("The report is a draft again and can be changed."))
+            messages.success(
+                request,
+                _("The report has been sent for review.")
+                if request.POST["action"] == NarrativeState.REVIEW
+                else _("The report is a draft again and can be changed."),
+            )
         return redirect(request.path)
     elif request.method == "POST":
         form = NarrativeForm(request.POST, instance=services.narrative_for(provider=provider, year=year))
         if form.is_valid():
             try:
                 services.narrative_save(
-                    user=request.user, provider=provider, year=year,
+                    user=request.user,
+                    provider=provider,
+                    year=year,
                     texts={name: form.cleaned_data[name] for name in services.NARRATIVE_FIELDS},
                     version=form.cleaned_data["version"],
                 )
@@ -251,10 +280,20 @@ def narrative_edit(request, provider_id: int, year: int):
                 add_service_errors(form, exc)
         status = 400
     report_query = urlencode({"kind": ReportKind.PATIENT_SAFETY, "scope": scope.token, "year": year})
-    return render(request, "reports/narrative_edit.html", {
-        "provider": provider, "scope": scope, "year": year, "narrative": narrative, "form": form,
-        "adopt_form": adopt_form, "adopted": narrative.state == NarrativeState.ADOPTED,
-        "in_review": narrative.state == NarrativeState.REVIEW,
-        "sections": [form[name] for name, _figures in NARRATIVE_SECTIONS],
-        "report_url": reverse("reports:report_detail") + "?" + report_query,
-    }, status=status)
+    return render(
+        request,
+        "reports/narrative_edit.html",
+        {
+            "provider": provider,
+            "scope": scope,
+            "year": year,
+            "narrative": narrative,
+            "form": form,
+            "adopt_form": adopt_form,
+            "adopted": narrative.state == NarrativeState.ADOPTED,
+            "in_review": narrative.state == NarrativeState.REVIEW,
+            "sections": [form[name] for name, _figures in NARRATIVE_SECTIONS],
+            "report_url": reverse("reports:report_detail") + "?" + report_query,
+        },
+        status=status,
+    )

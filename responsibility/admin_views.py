@@ -62,38 +62,59 @@ def _yes_no(value: bool) -> str:
 
 class RegionList(RegisterList):
     model, name, related, annotate = Region, "region", ("host_board",), {"n_boards": Count("boards")}
-    title, caption, create_label = gettext_lazy("Regions"), gettext_lazy("MAS/MAR regions and their host boards"), \
-        gettext_lazy("New region")
-    columns = ((gettext_lazy("Name"), lambda r: r.name), (gettext_lazy("Code"), lambda r: r.code),
-               (gettext_lazy("Host board"), lambda r: r.host_board or "–"), (gettext_lazy("Boards"), lambda r: r.n_boards))
+    title, caption, create_label = (
+        gettext_lazy("Regions"),
+        gettext_lazy("MAS/MAR regions and their host boards"),
+        gettext_lazy("New region"),
+    )
+    columns = (
+        (gettext_lazy("Name"), lambda r: r.name),
+        (gettext_lazy("Code"), lambda r: r.code),
+        (gettext_lazy("Host board"), lambda r: r.host_board or "–"),
+        (gettext_lazy("Boards"), lambda r: r.n_boards),
+    )
 
 
 class RegionEdit(RegisterEdit):
     model, form_class, name = Region, RegionForm, "region"
     create_title, edit_title = gettext_lazy("New region"), gettext_lazy("Edit region %(object)s")
-    created, changed = gettext_lazy("The region %(object)s was created."), gettext_lazy("The region %(object)s was saved.")
+    created, changed = (
+        gettext_lazy("The region %(object)s was created."),
+        gettext_lazy("The region %(object)s was saved."),
+    )
 
 
 class BoardList(RegisterList):
     model, name, related, annotate = Board, "board", ("region",), {"n_units": Count("units")}
     title, caption, create_label = gettext_lazy("Boards"), gettext_lazy("Boards (nämnder)"), gettext_lazy("New board")
-    columns = ((gettext_lazy("Name"), lambda b: b.name), (gettext_lazy("Code"), lambda b: b.code),
-               (gettext_lazy("Region"), lambda b: b.region or "–"), (gettext_lazy("Units"), lambda b: b.n_units))
+    columns = (
+        (gettext_lazy("Name"), lambda b: b.name),
+        (gettext_lazy("Code"), lambda b: b.code),
+        (gettext_lazy("Region"), lambda b: b.region or "–"),
+        (gettext_lazy("Units"), lambda b: b.n_units),
+    )
 
 
 class BoardEdit(RegisterEdit):
     model, form_class, name = Board, BoardForm, "board"
     create_title, edit_title = gettext_lazy("New board"), gettext_lazy("Edit board %(object)s")
-    created, changed = gettext_lazy("The board %(object)s was created."), gettext_lazy("The board %(object)s was saved.")
+    created, changed = (
+        gettext_lazy("The board %(object)s was created."),
+        gettext_lazy("The board %(object)s was saved."),
+    )
 
 
 class ProviderList(RegisterList):
     model, name, related, annotate = CareProvider, "provider", ("board",), {"n_units": Count("units")}
     title, caption = gettext_lazy("Care providers"), gettext_lazy("Care providers (vårdgivare)")
     create_label = gettext_lazy("New care provider")
-    columns = ((gettext_lazy("Name"), lambda p: p.name), (gettext_lazy("Kind"), lambda p: p.get_kind_display()),
-               (gettext_lazy("Organisation number"), lambda p: p.org_number),
-               (gettext_lazy("Board"), lambda p: p.board or "–"), (gettext_lazy("Units"), lambda p: p.n_units))
+    columns = (
+        (gettext_lazy("Name"), lambda p: p.name),
+        (gettext_lazy("Kind"), lambda p: p.get_kind_display()),
+        (gettext_lazy("Organisation number"), lambda p: p.org_number),
+        (gettext_lazy("Board"), lambda p: p.board or "–"),
+        (gettext_lazy("Units"), lambda p: p.n_units),
+    )
 
 
 class ProviderEdit(RegisterEdit):
@@ -106,12 +127,18 @@ class ProviderEdit(RegisterEdit):
 class PersonList(RegisterList):
     model, name, order = Person, "person", ("last_name", "first_name")
     search = ("first_name__icontains", "last_name__icontains", "email__icontains")
-    title, caption, create_label = gettext_lazy("People"), gettext_lazy("People who can hold a role"), \
-        gettext_lazy("New person")
-    columns = ((gettext_lazy("Name"), lambda p: p.full_name),
-               (gettext_lazy("Profession"), lambda p: p.get_profession_display()),
-               (gettext_lazy("Licensed"), lambda p: _yes_no(p.licensed)), (gettext_lazy("E-mail"), lambda p: p.email or "–"),
-               (gettext_lazy("Title"), lambda p: p.title))
+    title, caption, create_label = (
+        gettext_lazy("People"),
+        gettext_lazy("People who can hold a role"),
+        gettext_lazy("New person"),
+    )
+    columns = (
+        (gettext_lazy("Name"), lambda p: p.full_name),
+        (gettext_lazy("Profession"), lambda p: p.get_profession_display()),
+        (gettext_lazy("Licensed"), lambda p: _yes_no(p.licensed)),
+        (gettext_lazy("E-mail"), lambda p: p.email or "–"),
+        (gettext_lazy("Title"), lambda p: p.title),
+    )
 
 
 class PersonEdit(RegisterEdit):
@@ -123,10 +150,14 @@ class PersonEdit(RegisterEdit):
 class UnitList(RegisterList):
     model, name, related = Unit, "unit", ("board", "provider")
     title, caption, create_label = gettext_lazy("Units"), gettext_lazy("Units (verksamheter)"), gettext_lazy("New unit")
-    columns = ((gettext_lazy("Name"), lambda u: u.name), (gettext_lazy("Code"), lambda u: u.code),
-               (gettext_lazy("Board"), lambda u: u.board), (gettext_lazy("Care provider"), lambda u: u.provider),
-               (gettext_lazy("Operating form"), lambda u: u.get_operating_form_display()),
-               (gettext_lazy("Active"), lambda u: _yes_no(u.is_active_on(timezone.localdate()))))
+    columns = (
+        (gettext_lazy("Name"), lambda u: u.name),
+        (gettext_lazy("Code"), lambda u: u.code),
+        (gettext_lazy("Board"), lambda u: u.board),
+        (gettext_lazy("Care provider"), lambda u: u.provider),
+        (gettext_lazy("Operating form"), lambda u: u.get_operating_form_display()),
+        (gettext_lazy("Active"), lambda u: _yes_no(u.is_active_on(timezone.localdate()))),
+    )
 
     def key(self, obj):
         return obj.code
@@ -177,7 +208,9 @@ class UnitChangeOperation(RegisterAdminMixin, FormView):
     @cached_property
     def unit(self) -> Unit:
         return get_object_or_404(
-            Unit.objects.select_related("provider", "contract"), municipality=self.municipality, code=self.kwargs["code"]
+            Unit.objects.select_related("provider", "contract"),
+            municipality=self.municipality,
+            code=self.kwargs["code"],
         )
 
     def get_form_kwargs(self):
@@ -185,20 +218,32 @@ class UnitChangeOperation(RegisterAdminMixin, FormView):
 
     def get_initial(self):
         u = self.unit
-        return {"provider": u.provider_id, "operating_form": u.operating_form, "contract": u.contract_id,
-                "from_date": timezone.localdate()}
+        return {
+            "provider": u.provider_id,
+            "operating_form": u.operating_form,
+            "contract": u.contract_id,
+            "from_date": timezone.localdate(),
+        }
 
     def form_valid(self, form):
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                services.unit_change_operation(unit=self.unit, provider=data["provider"], contract=data["contract"],
-                                               operating_form=data["operating_form"], from_date=data["from_date"])
+                services.unit_change_operation(
+                    unit=self.unit,
+                    provider=data["provider"],
+                    contract=data["contract"],
+                    operating_form=data["operating_form"],
+                    from_date=data["from_date"],
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("The unit %(object)s changes operation from %(date)s; the previous period "
-                                         "is kept.") % {"object": self.unit, "date": data["from_date"].isoformat()})
+        messages.success(
+            self.request,
+            _("The unit %(object)s changes operation from %(date)s; the previous period is kept.")
+            % {"object": self.unit, "date": data["from_date"].isoformat()},
+        )
         return redirect(unit_page_url(self.unit))
 
     def form_invalid(self, form):
@@ -207,27 +252,46 @@ class UnitChangeOperation(RegisterAdminMixin, FormView):
     def get_context_data(self, **kwargs):
         periods = self.unit.operating_periods.select_related("provider", "contract").order_by("-valid_from")
         return super().get_context_data(
-            title=_("Change operation of %(object)s") % {"object": self.unit}, cancel_url=unit_page_url(self.unit),
-            unit=self.unit, periods=periods, **kwargs)
+            title=_("Change operation of %(object)s") % {"object": self.unit},
+            cancel_url=unit_page_url(self.unit),
+            unit=self.unit,
+            periods=periods,
+            **kwargs,
+        )
 
 
 def _period(a: Assignment) -> str:
-    return "{} – {}".format(a.valid_from.isoformat(), a.valid_to.isoformat() if a.valid_to else _("until further notice"))
+    return "{} – {}".format(
+        a.valid_from.isoformat(), a.valid_to.isoformat() if a.valid_to else _("until further notice")
+    )
 
 
 class AssignmentList(RegisterList):
     model, name, in_municipality = Assignment, "assignment", "person__municipality"
     related = ("person", "region", "board", "provider", "unit", "deputy_for__person")
     order = ("role", "person__last_name", "valid_from")
-    search = ("person__first_name__icontains", "person__last_name__icontains", "unit__code__iexact",
-              "unit__name__icontains", "board__name__icontains", "provider__name__icontains", "region__name__icontains")
+    search = (
+        "person__first_name__icontains",
+        "person__last_name__icontains",
+        "unit__code__iexact",
+        "unit__name__icontains",
+        "board__name__icontains",
+        "provider__name__icontains",
+        "region__name__icontains",
+    )
     title, caption = gettext_lazy("Assignments"), gettext_lazy("Assignments: who holds which role for which scope")
     create_label = gettext_lazy("New assignment")
-    columns = ((gettext_lazy("Person"), lambda a: a.person), (gettext_lazy("Role"), lambda a: a.get_role_display()),
-               (gettext_lazy("Scope"), lambda a: f"{Scope(a.scope).label}: {a.scope_object}"),
-               (gettext_lazy("Kind"), lambda a: a.get_kind_display()), (gettext_lazy("Period"), _period),
-               (gettext_lazy("Deputy"), lambda a: (_("deputy for %(person)s") % {"person": a.deputy_for.person})
-                if a.deputy_for_id else ""))
+    columns = (
+        (gettext_lazy("Person"), lambda a: a.person),
+        (gettext_lazy("Role"), lambda a: a.get_role_display()),
+        (gettext_lazy("Scope"), lambda a: f"{Scope(a.scope).label}: {a.scope_object}"),
+        (gettext_lazy("Kind"), lambda a: a.get_kind_display()),
+        (gettext_lazy("Period"), _period),
+        (
+            gettext_lazy("Deputy"),
+            lambda a: (_("deputy for %(person)s") % {"person": a.deputy_for.person}) if a.deputy_for_id else "",
+        ),
+    )
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -243,8 +307,12 @@ class AssignmentList(RegisterList):
 
     def filters(self):
         get = self.request.GET
-        return {**super().filters(), "role": get.get("role", ""), "current": get.get("current", ""),
-                "roles": Role.choices}
+        return {
+            **super().filters(),
+            "role": get.get("role", ""),
+            "current": get.get("current", ""),
+            "roles": Role.choices,
+        }
 
 
 class AssignmentEdit(RegisterEdit):
@@ -298,12 +366,14 @@ class AssignmentEdit(RegisterEdit):
 
 # --- landing page -------------------------------------------------------------------------------
 
-HOME = ((gettext_lazy("Regions"), Region, "region_list", "region_create"),
-        (gettext_lazy("Boards"), Board, "board_list", "board_create"),
-        (gettext_lazy("Care providers"), CareProvider, "provider_list", "provider_create"),
-        (gettext_lazy("Units"), Unit, "unit_admin_list", "unit_create"),
-        (gettext_lazy("People"), Person, "person_list", "person_create"),
-        (gettext_lazy("Assignments"), Assignment, "assignment_list", "assignment_create"))
+HOME = (
+    (gettext_lazy("Regions"), Region, "region_list", "region_create"),
+    (gettext_lazy("Boards"), Board, "board_list", "board_create"),
+    (gettext_lazy("Care providers"), CareProvider, "provider_list", "provider_create"),
+    (gettext_lazy("Units"), Unit, "unit_admin_list", "unit_create"),
+    (gettext_lazy("People"), Person, "person_list", "person_create"),
+    (gettext_lazy("Assignments"), Assignment, "assignment_list", "assignment_create"),
+)
 
 
 @register_admin_required
@@ -314,17 +384,23 @@ def admin_home(request):
     items = [
         {
             "label": label,
-            "count": model.objects.filter(**{"person__municipality" if model is Assignment else "municipality": m})
-            .count(),
+            "count": model.objects.filter(
+                **{"person__municipality" if model is Assignment else "municipality": m}
+            ).count(),
             "list_url": reverse(f"responsibility:{list_name}"),
             "create_url": reverse(f"responsibility:{create_name}"),
         }
         for label, model, list_name, create_name in HOME
     ]
-    imports = [{"kind": kind, "label": import_label(kind),
-                "url": reverse("responsibility:import_upload", args=[kind])} for kind in IMPORT_KINDS]
-    return render(request, "responsibility/admin/home.html",
-                  {"items": items, "imports": imports, "history_url": reverse("responsibility:history_recent")})
+    imports = [
+        {"kind": kind, "label": import_label(kind), "url": reverse("responsibility:import_upload", args=[kind])}
+        for kind in IMPORT_KINDS
+    ]
+    return render(
+        request,
+        "responsibility/admin/home.html",
+        {"items": items, "imports": imports, "history_url": reverse("responsibility:history_recent")},
+    )
 
 
 # --- type-ahead pickers -------------------------------------------------------------------------
@@ -337,6 +413,7 @@ def picker_search(request):
     kind = request.GET.get("kind", "person")
     if kind not in pickers.KINDS:
         raise Http404
-    results = pickers.search(kind=kind, municipality=municipality_of(request), q=request.GET.get("q", ""),
-                             role=request.GET.get("role", ""))
+    results = pickers.search(
+        kind=kind, municipality=municipality_of(request), q=request.GET.get("q", ""), role=request.GET.get("role", "")
+    )
     return JsonResponse({"results": results})

@@ -144,11 +144,26 @@ def rule(code: str) -> Callable[[Rule], Rule]:
     return register
 
 
-def _finding(rule_def: RuleDefinition, unit: Unit, role: str | None, message: str, fix_url: str, *,
-             assignment: Assignment | None = None, provider: CareProvider | None = None) -> Finding:
+def _finding(
+    rule_def: RuleDefinition,
+    unit: Unit,
+    role: str | None,
+    message: str,
+    fix_url: str,
+    *,
+    assignment: Assignment | None = None,
+    provider: CareProvider | None = None,
+) -> Finding:
     return Finding(
-        code=rule_def.code, severity=rule_def.severity, unit=unit, role=role, message=message,
-        legal_basis=rule_def.legal_basis, fix_url=fix_url, assignment=assignment, provider=provider,
+        code=rule_def.code,
+        severity=rule_def.severity,
+        unit=unit,
+        role=role,
+        message=message,
+        legal_basis=rule_def.legal_basis,
+        fix_url=fix_url,
+        assignment=assignment,
+        provider=provider,
     )
 
 
@@ -164,10 +179,13 @@ def check_operations_manager(ctx: CheckContext, unit: Unit, rule_def: RuleDefini
         return []
     if not res.holders:
         message = _("No operations manager (verksamhetschef) is registered for the unit.")
-        return [_finding(rule_def, unit, Role.OPERATIONS_MANAGER, message,
-                         ctx.create_url(unit, Role.OPERATIONS_MANAGER))]
+        return [
+            _finding(rule_def, unit, Role.OPERATIONS_MANAGER, message, ctx.create_url(unit, Role.OPERATIONS_MANAGER))
+        ]
     message = _("The unit has %(count)s operations managers at once: %(names)s.") % {
-        "count": len(res.holders), "names": _names(res)}
+        "count": len(res.holders),
+        "names": _names(res),
+    }
     return [_finding(rule_def, unit, Role.OPERATIONS_MANAGER, message, ctx.edit_url(unit, res.assignments[-1]))]
 
 
@@ -181,7 +199,9 @@ def check_mas(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition) -> list[F
         message = _("No statutory MAS is registered for the unit.")
         return [_finding(rule_def, unit, Role.MAS, message, ctx.create_url(unit, Role.MAS))]
     message = _("The unit has %(count)s statutory MAS at once: %(names)s.") % {
-        "count": len(res.holders), "names": _names(res)}
+        "count": len(res.holders),
+        "names": _names(res),
+    }
     return [_finding(rule_def, unit, Role.MAS, message, ctx.edit_url(unit, res.assignments[-1]))]
 
 
@@ -212,8 +232,9 @@ def check_qualification(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition)
                 message = _(
                     "%(person)s is the unit's MAR but is not a licensed physiotherapist or occupational therapist."
                 ) % {"person": person}
-            findings.append(_finding(rule_def, unit, role, message, ctx.edit_url(unit, res.assignment),
-                                     assignment=res.assignment))
+            findings.append(
+                _finding(rule_def, unit, role, message, ctx.edit_url(unit, res.assignment), assignment=res.assignment)
+            )
     return findings
 
 
@@ -232,8 +253,9 @@ def check_contractor_mas(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition
         "Contract %(case)s (clause %(clause)s) says the care provider (vårdgivaren) holds the MAS duty, "
         "but the care provider has no MAS registered."
     ) % {"case": contract.case_number, "clause": clause}
-    return [_finding(rule_def, unit, Role.MAS, message,
-                     ctx.create_url(unit, Role.MAS, provider_id=operation.provider_id))]
+    return [
+        _finding(rule_def, unit, Role.MAS, message, ctx.create_url(unit, Role.MAS, provider_id=operation.provider_id))
+    ]
 
 
 @rule("R6")
@@ -244,15 +266,22 @@ def check_lex_maria_reporter(ctx: CheckContext, unit: Unit, rule_def: RuleDefini
         return []
     operation = ctx.index.operation(unit)
     message = _("The care provider has no appointed Lex Maria reporter (anmälningsansvarig) for the unit.")
-    return [_finding(rule_def, unit, Role.LEX_MARIA_REPORTER, message,
-                     ctx.create_url(unit, Role.LEX_MARIA_REPORTER, provider_id=operation.provider_id))]
+    return [
+        _finding(
+            rule_def,
+            unit,
+            Role.LEX_MARIA_REPORTER,
+            message,
+            ctx.create_url(unit, Role.LEX_MARIA_REPORTER, provider_id=operation.provider_id),
+        )
+    ]
 
 
 def _overlaps(assignments: list[Assignment], on: date) -> list[tuple[Assignment, Assignment]]:
     """Pairs whose periods overlap on ``on`` or later (valid_to inclusive)."""
     pairs = []
     for i, a in enumerate(assignments):
-        for b in assignments[i + 1:]:
+        for b in assignments[i + 1 :]:
             start = max(a.valid_from, b.valid_from)
             ends = [d for d in (a.valid_to, b.valid_to) if d is not None]
             end = min(ends) if ends else None
@@ -276,9 +305,13 @@ def check_overlaps(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition) -> l
                     "Two statutory assignments as %(role)s overlap on the %(scope)s %(object)s: "
                     "%(first)s from %(first_from)s and %(second)s from %(second_from)s."
                 ) % {
-                    "role": Role(role).label, "scope": Scope(scope).label.lower(), "object": a.scope_object,
-                    "first": a.person, "first_from": a.valid_from.isoformat(),
-                    "second": b.person, "second_from": b.valid_from.isoformat(),
+                    "role": Role(role).label,
+                    "scope": Scope(scope).label.lower(),
+                    "object": a.scope_object,
+                    "first": a.person,
+                    "first_from": a.valid_from.isoformat(),
+                    "second": b.person,
+                    "second_from": b.valid_from.isoformat(),
                 }
                 findings.append(_finding(rule_def, unit, role, message, ctx.edit_url(unit, b), assignment=b))
     return findings
@@ -292,9 +325,13 @@ def check_independence(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition) 
     if mas is None or manager.holder is None or mas.pk != manager.holder.pk:
         return []
     message = _("%(person)s is both MAS and operations manager for the unit; the MAS should be independent.") % {
-        "person": mas}
-    return [_finding(rule_def, unit, Role.MAS, message, ctx.edit_url(unit, manager.assignment),
-                     assignment=manager.assignment)]
+        "person": mas
+    }
+    return [
+        _finding(
+            rule_def, unit, Role.MAS, message, ctx.edit_url(unit, manager.assignment), assignment=manager.assignment
+        )
+    ]
 
 
 @rule("R9")
@@ -305,9 +342,13 @@ def check_staffing_mandate(ctx: CheckContext, unit: Unit, rule_def: RuleDefiniti
     if assignment is None or assignment.has_staffing_mandate:
         return []
     message = _("The operations manager %(person)s has no mandate over staffing and competence.") % {
-        "person": assignment.person}
-    return [_finding(rule_def, unit, Role.OPERATIONS_MANAGER, message, ctx.edit_url(unit, assignment),
-                     assignment=assignment)]
+        "person": assignment.person
+    }
+    return [
+        _finding(
+            rule_def, unit, Role.OPERATIONS_MANAGER, message, ctx.edit_url(unit, assignment), assignment=assignment
+        )
+    ]
 
 
 def has_successor(assignment: Assignment, same_scope: Iterable[Assignment]) -> bool:
@@ -343,10 +384,17 @@ def assignments_without_successor(*, municipality, on: date) -> list[Assignment]
     if rule_def is None:
         return []
     days = successor_days(rule_def=rule_def, municipality_days=lambda: municipality.successor_warning_days)
-    statutory = Assignment.objects.filter(person__municipality=municipality, kind=AssignmentKind.STATUTORY,
-                                          deputy_for__isnull=True, role__in=list(STATUTORY_ROLES))
-    ending = list(statutory.filter(valid_to__gte=on, valid_to__lte=on + timedelta(days=days))
-                  .select_related("person__user").order_by("valid_to", "pk"))
+    statutory = Assignment.objects.filter(
+        person__municipality=municipality,
+        kind=AssignmentKind.STATUTORY,
+        deputy_for__isnull=True,
+        role__in=list(STATUTORY_ROLES),
+    )
+    ending = list(
+        statutory.filter(valid_to__gte=on, valid_to__lte=on + timedelta(days=days))
+        .select_related("person__user")
+        .order_by("valid_to", "pk")
+    )
     if not ending:
         return []
     scope_q = Q()
@@ -357,8 +405,7 @@ def assignments_without_successor(*, municipality, on: date) -> list[Assignment]
     others: dict[tuple[str, tuple[str, int]], list[Assignment]] = defaultdict(list)
     for other in statutory.filter(scope_q).filter(not_ended_q(Assignment, on)):
         others[(other.role, other.scope_key)].append(other)
-    return [a for a in ending
-            if ends_without_successor(a, others.get((a.role, a.scope_key), []), on=on, days=days)]
+    return [a for a in ending if ends_without_successor(a, others.get((a.role, a.scope_key), []), on=on, days=days)]
 
 
 @rule("R10")
@@ -375,7 +422,10 @@ def check_successor(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition) -> 
         if not ends_without_successor(held, ctx.statutory.get((held.role, scope, scope_id), []), on=ctx.on, days=days):
             continue
         message = _("%(person)s's assignment as %(role)s ends on %(date)s and no successor is registered.") % {
-            "person": held.person, "role": Role(role).label, "date": held.valid_to.isoformat()}
+            "person": held.person,
+            "role": Role(role).label,
+            "date": held.valid_to.isoformat(),
+        }
         findings.append(_finding(rule_def, unit, role, message, ctx.create_url(unit, role), assignment=held))
     return findings
 
@@ -390,8 +440,12 @@ def check_contract_route(ctx: CheckContext, unit: Unit, rule_def: RuleDefinition
         "Contract %(case)s contradicts itself: a %(kind)s where the MAS duty is held by %(held_by)s cannot have "
         "the Lex Maria route “%(route)s”. Until it is corrected, Lex Maria cases go to the care provider's "
         "(vårdgivarens) own appointed reporter, never to the board's MAS."
-    ) % {"case": contract.case_number, "kind": contract.get_kind_display().lower(),
-         "held_by": contract.get_mas_held_by_display().lower(), "route": contract.get_lex_maria_route_display()}
+    ) % {
+        "case": contract.case_number,
+        "kind": contract.get_kind_display().lower(),
+        "held_by": contract.get_mas_held_by_display().lower(),
+        "route": contract.get_lex_maria_route_display(),
+    }
     return [_finding(rule_def, unit, None, message, ctx.contract_url(unit, contract))]
 
 
@@ -422,8 +476,13 @@ DEFAULT_RULES = (
     ("R8", Severity.WARNING, IN_FORCE_2017, "MAS oberoende ställning (lokal rutin)", {}),
     ("R9", Severity.WARNING, IN_FORCE_2017, "HSL (2017:30) 4 kap. 2 §; prop. 2025/26:19", {}),
     ("R10", Severity.WARNING, IN_FORCE_2017, "Kontinuitet i ansvarsfördelningen (lokal rutin)", {"days": 30}),
-    ("R11", Severity.ERROR, IN_FORCE_2017,
-     "PSL (2010:659) 3 kap. 5 §; IVO: en vårdgivare anmäler bara händelser i egen verksamhet", {}),
+    (
+        "R11",
+        Severity.ERROR,
+        IN_FORCE_2017,
+        "PSL (2010:659) 3 kap. 5 §; IVO: en vårdgivare anmäler bara händelser i egen verksamhet",
+        {},
+    ),
     ("R12", Severity.ERROR, IN_FORCE_2017, "Ansvaret avgörs av avtalet, inte gissas (SPEC §3)", {}),
 )
 
@@ -433,7 +492,8 @@ def ensure_default_rules() -> int:
     created = 0
     for code, severity, effective_from, basis, params in DEFAULT_RULES:
         _row, was_created = RuleDefinition.objects.get_or_create(
-            code=code, effective_from=effective_from,
+            code=code,
+            effective_from=effective_from,
             defaults={"severity": severity, "legal_basis": basis, "params": params},
         )
         created += was_created
@@ -459,8 +519,9 @@ def _load_statutory(units: list[Unit], index: ResponsibilityIndex, on: date) -> 
     if region_ids:
         scope_q |= Q(region_id__in=region_ids)
     rows = (
-        Assignment.objects.filter(scope_q, role__in=list(STATUTORY_ROLES), kind=AssignmentKind.STATUTORY,
-                                  deputy_for__isnull=True)
+        Assignment.objects.filter(
+            scope_q, role__in=list(STATUTORY_ROLES), kind=AssignmentKind.STATUTORY, deputy_for__isnull=True
+        )
         .filter(not_ended_q(Assignment, on))
         .select_related("person", "unit", "provider", "board", "region")
         .order_by("valid_from", "pk")
@@ -488,8 +549,7 @@ def run_checks(
         return []
     if index is None or index.on != on:
         index = build_index(units=units, on=on)
-    ctx = CheckContext(
-        on=on, units=units, index=index, statutory=_load_statutory(units, index, on))
+    ctx = CheckContext(on=on, units=units, index=index, statutory=_load_statutory(units, index, on))
     findings: list[Finding] = []
     for unit in units:
         for rule_def in rules:
@@ -504,8 +564,13 @@ def findings_as_dict(*, findings: list[Finding], on: date, board: str | None) ->
         "board": board or None,
         "count": len(findings),
         "findings": [
-            {"code": f.code, "severity": f.severity, "unit": f.unit.code, "message": f.message,
-             "legal_basis": f.legal_basis}
+            {
+                "code": f.code,
+                "severity": f.severity,
+                "unit": f.unit.code,
+                "message": f.message,
+                "legal_basis": f.legal_basis,
+            }
             for f in findings
         ],
     }

@@ -89,13 +89,22 @@ class LexMariaRoute(models.TextChoices):
     OWN = "own", _("Own operation (egen regi): the board's MAS reports, the board is informed")
     CONTRACTOR_VIA_BOARD_MAS = (
         "contractor_via_board_mas",
-        _("Entreprenad, the contractor holds the MAS duty: the contractor's MAS reports; "
-          "the boards are informed through the board's MAS"),
+        _(
+            "Entreprenad, the contractor holds the MAS duty: the contractor's MAS reports; "
+            "the boards are informed through the board's MAS"
+        ),
     )
-    BOARD_MAS = "board_mas", _("Entreprenad, the board kept the MAS duty: the board's MAS reports; "
-                               "the board is informed")
-    PROVIDER_MAS = "provider_mas", _("Private provider under ramavtal/LOV (vårdgivare): the provider's MAS "
-                                     "reports; the board concerned is informed")
+    BOARD_MAS = (
+        "board_mas",
+        _("Entreprenad, the board kept the MAS duty: the board's MAS reports; the board is informed"),
+    )
+    PROVIDER_MAS = (
+        "provider_mas",
+        _(
+            "Private provider under ramavtal/LOV (vårdgivare): the provider's MAS "
+            "reports; the board concerned is informed"
+        ),
+    )
 
 
 class Severity(models.TextChoices):

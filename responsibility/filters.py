@@ -81,11 +81,11 @@ class MatrixFilterForm(DateForm):
     board = forms.ChoiceField(label=_("Board"), required=False)
     region = forms.ChoiceField(label=_("Region"), required=False)
     provider = forms.ChoiceField(label=_("Care provider"), required=False)
-    operating_form = forms.ChoiceField(label=_("Operating form"), required=False,
-                                       choices=[("", _("All"))] + list(OperatingForm.choices))
+    operating_form = forms.ChoiceField(
+        label=_("Operating form"), required=False, choices=[("", _("All"))] + list(OperatingForm.choices)
+    )
     code = forms.ChoiceField(label=_("Finding"), required=False, choices=RULE_CHOICES)
-    severity = forms.ChoiceField(label=_("Severity"), required=False,
-                                 choices=[("", _("All"))] + list(Severity.choices))
+    severity = forms.ChoiceField(label=_("Severity"), required=False, choices=[("", _("All"))] + list(Severity.choices))
 
     def __init__(self, *args, choices: dict, **kwargs):
         super().__init__(*args, **kwargs)

@@ -213,7 +213,9 @@ class AssignmentForm(forms.ModelForm):
         person, deputy = self.fields["person"], self.fields["deputy_for"]
         person.queryset = pickers.people(municipality)
         person.label_from_instance = pickers.person_label
-        person.help_text = _("Type part of the name, e-mail or title. Title, workplace and e-mail tell namesakes apart.")
+        person.help_text = _(
+            "Type part of the name, e-mail or title. Title, workplace and e-mail tell namesakes apart."
+        )
         deputy.queryset = pickers.deputy_targets(municipality)
         deputy.label_from_instance = pickers.deputy_label
         texts = {

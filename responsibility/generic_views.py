@@ -45,8 +45,6 @@ def register_admin_required(view):
     return wrapper
 
 
-
-
 class RegisterAdminMixin:
     """Login first, then the register-admin permission, then the method; the municipality of the request."""
 

@@ -89,7 +89,9 @@ def entry(record, previous, *, url: str = "") -> HistoryEntry:
     if record.history_type == "~" and previous is not None:
         for change in record.diff_against(previous, foreign_keys_are_objs=True).changes:
             label = str(model._meta.get_field(change.field).verbose_name)
-            changes.append(Change(label, display(model, change.field, change.old), display(model, change.field, change.new)))
+            changes.append(
+                Change(label, display(model, change.field, change.old), display(model, change.field, change.new))
+            )
     return HistoryEntry(
         when=record.history_date,
         who=actor_display(record.history_user),
@@ -134,8 +136,11 @@ def assignment_records(assignment: Assignment) -> list:
 
 def recent_records(municipality: Municipality) -> list[tuple[Any, type[Model]]]:
     """The latest ``RECENT_LIMIT`` versions of any register object of ``municipality``, newest first."""
-    scoped = {Assignment: {"person__municipality": municipality}, Municipality: {"id": municipality.pk},
-              RuleDefinition: {}}
+    scoped = {
+        Assignment: {"person__municipality": municipality},
+        Municipality: {"id": municipality.pk},
+        RuleDefinition: {},
+    }
     found = []
     for model in RECENT_MODELS:
         history = model.history.filter(**scoped.get(model, {"municipality": municipality}))

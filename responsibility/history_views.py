@@ -17,10 +17,18 @@ from responsibility.permissions import is_register_admin, units_visible_to
 
 
 def _render_history(request, *, title, intro, entries, back_url="", back_label="", periods=None):
-    return render(request, "responsibility/admin/history.html", {
-        "title": title, "intro": intro, "entries": sorted(entries, key=lambda e: e.when, reverse=True),
-        "back_url": back_url, "back_label": back_label, "periods": periods,
-    })
+    return render(
+        request,
+        "responsibility/admin/history.html",
+        {
+            "title": title,
+            "intro": intro,
+            "entries": sorted(entries, key=lambda e: e.when, reverse=True),
+            "back_url": back_url,
+            "back_label": back_label,
+            "periods": periods,
+        },
+    )
 
 
 @login_required
@@ -63,8 +71,14 @@ def assignment_history(request, pk):
     )
 
 
-RECENT_URLS = {Unit: "unit_history", Assignment: "assignment_history", Person: "person_edit",
-               CareProvider: "provider_edit", Board: "board_edit", Region: "region_edit"}
+RECENT_URLS = {
+    Unit: "unit_history",
+    Assignment: "assignment_history",
+    Person: "person_edit",
+    CareProvider: "provider_edit",
+    Board: "board_edit",
+    Region: "region_edit",
+}
 
 
 def _recent_url(model, record) -> str:
@@ -78,8 +92,9 @@ def _recent_url(model, record) -> str:
 def history_recent(request):
     """The latest changes anywhere in the administrator's municipality's register."""
     entries = [
-        history.entry(record, record.prev_record if record.history_type == "~" else None,
-                      url=_recent_url(model, record))
+        history.entry(
+            record, record.prev_record if record.history_type == "~" else None, url=_recent_url(model, record)
+        )
         for record, model in history.recent_records(municipality_of(request))
     ]
     return _render_history(

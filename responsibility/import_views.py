@@ -106,7 +106,11 @@ def import_upload(request, kind):
                 for chunk in upload.chunks():
                     out.write(chunk)
             pending = request.session.get(SESSION_KEY, {})
-            pending[token] = {"kind": kind, "suffix": suffix, "name": clean_filename(upload.name, default="import")[:120]}
+            pending[token] = {
+                "kind": kind,
+                "suffix": suffix,
+                "name": clean_filename(upload.name, default="import")[:120],
+            }
             request.session[SESSION_KEY] = pending
             return redirect("responsibility:import_preview", kind=kind, token=token)
     else:

@@ -48,7 +48,9 @@ class Municipality(models.Model):
         _("days before an assignment ends to warn of no successor"), default=30
     )
     delegation_max_days = models.PositiveSmallIntegerField(_("longest delegation in days"), default=365)
-    delegation_warning_days = models.PositiveSmallIntegerField(_("days before a delegation expires to remind"), default=30)
+    delegation_warning_days = models.PositiveSmallIntegerField(
+        _("days before a delegation expires to remind"), default=30
+    )
     # Working days (SPEC §4), configurable: julafton, midsommarafton and nyårsafton as non-working days.
     eves_are_non_working = models.BooleanField(
         _("Christmas Eve, Midsummer Eve and New Year's Eve are non-working days"), default=True
@@ -58,8 +60,9 @@ class Municipality(models.Model):
     lex_maria_report_days = models.PositiveSmallIntegerField(
         _("days to report to IVO after the decision (Lex Maria, 'snarast')"), default=7
     )
-    lex_maria_analysis_days = models.PositiveSmallIntegerField(_("days to complete the event analysis (Lex Maria)"),
-                                                               default=42)
+    lex_maria_analysis_days = models.PositiveSmallIntegerField(
+        _("days to complete the event analysis (Lex Maria)"), default=42
+    )
     lex_maria_investigation_days = models.PositiveSmallIntegerField(
         _("days to send the investigation to IVO once analysed and reported (Lex Maria)"), default=7
     )
@@ -111,7 +114,11 @@ class Region(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=120)
     host_board = models.ForeignKey(
-        "Board", on_delete=models.SET_NULL, null=True, blank=True, related_name="hosted_regions",
+        "Board",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_regions",
         verbose_name=_("host board"),
     )
     history = HistoricalRecords()
@@ -155,7 +162,11 @@ class CareProvider(models.Model):
     org_number = models.CharField(_("organisation number"), max_length=11, validators=[validate_org_number])
     kind = models.CharField(_("kind"), max_length=12, choices=ProviderKind.choices)
     board = models.ForeignKey(
-        Board, on_delete=models.PROTECT, null=True, blank=True, related_name="municipal_providers",
+        Board,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="municipal_providers",
         verbose_name=_("board (municipal provider)"),
         help_text=_("Only for the municipality's own operation: the board that is the vårdgivare."),
     )
@@ -169,7 +180,9 @@ class CareProvider(models.Model):
             models.UniqueConstraint(
                 fields=["municipality", "org_number"], condition=~Q(kind="municipal"), name="provider_orgnr_unique"
             ),
-            models.UniqueConstraint(fields=["board"], condition=Q(kind="municipal"), name="one_municipal_provider_per_board"),
+            models.UniqueConstraint(
+                fields=["board"], condition=Q(kind="municipal"), name="one_municipal_provider_per_board"
+            ),
             models.CheckConstraint(
                 condition=Q(kind="municipal", board__isnull=False) | (~Q(kind="municipal") & Q(board__isnull=True)),
                 name="provider_board_iff_municipal",
@@ -198,7 +211,11 @@ class Unit(ValidityPeriod, models.Model):
     )
     operating_form = models.CharField(_("operating form"), max_length=12, choices=OperatingForm.choices)
     contract = models.ForeignKey(
-        "Contract", on_delete=models.SET_NULL, null=True, blank=True, related_name="current_units",
+        "Contract",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="current_units",
         verbose_name=_("contract"),
     )
     places = models.PositiveIntegerField(_("places"), default=0)
@@ -238,7 +255,9 @@ class UnitOperatingPeriod(ValidityPeriod, models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="operating_periods")
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    provider = models.ForeignKey(CareProvider, on_delete=models.PROTECT, related_name="+", verbose_name=_("care provider"))
+    provider = models.ForeignKey(
+        CareProvider, on_delete=models.PROTECT, related_name="+", verbose_name=_("care provider")
+    )
     operating_form = models.CharField(_("operating form"), max_length=12, choices=OperatingForm.choices)
     contract = models.ForeignKey(
         "Contract", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("contract")
@@ -267,7 +286,11 @@ class Person(models.Model):
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="people")
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="person",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
         verbose_name=_("login"),
     )
     first_name = models.CharField(_("first name"), max_length=80)
@@ -312,24 +335,38 @@ class Assignment(ValidityPeriod, models.Model):
         Board, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments", verbose_name=_("board")
     )
     provider = models.ForeignKey(
-        CareProvider, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments",
+        CareProvider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
         verbose_name=_("care provider"),
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments", verbose_name=_("unit")
     )
     valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Inclusive. Empty: until further notice."))
+    valid_to = models.DateField(
+        _("valid to"), null=True, blank=True, help_text=_("Inclusive. Empty: until further notice.")
+    )
     deputy_for = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="deputies",
-        verbose_name=_("deputy for"), help_text=_("Set when this is a deputy (ersättare) during holiday or sickness."),
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deputies",
+        verbose_name=_("deputy for"),
+        help_text=_("Set when this is a deputy (ersättare) during holiday or sickness."),
     )
     has_staffing_mandate = models.BooleanField(
-        _("mandate over staffing and competence"), default=True,
+        _("mandate over staffing and competence"),
+        default=True,
         help_text=_("For operations managers: whether the mandate covers staffing and competence (R9)."),
     )
     basis = models.CharField(
-        _("basis"), max_length=200, blank=True,
+        _("basis"),
+        max_length=200,
+        blank=True,
         help_text=_("Decision or contract clause behind the assignment, e.g. 'Delegation 2026-02' or 'Avtal 4.11'."),
     )
     history = HistoricalRecords()
@@ -349,7 +386,9 @@ class Assignment(ValidityPeriod, models.Model):
                     | Q(region__isnull=True, board__isnull=True, provider__isnull=True, unit__isnull=False)
                 ),
                 name="assignment_exactly_one_scope",
-                violation_error_message=_("An assignment has exactly one scope: a region, a board, a provider or a unit."),
+                violation_error_message=_(
+                    "An assignment has exactly one scope: a region, a board, a provider or a unit."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
@@ -393,7 +432,9 @@ class Assignment(ValidityPeriod, models.Model):
         if self.person_id and self.role == Role.MAS and not self.person.may_hold(Role.MAS):
             errors["person"] = _("A MAS must be a licensed registered nurse (HSL 11 kap. 4 §).")
         if self.person_id and self.role == Role.MAR and not self.person.may_hold(Role.MAR):
-            errors["person"] = _("A MAR must be a licensed physiotherapist or occupational therapist (HSL 11 kap. 4 §).")
+            errors["person"] = _(
+                "A MAR must be a licensed physiotherapist or occupational therapist (HSL 11 kap. 4 §)."
+            )
         scopes = [self.region_id, self.board_id, self.provider_id, self.unit_id]
         if sum(1 for s in scopes if s) != 1:
             errors["unit"] = _("Choose exactly one scope: a region, a board, a provider or a unit.")
@@ -422,8 +463,9 @@ def route_agrees(*, kind: str, mas_held_by: str, route: str) -> bool:
 
 
 def _consistent_route_q() -> Q:
-    parts = [Q(kind=kind, mas_held_by=held_by, lex_maria_route=route)
-             for (kind, held_by), route in CONSISTENT_ROUTES.items()]
+    parts = [
+        Q(kind=kind, mas_held_by=held_by, lex_maria_route=route) for (kind, held_by), route in CONSISTENT_ROUTES.items()
+    ]
     return reduce(operator.or_, parts)
 
 
@@ -434,8 +476,12 @@ class Contract(ValidityPeriod, models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=ContractKind.choices)
     title = models.CharField(_("title"), max_length=200)
     provider = models.ForeignKey(
-        CareProvider, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("care provider"),
-        null=True, blank=True,
+        CareProvider,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("care provider"),
+        null=True,
+        blank=True,
     )
     managing_board = models.ForeignKey(
         Board, on_delete=models.PROTECT, related_name="managed_contracts", verbose_name=_("managing board")
@@ -451,21 +497,31 @@ class Contract(ValidityPeriod, models.Model):
         _("MAS duty held by"), max_length=12, choices=MasHeldBy.choices, default=MasHeldBy.CONTRACTOR
     )
     informs_board_mas = models.BooleanField(
-        _("the care provider informs the board's MAS"), default=False,
+        _("the care provider informs the board's MAS"),
+        default=False,
         help_text=_("Deviations, organisational changes, events and risk analyses (clause of type 4.11)."),
     )
     mas_clause = models.CharField(_("MAS clause"), max_length=40, blank=True)
     lex_maria_route = models.CharField(
-        _("Lex Maria route"), max_length=32, choices=LexMariaRoute.choices, default=LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS
+        _("Lex Maria route"),
+        max_length=32,
+        choices=LexMariaRoute.choices,
+        default=LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS,
     )
     journal_access = models.BooleanField(_("MAS may read the provider's records"), default=False)
     # Contracts saved before the route rule existed may contradict it; they load, R11 reports them, and
     # the database accepts no other contradiction. Saving through the portal clears the mark (and must agree).
     predates_route_rule = models.BooleanField(
-        _("saved before the route rule (R11)"), default=False, editable=False,
+        _("saved before the route rule (R11)"),
+        default=False,
+        editable=False,
     )
     successor = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="predecessors",
         verbose_name=_("successor contract"),
     )
     # Avtal om läkarmedverkan (kommun–region), seed 004.
@@ -506,14 +562,23 @@ class Contract(ValidityPeriod, models.Model):
     def clean(self) -> None:
         expected = CONSISTENT_ROUTES.get((self.kind, self.mas_held_by))
         if expected is None:
-            raise ValidationError({"mas_held_by": _(
-                "A private provider under a framework agreement or LOV is a care provider (vårdgivare) in its own "
-                "right and holds the MAS duty itself."
-            )})
+            raise ValidationError(
+                {
+                    "mas_held_by": _(
+                        "A private provider under a framework agreement or LOV is a care provider (vårdgivare) in its own "
+                        "right and holds the MAS duty itself."
+                    )
+                }
+            )
         if self.lex_maria_route != expected:
-            raise ValidationError({"lex_maria_route": _(
-                "With this contract type and MAS duty the Lex Maria route must be “%(route)s” (SPEC §5)."
-            ) % {"route": LexMariaRoute(expected).label}})
+            raise ValidationError(
+                {
+                    "lex_maria_route": _(
+                        "With this contract type and MAS duty the Lex Maria route must be “%(route)s” (SPEC §5)."
+                    )
+                    % {"route": LexMariaRoute(expected).label}
+                }
+            )
 
 
 class RuleDefinition(ValidityPeriod, models.Model):

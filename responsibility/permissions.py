@@ -34,8 +34,11 @@ class UserScope:
     def unit_q(self, prefix: str = "") -> Q:
         """A filter on Unit (or on a model whose unit is at ``prefix``) for this scope."""
         return units_in_scope_q(
-            unit_ids=self.unit_ids, provider_ids=self.provider_ids, board_ids=self.board_ids,
-            region_ids=self.region_ids, prefix=prefix,
+            unit_ids=self.unit_ids,
+            provider_ids=self.provider_ids,
+            board_ids=self.board_ids,
+            region_ids=self.region_ids,
+            prefix=prefix,
         )
 
 
@@ -53,9 +56,13 @@ def register_admin_users(*, municipality_id: int | None = None) -> list:
     from django.contrib.auth import get_user_model
 
     users = (
-        get_user_model().objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(user_permissions__codename="change_unit")
-                | Q(groups__permissions__codename="change_unit"))
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__codename="change_unit")
+            | Q(groups__permissions__codename="change_unit")
+        )
         .distinct()
     )
     if municipality_id is not None:
@@ -89,7 +96,8 @@ def user_scope(user, *, on: date | None = None) -> UserScope:
     if cached is not None:
         return cached
     assignments = list(
-        Assignment.objects.active_on(on).filter(person__user=user)
+        Assignment.objects.active_on(on)
+        .filter(person__user=user)
         .only("role", "unit_id", "provider_id", "board_id", "region_id")
     )
     scope = _scope_from(assignments)

@@ -57,8 +57,12 @@ def person_label(person: Person) -> str:
 
 def deputy_detail(assignment: Assignment) -> str:
     end = assignment.valid_to.isoformat() if assignment.valid_to else "…"
-    parts = [assignment.get_role_display(), str(assignment.scope_object),
-             f"{assignment.valid_from.isoformat()} – {end}", assignment.person.email]
+    parts = [
+        assignment.get_role_display(),
+        str(assignment.scope_object),
+        f"{assignment.valid_from.isoformat()} – {end}",
+        assignment.person.email,
+    ]
     return " · ".join(part for part in parts if part)
 
 

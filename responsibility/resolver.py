@@ -113,8 +113,12 @@ class Resolution:
             "deputy_for": self.deputy.deputy_for.person.full_name if self.deputy else None,
             "scope": self.scope,
             "contract": (
-                {"id": self.contract.pk, "case_number": self.contract.case_number, "mas_held_by": self.contract.mas_held_by,
-                 "clause": self.contract.mas_clause}
+                {
+                    "id": self.contract.pk,
+                    "case_number": self.contract.case_number,
+                    "mas_held_by": self.contract.mas_held_by,
+                    "clause": self.contract.mas_clause,
+                }
                 if self.contract
                 else None
             ),
@@ -163,7 +167,8 @@ class ResponsibilityIndex:
         if not unit_ids:
             return
         periods = (
-            UnitOperatingPeriod.objects.active_on(on).filter(unit_id__in=unit_ids)
+            UnitOperatingPeriod.objects.active_on(on)
+            .filter(unit_id__in=unit_ids)
             .select_related("contract")
             .order_by("unit_id", "valid_from")
         )
@@ -183,7 +188,8 @@ class ResponsibilityIndex:
         if region_ids:
             scope_q |= Q(region_id__in=region_ids)
         assignments = (
-            Assignment.objects.active_on(on).filter(scope_q, role__in=list(STATUTORY_ROLES))
+            Assignment.objects.active_on(on)
+            .filter(scope_q, role__in=list(STATUTORY_ROLES))
             # The scope objects too: the reason names them, and resolving must not query per unit.
             .select_related("person", "deputy_for__person", "unit", "provider", "board", "region")
             .order_by("valid_from", "pk")
@@ -232,7 +238,11 @@ class ResponsibilityIndex:
                 searched=levels,
             )
         return Resolution(
-            unit=unit, role=role, on=self.on, contract=contract, searched=levels,
+            unit=unit,
+            role=role,
+            on=self.on,
+            contract=contract,
+            searched=levels,
             reason=self._reason(None, [], None, contract),
         )
 
@@ -249,7 +259,9 @@ class ResponsibilityIndex:
         return None
 
     @staticmethod
-    def _reason(level: str | None, found: list[Assignment], deputy: Assignment | None, contract: Contract | None) -> str:
+    def _reason(
+        level: str | None, found: list[Assignment], deputy: Assignment | None, contract: Contract | None
+    ) -> str:
         parts = []
         if contract is not None:
             held_by = contract.get_mas_held_by_display().lower()
@@ -261,13 +273,19 @@ class ResponsibilityIndex:
         if level is None:
             parts.append(_("No assignment found at any level."))
         elif len(found) > 1:
-            parts.append(_("%(count)s overlapping assignments at the level: %(level)s.")
-                         % {"count": len(found), "level": Scope(level).label.lower()})
+            parts.append(
+                _("%(count)s overlapping assignments at the level: %(level)s.")
+                % {"count": len(found), "level": Scope(level).label.lower()}
+            )
         else:
             parts.append(
                 _("Assignment #%(id)s on the %(level)s %(scope)s, valid from %(from)s.")
-                % {"id": found[0].pk, "level": Scope(level).label.lower(), "scope": found[0].scope_object,
-                   "from": found[0].valid_from.isoformat()}
+                % {
+                    "id": found[0].pk,
+                    "level": Scope(level).label.lower(),
+                    "scope": found[0].scope_object,
+                    "from": found[0].valid_from.isoformat(),
+                }
             )
             if deputy is not None:
                 parts.append(
@@ -297,11 +315,18 @@ def board_units(boards: Iterable[Board]) -> dict[int, Unit]:
         return {}
     municipal: dict[int, int] = {}
     for provider in CareProvider.objects.filter(kind=ProviderKind.MUNICIPAL, board_id__in=list(boards)).only(
-            "pk", "board_id"):
+        "pk", "board_id"
+    ):
         municipal.setdefault(provider.board_id, provider.pk)  # the first by the model's ordering
     return {
-        pk: Unit(pk=-pk, municipality_id=board.municipality_id, board=board, provider_id=municipal.get(pk),
-                 operating_form=OperatingForm.OWN, contract=None)
+        pk: Unit(
+            pk=-pk,
+            municipality_id=board.municipality_id,
+            board=board,
+            provider_id=municipal.get(pk),
+            operating_form=OperatingForm.OWN,
+            contract=None,
+        )
         for pk, board in boards.items()
     }
 

@@ -204,8 +204,16 @@ def responsibility_matrix(
             RoleAnswer(role, index.resolve(unit, role), [f for f in unit_findings if f.role == role])
             for role in MATRIX_ROLES
         ]
-        rows.append(MatrixRow(unit, providers.get(operation.provider_id), operation.operating_form,
-                              operation.contract, cells, unit_findings))
+        rows.append(
+            MatrixRow(
+                unit,
+                providers.get(operation.provider_id),
+                operation.operating_form,
+                operation.contract,
+                cells,
+                unit_findings,
+            )
+        )
     return Matrix(on, rows)
 
 

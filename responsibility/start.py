@@ -24,8 +24,9 @@ def sections_for(*, user, role: str) -> list[StartItem]:
         return [
             StartItem(_("Responsibility matrix"), _url("responsibility:matrix")),
             StartItem(_("Gaps in the responsibility register"), _url("responsibility:findings"), count=gaps),
-            StartItem(_("Warnings in the responsibility register"), _url("responsibility:findings"),
-                      count=len(found) - gaps),
+            StartItem(
+                _("Warnings in the responsibility register"), _url("responsibility:findings"), count=len(found) - gaps
+            ),
         ]
     if role == Role.BOARD_OFFICIAL:
         from responsibility.selectors import matrix_findings

@@ -21,14 +21,10 @@ def normalize_org_number(value: str) -> str:
     """Return ``NNNNNN-NNNN`` for a valid organisationsnummer, or raise ValidationError."""
     match = _ORG_RE.match((value or "").strip())
     if not match:
-        raise ValidationError(
-            _("Enter the organisation number as NNNNNN-NNNN (ten digits)."), code="org_number_format"
-        )
+        raise ValidationError(_("Enter the organisation number as NNNNNN-NNNN (ten digits)."), code="org_number_format")
     digits = match.group(1) + match.group(2)
     if int(digits[2]) < 2:
-        raise ValidationError(
-            _("An organisation number has 2 or more as its third digit."), code="org_number_month"
-        )
+        raise ValidationError(_("An organisation number has 2 or more as its third digit."), code="org_number_month")
     if not luhn_ok(digits):
         raise ValidationError(_("The organisation number's check digit is wrong."), code="org_number_checksum")
     return f"{digits[:6]}-{digits[6:]}"

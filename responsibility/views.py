@@ -40,9 +40,15 @@ def unit_list(request):
     page = Paginator(unit_filter.qs, UNITS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "responsibility/unit_list.html", {
-        "filter": unit_filter, "page": page, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "responsibility/unit_list.html",
+        {
+            "filter": unit_filter,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @require_GET
@@ -57,22 +63,28 @@ def unit_detail(request, code: str):
     on = date_form.chosen_date()
     current = selectors.unit_responsibility(unit=unit, on=today)
     chosen = selectors.unit_responsibility(unit=unit, on=on) if on != today else None
-    return render(request, "responsibility/unit_detail.html", {
-        "unit": unit,
-        "today": today,
-        "date_form": date_form,
-        "current": current,
-        "chosen": chosen,
-        "periods": selectors.unit_operating_periods(unit=unit),
-        "history_url": _url_or_blank("responsibility:unit_history", unit.code),
-    })
+    return render(
+        request,
+        "responsibility/unit_detail.html",
+        {
+            "unit": unit,
+            "today": today,
+            "date_form": date_form,
+            "current": current,
+            "chosen": chosen,
+            "periods": selectors.unit_operating_periods(unit=unit),
+            "history_url": _url_or_blank("responsibility:unit_history", unit.code),
+        },
+    )
 
 
 def _holder_text(answer: RoleAnswer) -> str:
     resolution = answer.resolution
     if resolution.deputy is not None:
         return _("%(deputy)s (deputy for %(holder)s)") % {
-            "deputy": resolution.deputy.person, "holder": resolution.deputy.deputy_for.person}
+            "deputy": resolution.deputy.person,
+            "holder": resolution.deputy.deputy_for.person,
+        }
     if resolution.holder is not None:
         return resolution.holder.full_name
     if resolution.holders:
@@ -87,8 +99,13 @@ def _matrix_dataset(matrix: Matrix) -> tablib.Dataset:
     headers += [_("Findings")]
     data = tablib.Dataset(headers=headers, title=_("Responsibility matrix")[:31])
     for row in matrix.rows:
-        values = [row.unit.code, row.unit.name, row.unit.board.name, row.provider.name if row.provider else "",
-                  row.operating_form_label]
+        values = [
+            row.unit.code,
+            row.unit.name,
+            row.unit.board.name,
+            row.provider.name if row.provider else "",
+            row.operating_form_label,
+        ]
         for cell in row.cells:
             text = _holder_text(cell)
             if cell.findings:
@@ -132,9 +149,18 @@ def matrix(request):
         return response
     query = data.copy()
     query.pop("export", None)
-    return render(request, "responsibility/matrix.html", {
-        "form": form, "matrix": result, "on": on, "today": timezone.localdate(), "role_labels": _role_labels(), "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "responsibility/matrix.html",
+        {
+            "form": form,
+            "matrix": result,
+            "on": on,
+            "today": timezone.localdate(),
+            "role_labels": _role_labels(),
+            "query": query.urlencode(),
+        },
+    )
 
 
 @require_GET
@@ -146,6 +172,13 @@ def findings(request):
     date_form = DateForm(request.GET or None)
     on = date_form.chosen_date()
     found = selectors.open_findings(user=request.user, on=on)
-    return render(request, "responsibility/findings.html", {
-        "date_form": date_form, "on": on, "groups": selectors.group_findings(found), "total": len(found),
-    })
+    return render(
+        request,
+        "responsibility/findings.html",
+        {
+            "date_form": date_form,
+            "on": on,
+            "groups": selectors.group_findings(found),
+            "total": len(found),
+        },
+    )

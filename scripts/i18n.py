@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def po_files() -> list[Path]:
-    return sorted(p for p in ROOT.glob("**/locale/*/LC_MESSAGES/django.po") if not ({".venv", "var"} & set(p.relative_to(ROOT).parts)))
+    return sorted(
+        p
+        for p in ROOT.glob("**/locale/*/LC_MESSAGES/django.po")
+        if not ({".venv", "var"} & set(p.relative_to(ROOT).parts))
+    )
 
 
 def untranslated(po: polib.POFile) -> list[polib.POEntry]:

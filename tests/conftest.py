@@ -193,7 +193,9 @@ def pytest_terminal_summary(terminalreporter):
     for reports in terminalreporter.stats.values():
         for report in reports:
             if getattr(report, "when", "") == "setup":
-                reloads += sum(value for name, value in getattr(report, "user_properties", ()) if name == "demo_reloaded")
+                reloads += sum(
+                    value for name, value in getattr(report, "user_properties", ()) if name == "demo_reloaded"
+                )
             if getattr(report, "when", "") != "call":
                 continue
             for name, value in getattr(report, "user_properties", ()):

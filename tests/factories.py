@@ -238,9 +238,16 @@ class Org:
 
     def contract(self, *, mas_held_by: str, clause: str = "4.11") -> Contract:
         return Contract.objects.create(
-            municipality=self.municipality, kind=ContractKind.CONTRACT, title="Avtal", provider=self.contractor,
-            managing_board=self.board, purchasing_board=self.board, case_number=f"T {self.n}/{next(_seq)}",
-            valid_from=D0, mas_held_by=mas_held_by, mas_clause=clause,
+            municipality=self.municipality,
+            kind=ContractKind.CONTRACT,
+            title="Avtal",
+            provider=self.contractor,
+            managing_board=self.board,
+            purchasing_board=self.board,
+            case_number=f"T {self.n}/{next(_seq)}",
+            valid_from=D0,
+            mas_held_by=mas_held_by,
+            mas_clause=clause,
             lex_maria_route=CONSISTENT_ROUTES[(ContractKind.CONTRACT, mas_held_by)],
         )
 
@@ -248,31 +255,64 @@ class Org:
         provider = self.contractor if contract else self.municipal
         form = OperatingForm.CONTRACT if contract else OperatingForm.OWN
         new = Unit.objects.create(
-            municipality=self.municipality, code=f"{code}-{self.n}", name=f"Enhet {code}", unit_type="care_home",
-            board=self.board, provider=provider, operating_form=form, contract=contract,
-            provides_rehabilitation=rehab, active_from=D0,
+            municipality=self.municipality,
+            code=f"{code}-{self.n}",
+            name=f"Enhet {code}",
+            unit_type="care_home",
+            board=self.board,
+            provider=provider,
+            operating_form=form,
+            contract=contract,
+            provides_rehabilitation=rehab,
+            active_from=D0,
         )
-        UnitOperatingPeriod.objects.create(unit=new, valid_from=D0, provider=provider, operating_form=form,
-                                           contract=contract)
+        UnitOperatingPeriod.objects.create(
+            unit=new, valid_from=D0, provider=provider, operating_form=form, contract=contract
+        )
         return units_with_board(Unit.objects.filter(pk=new.pk)).select_related("municipality").get()
 
     def person(self, name: str = "Anna", *, profession: str = Profession.NURSE, licensed: bool = True) -> Person:
-        return PersonFactory(municipality=self.municipality, first_name=name, last_name=f"T{next(_seq)}",
-                             profession=profession, licensed=licensed)
+        return PersonFactory(
+            municipality=self.municipality,
+            first_name=name,
+            last_name=f"T{next(_seq)}",
+            profession=profession,
+            licensed=licensed,
+        )
 
-    def assign(self, person: Person, role: str, scope, *, valid_from: date = D0, valid_to: date | None = None,
-               deputy_for: Assignment | None = None, kind: str = AssignmentKind.STATUTORY, **extra) -> Assignment:
+    def assign(
+        self,
+        person: Person,
+        role: str,
+        scope,
+        *,
+        valid_from: date = D0,
+        valid_to: date | None = None,
+        deputy_for: Assignment | None = None,
+        kind: str = AssignmentKind.STATUTORY,
+        **extra,
+    ) -> Assignment:
         field = {Region: "region", Board: "board", CareProvider: "provider", Unit: "unit"}[type(scope)]
-        return Assignment.objects.create(person=person, role=role, kind=kind, valid_from=valid_from,
-                                         valid_to=valid_to, deputy_for=deputy_for, **{field: scope}, **extra)
+        return Assignment.objects.create(
+            person=person,
+            role=role,
+            kind=kind,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            deputy_for=deputy_for,
+            **{field: scope},
+            **extra,
+        )
 
 
 def user_for(person: Person):
     """The login of ``person``, created when the demo gave them none."""
     if person.user_id is None:
         person.user = UserFactory(
-            username=f"p{person.pk}", email=person.email or f"p{person.pk}@example.se",
-            first_name=person.first_name, last_name=person.last_name,
+            username=f"p{person.pk}",
+            email=person.email or f"p{person.pk}@example.se",
+            first_name=person.first_name,
+            last_name=person.last_name,
         )
         person.save(update_fields=["user"])
     return person.user

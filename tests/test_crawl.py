@@ -43,8 +43,10 @@ def check_role(role: str, record_property) -> None:
         out.write_text(json.dumps([{"case": asdict(o.case), "status": o.status} for o in result.outcomes]))
     # A 5xx only where the table names it (the health check's 503 while the worker is down).
     errors = [
-        o for o in result.outcomes
-        if o.status >= 500 and o.status not in (expected(EXPECTED, o.case.pattern, role, o.case.kind, o.case.method) or ())
+        o
+        for o in result.outcomes
+        if o.status >= 500
+        and o.status not in (expected(EXPECTED, o.case.pattern, role, o.case.kind, o.case.method) or ())
     ]
     leaks = [o for o in result.outcomes if o.leaks]
     wrong = []

@@ -29,9 +29,15 @@ def test_report_tables_scroll_regions_are_focusable_and_named(client):
     """Every scrolling table wrapper of the Lex Maria summary is focusable and named by its caption."""
     client.force_login(user("tjansteman"))
     today = timezone.localdate()
-    html = client.get(reverse("reports:report_detail"), {
-        "kind": "lex_maria", "scope": "board:hagersten-liljeholmen",
-        "period_from": today.replace(month=1, day=1).isoformat(), "period_to": today.isoformat()}).content.decode()
+    html = client.get(
+        reverse("reports:report_detail"),
+        {
+            "kind": "lex_maria",
+            "scope": "board:hagersten-liljeholmen",
+            "period_from": today.replace(month=1, day=1).isoformat(),
+            "period_to": today.isoformat(),
+        },
+    ).content.decode()
     wraps = re.findall(r'<div class="table-wrap[^"]*"[^>]*>', html)
     assert wraps
     for wrap in wraps:

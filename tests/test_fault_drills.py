@@ -32,9 +32,28 @@ from tests.test_foundation import ROOT, _worker_env
 
 def _start_worker(queue: str, env: dict) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "masportal", "worker", "--pool", "solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "masportal",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -59,11 +78,21 @@ def test_worker_killed_mid_report_ends_done_or_failed_with_retry_never_stuck(liv
     seed_period(start=start)
     queue = f"drill-{uuid.uuid4().hex[:8]}"
     settings.REPORTS_QUEUE = queue
-    env = {**_worker_env(), "MASPORTAL_REPORT_LEASE_SECONDS": "2", "MASPORTAL_BROKER_VISIBILITY_TIMEOUT": "4",
-           "MASPORTAL_BROKER_RESTORE_INTERVAL": "1", "MASPORTAL_BROKER_RESTORE_THROTTLE": "1"}
+    env = {
+        **_worker_env(),
+        "MASPORTAL_REPORT_LEASE_SECONDS": "2",
+        "MASPORTAL_BROKER_VISIBILITY_TIMEOUT": "4",
+        "MASPORTAL_BROKER_RESTORE_INTERVAL": "1",
+        "MASPORTAL_BROKER_RESTORE_THROTTLE": "1",
+    }
     user = demo_user("tjansteman")
-    params = report_services.check_params(user=user, kind="deviations", scope_token="board:hagersten-liljeholmen",  # noqa: S106
-                                          period_from=start, period_to=date(start.year, 12, 31))
+    params = report_services.check_params(
+        user=user,
+        kind="deviations",
+        scope_token="board:hagersten-liljeholmen",  # noqa: S106
+        period_from=start,
+        period_to=date(start.year, 12, 31),
+    )
     worker = _start_worker(queue, env)
     second = None
     try:
@@ -84,8 +113,9 @@ def test_worker_killed_mid_report_ends_done_or_failed_with_retry_never_stuck(liv
             assert report.state == ReportState.FAILED
             assert report_services.may_retry(report)
             report_services.report_retry(user=user, report=report)
-            assert _wait(lambda: _state(report.pk)[0] == ReportState.DONE, 90, step=0.3), \
+            assert _wait(lambda: _state(report.pk)[0] == ReportState.DONE, 90, step=0.3), (
                 second.stdout.read().decode() if second.poll() is not None else "not done"
+            )
         if settings.CELERY_BROKER_URL.startswith("redis"):
             assert redelivered, "Redis must redeliver the unacknowledged report after the visibility timeout"
         report.refresh_from_db()
@@ -136,7 +166,8 @@ def _post_report(browser: _Browser, form: dict) -> tuple[int, str]:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only")
 def test_database_connection_cut_mid_deviation_post_gives_swedish_page_saves_nothing_next_works(
-        live_server, live_demo, client, demo_user, monkeypatch):
+    live_server, live_demo, client, demo_user, monkeypatch
+):
     """pg_terminate_backend on the web process's connection in the middle of the report POST: a clear
     Swedish 503 page, no deviation (nor half of one) saved, and the next POST works (Django reconnects)."""
     import psycopg

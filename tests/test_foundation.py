@@ -26,11 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _row_counts() -> dict[str, int]:
     skip = {"sessions", "admin", "django_celery_beat"}
-    return {
-        m._meta.label: m.objects.count()
-        for m in apps.get_models()
-        if m._meta.app_label not in skip
-    }
+    return {m._meta.label: m.objects.count() for m in apps.get_models() if m._meta.app_label not in skip}
 
 
 @pytest.mark.django_db
@@ -104,7 +100,8 @@ def test_healthz_reports_stopped_redis_as_down(client):
         port = s.getsockname()[1]
     server = subprocess.Popen(  # noqa: S603
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         url = f"redis://127.0.0.1:{port}/0"
@@ -145,9 +142,27 @@ def test_task_runs_in_a_real_worker_process():
     queue = f"test-{uuid.uuid4().hex[:8]}"
     Heartbeat.objects.filter(source="worker").delete()
     worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "masportal", "worker", "--pool", "solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=_worker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "masportal",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=_worker_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     try:
         result = heartbeat.apply_async(queue=queue)

@@ -92,7 +92,7 @@ def cycles(edges) -> list[list[str]]:
 
     def visit(node: str, path: list[str]) -> None:
         if node in path:
-            found.append(path[path.index(node):] + [node])
+            found.append(path[path.index(node) :] + [node])
             return
         if node in done:
             return
@@ -147,5 +147,9 @@ def test_imports_down_the_layers_are_allowed():
     assert violations({("reports", "core"): ["r"], ("masportal", "api"): []} | {("api", "incidents"): ["a"]}) == [
         "masportal imports api, of its own layer: []"
     ]
-    assert violations({("reports", "complaints"): ["r"], ("complaints", "incidents"): ["c"],
-                       ("bench", "masportal"): ["b"]}) == []
+    assert (
+        violations(
+            {("reports", "complaints"): ["r"], ("complaints", "incidents"): ["c"], ("bench", "masportal"): ["b"]}
+        )
+        == []
+    )

@@ -94,8 +94,11 @@ def test_a_contract_created_by_bs_admin_lands_in_b(client, b, other_municipality
     from responsibility.models import Board, Contract
 
     client.force_login(_user(other_municipality.admin_username))
-    data = {**_contract_data(Contract.objects.filter(municipality=b).order_by("pk").first()),
-            "case_number": "B-2026-1", "successor": ""}
+    data = {
+        **_contract_data(Contract.objects.filter(municipality=b).order_by("pk").first()),
+        "case_number": "B-2026-1",
+        "successor": "",
+    }
 
     response = client.post(reverse("followup:contract_create"), data)
 
@@ -103,8 +106,9 @@ def test_a_contract_created_by_bs_admin_lands_in_b(client, b, other_municipality
     assert Contract.objects.get(case_number="B-2026-1").municipality_id == b.pk
     # A's boards are no choices on B's form: the form refuses them and nothing is saved.
     a_board = Board.objects.exclude(municipality=b).first()
-    response = client.post(reverse("followup:contract_create"),
-                           {**data, "case_number": "B-2026-2", "managing_board": a_board.pk})
+    response = client.post(
+        reverse("followup:contract_create"), {**data, "case_number": "B-2026-2", "managing_board": a_board.pk}
+    )
     assert response.status_code == 400
     assert "managing_board" in response.context["form"].errors
     assert not Contract.objects.filter(case_number="B-2026-2").exists()
@@ -155,8 +159,18 @@ def test_responsibility_commands_ask_for_the_municipality_when_a_code_is_in_both
     with pytest.raises(CommandError, match="several municipalities"):
         call_command("who_is_responsible", "--unit", "hage-01", "--role", "MAS", stdout=io.StringIO())
     out = io.StringIO()
-    call_command("who_is_responsible", "--unit", "hage-01", "--role", "MAS", "--municipality", "stockholm",
-                 "--format", "json", stdout=out)
+    call_command(
+        "who_is_responsible",
+        "--unit",
+        "hage-01",
+        "--role",
+        "MAS",
+        "--municipality",
+        "stockholm",
+        "--format",
+        "json",
+        stdout=out,
+    )
     assert json.loads(out.getvalue())["unit"] == "hage-01"
     out = io.StringIO()
     call_command("check_responsibility", "--municipality", b.code, "--format", "json", stdout=out)
@@ -200,13 +214,22 @@ def test_jobs_never_tell_one_municipalitys_people_about_the_other(b):
     run_scheduled_jobs()
 
     def refs(deviations, cases, complaints) -> set[str]:
-        return (set(deviations.exclude(reference="").values_list("reference", flat=True))
-                | set(cases.values_list("reference", flat=True)) | set(complaints.values_list("reference", flat=True)))
+        return (
+            set(deviations.exclude(reference="").values_list("reference", flat=True))
+            | set(cases.values_list("reference", flat=True))
+            | set(complaints.values_list("reference", flat=True))
+        )
 
-    b_refs = refs(Deviation.objects.filter(municipality=b), LexMariaCase.objects.filter(deviation__municipality=b),
-                  Complaint.objects.filter(municipality=b))
-    a_refs = refs(Deviation.objects.exclude(municipality=b), LexMariaCase.objects.exclude(deviation__municipality=b),
-                  Complaint.objects.exclude(municipality=b))
+    b_refs = refs(
+        Deviation.objects.filter(municipality=b),
+        LexMariaCase.objects.filter(deviation__municipality=b),
+        Complaint.objects.filter(municipality=b),
+    )
+    a_refs = refs(
+        Deviation.objects.exclude(municipality=b),
+        LexMariaCase.objects.exclude(deviation__municipality=b),
+        Complaint.objects.exclude(municipality=b),
+    )
     only_b = b_refs - a_refs  # reference series are per municipality: the same number can be in both
     assert only_b
     to_a = Notification.objects.exclude(recipient__person__municipality=b)
@@ -282,8 +305,9 @@ def test_reports_of_a_cover_a_only(admin_a, b):
     assert scopes
     assert {s.municipality_id for s in scopes} == {admin.person.municipality_id}
     board_b = Board.objects.filter(municipality=b).first()
-    response = admin_a.get(reverse("reports:report_export", args=["csv"]),
-                           {"kind": "deviations", "scope": f"board:{board_b.code}"})
+    response = admin_a.get(
+        reverse("reports:report_export", args=["csv"]), {"kind": "deviations", "scope": f"board:{board_b.code}"}
+    )
     assert response.status_code == 400
     region_b = Region.objects.filter(municipality=b).first()
     response = admin_a.get(reverse("reports:report_detail"), {"kind": "deviations", "scope": f"region:{region_b.code}"})
@@ -300,8 +324,11 @@ def test_api_admin_and_tokens_of_a_reach_nothing_of_b(admin_a, b):
     from responsibility.models import Municipality
 
     b_client = api_client_create(municipality=b, name="B:s system", scopes=["read:cases", "read:register"])
-    a_client = api_client_create(municipality=Municipality.objects.get(code="stockholm"), name="A:s system",
-                                 scopes=["read:cases", "read:register"])
+    a_client = api_client_create(
+        municipality=Municipality.objects.get(code="stockholm"),
+        name="A:s system",
+        scopes=["read:cases", "read:register"],
+    )
 
     assert "B:s system" not in admin_a.get(reverse("api_admin:client_list")).content.decode()
     assert admin_a.post(reverse("api_admin:client_revoke", args=[b_client.client.pk])).status_code == 404

@@ -24,13 +24,31 @@ def generate(**options) -> str:
 
 def snapshot(codes: list[str]) -> dict:
     deviations = Deviation.objects.filter(municipality__code__in=codes).order_by("municipality__code", "reference")
-    first = list(deviations.values_list(
-        "municipality__code", "reference", "unit__code", "state", "occurred_at", "reported_at", "category__code",
-        "consequence", "probability", "risk_score", "reporter__username", "investigator__username",
-        "assessor__username", "due_at", "closed_at", "created_at",
-    )[:25])
-    cases = list(LexMariaCase.objects.filter(board__municipality__code__in=codes).order_by("reference").values_list(
-        "reference", "route", "state", "reporter_person__email", "board_mas__email", "decided_at"))
+    first = list(
+        deviations.values_list(
+            "municipality__code",
+            "reference",
+            "unit__code",
+            "state",
+            "occurred_at",
+            "reported_at",
+            "category__code",
+            "consequence",
+            "probability",
+            "risk_score",
+            "reporter__username",
+            "investigator__username",
+            "assessor__username",
+            "due_at",
+            "closed_at",
+            "created_at",
+        )[:25]
+    )
+    cases = list(
+        LexMariaCase.objects.filter(board__municipality__code__in=codes)
+        .order_by("reference")
+        .values_list("reference", "route", "state", "reporter_person__email", "board_mas__email", "decided_at")
+    )
     return {
         "deviations": deviations.count(),
         "states": sorted(deviations.values_list("state", flat=True).distinct()),

@@ -12,5 +12,9 @@ def sso_login_buttons(context):
     providers = selectors.login_providers(municipality_code=request.GET.get("kommun"))
     request.sso_form_action = {origin for p in providers if (origin := selectors.idp_origin(p))}
     show_municipality = len({p.municipality_id for p in providers}) > 1
-    return {"providers": providers, "show_municipality": show_municipality, "next": context.get("next", ""),
-            "csrf_token": context.get("csrf_token")}
+    return {
+        "providers": providers,
+        "show_municipality": show_municipality,
+        "next": context.get("next", ""),
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -24,8 +24,9 @@ def _date(label, *, required: bool = True) -> forms.DateField:
 
 
 def _text(label, *, required: bool = True, rows: int = 3, help_text: str = "") -> forms.CharField:
-    return forms.CharField(label=label, required=required, help_text=help_text,
-                           widget=forms.Textarea(attrs={"rows": rows}))
+    return forms.CharField(
+        label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+    )
 
 
 class StepForm(forms.Form):
@@ -54,8 +55,11 @@ class PatientInformedForm(StepForm):
     step = Step.INFORM_PATIENT
     informed_at = _date(_("Date the patient or next of kin was informed"), required=False)
     informed_by = forms.CharField(label=_("Informed by (name and title)"), required=False, max_length=120)
-    not_informed_reason = _text(_("Why the patient could not be informed"), required=False,
-                                help_text=_("Fill in only if the patient or next of kin could not be informed."))
+    not_informed_reason = _text(
+        _("Why the patient could not be informed"),
+        required=False,
+        help_text=_("Fill in only if the patient or next of kin could not be informed."),
+    )
     patient_statement = _text(_("The patient's own description of the event"), required=False, rows=4)
 
     def clean(self):
@@ -70,8 +74,9 @@ class PatientInformedForm(StepForm):
 
 class AnalysisForm(StepForm):
     step = Step.ANALYSE
-    leader = forms.ModelChoiceField(label=_("Analysis leader (appointed by the operations manager)"),
-                                    queryset=Person.objects.none())
+    leader = forms.ModelChoiceField(
+        label=_("Analysis leader (appointed by the operations manager)"), queryset=Person.objects.none()
+    )
     team = _text(_("Analysis team"), rows=2)
     timeline = _text(_("Timeline"), rows=4)
     causes = _text(_("Causes"), rows=4)
@@ -79,17 +84,21 @@ class AnalysisForm(StepForm):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
-        people = Person.objects.filter(municipality_id=case.deviation.municipality_id).order_by("last_name",
-                                                                                                "first_name")
+        people = Person.objects.filter(municipality_id=case.deviation.municipality_id).order_by(
+            "last_name", "first_name"
+        )
         self.fields["leader"].queryset = people
         for i in range(1, ANALYSIS_ACTION_ROWS + 1):
             required = i == 1
             self.fields[f"action_{i}_description"] = forms.CharField(
-                label=_("Action %(n)s") % {"n": i}, required=required, max_length=500)
+                label=_("Action %(n)s") % {"n": i}, required=required, max_length=500
+            )
             self.fields[f"action_{i}_owner"] = forms.ModelChoiceField(
-                label=_("Owner of action %(n)s") % {"n": i}, queryset=people, required=required)
+                label=_("Owner of action %(n)s") % {"n": i}, queryset=people, required=required
+            )
             self.fields[f"action_{i}_deadline"] = forms.DateField(
-                label=_("Deadline of action %(n)s") % {"n": i}, required=required, widget=DateInput())
+                label=_("Deadline of action %(n)s") % {"n": i}, required=required, widget=DateInput()
+            )
 
     def action_rows(self):
         return [
@@ -103,8 +112,7 @@ class AnalysisForm(StepForm):
         for i in range(1, ANALYSIS_ACTION_ROWS + 1):
             parts = [data.get(f"action_{i}_{k}") for k in ("description", "owner", "deadline")]
             if any(parts) and not all(parts):
-                self.add_error(f"action_{i}_description",
-                               _("An action needs a description, an owner and a deadline."))
+                self.add_error(f"action_{i}_description", _("An action needs a description, an owner and a deadline."))
             elif all(parts):
                 actions.append(AnalysisAction(description=parts[0], owner=parts[1], deadline=parts[2]))
         data["actions"] = actions
@@ -177,6 +185,15 @@ class CloseForm(StepForm):
 
 STEP_FORMS: dict[str, type[StepForm]] = {
     form.step: form
-    for form in (PatientInformedForm, AnalysisForm, ForwardForm, BoardInformedForm, ReportToIvoForm,
-                 SendInvestigationForm, IvoDecisionForm, CloseForm, NotApplicableForm)
+    for form in (
+        PatientInformedForm,
+        AnalysisForm,
+        ForwardForm,
+        BoardInformedForm,
+        ReportToIvoForm,
+        SendInvestigationForm,
+        IvoDecisionForm,
+        CloseForm,
+        NotApplicableForm,
+    )
 }

@@ -64,6 +64,7 @@ def investigation_context(*, case: LexMariaCase, produced_by) -> dict:
 
 def investigation_pdf(*, case: LexMariaCase, produced_by) -> bytes:
     """Render the investigation of ``case`` as PDF bytes."""
-    html = render_to_string("incidents/lex_maria/investigation_pdf.html",
-                            investigation_context(case=case, produced_by=produced_by))
+    html = render_to_string(
+        "incidents/lex_maria/investigation_pdf.html", investigation_context(case=case, produced_by=produced_by)
+    )
     return html_to_pdf(html)

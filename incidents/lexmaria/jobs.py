@@ -31,20 +31,33 @@ MAX_REMINDER_DAYS = 30
 
 
 def _notice(case: LexMariaCase, *, step: str, kind: str, recipients: list) -> Notice:
-    values = {"reference": case.reference, "step": str(Step(step).label),
-              "date": timezone.localdate(case.due_at).isoformat()}
+    values = {
+        "reference": case.reference,
+        "step": str(Step(step).label),
+        "date": timezone.localdate(case.due_at).isoformat(),
+    }
     if kind == ReminderKind.BEFORE:
         subject = _("Lex Maria %(reference)s: “%(step)s” is due %(date)s") % values
     else:
         subject = _("Lex Maria %(reference)s: “%(step)s” is overdue since %(date)s") % values
-    return Notice(recipients=recipients, kind="lex_maria_reminder", subject=subject, link=case.get_absolute_url(),
-                  dedupe_key=f"lexmaria:{case.pk}:{step}:{kind}")
+    return Notice(
+        recipients=recipients,
+        kind="lex_maria_reminder",
+        subject=subject,
+        link=case.get_absolute_url(),
+        dedupe_key=f"lexmaria:{case.pk}:{step}:{kind}",
+    )
 
 
 def _reminded(kind: str) -> Exists:
-    return Exists(LexMariaReminder.objects.filter(
-        case=OuterRef("pk"), state=OuterRef("state"), due_at=OuterRef("due_at"), kind=kind,
-    ))
+    return Exists(
+        LexMariaReminder.objects.filter(
+            case=OuterRef("pk"),
+            state=OuterRef("state"),
+            due_at=OuterRef("due_at"),
+            kind=kind,
+        )
+    )
 
 
 def _officials_memo(on: date):
@@ -60,8 +73,7 @@ def _officials_memo(on: date):
     return officials
 
 
-def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size: int, counts: dict,
-                 officials) -> int:
+def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size: int, counts: dict, officials) -> int:
     """Remind one batch of cases not yet reminded for their step's deadline; return how many were taken."""
     from incidents.jobs import reminder_windows
 
@@ -72,9 +84,9 @@ def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size
                 .filter(reminder_windows(on=on, kind=kind, days_before=days_before, field="deviation__municipality_id"))
                 .filter(~_reminded(kind))
                 .order_by("due_at", "pk")
-            )
-            .select_related("deviation__operations_manager__user", "reporter_person__user", "board_mas__user")[
-                :batch_size]
+            ).select_related("deviation__operations_manager__user", "reporter_person__user", "board_mas__user")[
+                :batch_size
+            ]
         )
         if not cases:
             return 0
@@ -84,12 +96,16 @@ def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size
                 step = next_step(case)
                 recipients = []
                 if step is not None:
-                    recipients = users_of(case, actors_for(case=case, step=step), stored_routing=True,
-                                          officials=officials)
+                    recipients = users_of(
+                        case, actors_for(case=case, step=step), stored_routing=True, officials=officials
+                    )
                     recipients = [u for u in {u.pk: u for u in recipients}.values() if u.is_active]
                     notices.append(_notice(case, step=step, kind=kind, recipients=recipients))
-                records.append(LexMariaReminder(case=case, state=case.state, due_at=case.due_at, kind=kind,
-                                                recipients=len(recipients)))
+                records.append(
+                    LexMariaReminder(
+                        case=case, state=case.state, due_at=case.due_at, kind=kind, recipients=len(recipients)
+                    )
+                )
         LexMariaReminder.objects.bulk_create(records, ignore_conflicts=True)
         counts[kind] += notify_all(notices=notices)
         counts["cases"] += len(cases)
@@ -105,8 +121,9 @@ def lex_maria_reminders(*, on: date, batch_size: int, budget: TimeBudget | None 
     counts = {"cases": 0, ReminderKind.BEFORE: 0, ReminderKind.OVERDUE: 0, "batches": 0, "complete": 1}
     for kind in (ReminderKind.OVERDUE, ReminderKind.BEFORE):
         result = in_batches(
-            lambda kind=kind: remind_batch(on=on, kind=kind, days_before=days_before, batch_size=batch_size,
-                                           counts=counts, officials=officials),
+            lambda kind=kind: remind_batch(
+                on=on, kind=kind, days_before=days_before, batch_size=batch_size, counts=counts, officials=officials
+            ),
             budget=budget,
         )
         counts["batches"] += result["batches"]

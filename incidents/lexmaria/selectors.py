@@ -49,12 +49,30 @@ def lex_maria_cases_visible_to(*, user, on: date | None = None) -> QuerySet[LexM
 
 def _queue_rows(qs: QuerySet[LexMariaCase]) -> QuerySet[LexMariaCase]:
     return (
-        qs.select_related("deviation__unit", "deviation__municipality", "deviation__operations_manager", "board",
-                          "purchasing_board", "reporter_person", "board_mas", "fallback_person")
+        qs.select_related(
+            "deviation__unit",
+            "deviation__municipality",
+            "deviation__operations_manager",
+            "board",
+            "purchasing_board",
+            "reporter_person",
+            "board_mas",
+            "fallback_person",
+        )
         .prefetch_related("not_applicable")
-        .defer("motivation", "patient_statement", "analysis_team", "analysis_timeline", "analysis_causes",
-               "analysis_actions", "deviation__description", "deviation__immediate_actions",
-               "deviation__patient_identifier_encrypted", "deviation__cause_analysis", "deviation__assessment")
+        .defer(
+            "motivation",
+            "patient_statement",
+            "analysis_team",
+            "analysis_timeline",
+            "analysis_causes",
+            "analysis_actions",
+            "deviation__description",
+            "deviation__immediate_actions",
+            "deviation__patient_identifier_encrypted",
+            "deviation__cause_analysis",
+            "deviation__assessment",
+        )
     )
 
 
@@ -65,8 +83,9 @@ def open_cases(qs: QuerySet[LexMariaCase]) -> QuerySet[LexMariaCase]:
 
 # The queue's state filter ("open", "closed", "all" or one state) and its sort orders.
 STATE_FILTERS = ("open", "closed", "all")
-_STEP_ORDER = Case(*(When(state=value, then=Value(i)) for i, value in enumerate(LexMariaState.values)),
-                   output_field=IntegerField())
+_STEP_ORDER = Case(
+    *(When(state=value, then=Value(i)) for i, value in enumerate(LexMariaState.values)), output_field=IntegerField()
+)
 SORTS: dict[str, tuple[str, tuple]] = {
     "deadline": (gettext_lazy("Next deadline"), (F("due_at").asc(nulls_last=True), "decided_at", "pk")),
     "age": (gettext_lazy("Oldest first"), ("decided_at", "pk")),
@@ -96,7 +115,7 @@ ROUTE_SHORT = {
 
 
 def board_role(case: LexMariaCase) -> str:
-    """"informed" where another vårdgivare reports and the board is only informed (private provider under
+    """ "informed" where another vårdgivare reports and the board is only informed (private provider under
     ramavtal/LOV, SPEC §5); "responsible" where the case is the board's own business (egen regi, entreprenad)."""
     return "informed" if case.route == LexMariaRoute.PROVIDER_MAS else "responsible"
 
@@ -108,10 +127,13 @@ def board_officials(cases) -> dict[int, tuple[str, ...]]:
         return {}
     today = timezone.localdate()
     names: dict[int, list[str]] = {}
-    rows = (Assignment.objects.filter(role=Role.BOARD_OFFICIAL, board_id__in=sorted(board_ids), valid_from__lte=today)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-            .select_related("person").only("board_id", "person__first_name", "person__last_name")
-            .order_by("person__last_name", "person__first_name", "pk"))
+    rows = (
+        Assignment.objects.filter(role=Role.BOARD_OFFICIAL, board_id__in=sorted(board_ids), valid_from__lte=today)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("person")
+        .only("board_id", "person__first_name", "person__last_name")
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
     for a in rows:
         names.setdefault(a.board_id, []).append(a.person.full_name)
     return {k: tuple(dict.fromkeys(v)) for k, v in names.items()}
@@ -179,8 +201,9 @@ class QueueRow:
         }
 
 
-def movers(case: LexMariaCase, step: str | None,
-           officials: dict[int, tuple[str, ...]] | None = None) -> tuple[tuple[str, str | None], ...]:
+def movers(
+    case: LexMariaCase, step: str | None, officials: dict[int, tuple[str, ...]] | None = None
+) -> tuple[tuple[str, str | None], ...]:
     """Who takes ``step``: each part of the chain with the stored person's name (the verksamhetschef routed
     with the deviation; the board officials of the case's boards, from :func:`board_officials`)."""
     if step is None:
@@ -191,20 +214,24 @@ def movers(case: LexMariaCase, step: str | None,
             names = [n for b in (case.board_id, case.purchasing_board_id) if b for n in (officials or {}).get(b, ())]
             result.append((str(actor), ", ".join(dict.fromkeys(names)) or None))
             continue
-        person = {Actor.REPORTER: case.reporter_person or case.fallback_person,
-                  Actor.BOARD_MAS: case.board_mas,
-                  Actor.OPERATIONS_MANAGER: case.deviation.operations_manager}.get(actor)
+        person = {
+            Actor.REPORTER: case.reporter_person or case.fallback_person,
+            Actor.BOARD_MAS: case.board_mas,
+            Actor.OPERATIONS_MANAGER: case.deviation.operations_manager,
+        }.get(actor)
         result.append((str(actor), person.full_name if person is not None else None))
     return tuple(result)
 
 
-def queue_row(case: LexMariaCase, *, today: date | None = None,
-              officials: dict[int, tuple[str, ...]] | None = None) -> QueueRow:
+def queue_row(
+    case: LexMariaCase, *, today: date | None = None, officials: dict[int, tuple[str, ...]] | None = None
+) -> QueueRow:
     today = today or timezone.localdate()
     step = next_step(case)
     deadline = timezone.localdate(case.due_at) if case.due_at else None
-    boards = [case.board.name] + ([case.purchasing_board.name] if case.purchasing_board_id
-                                  and case.purchasing_board_id != case.board_id else [])
+    boards = [case.board.name] + (
+        [case.purchasing_board.name] if case.purchasing_board_id and case.purchasing_board_id != case.board_id else []
+    )
     return QueueRow(
         case=case,
         reference=case.reference,

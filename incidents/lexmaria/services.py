@@ -219,22 +219,24 @@ def resolve_chain(deviation: Deviation, *, index: RoutingIndex | None = None) ->
             guard = _("R12: the unit is run by another care provider (vårdgivare) without a contract in force.")
         else:
             guard = _("R11: contract %(case)s contradicts itself (type, MAS duty and Lex Maria route).") % {
-                "case": contract.case_number}
+                "case": contract.case_number
+            }
     if route == Route.BOARD_MAS:
-        appointed, found = _reporter(lambda role: lookups.board_holder(unit.board, role),
-                                     rehabilitation=rehabilitation)
+        appointed, found = _reporter(lambda role: lookups.board_holder(unit.board, role), rehabilitation=rehabilitation)
     elif guard:
         own = (Scope.UNIT, Scope.PROVIDER)  # the provider's own register only
-        appointed, found = _reporter(lambda role: register.resolve(unit, role, levels=own),
-                                     rehabilitation=rehabilitation)
+        appointed, found = _reporter(
+            lambda role: register.resolve(unit, role, levels=own), rehabilitation=rehabilitation
+        )
     else:
         appointed, found = _reporter(lambda role: register.resolve(unit, role), rehabilitation=rehabilitation)
     reporter = found.holder
     deputy_for = found.deputy.deputy_for.person if reporter is not None and found.deputy is not None else None
     board_mas = None
     if route == Route.CONTRACTOR_VIA_BOARD_MAS:
-        board_mas = duty_resolution(lambda role: lookups.board_holder(unit.board, role),
-                                    rehabilitation=rehabilitation).holder
+        board_mas = duty_resolution(
+            lambda role: lookups.board_holder(unit.board, role), rehabilitation=rehabilitation
+        ).holder
     purchasing_board = contract.purchasing_board if contract is not None and route != Route.OWN else None
     reason = " ".join(p for p in (guard, found.reason) if p)
     unclear_reason, fallback = "", None
@@ -242,9 +244,17 @@ def resolve_chain(deviation: Deviation, *, index: RoutingIndex | None = None) ->
         unclear_reason = " ".join(p for p in (guard, gap_reason(appointed, index=register)) if p)
         if route in (Route.OWN, Route.BOARD_MAS):
             fallback = fallback_owner(unit=unit, on=on, index=lookups)
-    return Chain(route=route, board=unit.board, purchasing_board=purchasing_board, reporter=reporter,
-                 board_mas=board_mas, reason=reason, reporter_deputy_for=deputy_for,
-                 unclear_reason=unclear_reason, fallback=fallback)
+    return Chain(
+        route=route,
+        board=unit.board,
+        purchasing_board=purchasing_board,
+        reporter=reporter,
+        board_mas=board_mas,
+        reason=reason,
+        reporter_deputy_for=deputy_for,
+        unclear_reason=unclear_reason,
+        fallback=fallback,
+    )
 
 
 # --- steps and deadlines ---------------------------------------------------------
@@ -299,8 +309,7 @@ def open_steps(case: LexMariaCase) -> list[str]:
     """Steps that can be taken now: not done, everything they need done (empty when closed)."""
     if case.state == State.CLOSED:
         return []
-    return [s for s in steps_of(case)
-            if not is_done(case, s) and all(is_done(case, r) for r in requirements(case, s))]
+    return [s for s in steps_of(case) if not is_done(case, s) and all(is_done(case, r) for r in requirements(case, s))]
 
 
 def step_days(municipality) -> dict[str, int | None]:
@@ -411,8 +420,13 @@ def owner_users(case: LexMariaCase) -> list:
     return register_admin_users(municipality_id=case.deviation.municipality_id)
 
 
-def users_of(case: LexMariaCase, actors: Iterable[str], *, stored_routing: bool = False,
-             officials: Callable[[LexMariaCase], list] | None = None) -> list:
+def users_of(
+    case: LexMariaCase,
+    actors: Iterable[str],
+    *,
+    stored_routing: bool = False,
+    officials: Callable[[LexMariaCase], list] | None = None,
+) -> list:
     """The users who play ``actors`` on ``case``.
 
     ``stored_routing`` reads the verksamhetschef stored with the deviation's routing (reminder jobs: no
@@ -471,8 +485,8 @@ def next_move_text(case: LexMariaCase) -> str:
     if not steps:
         return _("The case is closed.")
     parts = [
-        _("%(step)s, by %(who)s") % {"step": Step(step).label,
-                                     "who": ", ".join(str(Actor(a).label) for a in actors_for(case=case, step=step))}
+        _("%(step)s, by %(who)s")
+        % {"step": Step(step).label, "who": ", ".join(str(Actor(a).label) for a in actors_for(case=case, step=step))}
         for step in steps
     ]
     return _("Open steps: %(steps)s.") % {"steps": "; ".join(parts)}
@@ -524,8 +538,9 @@ def lex_maria_open(*, deviation: Deviation, decided_by, motivation: str) -> LexM
     now = timezone.now()
     case = LexMariaCase(
         deviation=deviation,
-        reference=references.next_reference(ReferenceCounter, municipality_id=deviation.municipality_id,
-                                            prefix="LM", year=timezone.localdate(now).year),
+        reference=references.next_reference(
+            ReferenceCounter, municipality_id=deviation.municipality_id, prefix="LM", year=timezone.localdate(now).year
+        ),
         route=chain.route,
         state=State.DECIDED,
         board=chain.board,
@@ -544,8 +559,9 @@ def lex_maria_open(*, deviation: Deviation, decided_by, motivation: str) -> LexM
     case.save()
     with translation.override(settings.LANGUAGE_CODE):
         notes = [case.motivation, _deputy_text(chain.reporter, chain.reporter_deputy_for), chain.unclear_reason]
-    LexMariaTransition.objects.create(case=case, from_state="", to_state=State.DECIDED, actor=decided_by,
-                                      reason=" ".join(n for n in notes if n))
+    LexMariaTransition.objects.create(
+        case=case, from_state="", to_state=State.DECIDED, actor=decided_by, reason=" ".join(n for n in notes if n)
+    )
     _notify(case, done="open", actor_user=decided_by)
     return case
 
@@ -561,9 +577,7 @@ def _check_date(value: date | None, *, field: str, not_before: date | None, requ
     if value > timezone.localdate():
         raise ValidationError({field: _("The date cannot be in the future.")})
     if not_before is not None and value < not_before:
-        raise ValidationError(
-            {field: _("The date cannot be before %(date)s.") % {"date": not_before.isoformat()}}
-        )
+        raise ValidationError({field: _("The date cannot be before %(date)s.") % {"date": not_before.isoformat()}})
 
 
 def _refuse_unless_open(case: LexMariaCase, step: str) -> None:
@@ -591,10 +605,19 @@ def _record(case: LexMariaCase, *, move: str, from_state: str, to_state: str, ac
     """The history row of a step, saying when the reporter acts as a deputy."""
     person = getattr(actor, "person", None) if hasattr(actor, "person") else None
     with translation.override(settings.LANGUAGE_CODE):
-        deputy = (_deputy_text(person, case.reporter_deputy_for)
-                  if person is not None and person.pk == case.reporter_person_id else "")
-    LexMariaTransition.objects.create(case=case, step=move, from_state=from_state, to_state=to_state, actor=actor,
-                                      reason=" ".join(p for p in (reason, deputy) if p))
+        deputy = (
+            _deputy_text(person, case.reporter_deputy_for)
+            if person is not None and person.pk == case.reporter_person_id
+            else ""
+        )
+    LexMariaTransition.objects.create(
+        case=case,
+        step=move,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        reason=" ".join(p for p in (reason, deputy) if p),
+    )
 
 
 def _enter(case: LexMariaCase, now: datetime) -> list[str]:
@@ -613,17 +636,30 @@ CASES = Machine(
     move_labels=Step,
     record=_record,
     enter=_enter,
-    select_related=("deviation__municipality", "reporter_person__user", "board_mas__user", "fallback_person__user",
-                    "reporter_deputy_for"),
+    select_related=(
+        "deviation__municipality",
+        "reporter_person__user",
+        "board_mas__user",
+        "fallback_person__user",
+        "reporter_deputy_for",
+    ),
     touch=(),
     stale=lambda: _("Someone else changed the case while you were editing it. Check the case and try again."),
     replay_ok=True,
 )
 
 
-def _move(*, case: LexMariaCase, step: str, user, version: int | None, reason: str = "",
-          apply: Callable[[LexMariaCase], list[str]], done: str | None = None,
-          actors: tuple[str, ...] | None = None) -> LexMariaCase:
+def _move(
+    *,
+    case: LexMariaCase,
+    step: str,
+    user,
+    version: int | None,
+    reason: str = "",
+    apply: Callable[[LexMariaCase], list[str]],
+    done: str | None = None,
+    actors: tuple[str, ...] | None = None,
+) -> LexMariaCase:
     """Take ``step`` on ``case`` as ``user`` through the one transition helper, then notify the chain."""
 
     def authorise(locked: LexMariaCase) -> None:
@@ -648,12 +684,25 @@ def _move(*, case: LexMariaCase, step: str, user, version: int | None, reason: s
         return fields
 
     with transaction.atomic():
-        locked = CASES.move(case, move=step, actor=user, version=version, reason=reason, apply=applied,
-                            authorise=authorise, done=lambda c: is_done(c, step),
-                            check=lambda c: _refuse_unless_open(c, step), target=milestone)
+        locked = CASES.move(
+            case,
+            move=step,
+            actor=user,
+            version=version,
+            reason=reason,
+            apply=applied,
+            authorise=authorise,
+            done=lambda c: is_done(c, step),
+            check=lambda c: _refuse_unless_open(c, step),
+            target=milestone,
+        )
         if moved:  # not when the step was done already
-            _notify(locked, done=done or step, actor_user=user,
-                    key=f"{NOT_APPLICABLE}:{step}" if done == NOT_APPLICABLE else None)
+            _notify(
+                locked,
+                done=done or step,
+                actor_user=user,
+                key=f"{NOT_APPLICABLE}:{step}" if done == NOT_APPLICABLE else None,
+            )
     return locked
 
 
@@ -661,9 +710,16 @@ def _decided_on(case: LexMariaCase) -> date:
     return timezone.localdate(case.decided_at)
 
 
-def lex_maria_inform_patient(*, case: LexMariaCase, user, version: int | None, informed_at: date | None,
-                             informed_by: str = "", not_informed_reason: str = "",
-                             patient_statement: str = "") -> LexMariaCase:
+def lex_maria_inform_patient(
+    *,
+    case: LexMariaCase,
+    user,
+    version: int | None,
+    informed_at: date | None,
+    informed_by: str = "",
+    not_informed_reason: str = "",
+    patient_statement: str = "",
+) -> LexMariaCase:
     """Record that the patient (or närstående) was informed, or why that was not possible."""
     informed_by, not_informed_reason = informed_by.strip(), not_informed_reason.strip()
 
@@ -680,8 +736,9 @@ def lex_maria_inform_patient(*, case: LexMariaCase, user, version: int | None, i
         c.patient_statement = patient_statement.strip()
         return ["patient_informed_at", "patient_informed_by", "patient_not_informed_reason", "patient_statement"]
 
-    return _move(case=case, step=Step.INFORM_PATIENT, user=user, version=version, apply=apply,
-                 reason=not_informed_reason)
+    return _move(
+        case=case, step=Step.INFORM_PATIENT, user=user, version=version, apply=apply, reason=not_informed_reason
+    )
 
 
 @dataclass(frozen=True)
@@ -691,9 +748,18 @@ class AnalysisAction:
     deadline: date
 
 
-def lex_maria_record_analysis(*, case: LexMariaCase, user, version: int | None, leader: Person, team: str,
-                              timeline: str, causes: str, actions: list[AnalysisAction],
-                              summary: str = "") -> LexMariaCase:
+def lex_maria_record_analysis(
+    *,
+    case: LexMariaCase,
+    user,
+    version: int | None,
+    leader: Person,
+    team: str,
+    timeline: str,
+    causes: str,
+    actions: list[AnalysisAction],
+    summary: str = "",
+) -> LexMariaCase:
     """Record the event analysis (händelseanalys): leader, team, timeline, causes, actions with owners."""
 
     def apply(c: LexMariaCase) -> list[str]:
@@ -714,12 +780,22 @@ def lex_maria_record_analysis(*, case: LexMariaCase, user, version: int | None, 
         lines = [f"{a.description} – {a.owner.full_name} – {a.deadline.isoformat()}" for a in actions]
         c.analysis_actions = "\n".join(([summary.strip()] if summary.strip() else []) + lines)
         DeviationAction.objects.bulk_create(
-            [DeviationAction(deviation_id=c.deviation_id, description=a.description, owner=a.owner,
-                             deadline=a.deadline) for a in actions]
+            [
+                DeviationAction(
+                    deviation_id=c.deviation_id, description=a.description, owner=a.owner, deadline=a.deadline
+                )
+                for a in actions
+            ]
         )
         c.analysed_at = timezone.localdate()
-        return ["analysis_leader", "analysis_team", "analysis_timeline", "analysis_causes", "analysis_actions",
-                "analysed_at"]
+        return [
+            "analysis_leader",
+            "analysis_team",
+            "analysis_timeline",
+            "analysis_causes",
+            "analysis_actions",
+            "analysed_at",
+        ]
 
     return _move(case=case, step=Step.ANALYSE, user=user, version=version, apply=apply)
 
@@ -735,8 +811,7 @@ def lex_maria_forward(*, case: LexMariaCase, user, version: int | None, forwarde
     return _move(case=case, step=Step.FORWARD, user=user, version=version, apply=apply)
 
 
-def lex_maria_inform_board(*, case: LexMariaCase, user, version: int | None,
-                           informed_at: date | None) -> LexMariaCase:
+def lex_maria_inform_board(*, case: LexMariaCase, user, version: int | None, informed_at: date | None) -> LexMariaCase:
     """Record the date the responsible board (and the purchasing board) was informed (any time after the decision)."""
 
     def apply(c: LexMariaCase) -> list[str]:
@@ -747,8 +822,9 @@ def lex_maria_inform_board(*, case: LexMariaCase, user, version: int | None,
     return _move(case=case, step=Step.INFORM_BOARD, user=user, version=version, apply=apply)
 
 
-def lex_maria_report_to_ivo(*, case: LexMariaCase, user, version: int | None, sent_at: date | None,
-                            ivo_case_number: str) -> LexMariaCase:
+def lex_maria_report_to_ivo(
+    *, case: LexMariaCase, user, version: int | None, sent_at: date | None, ivo_case_number: str
+) -> LexMariaCase:
     """Record that the report was sent through IVO's e-service ("snarast": any time after the decision;
     the portal never sends it itself)."""
 
@@ -763,8 +839,9 @@ def lex_maria_report_to_ivo(*, case: LexMariaCase, user, version: int | None, se
     return _move(case=case, step=Step.REPORT_TO_IVO, user=user, version=version, apply=apply)
 
 
-def lex_maria_send_investigation(*, case: LexMariaCase, user, version: int | None,
-                                 sent_at: date | None) -> LexMariaCase:
+def lex_maria_send_investigation(
+    *, case: LexMariaCase, user, version: int | None, sent_at: date | None
+) -> LexMariaCase:
     """Record the date the investigation was sent to IVO: with the report (same date) or as soon as possible after."""
 
     def apply(c: LexMariaCase) -> list[str]:
@@ -775,8 +852,9 @@ def lex_maria_send_investigation(*, case: LexMariaCase, user, version: int | Non
     return _move(case=case, step=Step.SEND_INVESTIGATION, user=user, version=version, apply=apply)
 
 
-def lex_maria_mark_not_applicable(*, case: LexMariaCase, user, version: int | None, step: str,
-                                  reason: str) -> LexMariaCase:
+def lex_maria_mark_not_applicable(
+    *, case: LexMariaCase, user, version: int | None, step: str, reason: str
+) -> LexMariaCase:
     """Mark ``step`` not applicable on ``case``, with the reason (so the case can close without it)."""
     reason = (reason or "").strip()
     if step not in MAY_BE_NOT_APPLICABLE:
@@ -792,12 +870,14 @@ def lex_maria_mark_not_applicable(*, case: LexMariaCase, user, version: int | No
         text = _("Not applicable: %(step)s. %(reason)s") % {"step": Step(step).label, "reason": reason}
     # The anmälningsansvarig decides what applies; the board's MAS may for her own forwarding.
     actors = tuple(dict.fromkeys((Actor.REPORTER, *(actors_for(case=case, step=step) if step == Step.FORWARD else ()))))
-    return _move(case=case, step=step, user=user, version=version, apply=apply, reason=text,
-                 done=NOT_APPLICABLE, actors=actors)
+    return _move(
+        case=case, step=step, user=user, version=version, apply=apply, reason=text, done=NOT_APPLICABLE, actors=actors
+    )
 
 
-def lex_maria_record_ivo_decision(*, case: LexMariaCase, user, version: int | None, decided_at: date | None,
-                                  outcome: str) -> LexMariaCase:
+def lex_maria_record_ivo_decision(
+    *, case: LexMariaCase, user, version: int | None, decided_at: date | None, outcome: str
+) -> LexMariaCase:
     """Record IVO's decision (date and outcome)."""
 
     def apply(c: LexMariaCase) -> list[str]:
@@ -840,8 +920,12 @@ def lex_maria_reroute(*, case: LexMariaCase) -> bool:
     tells both the one who held it and the one who gets it. Returns whether anything changed.
     """
     with transaction.atomic():
-        locked = lock(LexMariaCase.objects.select_related("deviation__municipality", "deviation__category",
-                                                          "fallback_person__user"), case.pk)
+        locked = lock(
+            LexMariaCase.objects.select_related(
+                "deviation__municipality", "deviation__category", "fallback_person__user"
+            ),
+            case.pk,
+        )
         if not locked.owner_unclear_reason or locked.state == State.CLOSED:
             return False
         chain = resolve_chain(deviation=locked.deviation)
@@ -854,20 +938,41 @@ def lex_maria_reroute(*, case: LexMariaCase) -> bool:
         locked.owner_unclear_reason, locked.fallback_person = chain.unclear_reason, chain.fallback
         locked.version += 1
         locked.due_at = next_due_at(locked)
-        locked.save(update_fields=["route", "purchasing_board", "reporter_person", "reporter_deputy_for", "board_mas",
-                                   "owner_unclear_reason", "fallback_person", "version", "due_at"])
+        locked.save(
+            update_fields=[
+                "route",
+                "purchasing_board",
+                "reporter_person",
+                "reporter_deputy_for",
+                "board_mas",
+                "owner_unclear_reason",
+                "fallback_person",
+                "version",
+                "due_at",
+            ]
+        )
         with translation.override(settings.LANGUAGE_CODE):
             if chain.reporter is not None:
                 reason = _("Routed by the register: %(person)s reports to IVO. %(detail)s") % {
-                    "person": chain.reporter.full_name, "detail": chain.reason}
+                    "person": chain.reporter.full_name,
+                    "detail": chain.reason,
+                }
             else:
                 reason = _("Still unclear; now held by %(person)s. %(detail)s") % {
                     "person": chain.fallback.full_name if chain.fallback else _("the register administrators"),
-                    "detail": chain.unclear_reason}
+                    "detail": chain.unclear_reason,
+                }
             subject = str(NOTIFY_SUBJECTS["rerouted"]) % {"reference": locked.reference}
-        LexMariaTransition.objects.create(case=locked, step=REROUTED, from_state=locked.state,
-                                          to_state=locked.state, actor=None, reason=reason)
+        LexMariaTransition.objects.create(
+            case=locked, step=REROUTED, from_state=locked.state, to_state=locked.state, actor=None, reason=reason
+        )
         after = users_of(locked, (Actor.REPORTER,))
-        notify(recipients={u.pk: u for u in [*before, *after]}.values(), kind="lex_maria", subject=subject,
-               body=reason, link=locked.get_absolute_url(), dedupe_key=f"lexmaria:{locked.pk}:rerouted:{locked.version}")
+        notify(
+            recipients={u.pk: u for u in [*before, *after]}.values(),
+            kind="lex_maria",
+            subject=subject,
+            body=reason,
+            link=locked.get_absolute_url(),
+            dedupe_key=f"lexmaria:{locked.pk}:rerouted:{locked.version}",
+        )
     return True

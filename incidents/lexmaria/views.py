@@ -57,10 +57,20 @@ WORKING_ACTORS = {Actor.REPORTER, Actor.BOARD_MAS, Actor.OPERATIONS_MANAGER}
 def _visible_case(user, pk: int) -> LexMariaCase:
     case = (
         lex_maria_cases_visible_to(user=user)
-        .select_related("deviation__unit__provider", "deviation__category", "deviation__municipality",
-                        "deviation__operations_manager", "board",
-                        "purchasing_board", "reporter_person__user", "board_mas__user", "analysis_leader",
-                        "decided_by", "fallback_person__user", "reporter_deputy_for")
+        .select_related(
+            "deviation__unit__provider",
+            "deviation__category",
+            "deviation__municipality",
+            "deviation__operations_manager",
+            "board",
+            "purchasing_board",
+            "reporter_person__user",
+            "board_mas__user",
+            "analysis_leader",
+            "decided_by",
+            "fallback_person__user",
+            "reporter_deputy_for",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -92,16 +102,35 @@ def queue(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
-    return render(request, "incidents/lex_maria/queue.html", {
-        "page": page, "rows": rows, "state": state, "sort": sort, "query": query.urlencode(),
-        "states": [(v, label) for v, label in LexMariaState.choices if v != LexMariaState.CLOSED],
-        "sorts": [(key, label) for key, (label, _order) in SORTS.items()],
-    })
+    return render(
+        request,
+        "incidents/lex_maria/queue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "state": state,
+            "sort": sort,
+            "query": query.urlencode(),
+            "states": [(v, label) for v, label in LexMariaState.choices if v != LexMariaState.CLOSED],
+            "sorts": [(key, label) for key, (label, _order) in SORTS.items()],
+        },
+    )
 
 
 # The export's columns: what the queue shows, never patient identity or free text.
-EXPORT_COLUMNS = ("Referens", "Enhet", "Nämnd", "Väg", "Nämndens roll", "Status", "Ålder (dagar)", "Nästa tidsgräns",
-                  "Försenad", "Nästa steg", "Vems tur")
+EXPORT_COLUMNS = (
+    "Referens",
+    "Enhet",
+    "Nämnd",
+    "Väg",
+    "Nämndens roll",
+    "Status",
+    "Ålder (dagar)",
+    "Nästa tidsgräns",
+    "Försenad",
+    "Nästa steg",
+    "Vems tur",
+)
 
 
 @require_GET
@@ -112,11 +141,22 @@ def queue_export(request):
     cases = list(cases)
     officials = board_officials(cases)
     with translation.override("sv"):
-        rows = [[row.reference, row.unit, row.board, row.route_label,
-                 "informeras" if row.informed_only else "ansvarig", row.state_label, row.age_days,
-                 row.next_deadline.isoformat() if row.next_deadline else "", "ja" if row.overdue else "nej",
-                 str(Step(row.next_step).label) if row.next_step else "", row.whose_move]
-                for row in (queue_row(case, officials=officials) for case in cases)]
+        rows = [
+            [
+                row.reference,
+                row.unit,
+                row.board,
+                row.route_label,
+                "informeras" if row.informed_only else "ansvarig",
+                row.state_label,
+                row.age_days,
+                row.next_deadline.isoformat() if row.next_deadline else "",
+                "ja" if row.overdue else "nej",
+                str(Step(row.next_step).label) if row.next_step else "",
+                row.whose_move,
+            ]
+            for row in (queue_row(case, officials=officials) for case in cases)
+        ]
     stamp = timezone.localdate().isoformat()
     if request.GET.get("format") == "xlsx":
         from openpyxl import Workbook
@@ -129,8 +169,9 @@ def queue_export(request):
             sheet.append(row)
         buffer = io.BytesIO()
         workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = f'attachment; filename="lex-maria-{stamp}.xlsx"'
         return response
     text = io.StringIO()
@@ -159,8 +200,11 @@ def _history(case: LexMariaCase) -> list[LexMariaTransition]:
 
 def _not_applicable_steps(case: LexMariaCase, kinds: frozenset[str], steps: list[str]) -> list[str]:
     """Open steps the user may mark not applicable: the reporter any of them, the board's MAS her forwarding."""
-    return [s for s in steps if s in MAY_BE_NOT_APPLICABLE
-            and (Actor.REPORTER in kinds or (s == Step.FORWARD and Actor.BOARD_MAS in kinds))]
+    return [
+        s
+        for s in steps
+        if s in MAY_BE_NOT_APPLICABLE and (Actor.REPORTER in kinds or (s == Step.FORWARD and Actor.BOARD_MAS in kinds))
+    ]
 
 
 def _detail_context(request, case: LexMariaCase, *, bound_form=None) -> dict:
@@ -173,8 +217,11 @@ def _detail_context(request, case: LexMariaCase, *, bound_form=None) -> dict:
             forms.append({"step": step, "label": _label(step), "form": form})
     not_applicable = _not_applicable_steps(case, kinds, steps)
     if not_applicable:
-        form = (bound_form if bound_form is not None and bound_form.step == NOT_APPLICABLE
-                else STEP_FORMS[NOT_APPLICABLE](case=case, steps=not_applicable))
+        form = (
+            bound_form
+            if bound_form is not None and bound_form.step == NOT_APPLICABLE
+            else STEP_FORMS[NOT_APPLICABLE](case=case, steps=not_applicable)
+        )
         forms.append({"step": NOT_APPLICABLE, "label": _label(NOT_APPLICABLE), "form": form})
     working = bool(kinds & WORKING_ACTORS)
     deviation_url = ""
@@ -185,8 +232,14 @@ def _detail_context(request, case: LexMariaCase, *, bound_form=None) -> dict:
             deviation_url = ""
     na = {row.step: row for row in case.not_applicable.all()}
     step_rows = [
-        {"step": s, "label": Step(s).label, "done_on": done_on(case, s), "not_applicable": na.get(s),
-         "deadline": step_deadline(case, s) if s in steps else None, "open": s in steps}
+        {
+            "step": s,
+            "label": Step(s).label,
+            "done_on": done_on(case, s),
+            "not_applicable": na.get(s),
+            "deadline": step_deadline(case, s) if s in steps else None,
+            "open": s in steps,
+        }
         for s in steps_of(case)
     ]
     return {
@@ -230,8 +283,9 @@ def step(request, pk: int, step: str):
         form = STEP_FORMS[step](request.POST, case=case)
     if form.is_valid():
         try:
-            STEP_SERVICES[step](case=case, user=request.user, version=form.cleaned_data["version"],
-                                **form.service_kwargs())
+            STEP_SERVICES[step](
+                case=case, user=request.user, version=form.cleaned_data["version"], **form.service_kwargs()
+            )
         except (LexMariaTransitionError, StaleCaseError) as exc:
             form.add_error(None, exc)
         except ValidationError as exc:

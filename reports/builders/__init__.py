@@ -33,37 +33,58 @@ def build_report(*, params: ReportParams, produced_by: str, now: datetime | None
     """Compute the figures of ``params`` and lay them out; the same object feeds HTML, CSV/XLSX and PDF."""
     now = now or timezone.now()
     kind, scope = params.kind, params.scope
-    common = {"kind": kind, "title": str(ReportKind(kind).label), "scope": scope, "data_as_of": now,
-              "produced_by": produced_by, "period_from": params.period_from, "period_to": params.period_to,
-              "year": params.year, "author": scope.label}
+    common = {
+        "kind": kind,
+        "title": str(ReportKind(kind).label),
+        "scope": scope,
+        "data_as_of": now,
+        "produced_by": produced_by,
+        "period_from": params.period_from,
+        "period_to": params.period_to,
+        "year": params.year,
+        "author": scope.label,
+    }
     if kind == ReportKind.DEVIATIONS:
         from reports.builders.deviations import deviation_figures, deviation_sections, deviation_summary
 
         figures = deviation_figures(scope=scope, period_from=params.period_from, period_to=params.period_to, now=now)
-        sections = deviation_sections(figures=figures, period_from=params.period_from, period_to=params.period_to,
-                                      now=now)
+        sections = deviation_sections(
+            figures=figures, period_from=params.period_from, period_to=params.period_to, now=now
+        )
         from reports.builders.complaints import complaints_report_figures, complaints_sections
 
-        sections += complaints_sections(figures=complaints_report_figures(
-            scope=scope, period_from=params.period_from, period_to=params.period_to))
-        return ReportData(**common, sections=sections, is_empty=figures["total"] == 0,
-                          summary=deviation_summary(figures=figures, now=now),
-                          empty_message=_("No deviations were reported in the period."))
+        sections += complaints_sections(
+            figures=complaints_report_figures(scope=scope, period_from=params.period_from, period_to=params.period_to)
+        )
+        return ReportData(
+            **common,
+            sections=sections,
+            is_empty=figures["total"] == 0,
+            summary=deviation_summary(figures=figures, now=now),
+            empty_message=_("No deviations were reported in the period."),
+        )
     if kind == ReportKind.LEX_MARIA:
         from reports.builders.lex_maria import lex_maria_figures, lex_maria_sections, lex_maria_summary
 
         figures = lex_maria_figures(scope=scope, period_from=params.period_from, period_to=params.period_to, now=now)
-        return ReportData(**common, sections=lex_maria_sections(figures=figures), is_empty=figures["total"] == 0,
-                          summary=lex_maria_summary(figures=figures),
-                          empty_message=_("No Lex Maria cases were decided in the period."))
+        return ReportData(
+            **common,
+            sections=lex_maria_sections(figures=figures),
+            is_empty=figures["total"] == 0,
+            summary=lex_maria_summary(figures=figures),
+            empty_message=_("No Lex Maria cases were decided in the period."),
+        )
     if kind == ReportKind.FOLLOWUP:
         from reports.builders.followup import followup_figures, followup_sections, followup_summary
 
         figures = followup_figures(scope=scope, period_from=params.period_from, period_to=params.period_to, now=now)
-        return ReportData(**common, sections=followup_sections(figures=figures),
-                          summary=followup_summary(figures=figures),
-                          is_empty=figures["planned"] == 0 and figures["actions"] == 0,
-                          empty_message=_("No follow-ups were scheduled in the period."))
+        return ReportData(
+            **common,
+            sections=followup_sections(figures=figures),
+            summary=followup_summary(figures=figures),
+            is_empty=figures["planned"] == 0 and figures["actions"] == 0,
+            empty_message=_("No follow-ups were scheduled in the period."),
+        )
     if kind == ReportKind.RESPONSIBILITY:
         from reports.builders.responsibility import (
             responsibility_figures,
@@ -72,9 +93,13 @@ def build_report(*, params: ReportParams, produced_by: str, now: datetime | None
         )
 
         figures = responsibility_figures(scope=scope, on=params.on)
-        return ReportData(**common, sections=responsibility_sections(figures=figures),
-                          summary=responsibility_summary(figures=figures),
-                          is_empty=not figures["units"], empty_message=_("No active units in the scope on the date."))
+        return ReportData(
+            **common,
+            sections=responsibility_sections(figures=figures),
+            summary=responsibility_summary(figures=figures),
+            is_empty=not figures["units"],
+            empty_message=_("No active units in the scope on the date."),
+        )
     if kind == ReportKind.PATIENT_SAFETY:
         from reports.builders.patient_safety import (
             has_data,
@@ -90,15 +115,23 @@ def build_report(*, params: ReportParams, produced_by: str, now: datetime | None
             subtitle = _("Adopted by the board on %(date)s.") % {"date": narrative.adopted_on.isoformat()}
             if narrative.adopted_paragraph:
                 subtitle = _("Adopted by the board on %(date)s, %(paragraph)s.") % {
-                    "date": narrative.adopted_on.isoformat(), "paragraph": narrative.adopted_paragraph}
+                    "date": narrative.adopted_on.isoformat(),
+                    "paragraph": narrative.adopted_paragraph,
+                }
         elif narrative is not None and narrative.state == "review":
             subtitle = _("In review, not yet adopted by the board.")
         else:
             subtitle = _("Draft, not yet adopted by the board.")
         common["author"] = provider.name
-        return ReportData(**common, sections=patient_safety_sections(figures=figures), subtitle=subtitle,
-                          summary=patient_safety_summary(figures=figures), with_contents=True,
-                          is_empty=not has_data(figures), empty_message=_("There are no data for the year."))
+        return ReportData(
+            **common,
+            sections=patient_safety_sections(figures=figures),
+            subtitle=subtitle,
+            summary=patient_safety_summary(figures=figures),
+            with_contents=True,
+            is_empty=not has_data(figures),
+            empty_message=_("There are no data for the year."),
+        )
     raise ValueError(kind)
 
 

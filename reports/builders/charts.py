@@ -83,8 +83,9 @@ def bar_chart(*, title: str, alt: str, labels: list[str], values: list[int], ser
 
 def line_chart(*, title: str, alt: str, labels: list[str], series: list[tuple[str, list[int | None]]]) -> Chart:
     """A line chart: each series its own dash pattern and marker, values printed at the points, a legend below."""
-    chart = pygal.Line(**_config(height=320, legend_at_bottom=True, dots_size=4, x_label_rotation=0,
-                                 legend_at_bottom_columns=1))
+    chart = pygal.Line(
+        **_config(height=320, legend_at_bottom=True, dots_size=4, x_label_rotation=0, legend_at_bottom_columns=1)
+    )
     chart.x_labels = labels
     for name, values in series:
         chart.add(name, values)

@@ -124,11 +124,15 @@ def change_in_words(current: int | None, before: int | None) -> str:
         return _("→ unchanged (%(current)s)") % values
     up = current > before
     if before < SMALL_BASE or current >= 2 * before:
-        return (_("↑ increase from %(before)s to %(current)s") if up
-                else _("↓ decrease from %(before)s to %(current)s")) % values
+        return (
+            _("↑ increase from %(before)s to %(current)s") if up else _("↓ decrease from %(before)s to %(current)s")
+        ) % values
     values["percent"] = sv_number(round(abs(current - before) * 100.0 / before, 1))
-    return (_("↑ increase by %(percent)s %% (from %(before)s to %(current)s)") if up
-            else _("↓ decrease by %(percent)s %% (from %(before)s to %(current)s)")) % values
+    return (
+        _("↑ increase by %(percent)s %% (from %(before)s to %(current)s)")
+        if up
+        else _("↓ decrease by %(percent)s %% (from %(before)s to %(current)s)")
+    ) % values
 
 
 @dataclass

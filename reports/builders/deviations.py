@@ -46,9 +46,11 @@ NOT_REPORTED = (DeviationState.DRAFT,)
 
 def _operation(field: str) -> Subquery:
     """The unit's dated operating period on the day the deviation occurred: its ``field``."""
-    periods = UnitOperatingPeriod.objects.active_on(OuterRef("occurred_day")).filter(
-        unit_id=OuterRef("unit_id")
-    ).order_by("-valid_from")
+    periods = (
+        UnitOperatingPeriod.objects.active_on(OuterRef("occurred_day"))
+        .filter(unit_id=OuterRef("unit_id"))
+        .order_by("-valid_from")
+    )
     return Subquery(periods.values(field)[:1])
 
 
@@ -59,8 +61,9 @@ def scope_unit_ids(scope: ReportScope) -> list[int] | None:
     return list(Unit.objects.filter(scope.unit_q()).values_list("pk", flat=True))
 
 
-def deviations_in(*, scope: ReportScope, period_from: date, period_to: date,
-                  unit_ids: list[int] | None = None) -> QuerySet[Deviation]:
+def deviations_in(
+    *, scope: ReportScope, period_from: date, period_to: date, unit_ids: list[int] | None = None
+) -> QuerySet[Deviation]:
     """Reported deviations that occurred in the period in the scope (provider as operated on that day).
 
     ``unit_ids`` is :func:`scope_unit_ids` of ``scope`` when the caller already has it.
@@ -89,8 +92,11 @@ def with_operation(qs: QuerySet[Deviation]) -> QuerySet[Deviation]:
 
 def risk_levels(municipality: Municipality) -> list[tuple[str, int, int]]:
     """The risk bands (incidents/risk.py) with their score ranges, for the municipality's MAS threshold."""
-    return [(_("%(band)s (%(low)s–%(high)s)") % {"band": band.label, "low": low, "high": high}, low, high)
-            for band, low, high in risk_band_ranges(municipality.mas_risk_threshold) if low <= high]
+    return [
+        (_("%(band)s (%(low)s–%(high)s)") % {"band": band.label, "low": low, "high": high}, low, high)
+        for band, low, high in risk_band_ranges(municipality.mas_risk_threshold)
+        if low <= high
+    ]
 
 
 def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:
@@ -103,21 +109,21 @@ def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date,
     by_kind: dict[str, int] = {}
     total = overdue_total = 0
     overdue_q = Q(state__in=OPEN_INVESTIGATION_STATES, due_at__lt=now)
-    for r in qs.values("risk_score", "state", "event_kind").annotate(
-        n=Count("id"), late=Count("id", filter=overdue_q)
-    ).order_by():
+    for r in (
+        qs.values("risk_score", "state", "event_kind")
+        .annotate(n=Count("id"), late=Count("id", filter=overdue_q))
+        .order_by()
+    ):
         total += r["n"]
         overdue_total += r["late"]
         by_score[r["risk_score"]] = by_score.get(r["risk_score"], 0) + r["n"]
         by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
         by_kind[r["event_kind"]] = by_kind.get(r["event_kind"], 0) + r["n"]
-    by_category = list(
-        qs.values("category__name").annotate(n=Count("id")).order_by("-n", "category__name")
-    )
+    by_category = list(qs.values("category__name").annotate(n=Count("id")).order_by("-n", "category__name"))
     by_unit = list(
-        qs.values("unit__name", "unit__code").annotate(
-            n=Count("id"), serious=Count("id", filter=Q(lex_maria_decision=True))
-        ).order_by("-n", "unit__name")
+        qs.values("unit__name", "unit__code")
+        .annotate(n=Count("id"), serious=Count("id", filter=Q(lex_maria_decision=True)))
+        .order_by("-n", "unit__name")
     )
     # Provider and operating form as operated on the event day, in one grouped pass.
     provider_counts: dict[int | None, int] = {}
@@ -140,18 +146,24 @@ def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date,
     tz = timezone.get_current_timezone()
     monthly = {
         r["month"].date() if isinstance(r["month"], datetime) else r["month"]: r["n"]
-        for r in qs.annotate(month=TruncMonth("occurred_at", tzinfo=tz)).values("month").annotate(n=Count("id")).order_by()
+        for r in qs.annotate(month=TruncMonth("occurred_at", tzinfo=tz))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
     }
     monthly_last_year = {
         r["month"].date() if isinstance(r["month"], datetime) else r["month"]: r["n"]
-        for r in last_year_qs.annotate(month=TruncMonth("occurred_at", tzinfo=tz)).values("month").annotate(n=Count("id")).order_by()
+        for r in last_year_qs.annotate(month=TruncMonth("occurred_at", tzinfo=tz))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
     }
 
     last_year = sum(monthly_last_year.values())  # every row of last year's period falls in one of its months
     overdue = list(
-        qs.filter(overdue_q).order_by("due_at", "pk").values(
-            "reference", "unit__name", "category__name", "state", "due_at", "risk_score"
-        )[:MAX_LIST_ROWS]
+        qs.filter(overdue_q)
+        .order_by("due_at", "pk")
+        .values("reference", "unit__name", "category__name", "state", "due_at", "risk_score")[:MAX_LIST_ROWS]
     )
     municipality = Municipality.objects.get(pk=scope.municipality_id)
     return {
@@ -186,26 +198,43 @@ def add_by_category(section: Section, *, figures: dict, key: str, empty_text: st
     """Deviations by category, most frequent first: a bar chart (when there are any) and its table."""
     rows = [[r["category__name"], r["n"]] for r in figures["by_category"]]
     if rows:
-        section.charts.append(bar_chart(
-            title=_("Deviations by category"),
-            alt=_("Bar chart of deviations by category, most frequent first; each bar is labelled with its number. "
-                  "The figures are in the table below."),
-            labels=[r[0] for r in rows], values=[r[1] for r in rows], series_title=_("Deviations")))
-    section.tables.append(Table(
-        key=key, caption=_("Deviations by category"),
-        columns=[Column(_("Category")), Column(_("Deviations"), numeric=True)],
-        rows=rows, totals=[_("Total"), figures["total"]], empty_text=empty_text,
-    ))
+        section.charts.append(
+            bar_chart(
+                title=_("Deviations by category"),
+                alt=_(
+                    "Bar chart of deviations by category, most frequent first; each bar is labelled with its number. "
+                    "The figures are in the table below."
+                ),
+                labels=[r[0] for r in rows],
+                values=[r[1] for r in rows],
+                series_title=_("Deviations"),
+            )
+        )
+    section.tables.append(
+        Table(
+            key=key,
+            caption=_("Deviations by category"),
+            columns=[Column(_("Category")), Column(_("Deviations"), numeric=True)],
+            rows=rows,
+            totals=[_("Total"), figures["total"]],
+            empty_text=empty_text,
+        )
+    )
 
 
 def unit_table(figures: dict, *, key: str, empty_text: str) -> Table:
     """Deviations per unit, most first, with how many were decided as Lex Maria."""
     return Table(
-        key=key, caption=_("Deviations by unit"),
-        columns=[Column(_("Unit")), Column(_("Deviations"), numeric=True),
-                 Column(_("Of which decided as Lex Maria"), numeric=True)],
+        key=key,
+        caption=_("Deviations by unit"),
+        columns=[
+            Column(_("Unit")),
+            Column(_("Deviations"), numeric=True),
+            Column(_("Of which decided as Lex Maria"), numeric=True),
+        ],
         rows=[[r["unit__name"], r["n"], r["serious"]] for r in figures["by_unit"]],
-        totals=[_("Total"), figures["total"], lex_maria_total(figures)], empty_text=empty_text,
+        totals=[_("Total"), figures["total"], lex_maria_total(figures)],
+        empty_text=empty_text,
     )
 
 
@@ -221,11 +250,13 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
         figures=[
             Figure(_("Deviations reported"), total),
             Figure(
-                _("Previous period"), prev["total"],
+                _("Previous period"),
+                prev["total"],
                 _("%(from)s – %(to)s") % {"from": prev["from"].isoformat(), "to": prev["to"].isoformat()},
             ),
             Figure(
-                _("Same period last year"), ly["total"],
+                _("Same period last year"),
+                ly["total"],
                 _("%(from)s – %(to)s") % {"from": ly["from"].isoformat(), "to": ly["to"].isoformat()},
             ),
             Figure(_("Change against the previous period"), change_in_words(total, prev["total"])),
@@ -238,30 +269,50 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
         [_("Previous period"), prev["from"], prev["to"], prev["total"]],
         [_("Same period last year"), ly["from"], ly["to"], ly["total"]],
     ]
-    overview.tables.append(Table(
-        key="trend", caption=_("Deviations compared with earlier periods"),
-        columns=[Column(_("Period")), Column(_("From"), nowrap=True), Column(_("To"), nowrap=True), Column(_("Deviations"), numeric=True)],
-        rows=trend_rows,
-    ))
+    overview.tables.append(
+        Table(
+            key="trend",
+            caption=_("Deviations compared with earlier periods"),
+            columns=[
+                Column(_("Period")),
+                Column(_("From"), nowrap=True),
+                Column(_("To"), nowrap=True),
+                Column(_("Deviations"), numeric=True),
+            ],
+            rows=trend_rows,
+        )
+    )
     months = _months(period_from, period_to)
     if len(months) > 1:
         current = [f["monthly"].get(m, 0) for m in months]
         before = [f["monthly_last_year"].get(_safe_year_back(m), 0) for m in months]
         labels = [m.strftime("%Y-%m") for m in months]
-        overview.charts.append(line_chart(
-            title=_("Deviations per month"),
-            alt=_("Line chart of deviations per month, this period (solid line, filled dots) and the same months "
-                  "last year (dashed line, open dots). The figures are in the table below."),
-            labels=labels,
-            series=[(_("This period (solid line, filled dots)"), current),
-                    (_("Same period last year (dashed line, open dots)"), before)],
-        ))
-        overview.tables.append(Table(
-            key="monthly", caption=_("Deviations per month"),
-            columns=[Column(_("Month"), nowrap=True), Column(_("This period"), numeric=True),
-                     Column(_("Same month last year"), numeric=True)],
-            rows=[[label, c, b] for label, c, b in zip(labels, current, before, strict=True)],
-        ))
+        overview.charts.append(
+            line_chart(
+                title=_("Deviations per month"),
+                alt=_(
+                    "Line chart of deviations per month, this period (solid line, filled dots) and the same months "
+                    "last year (dashed line, open dots). The figures are in the table below."
+                ),
+                labels=labels,
+                series=[
+                    (_("This period (solid line, filled dots)"), current),
+                    (_("Same period last year (dashed line, open dots)"), before),
+                ],
+            )
+        )
+        overview.tables.append(
+            Table(
+                key="monthly",
+                caption=_("Deviations per month"),
+                columns=[
+                    Column(_("Month"), nowrap=True),
+                    Column(_("This period"), numeric=True),
+                    Column(_("Same month last year"), numeric=True),
+                ],
+                rows=[[label, c, b] for label, c, b in zip(labels, current, before, strict=True)],
+            )
+        )
     sections.append(overview)
 
     category = Section(heading=_("By category"), intro=_("Most frequent category first."))
@@ -271,62 +322,108 @@ def deviation_sections(*, figures: dict, period_from: date, period_to: date, now
     risk_rows = []
     for label, low, high in f["risk_levels"]:
         risk_rows.append([label, sum(n for score, n in f["by_score"].items() if low <= score <= high)])
-    state_rows = [[str(label), f["by_state"].get(value, 0)] for value, label in DeviationState.choices
-                  if value not in NOT_REPORTED]
-    risk = Section(heading=_("By risk level and state"),
-                   intro=_("Risk score = consequence × probability (1–16). Scores from %(threshold)s go to the MAS "
-                           "for assessment.") % {"threshold": f["mas_threshold"]})
-    risk.tables.append(Table(
-        key="risk", caption=_("Deviations by risk level"),
-        columns=[Column(_("Risk level")), Column(_("Deviations"), numeric=True)],
-        rows=risk_rows, totals=[_("Total"), total],
-    ))
-    risk.tables.append(Table(
-        key="state", caption=_("Deviations by state today"),
-        columns=[Column(_("State")), Column(_("Deviations"), numeric=True)],
-        rows=state_rows, totals=[_("Total"), total],
-    ))
+    state_rows = [
+        [str(label), f["by_state"].get(value, 0)]
+        for value, label in DeviationState.choices
+        if value not in NOT_REPORTED
+    ]
+    risk = Section(
+        heading=_("By risk level and state"),
+        intro=_(
+            "Risk score = consequence × probability (1–16). Scores from %(threshold)s go to the MAS for assessment."
+        )
+        % {"threshold": f["mas_threshold"]},
+    )
+    risk.tables.append(
+        Table(
+            key="risk",
+            caption=_("Deviations by risk level"),
+            columns=[Column(_("Risk level")), Column(_("Deviations"), numeric=True)],
+            rows=risk_rows,
+            totals=[_("Total"), total],
+        )
+    )
+    risk.tables.append(
+        Table(
+            key="state",
+            caption=_("Deviations by state today"),
+            columns=[Column(_("State")), Column(_("Deviations"), numeric=True)],
+            rows=state_rows,
+            totals=[_("Total"), total],
+        )
+    )
     sections.append(risk)
 
-    org = Section(heading=_("By unit, care provider and operating form"),
-                  intro=_("Care provider and operating form as on the day the event occurred."))
+    org = Section(
+        heading=_("By unit, care provider and operating form"),
+        intro=_("Care provider and operating form as on the day the event occurred."),
+    )
     form_rows = [[str(label), f["by_form"].get(value, 0)] for value, label in OperatingForm.choices]
-    org.tables.append(Table(
-        key="operating_form", caption=_("Deviations by operating form"),
-        columns=[Column(_("Operating form")), Column(_("Deviations"), numeric=True)],
-        rows=form_rows, totals=[_("Total"), total],
-    ))
-    org.tables.append(Table(
-        key="provider", caption=_("Deviations by care provider"),
-        columns=[Column(_("Care provider")), Column(_("Deviations"), numeric=True)],
-        rows=[[r["name"], r["n"]] for r in f["by_provider"]], totals=[_("Total"), total],
-        empty_text=_("No deviations in the period."),
-    ))
+    org.tables.append(
+        Table(
+            key="operating_form",
+            caption=_("Deviations by operating form"),
+            columns=[Column(_("Operating form")), Column(_("Deviations"), numeric=True)],
+            rows=form_rows,
+            totals=[_("Total"), total],
+        )
+    )
+    org.tables.append(
+        Table(
+            key="provider",
+            caption=_("Deviations by care provider"),
+            columns=[Column(_("Care provider")), Column(_("Deviations"), numeric=True)],
+            rows=[[r["name"], r["n"]] for r in f["by_provider"]],
+            totals=[_("Total"), total],
+            empty_text=_("No deviations in the period."),
+        )
+    )
     org.tables.append(unit_table(f, key="unit", empty_text=_("No deviations in the period.")))
     sections.append(org)
 
     overdue_rows = []
     for r in f["overdue"]:
         due_day = timezone.localtime(r["due_at"]).date()
-        overdue_rows.append([
-            r["reference"], r["unit__name"], r["category__name"], str(DeviationState(r["state"]).label),
-            due_day, (timezone.localtime(now).date() - due_day).days,
-        ])
+        overdue_rows.append(
+            [
+                r["reference"],
+                r["unit__name"],
+                r["category__name"],
+                str(DeviationState(r["state"]).label),
+                due_day,
+                (timezone.localtime(now).date() - due_day).days,
+            ]
+        )
     overdue = Section(
         heading=_("Overdue investigations"),
-        intro=_("Deviations of the period whose investigation or MAS assessment was not done by its deadline, "
-                "as of the time the data were read."),
+        intro=_(
+            "Deviations of the period whose investigation or MAS assessment was not done by its deadline, "
+            "as of the time the data were read."
+        ),
     )
     note = ""
     if f["overdue_total"] > len(overdue_rows):
         note = _("The %(shown)s with the oldest deadlines are listed, of %(total)s.") % {
-            "shown": len(overdue_rows), "total": f["overdue_total"]}
-    overdue.tables.append(Table(
-        key="overdue", caption=_("Overdue investigations and assessments"),
-        columns=[Column(_("Reference"), nowrap=True), Column(_("Unit")), Column(_("Category")), Column(_("State")),
-                 Column(_("Deadline"), nowrap=True), Column(_("Days overdue"), numeric=True)],
-        rows=overdue_rows, empty_text=_("No overdue investigations."), note=note,
-    ))
+            "shown": len(overdue_rows),
+            "total": f["overdue_total"],
+        }
+    overdue.tables.append(
+        Table(
+            key="overdue",
+            caption=_("Overdue investigations and assessments"),
+            columns=[
+                Column(_("Reference"), nowrap=True),
+                Column(_("Unit")),
+                Column(_("Category")),
+                Column(_("State")),
+                Column(_("Deadline"), nowrap=True),
+                Column(_("Days overdue"), numeric=True),
+            ],
+            rows=overdue_rows,
+            empty_text=_("No overdue investigations."),
+            note=note,
+        )
+    )
     sections.append(overdue)
     return sections
 
@@ -353,17 +450,30 @@ def deviation_summary(*, figures: dict, now: datetime) -> Summary:
     span = _("%(from)s – %(to)s")
     high, lex_maria = high_risk_total(f), lex_maria_total(f)
     open_total = sum(f["by_state"].get(s, 0) for s in OPEN_INVESTIGATION_STATES)
-    summary = Summary(figures=[
-        KeyFigure(_("Deviations reported"), total, prev["total"],
-                  _("Previous period (%(span)s)") % {"span": span % {"from": prev["from"], "to": prev["to"]}}),
-        KeyFigure(_("Deviations reported"), total, ly["total"],
-                  _("Same period last year (%(span)s)") % {"span": span % {"from": ly["from"], "to": ly["to"]}}),
-        KeyFigure(_("High or very high risk"), high, note=_("score %(threshold)s or more") % {
-            "threshold": f["mas_threshold"]}),
-        KeyFigure(_("Decided as Lex Maria"), lex_maria),
-        KeyFigure(_("Investigation or assessment still open"), open_total),
-        KeyFigure(_("Overdue investigations and assessments"), f["overdue_total"]),
-    ])
+    summary = Summary(
+        figures=[
+            KeyFigure(
+                _("Deviations reported"),
+                total,
+                prev["total"],
+                _("Previous period (%(span)s)") % {"span": span % {"from": prev["from"], "to": prev["to"]}},
+            ),
+            KeyFigure(
+                _("Deviations reported"),
+                total,
+                ly["total"],
+                _("Same period last year (%(span)s)") % {"span": span % {"from": ly["from"], "to": ly["to"]}},
+            ),
+            KeyFigure(
+                _("High or very high risk"),
+                high,
+                note=_("score %(threshold)s or more") % {"threshold": f["mas_threshold"]},
+            ),
+            KeyFigure(_("Decided as Lex Maria"), lex_maria),
+            KeyFigure(_("Investigation or assessment still open"), open_total),
+            KeyFigure(_("Overdue investigations and assessments"), f["overdue_total"]),
+        ]
+    )
     lead = _("%(total)s deviations were reported in the period.") % {"total": total}
     trend = change_in_words(total, prev["total"])
     if trend:
@@ -371,28 +481,48 @@ def deviation_summary(*, figures: dict, now: datetime) -> Summary:
     if f["by_category"]:
         top = f["by_category"][0]
         lead += " " + _("The most frequent category was %(category)s (%(n)s of %(total)s).") % {
-            "category": top["category__name"], "n": top["n"], "total": total}
+            "category": top["category__name"],
+            "n": top["n"],
+            "total": total,
+        }
     summary.lead = lead
     if f["overdue_total"]:
         oldest = timezone.localtime(f["overdue"][0]["due_at"]).date() if f["overdue"] else None
-        summary.attention.append(ngettext(
-            "%(n)s investigation or MAS assessment is overdue (oldest deadline %(date)s): the board should ask "
-            "the units concerned when it will be done.",
-            "%(n)s investigations or MAS assessments are overdue (oldest deadline %(date)s): the board should ask "
-            "the units concerned when they will be done.",
-            f["overdue_total"]) % {"n": f["overdue_total"], "date": oldest or "–"})
+        summary.attention.append(
+            ngettext(
+                "%(n)s investigation or MAS assessment is overdue (oldest deadline %(date)s): the board should ask "
+                "the units concerned when it will be done.",
+                "%(n)s investigations or MAS assessments are overdue (oldest deadline %(date)s): the board should ask "
+                "the units concerned when they will be done.",
+                f["overdue_total"],
+            )
+            % {"n": f["overdue_total"], "date": oldest or "–"}
+        )
     if lex_maria:
-        summary.attention.append(ngettext(
-            "%(n)s deviation was decided as a serious care injury (Lex Maria) and reported or to be reported to "
-            "IVO; see the Lex Maria summary.",
-            "%(n)s deviations were decided as serious care injuries (Lex Maria) and reported or to be reported to "
-            "IVO; see the Lex Maria summary.", lex_maria) % {"n": lex_maria})
+        summary.attention.append(
+            ngettext(
+                "%(n)s deviation was decided as a serious care injury (Lex Maria) and reported or to be reported to "
+                "IVO; see the Lex Maria summary.",
+                "%(n)s deviations were decided as serious care injuries (Lex Maria) and reported or to be reported to "
+                "IVO; see the Lex Maria summary.",
+                lex_maria,
+            )
+            % {"n": lex_maria}
+        )
     if high:
-        summary.attention.append(ngettext(
-            "%(n)s deviation had a high or very high risk score and went to the MAS for assessment.",
-            "%(n)s deviations had a high or very high risk score and went to the MAS for assessment.",
-            high) % {"n": high})
+        summary.attention.append(
+            ngettext(
+                "%(n)s deviation had a high or very high risk score and went to the MAS for assessment.",
+                "%(n)s deviations had a high or very high risk score and went to the MAS for assessment.",
+                high,
+            )
+            % {"n": high}
+        )
     if prev["total"] >= 20 and total >= prev["total"] * 1.5:
-        summary.attention.append(_("The number of deviations rose markedly against the previous period: the "
-                                   "units should say whether more events occurred or more were reported."))
+        summary.attention.append(
+            _(
+                "The number of deviations rose markedly against the previous period: the "
+                "units should say whether more events occurred or more were reported."
+            )
+        )
     return summary

@@ -42,18 +42,30 @@ def _scope_q(scope: ReportScope, prefix: str = "") -> Q:
     if scope.kind == ScopeKind.PROVIDER:
         return Q(**{f"{p}unit__provider_id": scope.id}) | Q(**{f"{p}contract__provider_id": scope.id})
     if scope.kind == ScopeKind.BOARD:
-        return (Q(**{f"{p}board_id": scope.id}) | Q(**{f"{p}unit__board_id": scope.id})
-                | Q(**{f"{p}contract__purchasing_board_id": scope.id}))
-    return (Q(**{f"{p}board__region_id": scope.id}) | Q(**{f"{p}unit__board__region_id": scope.id})
-            | Q(**{f"{p}contract__purchasing_board__region_id": scope.id}))
+        return (
+            Q(**{f"{p}board_id": scope.id})
+            | Q(**{f"{p}unit__board_id": scope.id})
+            | Q(**{f"{p}contract__purchasing_board_id": scope.id})
+        )
+    return (
+        Q(**{f"{p}board__region_id": scope.id})
+        | Q(**{f"{p}unit__board__region_id": scope.id})
+        | Q(**{f"{p}contract__purchasing_board__region_id": scope.id})
+    )
 
 
 def followups_in(*, scope: ReportScope, period_from: date, period_to: date) -> QuerySet[FollowUp]:
     """Follow-ups scheduled in the period in the scope (cancelled ones are not planned work)."""
-    return FollowUp.objects.filter(
-        _scope_q(scope), municipality_id=scope.municipality_id,
-        scheduled_date__gte=period_from, scheduled_date__lte=period_to,
-    ).exclude(state=FollowUpState.CANCELLED).distinct()
+    return (
+        FollowUp.objects.filter(
+            _scope_q(scope),
+            municipality_id=scope.municipality_id,
+            scheduled_date__gte=period_from,
+            scheduled_date__lte=period_to,
+        )
+        .exclude(state=FollowUpState.CANCELLED)
+        .distinct()
+    )
 
 
 def _contract_key(prefix: str = ""):
@@ -67,37 +79,59 @@ def followup_figures(*, scope: ReportScope, period_from: date, period_to: date, 
     ids = followups.values("pk")
     per_contract = {}
     for r in (
-        FollowUp.objects.filter(pk__in=ids).annotate(ck=_contract_key()).values("ck")
-        .annotate(planned=Count("id"), performed=Count("id", filter=Q(state=FollowUpState.COMPLETED))).order_by()
+        FollowUp.objects.filter(pk__in=ids)
+        .annotate(ck=_contract_key())
+        .values("ck")
+        .annotate(planned=Count("id"), performed=Count("id", filter=Q(state=FollowUpState.COMPLETED)))
+        .order_by()
     ):
-        per_contract[r["ck"]] = {"planned": r["planned"], "performed": r["performed"], "findings": 0,
-                                 "deficiencies": 0, "actions": 0, "verified": 0, "unfinished": 0, "overdue": 0}
+        per_contract[r["ck"]] = {
+            "planned": r["planned"],
+            "performed": r["performed"],
+            "findings": 0,
+            "deficiencies": 0,
+            "actions": 0,
+            "verified": 0,
+            "unfinished": 0,
+            "overdue": 0,
+        }
     findings = Finding.objects.filter(follow_up_id__in=ids)
     for r in (
-        findings.annotate(ck=_contract_key("follow_up__")).values("ck")
-        .annotate(n=Count("id"), deficiencies=Count("id", filter=Q(severity=FindingSeverity.DEFICIENCY))).order_by()
+        findings.annotate(ck=_contract_key("follow_up__"))
+        .values("ck")
+        .annotate(n=Count("id"), deficiencies=Count("id", filter=Q(severity=FindingSeverity.DEFICIENCY)))
+        .order_by()
     ):
         per_contract[r["ck"]].update(findings=r["n"], deficiencies=r["deficiencies"])
     actions = Action.objects.filter(finding__follow_up_id__in=ids)
     overdue_q = Q(state__in=ACTION_UNFINISHED_STATES, deadline__lt=today)
     for r in (
-        actions.annotate(ck=_contract_key("finding__follow_up__")).values("ck")
+        actions.annotate(ck=_contract_key("finding__follow_up__"))
+        .values("ck")
         .annotate(
-            n=Count("id"), verified=Count("id", filter=Q(state=ActionState.VERIFIED)),
-            unfinished=Count("id", filter=Q(state__in=ACTION_UNFINISHED_STATES)), overdue=Count("id", filter=overdue_q),
-        ).order_by()
+            n=Count("id"),
+            verified=Count("id", filter=Q(state=ActionState.VERIFIED)),
+            unfinished=Count("id", filter=Q(state__in=ACTION_UNFINISHED_STATES)),
+            overdue=Count("id", filter=overdue_q),
+        )
+        .order_by()
     ):
-        per_contract[r["ck"]].update(actions=r["n"], verified=r["verified"], unfinished=r["unfinished"],
-                                     overdue=r["overdue"])
+        per_contract[r["ck"]].update(
+            actions=r["n"], verified=r["verified"], unfinished=r["unfinished"], overdue=r["overdue"]
+        )
     contracts = Contract.objects.select_related("provider").in_bulk([k for k in per_contract if k is not None])
     rows = []
     for key, counts in per_contract.items():
         contract = contracts.get(key)
-        rows.append({
-            "contract": f"{contract.title} ({contract.case_number})" if contract else _("No contract (own operation)"),
-            "provider": (contract.provider.name if contract and contract.provider else "–"),
-            **counts,
-        })
+        rows.append(
+            {
+                "contract": f"{contract.title} ({contract.case_number})"
+                if contract
+                else _("No contract (own operation)"),
+                "provider": (contract.provider.name if contract and contract.provider else "–"),
+                **counts,
+            }
+        )
     rows.sort(key=lambda r: (r["contract"] == _("No contract (own operation)"), r["contract"]))
     by_state = {r["state"]: r["n"] for r in actions.values("state").annotate(n=Count("id")).order_by()}
     by_area = {r["area"]: r["n"] for r in findings.values("area").annotate(n=Count("id")).order_by()}
@@ -106,8 +140,16 @@ def followup_figures(*, scope: ReportScope, period_from: date, period_to: date, 
     overdue = list(
         overdue_qs.annotate(ck=_contract_key("finding__follow_up__"))
         .order_by("deadline", "pk")
-        .values("description", "deadline", "state", "finding__area", "finding__follow_up__unit__name",
-                "owner__first_name", "owner__last_name", "ck")[:MAX_LIST_ROWS]
+        .values(
+            "description",
+            "deadline",
+            "state",
+            "finding__area",
+            "finding__follow_up__unit__name",
+            "owner__first_name",
+            "owner__last_name",
+            "ck",
+        )[:MAX_LIST_ROWS]
     )
     for row in overdue:
         contract = contracts.get(row["ck"])
@@ -139,47 +181,76 @@ def followup_summary(*, figures: dict) -> Summary:
     f = figures
     prev = f["previous"]
     compared = _("Previous period (%(from)s – %(to)s)") % {"from": prev["from"], "to": prev["to"]}
-    summary = Summary(figures=[
-        KeyFigure(_("Follow-ups planned in the period"), f["planned"], prev["planned"], compared),
-        KeyFigure(_("Follow-ups performed"), f["performed"], prev["performed"], compared),
-        KeyFigure(pgettext("follow-up", "Findings"), f["findings"]),
-        KeyFigure(_("Of which deficiencies"), f["deficiencies"]),
-        KeyFigure(_("Actions"), f["actions"]),
-        KeyFigure(_("Overdue actions"), f["overdue_total"]),
-    ])
-    summary.lead = _("%(performed)s of %(planned)s planned follow-ups of contracts and units were performed in the "
-                     "period; they found %(findings)s findings, %(deficiencies)s of them deficiencies.") % {
-        "performed": f["performed"], "planned": f["planned"], "findings": f["findings"],
-        "deficiencies": f["deficiencies"]}
+    summary = Summary(
+        figures=[
+            KeyFigure(_("Follow-ups planned in the period"), f["planned"], prev["planned"], compared),
+            KeyFigure(_("Follow-ups performed"), f["performed"], prev["performed"], compared),
+            KeyFigure(pgettext("follow-up", "Findings"), f["findings"]),
+            KeyFigure(_("Of which deficiencies"), f["deficiencies"]),
+            KeyFigure(_("Actions"), f["actions"]),
+            KeyFigure(_("Overdue actions"), f["overdue_total"]),
+        ]
+    )
+    summary.lead = _(
+        "%(performed)s of %(planned)s planned follow-ups of contracts and units were performed in the "
+        "period; they found %(findings)s findings, %(deficiencies)s of them deficiencies."
+    ) % {
+        "performed": f["performed"],
+        "planned": f["planned"],
+        "findings": f["findings"],
+        "deficiencies": f["deficiencies"],
+    }
     if f["not_performed"]:
-        summary.attention.append(ngettext(
-            "%(n)s planned follow-up has not been performed: the board's duty to follow up its contracts "
-            "(KL 10 kap. 8 §) is not met for it.",
-            "%(n)s planned follow-ups have not been performed: the board's duty to follow up its contracts "
-            "(KL 10 kap. 8 §) is not met for them.", f["not_performed"]) % {"n": f["not_performed"]})
+        summary.attention.append(
+            ngettext(
+                "%(n)s planned follow-up has not been performed: the board's duty to follow up its contracts "
+                "(KL 10 kap. 8 §) is not met for it.",
+                "%(n)s planned follow-ups have not been performed: the board's duty to follow up its contracts "
+                "(KL 10 kap. 8 §) is not met for them.",
+                f["not_performed"],
+            )
+            % {"n": f["not_performed"]}
+        )
     if f["overdue_total"]:
-        summary.attention.append(ngettext(
-            "%(n)s action is not verified by its deadline; see Overdue actions.",
-            "%(n)s actions are not verified by their deadlines; see Overdue actions.",
-            f["overdue_total"]) % {"n": f["overdue_total"]})
+        summary.attention.append(
+            ngettext(
+                "%(n)s action is not verified by its deadline; see Overdue actions.",
+                "%(n)s actions are not verified by their deadlines; see Overdue actions.",
+                f["overdue_total"],
+            )
+            % {"n": f["overdue_total"]}
+        )
     return summary
 
 
 def add_findings_by_area(section: Section, *, figures: dict, key: str) -> None:
     """Findings by MAS duty area, most first: a bar chart (when there are findings) and its table."""
-    rows = sorted(([str(label), figures["findings_by_area"].get(value, 0)] for value, label in DutyArea.choices),
-                  key=lambda r: (-r[1], r[0]))
+    rows = sorted(
+        ([str(label), figures["findings_by_area"].get(value, 0)] for value, label in DutyArea.choices),
+        key=lambda r: (-r[1], r[0]),
+    )
     if figures["findings"]:
-        section.charts.append(bar_chart(
-            title=_("Findings by MAS duty area"),
-            alt=_("Bar chart of findings by MAS duty area, most findings first; each bar is labelled with its "
-                  "number. The figures are in the table below."),
-            labels=[r[0] for r in rows], values=[r[1] for r in rows], series_title=pgettext("follow-up", "Findings")))
-    section.tables.append(Table(
-        key=key, caption=_("Findings by MAS duty area"),
-        columns=[Column(_("Duty area")), Column(pgettext("follow-up", "Findings"), numeric=True)],
-        rows=rows, totals=[_("Total"), figures["findings"]],
-    ))
+        section.charts.append(
+            bar_chart(
+                title=_("Findings by MAS duty area"),
+                alt=_(
+                    "Bar chart of findings by MAS duty area, most findings first; each bar is labelled with its "
+                    "number. The figures are in the table below."
+                ),
+                labels=[r[0] for r in rows],
+                values=[r[1] for r in rows],
+                series_title=pgettext("follow-up", "Findings"),
+            )
+        )
+    section.tables.append(
+        Table(
+            key=key,
+            caption=_("Findings by MAS duty area"),
+            columns=[Column(_("Duty area")), Column(pgettext("follow-up", "Findings"), numeric=True)],
+            rows=rows,
+            totals=[_("Total"), figures["findings"]],
+        )
+    )
 
 
 def followup_sections(*, figures: dict) -> list[Section]:
@@ -195,47 +266,113 @@ def followup_sections(*, figures: dict) -> list[Section]:
             Figure(_("Overdue actions"), f["overdue_total"]),
         ],
     )
-    per_contract.tables.append(Table(
-        key="contracts", caption=_("Follow-up per contract"),
-        columns=[Column(_("Contract")), Column(_("Care provider")), Column(_("Planned"), numeric=True),
-                 Column(_("Performed"), numeric=True), Column(pgettext("follow-up", "Findings"), numeric=True),
-                 Column(_("Of which deficiencies"), numeric=True), Column(_("Actions"), numeric=True),
-                 Column(_("Verified"), numeric=True), Column(_("Not verified"), numeric=True),
-                 Column(_("Overdue"), numeric=True)],
-        rows=[[r["contract"], r["provider"], r["planned"], r["performed"], r["findings"], r["deficiencies"],
-               r["actions"], r["verified"], r["unfinished"], r["overdue"]] for r in f["contracts"]],
-        totals=[_("Total"), "", f["planned"], f["performed"], f["findings"],
-                sum(r["deficiencies"] for r in f["contracts"]), f["actions"],
-                sum(r["verified"] for r in f["contracts"]), sum(r["unfinished"] for r in f["contracts"]),
-                sum(r["overdue"] for r in f["contracts"])],
-        empty_text=_("No follow-ups were scheduled in the period."),
-    ))
+    per_contract.tables.append(
+        Table(
+            key="contracts",
+            caption=_("Follow-up per contract"),
+            columns=[
+                Column(_("Contract")),
+                Column(_("Care provider")),
+                Column(_("Planned"), numeric=True),
+                Column(_("Performed"), numeric=True),
+                Column(pgettext("follow-up", "Findings"), numeric=True),
+                Column(_("Of which deficiencies"), numeric=True),
+                Column(_("Actions"), numeric=True),
+                Column(_("Verified"), numeric=True),
+                Column(_("Not verified"), numeric=True),
+                Column(_("Overdue"), numeric=True),
+            ],
+            rows=[
+                [
+                    r["contract"],
+                    r["provider"],
+                    r["planned"],
+                    r["performed"],
+                    r["findings"],
+                    r["deficiencies"],
+                    r["actions"],
+                    r["verified"],
+                    r["unfinished"],
+                    r["overdue"],
+                ]
+                for r in f["contracts"]
+            ],
+            totals=[
+                _("Total"),
+                "",
+                f["planned"],
+                f["performed"],
+                f["findings"],
+                sum(r["deficiencies"] for r in f["contracts"]),
+                f["actions"],
+                sum(r["verified"] for r in f["contracts"]),
+                sum(r["unfinished"] for r in f["contracts"]),
+                sum(r["overdue"] for r in f["contracts"]),
+            ],
+            empty_text=_("No follow-ups were scheduled in the period."),
+        )
+    )
     status = Section(heading=_("Findings and actions"))
     state_rows = [[str(label), f["actions_by_state"].get(value, 0)] for value, label in ActionState.choices]
     add_findings_by_area(status, figures=f, key="findings_area")
     if f["actions"]:
-        status.charts.append(bar_chart(
-            title=_("Actions by state"),
-            alt=_("Bar chart of actions by state; each bar is labelled with its number. The figures are in the "
-                  "table below."),
-            labels=[r[0] for r in state_rows], values=[r[1] for r in state_rows], series_title=_("Actions")))
-    status.tables.append(Table(
-        key="actions_state", caption=_("Actions by state"),
-        columns=[Column(_("State")), Column(_("Actions"), numeric=True)],
-        rows=state_rows, totals=[_("Total"), f["actions"]],
-    ))
+        status.charts.append(
+            bar_chart(
+                title=_("Actions by state"),
+                alt=_(
+                    "Bar chart of actions by state; each bar is labelled with its number. The figures are in the "
+                    "table below."
+                ),
+                labels=[r[0] for r in state_rows],
+                values=[r[1] for r in state_rows],
+                series_title=_("Actions"),
+            )
+        )
+    status.tables.append(
+        Table(
+            key="actions_state",
+            caption=_("Actions by state"),
+            columns=[Column(_("State")), Column(_("Actions"), numeric=True)],
+            rows=state_rows,
+            totals=[_("Total"), f["actions"]],
+        )
+    )
     note = ""
     if f["overdue_total"] > len(f["overdue"]):
         note = _("The %(shown)s with the oldest deadlines are listed, of %(total)s.") % {
-            "shown": len(f["overdue"]), "total": f["overdue_total"]}
+            "shown": len(f["overdue"]),
+            "total": f["overdue_total"],
+        }
     overdue = Section(heading=_("Overdue actions"))
-    overdue.tables.append(Table(
-        key="overdue_actions", caption=_("Actions not verified by their deadline"),
-        columns=[Column(_("Contract")), Column(_("Unit")), Column(_("Duty area")), Column(_("Action"), wide=True),
-                 Column(_("Owner")), Column(_("Deadline"), nowrap=True), Column(_("Days overdue"), numeric=True), Column(_("State"))],
-        rows=[[r["contract"], r["finding__follow_up__unit__name"] or "–", str(DutyArea(r["finding__area"]).label),
-               r["description"], f"{r['owner__first_name']} {r['owner__last_name']}", r["deadline"],
-               r["days_overdue"], str(ActionState(r["state"]).label)] for r in f["overdue"]],
-        empty_text=_("No overdue actions."), note=note,
-    ))
+    overdue.tables.append(
+        Table(
+            key="overdue_actions",
+            caption=_("Actions not verified by their deadline"),
+            columns=[
+                Column(_("Contract")),
+                Column(_("Unit")),
+                Column(_("Duty area")),
+                Column(_("Action"), wide=True),
+                Column(_("Owner")),
+                Column(_("Deadline"), nowrap=True),
+                Column(_("Days overdue"), numeric=True),
+                Column(_("State")),
+            ],
+            rows=[
+                [
+                    r["contract"],
+                    r["finding__follow_up__unit__name"] or "–",
+                    str(DutyArea(r["finding__area"]).label),
+                    r["description"],
+                    f"{r['owner__first_name']} {r['owner__last_name']}",
+                    r["deadline"],
+                    r["days_overdue"],
+                    str(ActionState(r["state"]).label),
+                ]
+                for r in f["overdue"]
+            ],
+            empty_text=_("No overdue actions."),
+            note=note,
+        )
+    )
     return [per_contract, status, overdue]

@@ -33,9 +33,21 @@ from reports.scopes import ReportScope
 from responsibility.choices import LexMariaRoute
 
 CASE_FIELDS = (
-    "reference", "deviation__reference", "deviation__unit__name", "board__name", "route", "state",
-    "deviation__occurred_at", "decided_at", "patient_informed_at", "forwarded_by_board_mas_at", "board_informed_at",
-    "ivo_sent_at", "ivo_case_number", "ivo_decision_at", "ivo_outcome",
+    "reference",
+    "deviation__reference",
+    "deviation__unit__name",
+    "board__name",
+    "route",
+    "state",
+    "deviation__occurred_at",
+    "decided_at",
+    "patient_informed_at",
+    "forwarded_by_board_mas_at",
+    "board_informed_at",
+    "ivo_sent_at",
+    "ivo_case_number",
+    "ivo_decision_at",
+    "ivo_outcome",
 )
 
 
@@ -81,8 +93,12 @@ def lex_maria_figures(*, scope: ReportScope, period_from: date, period_to: date,
 
 
 # Steps before the report to IVO: the case still needs someone's action before IVO hears of it.
-BEFORE_IVO = (LexMariaState.DECIDED, LexMariaState.PATIENT_INFORMED, LexMariaState.ANALYSED,
-              LexMariaState.BOARD_INFORMED)
+BEFORE_IVO = (
+    LexMariaState.DECIDED,
+    LexMariaState.PATIENT_INFORMED,
+    LexMariaState.ANALYSED,
+    LexMariaState.BOARD_INFORMED,
+)
 
 
 def lex_maria_summary(*, figures: dict) -> Summary:
@@ -90,30 +106,48 @@ def lex_maria_summary(*, figures: dict) -> Summary:
     prev = f["previous"]
     not_reported = sum(f["by_state"].get(s, 0) for s in BEFORE_IVO)
     awaiting = f["by_state"].get(LexMariaState.REPORTED, 0)
-    summary = Summary(figures=[
-        KeyFigure(_("Lex Maria cases decided"), f["total"], prev["total"],
-                  _("Previous period (%(from)s – %(to)s)") % {"from": prev["from"], "to": prev["to"]}),
-        KeyFigure(_("Reported to IVO"), f["reported"]),
-        KeyFigure(_("Not yet reported to IVO"), not_reported),
-        KeyFigure(_("Awaiting IVO's decision"), awaiting),
-        KeyFigure(_("Median days from event to IVO report"),
-                  f["median_days_to_ivo"] if f["median_days_to_ivo"] is not None else "–"),
-    ])
+    summary = Summary(
+        figures=[
+            KeyFigure(
+                _("Lex Maria cases decided"),
+                f["total"],
+                prev["total"],
+                _("Previous period (%(from)s – %(to)s)") % {"from": prev["from"], "to": prev["to"]},
+            ),
+            KeyFigure(_("Reported to IVO"), f["reported"]),
+            KeyFigure(_("Not yet reported to IVO"), not_reported),
+            KeyFigure(_("Awaiting IVO's decision"), awaiting),
+            KeyFigure(
+                _("Median days from event to IVO report"),
+                f["median_days_to_ivo"] if f["median_days_to_ivo"] is not None else "–",
+            ),
+        ]
+    )
     summary.lead = ngettext(
         "%(n)s event was decided as a serious care injury or a risk of one (Lex Maria, PSL 3 kap. 5 §) in the period.",
         "%(n)s events were decided as serious care injuries or risks of one (Lex Maria, PSL 3 kap. 5 §) in the period.",
-        f["total"]) % {"n": f["total"]}
+        f["total"],
+    ) % {"n": f["total"]}
     if not_reported:
-        summary.attention.append(ngettext(
-            "%(n)s case has not yet been reported to IVO: the report is due as soon as possible after the decision.",
-            "%(n)s cases have not yet been reported to IVO: each report is due as soon as possible after the "
-            "decision.", not_reported) % {"n": not_reported})
+        summary.attention.append(
+            ngettext(
+                "%(n)s case has not yet been reported to IVO: the report is due as soon as possible after the decision.",
+                "%(n)s cases have not yet been reported to IVO: each report is due as soon as possible after the "
+                "decision.",
+                not_reported,
+            )
+            % {"n": not_reported}
+        )
     if awaiting:
-        summary.attention.append(ngettext(
-            "%(n)s case awaits IVO's decision.", "%(n)s cases await IVO's decision.", awaiting) % {"n": awaiting})
+        summary.attention.append(
+            ngettext("%(n)s case awaits IVO's decision.", "%(n)s cases await IVO's decision.", awaiting)
+            % {"n": awaiting}
+        )
     if f["max_days_to_ivo"] is not None and f["max_days_to_ivo"] > 60:
-        summary.attention.append(_("The longest time from event to IVO report was %(days)s days: the board should "
-                                   "ask why.") % {"days": f["max_days_to_ivo"]})
+        summary.attention.append(
+            _("The longest time from event to IVO report was %(days)s days: the board should ask why.")
+            % {"days": f["max_days_to_ivo"]}
+        )
     return summary
 
 
@@ -124,41 +158,74 @@ def lex_maria_sections(*, figures: dict) -> list[Section]:
         figures=[
             Figure(_("Lex Maria cases decided"), f["total"]),
             Figure(_("Reported to IVO"), f["reported"]),
-            Figure(_("Median days from event to IVO report"),
-                   f["median_days_to_ivo"] if f["median_days_to_ivo"] is not None else "–"),
-            Figure(_("Longest time from event to IVO report (days)"),
-                   f["max_days_to_ivo"] if f["max_days_to_ivo"] is not None else "–"),
+            Figure(
+                _("Median days from event to IVO report"),
+                f["median_days_to_ivo"] if f["median_days_to_ivo"] is not None else "–",
+            ),
+            Figure(
+                _("Longest time from event to IVO report (days)"),
+                f["max_days_to_ivo"] if f["max_days_to_ivo"] is not None else "–",
+            ),
         ],
     )
     state_rows = [[str(label), f["by_state"].get(value, 0)] for value, label in LexMariaState.choices]
     route_rows = [[str(label), f["by_route"].get(value, 0)] for value, label in LexMariaRoute.choices]
     if f["total"]:
-        summary.charts.append(bar_chart(
-            title=_("Lex Maria cases by step reached"),
-            alt=_("Bar chart of Lex Maria cases by the step each has reached, in the order of the steps; each bar "
-                  "is labelled with its number. The figures are in the table below."),
-            labels=[r[0] for r in state_rows], values=[r[1] for r in state_rows], series_title=_("Cases")))
-    summary.tables.append(Table(
-        key="lex_maria_state", caption=_("Lex Maria cases by step reached"),
-        columns=[Column(_("Step")), Column(_("Cases"), numeric=True)],
-        rows=state_rows,
-        totals=[_("Total"), f["total"]],
-    ))
-    summary.tables.append(Table(
-        key="lex_maria_route", caption=_("Lex Maria cases by route"),
-        columns=[Column(_("Route")), Column(_("Cases"), numeric=True)],
-        rows=route_rows,
-        totals=[_("Total"), f["total"]],
-    ))
+        summary.charts.append(
+            bar_chart(
+                title=_("Lex Maria cases by step reached"),
+                alt=_(
+                    "Bar chart of Lex Maria cases by the step each has reached, in the order of the steps; each bar "
+                    "is labelled with its number. The figures are in the table below."
+                ),
+                labels=[r[0] for r in state_rows],
+                values=[r[1] for r in state_rows],
+                series_title=_("Cases"),
+            )
+        )
+    summary.tables.append(
+        Table(
+            key="lex_maria_state",
+            caption=_("Lex Maria cases by step reached"),
+            columns=[Column(_("Step")), Column(_("Cases"), numeric=True)],
+            rows=state_rows,
+            totals=[_("Total"), f["total"]],
+        )
+    )
+    summary.tables.append(
+        Table(
+            key="lex_maria_route",
+            caption=_("Lex Maria cases by route"),
+            columns=[Column(_("Route")), Column(_("Cases"), numeric=True)],
+            rows=route_rows,
+            totals=[_("Total"), f["total"]],
+        )
+    )
     if f["total"]:
-        summary.charts.append(bar_chart(
-            title=_("Lex Maria cases by route"),
-            alt=_("Bar chart of Lex Maria cases by route (who reports to IVO and who is informed); each bar is "
-                  "labelled with its number. The figures are in the table below."),
-            labels=[r[0] for r in route_rows], values=[r[1] for r in route_rows], series_title=_("Cases")))
+        summary.charts.append(
+            bar_chart(
+                title=_("Lex Maria cases by route"),
+                alt=_(
+                    "Bar chart of Lex Maria cases by route (who reports to IVO and who is informed); each bar is "
+                    "labelled with its number. The figures are in the table below."
+                ),
+                labels=[r[0] for r in route_rows],
+                values=[r[1] for r in route_rows],
+                series_title=_("Cases"),
+            )
+        )
     steps = [
-        [c["reference"], c["deviation__unit__name"], c["event_day"], c["decided_day"], c["patient_informed_at"],
-         c["board_informed_at"], c["ivo_sent_at"], c["days_to_ivo"], str(LexMariaState(c["state"]).label)]
+        [
+            c["reference"],
+            c["deviation__unit__name"],
+            c["event_day"],
+            c["decided_day"],
+            c["patient_informed_at"],
+            c["board_informed_at"],
+            c["ivo_sent_at"],
+            c["days_to_ivo"],
+            str(LexMariaState(c["state"]).label),
+        ]
         for c in f["cases"]
     ]
     outcomes = [
@@ -170,20 +237,44 @@ def lex_maria_sections(*, figures: dict) -> list[Section]:
         note = _("The first %(shown)s of %(total)s cases are listed.") % {"shown": len(steps), "total": f["total"]}
     cases = Section(
         heading=_("Cases, steps and dates"),
-        intro=_("Each case decided in the period, with the date of each step. Days to IVO are counted from the day "
-                "the event occurred to the day the report was sent."),
+        intro=_(
+            "Each case decided in the period, with the date of each step. Days to IVO are counted from the day "
+            "the event occurred to the day the report was sent."
+        ),
     )
-    cases.tables.append(Table(
-        key="lex_maria_steps", caption=_("Lex Maria cases: steps and dates"),
-        columns=[Column(_("Case"), nowrap=True), Column(_("Unit")), Column(_("Event"), nowrap=True), Column(_("Decided"), nowrap=True),
-                 Column(_("Patient informed"), nowrap=True), Column(_("Board informed"), nowrap=True), Column(_("Sent to IVO"), nowrap=True),
-                 Column(_("Days to IVO"), numeric=True), Column(_("Step reached"))],
-        rows=steps, empty_text=_("No Lex Maria cases were decided in the period."), note=note,
-    ))
-    cases.tables.append(Table(
-        key="lex_maria_ivo", caption=_("IVO case numbers and outcomes"),
-        columns=[Column(_("Case"), nowrap=True), Column(_("Responsible board")), Column(_("IVO case number"), nowrap=True),
-                 Column(_("Date of IVO's decision"), nowrap=True), Column(_("IVO's decision"), wide=True)],
-        rows=outcomes, empty_text=_("No Lex Maria cases were decided in the period."),
-    ))
+    cases.tables.append(
+        Table(
+            key="lex_maria_steps",
+            caption=_("Lex Maria cases: steps and dates"),
+            columns=[
+                Column(_("Case"), nowrap=True),
+                Column(_("Unit")),
+                Column(_("Event"), nowrap=True),
+                Column(_("Decided"), nowrap=True),
+                Column(_("Patient informed"), nowrap=True),
+                Column(_("Board informed"), nowrap=True),
+                Column(_("Sent to IVO"), nowrap=True),
+                Column(_("Days to IVO"), numeric=True),
+                Column(_("Step reached")),
+            ],
+            rows=steps,
+            empty_text=_("No Lex Maria cases were decided in the period."),
+            note=note,
+        )
+    )
+    cases.tables.append(
+        Table(
+            key="lex_maria_ivo",
+            caption=_("IVO case numbers and outcomes"),
+            columns=[
+                Column(_("Case"), nowrap=True),
+                Column(_("Responsible board")),
+                Column(_("IVO case number"), nowrap=True),
+                Column(_("Date of IVO's decision"), nowrap=True),
+                Column(_("IVO's decision"), wide=True),
+            ],
+            rows=outcomes,
+            empty_text=_("No Lex Maria cases were decided in the period."),
+        )
+    )
     return [summary, cases]

@@ -55,8 +55,9 @@ ACTION_TEXT_LIMIT = 160
 def provider_scope(provider: CareProvider, label: str) -> ReportScope:
     from reports.choices import ScopeKind
 
-    return ReportScope(ScopeKind.PROVIDER, provider.pk, label, f"provider:{provider.org_number}",
-                       provider.municipality_id)
+    return ReportScope(
+        ScopeKind.PROVIDER, provider.pk, label, f"provider:{provider.org_number}", provider.municipality_id
+    )
 
 
 def register_date(year: int, now: datetime) -> date:
@@ -69,36 +70,46 @@ def narrative_guidance() -> dict[str, str]:
     return {
         "goals_and_strategies": _(
             "State the vårdgivare's overall goals and strategies for patient safety in the year (SOSFS 2011:9 "
-            "7 kap. 3 § 1)."),
+            "7 kap. 3 § 1)."
+        ),
         "organisation": _(
             "Describe how the responsibility for patient safety work is organised: the board as vårdgivare, "
             "operations managers, MAS and MAR (HSL 11 kap. 4 §), and who reports under Lex Maria. The table is "
-            "read from the register."),
+            "read from the register."
+        ),
         "followup": _(
             "Describe the structure for following up and evaluating patient safety work: egenkontroll, "
-            "follow-ups of units and contracts, and what they found (SOSFS 2011:9 7 kap. 3 § 2)."),
+            "follow-ups of units and contracts, and what they found (SOSFS 2011:9 7 kap. 3 § 2)."
+        ),
         "collaboration": _(
             "Describe how the vårdgivare collaborated with others to prevent care injuries: the agreement on "
             "physician participation with the region and its follow-up, and deviations in the collaboration "
-            "(PSL 3 kap. 10 §, SOSFS 2011:9 7 kap. 2 §)."),
+            "(PSL 3 kap. 10 §, SOSFS 2011:9 7 kap. 2 §)."
+        ),
         "risk_analysis": _(
             "Describe how risks of care injury were analysed before changes and in daily work, and what the "
-            "analyses led to (SOSFS 2011:9 5 kap. 1 §)."),
+            "analyses led to (SOSFS 2011:9 5 kap. 1 §)."
+        ),
         "deviations": _(
             "Account for the investigation of events that caused or could have caused a care injury, the Lex "
-            "Maria reports to IVO, and what was learnt (PSL 3 kap. 3 and 5 §§, SOSFS 2011:9 7 kap. 3 § 3)."),
+            "Maria reports to IVO, and what was learnt (PSL 3 kap. 3 and 5 §§, SOSFS 2011:9 7 kap. 3 § 3)."
+        ),
         "complaints": _(
             "Account for complaints and comments from patients and relatives, how they were handled and "
-            "analysed, and what they led to (PSL 7 kap., SOSFS 2011:9 5 kap. 3 §)."),
+            "analysed, and what they led to (PSL 7 kap., SOSFS 2011:9 5 kap. 3 §)."
+        ),
         "participation": _(
             "Describe how patients and relatives took part in the patient safety work, e.g. being informed and "
-            "heard when an event was investigated (PSL 3 kap. 8 §)."),
+            "heard when an event was investigated (PSL 3 kap. 8 §)."
+        ),
         "results": _(
             "Summarise and analyse the year: the actions taken to increase patient safety and what they "
-            "achieved (PSL 3 kap. 10 § 2–3)."),
+            "achieved (PSL 3 kap. 10 § 2–3)."
+        ),
         "goals_next_year": _(
             "State the goals and strategies for the coming year. Actions not completed this year are carried "
-            "here with owner and date (PSL 3 kap. 10 § 3)."),
+            "here with owner and date (PSL 3 kap. 10 § 3)."
+        ),
     }
 
 
@@ -116,28 +127,50 @@ def patient_safety_figures(*, provider: CareProvider, scope_label: str, year: in
     year_end = min(end, today)
     # Corrective actions of the year's deviations: done in the year, and still not done.
     dev_actions = DeviationAction.objects.filter(
-        deviation__in=deviations_in(scope=scope, period_from=start, period_to=end).values("pk"))
+        deviation__in=deviations_in(scope=scope, period_from=start, period_to=end).values("pk")
+    )
     dev_action_counts = dev_actions.aggregate(
-        total=Count("id"), done=Count("id", filter=Q(done_at__isnull=False)),
+        total=Count("id"),
+        done=Count("id", filter=Q(done_at__isnull=False)),
         not_done=Count("id", filter=Q(done_at__isnull=True)),
     )
     fu_actions = Action.objects.filter(finding__follow_up__in=followups.values("pk"))
     fu_action_counts = fu_actions.aggregate(
-        total=Count("id"), verified=Count("id", filter=Q(state=ActionState.VERIFIED)),
+        total=Count("id"),
+        verified=Count("id", filter=Q(state=ActionState.VERIFIED)),
         unfinished=Count("id", filter=Q(state__in=ACTION_UNFINISHED_STATES)),
     )
     carried = [
-        {"source": r["deviation__reference"], "kind": _("Deviation"), "description": r["description"],
-         "owner": f"{r['owner__first_name']} {r['owner__last_name']}", "deadline": r["deadline"]}
-        for r in dev_actions.filter(done_at__isnull=True).order_by("deadline", "pk").values(
-            "deviation__reference", "description", "owner__first_name", "owner__last_name", "deadline")[:MAX_LIST_ROWS]
+        {
+            "source": r["deviation__reference"],
+            "kind": _("Deviation"),
+            "description": r["description"],
+            "owner": f"{r['owner__first_name']} {r['owner__last_name']}",
+            "deadline": r["deadline"],
+        }
+        for r in dev_actions.filter(done_at__isnull=True)
+        .order_by("deadline", "pk")
+        .values("deviation__reference", "description", "owner__first_name", "owner__last_name", "deadline")[
+            :MAX_LIST_ROWS
+        ]
     ] + [
-        {"source": r["finding__follow_up__unit__name"] or r["finding__follow_up__contract__case_number"] or "–",
-         "kind": _("Follow-up"), "description": r["description"],
-         "owner": f"{r['owner__first_name']} {r['owner__last_name']}", "deadline": r["deadline"]}
-        for r in fu_actions.filter(state__in=ACTION_UNFINISHED_STATES).order_by("deadline", "pk").values(
-            "finding__follow_up__unit__name", "finding__follow_up__contract__case_number", "description",
-            "owner__first_name", "owner__last_name", "deadline")[:MAX_LIST_ROWS]
+        {
+            "source": r["finding__follow_up__unit__name"] or r["finding__follow_up__contract__case_number"] or "–",
+            "kind": _("Follow-up"),
+            "description": r["description"],
+            "owner": f"{r['owner__first_name']} {r['owner__last_name']}",
+            "deadline": r["deadline"],
+        }
+        for r in fu_actions.filter(state__in=ACTION_UNFINISHED_STATES)
+        .order_by("deadline", "pk")
+        .values(
+            "finding__follow_up__unit__name",
+            "finding__follow_up__contract__case_number",
+            "description",
+            "owner__first_name",
+            "owner__last_name",
+            "deadline",
+        )[:MAX_LIST_ROWS]
     ]
     for row in carried:
         text = redact(row["description"])
@@ -149,22 +182,33 @@ def patient_safety_figures(*, provider: CareProvider, scope_label: str, year: in
     physician = []
     if board_id is not None:
         contracts = Contract.objects.filter(
-            Q(purchasing_board_id=board_id) | Q(managing_board_id=board_id), overlaps_q(Contract, start, end),
+            Q(purchasing_board_id=board_id) | Q(managing_board_id=board_id),
+            overlaps_q(Contract, start, end),
             kind=ContractKind.PHYSICIAN,
         ).order_by("valid_from", "pk")
         followed = {
-            r["contract_id"]: r for r in FollowUp.objects.filter(
-                contract__in=contracts, scheduled_date__gte=start, scheduled_date__lte=end,
-            ).values("contract_id").annotate(
-                planned=Count("id"), performed=Count("id", filter=Q(state=FollowUpState.COMPLETED))).order_by()
+            r["contract_id"]: r
+            for r in FollowUp.objects.filter(
+                contract__in=contracts,
+                scheduled_date__gte=start,
+                scheduled_date__lte=end,
+            )
+            .values("contract_id")
+            .annotate(planned=Count("id"), performed=Count("id", filter=Q(state=FollowUpState.COMPLETED)))
+            .order_by()
         }
         for c in contracts:
-            physician.append({
-                "title": c.title, "case_number": c.case_number, "valid_from": c.valid_from, "valid_to": c.valid_to,
-                "around_the_clock": c.doctor_available_24_7,
-                "planned": followed.get(c.pk, {}).get("planned", 0),
-                "performed": followed.get(c.pk, {}).get("performed", 0),
-            })
+            physician.append(
+                {
+                    "title": c.title,
+                    "case_number": c.case_number,
+                    "valid_from": c.valid_from,
+                    "valid_to": c.valid_to,
+                    "around_the_clock": c.doctor_available_24_7,
+                    "planned": followed.get(c.pk, {}).get("planned", 0),
+                    "performed": followed.get(c.pk, {}).get("performed", 0),
+                }
+            )
     return {
         "provider": provider,
         "year": year,
@@ -184,8 +228,11 @@ def patient_safety_figures(*, provider: CareProvider, scope_label: str, year: in
 def has_data(figures: dict) -> bool:
     """Whether anything happened in the year: deviations, Lex Maria cases, follow-ups or a written narrative."""
     return bool(
-        figures["deviations"]["total"] or figures["lex_maria"]["total"] or figures["followup"]["planned"]
-        or figures["narrative"] is not None or figures["complaints"]["complaints"].total
+        figures["deviations"]["total"]
+        or figures["lex_maria"]["total"]
+        or figures["followup"]["planned"]
+        or figures["narrative"] is not None
+        or figures["complaints"]["complaints"].total
         or figures["complaints"]["collaborations"].total
     )
 
@@ -202,26 +249,45 @@ def _register_table(register: dict) -> Table:
                 since = row["since"].get(role)
                 if since and (entry["since"] is None or since < entry["since"]):
                     entry["since"] = since
-    rows = [[str(Role(role).label), names, entry["since"], entry["units"]] for (role, names), entry in sorted(
-        per_holder.items(), key=lambda item: (REGISTER_ROLES.index(item[0][0]), item[0][1]))]
+    rows = [
+        [str(Role(role).label), names, entry["since"], entry["units"]]
+        for (role, names), entry in sorted(
+            per_holder.items(), key=lambda item: (REGISTER_ROLES.index(item[0][0]), item[0][1])
+        )
+    ]
     return Table(
-        key="ps_register", caption=_("Statutory roles on %(date)s") % {"date": register["on"].isoformat()},
-        columns=[Column(_("Role")), Column(_("Held by")), Column(_("In the register since"), nowrap=True),
-                 Column(_("Units"), numeric=True)],
-        rows=rows, empty_text=_("No roles in the register."),
-        note=_("Several names in one row: the role is held by more than one person for the same units, a gap to "
-               "correct."),
+        key="ps_register",
+        caption=_("Statutory roles on %(date)s") % {"date": register["on"].isoformat()},
+        columns=[
+            Column(_("Role")),
+            Column(_("Held by")),
+            Column(_("In the register since"), nowrap=True),
+            Column(_("Units"), numeric=True),
+        ],
+        rows=rows,
+        empty_text=_("No roles in the register."),
+        note=_(
+            "Several names in one row: the role is held by more than one person for the same units, a gap to correct."
+        ),
     )
 
 
 def carried_table(carried: list[dict], year: int) -> Table:
     return Table(
-        key="ps_carried", caption=_("Actions not completed in %(year)s, carried into %(next)s") % {
-            "year": year, "next": year + 1},
-        columns=[Column(_("From"), nowrap=True), Column(_("Kind")), Column(_("Action"), wide=True),
-                 Column(_("Owner")), Column(_("Deadline"), nowrap=True), Column(_("Overdue"))],
-        rows=[[r["source"], r["kind"], r["description"], r["owner"], r["deadline"],
-               _("yes") if r["overdue"] else _("no")] for r in carried],
+        key="ps_carried",
+        caption=_("Actions not completed in %(year)s, carried into %(next)s") % {"year": year, "next": year + 1},
+        columns=[
+            Column(_("From"), nowrap=True),
+            Column(_("Kind")),
+            Column(_("Action"), wide=True),
+            Column(_("Owner")),
+            Column(_("Deadline"), nowrap=True),
+            Column(_("Overdue")),
+        ],
+        rows=[
+            [r["source"], r["kind"], r["description"], r["owner"], r["deadline"], _("yes") if r["overdue"] else _("no")]
+            for r in carried
+        ],
         empty_text=_("Every action decided in the year was completed."),
     )
 
@@ -232,37 +298,58 @@ def patient_safety_summary(*, figures: dict) -> Summary:
     gaps = sum(1 for x in reg["findings"] if x.severity == Severity.ERROR)
     carried = len(figures["carried"])
     previous_year = str(year - 1)
-    summary = Summary(figures=[
-        KeyFigure(_("Deviations reported"), dev["total"], dev["previous"]["total"], previous_year),
-        KeyFigure(_("High or very high risk"), high_risk_total(dev)),
-        KeyFigure(_("Lex Maria cases decided"), lm["total"], lm["previous"]["total"], previous_year),
-        KeyFigure(_("Reported to IVO"), lm["reported"]),
-        KeyFigure(_("Follow-ups performed"), fu["performed"], note=_("of %(n)s planned") % {"n": fu["planned"]}),
-        KeyFigure(_("Complaints received"), figures["complaints"]["complaints"].total),
-        KeyFigure(_("Gaps in the register"), gaps),
-        KeyFigure(_("Actions not completed, carried forward"), carried),
-    ])
+    summary = Summary(
+        figures=[
+            KeyFigure(_("Deviations reported"), dev["total"], dev["previous"]["total"], previous_year),
+            KeyFigure(_("High or very high risk"), high_risk_total(dev)),
+            KeyFigure(_("Lex Maria cases decided"), lm["total"], lm["previous"]["total"], previous_year),
+            KeyFigure(_("Reported to IVO"), lm["reported"]),
+            KeyFigure(_("Follow-ups performed"), fu["performed"], note=_("of %(n)s planned") % {"n": fu["planned"]}),
+            KeyFigure(_("Complaints received"), figures["complaints"]["complaints"].total),
+            KeyFigure(_("Gaps in the register"), gaps),
+            KeyFigure(_("Actions not completed, carried forward"), carried),
+        ]
+    )
     summary.lead = _(
         "The patient safety report of %(provider)s for %(year)s (PSL 3 kap. 10 §): how patient safety work was "
         "organised, what was done to increase patient safety and with what results, and the goals for %(next)s."
     ) % {"provider": figures["provider"].name, "year": year, "next": year + 1}
     if narrative is None or narrative.state != "adopted":
-        summary.attention.append(_("For decision: the board adopts the patient safety report for %(year)s. It is "
-                                   "to be ready by 1 March and available to anyone who asks.") % {"year": year})
+        summary.attention.append(
+            _(
+                "For decision: the board adopts the patient safety report for %(year)s. It is "
+                "to be ready by 1 March and available to anyone who asks."
+            )
+            % {"year": year}
+        )
     if gaps:
-        summary.attention.append(ngettext(
-            "%(n)s gap in the register of statutory roles must be corrected.",
-            "%(n)s gaps in the register of statutory roles must be corrected.", gaps) % {"n": gaps})
+        summary.attention.append(
+            ngettext(
+                "%(n)s gap in the register of statutory roles must be corrected.",
+                "%(n)s gaps in the register of statutory roles must be corrected.",
+                gaps,
+            )
+            % {"n": gaps}
+        )
     if carried:
-        summary.attention.append(ngettext(
-            "%(n)s action was not completed in the year; it is carried into next year's goals with owner and date.",
-            "%(n)s actions were not completed in the year; they are carried into next year's goals with owner "
-            "and date.", carried) % {"n": carried})
+        summary.attention.append(
+            ngettext(
+                "%(n)s action was not completed in the year; it is carried into next year's goals with owner and date.",
+                "%(n)s actions were not completed in the year; they are carried into next year's goals with owner "
+                "and date.",
+                carried,
+            )
+            % {"n": carried}
+        )
     if lm["total"]:
-        summary.attention.append(ngettext(
-            "%(n)s event was reported or decided to be reported to IVO under Lex Maria.",
-            "%(n)s events were reported or decided to be reported to IVO under Lex Maria.", lm["total"]
-        ) % {"n": lm["total"]})
+        summary.attention.append(
+            ngettext(
+                "%(n)s event was reported or decided to be reported to IVO under Lex Maria.",
+                "%(n)s events were reported or decided to be reported to IVO under Lex Maria.",
+                lm["total"],
+            )
+            % {"n": lm["total"]}
+        )
     return summary
 
 
@@ -279,8 +366,11 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
     for field_name, _figures_key in NARRATIVE_SECTIONS:
         label = str(PatientSafetyNarrative._meta.get_field(field_name).verbose_name)
         text = getattr(narrative, field_name, "") if narrative else ""
-        section = Section(heading=label, guidance=guidance.get(field_name, ""),
-                          paragraphs=[p for p in text.split("\n\n") if p.strip()] if text else [])
+        section = Section(
+            heading=label,
+            guidance=guidance.get(field_name, ""),
+            paragraphs=[p for p in text.split("\n\n") if p.strip()] if text else [],
+        )
         if not text:
             section.intro = _not_written()
         sections[field_name] = section
@@ -301,44 +391,80 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
         Figure(_("Overdue actions"), fu["overdue_total"]),
     ]
     add_findings_by_area(follow, figures=fu, key="ps_findings_area")
-    follow.tables.append(Table(
-        key="ps_contracts", caption=_("Follow-up per contract"),
-        columns=[Column(_("Contract")), Column(_("Planned"), numeric=True), Column(_("Performed"), numeric=True),
-                 Column(pgettext("follow-up", "Findings"), numeric=True), Column(_("Actions"), numeric=True),
-                 Column(_("Verified"), numeric=True)],
-        rows=[[r["contract"], r["planned"], r["performed"], r["findings"], r["actions"], r["verified"]]
-              for r in fu["contracts"]],
-        totals=[_("Total"), fu["planned"], fu["performed"], fu["findings"], fu["actions"],
-                sum(r["verified"] for r in fu["contracts"])],
-        empty_text=_("No follow-ups were scheduled in the year."),
-    ))
+    follow.tables.append(
+        Table(
+            key="ps_contracts",
+            caption=_("Follow-up per contract"),
+            columns=[
+                Column(_("Contract")),
+                Column(_("Planned"), numeric=True),
+                Column(_("Performed"), numeric=True),
+                Column(pgettext("follow-up", "Findings"), numeric=True),
+                Column(_("Actions"), numeric=True),
+                Column(_("Verified"), numeric=True),
+            ],
+            rows=[
+                [r["contract"], r["planned"], r["performed"], r["findings"], r["actions"], r["verified"]]
+                for r in fu["contracts"]
+            ],
+            totals=[
+                _("Total"),
+                fu["planned"],
+                fu["performed"],
+                fu["findings"],
+                fu["actions"],
+                sum(r["verified"] for r in fu["contracts"]),
+            ],
+            empty_text=_("No follow-ups were scheduled in the year."),
+        )
+    )
 
     # Collaboration: physician participation agreements and their follow-up.
     collab = sections["collaboration"]
-    collab.tables.append(Table(
-        key="ps_physician", caption=_("Agreements on physician participation (läkarmedverkan) in %(year)s") % {
-            "year": year},
-        columns=[Column(_("Agreement")), Column(_("Case number"), nowrap=True), Column(_("Valid"), nowrap=True),
-                 Column(_("Doctor around the clock")), Column(_("Follow-ups planned"), numeric=True),
-                 Column(_("Performed"), numeric=True)],
-        rows=[[r["title"], r["case_number"],
-               f"{r['valid_from'].isoformat()} – {r['valid_to'].isoformat() if r['valid_to'] else ''}",
-               _("yes") if r["around_the_clock"] else _("no"), r["planned"], r["performed"]]
-              for r in figures["physician"]],
-        empty_text=_("No agreement on physician participation is registered for the board."),
-    ))
+    collab.tables.append(
+        Table(
+            key="ps_physician",
+            caption=_("Agreements on physician participation (läkarmedverkan) in %(year)s") % {"year": year},
+            columns=[
+                Column(_("Agreement")),
+                Column(_("Case number"), nowrap=True),
+                Column(_("Valid"), nowrap=True),
+                Column(_("Doctor around the clock")),
+                Column(_("Follow-ups planned"), numeric=True),
+                Column(_("Performed"), numeric=True),
+            ],
+            rows=[
+                [
+                    r["title"],
+                    r["case_number"],
+                    f"{r['valid_from'].isoformat()} – {r['valid_to'].isoformat() if r['valid_to'] else ''}",
+                    _("yes") if r["around_the_clock"] else _("no"),
+                    r["planned"],
+                    r["performed"],
+                ]
+                for r in figures["physician"]
+            ],
+            empty_text=_("No agreement on physician participation is registered for the board."),
+        )
+    )
     collab.figures = collaboration_figures_list(figures["complaints"]["collaborations"])
     collab.tables += collaboration_tables(figures["complaints"]["collaborations"], prefix="ps_")
 
     # Risk analysis: how the year's deviations were scored.
     risk = sections["risk_analysis"]
-    risk_rows = [[label, sum(n for score, n in dev["by_score"].items() if low <= score <= high)]
-                 for label, low, high in dev["risk_levels"]]
-    risk.tables.append(Table(
-        key="ps_risk", caption=_("Deviations of %(year)s by risk level (consequence × probability)") % {"year": year},
-        columns=[Column(_("Risk level")), Column(_("Deviations"), numeric=True)],
-        rows=risk_rows, totals=[_("Total"), dev["total"]],
-    ))
+    risk_rows = [
+        [label, sum(n for score, n in dev["by_score"].items() if low <= score <= high)]
+        for label, low, high in dev["risk_levels"]
+    ]
+    risk.tables.append(
+        Table(
+            key="ps_risk",
+            caption=_("Deviations of %(year)s by risk level (consequence × probability)") % {"year": year},
+            columns=[Column(_("Risk level")), Column(_("Deviations"), numeric=True)],
+            rows=risk_rows,
+            totals=[_("Total"), dev["total"]],
+        )
+    )
 
     # Deviations and Lex Maria: figures, charts, trends.
     devs = sections["deviations"]
@@ -354,30 +480,53 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
     before = [dev["monthly_last_year"].get(m.replace(year=year - 1), 0) for m in months]
     labels = [m.strftime("%Y-%m") for m in months]
     if dev["total"] or any(before):
-        devs.charts.append(line_chart(
-            title=_("Deviations per month, %(year)s and %(previous)s") % {"year": year, "previous": year - 1},
-            alt=_("Line chart of deviations per month, this year (solid line, filled dots) and the year before "
-                  "(dashed line, open dots). The figures are in the table below."),
-            labels=[m.strftime("%m") for m in months],
-            series=[(_("%(year)s (solid line, filled dots)") % {"year": year}, current),
-                    (_("%(year)s (dashed line, open dots)") % {"year": year - 1}, before)],
-        ))
-    devs.tables.append(Table(
-        key="ps_monthly", caption=_("Deviations per month"),
-        columns=[Column(_("Month"), nowrap=True), Column(str(year), numeric=True), Column(str(year - 1), numeric=True)],
-        rows=[[label, c, b] for label, c, b in zip(labels, current, before, strict=True)],
-        totals=[_("Total"), sum(current), sum(before)],
-    ))
+        devs.charts.append(
+            line_chart(
+                title=_("Deviations per month, %(year)s and %(previous)s") % {"year": year, "previous": year - 1},
+                alt=_(
+                    "Line chart of deviations per month, this year (solid line, filled dots) and the year before "
+                    "(dashed line, open dots). The figures are in the table below."
+                ),
+                labels=[m.strftime("%m") for m in months],
+                series=[
+                    (_("%(year)s (solid line, filled dots)") % {"year": year}, current),
+                    (_("%(year)s (dashed line, open dots)") % {"year": year - 1}, before),
+                ],
+            )
+        )
+    devs.tables.append(
+        Table(
+            key="ps_monthly",
+            caption=_("Deviations per month"),
+            columns=[
+                Column(_("Month"), nowrap=True),
+                Column(str(year), numeric=True),
+                Column(str(year - 1), numeric=True),
+            ],
+            rows=[[label, c, b] for label, c, b in zip(labels, current, before, strict=True)],
+            totals=[_("Total"), sum(current), sum(before)],
+        )
+    )
     add_by_category(devs, figures=dev, key="ps_category", empty_text=_("No deviations in the year."))
     devs.tables.append(unit_table(dev, key="ps_unit", empty_text=_("No deviations in the year.")))
-    devs.tables.append(Table(
-        key="ps_lex_maria", caption=_("Lex Maria cases decided in %(year)s") % {"year": year},
-        columns=[Column(_("Case"), nowrap=True), Column(_("Unit")), Column(_("Event"), nowrap=True),
-                 Column(_("Sent to IVO"), nowrap=True), Column(_("IVO's decision"), wide=True)],
-        rows=[[c["reference"], c["deviation__unit__name"], c["event_day"], c["ivo_sent_at"], c["ivo_outcome"]]
-              for c in lm["cases"]],
-        empty_text=_("No Lex Maria cases were decided in the year."),
-    ))
+    devs.tables.append(
+        Table(
+            key="ps_lex_maria",
+            caption=_("Lex Maria cases decided in %(year)s") % {"year": year},
+            columns=[
+                Column(_("Case"), nowrap=True),
+                Column(_("Unit")),
+                Column(_("Event"), nowrap=True),
+                Column(_("Sent to IVO"), nowrap=True),
+                Column(_("IVO's decision"), wide=True),
+            ],
+            rows=[
+                [c["reference"], c["deviation__unit__name"], c["event_day"], c["ivo_sent_at"], c["ivo_outcome"]]
+                for c in lm["cases"]
+            ],
+            empty_text=_("No Lex Maria cases were decided in the year."),
+        )
+    )
 
     # Complaints: received in the year, answer times, categories, units and outcomes.
     complaints_section = sections["complaints"]
@@ -387,27 +536,46 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
     # Participation: what the Lex Maria cases show.
     informed = sum(1 for c in lm["cases"] if c["patient_informed_at"])
     sections["participation"].figures = [
-        Figure(_("Lex Maria cases where the patient or relatives were informed"), informed,
-               _("of %(n)s") % {"n": lm["total"]}),
+        Figure(
+            _("Lex Maria cases where the patient or relatives were informed"),
+            informed,
+            _("of %(n)s") % {"n": lm["total"]},
+        ),
     ]
 
     # Results: actions taken and their results.
     results = sections["results"]
     da, fa = figures["deviation_actions"], figures["followup_actions"]
-    results.tables.append(Table(
-        key="ps_actions", caption=_("Actions decided in %(year)s and their state") % {"year": year},
-        columns=[Column(_("Source")), Column(_("Decided"), numeric=True), Column(_("Completed"), numeric=True),
-                 Column(_("Not completed"), numeric=True)],
-        rows=[[_("Investigations of deviations"), da["total"], da["done"], da["not_done"]],
-              [_("Follow-ups (verified by the MAS)"), fa["total"], fa["verified"], fa["unfinished"]]],
-        totals=[_("Total"), da["total"] + fa["total"], da["done"] + fa["verified"], da["not_done"] + fa["unfinished"]],
-    ))
+    results.tables.append(
+        Table(
+            key="ps_actions",
+            caption=_("Actions decided in %(year)s and their state") % {"year": year},
+            columns=[
+                Column(_("Source")),
+                Column(_("Decided"), numeric=True),
+                Column(_("Completed"), numeric=True),
+                Column(_("Not completed"), numeric=True),
+            ],
+            rows=[
+                [_("Investigations of deviations"), da["total"], da["done"], da["not_done"]],
+                [_("Follow-ups (verified by the MAS)"), fa["total"], fa["verified"], fa["unfinished"]],
+            ],
+            totals=[
+                _("Total"),
+                da["total"] + fa["total"],
+                da["done"] + fa["verified"],
+                da["not_done"] + fa["unfinished"],
+            ],
+        )
+    )
 
     # Actions not completed: owner and date, carried into the coming year's goals.
     carried = Section(
         heading=_("Actions not completed"),
-        guidance=_("Actions decided in the year but not completed by its end, with owner and deadline; they are "
-                   "carried into the goals of the coming year (PSL 3 kap. 10 § 3)."),
+        guidance=_(
+            "Actions decided in the year but not completed by its end, with owner and deadline; they are "
+            "carried into the goals of the coming year (PSL 3 kap. 10 § 3)."
+        ),
     )
     carried.tables.append(carried_table(figures["carried"], year))
     ordered = []
@@ -416,9 +584,14 @@ def patient_safety_sections(*, figures: dict) -> list[Section]:
             ordered.append(carried)
         ordered.append(sections[name])
     if figures["carried"]:
-        sections["goals_next_year"].paragraphs.append(ngettext(
-            "The %(n)s action not completed in %(year)s (see Actions not completed) is part of the goals for "
-            "%(next)s.",
-            "The %(n)s actions not completed in %(year)s (see Actions not completed) are part of the goals for "
-            "%(next)s.", len(figures["carried"])) % {"n": len(figures["carried"]), "year": year, "next": year + 1})
+        sections["goals_next_year"].paragraphs.append(
+            ngettext(
+                "The %(n)s action not completed in %(year)s (see Actions not completed) is part of the goals for "
+                "%(next)s.",
+                "The %(n)s actions not completed in %(year)s (see Actions not completed) are part of the goals for "
+                "%(next)s.",
+                len(figures["carried"]),
+            )
+            % {"n": len(figures["carried"]), "year": year, "next": year + 1}
+        )
     return ordered

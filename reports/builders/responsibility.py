@@ -67,27 +67,35 @@ def responsibility_summary(*, figures: dict) -> Summary:
     errors = [x for x in findings if x.severity == Severity.ERROR]
     missing = _missing(f)
     units_with_errors = len({x.unit.pk for x in errors})
-    summary = Summary(figures=[
-        KeyFigure(_("Units"), len(f["units"])),
-        KeyFigure(_("Units with a gap in the register"), units_with_errors),
-        KeyFigure(_("Gaps found (R1–R7)"), len(errors)),
-        KeyFigure(_("Warnings (R8–R10)"), len(findings) - len(errors)),
-        KeyFigure(_("Units without a MAS"), missing[Role.MAS]),
-        KeyFigure(_("Units without an operations manager"), missing[Role.OPERATIONS_MANAGER]),
-    ])
-    summary.lead = _("The register of statutory roles (MAS, MAR, operations manager, Lex Maria reporter) for "
-                     "%(units)s active units as on %(date)s, checked against the rules R1–R10.") % {
-        "units": len(f["units"]), "date": f["on"].isoformat()}
+    summary = Summary(
+        figures=[
+            KeyFigure(_("Units"), len(f["units"])),
+            KeyFigure(_("Units with a gap in the register"), units_with_errors),
+            KeyFigure(_("Gaps found (R1–R7)"), len(errors)),
+            KeyFigure(_("Warnings (R8–R10)"), len(findings) - len(errors)),
+            KeyFigure(_("Units without a MAS"), missing[Role.MAS]),
+            KeyFigure(_("Units without an operations manager"), missing[Role.OPERATIONS_MANAGER]),
+        ]
+    )
+    summary.lead = _(
+        "The register of statutory roles (MAS, MAR, operations manager, Lex Maria reporter) for "
+        "%(units)s active units as on %(date)s, checked against the rules R1–R10."
+    ) % {"units": len(f["units"]), "date": f["on"].isoformat()}
     if errors:
         from responsibility.checks import RULE_TITLES
 
         by_code = Counter(x.code for x in errors)
         for code, n in sorted(by_code.items(), key=lambda item: int(item[0][1:])):
-            summary.attention.append(ngettext(
-                "%(code)s %(title)s: %(n)s gap to correct.", "%(code)s %(title)s: %(n)s gaps to correct.", n
-            ) % {"code": code, "title": RULE_TITLES.get(code, code), "n": n})
-        summary.attention.append(_("A gap means that nobody, or more than one person, holds a statutory role: the "
-                                   "board as vårdgivare must see that it is corrected."))
+            summary.attention.append(
+                ngettext("%(code)s %(title)s: %(n)s gap to correct.", "%(code)s %(title)s: %(n)s gaps to correct.", n)
+                % {"code": code, "title": RULE_TITLES.get(code, code), "n": n}
+            )
+        summary.attention.append(
+            _(
+                "A gap means that nobody, or more than one person, holds a statutory role: the "
+                "board as vårdgivare must see that it is corrected."
+            )
+        )
     summary.no_attention = _("Every unit has the statutory roles the rules in force require.")
     return summary
 
@@ -113,43 +121,82 @@ def responsibility_sections(*, figures: dict) -> list[Section]:
         from responsibility.checks import RULE_CODES, RULE_TITLES
 
         rule_rows = [[code, str(RULE_TITLES[code]), by_code.get(code, 0)] for code in RULE_CODES]
-        summary.charts.append(bar_chart(
-            title=_("Findings by rule"),
-            alt=_("Bar chart of the register's findings per rule R1–R10; each bar is labelled with its number. "
-                  "The figures are in the table below."),
-            labels=[f"{r[0]} {r[1]}" for r in rule_rows], values=[r[2] for r in rule_rows],
-            series_title=pgettext("register check", "Findings")))
-        summary.tables.append(Table(
-            key="rules", caption=_("Findings by rule"),
-            columns=[Column(_("Rule")), Column(_("Description")), Column(pgettext("register check", "Findings"), numeric=True)],
-            rows=rule_rows,
-            totals=[_("Total"), "", len(findings)],
-        ))
+        summary.charts.append(
+            bar_chart(
+                title=_("Findings by rule"),
+                alt=_(
+                    "Bar chart of the register's findings per rule R1–R10; each bar is labelled with its number. "
+                    "The figures are in the table below."
+                ),
+                labels=[f"{r[0]} {r[1]}" for r in rule_rows],
+                values=[r[2] for r in rule_rows],
+                series_title=pgettext("register check", "Findings"),
+            )
+        )
+        summary.tables.append(
+            Table(
+                key="rules",
+                caption=_("Findings by rule"),
+                columns=[
+                    Column(_("Rule")),
+                    Column(_("Description")),
+                    Column(pgettext("register check", "Findings"), numeric=True),
+                ],
+                rows=rule_rows,
+                totals=[_("Total"), "", len(findings)],
+            )
+        )
     not_required = _("not required")
     nobody = _("missing")
     register = Section(
         heading=_("The register per unit"),
-        intro=_("Resolved from the register as on %(date)s: an active deputy, then the unit, its care provider "
-                "(as the contract decides), its board and its region.") % {"date": f["on"].isoformat()},
+        intro=_(
+            "Resolved from the register as on %(date)s: an active deputy, then the unit, its care provider "
+            "(as the contract decides), its board and its region."
+        )
+        % {"date": f["on"].isoformat()},
     )
-    register.tables.append(Table(
-        key="register", caption=_("Responsibility per unit on %(date)s") % {"date": f["on"].isoformat()},
-        columns=[Column(_("Unit")), Column(_("Board")), Column(_("Care provider")), Column(_("MAS")),
-                 Column(_("MAR")), Column(_("Operations manager")), Column(_("Lex Maria reporter"))],
-        rows=[
-            [r["unit"].name, r["unit"].board.name, r["unit"].provider.name]
-            + [not_required if r["holders"][role] is None else (r["holders"][role] or nobody) for role in REGISTER_ROLES]
-            for r in f["units"]
-        ],
-        empty_text=_("No active units in the scope on the date."),
-    ))
+    register.tables.append(
+        Table(
+            key="register",
+            caption=_("Responsibility per unit on %(date)s") % {"date": f["on"].isoformat()},
+            columns=[
+                Column(_("Unit")),
+                Column(_("Board")),
+                Column(_("Care provider")),
+                Column(_("MAS")),
+                Column(_("MAR")),
+                Column(_("Operations manager")),
+                Column(_("Lex Maria reporter")),
+            ],
+            rows=[
+                [r["unit"].name, r["unit"].board.name, r["unit"].provider.name]
+                + [
+                    not_required if r["holders"][role] is None else (r["holders"][role] or nobody)
+                    for role in REGISTER_ROLES
+                ]
+                for r in f["units"]
+            ],
+            empty_text=_("No active units in the scope on the date."),
+        )
+    )
     checks = Section(heading=_("Findings of the checks R1–R10"))
-    checks.tables.append(Table(
-        key="findings", caption=_("Findings on %(date)s") % {"date": f["on"].isoformat()},
-        columns=[Column(_("Rule"), nowrap=True), Column(_("Severity")), Column(_("Unit")), Column(_("Finding"), wide=True),
-                 Column(_("Legal basis"), wide=True)],
-        rows=[[x.code, str(Severity(x.severity).label), x.unit.name, x.message, x.legal_basis]
-              for x in sorted(findings, key=lambda x: (int(x.code[1:]), x.unit.name))],
-        empty_text=_("No findings: every rule in force is met."),
-    ))
+    checks.tables.append(
+        Table(
+            key="findings",
+            caption=_("Findings on %(date)s") % {"date": f["on"].isoformat()},
+            columns=[
+                Column(_("Rule"), nowrap=True),
+                Column(_("Severity")),
+                Column(_("Unit")),
+                Column(_("Finding"), wide=True),
+                Column(_("Legal basis"), wide=True),
+            ],
+            rows=[
+                [x.code, str(Severity(x.severity).label), x.unit.name, x.message, x.legal_basis]
+                for x in sorted(findings, key=lambda x: (int(x.code[1:]), x.unit.name))
+            ],
+            empty_text=_("No findings: every rule in force is met."),
+        )
+    )
     return [summary, register, checks]

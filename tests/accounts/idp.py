@@ -23,8 +23,12 @@ def running(script: str, config: dict, tmp_path: Path):
     """Run ``tests/idp/<script>`` with ``config`` until it prints "ready"; stop it afterwards."""
     log = tmp_path / f"{script}.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, str(HERE / script), json.dumps(config)],  # noqa: S603
-                                stdout=subprocess.PIPE, stderr=out, text=True)
+        proc = subprocess.Popen(  # noqa: S603 - our own IdP script, started by the test
+            [sys.executable, str(HERE / script), json.dumps(config)],
+            stdout=subprocess.PIPE,
+            stderr=out,
+            text=True,
+        )
         try:
             line = proc.stdout.readline()
             if line.strip() != "ready":

@@ -26,10 +26,14 @@ def demo(db):
 def other_municipality(demo):
     other = Municipality.objects.create(name="Annan kommun", code="annan", org_number="212000-0001")
     admin = get_user_model().objects.create_user("annan-admin", password="x-Annan-2026!")  # noqa: S106
-    Person.objects.create(municipality=other, user=admin, first_name="Anna", last_name="Annan",
-                          profession="ADMINISTRATOR")
-    admin.user_permissions.add(*__import__("django.contrib.auth.models", fromlist=["Permission"]).Permission
-                               .objects.filter(codename="change_unit"))
+    Person.objects.create(
+        municipality=other, user=admin, first_name="Anna", last_name="Annan", profession="ADMINISTRATOR"
+    )
+    admin.user_permissions.add(
+        *__import__("django.contrib.auth.models", fromlist=["Permission"]).Permission.objects.filter(
+            codename="change_unit"
+        )
+    )
     return other, admin
 
 
@@ -47,7 +51,8 @@ def test_only_register_admins_reach_user_administration(client, demo, url):
 
 
 def test_the_list_shows_the_municipalitys_logins_with_person_and_never_another_municipalitys(
-        client, demo, other_municipality):
+    client, demo, other_municipality
+):
     client.force_login(_user("admin"))
     body = client.get("/konton/").content.decode()
     assert "mas" in body
@@ -64,8 +69,9 @@ def test_the_list_shows_the_municipalitys_logins_with_person_and_never_another_m
 def test_admin_creates_a_local_login_for_a_person_and_deactivates_it_never_deleting(client, demo):
     person = Person.objects.filter(municipality=demo, user__isnull=True).first()
     client.force_login(_user("admin"))
-    response = client.post("/konton/ny/", {"person": person.pk, "username": "ny.person",
-                                            "password": "Långt-Lösenord-2026"})
+    response = client.post(
+        "/konton/ny/", {"person": person.pk, "username": "ny.person", "password": "Långt-Lösenord-2026"}
+    )
     assert response.status_code == 302
     user = _user("ny.person")
     person.refresh_from_db()
@@ -90,29 +96,54 @@ def test_admin_creates_a_local_login_for_a_person_and_deactivates_it_never_delet
 
 def test_a_person_from_another_municipality_cannot_be_given_a_login(client, demo, other_municipality):
     other, _admin = other_municipality
-    stranger = Person.objects.create(municipality=other, first_name="Sven", last_name="Främling",
-                                     profession="ADMINISTRATOR")
+    stranger = Person.objects.create(
+        municipality=other, first_name="Sven", last_name="Främling", profession="ADMINISTRATOR"
+    )
     client.force_login(_user("admin"))
-    response = client.post("/konton/ny/", {"person": stranger.pk, "username": "sven",
-                                            "password": "Långt-Lösenord-2026"})
+    response = client.post(
+        "/konton/ny/", {"person": stranger.pk, "username": "sven", "password": "Långt-Lösenord-2026"}
+    )
     assert response.status_code == 400
     assert not get_user_model().objects.filter(username="sven").exists()
 
 
 def test_provider_by_command_stores_the_secret_encrypted_and_never_prints_it(demo):
     out = StringIO()
-    call_command("sso_provider", "add", "--municipality", demo.code, "--kind", "oidc", "--name", "SITHS eID",
-                 "--issuer", "https://idp.example.se/o", "--client-id", "portal", "--client-secret", "hemligt-123",
-                 "--link-claim", "hsa_id", stdout=out)
+    call_command(
+        "sso_provider",
+        "add",
+        "--municipality",
+        demo.code,
+        "--kind",
+        "oidc",
+        "--name",
+        "SITHS eID",
+        "--issuer",
+        "https://idp.example.se/o",
+        "--client-id",
+        "portal",
+        "--client-secret",
+        "hemligt-123",
+        "--link-claim",
+        "hsa_id",
+        stdout=out,
+    )
     provider = IdentityProvider.objects.get()
     assert "hemligt-123" not in provider.secret_encrypted
     assert client_secret(provider) == "hemligt-123"
     listing = StringIO()
     call_command("sso_provider", "list", "--municipality", demo.code, "--format", "json", stdout=listing)
     rows = json.loads(listing.getvalue())
-    assert rows == [{"municipality": demo.code, "kind": "oidc", "name": "SITHS eID",
-                     "login_url": f"/accounts/oidc/{demo.code}-siths-eid/login/", "link_claim": "hsa_id",
-                     "secret_set": True}]
+    assert rows == [
+        {
+            "municipality": demo.code,
+            "kind": "oidc",
+            "name": "SITHS eID",
+            "login_url": f"/accounts/oidc/{demo.code}-siths-eid/login/",
+            "link_claim": "hsa_id",
+            "secret_set": True,
+        }
+    ]
     assert "hemligt-123" not in out.getvalue() + listing.getvalue()
     call_command("sso_provider", "remove", "--municipality", demo.code, "--name", "SITHS eID", stdout=StringIO())
     assert not IdentityProvider.objects.exists()
@@ -120,10 +151,22 @@ def test_provider_by_command_stores_the_secret_encrypted_and_never_prints_it(dem
 
 def test_provider_page_never_shows_the_secret_back(client, demo):
     client.force_login(_user("admin"))
-    response = client.post("/konton/inloggningstjanster/ny/", {
-        "kind": "oidc", "name": "Freja eID", "slug": "freja", "issuer": "https://freja.example.se",
-        "client_id": "portal", "secret": "superhemligt", "scopes": "openid email", "link_claim": "email",
-        "groups_claim": "groups", "is_active": "on", "logout_at_idp": "on"})
+    response = client.post(
+        "/konton/inloggningstjanster/ny/",
+        {
+            "kind": "oidc",
+            "name": "Freja eID",
+            "slug": "freja",
+            "issuer": "https://freja.example.se",
+            "client_id": "portal",
+            "secret": "superhemligt",
+            "scopes": "openid email",
+            "link_claim": "email",
+            "groups_claim": "groups",
+            "is_active": "on",
+            "logout_at_idp": "on",
+        },
+    )
     assert response.status_code == 302
     provider = IdentityProvider.objects.get(name="Freja eID")
     assert provider.municipality == demo
@@ -140,11 +183,26 @@ def test_provider_page_never_shows_the_secret_back(client, demo):
 def test_a_replayed_or_forged_oidc_callback_is_refused_and_links_nothing(client, demo):
     from allauth.socialaccount.models import SocialAccount
 
-    call_command("sso_provider", "add", "--municipality", demo.code, "--kind", "oidc", "--name", "SITHS eID",
-                 "--issuer", "http://127.0.0.1:9/o", "--client-id", "portal", "--client-secret", "s",
-                 stdout=StringIO())
-    response = client.get(f"/accounts/oidc/{demo.code}-siths-eid/login/callback/",
-                          {"code": "stolen-code", "state": "replayed-state"})
+    call_command(
+        "sso_provider",
+        "add",
+        "--municipality",
+        demo.code,
+        "--kind",
+        "oidc",
+        "--name",
+        "SITHS eID",
+        "--issuer",
+        "http://127.0.0.1:9/o",
+        "--client-id",
+        "portal",
+        "--client-secret",
+        "s",
+        stdout=StringIO(),
+    )
+    response = client.get(
+        f"/accounts/oidc/{demo.code}-siths-eid/login/callback/", {"code": "stolen-code", "state": "replayed-state"}
+    )
     assert response.status_code == 302
     assert response.url == "/konton/sso/nekad/"
     page = client.get(response.url)

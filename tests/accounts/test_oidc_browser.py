@@ -15,10 +15,24 @@ from tests.conftest import DEMO_ROLE_SECTIONS
 pytestmark = pytest.mark.browser
 
 USERS = [
-    {"username": "maria", "password": "idp-pass-maria", "email": "maria.idp@example.se", "email_verified": True,
-     "hsa_id": "SE2321000016-MAS1", "groups": [], "name": "Maria MAS"},
-    {"username": "okand", "password": "idp-pass-okand", "email": "okand@example.se", "email_verified": True,
-     "hsa_id": "SE2321000016-XXXX", "groups": [], "name": "Okänd Person"},
+    {
+        "username": "maria",
+        "password": "idp-pass-maria",
+        "email": "maria.idp@example.se",
+        "email_verified": True,
+        "hsa_id": "SE2321000016-MAS1",
+        "groups": [],
+        "name": "Maria MAS",
+    },
+    {
+        "username": "okand",
+        "password": "idp-pass-okand",
+        "email": "okand@example.se",
+        "email_verified": True,
+        "hsa_id": "SE2321000016-XXXX",
+        "groups": [],
+        "name": "Okänd Person",
+    },
 ]
 
 
@@ -27,14 +41,33 @@ def oidc_idp(live_server, live_demo, tmp_path):
     """The OP on a free port, configured as the demo municipality's "SITHS eID" (linking by HSA-id)."""
     port = free_port()
     municipality = Municipality.objects.get()
-    call_command("sso_provider", "add", "--municipality", municipality.code, "--kind", "oidc", "--name", "SITHS eID",
-                 "--issuer", f"http://127.0.0.1:{port}/o", "--client-id", "portal", "--client-secret", "op-secret",
-                 "--link-claim", "hsa_id")
+    call_command(
+        "sso_provider",
+        "add",
+        "--municipality",
+        municipality.code,
+        "--kind",
+        "oidc",
+        "--name",
+        "SITHS eID",
+        "--issuer",
+        f"http://127.0.0.1:{port}/o",
+        "--client-id",
+        "portal",
+        "--client-secret",
+        "op-secret",
+        "--link-claim",
+        "hsa_id",
+    )
     provider_id = f"{municipality.code}-siths-eid"
     config = {
-        "port": port, "db": str(tmp_path / "op.sqlite3"), "client_id": "portal", "client_secret": "op-secret",
+        "port": port,
+        "db": str(tmp_path / "op.sqlite3"),
+        "client_id": "portal",
+        "client_secret": "op-secret",
         "redirect_uris": [f"{live_server.url}/accounts/oidc/{provider_id}/login/callback/"],
-        "post_logout_redirect_uris": [f"{live_server.url}/login/"], "users": USERS,
+        "post_logout_redirect_uris": [f"{live_server.url}/login/"],
+        "users": USERS,
     }
     with running("oidc_op.py", config, tmp_path):
         yield municipality
@@ -52,8 +85,7 @@ def _idp_login(page, username: str, password: str) -> None:
 
 def test_oidc_login_links_the_person_by_hsa_id_shows_their_roles_and_logs_out_at_the_idp(page, oidc_idp):
     mas = get_user_model().objects.get(username="mas")
-    PersonIdentifier.objects.create(person=mas.person, municipality=oidc_idp, claim="hsa_id",
-                                    value="SE2321000016-MAS1")
+    PersonIdentifier.objects.create(person=mas.person, municipality=oidc_idp, claim="hsa_id", value="SE2321000016-MAS1")
 
     _idp_login(page, "maria", "idp-pass-maria")
 
@@ -75,7 +107,8 @@ def test_oidc_login_links_the_person_by_hsa_id_shows_their_roles_and_logs_out_at
 
 
 def test_oidc_login_of_someone_not_in_the_register_is_refused_in_swedish_and_pending_for_the_admin(
-        page, oidc_idp, client):
+    page, oidc_idp, client
+):
     users_before = get_user_model().objects.count()
 
     _idp_login(page, "okand", "idp-pass-okand")

@@ -27,9 +27,16 @@ def _certificate() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test-idp")])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
 
 
@@ -58,8 +65,21 @@ def saml_provider(db, tmp_path):
     municipality = Municipality.objects.get()
     metadata = tmp_path / "idp.xml"
     metadata.write_text(METADATA.format(cert=_certificate()))
-    call_command("sso_provider", "add", "--municipality", municipality.code, "--kind", "saml", "--name", "Sambi",
-                 "--metadata", str(metadata), "--link-claim", "email", stdout=StringIO())
+    call_command(
+        "sso_provider",
+        "add",
+        "--municipality",
+        municipality.code,
+        "--kind",
+        "saml",
+        "--name",
+        "Sambi",
+        "--metadata",
+        str(metadata),
+        "--link-claim",
+        "email",
+        stdout=StringIO(),
+    )
     return f"{municipality.code}-sambi"
 
 

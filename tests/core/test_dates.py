@@ -12,8 +12,9 @@ START, END = date(2026, 3, 1), date(2026, 3, 31)
 
 
 def _rows():
-    closed = RuleDefinition.objects.create(code="T1", severity="error", effective_from=START, effective_to=END,
-                                           legal_basis="—")
+    closed = RuleDefinition.objects.create(
+        code="T1", severity="error", effective_from=START, effective_to=END, legal_basis="—"
+    )
     open_ended = RuleDefinition.objects.create(code="T2", severity="error", effective_from=START, legal_basis="—")
     return closed, open_ended
 
@@ -31,7 +32,10 @@ def _rows():
 def test_active_on_boundaries_agree_with_is_active_on(on, expected):
     """The queryset and the instance answer alike: first and last day in, the day before and after out."""
     rows = _rows()
-    assert set(RuleDefinition.objects.active_on(on).filter(code__startswith="T").values_list("code", flat=True)) == expected
+    assert (
+        set(RuleDefinition.objects.active_on(on).filter(code__startswith="T").values_list("code", flat=True))
+        == expected
+    )
     assert {r.code for r in rows if r.is_active_on(on)} == expected
 
 
@@ -39,8 +43,14 @@ def test_active_on_boundaries_agree_with_is_active_on(on, expected):
 def test_overlaps_shares_a_day():
     """A period overlaps a range when they share at least one day (both ends inclusive, open end unbounded)."""
     _rows()
-    codes = lambda a, b: set(RuleDefinition.objects.filter(overlaps_q(RuleDefinition, a, b), code__startswith="T")  # noqa: E731
-                             .values_list("code", flat=True))
+
+    def codes(a, b):
+        return set(
+            RuleDefinition.objects.filter(overlaps_q(RuleDefinition, a, b), code__startswith="T").values_list(
+                "code", flat=True
+            )
+        )
+
     assert codes(END, END + timedelta(days=5)) == {"T1", "T2"}
     assert codes(END + timedelta(days=1), None) == {"T2"}
     assert codes(START - timedelta(days=9), START - timedelta(days=1)) == set()

@@ -34,14 +34,17 @@ def test_database_of_the_old_layout_migrates_with_its_rows_and_permissions():
     user = OldUser.objects.create(username="before-the-move", email="b@example.org")
     old.get_model("auth", "User").user_permissions.through.objects.create(
         user_id=user.pk,
-        permission_id=old.get_model("auth", "Permission").objects.get(
-            codename="view_notification", content_type__app_label="masportal").pk,
+        permission_id=old.get_model("auth", "Permission")
+        .objects.get(codename="view_notification", content_type__app_label="masportal")
+        .pk,
     )
     old.get_model("masportal", "Notification").objects.create(
-        recipient_id=user.pk, kind="k", subject="written before", dedupe_key="d")
+        recipient_id=user.pk, kind="k", subject="written before", dedupe_key="d"
+    )
     old.get_model("masportal", "NotificationPreference").objects.create(user_id=user.pk, email_delivery="digest")
-    old.get_model("masportal", "JobRun").objects.create(name="j", run_for=timezone.localdate(),
-                                                        started_at=timezone.now())
+    old.get_model("masportal", "JobRun").objects.create(
+        name="j", run_for=timezone.localdate(), started_at=timezone.now()
+    )
     old.get_model("masportal", "Heartbeat").objects.create(source="worker", at=timezone.now())
 
     _migrate()

@@ -204,7 +204,12 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     },
     "followup:action_create": {
         "GET": {"*": "405", "anonymous": "302"},
-        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "400 foreign:404 missing:404"},
+        "POST": {
+            "*": "404 visible:403",
+            "admin": "403 foreign:404 missing:404",
+            "anonymous": "302",
+            "kvalitet": "400 foreign:404 missing:404",
+        },
     },
     "followup:action_detail": {
         "GET": {
@@ -274,7 +279,12 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     },
     "followup:finding_create": {
         "GET": {"*": "405", "anonymous": "302"},
-        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "400 foreign:404 missing:404"},
+        "POST": {
+            "*": "404 visible:403",
+            "admin": "403 foreign:404 missing:404",
+            "anonymous": "302",
+            "kvalitet": "400 foreign:404 missing:404",
+        },
     },
     "followup:followup_create": {
         "GET": {
@@ -295,8 +305,18 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         },
     },
     "followup:followup_detail": {
-        "GET": {"*": "404 visible:200", "admin": "200 foreign:404 missing:404", "anonymous": "302", "kvalitet": "200 foreign:404 missing:404"},
-        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "302 foreign:404 missing:404"},
+        "GET": {
+            "*": "404 visible:200",
+            "admin": "200 foreign:404 missing:404",
+            "anonymous": "302",
+            "kvalitet": "200 foreign:404 missing:404",
+        },
+        "POST": {
+            "*": "404 visible:403",
+            "admin": "403 foreign:404 missing:404",
+            "anonymous": "302",
+            "kvalitet": "302 foreign:404 missing:404",
+        },
     },
     "followup:followup_list": {
         "GET": {"*": "200", "anonymous": "302"},
@@ -304,7 +324,12 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     },
     "followup:followup_start": {
         "GET": {"*": "405", "anonymous": "302"},
-        "POST": {"*": "404 visible:403", "admin": "403 foreign:404 missing:404", "anonymous": "302", "kvalitet": "302 foreign:404 missing:404"},
+        "POST": {
+            "*": "404 visible:403",
+            "admin": "403 foreign:404 missing:404",
+            "anonymous": "302",
+            "kvalitet": "302 foreign:404 missing:404",
+        },
     },
     "followup:job_runs": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
@@ -697,7 +722,6 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "GET": {"*": "401"},
         "POST": {"*": "405"},
     },
-
     "login": {
         "GET": {"*": "302", "anonymous": "200"},
         "POST": {"*": "302", "anonymous": "200"},

@@ -27,8 +27,19 @@ from tests.crawl.cases import ANONYMOUS, METHODS, Case, Crawl, Outcome, Pattern,
 from tests.crawl.leaks import forbidden_for, leaks_in
 
 __all__ = [
-    "ANONYMOUS", "METHODS", "PARAMETERS", "SPECIAL", "Case", "Outcome", "Pattern", "Source", "crawl_role",
-    "forbidden_for", "instances", "leaks_in", "url_patterns",
+    "ANONYMOUS",
+    "METHODS",
+    "PARAMETERS",
+    "SPECIAL",
+    "Case",
+    "Outcome",
+    "Pattern",
+    "Source",
+    "crawl_role",
+    "forbidden_for",
+    "instances",
+    "leaks_in",
+    "url_patterns",
 ]
 
 # Objects the crawl must always include when visible (set by the scenario: unusual actors).
@@ -136,9 +147,11 @@ def _sources() -> dict[str, Source]:
         ),
         "counterpart": Source(
             all=lambda: Counterpart.objects.all(),
-            visible=lambda u: Counterpart.objects.filter(municipality_id=municipality_id_of(u))
-            if may_manage_counterparts(u)
-            else Counterpart.objects.none(),
+            visible=lambda u: (
+                Counterpart.objects.filter(municipality_id=municipality_id_of(u))
+                if may_manage_counterparts(u)
+                else Counterpart.objects.none()
+            ),
         ),
         # The API answers bearer tokens only: a logged-in browser session gets 401 whatever the object.
         "deviation_ref": Source(
@@ -165,13 +178,18 @@ def _sources() -> dict[str, Source]:
         ),
         "login_user": Source(
             all=lambda: get_user_model().objects.all(),
-            visible=lambda u: (users_of(municipality_id=municipality_id_of(u))
-                               if is_register_admin(u) and municipality_id_of(u) else get_user_model().objects.none()),
+            visible=lambda u: (
+                users_of(municipality_id=municipality_id_of(u))
+                if is_register_admin(u) and municipality_id_of(u)
+                else get_user_model().objects.none()
+            ),
         ),
         "pending_login": admin_only(PendingLogin),
         "identity_provider": admin_only(IdentityProvider),
-        "webauthn": Source(all=lambda: Authenticator.objects.filter(type="webauthn"),
-                           visible=lambda u: Authenticator.objects.filter(type="webauthn", user_id=u.pk)),
+        "webauthn": Source(
+            all=lambda: Authenticator.objects.filter(type="webauthn"),
+            visible=lambda u: Authenticator.objects.filter(type="webauthn", user_id=u.pk),
+        ),
         "failed_email": Source(
             all=lambda: Notification.objects.filter(email_status=Notification.EmailStatus.FAILED),
             visible=lambda u: failed_emails_for(user=u),

@@ -59,7 +59,8 @@ def forbidden_for(user) -> tuple[set[str], set[str]]:
     seen |= {ref for ref in all_refs if ref.startswith("KL-") and visible.filter(description__contains=ref).exists()}
     seen |= set(access_log_for(user=user).values_list("reference", flat=True))
     seen_pnrs |= {
-        complaint_pnr[c.pk] for c in complaints.filter(pk__in=list(complaint_pnr))
+        complaint_pnr[c.pk]
+        for c in complaints.filter(pk__in=list(complaint_pnr))
         if can_see_complaint_patient(user=user, case=c)
     }
     return all_refs - seen, (set(pnr_of.values()) | set(complaint_pnr.values())) - seen_pnrs

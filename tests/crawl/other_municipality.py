@@ -37,23 +37,44 @@ def build() -> OtherMunicipality:
     from responsibility.models import Assignment, Municipality, Person, Unit
 
     today = timezone.localdate()
-    generate(spec=VolumeSpec(municipalities=1, first=NUMBER, deviations=300, years=1, boards=1, units_per_board=2,
-                             today=today, seed=11))
+    generate(
+        spec=VolumeSpec(
+            municipalities=1, first=NUMBER, deviations=300, years=1, boards=1, units_per_board=2, today=today, seed=11
+        )
+    )
     municipality = Municipality.objects.get(code=CODE)
     users = get_user_model().objects
     admin = users.create_user(ADMIN, first_name="Anna", last_name="Andra", is_staff=True, is_superuser=True)
-    Person.objects.create(municipality=municipality, user=admin, first_name="Anna", last_name="Andra",
-                          profession=Profession.ADMINISTRATOR, title="Registeradministratör")
+    Person.objects.create(
+        municipality=municipality,
+        user=admin,
+        first_name="Anna",
+        last_name="Andra",
+        profession=Profession.ADMINISTRATOR,
+        title="Registeradministratör",
+    )
     # A complaint (with a patient's personnummer), registered by a unit manager of the municipality.
-    manager = (Assignment.objects.filter(person__municipality=municipality, role=Role.UNIT_MANAGER,
-                                         person__user__isnull=False, valid_to__isnull=True)
-               .select_related("person__user", "unit").order_by("pk").first())
+    manager = (
+        Assignment.objects.filter(
+            person__municipality=municipality, role=Role.UNIT_MANAGER, person__user__isnull=False, valid_to__isnull=True
+        )
+        .select_related("person__user", "unit")
+        .order_by("pk")
+        .first()
+    )
     categories = list(_categories(municipality).values())[:1]
-    complaint_register(user=manager.person.user, data=ComplaintInput(
-        unit=Unit.objects.get(pk=manager.unit_id), received_on=today - timedelta(days=3), channel="letter",
-        complainant_kind="patient", categories=categories, description="Klagomål i den andra kommunen.",
-        patient_identifier=personnummer(990_001),
-    ))
+    complaint_register(
+        user=manager.person.user,
+        data=ComplaintInput(
+            unit=Unit.objects.get(pk=manager.unit_id),
+            received_on=today - timedelta(days=3),
+            channel="letter",
+            complainant_kind="patient",
+            categories=categories,
+            description="Klagomål i den andra kommunen.",
+            patient_identifier=personnummer(990_001),
+        ),
+    )
     _renumber(municipality)
     assert Deviation.objects.filter(municipality=municipality).exists()
     assert LexMariaCase.objects.filter(deviation__municipality=municipality).exists(), "no Lex Maria case"

@@ -48,8 +48,9 @@ def prepare() -> Scenario:
     from api.services import api_client_create
     from responsibility.models import Municipality
 
-    api_client_create(municipality=Municipality.objects.get(code="stockholm"), name="Crawl-klient",
-                      scopes=[ApiScope.values[0]])
+    api_client_create(
+        municipality=Municipality.objects.get(code="stockholm"), name="Crawl-klient", scopes=[ApiScope.values[0]]
+    )
     # An e-mail that could not be delivered after every attempt (the register admin's list).
     from core.models import Notification
 

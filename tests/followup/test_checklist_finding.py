@@ -22,9 +22,16 @@ def _answered(client, new_followup):
     services.followup_start(follow_up=fu, actor=user("kvalitet"))
     answers = list(fu.answers.order_by("order"))
     client.force_login(user("kvalitet"))
-    response = client.post(reverse("followup:followup_detail", args=[fu.pk]), {
-        f"status-{answers[0].pk}": AnswerStatus.NOT_FULFILLED, f"comment-{answers[0].pk}": "Ingen signering i kväll.",
-        f"status-{answers[1].pk}": AnswerStatus.FULFILLED, "save": "1", "summary": ""})
+    response = client.post(
+        reverse("followup:followup_detail", args=[fu.pk]),
+        {
+            f"status-{answers[0].pk}": AnswerStatus.NOT_FULFILLED,
+            f"comment-{answers[0].pk}": "Ingen signering i kväll.",
+            f"status-{answers[1].pk}": AnswerStatus.FULFILLED,
+            "save": "1",
+            "summary": "",
+        },
+    )
     assert response.status_code == 302
     return fu, answers
 
@@ -47,16 +54,22 @@ def test_the_finding_form_is_prefilled_with_the_item_and_its_area(client, new_fo
     assert html.unescape(textarea).strip() == f"{item.question}\nIngen signering i kväll."
     assert re.search(rf'<option value="{item.area}" selected>', body)
     assert re.search(rf'<option value="{item.pk}" selected>{re.escape(html.escape(item.question))}', body)
-    response = client.post(reverse("followup:finding_create", args=[fu.pk]), {
-        "finding-description": html.unescape(textarea).strip(), "finding-area": item.area,
-        "finding-severity": "deficiency", "finding-answer": item.pk})
+    response = client.post(
+        reverse("followup:finding_create", args=[fu.pk]),
+        {
+            "finding-description": html.unescape(textarea).strip(),
+            "finding-area": item.area,
+            "finding-severity": "deficiency",
+            "finding-answer": item.pk,
+        },
+    )
     assert response.status_code == 302
     finding = Finding.objects.get(follow_up=fu)
     assert (finding.area, finding.answer_id) == (item.area, item.pk)
     body = client.get(url).content.decode()
     assert "En iakttagelse är registrerad för punkten." in body
     # The action form names the action "Åtgärd", never "Händelse".
-    form = body[body.index('id="new-action"'):]
+    form = body[body.index('id="new-action"') :]
     assert re.search(r'<label for="id_action-description">Åtgärd', form)
     assert "Händelse" not in form
     assert f'href="?answer={item.pk}#new-finding"' not in body

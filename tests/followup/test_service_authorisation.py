@@ -22,8 +22,12 @@ def test_followup_create_refuses_an_actor_who_may_not_create(municipality, today
     before = FollowUp.objects.count()
     with pytest.raises(PermissionDenied):
         services.followup_create(
-            actor=user(OUTSIDER), municipality=municipality, kind=FollowUpKind.SUPERVISION,
-            trigger=FollowUpTrigger.BOARD_REQUEST, scheduled_date=today + timedelta(days=3), unit=unit("hage-01"),
+            actor=user(OUTSIDER),
+            municipality=municipality,
+            kind=FollowUpKind.SUPERVISION,
+            trigger=FollowUpTrigger.BOARD_REQUEST,
+            scheduled_date=today + timedelta(days=3),
+            unit=unit("hage-01"),
         )
     assert FollowUp.objects.count() == before
 
@@ -53,13 +57,23 @@ def test_delegation_create_and_revoke_refuse_an_actor_outside_the_register(today
     before = Delegation.objects.count()
     with pytest.raises(PermissionDenied):
         services.delegation_create(
-            actor=user(OUTSIDER), from_person=person("nurse-hage-01"), to_person=person("staff-hage-01"),
-            unit=unit("hage-01"), tasks="Insulininjektion", valid_from=today, valid_to=today + timedelta(days=30),
+            actor=user(OUTSIDER),
+            from_person=person("nurse-hage-01"),
+            to_person=person("staff-hage-01"),
+            unit=unit("hage-01"),
+            tasks="Insulininjektion",
+            valid_from=today,
+            valid_to=today + timedelta(days=30),
         )
     assert Delegation.objects.count() == before
     d = services.delegation_create(
-        actor=user("mas"), from_person=person("nurse-hage-01"), to_person=person("staff-hage-01"),
-        unit=unit("hage-01"), tasks="Insulininjektion", valid_from=today, valid_to=today + timedelta(days=30),
+        actor=user("mas"),
+        from_person=person("nurse-hage-01"),
+        to_person=person("staff-hage-01"),
+        unit=unit("hage-01"),
+        tasks="Insulininjektion",
+        valid_from=today,
+        valid_to=today + timedelta(days=30),
     )
     with pytest.raises(PermissionDenied):
         services.delegation_revoke(delegation=d, actor=user(OUTSIDER), revoked_at=today, reason="Obehörig.")

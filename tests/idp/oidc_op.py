@@ -30,26 +30,58 @@ def configure(config: dict) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    key = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
     settings.configure(
-        DEBUG=False, SECRET_KEY="test-idp-only",  # noqa: S106 - the test IdP only
-        ALLOWED_HOSTS=["127.0.0.1", "localhost"], ROOT_URLCONF=__name__,
-        INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
-                        "oauth2_provider"],
-        MIDDLEWARE=["django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.common.CommonMiddleware",
-                    "django.middleware.csrf.CsrfViewMiddleware",
-                    "django.contrib.auth.middleware.AuthenticationMiddleware"],
+        DEBUG=False,
+        SECRET_KEY="test-idp-only",  # noqa: S106 - the test IdP only
+        ALLOWED_HOSTS=["127.0.0.1", "localhost"],
+        ROOT_URLCONF=__name__,
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "oauth2_provider",
+        ],
+        MIDDLEWARE=[
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+        ],
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": config["db"]}},
-        TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": False, "OPTIONS": {
-            "context_processors": ["django.template.context_processors.request"],
-            "loaders": [("django.template.loaders.locmem.Loader", {
-                "registration/login.html": LOGIN_TEMPLATE, "oauth2_provider/logout_confirm.html": LOGOUT_TEMPLATE,
-            }), "django.template.loaders.app_directories.Loader"]}}],
-        USE_TZ=True, LOGIN_URL="/login/", SESSION_COOKIE_NAME="idp_session", CSRF_COOKIE_NAME="idp_csrf",
+        TEMPLATES=[
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "APP_DIRS": False,
+                "OPTIONS": {
+                    "context_processors": ["django.template.context_processors.request"],
+                    "loaders": [
+                        (
+                            "django.template.loaders.locmem.Loader",
+                            {
+                                "registration/login.html": LOGIN_TEMPLATE,
+                                "oauth2_provider/logout_confirm.html": LOGOUT_TEMPLATE,
+                            },
+                        ),
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                },
+            }
+        ],
+        USE_TZ=True,
+        LOGIN_URL="/login/",
+        SESSION_COOKIE_NAME="idp_session",
+        CSRF_COOKIE_NAME="idp_csrf",
         OAUTH2_PROVIDER={
-            "OIDC_ENABLED": True, "OIDC_RSA_PRIVATE_KEY": key, "PKCE_REQUIRED": True,
-            "OIDC_RP_INITIATED_LOGOUT_ENABLED": True, "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+            "OIDC_ENABLED": True,
+            "OIDC_RSA_PRIVATE_KEY": key,
+            "PKCE_REQUIRED": True,
+            "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+            "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
             "OIDC_RP_INITIATED_LOGOUT_ACCEPT_EXPIRED_TOKENS": True,
             "SCOPES": {"openid": "OpenID Connect", "email": "E-mail", "profile": "Profile"},
             "OAUTH2_VALIDATOR_CLASS": "__main__.Validator" if __name__ == "__main__" else f"{__name__}.Validator",
@@ -96,10 +128,15 @@ def main() -> None:
     for u in config["users"]:
         User.objects.create_user(username=u["username"], password=u["password"])
     Application.objects.create(
-        client_id=config["client_id"], client_secret=config["client_secret"], hash_client_secret=False,
-        client_type=Application.CLIENT_CONFIDENTIAL, authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-        redirect_uris=" ".join(config["redirect_uris"]), algorithm=Application.RS256_ALGORITHM,
-        skip_authorization=True, name="MAS-portalen",
+        client_id=config["client_id"],
+        client_secret=config["client_secret"],
+        hash_client_secret=False,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=" ".join(config["redirect_uris"]),
+        algorithm=Application.RS256_ALGORITHM,
+        skip_authorization=True,
+        name="MAS-portalen",
         post_logout_redirect_uris=" ".join(config.get("post_logout_redirect_uris", [])),
     )
     from wsgiref.simple_server import WSGIRequestHandler, make_server

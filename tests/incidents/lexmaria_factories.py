@@ -24,7 +24,9 @@ def unit_for_route(route: str) -> Unit:
     if route in VARIANT_UNITS:
         return Unit.objects.select_related("board").get(code=VARIANT_UNITS[route])
     if route == "board_mas":
-        return Unit.objects.select_related("board").filter(contract__lex_maria_route="board_mas").order_by("code").first()
+        return (
+            Unit.objects.select_related("board").filter(contract__lex_maria_route="board_mas").order_by("code").first()
+        )
     return (
         Unit.objects.select_related("board")
         .filter(contract__lex_maria_route="provider_mas", contract__provider__name__startswith="Havsutsikten")
@@ -36,8 +38,10 @@ def unit_for_route(route: str) -> Unit:
 def category(*, rehabilitation: bool = False) -> DeviationCategory:
     code = "lm-test-rehab" if rehabilitation else "lm-test"
     return DeviationCategoryFactory(
-        municipality=Municipality.objects.get(code="stockholm"), code=code,
-        name="Fall" if not rehabilitation else "Rehabilitering", is_rehabilitation=rehabilitation,
+        municipality=Municipality.objects.get(code="stockholm"),
+        code=code,
+        name="Fall" if not rehabilitation else "Rehabilitering",
+        is_rehabilitation=rehabilitation,
     )
 
 
@@ -51,5 +55,6 @@ def deviation(*, unit: Unit, occurred: date | None = None, rehabilitation: bool 
 
 def open_case(*, route: str = "own", occurred: date | None = None, decided_by=None) -> LexMariaCase:
     dev = deviation(unit=unit_for_route(route), occurred=occurred)
-    return lex_maria_open(deviation=dev, decided_by=decided_by or user("mas"),
-                          motivation="Allvarlig vårdskada: höftfraktur efter fall.")
+    return lex_maria_open(
+        deviation=dev, decided_by=decided_by or user("mas"), motivation="Allvarlig vårdskada: höftfraktur efter fall."
+    )

@@ -69,8 +69,9 @@ def test_unit_manager_investigates_and_sends_to_mas(page):
 def test_mas_assesses_no_lex_maria_and_closes_with_feedback(page):
     """The MAS finds it in the assessment queue, decides "no" with motivation and closes with feedback."""
     deviation = report(consequence=4, probability=3, pnr="19121212-1212")
-    Deviation.objects.filter(pk=deviation.pk).update(state=DeviationState.AWAITING_MAS,
-                                                     due_at=timezone.now() - timedelta(days=1))
+    Deviation.objects.filter(pk=deviation.pk).update(
+        state=DeviationState.AWAITING_MAS, due_at=timezone.now() - timedelta(days=1)
+    )
     login(page, "mas")
     page.goto("/avvikelser/bedomning/")
     assert "Försenad" in page.locator("tr", has_text=deviation.reference).inner_text()
@@ -80,10 +81,14 @@ def test_mas_assesses_no_lex_maria_and_closes_with_feedback(page):
     assert_accessible(page)
     page.get_by_role("textbox", name=re.compile("^Bedömning")).fill("Ingen bestående skada; rutinbrist.")
     page.get_by_label("Nej").check()
-    page.get_by_role("textbox", name=re.compile("^Motivering")).fill("Händelsen har inte medfört och hade inte kunnat medföra allvarlig vårdskada.")
+    page.get_by_role("textbox", name=re.compile("^Motivering")).fill(
+        "Händelsen har inte medfört och hade inte kunnat medföra allvarlig vårdskada."
+    )
     page.get_by_role("button", name="Registrera MAS-bedömningen").click()
     assert_accessible(page)
-    page.get_by_role("textbox", name=re.compile("^Återkoppling till rapportören")).fill("Tack! Rutinen för signering är uppdaterad.")
+    page.get_by_role("textbox", name=re.compile("^Återkoppling till rapportören")).fill(
+        "Tack! Rutinen för signering är uppdaterad."
+    )
     page.get_by_role("button", name="Avsluta med återkoppling till rapportören").click()
     deviation.refresh_from_db()
     assert deviation.state == DeviationState.CLOSED

@@ -38,7 +38,8 @@ def _free_port() -> int:
 def _start(port: int) -> subprocess.Popen:
     server = subprocess.Popen(  # noqa: S603
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.2)
     for _ in range(100):
@@ -77,8 +78,9 @@ def _broker(url: str, monkeypatch):
         _reset_celery_pools()
 
 
-def test_stopped_redis_loses_no_deviation_nor_notification(client, django_capture_on_commit_callbacks, caplog,
-                                                           monkeypatch):
+def test_stopped_redis_loses_no_deviation_nor_notification(
+    client, django_capture_on_commit_callbacks, caplog, monkeypatch
+):
     """With Redis really stopped the report is saved and confirmed; the job delivers the e-mail once it can."""
     port = _free_port()
     server = _start(port)
@@ -89,12 +91,22 @@ def test_stopped_redis_loses_no_deviation_nor_notification(client, django_captur
             client.force_login(user("rapportor"))
             occurred = timezone.localtime() - timedelta(hours=2)
             with django_capture_on_commit_callbacks(execute=True):
-                response = client.post(reverse("incidents:deviation_create"), {
-                    "unit": unit("hage-01").pk, "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
-                    "discovered_at": occurred.strftime("%Y-%m-%dT%H:%M"), "category": category().pk,
-                    "event_kind": "occurred", "description": "Boende föll.", "patient_identifier": VALID_PNR,
-                    "consequence": "4", "probability": "3", "submit": "1",
-                }, follow=True)
+                response = client.post(
+                    reverse("incidents:deviation_create"),
+                    {
+                        "unit": unit("hage-01").pk,
+                        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+                        "discovered_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+                        "category": category().pk,
+                        "event_kind": "occurred",
+                        "description": "Boende föll.",
+                        "patient_identifier": VALID_PNR,
+                        "consequence": "4",
+                        "probability": "3",
+                        "submit": "1",
+                    },
+                    follow=True,
+                )
             deviation = Deviation.objects.filter(reporter__username="rapportor").order_by("-pk").first()
             assert response.status_code == 200
             assert deviation.state == DeviationState.REGISTERED
@@ -110,7 +122,11 @@ def test_stopped_redis_loses_no_deviation_nor_notification(client, django_captur
             assert counts["sent"] >= 4
             mine = [m for m in mail.outbox if deviation.reference in m.subject]
             assert sorted(m.to[0].split("@")[0] for m in mine) == [
-                "ec-hage-01", "mas-vastra-soderort", "staff-hage-01", "vc-hagersten-liljeholmen"]
+                "ec-hage-01",
+                "mas-vastra-soderort",
+                "staff-hage-01",
+                "vc-hagersten-liljeholmen",
+            ]
             assert not any("1212" in m.body.replace(deviation.reference, "") for m in mine)
             assert all(n.email_status == Notification.EmailStatus.SENT for n in notes.all())
             assert deliver_notifications(on=timezone.localdate(), batch_size=500)["sent"] == 0

@@ -35,11 +35,23 @@ def _investigated() -> Deviation:
     Deviation.objects.filter(pk=d.pk).update(description=f"Boende {VALID_PNR} föll i korridoren vid 22-tiden.")
     d.refresh_from_db()
     manager = get_user_model().objects.get(username="enhetschef")
-    d = services.deviation_save_investigation(deviation=d, user=manager, version=d.version, investigator=None,
-                                              cause_analysis="Larmet var avstängt.", lessons_learned="Testa larmen.")
+    d = services.deviation_save_investigation(
+        deviation=d,
+        user=manager,
+        version=d.version,
+        investigator=None,
+        cause_analysis="Larmet var avstängt.",
+        lessons_learned="Testa larmen.",
+    )
     owner = unit("hage-01").assignments.filter(role="UNIT_MANAGER").first().person
-    services.deviation_add_action(deviation=d, user=manager, version=d.version, description="Daglig larmkontroll",
-                                  owner=owner, deadline=timezone.localdate() + timedelta(days=14))
+    services.deviation_add_action(
+        deviation=d,
+        user=manager,
+        version=d.version,
+        description="Daglig larmkontroll",
+        owner=owner,
+        deadline=timezone.localdate() + timedelta(days=14),
+    )
     d.refresh_from_db()
     return d
 
@@ -113,20 +125,35 @@ def test_lex_maria_investigation_follows_ivos_headings_with_a_checklist_and_no_p
     from tests.factories import user as lm_user
     from tests.incidents.lexmaria_factories import DEMO_PERSONNUMMER, deviation, unit_for_route
 
-    dev = deviation(unit=unit_for_route("own"), description=f"Boende {DEMO_PERSONNUMMER} fick fel dos.",
-                    category=DeviationCategory.objects.get(municipality__code="stockholm", code="lakemedel"))
+    dev = deviation(
+        unit=unit_for_route("own"),
+        description=f"Boende {DEMO_PERSONNUMMER} fick fel dos.",
+        category=DeviationCategory.objects.get(municipality__code="stockholm", code="lakemedel"),
+    )
     case = lex_maria_open(deviation=dev, decided_by=lm_user("mas"), motivation="Allvarlig vårdskada.")
     LexMariaCase.objects.filter(pk=case.pk).update(
-        state=LexMariaState.ANALYSED, analysed_at=timezone.localdate(),
-        analysis_team="Enhetschef, sjuksköterska", analysis_causes="Dosett fel fylld.",
-        analysis_timeline="08.00 dos given", patient_informed_at=timezone.localdate(), patient_informed_by="Elsa Berg",
-        patient_statement=f"Jag ({DEMO_PERSONNUMMER}) mådde illa.")
+        state=LexMariaState.ANALYSED,
+        analysed_at=timezone.localdate(),
+        analysis_team="Enhetschef, sjuksköterska",
+        analysis_causes="Dosett fel fylld.",
+        analysis_timeline="08.00 dos given",
+        patient_informed_at=timezone.localdate(),
+        patient_informed_by="Elsa Berg",
+        patient_statement=f"Jag ({DEMO_PERSONNUMMER}) mådde illa.",
+    )
     _login(client, "mas")
     response = client.get(reverse("incidents:lex_maria_pdf", args=[case.pk]))
     assert response.status_code == 200
     text = _text(response.content)
-    for heading in ("1. Vårdgivare", "2. Verksamhet", "3. Händelsen", "4. Analys", "5. Åtgärder",
-                    "6. Patientens delaktighet", "7. Andra anmälningar"):
+    for heading in (
+        "1. Vårdgivare",
+        "2. Verksamhet",
+        "3. Händelsen",
+        "4. Analys",
+        "5. Åtgärder",
+        "6. Patientens delaktighet",
+        "7. Andra anmälningar",
+    ):
         assert heading in text
     assert "Läkemedelsverket" in text
     assert "PSL 3 kap. 7 §" in text

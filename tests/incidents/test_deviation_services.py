@@ -86,12 +86,23 @@ def test_contracted_unit_routes_to_contractor_mas_and_copies_board_mas():
 
 def test_recipients_resolved_on_event_date_not_today():
     """A MAS appointed on the unit after the event is not the one told; the MAS of the event date is."""
-    newcomer = Person.objects.create(municipality=unit("hage-01").municipality, first_name="Ny", last_name="Mas",
-                                     profession="nurse", licensed=True,
-                                     user=__import__("django.contrib.auth").contrib.auth.get_user_model()
-                                     .objects.create_user("nymas", email="nymas@example.se"))
-    Assignment.objects.create(person=newcomer, role=Role.MAS, kind=AssignmentKind.STATUTORY, unit=unit("hage-01"),
-                              valid_from=timezone.localdate() - timedelta(days=3))
+    newcomer = Person.objects.create(
+        municipality=unit("hage-01").municipality,
+        first_name="Ny",
+        last_name="Mas",
+        profession="nurse",
+        licensed=True,
+        user=__import__("django.contrib.auth")
+        .contrib.auth.get_user_model()
+        .objects.create_user("nymas", email="nymas@example.se"),
+    )
+    Assignment.objects.create(
+        person=newcomer,
+        role=Role.MAS,
+        kind=AssignmentKind.STATUTORY,
+        unit=unit("hage-01"),
+        valid_from=timezone.localdate() - timedelta(days=3),
+    )
     old = report(days_ago=10, consequence=4, probability=4)
     assert _kinds_for(old)["deviation_to_mas"] == {"mas"}
     new = report(days_ago=0.1, consequence=4, probability=4)
@@ -105,8 +116,14 @@ def _walk_to(d, state):
     if state in ("awaiting_mas_assessment", "actions", "closed"):
         d = services.deviation_send_to_mas(deviation=d, user=ec, version=d.version)
     if state in ("actions", "closed"):
-        d = services.deviation_assess(deviation=d, user=mas, version=d.version, assessment="Bedömd.",
-                                      lex_maria=False, motivation="Ingen allvarlig vårdskada.")
+        d = services.deviation_assess(
+            deviation=d,
+            user=mas,
+            version=d.version,
+            assessment="Bedömd.",
+            lex_maria=False,
+            motivation="Ingen allvarlig vårdskada.",
+        )
     if state == "closed":
         d = services.deviation_close(deviation=d, user=mas, version=d.version, feedback="Tack, åtgärdat.")
     return d
@@ -115,8 +132,9 @@ def _walk_to(d, state):
 def test_full_path_records_every_transition_with_actor():
     """registered → investigating → awaiting MAS → actions → closed, each recorded with who and why."""
     d = _walk_to(report(), "closed")
-    rows = list(DeviationTransition.objects.filter(deviation=d).values_list("from_state", "to_state",
-                                                                           "actor__username"))
+    rows = list(
+        DeviationTransition.objects.filter(deviation=d).values_list("from_state", "to_state", "actor__username")
+    )
     assert rows == [
         ("draft", "registered", "rapportor"),
         ("registered", "investigating", "enhetschef"),
@@ -138,8 +156,14 @@ def test_return_reject_and_complete_without_mas():
     d = _walk_to(report(), "awaiting_mas_assessment")
     d = services.deviation_return(deviation=d, user=mas, version=d.version, reason="Utred orsaken mer.")
     assert d.state == DeviationState.INVESTIGATING
-    d = services.deviation_save_investigation(deviation=d, user=ec, version=d.version, investigator=None,
-                                              cause_analysis="Rutinen följdes inte.", lessons_learned="")
+    d = services.deviation_save_investigation(
+        deviation=d,
+        user=ec,
+        version=d.version,
+        investigator=None,
+        cause_analysis="Rutinen följdes inte.",
+        lessons_learned="",
+    )
     d = services.deviation_complete_investigation(deviation=d, user=ec, version=d.version)
     assert d.state == DeviationState.ACTIONS
     r = services.deviation_reject(deviation=report(), user=ec, version=None, reason="Inte vård.")
@@ -159,14 +183,24 @@ def test_high_risk_cannot_skip_mas():
     assert d.state == DeviationState.INVESTIGATING
 
 
-@pytest.mark.parametrize(("state", "call"), [
-    ("registered", lambda d: services.deviation_close(deviation=d, user=user("mas"), version=None, feedback="x")),
-    ("registered", lambda d: services.deviation_assess(deviation=d, user=user("mas"), version=None,
-                                                         assessment="x", lex_maria=False, motivation="x")),
-    ("closed", lambda d: services.deviation_reject(deviation=d, user=user("mas"), version=None, reason="x")),
-    ("actions", lambda d: services.deviation_send_to_mas(deviation=d, user=user("enhetschef"), version=None)),
-    ("closed", lambda d: services.deviation_start_investigation(deviation=d, user=user("enhetschef"), version=None)),
-])
+@pytest.mark.parametrize(
+    ("state", "call"),
+    [
+        ("registered", lambda d: services.deviation_close(deviation=d, user=user("mas"), version=None, feedback="x")),
+        (
+            "registered",
+            lambda d: services.deviation_assess(
+                deviation=d, user=user("mas"), version=None, assessment="x", lex_maria=False, motivation="x"
+            ),
+        ),
+        ("closed", lambda d: services.deviation_reject(deviation=d, user=user("mas"), version=None, reason="x")),
+        ("actions", lambda d: services.deviation_send_to_mas(deviation=d, user=user("enhetschef"), version=None)),
+        (
+            "closed",
+            lambda d: services.deviation_start_investigation(deviation=d, user=user("enhetschef"), version=None),
+        ),
+    ],
+)
 def test_illegal_moves_are_refused_in_swedish(state, call):
     """A move the table does not allow is refused with a Swedish message and changes nothing."""
     d = _walk_to(report(), state)
@@ -185,8 +219,14 @@ def test_wrong_actor_is_refused_and_nothing_changes():
         services.deviation_start_investigation(deviation=d, user=user("rapportor"), version=d.version)
     d = _walk_to(d, "awaiting_mas_assessment")
     with pytest.raises(PermissionDenied):
-        services.deviation_assess(deviation=d, user=user("entreprenor-mas"), version=d.version, assessment="x",
-                                  lex_maria=False, motivation="x")
+        services.deviation_assess(
+            deviation=d,
+            user=user("entreprenor-mas"),
+            version=d.version,
+            assessment="x",
+            lex_maria=False,
+            motivation="x",
+        )
     d.refresh_from_db()
     assert d.state == DeviationState.AWAITING_MAS
     assert d.assessed_at is None
@@ -198,18 +238,26 @@ def test_second_concurrent_assessment_gets_conflict_message_and_first_is_kept():
     shown_version = d.version
     services.deviation_return(deviation=d, user=user("mas"), version=shown_version, reason="Mer utredning.")
     with pytest.raises(ValidationError) as exc:
-        services.deviation_assess(deviation=d, user=user("mas"), version=shown_version, assessment="Min bedömning",
-                                  lex_maria=False, motivation="Ingen skada")
+        services.deviation_assess(
+            deviation=d,
+            user=user("mas"),
+            version=shown_version,
+            assessment="Min bedömning",
+            lex_maria=False,
+            motivation="Ingen skada",
+        )
     d.refresh_from_db()
     assert d.state == DeviationState.INVESTIGATING
     assert d.assessment == ""
     ec = user("enhetschef")
     v = d.version
-    services.deviation_save_investigation(deviation=d, user=ec, version=v, investigator=None,
-                                          cause_analysis="Först", lessons_learned="")
+    services.deviation_save_investigation(
+        deviation=d, user=ec, version=v, investigator=None, cause_analysis="Först", lessons_learned=""
+    )
     with pytest.raises(ValidationError) as exc:
-        services.deviation_save_investigation(deviation=d, user=ec, version=v, investigator=None,
-                                              cause_analysis="Andra", lessons_learned="")
+        services.deviation_save_investigation(
+            deviation=d, user=ec, version=v, investigator=None, cause_analysis="Andra", lessons_learned=""
+        )
     assert "Någon annan har ändrat avvikelsen" in " ".join(exc.value.messages)
     d.refresh_from_db()
     assert d.cause_analysis == "Först"
@@ -218,8 +266,14 @@ def test_second_concurrent_assessment_gets_conflict_message_and_first_is_kept():
 def test_lex_maria_yes_opens_the_case_in_the_same_transaction():
     """A "yes" with motivation opens the Lex Maria case; a "no" does not."""
     d = _walk_to(report(consequence=4, probability=4), "awaiting_mas_assessment")
-    d = services.deviation_assess(deviation=d, user=user("mas"), version=d.version, assessment="Allvarligt.",
-                                  lex_maria=True, motivation="Bestående skada.")
+    d = services.deviation_assess(
+        deviation=d,
+        user=user("mas"),
+        version=d.version,
+        assessment="Allvarligt.",
+        lex_maria=True,
+        motivation="Bestående skada.",
+    )
     case = LexMariaCase.objects.get(deviation=d)
     assert case.motivation == "Bestående skada."
     no = _walk_to(report(), "actions")
@@ -241,12 +295,23 @@ def test_reminders_are_sent_exactly_once():
     assert all(d.reference in t for t in texts)
 
 
-@pytest.mark.parametrize(("value", "ok"), [
-    ("19121212-1212", True), ("121212-1212", True), ("191212121212", True), ("121212+1212", True),
-    (SAMORDNING_PNR, True), ("701063-2391", True),
-    ("19121212-1213", False), ("19121312-1212", False), ("1212121212x", False), ("19701093-2391", False),
-    ("", False), ("20991212-1212", False),
-])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("19121212-1212", True),
+        ("121212-1212", True),
+        ("191212121212", True),
+        ("121212+1212", True),
+        (SAMORDNING_PNR, True),
+        ("701063-2391", True),
+        ("19121212-1213", False),
+        ("19121312-1212", False),
+        ("1212121212x", False),
+        ("19701093-2391", False),
+        ("", False),
+        ("20991212-1212", False),
+    ],
+)
 def test_personnummer_validation(value, ok):
     """Format, date (samordningsnummer: day + 60) and check digit."""
     if ok:
@@ -269,9 +334,17 @@ def test_patient_identity_is_stored_encrypted_with_keyed_hash():
 def test_bad_report_input_gives_swedish_errors():
     """Future event, discovery before the event and a unit the user cannot report for are refused in Swedish."""
     now = timezone.now()
-    r = services.Report(unit=unit("hage-02"), occurred_at=now + timedelta(hours=1), discovered_at=now,
-                        category=None, event_kind="occurred", description="", consequence=5, probability=None,
-                        patient_identifier="19121212-1213")
+    r = services.Report(
+        unit=unit("hage-02"),
+        occurred_at=now + timedelta(hours=1),
+        discovered_at=now,
+        category=None,
+        event_kind="occurred",
+        description="",
+        consequence=5,
+        probability=None,
+        patient_identifier="19121212-1213",
+    )
     errors = services.validate_report(user=user("rapportor"), report=r)
     assert errors["unit"] == ["Du kan inte rapportera avvikelser för den här enheten."]
     assert errors["occurred_at"] == ["Händelsen kan inte ligga i framtiden."]
@@ -295,8 +368,14 @@ def test_two_threads_assessing_at_once_one_wins(live_demo):
 
         try:
             barrier.wait()
-            services.deviation_assess(deviation=d, user=user("mas"), version=version, assessment=text,
-                                      lex_maria=False, motivation="Ingen skada")
+            services.deviation_assess(
+                deviation=d,
+                user=user("mas"),
+                version=version,
+                assessment=text,
+                lex_maria=False,
+                motivation="Ingen skada",
+            )
             results.append("ok")
         except ValidationError:
             results.append("conflict")

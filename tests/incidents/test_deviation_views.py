@@ -26,11 +26,17 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def _form(**overrides) -> dict:
     occurred = timezone.localtime() - timedelta(hours=3)
     data = {
-        "unit": unit("hage-01").pk, "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+        "unit": unit("hage-01").pk,
+        "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
         "discovered_at": (occurred + timedelta(minutes=15)).strftime("%Y-%m-%dT%H:%M"),
-        "category": category().pk, "event_kind": "occurred", "description": "Boende föll vid toaletten.",
-        "immediate_actions": "Sjuksköterska tillkallad.", "patient_identifier": VALID_PNR,
-        "consequence": "2", "probability": "3", "submit": "1",
+        "category": category().pk,
+        "event_kind": "occurred",
+        "description": "Boende föll vid toaletten.",
+        "immediate_actions": "Sjuksköterska tillkallad.",
+        "patient_identifier": VALID_PNR,
+        "consequence": "2",
+        "probability": "3",
+        "submit": "1",
     }
     data.update(overrides)
     return data
@@ -65,8 +71,9 @@ def test_submit_writes_the_deviation_once_in_an_exact_number_of_queries(client, 
     _login(client, "rapportor")
     data = _form()
     home = unit("hage-01")
-    ReferenceCounter.objects.get_or_create(municipality_id=home.municipality_id, prefix="AV",
-                                           year=timezone.localdate().year)
+    ReferenceCounter.objects.get_or_create(
+        municipality_id=home.municipality_id, prefix="AV", year=timezone.localdate().year
+    )
     with django_assert_num_queries(SUBMIT_QUERIES):
         response = client.post(reverse("incidents:deviation_create"), data)
     assert response.status_code == 302
@@ -76,8 +83,10 @@ def test_submit_writes_the_deviation_once_in_an_exact_number_of_queries(client, 
     assert d.history.count() == 1
     assert list(d.transitions.values_list("from_state", "to_state")) == [("draft", "registered")]
     notes = Notification.objects.filter(dedupe_key__startswith=f"deviation:{d.pk}:")
-    assert {(n.recipient.username, n.kind) for n in notes} >= {("rapportor", "deviation_received"),
-                                                                ("enhetschef", "deviation_registered")}
+    assert {(n.recipient.username, n.kind) for n in notes} >= {
+        ("rapportor", "deviation_received"),
+        ("enhetschef", "deviation_registered"),
+    }
 
 
 def test_save_draft_then_submit(client):
@@ -100,14 +109,21 @@ def test_save_draft_then_submit(client):
     assert d.reference
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"occurred_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")},
-     "Händelsen kan inte ligga i framtiden."),
-    ({"discovered_at": (timezone.localtime() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")},
-     "Den kan inte ha upptäckts innan den inträffade."),
-    ({"unit": ""}, "Välj enheten där det hände."),
-    ({"patient_identifier": "19121212-1213"}, "Personnumrets kontrollsiffra stämmer inte."),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"occurred_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")},
+            "Händelsen kan inte ligga i framtiden.",
+        ),
+        (
+            {"discovered_at": (timezone.localtime() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")},
+            "Den kan inte ha upptäckts innan den inträffade.",
+        ),
+        ({"unit": ""}, "Välj enheten där det hände."),
+        ({"patient_identifier": "19121212-1213"}, "Personnumrets kontrollsiffra stämmer inte."),
+    ],
+)
 def test_bad_input_is_refused_in_swedish_and_keeps_what_was_typed(client, overrides, message):
     """Every refused field gets a Swedish message; description and patient field come back as typed."""
     _login(client, "rapportor")
@@ -132,11 +148,14 @@ def test_unit_the_user_cannot_report_for_is_refused(client):
     assert Deviation.objects.count() == before
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("rapport.pdf", b"MZ\x90\x00 not a pdf", "Filens innehåll stämmer inte med filtypen"),
-    ("bild.png", PDF, "Filens innehåll stämmer inte med filtypen"),
-    ("program.exe", b"MZ\x90\x00", "Bara PDF-, PNG-, JPEG- och Word-filer"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("rapport.pdf", b"MZ\x90\x00 not a pdf", "Filens innehåll stämmer inte med filtypen"),
+        ("bild.png", PDF, "Filens innehåll stämmer inte med filtypen"),
+        ("program.exe", b"MZ\x90\x00", "Bara PDF-, PNG-, JPEG- och Word-filer"),
+    ],
+)
 def test_disguised_or_wrong_files_are_refused(client, name, content, message):
     """Files are checked by content, not name; the rest of the form is kept."""
     _login(client, "rapportor")
@@ -185,10 +204,16 @@ def test_attachment_is_stored_privately_and_served_after_permission_check(client
 def test_anonymous_is_sent_to_login_everywhere(client):
     """Every deviation page asks an anonymous visitor to log in."""
     d = report()
-    for url in (reverse("incidents:deviation_create"), reverse("incidents:deviation_list"),
-                reverse("incidents:assessment_queue"), reverse("incidents:deviation_export"),
-                reverse("incidents:my_reports"), reverse("incidents:access_log"),
-                reverse("incidents:deviation_detail", args=[d.pk]), reverse("incidents:deviation_edit", args=[d.pk])):
+    for url in (
+        reverse("incidents:deviation_create"),
+        reverse("incidents:deviation_list"),
+        reverse("incidents:assessment_queue"),
+        reverse("incidents:deviation_export"),
+        reverse("incidents:my_reports"),
+        reverse("incidents:access_log"),
+        reverse("incidents:deviation_detail", args=[d.pk]),
+        reverse("incidents:deviation_edit", args=[d.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 302, url
         assert "/login/" in response["Location"], url
@@ -223,8 +248,9 @@ def test_other_providers_mas_cannot_see_or_move(client):
     d = report(pnr=VALID_PNR, consequence=4, probability=4)
     _login(client, "entreprenor-mas")
     assert client.get(reverse("incidents:deviation_detail", args=[d.pk])).status_code == 404
-    response = client.post(reverse("incidents:deviation_step", args=[d.pk, "reject"]),
-                           {"version": d.version, "reason": "x"})
+    response = client.post(
+        reverse("incidents:deviation_step", args=[d.pk, "reject"]), {"version": d.version, "reason": "x"}
+    )
     assert response.status_code == 404
     d.refresh_from_db()
     assert d.state == DeviationState.REGISTERED
@@ -236,8 +262,9 @@ def test_reporter_sees_own_report_but_cannot_move_it(client):
     d = report()
     _login(client, "rapportor")
     assert client.get(reverse("incidents:deviation_detail", args=[d.pk])).status_code == 200
-    response = client.post(reverse("incidents:deviation_step", args=[d.pk, "start_investigation"]),
-                           {"version": d.version})
+    response = client.post(
+        reverse("incidents:deviation_step", args=[d.pk, "start_investigation"]), {"version": d.version}
+    )
     assert response.status_code == 403
     d.refresh_from_db()
     assert d.state == DeviationState.REGISTERED
@@ -255,17 +282,27 @@ def test_manager_investigates_through_the_page(client):
     assert d.state == DeviationState.INVESTIGATING
     assert d.cause_analysis == "Stressig kväll."
     owner = unit("hage-01").assignments.filter(role="UNIT_MANAGER").first().person
-    response = client.post(reverse("incidents:deviation_step", args=[d.pk, "action"]), {
-        "version": d.version, "description": "Ny rutin", "owner": owner.pk,
-        "deadline": (timezone.localdate() + timedelta(days=10)).isoformat()})
+    response = client.post(
+        reverse("incidents:deviation_step", args=[d.pk, "action"]),
+        {
+            "version": d.version,
+            "description": "Ny rutin",
+            "owner": owner.pk,
+            "deadline": (timezone.localdate() + timedelta(days=10)).isoformat(),
+        },
+    )
     assert response.status_code == 302
     assert d.actions.count() == 1
     d.refresh_from_db()
     response = client.post(reverse("incidents:deviation_step", args=[d.pk, "send_to_mas"]), {"version": d.version})
     d.refresh_from_db()
     assert d.state == DeviationState.AWAITING_MAS
-    assert Notification.objects.filter(kind="deviation_assessment", recipient__username="mas",
-                                       dedupe_key__startswith=f"deviation:{d.pk}:").count() == 1
+    assert (
+        Notification.objects.filter(
+            kind="deviation_assessment", recipient__username="mas", dedupe_key__startswith=f"deviation:{d.pk}:"
+        ).count()
+        == 1
+    )
 
 
 def test_stale_form_shows_conflict_and_keeps_typed_text(client):
@@ -276,10 +313,14 @@ def test_stale_form_shows_conflict_and_keeps_typed_text(client):
     d.refresh_from_db()
     old = d.version
     _login(client, "mas")
-    client.post(reverse("incidents:deviation_step", args=[d.pk, "return_to_investigation"]),
-                {"version": old, "reason": "Utred mer."})
-    response = client.post(reverse("incidents:deviation_step", args=[d.pk, "assess"]), {
-        "version": old, "assessment": "Min noggranna bedömning", "lex_maria": "no", "motivation": "Ingen skada"})
+    client.post(
+        reverse("incidents:deviation_step", args=[d.pk, "return_to_investigation"]),
+        {"version": old, "reason": "Utred mer."},
+    )
+    response = client.post(
+        reverse("incidents:deviation_step", args=[d.pk, "assess"]),
+        {"version": old, "assessment": "Min noggranna bedömning", "lex_maria": "no", "motivation": "Ingen skada"},
+    )
     body = response.content.decode()
     assert response.status_code == 400
     assert "Någon annan har ändrat avvikelsen" in body
@@ -324,8 +365,11 @@ def test_pages_without_patient_data_write_no_log(client):
     plain = report()
     before = PatientDataAccess.objects.count()
     _login(client, "enhetschef")
-    for url in (reverse("incidents:deviation_list"), reverse("incidents:deviation_export") + "?format=csv",
-                reverse("incidents:deviation_detail", args=[plain.pk])):
+    for url in (
+        reverse("incidents:deviation_list"),
+        reverse("incidents:deviation_export") + "?format=csv",
+        reverse("incidents:deviation_detail", args=[plain.pk]),
+    ):
         assert client.get(url).status_code == 200
     _login(client, "rapportor")
     body = client.get(reverse("incidents:my_reports")).content.decode()
@@ -365,8 +409,9 @@ def test_access_log_review_by_patient_is_posted_and_hashed(client):
     assert "Patientens loggutdrag" in body
     assert d.reference in body
     assert other.reference not in body
-    response = client.post(reverse("incidents:access_log"), {"username": "enhetschef",
-                                                             "start": timezone.localdate().isoformat()})
+    response = client.post(
+        reverse("incidents:access_log"), {"username": "enhetschef", "start": timezone.localdate().isoformat()}
+    )
     assert d.reference in response.content.decode()
     assert other.reference in response.content.decode()
     _login(client, "enhetschef")
@@ -406,13 +451,19 @@ def _more(n: int) -> None:
 
 # Session, user, scope, person, two permission look-ups of the navigation, count, rows, filter choices (2).
 # Each count includes the unread-notification count in the header.
-QUEUES = [("enhetschef", "deviation_list", 12), ("verksamhetschef", "deviation_list", 12),
-          ("mas", "deviation_list", 11), ("mas", "assessment_queue", 11), ("rapportor", "my_reports", 8)]
+QUEUES = [
+    ("enhetschef", "deviation_list", 12),
+    ("verksamhetschef", "deviation_list", 12),
+    ("mas", "deviation_list", 11),
+    ("mas", "assessment_queue", 11),
+    ("rapportor", "my_reports", 8),
+]
 
 
 @pytest.mark.parametrize(("username", "name", "queries"), QUEUES)
-def test_queue_query_count_is_exact_and_constant_in_page_size(client, django_assert_num_queries, username, name,
-                                                              queries):
+def test_queue_query_count_is_exact_and_constant_in_page_size(
+    client, django_assert_num_queries, username, name, queries
+):
     """A queue page costs the same exact number of queries whether it shows a few rows or a full page."""
     url = reverse(f"incidents:{name}")
     _login(client, username)
@@ -421,7 +472,8 @@ def test_queue_query_count_is_exact_and_constant_in_page_size(client, django_ass
         assert client.get(url).status_code == 200
     _more(30)
     Deviation.objects.filter(state=DeviationState.REGISTERED, unit__code="hage-01").update(
-        state=DeviationState.AWAITING_MAS)
+        state=DeviationState.AWAITING_MAS
+    )
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert len(response.context["page"].object_list) == 25

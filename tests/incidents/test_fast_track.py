@@ -63,19 +63,39 @@ def test_fast_track_then_lex_maria_while_the_investigation_continues(investigati
     row = DeviationTransition.objects.filter(deviation=d).latest("pk")
     assert (row.from_state, row.to_state, row.actor) == (from_state, DeviationState.AWAITING_MAS, mas)
     assert "utredning fortsätter" in row.reason
-    told = set(Notification.objects.filter(kind="deviation_fast_track", dedupe_key__startswith=f"deviation:{d.pk}:")
-               .values_list("recipient__username", flat=True))
+    told = set(
+        Notification.objects.filter(
+            kind="deviation_fast_track", dedupe_key__startswith=f"deviation:{d.pk}:"
+        ).values_list("recipient__username", flat=True)
+    )
     assert "enhetschef" in told
     assert "mas" not in told
     # The unit goes on investigating while the MAS assesses.
-    d = services.deviation_save_investigation(deviation=d, user=ec, version=d.version, investigator=None,
-                                              cause_analysis="Larmet var avstängt.", lessons_learned="")
-    d = services.deviation_assess(deviation=d, user=mas, version=d.version, assessment="Allvarlig risk.",
-                                  lex_maria=True, motivation="Kunde ha lett till allvarlig vårdskada.")
+    d = services.deviation_save_investigation(
+        deviation=d,
+        user=ec,
+        version=d.version,
+        investigator=None,
+        cause_analysis="Larmet var avstängt.",
+        lessons_learned="",
+    )
+    d = services.deviation_assess(
+        deviation=d,
+        user=mas,
+        version=d.version,
+        assessment="Allvarlig risk.",
+        lex_maria=True,
+        motivation="Kunde ha lett till allvarlig vårdskada.",
+    )
     assert LexMariaCase.objects.filter(deviation=d).exists()
-    d = services.deviation_save_investigation(deviation=d, user=ec, version=d.version, investigator=None,
-                                              cause_analysis="Larmet var avstängt; rutinen saknades.",
-                                              lessons_learned="Kontrollera larm varje pass.")
+    d = services.deviation_save_investigation(
+        deviation=d,
+        user=ec,
+        version=d.version,
+        investigator=None,
+        cause_analysis="Larmet var avstängt; rutinen saknades.",
+        lessons_learned="Kontrollera larm varje pass.",
+    )
     d.refresh_from_db()
     assert d.cause_analysis.endswith("rutinen saknades.")
     assert not assessment_queue_for(user=mas).filter(pk=d.pk).exists()

@@ -41,8 +41,13 @@ def under_old_key(db):
         )
         PatientDataAccess.objects.filter(_access_q(row)).update(patient_hash=_hash(OLD_HASH_KEY, number))
         if model is Complaint:  # a view of the complaint, logged under the old hash
-            PatientDataAccess.objects.create(user=_mas(), reference=row.reference, unit_id=row.unit_id,
-                                             patient_hash=_hash(OLD_HASH_KEY, number), action="complaint_view")
+            PatientDataAccess.objects.create(
+                user=_mas(),
+                reference=row.reference,
+                unit_id=row.unit_id,
+                patient_hash=_hash(OLD_HASH_KEY, number),
+                action="complaint_view",
+            )
         model.history.model.objects.filter(id=row.pk).exclude(patient_hash="").update(
             patient_hash=_hash(OLD_HASH_KEY, number)
         )

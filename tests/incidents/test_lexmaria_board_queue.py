@@ -32,7 +32,7 @@ def _close(case: LexMariaCase) -> LexMariaCase:
 
 def _row_of(html: str, reference: str) -> str:
     start = html.index(f">{reference}</a>")
-    return html[start:html.index("</tr>", start)]
+    return html[start : html.index("</tr>", start)]
 
 
 def _official(board_code: str):
@@ -85,7 +85,7 @@ def test_sort_by_age(client):
 
 
 def test_whose_move_names_the_verksamhetschef():
-    """"Whose move" names the unit's verksamhetschef routed with the deviation, not only the role."""
+    """ "Whose move" names the unit's verksamhetschef routed with the deviation, not only the role."""
     from incidents.lexmaria.selectors import board_officials, queue_row
     from incidents.lexmaria.services import lex_maria_open
 

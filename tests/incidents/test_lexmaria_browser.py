@@ -22,12 +22,12 @@ def test_mas_records_a_step_and_the_board_official_sees_the_case(page):
     page.get_by_role("link", name=case.reference).click()
     page.get_by_role("heading", level=1, name=f"Lex Maria {case.reference}").wait_for()
     assert_accessible(page)
-    page.get_by_label("Datum då patienten eller närstående informerades").fill(
-        timezone.localdate().isoformat())
+    page.get_by_label("Datum då patienten eller närstående informerades").fill(timezone.localdate().isoformat())
     page.get_by_label("Informerad av (namn och titel)").fill("Elsa Berg, enhetschef")
     page.get_by_label("Patientens egen beskrivning av händelsen").fill("Larmet besvarades inte.")
     page.locator("section", has=page.get_by_role("heading", level=2, name="Patient informerad")).get_by_role(
-        "button", name="Registrera steget").click()
+        "button", name="Registrera steget"
+    ).click()
     page.get_by_text("Steget ”Patient informerad” är registrerat.").wait_for()
     # The steps are not a line: the analysis, the board and the report to IVO are all open now.
     for heading in ("Händelseanalys", "Nämnden informerad", "Anmäld till IVO"):

@@ -18,9 +18,11 @@ def _due(case, on):
 
 
 def _reminders(case, kind):
-    return list(Notification.objects.filter(dedupe_key__startswith=f"lexmaria:{case.pk}:",
-                                            dedupe_key__endswith=f":{kind}")
-                .values_list("recipient__username", "subject"))
+    return list(
+        Notification.objects.filter(
+            dedupe_key__startswith=f"lexmaria:{case.pk}:", dedupe_key__endswith=f":{kind}"
+        ).values_list("recipient__username", "subject")
+    )
 
 
 def test_reminder_before_the_deadline_exactly_once():

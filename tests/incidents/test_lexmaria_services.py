@@ -29,8 +29,9 @@ TODAY = timezone.localdate
 
 def recipients(case, done) -> set[str]:
     return set(
-        Notification.objects.filter(dedupe_key=f"lexmaria:{case.pk}:{done}").values_list("recipient__username",
-                                                                                            flat=True)
+        Notification.objects.filter(dedupe_key=f"lexmaria:{case.pk}:{done}").values_list(
+            "recipient__username", flat=True
+        )
     )
 
 
@@ -44,13 +45,24 @@ def take(step, case, by, **extra):
     case.refresh_from_db()
     today = TODAY()
     data = {
-        Step.INFORM_PATIENT: {"informed_at": today, "informed_by": "Elsa Berg, enhetschef",
-                              "patient_statement": "Larmet besvarades inte."},
-        Step.ANALYSE: {"leader": Person.objects.get(user__username="enhetschef"), "team": "Enhetschef, sjuksköterska",
-                       "timeline": "22.15 fall, 22.35 upptäckt", "causes": "Larmet var avstängt.",
-                       "actions": [AnalysisAction(description="Kontrollera larm varje kväll",
-                                                  owner=Person.objects.get(user__username="enhetschef"),
-                                                  deadline=today + timedelta(days=30))]},
+        Step.INFORM_PATIENT: {
+            "informed_at": today,
+            "informed_by": "Elsa Berg, enhetschef",
+            "patient_statement": "Larmet besvarades inte.",
+        },
+        Step.ANALYSE: {
+            "leader": Person.objects.get(user__username="enhetschef"),
+            "team": "Enhetschef, sjuksköterska",
+            "timeline": "22.15 fall, 22.35 upptäckt",
+            "causes": "Larmet var avstängt.",
+            "actions": [
+                AnalysisAction(
+                    description="Kontrollera larm varje kväll",
+                    owner=Person.objects.get(user__username="enhetschef"),
+                    deadline=today + timedelta(days=30),
+                )
+            ],
+        },
         Step.FORWARD: {"forwarded_at": today},
         Step.INFORM_BOARD: {"informed_at": today},
         Step.REPORT_TO_IVO: {"sent_at": today, "ivo_case_number": "3.5.1-12345/2026"},
@@ -123,9 +135,15 @@ def test_own_operation_end_to_end():
     assert case.due_at is None
     assert recipients(case, Step.CLOSE) == {"tjansteman", "verksamhetschef"}
     assert list(case.transitions.values_list("step", "to_state")) == [
-        ("", "decided"), ("inform_patient", "patient_informed"), ("analyse", "analysed"),
-        ("inform_board", "board_informed"), ("report_to_ivo", "reported_to_ivo"),
-        ("send_investigation", "reported_to_ivo"), ("ivo_decision", "ivo_decided"), ("close", "closed")]
+        ("", "decided"),
+        ("inform_patient", "patient_informed"),
+        ("analyse", "analysed"),
+        ("inform_board", "board_informed"),
+        ("report_to_ivo", "reported_to_ivo"),
+        ("send_investigation", "reported_to_ivo"),
+        ("ivo_decision", "ivo_decided"),
+        ("close", "closed"),
+    ]
     assert DeviationAction.objects.filter(deviation=case.deviation).count() == 1
 
 
@@ -188,17 +206,28 @@ def test_private_provider_route_leaves_the_board_mas_out():
     assert case.route == "provider_mas"
     assert case.board_mas is None
     provider_reporter = user_for(case.reporter_person)
-    assert Assignment.objects.filter(person=case.reporter_person, role=Role.LEX_MARIA_REPORTER,
-                                     provider=case.deviation.unit.provider).exists()
+    assert Assignment.objects.filter(
+        person=case.reporter_person, role=Role.LEX_MARIA_REPORTER, provider=case.deviation.unit.provider
+    ).exists()
     official = official_user(case.board.code)
-    for step in (Step.INFORM_PATIENT, Step.ANALYSE, Step.INFORM_BOARD, Step.REPORT_TO_IVO, Step.SEND_INVESTIGATION,
-                 Step.IVO_DECISION, Step.CLOSE):
+    for step in (
+        Step.INFORM_PATIENT,
+        Step.ANALYSE,
+        Step.INFORM_BOARD,
+        Step.REPORT_TO_IVO,
+        Step.SEND_INVESTIGATION,
+        Step.IVO_DECISION,
+        Step.CLOSE,
+    ):
         take(step, case, provider_reporter)
     case.refresh_from_db()
     assert case.state == LexMariaState.CLOSED
     assert official.username in recipients(case, Step.ANALYSE)
-    everyone = set(Notification.objects.filter(dedupe_key__startswith=f"lexmaria:{case.pk}:")
-                   .values_list("recipient__username", flat=True))
+    everyone = set(
+        Notification.objects.filter(dedupe_key__startswith=f"lexmaria:{case.pk}:").values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert "mas" not in everyone
     with pytest.raises(PermissionDenied):
         take(Step.CLOSE, case, user("mas"))
@@ -211,16 +240,24 @@ def test_recipients_are_resolved_on_the_event_date():
     old = Assignment.objects.get(role=Role.LEX_MARIA_REPORTER, provider=municipal, valid_to__isnull=True)
     old.valid_to = occurred + timedelta(days=5)
     old.save(update_fields=["valid_to"])
-    newcomer = Person.objects.create(municipality=municipal.municipality, first_name="Nina", last_name="Ny",
-                                     profession="nurse", licensed=True, email="nina@example.se")
-    Assignment.objects.create(person=newcomer, role=Role.LEX_MARIA_REPORTER, provider=municipal,
-                              valid_from=occurred + timedelta(days=6))
+    newcomer = Person.objects.create(
+        municipality=municipal.municipality,
+        first_name="Nina",
+        last_name="Ny",
+        profession="nurse",
+        licensed=True,
+        email="nina@example.se",
+    )
+    Assignment.objects.create(
+        person=newcomer, role=Role.LEX_MARIA_REPORTER, provider=municipal, valid_from=occurred + timedelta(days=6)
+    )
     new_user = user_for(newcomer)
     region_mas = Assignment.objects.get(role=Role.MAS, region__code="vastra-soderort", deputy_for__isnull=True)
     region_mas.valid_to = occurred + timedelta(days=5)
     region_mas.save(update_fields=["valid_to"])
-    Assignment.objects.create(person=newcomer, role=Role.MAS, region=region_mas.region,
-                              valid_from=occurred + timedelta(days=6))
+    Assignment.objects.create(
+        person=newcomer, role=Role.MAS, region=region_mas.region, valid_from=occurred + timedelta(days=6)
+    )
 
     own = open_case(route="own", occurred=occurred)
     assert own.reporter_person.user.username == "mas"
@@ -245,12 +282,15 @@ def _all_powerful_case():
 def _done(case, steps):
     """Mark ``steps`` done on ``case`` directly (dates today), as if taken."""
     today = TODAY()
-    fields = {Step.INFORM_PATIENT: {"patient_informed_at": today, "patient_informed_by": "X"},
-              Step.ANALYSE: {"analysed_at": today}, Step.FORWARD: {"forwarded_by_board_mas_at": today},
-              Step.INFORM_BOARD: {"board_informed_at": today},
-              Step.REPORT_TO_IVO: {"ivo_sent_at": today, "ivo_case_number": "1"},
-              Step.SEND_INVESTIGATION: {"investigation_sent_at": today},
-              Step.IVO_DECISION: {"ivo_decision_at": today, "ivo_outcome": "x"}}
+    fields = {
+        Step.INFORM_PATIENT: {"patient_informed_at": today, "patient_informed_by": "X"},
+        Step.ANALYSE: {"analysed_at": today},
+        Step.FORWARD: {"forwarded_by_board_mas_at": today},
+        Step.INFORM_BOARD: {"board_informed_at": today},
+        Step.REPORT_TO_IVO: {"ivo_sent_at": today, "ivo_case_number": "1"},
+        Step.SEND_INVESTIGATION: {"investigation_sent_at": today},
+        Step.IVO_DECISION: {"ivo_decision_at": today, "ivo_outcome": "x"},
+    }
     update = {}
     for step in steps:
         update.update(fields[step])
@@ -314,15 +354,18 @@ def test_board_and_patient_in_any_order_and_close_needs_every_step():
         take(Step.CLOSE, case, mas)
     assert "Utredning skickad till IVO" in exc.value.messages[0]
     case.refresh_from_db()
-    lexmaria.lex_maria_mark_not_applicable(case=case, user=mas, version=case.version,
-                                           step=Step.SEND_INVESTIGATION, reason="Utredningen bifogades anmälan.")
+    lexmaria.lex_maria_mark_not_applicable(
+        case=case, user=mas, version=case.version, step=Step.SEND_INVESTIGATION, reason="Utredningen bifogades anmälan."
+    )
     case.refresh_from_db()
     with pytest.raises(ValidationError):
-        lexmaria.lex_maria_mark_not_applicable(case=case, user=mas, version=case.version,
-                                               step=Step.REPORT_TO_IVO, reason="Nej")
+        lexmaria.lex_maria_mark_not_applicable(
+            case=case, user=mas, version=case.version, step=Step.REPORT_TO_IVO, reason="Nej"
+        )
     with pytest.raises(ValidationError):
-        lexmaria.lex_maria_mark_not_applicable(case=case, user=mas, version=case.version,
-                                               step=Step.IVO_DECISION, reason=" ")
+        lexmaria.lex_maria_mark_not_applicable(
+            case=case, user=mas, version=case.version, step=Step.IVO_DECISION, reason=" "
+        )
     take(Step.IVO_DECISION, case, mas)
     closed = take(Step.CLOSE, case, mas)
     assert closed.state == LexMariaState.CLOSED
@@ -347,8 +390,9 @@ def test_taking_a_step_twice_is_harmless():
     mas = user("mas")
     version = case.version
     lexmaria.lex_maria_inform_patient(case=case, user=mas, version=version, informed_at=TODAY(), informed_by="X")
-    again = lexmaria.lex_maria_inform_patient(case=case, user=mas, version=version, informed_at=TODAY(),
-                                              informed_by="Y")
+    again = lexmaria.lex_maria_inform_patient(
+        case=case, user=mas, version=version, informed_at=TODAY(), informed_by="Y"
+    )
     assert again.patient_informed_by == "X"
     assert case.transitions.count() == 2
 
@@ -359,8 +403,7 @@ def test_concurrent_edit_is_refused():
     LexMariaCase.objects.filter(pk=case.pk).update(version=5)
     case.refresh_from_db()
     with pytest.raises(StaleCaseError):
-        lexmaria.lex_maria_report_to_ivo(case=case, user=user("mas"), version=4, sent_at=TODAY(),
-                                         ivo_case_number="1")
+        lexmaria.lex_maria_report_to_ivo(case=case, user=user("mas"), version=4, sent_at=TODAY(), ivo_case_number="1")
     case.refresh_from_db()
     assert case.ivo_case_number == ""
 
@@ -370,13 +413,15 @@ def test_bad_dates_and_missing_information_are_refused():
     case = open_case(route="own")
     mas = user("mas")
     with pytest.raises(ValidationError) as exc:
-        lexmaria.lex_maria_inform_patient(case=case, user=mas, version=0, informed_at=TODAY() + timedelta(days=1),
-                                          informed_by="X")
+        lexmaria.lex_maria_inform_patient(
+            case=case, user=mas, version=0, informed_at=TODAY() + timedelta(days=1), informed_by="X"
+        )
     assert "framtiden" in exc.value.message_dict["informed_at"][0]
     with pytest.raises(ValidationError):
         lexmaria.lex_maria_inform_patient(case=case, user=mas, version=0, informed_at=None)
-    ok = lexmaria.lex_maria_inform_patient(case=case, user=mas, version=0, informed_at=None,
-                                           not_informed_reason="Patienten avled; närstående nåddes inte.")
+    ok = lexmaria.lex_maria_inform_patient(
+        case=case, user=mas, version=0, informed_at=None, not_informed_reason="Patienten avled; närstående nåddes inte."
+    )
     assert ok.state == LexMariaState.PATIENT_INFORMED
     assert ok.patient_informed_at is None
 

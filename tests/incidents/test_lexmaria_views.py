@@ -33,17 +33,22 @@ def _case_with_patient_text():
     from incidents.lexmaria.services import lex_maria_open
 
     case = lex_maria_open(deviation=dev, decided_by=user("mas"), motivation="Allvarlig vårdskada.")
-    LexMariaCase.objects.filter(pk=case.pk).update(patient_statement=f"Jag ({DEMO_PERSONNUMMER}) ringde på larmet.",
-                                                   patient_informed_by="Elsa Berg",
-                                                   patient_informed_at=TODAY())
+    LexMariaCase.objects.filter(pk=case.pk).update(
+        patient_statement=f"Jag ({DEMO_PERSONNUMMER}) ringde på larmet.",
+        patient_informed_by="Elsa Berg",
+        patient_informed_at=TODAY(),
+    )
     return case
 
 
 def test_anonymous_is_sent_to_login(client):
     """Every Lex Maria page asks an anonymous visitor to log in."""
     case = open_case(route="own")
-    for url in (reverse("incidents:lex_maria_queue"), reverse("incidents:lex_maria_detail", args=[case.pk]),
-                reverse("incidents:lex_maria_pdf", args=[case.pk])):
+    for url in (
+        reverse("incidents:lex_maria_queue"),
+        reverse("incidents:lex_maria_detail", args=[case.pk]),
+        reverse("incidents:lex_maria_pdf", args=[case.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert "/login/" in response["Location"]
@@ -98,9 +103,14 @@ def test_board_official_cannot_take_the_reporters_step(client):
     case = open_case(route="own")
     client.force_login(user("tjansteman"))
     before = Notification.objects.count()
-    response = client.post(reverse("incidents:lex_maria_step", args=[case.pk, "inform_patient"]), {
-        "inform_patient-version": case.version, "inform_patient-informed_at": TODAY().isoformat(),
-        "inform_patient-informed_by": "X"})
+    response = client.post(
+        reverse("incidents:lex_maria_step", args=[case.pk, "inform_patient"]),
+        {
+            "inform_patient-version": case.version,
+            "inform_patient-informed_at": TODAY().isoformat(),
+            "inform_patient-informed_by": "X",
+        },
+    )
     assert response.status_code == 403
     case.refresh_from_db()
     assert case.state == LexMariaState.DECIDED
@@ -115,9 +125,14 @@ def test_reporter_records_a_step_through_the_form(client):
     detail = client.get(reverse("incidents:lex_maria_detail", args=[case.pk])).content.decode()
     assert '<h2 id="step-title-inform_patient">Patient informerad</h2>' in detail
     assert '<h2 id="step-title-report_to_ivo">Anmäld till IVO</h2>' in detail
-    response = client.post(reverse("incidents:lex_maria_step", args=[case.pk, "inform_patient"]), {
-        "inform_patient-version": case.version, "inform_patient-informed_at": TODAY().isoformat(),
-        "inform_patient-informed_by": "Elsa Berg, enhetschef"})
+    response = client.post(
+        reverse("incidents:lex_maria_step", args=[case.pk, "inform_patient"]),
+        {
+            "inform_patient-version": case.version,
+            "inform_patient-informed_at": TODAY().isoformat(),
+            "inform_patient-informed_by": "Elsa Berg, enhetschef",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("incidents:lex_maria_detail", args=[case.pk])
     case.refresh_from_db()
@@ -129,11 +144,15 @@ def test_invalid_step_keeps_what_was_typed(client):
     """A future date is refused in Swedish and the typed text is shown again."""
     case = open_case(route="own")
     client.force_login(user("mas"))
-    response = client.post(reverse("incidents:lex_maria_step", args=[case.pk, "inform_patient"]), {
-        "inform_patient-version": case.version,
-        "inform_patient-informed_at": (TODAY() + timedelta(days=2)).isoformat(),
-        "inform_patient-informed_by": "Elsa Berg, enhetschef",
-        "inform_patient-patient_statement": "Min egen beskrivning"})
+    response = client.post(
+        reverse("incidents:lex_maria_step", args=[case.pk, "inform_patient"]),
+        {
+            "inform_patient-version": case.version,
+            "inform_patient-informed_at": (TODAY() + timedelta(days=2)).isoformat(),
+            "inform_patient-informed_by": "Elsa Berg, enhetschef",
+            "inform_patient-patient_statement": "Min egen beskrivning",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Datumet kan inte ligga i framtiden." in html
@@ -148,9 +167,14 @@ def test_stale_form_is_refused(client):
     case = open_case(route="own")
     LexMariaCase.objects.filter(pk=case.pk).update(version=3)
     client.force_login(user("mas"))
-    response = client.post(reverse("incidents:lex_maria_step", args=[case.pk, "inform_patient"]), {
-        "inform_patient-version": 2, "inform_patient-informed_at": TODAY().isoformat(),
-        "inform_patient-informed_by": "X"})
+    response = client.post(
+        reverse("incidents:lex_maria_step", args=[case.pk, "inform_patient"]),
+        {
+            "inform_patient-version": 2,
+            "inform_patient-informed_at": TODAY().isoformat(),
+            "inform_patient-informed_by": "X",
+        },
+    )
     assert response.status_code == 400
     assert "Någon annan ändrade ärendet" in response.content.decode()
 
@@ -170,9 +194,14 @@ def test_investigation_pdf_for_the_reporter(client):
     """After the event analysis the reporter downloads the investigation PDF; it never claims to submit."""
     case = open_case(route="own")
     LexMariaCase.objects.filter(pk=case.pk).update(
-        state=LexMariaState.ANALYSED, analysed_at=TODAY(), analysis_team="Enhetschef, sjuksköterska",
+        state=LexMariaState.ANALYSED,
+        analysed_at=TODAY(),
+        analysis_team="Enhetschef, sjuksköterska",
         analysis_causes="Larmet var av.",
-        analysis_timeline="22.15 fall", patient_informed_at=TODAY(), patient_informed_by="Elsa Berg")
+        analysis_timeline="22.15 fall",
+        patient_informed_at=TODAY(),
+        patient_informed_by="Elsa Berg",
+    )
     client.force_login(user("mas"))
     response = client.get(reverse("incidents:lex_maria_pdf", args=[case.pk]))
     assert response.status_code == 200
@@ -187,9 +216,15 @@ def test_investigation_pdf_for_the_reporter(client):
 def test_investigation_pdf_gives_the_dates_the_investigation_and_report_went_to_ivo(client):
     case = open_case(route="own")
     LexMariaCase.objects.filter(pk=case.pk).update(
-        state=LexMariaState.REPORTED, analysed_at=TODAY(), analysis_causes="Larmet var av.",
-        patient_informed_at=TODAY(), patient_informed_by="Elsa Berg", ivo_sent_at=date(2026, 3, 2),
-        ivo_case_number="3.5.1-12345/2026", investigation_sent_at=date(2026, 3, 20))
+        state=LexMariaState.REPORTED,
+        analysed_at=TODAY(),
+        analysis_causes="Larmet var av.",
+        patient_informed_at=TODAY(),
+        patient_informed_by="Elsa Berg",
+        ivo_sent_at=date(2026, 3, 2),
+        ivo_case_number="3.5.1-12345/2026",
+        investigation_sent_at=date(2026, 3, 20),
+    )
     client.force_login(user("mas"))
     response = client.get(reverse("incidents:lex_maria_pdf", args=[case.pk]))
     text = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split())
@@ -235,8 +270,20 @@ def test_command_lists_board_cases_as_stable_json():
     expected = list(board_open_cases(board=board).values_list("reference", flat=True))
     assert [r["reference"] for r in rows] == expected
     assert len(rows) >= 6
-    assert set(rows[0]) == {"reference", "unit", "board", "state", "age_days", "next_deadline", "overdue",
-                            "next_step", "whose_move", "owner_unclear", "route", "board_role"}
+    assert set(rows[0]) == {
+        "reference",
+        "unit",
+        "board",
+        "state",
+        "age_days",
+        "next_deadline",
+        "overdue",
+        "next_step",
+        "whose_move",
+        "owner_unclear",
+        "route",
+        "board_role",
+    }
     assert all(r["state"] != "closed" for r in rows)
     assert {r["state"] for r in rows} >= {"decided", "analysed", "board_informed", "reported_to_ivo"}
     forward = next(r for r in rows if r["next_step"] == "forward")

@@ -22,8 +22,11 @@ pytestmark = pytest.mark.django_db
 def clone_overdue(template: Deviation, n: int, *, days_overdue: int = 3) -> list[int]:
     """``n`` registered deviations like ``template`` (same stored routing), all past their deadline."""
     base_due = timezone.now() - timedelta(days=days_overdue)
-    fields = {f.attname: getattr(template, f.attname) for f in Deviation._meta.concrete_fields
-              if f.attname not in ("id", "reference")}
+    fields = {
+        f.attname: getattr(template, f.attname)
+        for f in Deviation._meta.concrete_fields
+        if f.attname not in ("id", "reference")
+    }
     rows = []
     for i in range(n):
         row = Deviation(**fields)
@@ -34,8 +37,9 @@ def clone_overdue(template: Deviation, n: int, *, days_overdue: int = 3) -> list
     ids = list(Deviation.objects.filter(reference__startswith="AV-T-").values_list("pk", flat=True))
     managers = list(template.unit_managers.values_list("pk", flat=True))
     through = Deviation.unit_managers.through
-    through.objects.bulk_create([through(deviation_id=pk, person_id=m) for pk in ids for m in managers],
-                                batch_size=1000)
+    through.objects.bulk_create(
+        [through(deviation_id=pk, person_id=m) for pk in ids for m in managers], batch_size=1000
+    )
     return ids
 
 
@@ -82,8 +86,9 @@ def test_a_new_deadline_is_reminded_again_and_an_old_one_never():
     on = timezone.localdate()
     Deviation.objects.filter(pk=d.pk).update(due_at=timezone.now() - timedelta(days=2))
     assert deviation_reminders(on=on, batch_size=10)["deviations"] == 1
-    Deviation.objects.filter(pk=d.pk).update(state=DeviationState.INVESTIGATING,
-                                             due_at=timezone.now() - timedelta(days=1))
+    Deviation.objects.filter(pk=d.pk).update(
+        state=DeviationState.INVESTIGATING, due_at=timezone.now() - timedelta(days=1)
+    )
     assert deviation_reminders(on=on, batch_size=10)["deviations"] == 1
     assert deviation_reminders(on=on, batch_size=10)["deviations"] == 0
     assert DeviationReminder.objects.filter(deviation=d).count() == 2
@@ -106,8 +111,9 @@ def test_out_of_time_stops_after_a_batch_and_the_next_run_continues():
 def test_rows_from_before_stored_routing_get_it_stored_once():
     """A deviation without stored routing (old data) is routed once, then read from the row."""
     d = report()
-    Deviation.objects.filter(pk=d.pk).update(routed_at=None, operations_manager=None,
-                                             due_at=timezone.now() - timedelta(days=1))
+    Deviation.objects.filter(pk=d.pk).update(
+        routed_at=None, operations_manager=None, due_at=timezone.now() - timedelta(days=1)
+    )
     d.unit_managers.clear()
     _only([d.pk])
     counts = deviation_reminders(on=timezone.localdate(), batch_size=10)

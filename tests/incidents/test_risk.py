@@ -48,11 +48,18 @@ def test_ranges_cover_every_score_once_and_agree_with_the_band(threshold):
 @pytest.mark.parametrize("threshold", [4, 6, 8, 9])
 def test_queue_filter_agrees_with_the_band(threshold):
     """The queue's risk filter (a Q on each row's municipality threshold) selects exactly the band's scores."""
-    municipality = Municipality.objects.create(name="Riskkommun", code="risk", org_number="212000-0142",
-                                               mas_risk_threshold=threshold)
+    municipality = Municipality.objects.create(
+        name="Riskkommun", code="risk", org_number="212000-0142", mas_risk_threshold=threshold
+    )
     for band in RiskBand:
-        selected = [s for s in SCORES if Municipality.objects.filter(pk=municipality.pk).annotate(risk_score=Value(s))
-                    .filter(risk_band_q(band, threshold=F("mas_risk_threshold"))).exists()]
+        selected = [
+            s
+            for s in SCORES
+            if Municipality.objects.filter(pk=municipality.pk)
+            .annotate(risk_score=Value(s))
+            .filter(risk_band_q(band, threshold=F("mas_risk_threshold")))
+            .exists()
+        ]
         assert selected == [s for s in SCORES if risk_band(s, threshold=threshold) == band]
 
 

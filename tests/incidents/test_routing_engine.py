@@ -19,8 +19,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _deviations():
-    deviations = list(Deviation.objects.exclude(state=DeviationState.DRAFT)
-                      .select_related("category", "municipality").order_by("pk")[:300])
+    deviations = list(
+        Deviation.objects.exclude(state=DeviationState.DRAFT)
+        .select_related("category", "municipality")
+        .order_by("pk")[:300]
+    )
     assert len({d.unit_id for d in deviations}) > 5  # the demo spans egen regi, contractors and private providers
     return deviations
 
@@ -48,8 +51,9 @@ def test_complaint_routing_on_a_prebuilt_index_equals_routing_alone():
     index = RoutingIndex(units=units, on=on)
     for unit in units:
         for rehabilitation in (False, True):
-            assert (complaint_routing.route(unit=unit, on=on, rehabilitation=rehabilitation, index=index)
-                    == complaint_routing.route(unit=unit, on=on, rehabilitation=rehabilitation)), unit.code
+            assert complaint_routing.route(
+                unit=unit, on=on, rehabilitation=rehabilitation, index=index
+            ) == complaint_routing.route(unit=unit, on=on, rehabilitation=rehabilitation), unit.code
 
 
 def test_a_prebuilt_index_routes_without_queries(django_assert_num_queries):

@@ -16,15 +16,19 @@ def test_sort_options_of_the_deviation_queue_are_swedish(client):
     """Every sort option names its direction in Swedish: no "Due", no "(descending)"."""
     client.force_login(user("mas"))
     html = client.get(reverse("incidents:deviation_list")).content.decode()
-    select = html[html.index('name="sort"'):]
-    select = select[:select.index("</select>")]
+    select = html[html.index('name="sort"') :]
+    select = select[: select.index("</select>")]
     labels = re.findall(r">([^<]+)</option>", select)
     assert labels == [
         "Senaste först",
-        "Inträffade, äldst först", "Inträffade, senast först",
-        "Tidsgräns, närmast först", "Tidsgräns, senast först",
-        "Riskpoäng, lägst först", "Riskpoäng, högst först",
-        "Referens, stigande", "Referens, fallande",
+        "Inträffade, äldst först",
+        "Inträffade, senast först",
+        "Tidsgräns, närmast först",
+        "Tidsgräns, senast först",
+        "Riskpoäng, lägst först",
+        "Riskpoäng, högst först",
+        "Referens, stigande",
+        "Referens, fallande",
     ]
     assert "descending" not in select
     assert "Due" not in select

@@ -21,13 +21,13 @@ def test_my_reports_fit_a_tablet_and_drafts_are_told_apart(tablet_page):
     three drafts show their time and the start of their text."""
     page = tablet_page
     closed = report()
-    Deviation.objects.filter(pk=closed.pk).update(state=DeviationState.CLOSED,
-                                                  feedback_to_reporter="Tack, rutinen för larm är ändrad.")
+    Deviation.objects.filter(pk=closed.pk).update(
+        state=DeviationState.CLOSED, feedback_to_reporter="Tack, rutinen för larm är ändrad."
+    )
     texts = ["Medicinvagnen stod olåst", "Boende halkade i duschen", "Larmet fungerade inte"]
     for i, text in enumerate(texts):
         d = report(submit=False)
-        Deviation.objects.filter(pk=d.pk).update(description=text,
-                                                 created_at=timezone.now() + timedelta(minutes=i + 1))
+        Deviation.objects.filter(pk=d.pk).update(description=text, created_at=timezone.now() + timedelta(minutes=i + 1))
     login(page, "rapportor")
     page.goto("/avvikelser/mina/")
     table = page.locator("#my-reports")

@@ -85,9 +85,7 @@ def test_reporter_sees_their_latest_reports_with_state_and_feedback(client, demo
     Deviation.objects.filter(pk=d.pk).update(feedback_to_reporter="Tack, rutinen är ändrad.")
     client.force_login(demo_user("rapportor"))
     html = client.get("/").content.decode()
-    row = re.search(
-        rf"<tr><th scope=\"row\"><a href=\"/avvikelser/{d.pk}/\">{d.reference}</a></th>(.*?)</tr>", html
-    )
+    row = re.search(rf"<tr><th scope=\"row\"><a href=\"/avvikelser/{d.pk}/\">{d.reference}</a></th>(.*?)</tr>", html)
     assert row, "the report is not on the dashboard"
     assert "Registrerad" in row.group(1)
     assert "Tack, rutinen är ändrad." in row.group(1)

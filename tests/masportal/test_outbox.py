@@ -65,12 +65,18 @@ def smtp(settings):
 def note(demo_user):
     """One pending notification to the demo MAS (every other one is out of the way)."""
     Notification.objects.filter(email_status=Notification.EmailStatus.PENDING).update(
-        email_status=Notification.EmailStatus.SKIPPED)
+        email_status=Notification.EmailStatus.SKIPPED
+    )
     mas = demo_user("mas")
     mas.email = "mas@example.se"
     mas.save(update_fields=["email"])
-    services.notify(recipients=[mas], kind="test", subject="Påminnelse AV-2026-000001", body="Öppna ärendet.",
-                    dedupe_key="drill:smtp")
+    services.notify(
+        recipients=[mas],
+        kind="test",
+        subject="Påminnelse AV-2026-000001",
+        body="Öppna ärendet.",
+        dedupe_key="drill:smtp",
+    )
     return Notification.objects.get(dedupe_key="drill:smtp")
 
 
@@ -98,8 +104,9 @@ def test_smtp_down_keeps_notifications_pending_and_delivers_exactly_once_when_ba
     assert services._message_id(note).encode() in smtp.inbox.messages[0]
 
 
-def test_after_the_last_attempt_the_email_is_failed_and_listed_for_the_register_admin(smtp, note, settings,
-                                                                                       client, demo_user):
+def test_after_the_last_attempt_the_email_is_failed_and_listed_for_the_register_admin(
+    smtp, note, settings, client, demo_user
+):
     """N failures → "failed"; the register admin finds it from the navigation and can send it again."""
     settings.EMAIL_MAX_ATTEMPTS = 2
     t0 = timezone.now()
@@ -153,7 +160,8 @@ def test_no_row_lock_is_held_while_the_smtp_server_answers(live_demo, smtp, demo
     from django.db import connection
 
     Notification.objects.filter(email_status=Notification.EmailStatus.PENDING).update(
-        email_status=Notification.EmailStatus.SKIPPED)
+        email_status=Notification.EmailStatus.SKIPPED
+    )
     mas = demo_user("mas")
     mas.email = "mas@example.se"
     mas.save(update_fields=["email"])
@@ -185,8 +193,7 @@ def test_no_row_lock_is_held_while_the_smtp_server_answers(live_demo, smtp, demo
     assert seen == [Notification.EmailStatus.SENDING]
 
 
-def test_one_delivery_request_per_transaction_and_again_after_a_rollback(django_capture_on_commit_callbacks,
-                                                                        demo_user):
+def test_one_delivery_request_per_transaction_and_again_after_a_rollback(django_capture_on_commit_callbacks, demo_user):
     """Many notifications in one transaction ask once; a rolled-back transaction does not block the next one."""
     mas = demo_user("mas")
 

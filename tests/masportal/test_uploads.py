@@ -35,8 +35,9 @@ def test_zip_bomb_named_docx_is_refused_in_swedish_and_the_form_keeps_the_rest(c
     _login(client, "rapportor")
     before = Deviation.objects.count()
     data = _form(description="Boende föll vid toaletten, hittades av nattpersonal.")
-    response = client.post(reverse("incidents:deviation_create"),
-                           {**data, "attachment": SimpleUploadedFile("rapport.docx", bomb)})
+    response = client.post(
+        reverse("incidents:deviation_create"), {**data, "attachment": SimpleUploadedFile("rapport.docx", bomb)}
+    )
     body = response.content.decode()
     assert response.status_code == 400
     assert "packas upp till mycket mer än den väger" in body
@@ -52,14 +53,17 @@ def test_ordinary_docx_is_accepted():
     assert validate_attachment(upload).endswith("wordprocessingml.document")
 
 
-@pytest.mark.parametrize(("raw", "clean"), [
-    (f"faktura{RLO}fdp.exe", "fakturafdp.exe"),
-    ("../../etc/passwd", "passwd"),
-    ("C:\\Users\\x\\rapport.pdf", "rapport.pdf"),
-    ("Ha\u0308ndelse.pdf", "Händelse.pdf"),  # NFD → NFC
-    ("\u2066.pdf\u2069", "pdf"),
-    ("", "bilaga"),
-])
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        (f"faktura{RLO}fdp.exe", "fakturafdp.exe"),
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\x\\rapport.pdf", "rapport.pdf"),
+        ("Ha\u0308ndelse.pdf", "Händelse.pdf"),  # NFD → NFC
+        ("\u2066.pdf\u2069", "pdf"),
+        ("", "bilaga"),
+    ],
+)
 def test_file_names_are_normalised(raw, clean):
     """NFC, no bidi/control characters, no path parts, no leading dot."""
     assert clean_filename(raw) == clean

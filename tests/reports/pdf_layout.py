@@ -27,8 +27,10 @@ class Outside:
     height: float
 
     def __str__(self) -> str:
-        return (f"page {self.page} ({self.width:.0f}×{self.height:.0f} pt): {self.text!r} at x {self.x0:.1f}–{self.x1:.1f}, "
-                f"y {self.top:.1f}–{self.bottom:.1f}")
+        return (
+            f"page {self.page} ({self.width:.0f}×{self.height:.0f} pt): {self.text!r} at x {self.x0:.1f}–{self.x1:.1f}, "
+            f"y {self.top:.1f}–{self.bottom:.1f}"
+        )
 
 
 def characters_outside(pdf: bytes) -> list[Outside]:
@@ -38,18 +40,27 @@ def characters_outside(pdf: bytes) -> list[Outside]:
         for number, page in enumerate(doc.pages, start=1):
             left, right = SIDE_MARGIN - TOLERANCE, page.width - SIDE_MARGIN + TOLERANCE
             top, bottom = EDGE - TOLERANCE, page.height - EDGE + TOLERANCE
-            bad = [c for c in page.chars if c["text"].strip()
-                   and (c["x0"] < left or c["x1"] > right or c["top"] < top or c["bottom"] > bottom)]
+            bad = [
+                c
+                for c in page.chars
+                if c["text"].strip() and (c["x0"] < left or c["x1"] > right or c["top"] < top or c["bottom"] > bottom)
+            ]
             lines: dict[float, list] = {}
             for c in bad:
                 lines.setdefault(round(c["top"]), []).append(c)
             for chars in lines.values():
-                found.append(Outside(
-                    page=number, text="".join(c["text"] for c in chars)[:60],
-                    x0=min(c["x0"] for c in chars), x1=max(c["x1"] for c in chars),
-                    top=min(c["top"] for c in chars), bottom=max(c["bottom"] for c in chars),
-                    width=page.width, height=page.height,
-                ))
+                found.append(
+                    Outside(
+                        page=number,
+                        text="".join(c["text"] for c in chars)[:60],
+                        x0=min(c["x0"] for c in chars),
+                        x1=max(c["x1"] for c in chars),
+                        top=min(c["top"] for c in chars),
+                        bottom=max(c["bottom"] for c in chars),
+                        width=page.width,
+                        height=page.height,
+                    )
+                )
     return found
 
 

@@ -45,17 +45,23 @@ def test_deviation_figures_equal_independent_counts(seeded, period):
     assert {r["category__name"]: r["n"] for r in figures["by_category"]} == dict(
         Counter(expected.values_list("category__name", flat=True))
     )
-    assert {r["unit__name"]: r["n"] for r in figures["by_unit"]} == dict(Counter(expected.values_list("unit__name", flat=True)))
+    assert {r["unit__name"]: r["n"] for r in figures["by_unit"]} == dict(
+        Counter(expected.values_list("unit__name", flat=True))
+    )
     assert figures["by_state"] == dict(Counter(expected.values_list("state", flat=True)))
-    assert figures["overdue_total"] == expected.filter(
-        state__in=["registered", "investigating", "awaiting_mas_assessment"], due_at__lt=now
-    ).count() >= 2
+    assert (
+        figures["overdue_total"]
+        == expected.filter(state__in=["registered", "investigating", "awaiting_mas_assessment"], due_at__lt=now).count()
+        >= 2
+    )
     scores = list(expected.values_list("risk_score", flat=True))
     assert sum(figures["by_score"].values()) == len(scores)
     assert figures["by_score"].get(12, 0) == scores.count(12)
     prev_lo, prev_hi = start - (end - start) - timedelta(days=1), start - timedelta(days=1)
     assert figures["previous"]["total"] == _independent_deviations("hagersten-liljeholmen", prev_lo, prev_hi).count()
-    ly = _independent_deviations("hagersten-liljeholmen", start.replace(year=start.year - 1), end.replace(year=end.year - 1))
+    ly = _independent_deviations(
+        "hagersten-liljeholmen", start.replace(year=start.year - 1), end.replace(year=end.year - 1)
+    )
     assert figures["last_year"]["total"] == ly.count()
     # The draft of the seeded period is not counted anywhere.
     assert Deviation.objects.filter(pk=seeded["deviations"][-1].pk, state=DeviationState.DRAFT).exists()
@@ -70,8 +76,11 @@ def test_deviation_figures_by_provider_scope_follow_the_operating_provider(seede
     scope = parse_scope(f"provider:{provider.org_number}")
     figures = deviation_figures(scope=scope, period_from=start, period_to=end, now=timezone.now())
     lo, hi = period_bounds(start, end)
-    expected = Deviation.objects.filter(unit__provider=provider, occurred_at__gte=lo, occurred_at__lt=hi).exclude(
-        state="draft").count()
+    expected = (
+        Deviation.objects.filter(unit__provider=provider, occurred_at__gte=lo, occurred_at__lt=hi)
+        .exclude(state="draft")
+        .count()
+    )
     assert figures["total"] == expected >= 2
     assert [r["name"] for r in figures["by_provider"]] == [provider.name]
 
@@ -91,8 +100,15 @@ def test_deviation_pdf_has_headings_figures_and_no_patient(seeded, period):
     data = build_report(params=params, produced_by="Olof Sjöberg")
     total = next(f.value for f in data.sections[0].figures)
     text = pdf_text(render_pdf(data=data))
-    for expected in ("Avvikelserapport", "Hägersten-Liljeholmens stadsdelsnämnd", "Olof Sjöberg", "Per kategori",
-                     "Försenade utredningar", f"{period[0]:%Y-%m-%d} – {period[1]:%Y-%m-%d}", "Sida 1 av"):
+    for expected in (
+        "Avvikelserapport",
+        "Hägersten-Liljeholmens stadsdelsnämnd",
+        "Olof Sjöberg",
+        "Per kategori",
+        "Försenade utredningar",
+        f"{period[0]:%Y-%m-%d} – {period[1]:%Y-%m-%d}",
+        "Sida 1 av",
+    ):
         assert expected in text, expected
     assert f"Rapporterade avvikelser: {total}" in text
     assert "Läkemedel" in text
@@ -106,8 +122,9 @@ def test_lex_maria_lists_each_case_with_days_to_ivo_and_no_patient(seeded, perio
     start, end = period
     figures = lex_maria_figures(scope=parse_scope(BOARD), period_from=start, period_to=end, now=timezone.now())
     lo, hi = period_bounds(start, end)
-    expected = LexMariaCase.objects.filter(deviation__unit__board__code="hagersten-liljeholmen", decided_at__gte=lo,
-                                           decided_at__lt=hi)
+    expected = LexMariaCase.objects.filter(
+        deviation__unit__board__code="hagersten-liljeholmen", decided_at__gte=lo, decided_at__lt=hi
+    )
     assert figures["total"] == expected.count() >= 1
     assert figures["reported"] == expected.filter(ivo_sent_at__isnull=False).count()
     case = next(c for c in figures["cases"] if c["reference"] == seeded["case"].reference)
@@ -128,9 +145,12 @@ def test_followup_figures_equal_independent_counts():
     board = Board.objects.get(code="hagersten-liljeholmen")
     figures = followup_figures(scope=parse_scope(BOARD), period_from=start, period_to=end, now=timezone.now())
     in_scope = [
-        f for f in FollowUp.objects.select_related("unit", "contract").filter(scheduled_date__range=(start, end))
+        f
+        for f in FollowUp.objects.select_related("unit", "contract")
+        .filter(scheduled_date__range=(start, end))
         .exclude(state=FollowUpState.CANCELLED)
-        if f.board_id == board.pk or (f.unit and f.unit.board_id == board.pk)
+        if f.board_id == board.pk
+        or (f.unit and f.unit.board_id == board.pk)
         or (f.contract and f.contract.purchasing_board_id == board.pk)
     ]
     assert in_scope, "the follow-up demo has follow-ups for the board"
@@ -139,8 +159,12 @@ def test_followup_figures_equal_independent_counts():
     ids = [f.pk for f in in_scope]
     assert figures["findings"] == Finding.objects.filter(follow_up_id__in=ids).count()
     assert figures["actions"] == Action.objects.filter(finding__follow_up_id__in=ids).count()
-    assert figures["overdue_total"] == Action.objects.filter(
-        finding__follow_up_id__in=ids, state__in=ACTION_UNFINISHED_STATES, deadline__lt=today).count()
+    assert (
+        figures["overdue_total"]
+        == Action.objects.filter(
+            finding__follow_up_id__in=ids, state__in=ACTION_UNFINISHED_STATES, deadline__lt=today
+        ).count()
+    )
     per_contract = Counter((f.contract_id or (f.unit.contract_id if f.unit else None)) for f in in_scope)
     assert sorted(r["planned"] for r in figures["contracts"]) == sorted(per_contract.values())
     params = check_params(user=None, kind="followup", scope_token=BOARD, period_from=start, period_to=end)
@@ -158,7 +182,8 @@ def test_responsibility_register_matches_the_resolver_and_checks():
     on = timezone.localdate()
     figures = responsibility_figures(scope=parse_scope("region:vastra-soderort"), on=on)
     units = Unit.objects.filter(board__region__code="vastra-soderort", active_from__lte=on).filter(
-        Q(active_to__isnull=True) | Q(active_to__gte=on))
+        Q(active_to__isnull=True) | Q(active_to__gte=on)
+    )
     assert len(figures["units"]) == units.count() > 0
     ekbacken = next(r for r in figures["units"] if r["unit"].code == "hage-01")
     resolution = responsible_for(unit=Unit.objects.get(code="hage-01"), role=Role.MAS, on=on)
@@ -179,16 +204,25 @@ def test_patient_safety_report_has_narrative_and_figures(seeded, period, demo_us
     """The patient safety report prints the saved sections and the year's figures, as a draft until adopted."""
     year = period[0].year
     provider = CareProvider.objects.get(kind="municipal", board__code="hagersten-liljeholmen")
-    narrative_save(user=demo_user("mas"), provider=provider, year=year, version=0, texts={
-        "goals_and_strategies": "Ingen ska drabbas av vårdskada.",
-        "complaints": "Tre klagomål inkom och besvarades.",
-    })
+    narrative_save(
+        user=demo_user("mas"),
+        provider=provider,
+        year=year,
+        version=0,
+        texts={
+            "goals_and_strategies": "Ingen ska drabbas av vårdskada.",
+            "complaints": "Tre klagomål inkom och besvarades.",
+        },
+    )
     params = check_params(user=None, kind="patient_safety", scope_token=BOARD, year=year)
     data = build_report(params=params, produced_by="MAS")
     text = pdf_text(render_pdf(data=data))
     lo, hi = period_bounds(date(year, 1, 1), date(year, 12, 31))
-    total = Deviation.objects.filter(unit__provider=provider, occurred_at__gte=lo, occurred_at__lt=hi).exclude(
-        state="draft").count()
+    total = (
+        Deviation.objects.filter(unit__provider=provider, occurred_at__gte=lo, occurred_at__lt=hi)
+        .exclude(state="draft")
+        .count()
+    )
     assert "Patientsäkerhetsberättelse" in text
     assert "Ingen ska drabbas av vårdskada." in text
     assert "Tre klagomål inkom" in text
@@ -212,19 +246,20 @@ def test_year_with_no_data_and_future_year_get_clear_messages():
 def test_period_end_before_start_is_refused():
     """A period that ends before it starts gets a clear message on the end date."""
     with pytest.raises(ReportInputError) as exc:
-        check_params(user=None, kind="deviations", scope_token=BOARD, period_from=date(2026, 3, 1),
-                     period_to=date(2026, 2, 1))
+        check_params(
+            user=None, kind="deviations", scope_token=BOARD, period_from=date(2026, 3, 1), period_to=date(2026, 2, 1)
+        )
     assert exc.value.message_dict["period_to"] == ["Periodens slut kan inte vara före dess början."]
 
 
 @pytest.mark.django_db
 def test_empty_period_gives_a_valid_report_saying_so():
     """A period without events yields a complete PDF that says there were none."""
-    params = check_params(user=None, kind="deviations", scope_token=BOARD, period_from=date(2001, 1, 1),
-                          period_to=date(2001, 3, 31))
+    params = check_params(
+        user=None, kind="deviations", scope_token=BOARD, period_from=date(2001, 1, 1), period_to=date(2001, 3, 31)
+    )
     data = build_report(params=params, produced_by="MAS")
     assert data.is_empty
     text = pdf_text(render_pdf(data=data))
     assert "Inga avvikelser rapporterades under perioden." in text
     assert "Rapporterade avvikelser: 0" in text
-

@@ -21,9 +21,13 @@ from tests.reports.pdf_layout import page_count
 
 BOARD = "board:hagersten-liljeholmen"
 SECTIONS = [
-    "Övergripande mål och strategier", "Organisatoriskt ansvar för patientsäkerhetsarbetet",
-    "Samverkan för att förebygga vårdskador", "Riskanalys", "Klagomål och synpunkter",
-    "Åtgärder som inte genomförts", "Mål och strategier för kommande år",
+    "Övergripande mål och strategier",
+    "Organisatoriskt ansvar för patientsäkerhetsarbetet",
+    "Samverkan för att förebygga vårdskador",
+    "Riskanalys",
+    "Klagomål och synpunkter",
+    "Åtgärder som inte genomförts",
+    "Mål och strategier för kommande år",
 ]
 
 
@@ -33,8 +37,16 @@ def _login(client, username: str) -> None:
 
 def _report(year: int):
     scope = parse_scope(BOARD)
-    return build_report(params=ReportParams(kind=ReportKind.PATIENT_SAFETY, scope=scope, period_from=date(year, 1, 1),
-                                            period_to=date(year, 12, 31), year=year), produced_by="MAS")
+    return build_report(
+        params=ReportParams(
+            kind=ReportKind.PATIENT_SAFETY,
+            scope=scope,
+            period_from=date(year, 1, 1),
+            period_to=date(year, 12, 31),
+            year=year,
+        ),
+        produced_by="MAS",
+    )
 
 
 @pytest.mark.django_db
@@ -58,8 +70,11 @@ def test_demo_report_has_every_section_guidance_data_and_contents(seeded, period
     provider = CareProvider.objects.get(kind="municipal", board__code="hagersten-liljeholmen")
     lo, hi = period_bounds(date(year, 1, 1), date(year, 12, 31))
     open_actions = DeviationAction.objects.filter(
-        deviation__unit__provider=provider, deviation__occurred_at__gte=lo, deviation__occurred_at__lt=hi,
-        done_at__isnull=True).exclude(deviation__state="draft")
+        deviation__unit__provider=provider,
+        deviation__occurred_at__gte=lo,
+        deviation__occurred_at__lt=hi,
+        done_at__isnull=True,
+    ).exclude(deviation__state="draft")
     carried = {t.key: t for t in data.tables}["ps_carried"]
     assert len(carried.rows) >= open_actions.count()
     summary = {f.label: f.value for f in data.summary.figures}
@@ -129,12 +144,14 @@ def test_narrative_services_refuse_who_may_not_report_on_the_provider():
     provider = CareProvider.objects.get(kind="municipal", board__code="hagersten-liljeholmen")
     year = timezone.localdate().year
     users = get_user_model().objects
-    narrative = services.narrative_save(user=users.get(username="mas"), provider=provider, year=year, version=0,
-                                        texts={"results": "Färre fall."})
+    narrative = services.narrative_save(
+        user=users.get(username="mas"), provider=provider, year=year, version=0, texts={"results": "Färre fall."}
+    )
     outsider = users.get(username="rapportor")
     with pytest.raises(PermissionDenied):
-        services.narrative_save(user=outsider, provider=provider, year=year, version=narrative.version,
-                                texts={"results": "Obehörig"})
+        services.narrative_save(
+            user=outsider, provider=provider, year=year, version=narrative.version, texts={"results": "Obehörig"}
+        )
     with pytest.raises(PermissionDenied):
         services.narrative_move(user=outsider, narrative=narrative, to="review")
     with pytest.raises(PermissionDenied):

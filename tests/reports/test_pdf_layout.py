@@ -34,8 +34,13 @@ BOARD = "board:hagersten-liljeholmen"
 def _params(kind: str, scope, today: date) -> ReportParams:
     """This year so far for the period reports (the demo's events), last year for the patient safety report."""
     if kind == ReportKind.PATIENT_SAFETY:
-        return ReportParams(kind=kind, scope=scope, period_from=date(today.year - 1, 1, 1),
-                            period_to=date(today.year - 1, 12, 31), year=today.year - 1)
+        return ReportParams(
+            kind=kind,
+            scope=scope,
+            period_from=date(today.year - 1, 1, 1),
+            period_to=date(today.year - 1, 12, 31),
+            year=today.year - 1,
+        )
     if kind == ReportKind.RESPONSIBILITY:
         return ReportParams(kind=kind, scope=scope, period_from=today, period_to=today)
     return ReportParams(kind=kind, scope=scope, period_from=date(today.year - 1, 1, 1), period_to=today)
@@ -74,8 +79,19 @@ def test_every_report_fits_its_pages_for_a_whole_generated_municipality():
     """A municipality of generated volume (3 boards, ~70 units, 3,000 deviations over two years): long tables
     break over landscape pages with their headers repeated, and nothing runs off the page."""
     today = timezone.localdate()
-    call_command("generate_volume", municipalities=1, deviations=3000, years=2, boards=3, units_per_board=15,
-                 seed=3, today=today.isoformat(), no_progress=True, stdout=StringIO(), stderr=StringIO())
+    call_command(
+        "generate_volume",
+        municipalities=1,
+        deviations=3000,
+        years=2,
+        boards=3,
+        units_per_board=15,
+        seed=3,
+        today=today.isoformat(),
+        no_progress=True,
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
     municipality = parse_scope("municipality:vol-001")
     board = scope_from_ids(kind="board", pk=Board.objects.filter(municipality__code="vol-001").order_by("pk")[0].pk)
     pages = {}
@@ -95,8 +111,9 @@ def test_wide_tables_go_on_landscape_pages_with_repeated_headers():
     """The register table (7 columns) is printed on landscape pages; its header row repeats on each of them."""
     pdf = _render(ReportKind.RESPONSIBILITY, parse_scope("municipality:stockholm"))
     reader = PdfReader(io.BytesIO(pdf))
-    landscape = [" ".join(p.extract_text().split()) for p in reader.pages
-                 if float(p.mediabox.width) > float(p.mediabox.height)]
+    landscape = [
+        " ".join(p.extract_text().split()) for p in reader.pages if float(p.mediabox.width) > float(p.mediabox.height)
+    ]
     register_pages = [text for text in landscape if "stadsdelsnämnd" in text and "Verksamhetschef" in text]
     assert len(register_pages) >= 2  # the register of 59 units runs over pages, its header on each
     portrait = [p for p in reader.pages if float(p.mediabox.width) < float(p.mediabox.height)]
@@ -107,8 +124,9 @@ def test_wide_tables_go_on_landscape_pages_with_repeated_headers():
 def test_pdf_a_metadata_outline_and_embedded_fonts():
     """The archived PDF is PDF/A-2b: XMP identification, title, author (the producing unit), language,
     bookmarks for the sections, and every font embedded."""
-    data = build_report(params=_params(ReportKind.DEVIATIONS, parse_scope(BOARD), timezone.localdate()),
-                        produced_by="MAS")
+    data = build_report(
+        params=_params(ReportKind.DEVIATIONS, parse_scope(BOARD), timezone.localdate()), produced_by="MAS"
+    )
     pdf = render_pdf(data=data)
     reader = PdfReader(io.BytesIO(pdf))
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
@@ -156,11 +174,14 @@ def test_changes_on_small_bases_are_told_as_counts():
 def test_deviation_summary_equals_the_detail_and_independent_counts(seeded, period):
     """The summary's key figures are those of the detail tables and of plain ORM counts; categories are sorted."""
     start, end = period
-    data = build_report(params=ReportParams(kind=ReportKind.DEVIATIONS, scope=parse_scope(BOARD),
-                                            period_from=start, period_to=end), produced_by="MAS")
+    data = build_report(
+        params=ReportParams(kind=ReportKind.DEVIATIONS, scope=parse_scope(BOARD), period_from=start, period_to=end),
+        produced_by="MAS",
+    )
     lo, hi = period_bounds(start, end)
-    reported = Deviation.objects.filter(unit__board__code="hagersten-liljeholmen", occurred_at__gte=lo,
-                                        occurred_at__lt=hi).exclude(state=DeviationState.DRAFT)
+    reported = Deviation.objects.filter(
+        unit__board__code="hagersten-liljeholmen", occurred_at__gte=lo, occurred_at__lt=hi
+    ).exclude(state=DeviationState.DRAFT)
     figures = {(f.label, f.compared_with.split(" (")[0]): f for f in data.summary.figures}
     total = figures[("Rapporterade avvikelser", "Föregående period")]
     assert total.value == reported.count()
@@ -168,8 +189,10 @@ def test_deviation_summary_equals_the_detail_and_independent_counts(seeded, peri
     assert tables["category"].totals[1] == total.value
     assert figures[("Bedömda som Lex Maria", "")].value == reported.filter(lex_maria_decision=True).count()
     assert figures[("Bedömda som Lex Maria", "")].value == tables["unit"].totals[2]
-    overdue = reported.filter(state__in=(DeviationState.REGISTERED, DeviationState.INVESTIGATING,
-                                                    DeviationState.AWAITING_MAS), due_at__lt=timezone.now())
+    overdue = reported.filter(
+        state__in=(DeviationState.REGISTERED, DeviationState.INVESTIGATING, DeviationState.AWAITING_MAS),
+        due_at__lt=timezone.now(),
+    )
     assert figures[("Försenade utredningar och bedömningar", "")].value == overdue.count()
     threshold = Municipality.objects.get(code="stockholm").mas_risk_threshold
     high = reported.filter(risk_score__gte=threshold).count()
@@ -183,11 +206,13 @@ def test_deviation_summary_equals_the_detail_and_independent_counts(seeded, peri
 @pytest.mark.django_db
 def test_lex_maria_summary_equals_independent_counts():
     today = timezone.localdate()
-    data = build_report(params=_params(ReportKind.LEX_MARIA, parse_scope("municipality:stockholm"), today),
-                        produced_by="MAS")
+    data = build_report(
+        params=_params(ReportKind.LEX_MARIA, parse_scope("municipality:stockholm"), today), produced_by="MAS"
+    )
     lo, hi = period_bounds(date(today.year - 1, 1, 1), today)
-    cases = LexMariaCase.objects.filter(decided_at__gte=lo, decided_at__lt=hi,
-                                        deviation__municipality__code="stockholm")
+    cases = LexMariaCase.objects.filter(
+        decided_at__gte=lo, decided_at__lt=hi, deviation__municipality__code="stockholm"
+    )
     figures = {f.label: f.value for f in data.summary.figures}
     assert figures["Beslutade Lex Maria-ärenden"] == cases.count() > 0
     assert figures["Anmäld till IVO"] == cases.filter(ivo_sent_at__isnull=False).count()
@@ -222,8 +247,9 @@ def test_followup_and_register_summaries_equal_independent_counts():
     today = timezone.localdate()
     municipality = parse_scope("municipality:stockholm")
     data = build_report(params=_params(ReportKind.FOLLOWUP, municipality, today), produced_by="MAS")
-    followups = FollowUp.objects.filter(municipality__code="stockholm", scheduled_date__gte=date(today.year - 1, 1, 1),
-                                        scheduled_date__lte=today).exclude(state=FollowUpState.CANCELLED)
+    followups = FollowUp.objects.filter(
+        municipality__code="stockholm", scheduled_date__gte=date(today.year - 1, 1, 1), scheduled_date__lte=today
+    ).exclude(state=FollowUpState.CANCELLED)
     figures = {f.label: f.value for f in data.summary.figures}
     assert figures["Planerade uppföljningar under perioden"] == followups.count() > 0
     assert figures["Genomförda uppföljningar"] == followups.filter(state=FollowUpState.COMPLETED).count()
@@ -231,8 +257,11 @@ def test_followup_and_register_summaries_equal_independent_counts():
 
     data = build_report(params=_params(ReportKind.RESPONSIBILITY, municipality, today), produced_by="MAS")
     units = Unit.objects.filter(municipality__code="stockholm", active_from__lte=today).exclude(active_to__lt=today)
-    gaps = [f for f in run_checks(units=units.select_related("board", "municipality"), on=today)
-            if f.severity == Severity.ERROR]
+    gaps = [
+        f
+        for f in run_checks(units=units.select_related("board", "municipality"), on=today)
+        if f.severity == Severity.ERROR
+    ]
     figures = {f.label: f.value for f in data.summary.figures}
     assert figures["Verksamheter"] == units.count()
     assert figures["Brister (R1–R7)"] == len(gaps) > 0

@@ -20,9 +20,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _report(user, **fields) -> GeneratedReport:
-    values = {"kind": ReportKind.RESPONSIBILITY, "scope_kind": "municipality", "scope_label": "Demo kommun",
-              "scope_id": municipality_id_of(user),
-              "period_from": date(2026, 1, 1), "period_to": date(2026, 1, 1), "requested_by": user}
+    values = {
+        "kind": ReportKind.RESPONSIBILITY,
+        "scope_kind": "municipality",
+        "scope_label": "Demo kommun",
+        "scope_id": municipality_id_of(user),
+        "period_from": date(2026, 1, 1),
+        "period_to": date(2026, 1, 1),
+        "requested_by": user,
+    }
     values.update(fields)
     return GeneratedReport.objects.create(**values)
 
@@ -100,8 +106,9 @@ def test_abandoned_run_with_no_attempts_left_fails_with_a_clear_message(demo_use
     assert "2 försök" in GeneratedReport.objects.get(pk=report.pk).error
 
 
-def test_failed_report_shows_misslyckades_and_try_again_until_attempts_run_out(client, demo_user, settings,
-                                                                               django_capture_on_commit_callbacks):
+def test_failed_report_shows_misslyckades_and_try_again_until_attempts_run_out(
+    client, demo_user, settings, django_capture_on_commit_callbacks
+):
     """The orderer sees "Misslyckades" and "Försök igen"; retrying queues it; at the limit a message instead."""
     settings.REPORT_MAX_ATTEMPTS = 2
     settings.REPORTS_QUEUE = "test-never-consumed"
@@ -174,8 +181,16 @@ def test_generate_report_refuses_an_output_directory_that_does_not_exist(tmp_pat
     """`generate_report --out /no/such/dir/x.pdf` fails clearly and creates nothing."""
     missing = tmp_path / "no" / "such"
     with pytest.raises(CommandError, match="does not exist"):
-        call_command("generate_report", "responsibility", "--scope", "municipality", "--on", "2026-01-01",
-                     "--out", str(missing / "x.pdf"))
+        call_command(
+            "generate_report",
+            "responsibility",
+            "--scope",
+            "municipality",
+            "--on",
+            "2026-01-01",
+            "--out",
+            str(missing / "x.pdf"),
+        )
     assert not missing.exists()
 
 
@@ -188,9 +203,24 @@ def test_generate_report_command_exits_non_zero_for_a_missing_directory(tmp_path
 
     out = tmp_path / "nope" / "x.pdf"
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "generate_report", "responsibility", "--scope", "municipality",
-         "--on", "2026-01-01", "--out", str(out)],
-        cwd=ROOT, env=_worker_env(), capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "manage.py",
+            "generate_report",
+            "responsibility",
+            "--scope",
+            "municipality",
+            "--on",
+            "2026-01-01",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=_worker_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode != 0
     assert "does not exist" in result.stderr

@@ -29,8 +29,13 @@ def _login(client, username: str) -> None:
 
 
 def _query(period, **extra) -> dict:
-    return {"kind": "deviations", "scope": BOARD, "period_from": period[0].isoformat(),
-            "period_to": period[1].isoformat(), **extra}
+    return {
+        "kind": "deviations",
+        "scope": BOARD,
+        "period_from": period[0].isoformat(),
+        "period_to": period[1].isoformat(),
+        **extra,
+    }
 
 
 @pytest.mark.django_db
@@ -90,8 +95,10 @@ def test_contractor_mas_sees_own_provider_only(client, period):
 def test_period_end_before_start_shows_the_error_on_the_field(client, period):
     """A period ending before it starts is refused with the message linked from the error summary."""
     _login(client, "mas")
-    response = client.get(reverse("reports:report_detail"), _query(
-        period, period_from=period[1].isoformat(), period_to=period[0].isoformat()))
+    response = client.get(
+        reverse("reports:report_detail"),
+        _query(period, period_from=period[1].isoformat(), period_to=period[0].isoformat()),
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert 'href="#id_period_to"' in html
@@ -118,13 +125,13 @@ def test_html_report_is_an_accessible_table_page_with_the_same_figures_as_csv_an
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig")), delimiter=";"))
     start = rows.index(["Avvikelser per kategori"])
     csv_categories = {}
-    for row in rows[start + 2:]:
+    for row in rows[start + 2 :]:
         if not row or row[0] == "Totalt":
             break
         csv_categories[row[0]] = int(row[1])
     assert csv_categories["Fall"] >= 2
     for name, count in csv_categories.items():
-        assert f"<th scope=\"row\">{name}</th><td class=\"num\">{count}</td>" in html
+        assert f'<th scope="row">{name}</th><td class="num">{count}</td>' in html
     assert_no_patient_identity(csv_response.content.decode("utf-8-sig"))
 
     xlsx_response = client.get(reverse("reports:report_export", args=["xlsx"]), _query(period))
@@ -145,7 +152,11 @@ def test_ordering_a_pdf_records_the_order_and_queues_on_commit(client, period, d
     assert response["Location"] == reverse("reports:generated_detail", args=[report.pk])
     assert report.state == ReportState.QUEUED
     assert report.requested_by.username == "tjansteman"
-    assert (report.kind, report.scope_label, report.period_from) == ("deviations", "Hägersten-Liljeholmens stadsdelsnämnd", period[0])
+    assert (report.kind, report.scope_label, report.period_from) == (
+        "deviations",
+        "Hägersten-Liljeholmens stadsdelsnämnd",
+        period[0],
+    )
     assert len(callbacks) == 1
 
 
@@ -202,8 +213,13 @@ def test_generation_moves_queued_running_done_and_only_the_requester_downloads(c
 def test_generation_failure_is_recorded_with_a_reason(demo_user):
     """A report whose scope has gone ends as failed with a Swedish reason, not stuck as running."""
     report = GeneratedReport.objects.create(
-        kind="deviations", scope_kind="board", scope_id=999999, scope_label="Borttagen nämnd",
-        period_from=date(2025, 1, 1), period_to=date(2025, 3, 31), requested_by=demo_user("mas"),
+        kind="deviations",
+        scope_kind="board",
+        scope_id=999999,
+        scope_label="Borttagen nämnd",
+        period_from=date(2025, 1, 1),
+        period_to=date(2025, 3, 31),
+        requested_by=demo_user("mas"),
     )
     failed = report_generate(report_id=report.pk)
     assert failed.state == ReportState.FAILED
@@ -243,7 +259,9 @@ def test_narrative_of_another_board_is_refused(client):
     """A board official cannot write another board's patient safety report."""
     provider = CareProvider.objects.get(kind="municipal", board__code="bromma")
     _login(client, "tjansteman")
-    response = client.post(reverse("reports:narrative_edit", args=[provider.pk, 2025]), {"action": "save", "version": 0})
+    response = client.post(
+        reverse("reports:narrative_edit", args=[provider.pk, 2025]), {"action": "save", "version": 0}
+    )
     assert response.status_code == 403
     assert not PatientSafetyNarrative.objects.filter(provider=provider).exists()
 
@@ -252,8 +270,19 @@ def test_narrative_of_another_board_is_refused(client):
 def test_command_writes_a_pdf(tmp_path, seeded, period):
     """generate_report writes a PDF for a board and a period."""
     out = tmp_path / "avvikelser.pdf"
-    call_command("generate_report", "deviations", "--scope", BOARD, "--from", period[0].isoformat(),
-                 "--to", period[1].isoformat(), "--out", str(out), stdout=io.StringIO())
+    call_command(
+        "generate_report",
+        "deviations",
+        "--scope",
+        BOARD,
+        "--from",
+        period[0].isoformat(),
+        "--to",
+        period[1].isoformat(),
+        "--out",
+        str(out),
+        stdout=io.StringIO(),
+    )
     assert out.read_bytes().startswith(b"%PDF")
     assert "Avvikelserapport" in pdf_text(out.read_bytes())
 
@@ -262,9 +291,29 @@ def test_command_writes_a_pdf(tmp_path, seeded, period):
 def test_command_refuses_bad_input(tmp_path):
     """A period ending before it starts and an unknown board stop the command with a message."""
     with pytest.raises(CommandError, match="Periodens slut"):
-        call_command("generate_report", "deviations", "--scope", BOARD, "--from", "2026-03-01", "--to", "2026-02-01",
-                     "--out", str(tmp_path / "x.pdf"))
+        call_command(
+            "generate_report",
+            "deviations",
+            "--scope",
+            BOARD,
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-02-01",
+            "--out",
+            str(tmp_path / "x.pdf"),
+        )
     with pytest.raises(CommandError, match="Det finns ingen omfattning"):
-        call_command("generate_report", "lex_maria", "--scope", "board:finns-inte", "--from", "2026-01-01",
-                     "--to", "2026-02-01", "--out", str(tmp_path / "x.pdf"))
+        call_command(
+            "generate_report",
+            "lex_maria",
+            "--scope",
+            "board:finns-inte",
+            "--from",
+            "2026-01-01",
+            "--to",
+            "2026-02-01",
+            "--out",
+            str(tmp_path / "x.pdf"),
+        )
     assert not (tmp_path / "x.pdf").exists()

@@ -25,8 +25,13 @@ def admin_client(client, demo_user):
 
 def _person(municipality, email, *, title="", profession=Profession.NURSE, licensed=True) -> Person:
     return Person.objects.create(
-        municipality=municipality, first_name="Tuva", last_name="Testsson", email=email, title=title,
-        profession=profession, licensed=licensed,
+        municipality=municipality,
+        first_name="Tuva",
+        last_name="Testsson",
+        email=email,
+        title=title,
+        profession=profession,
+        licensed=licensed,
     )
 
 
@@ -36,10 +41,12 @@ def namesakes():
     home = Board.objects.first().municipality
     other = Municipality.objects.create(name="Annanstad", code="annanstad", org_number="212000-0001")
     nurse = _person(home, "tuva.a@example.se", title="Sjuksköterska")
-    Assignment.objects.create(person=nurse, role=Role.REPORTER, unit=Unit.objects.get(code="hage-01"),
-                              valid_from=date(2020, 1, 1))
-    unlicensed = _person(home, "tuva.b@example.se", title="Undersköterska", profession=Profession.ASSISTANT_NURSE,
-                         licensed=False)
+    Assignment.objects.create(
+        person=nurse, role=Role.REPORTER, unit=Unit.objects.get(code="hage-01"), valid_from=date(2020, 1, 1)
+    )
+    unlicensed = _person(
+        home, "tuva.b@example.se", title="Undersköterska", profession=Profession.ASSISTANT_NURSE, licensed=False
+    )
     therapist = _person(home, "tuva.c@example.se", title="Fysioterapeut", profession=Profession.PHYSIOTHERAPIST)
     foreign = _person(other, "tuva.x@annanstad.se", title="Sjuksköterska")
     return {"nurse": nurse, "unlicensed": unlicensed, "therapist": therapist, "foreign": foreign}
@@ -66,7 +73,7 @@ def test_picker_offers_only_people_who_may_hold_the_role(admin_client, namesakes
 
 
 def test_picker_for_deputies_lists_holders_assignments_of_the_role(admin_client):
-    """"Deputy for" offers the statutory holders' own assignments of the chosen role, never a deputy's."""
+    """ "Deputy for" offers the statutory holders' own assignments of the chosen role, never a deputy's."""
     results = admin_client.get(PICKER, {"kind": "deputy", "q": "Margareta Ek", "role": Role.MAS}).json()["results"]
     assert results
     chosen = Assignment.objects.filter(pk__in=[r["value"] for r in results])
@@ -96,9 +103,19 @@ def test_person_select_labels_tell_namesakes_apart(admin_client, namesakes):
 
 def _data(person, role, **overrides) -> dict:
     return {
-        "person": person.pk, "role": role, "kind": "follow_up", "scope": "unit",
-        "unit": Unit.objects.get(code="hage-02").pk, "region": "", "board": "",
-        "provider": "", "valid_from": "2031-01-01", "valid_to": "", "deputy_for": "", "basis": "Beslut", **overrides,
+        "person": person.pk,
+        "role": role,
+        "kind": "follow_up",
+        "scope": "unit",
+        "unit": Unit.objects.get(code="hage-02").pk,
+        "region": "",
+        "board": "",
+        "provider": "",
+        "valid_from": "2031-01-01",
+        "valid_to": "",
+        "deputy_for": "",
+        "basis": "Beslut",
+        **overrides,
     }
 
 
@@ -112,9 +129,12 @@ def test_staffing_mandate_is_never_pre_ticked_and_only_kept_for_an_operations_ma
     assert admin_client.post(url, _data(nurse, Role.MAS, has_staffing_mandate="on")).status_code == 302
     assert Assignment.objects.get(person=nurse, role=Role.MAS).has_staffing_mandate is False
     manager = namesakes["unlicensed"]
-    assert admin_client.post(
-        url, _data(manager, Role.OPERATIONS_MANAGER, has_staffing_mandate="on", valid_from="2040-01-01")
-    ).status_code == 302
+    assert (
+        admin_client.post(
+            url, _data(manager, Role.OPERATIONS_MANAGER, has_staffing_mandate="on", valid_from="2040-01-01")
+        ).status_code
+        == 302
+    )
     assert Assignment.objects.get(person=manager, role=Role.OPERATIONS_MANAGER).has_staffing_mandate is True
 
 
@@ -130,10 +150,17 @@ def test_assignment_form_wraps_each_scope_field_for_one_scope_at_a_time(admin_cl
 
 def _contract(unit: Unit, **overrides) -> dict:
     return {
-        "kind": ContractKind.CONTRACT, "title": "Avtal Testgården", "provider": unit.provider_id,
-        "managing_board": unit.board_id, "purchasing_board": unit.board_id, "case_number": "SLK 2031/1",
-        "valid_from": "2031-01-01", "units": [unit.pk], "mas_held_by": MasHeldBy.BOARD,
-        "lex_maria_route": LexMariaRoute.BOARD_MAS, **overrides,
+        "kind": ContractKind.CONTRACT,
+        "title": "Avtal Testgården",
+        "provider": unit.provider_id,
+        "managing_board": unit.board_id,
+        "purchasing_board": unit.board_id,
+        "case_number": "SLK 2031/1",
+        "valid_from": "2031-01-01",
+        "units": [unit.pk],
+        "mas_held_by": MasHeldBy.BOARD,
+        "lex_maria_route": LexMariaRoute.BOARD_MAS,
+        **overrides,
     }
 
 
@@ -165,8 +192,15 @@ def test_physician_fields_are_refused_for_other_contract_types(admin_client):
 def test_physician_contract_keeps_its_commitments(admin_client):
     """An avtal om läkarmedverkan saves its round-the-clock commitments."""
     unit = Unit.objects.select_related("provider").get(code="hage-02")
-    data = _contract(unit, kind=ContractKind.PHYSICIAN, provider="", units=[], lex_maria_route=LexMariaRoute.OWN,
-                     doctor_available_24_7="on", physical_visits="Varje vecka")
+    data = _contract(
+        unit,
+        kind=ContractKind.PHYSICIAN,
+        provider="",
+        units=[],
+        lex_maria_route=LexMariaRoute.OWN,
+        doctor_available_24_7="on",
+        physical_visits="Varje vecka",
+    )
     assert admin_client.post(reverse("followup:contract_create"), data).status_code == 302
     contract = Contract.objects.get(case_number="SLK 2031/1")
     assert (contract.doctor_available_24_7, contract.physical_visits) == (True, "Varje vecka")
@@ -199,8 +233,9 @@ def test_history_shows_logins_by_the_actor_rule(admin_client):
 PICKER_QUERIES = 5  # login and permission, then the people and their current assignments: never per match
 
 
-def test_picker_answers_in_the_same_number_of_queries_for_one_or_many_matches(admin_client, namesakes,
-                                                                              django_assert_num_queries):
+def test_picker_answers_in_the_same_number_of_queries_for_one_or_many_matches(
+    admin_client, namesakes, django_assert_num_queries
+):
     """The type-ahead's queries do not grow with the number of matches (people and their workplaces prefetched)."""
     for q in ("tuva.a@example.se", "a"):
         with django_assert_num_queries(PICKER_QUERIES):

@@ -120,8 +120,12 @@ def test_a_change_of_law_is_a_new_rule_row(db):
     org = Org()
     unit = org.unit(rehab=True)
     RuleDefinition.objects.filter(code="R3").update(effective_to=date(2027, 2, 14))
-    RuleDefinition.objects.create(code="R3", severity=Severity.WARNING, effective_from=date(2027, 2, 16),
-                                  legal_basis="Socialstyrelsens översyn 2027")
+    RuleDefinition.objects.create(
+        code="R3",
+        severity=Severity.WARNING,
+        effective_from=date(2027, 2, 16),
+        legal_basis="Socialstyrelsens översyn 2027",
+    )
     [before] = run_checks(units=[unit], on=date(2027, 2, 14), codes=["R3"])
     assert before.severity == Severity.ERROR
     assert before.legal_basis.startswith("Prop. 2025/26:19")
@@ -167,9 +171,13 @@ DAY0 = date(2026, 1, 1)
 scopes = st.sampled_from([Scope.UNIT, Scope.PROVIDER, Scope.BOARD, Scope.REGION])
 periods = st.tuples(st.integers(0, 40), st.one_of(st.none(), st.integers(0, 40)))
 assignment_specs = st.lists(
-    st.tuples(scopes, st.sampled_from([Role.MAS, Role.OPERATIONS_MANAGER]), periods,
-              st.sampled_from([AssignmentKind.STATUTORY, AssignmentKind.STATUTORY, AssignmentKind.FOLLOW_UP]),
-              st.booleans()),
+    st.tuples(
+        scopes,
+        st.sampled_from([Role.MAS, Role.OPERATIONS_MANAGER]),
+        periods,
+        st.sampled_from([AssignmentKind.STATUTORY, AssignmentKind.STATUTORY, AssignmentKind.FOLLOW_UP]),
+        st.booleans(),
+    ),
     max_size=7,
 )
 
@@ -203,8 +211,17 @@ def test_resolver_never_has_two_holders_without_an_r7_overlap(property_org, spec
         deputy_for = None
         if as_deputy:
             deputy_for = next((a for a in created if a.role == role and a.scope == scope and not a.deputy_for_id), None)
-        created.append(org.assign(person, role, scope_objects[scope], valid_from=valid_from, valid_to=valid_to,
-                                  kind=kind, deputy_for=deputy_for))
+        created.append(
+            org.assign(
+                person,
+                role,
+                scope_objects[scope],
+                valid_from=valid_from,
+                valid_to=valid_to,
+                kind=kind,
+                deputy_for=deputy_for,
+            )
+        )
     on = DAY0 + timedelta(days=day)
     index = build_index(units=[unit], on=on)
     r7_roles = {f.role for f in run_checks(units=[unit], on=on, index=index, codes=["R7"])}

@@ -27,8 +27,18 @@ def test_who_is_responsible_json_for_a_contracted_unit():
     assert data["scope"] == "provider"
     assert data["contract"]["mas_held_by"] == "contractor"
     assert data["contract"]["clause"] == "4.11"
-    assert set(data) == {"unit", "role", "date", "holder", "holders", "assignment_id", "deputy_for", "scope",
-                         "contract", "reason"}
+    assert set(data) == {
+        "unit",
+        "role",
+        "date",
+        "holder",
+        "holders",
+        "assignment_id",
+        "deputy_for",
+        "scope",
+        "contract",
+        "reason",
+    }
 
 
 def test_who_is_responsible_on_a_date_shows_the_deputy():

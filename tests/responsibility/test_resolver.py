@@ -45,8 +45,14 @@ def test_deputy_only_inside_its_period(org):
     """A deputy holds the role from valid_from through valid_to (inclusive), the holder before and after."""
     unit = org.unit()
     holder = org.assign(org.person("Hanna"), Role.MAS, org.region)
-    deputy = org.assign(org.person("Dan"), Role.MAS, org.region, valid_from=date(2026, 7, 6),
-                        valid_to=date(2026, 8, 2), deputy_for=holder)
+    deputy = org.assign(
+        org.person("Dan"),
+        Role.MAS,
+        org.region,
+        valid_from=date(2026, 7, 6),
+        valid_to=date(2026, 8, 2),
+        deputy_for=holder,
+    )
     assert responsible_for(unit=unit, role=Role.MAS, on=date(2026, 7, 5)).holder == holder.person
     assert responsible_for(unit=unit, role=Role.MAS, on=date(2026, 7, 6)).holder == deputy.person
     on_last = responsible_for(unit=unit, role=Role.MAS, on=date(2026, 8, 2))

@@ -16,10 +16,20 @@ pytestmark = pytest.mark.django_db
 
 def _regional_auditor(unit: Unit) -> Person:
     """A person whose only assignment covers the region of ``unit``'s board."""
-    person = Person.objects.create(municipality=unit.municipality, first_name="Regina", last_name="Regional",
-                                   profession=Profession.NURSE, licensed=True)
-    Assignment.objects.create(person=person, role=Role.QUALITY_AUDITOR, kind=AssignmentKind.FOLLOW_UP,
-                              region=unit.board.region, valid_from=date(2020, 1, 1))
+    person = Person.objects.create(
+        municipality=unit.municipality,
+        first_name="Regina",
+        last_name="Regional",
+        profession=Profession.NURSE,
+        licensed=True,
+    )
+    Assignment.objects.create(
+        person=person,
+        role=Role.QUALITY_AUDITOR,
+        kind=AssignmentKind.FOLLOW_UP,
+        region=unit.board.region,
+        valid_from=date(2020, 1, 1),
+    )
     return person
 
 
@@ -45,9 +55,13 @@ def test_covering_unit_q_names_all_four_scopes_and_nothing_else():
 
     assert covering.filter(person=person).exists()
     assert covering.filter(unit=unit).exists() or covering.filter(board=unit.board_id).exists()
-    assert not covering.exclude(
-        unit=unit).exclude(provider=unit.provider_id).exclude(board=unit.board_id).exclude(
-        region=unit.board.region_id).exists()
+    assert (
+        not covering.exclude(unit=unit)
+        .exclude(provider=unit.provider_id)
+        .exclude(board=unit.board_id)
+        .exclude(region=unit.board.region_id)
+        .exists()
+    )
 
 
 def test_units_in_scope_q_of_a_region_are_its_boards_units():

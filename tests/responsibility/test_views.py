@@ -164,10 +164,12 @@ def test_unit_page_shows_the_four_roles_today_with_reasons(as_user):
     body = as_user("rapportor").get(unit_url("hage-01")).content.decode()
     assert "<h1>Ekbacken vård- och omsorgsboende</h1>" in body
     today_table = body.split('id="roles-today"')[1].split("</table>")[0]
-    for role, holder in [("MAS (medicinskt ansvarig sjuksköterska)", "Margareta Ek"),
-                         ("MAR (medicinskt ansvarig för rehabilitering)", "Rasmus Lind"),
-                         ("Verksamhetschef", "Viktor Hedlund"),
-                         ("Anmälningsansvarig (Lex Maria)", "Margareta Ek")]:
+    for role, holder in [
+        ("MAS (medicinskt ansvarig sjuksköterska)", "Margareta Ek"),
+        ("MAR (medicinskt ansvarig för rehabilitering)", "Rasmus Lind"),
+        ("Verksamhetschef", "Viktor Hedlund"),
+        ("Anmälningsansvarig (Lex Maria)", "Margareta Ek"),
+    ]:
         row = today_table.split(f'<th scope="row">{role}</th>')[1].split("</tr>")[0]
         assert holder in row, role
     assert "på region Västra söderort" in today_table
@@ -305,8 +307,12 @@ def test_matrix_csv_export_is_exactly_what_is_shown(as_user):
     assert f"ansvarsmatris-{timezone.localdate().isoformat()}.csv" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:2] == ["Enhetskod", "Enhet"]
-    assert rows[0][5:9] == ["MAS (medicinskt ansvarig sjuksköterska)", "MAR (medicinskt ansvarig för rehabilitering)",
-                            "Verksamhetschef", "Anmälningsansvarig (Lex Maria)"]
+    assert rows[0][5:9] == [
+        "MAS (medicinskt ansvarig sjuksköterska)",
+        "MAR (medicinskt ansvarig för rehabilitering)",
+        "Verksamhetschef",
+        "Anmälningsansvarig (Lex Maria)",
+    ]
     assert [r[0] for r in rows[1:]] == shown
     assert all("R" in r[9] for r in rows[1:])
 
@@ -323,8 +329,9 @@ def test_matrix_xlsx_export(as_user):
 
 
 @pytest.mark.parametrize("params", [{"board": "alvsjo"}, {}])
-def test_matrix_query_count_is_the_same_for_one_board_and_the_whole_municipality(as_user, django_assert_num_queries,
-                                                                                 params):
+def test_matrix_query_count_is_the_same_for_one_board_and_the_whole_municipality(
+    as_user, django_assert_num_queries, params
+):
     """The matrix runs the same number of queries for a board of 4 units and for all units."""
     client = as_user("admin")
     if params:

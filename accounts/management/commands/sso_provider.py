@@ -51,10 +51,17 @@ class Command(BaseCommand):
 
     def _add(self, opts):
         municipality = self._municipality(opts["municipality"])
-        fields = {"kind": opts["kind"], "name": opts["name"], "slug": slugify(opts["name"])[:40] or "idp",
-                  "issuer": opts["issuer"], "client_id": opts["client_id"], "secret_env": opts["client_secret_env"],
-                  "entity_id": opts["entity_id"], "link_claim": opts["link_claim"],
-                  "admin_group": opts["admin_group"]}
+        fields = {
+            "kind": opts["kind"],
+            "name": opts["name"],
+            "slug": slugify(opts["name"])[:40] or "idp",
+            "issuer": opts["issuer"],
+            "client_id": opts["client_id"],
+            "secret_env": opts["client_secret_env"],
+            "entity_id": opts["entity_id"],
+            "link_claim": opts["link_claim"],
+            "admin_group": opts["admin_group"],
+        }
         metadata = opts["metadata"]
         if metadata.startswith(("http://", "https://")):
             fields["metadata_url"] = metadata
@@ -65,20 +72,31 @@ class Command(BaseCommand):
             fields["metadata_xml"] = path.read_text(encoding="utf-8")
         existing = IdentityProvider.objects.filter(municipality=municipality, name=opts["name"]).first()
         try:
-            provider = services.provider_save(municipality=municipality, provider=existing,
-                                              secret=opts["client_secret"], **fields)
+            provider = services.provider_save(
+                municipality=municipality, provider=existing, secret=opts["client_secret"], **fields
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(f"{'Changed' if existing else 'Added'} {provider.name} ({provider.get_kind_display()}) "
-                          f"for {municipality.code}: {login_url(provider)}")
+        self.stdout.write(
+            f"{'Changed' if existing else 'Added'} {provider.name} ({provider.get_kind_display()}) "
+            f"for {municipality.code}: {login_url(provider)}"
+        )
 
     def _list(self, opts):
         qs = IdentityProvider.objects.filter(is_active=True).select_related("municipality")
         if opts["municipality"]:
             qs = qs.filter(municipality=self._municipality(opts["municipality"]))
-        rows = [{"municipality": p.municipality.code, "kind": p.kind, "name": p.name, "login_url": login_url(p),
-                 "link_claim": p.link_claim, "secret_set": p.has_secret} for p in qs.order_by("municipality__code",
-                                                                                              "name")]
+        rows = [
+            {
+                "municipality": p.municipality.code,
+                "kind": p.kind,
+                "name": p.name,
+                "login_url": login_url(p),
+                "link_claim": p.link_claim,
+                "secret_set": p.has_secret,
+            }
+            for p in qs.order_by("municipality__code", "name")
+        ]
         if opts["format"] == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
         else:

@@ -26,8 +26,9 @@ class Command(BaseCommand):
         parser.add_argument("--first", type=int, default=1, help="number of the first municipality (vol-NNN)")
         parser.add_argument("--boards", type=int, default=14, help="boards of the first municipality (others vary)")
         parser.add_argument("--units-per-board", type=int, default=30, help="average units per board")
-        parser.add_argument("--batch-size", type=int, default=None,
-                            help="rows per insert (default 10000 on PostgreSQL, 2000 otherwise)")
+        parser.add_argument(
+            "--batch-size", type=int, default=None, help="rows per insert (default 10000 on PostgreSQL, 2000 otherwise)"
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
@@ -42,12 +43,19 @@ class Command(BaseCommand):
             raise CommandError("--deviations cannot be negative.")
         batch = options["batch_size"] or (10_000 if connection.vendor == "postgresql" else 2_000)
         spec = VolumeSpec(
-            municipalities=options["municipalities"], deviations=options["deviations"], years=options["years"],
-            seed=options["seed"], today=today, first=options["first"], boards=options["boards"],
-            units_per_board=options["units_per_board"], batch_size=batch,
+            municipalities=options["municipalities"],
+            deviations=options["deviations"],
+            years=options["years"],
+            seed=options["seed"],
+            today=today,
+            first=options["first"],
+            boards=options["boards"],
+            units_per_board=options["units_per_board"],
+            batch_size=batch,
         )
-        progress = Progress(total=spec.deviations, stream=sys.stderr,
-                            enabled=not options["no_progress"] and options["verbosity"] > 0)
+        progress = Progress(
+            total=spec.deviations, stream=sys.stderr, enabled=not options["no_progress"] and options["verbosity"] > 0
+        )
         result = generate(spec=spec, progress=progress)
         for code in result.skipped:
             self.stdout.write(f"{code}: exists, skipped")
@@ -56,7 +64,9 @@ class Command(BaseCommand):
         if options["verbosity"] > 0:
             for label, n in sorted(result.counts.items()):
                 self.stdout.write(f"{label:40} {n:>12,}")
-        self.stdout.write(self.style.SUCCESS(
-            f"Created {len(result.created)} municipalities ({', '.join(result.created) or '-'}) "
-            f"in {result.seconds:.1f}s."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {len(result.created)} municipalities ({', '.join(result.created) or '-'}) "
+                f"in {result.seconds:.1f}s."
+            )
+        )

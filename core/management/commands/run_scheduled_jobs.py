@@ -34,7 +34,10 @@ class Command(BaseCommand):
         failed = False
         for run in runs:
             failed |= run.status == run.Status.FAILED
-            self.stdout.write(json.dumps({"job": run.name, "date": run.run_for.isoformat(), "status": run.status,
-                                          "counts": run.counts}))
+            self.stdout.write(
+                json.dumps(
+                    {"job": run.name, "date": run.run_for.isoformat(), "status": run.status, "counts": run.counts}
+                )
+            )
         if failed:
             raise CommandError("One or more jobs failed; see the job runs for errors.")

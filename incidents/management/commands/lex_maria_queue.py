@@ -11,15 +11,18 @@ from responsibility.models import Board
 
 
 class Command(BaseCommand):
-    help = ("The board's Lex Maria cases with route, the board's part (responsible or only informed), state, "
-            "age in days, next deadline and whose move it is (with names).")
+    help = (
+        "The board's Lex Maria cases with route, the board's part (responsible or only informed), state, "
+        "age in days, next deadline and whose move it is (with names)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--board", required=True, help="The board's code, e.g. hagersten-liljeholmen.")
         parser.add_argument("--municipality", help="The municipality's code, when board codes repeat.")
         parser.add_argument("--format", choices=["json", "text"], default="text")
-        parser.add_argument("--state", choices=STATE_FILTERS, default="open",
-                            help="Open cases (default), closed cases or all.")
+        parser.add_argument(
+            "--state", choices=STATE_FILTERS, default="open", help="Open cases (default), closed cases or all."
+        )
 
     def handle(self, *args, board: str, municipality: str | None, format: str, state: str, **options):
         found = one_by_code(Board.objects.all(), board, municipality=municipality, what="board")
@@ -27,8 +30,7 @@ class Command(BaseCommand):
         officials = board_officials(cases)
         rows = [queue_row(case, officials=officials) for case in cases]
         if format == "json":
-            self.stdout.write(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2,
-                                         sort_keys=True))
+            self.stdout.write(json.dumps([row.as_dict() for row in rows], ensure_ascii=False, indent=2, sort_keys=True))
             return
         with translation.override("sv"):
             for row in rows:

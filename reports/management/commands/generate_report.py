@@ -39,7 +39,9 @@ class Command(BaseCommand):
         with translation.override("sv"):
             try:
                 params = check_params(
-                    user=None, kind=options["kind"], scope_token=options["scope"],
+                    user=None,
+                    kind=options["kind"],
+                    scope_token=options["scope"],
                     period_from=_date(options["period_from"]) if options["period_from"] else None,
                     period_to=_date(options["period_to"]) if options["period_to"] else None,
                     on=_date(options["on"]) if options["on"] else None,

@@ -30,8 +30,9 @@ class Command(BaseCommand):
         if options["municipality"]:
             units = units.filter(municipality=one_municipality(options["municipality"], instead="--municipality"))
         if options["board"]:
-            board = one_by_code(Board.objects.all(), options["board"], municipality=options["municipality"],
-                                what="board")
+            board = one_by_code(
+                Board.objects.all(), options["board"], municipality=options["municipality"], what="board"
+            )
             units = units.filter(board=board)
         units = units_with_board(units).select_related("municipality").order_by("code")
         findings = run_checks(units=units, on=on)

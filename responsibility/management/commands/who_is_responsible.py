@@ -33,8 +33,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         on = parse_date(options["date"])
-        unit = one_by_code(units_with_board(Unit.objects.all()), options["unit"],
-                           municipality=options["municipality"], what="unit")
+        unit = one_by_code(
+            units_with_board(Unit.objects.all()), options["unit"], municipality=options["municipality"], what="unit"
+        )
         resolution = responsible_for(unit=unit, role=options["role"], on=on)
         if options["format"] == "json":
             self.stdout.write(json.dumps(resolution.as_dict(), ensure_ascii=False, indent=2))
