@@ -179,3 +179,18 @@ def test_followup_created_flash_links_the_follow_up(client, today):
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert f'Uppföljningen skapades: <a href="{response["Location"]}">' in page
+
+
+def test_register_flash_names_and_links_the_saved_object_escaped(client):
+    """After saving a register object the message names it as a link to it; a name with markup stays text."""
+    region = Region.objects.filter(municipality__code="stockholm").first()
+    client.force_login(user("admin"))
+    url = reverse("responsibility:region_edit", args=[region.pk])
+    response = client.post(
+        url,
+        {"code": region.code, "name": "<i>Region</i> Söder", "host_board": region.host_board_id or ""},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert f'Regionen <a href="{url}">&lt;i&gt;Region&lt;/i&gt; Söder</a> sparades.' in body
+    assert "<i>Region</i>" not in body
