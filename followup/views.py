@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -521,11 +522,12 @@ def routine_edit(request, pk: int | None = None):
     form = RoutineForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            services.routine_save(routine=form.instance, actor=request.user)
+            routine = services.routine_save(routine=form.instance, actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The routine was saved."))
+            url = reverse("followup:routine_edit", args=[routine.pk])
+            success_with_link(request, _("The routine was saved:"), url, routine.title)
             return redirect("followup:routine_list")
     return render(
         request,
