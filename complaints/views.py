@@ -53,6 +53,7 @@ from complaints.selectors import (
     is_overdue,
 )
 from complaints.services import COMPLAINT_OPEN_STATES, CollaborationMove, ComplaintMove
+from core.flash import success_with_link
 from core.forms import add_service_errors
 from responsibility.tenancy import municipality_id_of
 
@@ -117,9 +118,11 @@ def complaint_create(request):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(
+                success_with_link(
                     request,
-                    _("The complaint is registered with reference %(reference)s.") % {"reference": complaint.reference},
+                    _("The complaint is registered with reference"),
+                    complaint.get_absolute_url(),
+                    complaint.reference,
                 )
                 return redirect("complaints:complaint_detail", pk=complaint.pk)
         return render(request, "complaints/complaint_form.html", {"form": form}, status=400)
@@ -437,10 +440,11 @@ def collaboration_create(request):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(
+                success_with_link(
                     request,
-                    _("The collaboration deviation is registered with reference %(reference)s.")
-                    % {"reference": case.reference},
+                    _("The collaboration deviation is registered with reference"),
+                    case.get_absolute_url(),
+                    case.reference,
                 )
                 return redirect("complaints:collaboration_detail", pk=case.pk)
         return render(request, "complaints/collaboration_form.html", {"form": form}, status=400)

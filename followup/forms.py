@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from followup.choices import AnswerStatus, DutyArea, FindingSeverity, FollowUpKind, FollowUpTrigger, PlanScope
 from followup.models import ChecklistAnswer, ChecklistTemplate, FollowUpPlan, Routine
+from responsibility import pickers
 from responsibility.choices import ContractKind, Role
 from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit
 from responsibility.tenancy import scope_form_choices
@@ -32,6 +34,17 @@ def auditors_queryset():
         .distinct()
         .order_by("last_name", "first_name")
     )
+
+
+def make_picker(field, kind: str, **params: object) -> None:
+    """Make ``field`` (people or units) a type-ahead picker over follow-up's endpoint (``picker_views``)."""
+    field.widget.attrs.update(pickers.picker_attrs(kind, reverse("followup:picker_search"), **params))
+    if kind == "unit":
+        field.queryset = pickers.units_for_picker(field.queryset)
+        field.label_from_instance = pickers.unit_label
+    else:
+        field.queryset = pickers.with_current(field.queryset)
+        field.label_from_instance = pickers.person_label
 
 
 PHYSICIAN_FIELDS = ("doctor_available_24_7", "nurse_assessment_24_7", "physical_visits", "non_compliance_consequences")
@@ -196,6 +209,8 @@ class PlanForm(forms.ModelForm):
         self.fields["board"].queryset = Board.objects.order_by("name")
         self.fields["checklist_template"].queryset = ChecklistTemplate.objects.filter(active=True)
         self.fields["auditor"].queryset = auditors_queryset()
+        make_picker(self.fields["unit"], "unit")
+        make_picker(self.fields["auditor"], "auditor")
 
     def clean(self):
         data = super().clean()
@@ -238,6 +253,8 @@ class FollowUpCreateForm(forms.Form):
             Contract.objects.filter(Q(units__in=units) | Q(provider__units__in=units)).distinct().order_by("title")
         )
         self.fields["auditor"].queryset = auditors_queryset()
+        make_picker(self.fields["unit"], "unit")
+        make_picker(self.fields["auditor"], "auditor")
 
 
 class FindingForm(forms.Form):
@@ -274,6 +291,7 @@ class ActionForm(forms.Form):
         super().__init__(*args, prefix="action", **kwargs)
         self.fields["finding"].choices = [(f.pk, f.description[:80]) for f in findings]
         self.fields["owner"].queryset = owners_for(follow_up)
+        make_picker(self.fields["owner"], "owner", followup=follow_up.pk)
 
 
 def owners_for(follow_up) -> forms.QuerySet:

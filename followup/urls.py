@@ -1,6 +1,6 @@
 from django.urls import path
 
-from followup import contract_views, views
+from followup import contract_views, picker_views, views
 
 app_name = "followup"
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("rutiner/", views.routine_list, name="routine_list"),
     path("rutiner/ny/", views.routine_edit, name="routine_create"),
     path("rutiner/<int:pk>/", views.routine_edit, name="routine_edit"),
+    path("valj/", picker_views.picker_search, name="picker_search"),
     path("jobb/", views.job_runs, name="job_runs"),
     path("avtal/", contract_views.contract_list, name="contract_list"),
     path("avtal/nytt/", contract_views.contract_edit, name="contract_create"),

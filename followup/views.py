@@ -9,10 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.flash import success_with_link
 from core.forms import add_service_errors
 from core.models import JobRun
 from core.uploads import check_zip_expansion, clean_filename
@@ -88,7 +90,7 @@ def followup_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The follow-up was created."))
+            success_with_link(request, _("The follow-up was created:"), follow_up.get_absolute_url(), str(follow_up))
             return redirect(follow_up)
     return render(request, "followup/followup_form.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -230,7 +232,7 @@ def action_create(request, pk: int):
     if form.is_valid():
         finding = next(f for f in findings if str(f.pk) == form.cleaned_data["finding"])
         try:
-            services.action_create(
+            action = services.action_create(
                 finding=finding,
                 actor=request.user,
                 description=form.cleaned_data["description"],
@@ -240,7 +242,7 @@ def action_create(request, pk: int):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The action was proposed."))
+            success_with_link(request, _("The action was proposed:"), action.get_absolute_url(), str(action))
             return redirect(f"{follow_up.get_absolute_url()}#findings")
     return _detail_with_form(request, follow_up, action_form=form)
 
@@ -311,13 +313,14 @@ def plan_create(request, pk: int | None = None):
     form = PlanForm(
         request.POST if request.method == "POST" else None, instance=instance, units=units_visible_to(request.user)
     )
+    scope_form_choices(form, municipality_of(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_save(plan=form.instance, actor=request.user)
+            plan = services.plan_save(plan=form.instance, actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The follow-up plan was saved."))
+            success_with_link(request, _("The follow-up plan was saved:"), plan.get_absolute_url(), plan.title)
             return redirect("followup:plan_list")
     return render(
         request,
@@ -519,11 +522,12 @@ def routine_edit(request, pk: int | None = None):
     form = RoutineForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            services.routine_save(routine=form.instance, actor=request.user)
+            routine = services.routine_save(routine=form.instance, actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The routine was saved."))
+            url = reverse("followup:routine_edit", args=[routine.pk])
+            success_with_link(request, _("The routine was saved:"), url, routine.title)
             return redirect("followup:routine_list")
     return render(
         request,

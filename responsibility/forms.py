@@ -218,19 +218,15 @@ class AssignmentForm(forms.ModelForm):
         )
         deputy.queryset = pickers.deputy_targets(municipality)
         deputy.label_from_instance = pickers.deputy_label
-        texts = {
-            "data-text-results": _("%(n)s matches. Use the up and down arrows to choose."),
-            "data-text-none": _("No matches."),
-            "data-text-chosen": _("Chosen: %(label)s"),
-        }
         for field, kind in ((person, "person"), (deputy, "deputy")):
-            field.widget.attrs.update(
-                {"data-picker": kind, "data-picker-url": url, "data-role-field": "id_role", **texts}
-            )
+            field.widget.attrs.update({**pickers.picker_attrs(kind, url), "data-role-field": "id_role"})
         self.fields["region"].queryset = Region.objects.filter(municipality=municipality)
         self.fields["board"].queryset = Board.objects.filter(municipality=municipality)
         self.fields["provider"].queryset = CareProvider.objects.filter(municipality=municipality)
-        self.fields["unit"].queryset = Unit.objects.filter(municipality=municipality)
+        unit = self.fields["unit"]
+        unit.queryset = pickers.units_for_picker(Unit.objects.filter(municipality=municipality))
+        unit.label_from_instance = pickers.unit_label
+        unit.widget.attrs.update(pickers.picker_attrs("unit", url))
         self.fields["has_staffing_mandate"].help_text = _(
             "Only for an operations manager (verksamhetschef): tick if the mandate covers staffing and "
             "competence. Without it the register warns (R9)."

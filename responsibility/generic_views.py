@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +24,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView, UpdateView
 
+from core.flash import success_naming
 from responsibility import services
 from responsibility.forms import add_service_errors
 from responsibility.models import Municipality
@@ -174,6 +174,13 @@ class RegisterEdit(RegisterAdminMixin, UpdateView):
     def done_url(self, obj) -> str:
         return self.list_url()
 
+    def object_url(self, obj) -> str:
+        """Where the saved object is shown: where the form goes when done, else its own edit page."""
+        done = self.done_url(obj)
+        if done != self.list_url():
+            return done
+        return reverse(f"responsibility:{self.name}_edit", kwargs={self.lookup: getattr(obj, self.lookup)})
+
     def cancel_url(self) -> str:
         return self.done_url(self.object) if self.editing else self.list_url()
 
@@ -184,7 +191,7 @@ class RegisterEdit(RegisterAdminMixin, UpdateView):
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, (self.changed if self.editing else self.created) % {"object": obj})
+        success_naming(self.request, self.changed if self.editing else self.created, self.object_url(obj), obj)
         return redirect(self.done_url(obj))
 
     def form_invalid(self, form):

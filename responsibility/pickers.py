@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from responsibility.choices import Profession, Role
-from responsibility.models import Assignment, Municipality, Person
+from responsibility.models import Assignment, Municipality, Person, Unit
 
-KINDS = ("person", "deputy")
+KINDS = ("person", "deputy", "unit")
 LIMIT = 20
 DEPUTISED_ROLES = (Role.MAS, Role.MAR, Role.OPERATIONS_MANAGER, Role.LEX_MARIA_REPORTER)
 SCOPE_RELATED = ("unit", "provider", "board", "region")
@@ -29,6 +30,11 @@ def people(municipality: Municipality, *, role: str = "") -> QuerySet[Person]:
         qs = qs.filter(licensed=True, profession=Profession.NURSE)
     elif role == Role.MAR:
         qs = qs.filter(licensed=True, profession__in=[Profession.PHYSIOTHERAPIST, Profession.OCCUPATIONAL_THERAPIST])
+    return with_current(qs)
+
+
+def with_current(qs: QuerySet[Person]) -> QuerySet[Person]:
+    """``qs`` with each person's current assignments (``current_assignments``), which tell namesakes apart."""
     current = _current(Assignment.objects.select_related(*SCOPE_RELATED))
     return qs.prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments")).order_by(
         "last_name", "first_name", "pk"
@@ -72,6 +78,8 @@ def deputy_label(assignment: Assignment) -> str:
 
 def search(*, kind: str, municipality: Municipality, q: str, role: str = "") -> list[dict]:
     """At most ``LIMIT`` choices whose name, e-mail or title contain every word of ``q``."""
+    if kind == "unit":
+        return unit_results(Unit.objects.filter(municipality=municipality), q)
     if role not in Role.values:
         role = ""
     words = q.split()[:5]
@@ -91,3 +99,60 @@ def search(*, kind: str, municipality: Municipality, q: str, role: str = "") -> 
     detail = person_detail if kind == "person" else deputy_detail
     name = (lambda obj: str(obj)) if kind == "person" else (lambda obj: str(obj.person))
     return [{"value": obj.pk, "label": name(obj), "detail": detail(obj)} for obj in qs[:LIMIT]]
+
+
+def match_people(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
+    """The people of ``qs`` whose name, e-mail or title contain every word of ``q``."""
+    for word in q.split()[:5]:
+        qs = qs.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(title__icontains=word)
+        )
+    return qs
+
+
+def person_results(qs: QuerySet[Person], q: str) -> list[dict]:
+    """At most ``LIMIT`` choices of ``qs`` (people, with ``with_current``) matching ``q``."""
+    return [{"value": p.pk, "label": str(p), "detail": person_detail(p)} for p in match_people(qs, q)[:LIMIT]]
+
+
+def units_for_picker(qs: QuerySet[Unit]) -> QuerySet[Unit]:
+    return qs.select_related("board", "provider").order_by("name", "pk")
+
+
+def unit_detail(unit: Unit) -> str:
+    return " · ".join(part for part in [unit.code, unit.board.name, unit.provider.name] if part)
+
+
+def unit_label(unit: Unit) -> str:
+    return f"{unit.name} – {unit_detail(unit)}"
+
+
+def unit_results(qs: QuerySet[Unit], q: str) -> list[dict]:
+    """At most ``LIMIT`` units of ``qs`` whose name, code, board or provider contain every word of ``q``."""
+    qs = units_for_picker(qs)
+    for word in q.split()[:5]:
+        qs = qs.filter(
+            Q(name__icontains=word)
+            | Q(code__icontains=word)
+            | Q(board__name__icontains=word)
+            | Q(provider__name__icontains=word)
+        )
+    return [{"value": u.pk, "label": u.name, "detail": unit_detail(u)} for u in qs[:LIMIT]]
+
+
+def picker_attrs(kind: str, url: str, **params: object) -> dict:
+    """The attributes that make a select a type-ahead picker (``static/js/picker.js``) of ``kind`` at ``url``;
+    ``params`` are sent with every search (e.g. the follow-up whose unit's people may own an action)."""
+    attrs = {
+        "data-picker": kind,
+        "data-picker-url": url,
+        "data-text-results": _("%(n)s matches. Use the up and down arrows to choose."),
+        "data-text-none": _("No matches."),
+        "data-text-chosen": _("Chosen: %(label)s"),
+    }
+    if params:
+        attrs["data-picker-params"] = "&".join(f"{key}={value}" for key, value in params.items())
+    return attrs

@@ -1,7 +1,7 @@
-/* Type-ahead picker: turns <select data-picker="person|deputy" data-picker-url="…"> into an ARIA 1.2
+/* Type-ahead picker: turns <select data-picker="person|deputy|unit|auditor|owner" data-picker-url="…"> into an ARIA 1.2
  * combobox (a text box with a list box of matches fetched from the server). Without JavaScript the
  * select itself is the picker; its option labels already tell namesakes apart (title, workplace, e-mail).
- * The select stays in the form and carries the chosen value. */
+ * The select stays in the form and carries the chosen value; data-picker-params (a query string) goes with every search. */
 (function () {
   "use strict";
 
@@ -123,7 +123,9 @@
     function search() {
       var q = input.value.trim();
       if (!q) { results = []; close(); select.value = ""; return; }
-      var params = new URLSearchParams({ kind: select.getAttribute("data-picker"), q: q });
+      var params = new URLSearchParams(select.getAttribute("data-picker-params") || "");
+      params.set("kind", select.getAttribute("data-picker"));
+      params.set("q", q);
       var roleField = document.getElementById(select.getAttribute("data-role-field") || "");
       if (roleField && roleField.value) { params.set("role", roleField.value); }
       var ticket = ++asked;

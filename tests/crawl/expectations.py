@@ -335,6 +335,17 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "GET": {"*": "403", "admin": "200", "anonymous": "302"},
         "POST": {"*": "405", "anonymous": "302"},
     },
+    "followup:picker_search": {
+        "GET": {
+            "*": "403",
+            "admin": "200",
+            "anonymous": "302",
+            "entreprenor-mas": "200",
+            "kvalitet": "200",
+            "mas": "200",
+        },
+        "POST": {"*": "405", "anonymous": "302"},
+    },
     "followup:plan_create": {
         "GET": {"*": "403", "admin": "200", "anonymous": "302", "entreprenor-mas": "200", "mas": "200"},
         "POST": {"*": "403", "admin": "400", "anonymous": "302", "entreprenor-mas": "400", "mas": "400"},

@@ -88,7 +88,7 @@ def test_picker_refuses_non_admins_and_unknown_kinds(client, demo_user):
     client.force_login(demo_user("mas"))
     assert client.get(PICKER, {"q": "a"}).status_code == 403
     client.force_login(demo_user("admin"))
-    assert client.get(PICKER, {"kind": "unit", "q": "a"}).status_code == 404
+    assert client.get(PICKER, {"kind": "nope", "q": "a"}).status_code == 404
 
 
 def test_person_select_labels_tell_namesakes_apart(admin_client, namesakes):

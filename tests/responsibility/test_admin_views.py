@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from responsibility.admin_views import unit_page_url
 from responsibility.choices import AssignmentKind, OperatingForm, Profession, ProviderKind, Role, UnitType
 from responsibility.models import (
     Assignment,
@@ -144,7 +145,9 @@ def test_admin_creates_a_unit_with_its_first_operating_period(admin_client):
     assert unit.places == 32
     assert unit.provides_rehabilitation
     assert list(unit.operating_periods.values_list("valid_from", "operating_form")) == [(date(2026, 1, 1), "own")]
-    assert "Enheten Lönnen vård- och omsorgsboende skapades." in response.content.decode()
+    # The message names the new unit and links its page.
+    link = f'<a href="{unit_page_url(unit)}">Lönnen vård- och omsorgsboende</a>'
+    assert f"Enheten {link} skapades." in response.content.decode()
 
 
 def test_unit_without_board_is_refused_and_input_kept(admin_client):

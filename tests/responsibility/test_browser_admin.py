@@ -62,7 +62,9 @@ def test_admin_creates_a_unit_and_assigns_mas_and_operations_manager(page):
         page.goto(reverse("responsibility:assignment_create") + f"?unit=hage-90&role={role}")
         assert_accessible(page)
         assert page.input_value("#id_scope") == "unit"
-        assert page.input_value("#id_unit") == str(unit.pk)
+        # The unit is a type-ahead picker too: its select (hidden behind the text box) carries the chosen unit.
+        assert page.input_value("#id_unit_select") == str(unit.pk)
+        assert page.input_value("#id_unit").startswith("Linnéan vård- och omsorgsboende – hage-90")
         # One scope field at a time; the staffing mandate only for an operations manager, never pre-ticked.
         assert page.locator("#id_unit").is_visible()
         assert not page.locator("#id_board").is_visible()
