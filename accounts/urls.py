@@ -16,6 +16,7 @@ urlpatterns = [
     path("inloggningstjanster/", views.provider_list, name="provider_list"),
     path("inloggningstjanster/ny/", views.provider_edit, name="provider_create"),
     path("inloggningstjanster/<int:pk>/", views.provider_edit, name="provider_edit"),
+    path("enheter/<slug:code>/atkomst/", views.unit_access, name="unit_access"),
     path("sso/ingen-person/", views.sso_unmatched, name="sso_unmatched"),
     path("sso/nekad/", views.sso_refused, name="sso_refused"),
 ]

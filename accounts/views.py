@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import selectors, services
 from accounts.forms import LinkForm, LocalUserForm, LoginPolicyForm, ProviderForm
 from accounts.models import IdentityProvider, LoginPolicy
-from responsibility.models import Municipality
-from responsibility.permissions import register_admin_users
+from responsibility.models import Municipality, Unit
+from responsibility.permissions import register_admin_users, who_sees_unit
 
 
 def admin_required(view):
@@ -207,3 +207,13 @@ def sso_unmatched(request):
 @require_GET
 def sso_refused(request):
     return render(request, "accounts/sso_refused.html", status=403)
+
+
+@admin_required
+@require_GET
+def unit_access(request, code: str):
+    """Who can see a unit of the admin's municipality, and the role or grant that gives each access."""
+    unit = get_object_or_404(
+        Unit.objects.select_related("board", "provider"), code=code, municipality_id=request.admin_municipality_id
+    )
+    return render(request, "accounts/unit_access.html", {"unit": unit, "rows": who_sees_unit(unit)})

@@ -194,6 +194,7 @@ class UnitEdit(UnitCreate):
             unit=self.object,
             operation_url=reverse("responsibility:unit_change_operation", args=[self.object.code]),
             history_url=reverse("responsibility:unit_history", args=[self.object.code]),
+            access_url=reverse("accounts:unit_access", args=[self.object.code]),
         )
         return context
 

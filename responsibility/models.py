@@ -422,6 +422,11 @@ class Assignment(ValidityPeriod, models.Model):
         return self.unit or self.provider or self.board or self.region
 
     @property
+    def scope_label(self) -> str:
+        """The kind of scope, as shown: unit, care provider, board or region."""
+        return Scope(self.scope).label
+
+    @property
     def scope_key(self) -> tuple[str, int]:
         return (self.scope, self.unit_id or self.provider_id or self.board_id or self.region_id)
 

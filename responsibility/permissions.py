@@ -16,7 +16,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from responsibility.choices import Role
 from responsibility.models import Assignment, Unit
-from responsibility.scope import units_in_scope_q
+from responsibility.scope import covering_unit_q, units_in_scope_q
 from responsibility.tenancy import request_cache, scoped
 
 
@@ -154,3 +154,50 @@ START_ROLES = (
     Role.QUALITY_AUDITOR,
     Role.LEX_MARIA_REPORTER,
 )
+
+
+@dataclass
+class UnitAccess:
+    """One login that sees a unit, and why: register admin, the assignments covering it, a grant on it."""
+
+    user: object
+    is_admin: bool = False
+    assignments: list = field(default_factory=list)
+    granted: bool = False
+
+
+def who_sees_unit(unit: Unit, *, on: date | None = None) -> list[UnitAccess]:
+    """The active logins of ``unit``'s municipality that see it on ``on``, each with what gives access.
+
+    The inverse of :func:`units_visible_to`, from the same parts: register admins see every unit of
+    their municipality, others the units their active assignments' scopes cover
+    (:func:`~responsibility.scope.covering_unit_q` is the inverse of ``UserScope.unit_q``) plus units
+    granted to them (or their groups) with guardian's ``view_unit``.
+    """
+    from django.contrib.auth import get_user_model
+    from guardian.shortcuts import get_users_with_perms
+
+    on = on or today()
+    users = get_user_model().objects.filter(is_active=True, person__municipality_id=unit.municipality_id)
+    rows: dict[int, UnitAccess] = {}
+
+    def row(user) -> UnitAccess:
+        return rows.setdefault(user.pk, UnitAccess(user=user))
+
+    for user in register_admin_users(municipality_id=unit.municipality_id):
+        row(user).is_admin = True
+    assignments = (
+        Assignment.objects.active_on(on)
+        .filter(covering_unit_q(unit), person__user__in=users)
+        .select_related("person__user", "unit", "provider", "board", "region")
+        .order_by("person__last_name", "person__first_name", "role", "valid_from")
+    )
+    for assignment in assignments:
+        row(assignment.person.user).assignments.append(assignment)
+    granted = get_users_with_perms(unit, only_with_perms_in=["view_unit"], with_group_users=True)
+    for user in granted.filter(pk__in=users.values("pk")):
+        row(user).granted = True
+    by_pk = {u.pk: u for u in users.filter(pk__in=list(rows)).select_related("person")}
+    for access in rows.values():
+        access.user = by_pk[access.user.pk]
+    return sorted(rows.values(), key=lambda a: (a.user.person.last_name, a.user.person.first_name, a.user.username))

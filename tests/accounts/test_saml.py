@@ -1,6 +1,6 @@
 """SAML 2.0 through allauth + python3-saml (xmlsec): configured from IdP metadata, AuthnRequest out, forgeries refused.
 
-The full journey through a running SAML IdP in Chromium is not here yet (see the README).
+The full journey through a running SAML IdP in Chromium is in test_saml_browser.py.
 """
 
 from __future__ import annotations

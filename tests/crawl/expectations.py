@@ -617,6 +617,10 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "GET": {"*": "200"},
         "POST": {"*": "405"},
     },
+    "accounts:unit_access": {
+        "GET": {"*": "403", "admin": "200 foreign:404 missing:404", "anonymous": "302"},
+        "POST": {"*": "403", "admin": "405", "anonymous": "302"},
+    },
     "accounts:user_activate": {
         "GET": {"*": "403", "admin": "405", "anonymous": "302"},
         "POST": {"*": "403", "admin": "404 visible:302", "anonymous": "302"},

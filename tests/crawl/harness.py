@@ -287,6 +287,7 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
     "responsibility:region_edit": {"pk": "region"},
     "responsibility:board_edit": {"pk": "board"},
     "responsibility:provider_edit": {"pk": "provider"},
+    "accounts:unit_access": {"code": "unit_admin"},
     "responsibility:unit_edit": {"code": "unit_admin"},
     "responsibility:unit_change_operation": {"code": "unit_admin"},
     "responsibility:person_edit": {"pk": "person"},
