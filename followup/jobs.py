@@ -100,9 +100,17 @@ def followups_from_plans(*, on: date, batch_size: int) -> dict[str, int]:
         if created >= batch_size:
             break
         with transaction.atomic():
-            plan = lock_skip(FollowUpPlan.objects.filter(pk=pk)).select_related("contract", "unit__board").first()
+            # Wait for (never skip) a plan another worker holds: its run may be for another date, and a
+            # skipped plan would lose this date's occurrences. Creation is idempotent (unique per unit and
+            # period, conflicts ignored), so the second worker creates only what is still missing.
+            plan = (
+                FollowUpPlan.objects.select_for_update(of=("self",))
+                .select_related("contract", "unit__board")
+                .filter(pk=pk)
+                .first()
+            )
             if plan is None:
-                continue  # another worker holds it
+                continue
             created += followups_from_plan(plan=plan, on=on, limit=batch_size - created)
             plans += 1
     return {"plans": plans, "created": created}
