@@ -37,19 +37,14 @@ class ComplaintList(ApiView):
     @extend_schema(parameters=[ComplaintFilterSerializer], responses=ComplaintSerializer(many=True))
     def get(self, request):
         data = self.query(ComplaintFilterSerializer)
-        qs = selectors.client_complaints(client=self.client)
-        if data.get("unit"):
-            qs = qs.filter(unit__code=data["unit"])
-        if data.get("board"):
-            qs = qs.filter(unit__board__code=data["board"])
-        if data.get("state"):
-            qs = qs.filter(state=data["state"])
-        if data.get("period_start"):
-            qs = qs.filter(received_on__gte=data["period_start"])
-        if data.get("period_end"):
-            qs = qs.filter(received_on__lte=data["period_end"])
-        if data.get("updated_since"):
-            qs = qs.filter(updated_at__gte=data["updated_since"])
+        qs = selectors.case_filters(
+            selectors.client_complaints(client=self.client),
+            data,
+            unit="unit__code",
+            board="unit__board__code",
+            day="received_on",
+            updated="updated_at",
+        )
         page = self.paginate_queryset(_complaint_rows(qs))
         patient_data_access_record(user=self.client.user, records=page, action="api")
         return self.get_paginated_response(ComplaintSerializer(page, many=True).data)
@@ -81,21 +76,14 @@ class FollowUpList(ApiView):
     @extend_schema(parameters=[FollowUpFilterSerializer], responses=FollowUpSerializer(many=True))
     def get(self, request):
         data = self.query(FollowUpFilterSerializer)
-        qs = selectors.client_followups(client=self.client)
-        if data.get("unit"):
-            qs = qs.filter(unit__code=data["unit"])
-        if data.get("board"):
-            qs = qs.filter(board__code=data["board"])
-        if data.get("state"):
-            qs = qs.filter(state=data["state"])
-        if data.get("kind"):
-            qs = qs.filter(kind=data["kind"])
-        if data.get("period_start"):
-            qs = qs.filter(scheduled_date__gte=data["period_start"])
-        if data.get("period_end"):
-            qs = qs.filter(scheduled_date__lte=data["period_end"])
-        if data.get("updated_since"):
-            qs = selectors.updated_since(qs, data["updated_since"])
+        qs = selectors.case_filters(
+            selectors.client_followups(client=self.client),
+            data,
+            unit="unit__code",
+            board="board__code",
+            day="scheduled_date",
+            extra=("kind",),
+        )
         page = self.paginate_queryset(_followup_rows(qs))
         return self.get_paginated_response(FollowUpSerializer(page, many=True).data)
 

@@ -109,6 +109,27 @@ def updated_since(qs: QuerySet, since: datetime) -> QuerySet:
     return qs.filter(pk__in=qs.model.history.filter(history_date__gte=since).values("id"))
 
 
+def case_filters(
+    qs: QuerySet, data: dict, *, unit: str, board: str, day: str, updated: str | None = None, extra: tuple = ()
+) -> QuerySet:
+    """Apply a case list's query (unit, board, state, period, ``updated_since`` and ``extra`` fields) to ``qs``.
+
+    ``unit``/``board`` are the lookups of the unit's and board's code, ``day`` the date the period filters on,
+    ``updated`` the row's update timestamp (cases without one are matched through their history).
+    """
+    for key, field in {"unit": unit, "board": board, "state": "state", **{k: k for k in extra}}.items():
+        if data.get(key):
+            qs = qs.filter(**{field: data[key]})
+    if data.get("period_start"):
+        qs = qs.filter(**{f"{day}__gte": data["period_start"]})
+    if data.get("period_end"):
+        qs = qs.filter(**{f"{day}__lte": data["period_end"]})
+    if data.get("updated_since"):
+        since = data["updated_since"]
+        qs = qs.filter(**{f"{updated}__gte": since}) if updated else updated_since(qs, since)
+    return qs
+
+
 def clients_of(*, municipality_id: int | None) -> QuerySet[ApiClient]:
     """The municipality's API clients (none for an admin without a municipality: never another's)."""
     if municipality_id is None:

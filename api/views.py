@@ -248,19 +248,14 @@ class DeviationListCreate(ApiView):
     @extend_schema(parameters=[DeviationFilterSerializer], responses=DeviationSerializer(many=True))
     def get(self, request):
         data = self.query(DeviationFilterSerializer)
-        qs = selectors.client_deviations(client=self.client).select_related("unit__board", "category")
-        if data.get("unit"):
-            qs = qs.filter(unit__code=data["unit"])
-        if data.get("board"):
-            qs = qs.filter(unit__board__code=data["board"])
-        if data.get("state"):
-            qs = qs.filter(state=data["state"])
-        if data.get("period_start"):
-            qs = qs.filter(occurred_at__date__gte=data["period_start"])
-        if data.get("period_end"):
-            qs = qs.filter(occurred_at__date__lte=data["period_end"])
-        if data.get("updated_since"):
-            qs = qs.filter(updated_at__gte=data["updated_since"])
+        qs = selectors.case_filters(
+            selectors.client_deviations(client=self.client).select_related("unit__board", "category"),
+            data,
+            unit="unit__code",
+            board="unit__board__code",
+            day="occurred_at__date",
+            updated="updated_at",
+        )
         page = self.paginate_queryset(qs)
         incidents_services.patient_data_access_record(user=self.client.user, deviations=page, action="api")
         return self.get_paginated_response(DeviationSerializer(page, many=True).data)
@@ -378,19 +373,13 @@ class LexMariaList(ApiView):
     @extend_schema(parameters=[LexMariaFilterSerializer], responses=LexMariaCaseSerializer(many=True))
     def get(self, request):
         data = self.query(LexMariaFilterSerializer)
-        qs = selectors.client_lex_maria_cases(client=self.client)
-        if data.get("unit"):
-            qs = qs.filter(deviation__unit__code=data["unit"])
-        if data.get("board"):
-            qs = qs.filter(board__code=data["board"])
-        if data.get("state"):
-            qs = qs.filter(state=data["state"])
-        if data.get("period_start"):
-            qs = qs.filter(decided_at__date__gte=data["period_start"])
-        if data.get("period_end"):
-            qs = qs.filter(decided_at__date__lte=data["period_end"])
-        if data.get("updated_since"):
-            qs = selectors.updated_since(qs, data["updated_since"])
+        qs = selectors.case_filters(
+            selectors.client_lex_maria_cases(client=self.client),
+            data,
+            unit="deviation__unit__code",
+            board="board__code",
+            day="decided_at__date",
+        )
         page = self.paginate_queryset(_lex_maria_rows(qs))
         incidents_services.patient_data_access_record(
             user=self.client.user, deviations=[c.deviation for c in page], action="api"
