@@ -93,13 +93,35 @@ def tablet_page(browser, live_server, live_demo):
 def assert_accessible(page) -> None:
     """Fail on any serious or critical axe-core violation on the current page."""
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
 
-    results = Axe().run(page)
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = Axe().run(page)
+            break
+        except PlaywrightError as exc:
+            # A form post or link click just before may still be replacing the
+            # document; axe then finds no document. Run it on the page that loads.
+            navigating = "documentElement" in str(exc) or "Execution context was destroyed" in str(exc)
+            if not navigating or attempt == 2:
+                raise
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert not bad, "axe violations on {}:\n{}".format(
         page.url,
         "\n".join(f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:5]]}" for v in bad),
     )
+
+
+def follow(link) -> None:
+    """Click a link and wait until the page it leads to has loaded.
+
+    A bare click returns as soon as the click is dispatched; reading the page
+    straight after it races the navigation (an empty content() or an axe run on
+    a document that is being replaced).
+    """
+    with link.page.expect_navigation():
+        link.click()
 
 
 def login(page, username: str, password: str = DEMO_PASSWORD) -> None:

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from api.models import ApiClient
 from tests.api.conftest import Api, make_client
-from tests.conftest import assert_accessible, login
+from tests.conftest import assert_accessible, follow, login
 
 PAGE = "/integrationer/klienter/"
 
@@ -111,7 +111,7 @@ def test_the_command_creates_lists_and_revokes():
 def test_admin_creates_and_revokes_a_client_in_the_browser(page):
     """From the navigation: create a client (token shown once, accessible page), then revoke it."""
     login(page, "admin")
-    page.get_by_role("link", name="API-klienter").click()
+    follow(page.get_by_role("link", name="API-klienter"))
     assert_accessible(page)
     page.get_by_label("Systemets namn").fill("Lifecare")
     page.get_by_label("Rapportera avvikelser").check()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from complaints.models import CollaborationDeviation, Complaint
-from tests.conftest import assert_accessible, login
+from tests.conftest import assert_accessible, follow, login
 
 
 @pytest.mark.django_db(transaction=True)
@@ -14,7 +14,7 @@ def test_a_phone_complaint_is_registered_and_answered_within_the_deadline(page):
     login(page, "mas")
     page.goto("/klagomal/")
     assert_accessible(page)
-    page.get_by_role("link", name="Registrera klagomål").click()
+    follow(page.get_by_role("link", name="Registrera klagomål"))
     assert_accessible(page)
     page.get_by_label("Enhet").select_option(label="Ekbacken vård- och omsorgsboende")
     page.get_by_label("Telefon", exact=True).check()
@@ -49,7 +49,7 @@ def test_a_collaboration_deviation_is_sent_to_the_region_and_its_reply_registere
     login(page, "mas")
     page.goto("/klagomal/samverkan/")
     assert_accessible(page)
-    page.get_by_role("link", name="Skicka samverkansavvikelse").click()
+    follow(page.get_by_role("link", name="Skicka samverkansavvikelse"))
     assert_accessible(page)
     page.get_by_label("Motpart", exact=True).select_option(label="Region Stockholm")
     page.get_by_label("Berört avtal om läkarmedverkan (om något)").select_option(index=1)

@@ -6,7 +6,7 @@ import pytest
 
 from followup.choices import ActionState, FollowUpState
 from followup.models import Action, FollowUp
-from tests.conftest import assert_accessible, login
+from tests.conftest import assert_accessible, follow, login
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,7 @@ def test_auditor_performs_followup_on_tablet_and_loop_closes(tablet_page, browse
     login(owner, "enhetschef")
     owner.goto("/uppfoljning/atgarder/?mine=1")
     assert_accessible(owner)
-    owner.get_by_role("link", name=re.compile("Inför kontroll av signeringslistor varje kväll")).click()
+    follow(owner.get_by_role("link", name=re.compile("Inför kontroll av signeringslistor varje kväll")))
     assert_accessible(owner)
     owner.get_by_label("Vad som gjordes").fill("Kontrollen görs av kvällens sjuksköterska och signeras.")
     owner.get_by_role("button", name="Rapportera klar").click()

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import Deviation, DeviationState, LexMariaCase
-from tests.conftest import assert_accessible, login
+from tests.conftest import assert_accessible, follow, login
 from tests.incidents.deviation_helpers import report
 
 
@@ -48,7 +48,7 @@ def test_unit_manager_investigates_and_sends_to_mas(page):
     login(page, "enhetschef")
     page.goto("/avvikelser/?state=registered")
     assert_accessible(page)
-    page.get_by_role("link", name=deviation.reference).click()
+    follow(page.get_by_role("link", name=deviation.reference))
     assert_accessible(page)
     page.get_by_label("Orsaker").fill("Signeringslistan byttes inte vid ordinationsändring.")
     page.get_by_role("button", name="Spara utredningen").click()
@@ -76,7 +76,7 @@ def test_mas_assesses_no_lex_maria_and_closes_with_feedback(page):
     page.goto("/avvikelser/bedomning/")
     assert "Försenad" in page.locator("tr", has_text=deviation.reference).inner_text()
     assert_accessible(page)
-    page.get_by_role("link", name=deviation.reference).click()
+    follow(page.get_by_role("link", name=deviation.reference))
     assert "19121212-1212" in page.content()
     assert_accessible(page)
     page.get_by_role("textbox", name=re.compile("^Bedömning")).fill("Ingen bestående skada; rutinbrist.")
@@ -111,6 +111,6 @@ def test_mas_decides_lex_maria_yes_and_reaches_the_case(page):
     page.get_by_role("button", name="Registrera MAS-bedömningen").click()
     assert_accessible(page)
     case = LexMariaCase.objects.get(deviation=deviation)
-    page.get_by_role("link", name=case.reference, exact=True).click()
+    follow(page.get_by_role("link", name=case.reference, exact=True))
     page.wait_for_url(f"**/lex-maria/{case.pk}/")
     assert_accessible(page)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from incidents.models import DeviationState, LexMariaCase
-from tests.conftest import assert_accessible, login
+from tests.conftest import assert_accessible, follow, login
 from tests.incidents.deviation_helpers import report
 
 
@@ -19,7 +19,7 @@ def test_mas_fast_tracks_a_risk_9_case_and_opens_lex_maria(page):
     assert deviation.state == DeviationState.REGISTERED
     login(page, "mas")
     page.goto("/avvikelser/bedomning/")
-    page.get_by_role("link", name=deviation.reference, exact=True).click()
+    follow(page.get_by_role("link", name=deviation.reference, exact=True))
     page.wait_for_url(f"**/avvikelser/{deviation.pk}/")
     assert_accessible(page)
     page.get_by_role("button", name="Ta in för MAS/MAR-bedömning nu (utredningen fortsätter)").click()
@@ -32,6 +32,6 @@ def test_mas_fast_tracks_a_risk_9_case_and_opens_lex_maria(page):
     flash = page.locator(".messages")
     assert f"Lex Maria-ärende {case.reference} är öppnat" in flash.inner_text()
     assert_accessible(page)
-    flash.get_by_role("link", name=f"öppna {case.reference}").click()
+    follow(flash.get_by_role("link", name=f"öppna {case.reference}"))
     page.wait_for_url(f"**/lex-maria/{case.pk}/")
     assert_accessible(page)

@@ -159,14 +159,14 @@ def test_command_state_route_board_role_and_readable_text():
 def test_board_official_journey_informed_marker_closed_cases_and_export(page):
     """From the start page the board official opens the queue, sees the private provider's case marked as
     only informed, switches to all cases sorted oldest first, and the export link keeps the filter."""
-    from tests.conftest import assert_accessible, login
+    from tests.conftest import assert_accessible, follow, login
 
     provider = open_case(route="provider_mas")
     official = _official(provider.board.code)
     official.set_password("demo-Pa55word!")
     official.save()
     login(page, official.username, "demo-Pa55word!")
-    page.get_by_role("link", name="Nämndens Lex Maria-kö: öppna ärenden").first.click()
+    follow(page.get_by_role("link", name="Nämndens Lex Maria-kö: öppna ärenden").first)
     page.wait_for_url("**/avvikelser/lex-maria/")
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=provider.reference, exact=True))
     assert "Nämnden informeras endast" in row.inner_text()

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from incidents.lexmaria import demo as demo_lexmaria
 from incidents.models import LexMariaCase, LexMariaState
-from tests.conftest import assert_accessible, login
+from tests.conftest import assert_accessible, follow, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,10 +16,10 @@ def test_mas_records_a_step_and_the_board_official_sees_the_case(page):
     assert case.state == LexMariaState.DECIDED
 
     login(page, "mas")
-    page.get_by_role("link", name="Lex Maria", exact=True).click()
+    follow(page.get_by_role("link", name="Lex Maria", exact=True))
     page.get_by_role("heading", level=1, name="Lex Maria-ärenden").wait_for()
     assert_accessible(page)
-    page.get_by_role("link", name=case.reference).click()
+    follow(page.get_by_role("link", name=case.reference))
     page.get_by_role("heading", level=1, name=f"Lex Maria {case.reference}").wait_for()
     assert_accessible(page)
     page.get_by_label("Datum då patienten eller närstående informerades").fill(timezone.localdate().isoformat())
@@ -42,7 +42,7 @@ def test_mas_records_a_step_and_the_board_official_sees_the_case(page):
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=case.reference))
     assert "Patient informerad" in row.inner_text()
     assert_accessible(page)
-    page.get_by_role("link", name=case.reference).click()
+    follow(page.get_by_role("link", name=case.reference))
     page.get_by_role("heading", level=1, name=f"Lex Maria {case.reference}").wait_for()
     assert "Larmet besvarades inte." not in page.content()
     assert_accessible(page)

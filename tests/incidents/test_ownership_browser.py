@@ -13,7 +13,7 @@ from incidents.models import Deviation, DeviationState
 from responsibility.choices import Role
 from responsibility.models import Person, Unit
 from responsibility.resolver import board_duty_holder
-from tests.conftest import assert_accessible, login
+from tests.conftest import assert_accessible, follow, login
 from tests.factories import user_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,7 +73,7 @@ def test_unresolvable_mas_falls_back_to_the_boards_mas_and_moves_when_the_regist
     # The register admin finds it in the list of unrouted cases and registers the contractor's MAS.
     _logout(page)
     login(page, "admin")
-    page.get_by_role("link", name="Ansvar oklart").first.click()
+    follow(page.get_by_role("link", name="Ansvar oklart").first)
     page.get_by_role("heading", level=1, name="Ansvar oklart").wait_for()
     assert deviation.reference in page.locator("main").inner_text()
     assert_accessible(page)
@@ -102,7 +102,7 @@ def test_unresolvable_mas_falls_back_to_the_boards_mas_and_moves_when_the_regist
     page.goto("/avvikelser/bedomning/")
     row = page.locator("tr", has_text=deviation.reference)
     assert "Ansvar oklart" not in row.inner_text()
-    page.get_by_role("link", name=deviation.reference).click()
+    follow(page.get_by_role("link", name=deviation.reference))
     body = page.locator("main").inner_text()
     assert "Klara Kastanj" in body
     assert page.locator(".unclear").count() == 0  # the "Ansvar oklart" notice is gone; the history keeps it

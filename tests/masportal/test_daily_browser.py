@@ -6,7 +6,7 @@ import pytest
 
 from core import services
 from core.models import Notification
-from tests.conftest import assert_accessible, login
+from tests.conftest import assert_accessible, follow, login
 
 
 @pytest.mark.django_db(transaction=True)
@@ -31,7 +31,7 @@ def test_inbox_read_and_unread(page, django_user_model):
     assert page.get_by_role("heading", level=1).inner_text() == "Aviseringar"
     assert page.locator("tr.is-unread").count() == 2
     assert_accessible(page)
-    page.get_by_role("link", name="Avvikelse AV-2026-000001 väntar på bedömning").click()
+    follow(page.get_by_role("link", name="Avvikelse AV-2026-000001 väntar på bedömning"))
     page.wait_for_url("**/avvikelser/bedomning/")
     assert "Aviseringar 1" in page.locator("a.inbox-link").inner_text().replace("\n", " ")
     page.goto("/aviseringar/")
@@ -74,7 +74,7 @@ def test_search_for_a_reference_a_unit_and_a_word(page):
     page.get_by_label("Sök på en referens").press("Enter")
     page.wait_for_url("**/sok/?q=medicinvagnen")
     deviations = page.get_by_role("region", name="Avvikelser")
-    deviations.get_by_role("link", name=deviation.reference).click()
+    follow(deviations.get_by_role("link", name=deviation.reference))
     page.wait_for_url(f"**/avvikelser/{deviation.pk}/")
     assert_accessible(page)
 
@@ -112,7 +112,7 @@ def test_each_roles_dashboard_shows_its_figures_and_passes_axe(page):
             page.locator(".dashboard-chart summary").first.click()
             assert page.locator(".dashboard-chart table").first.is_visible()
             assert page.locator(".dashboard-chart img").first.get_attribute("alt").startswith("Rapporterade avvikelser")
-            page.get_by_role("link", name="Nämndens Lex Maria-kö: öppna ärenden").click()
+            follow(page.get_by_role("link", name="Nämndens Lex Maria-kö: öppna ärenden"))
             page.wait_for_url("**/avvikelser/lex-maria/")
             page.goto("/")
         if username == "rapportor":

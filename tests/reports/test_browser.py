@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import assert_accessible, login
+from tests.conftest import assert_accessible, follow, login
 from tests.reports.conftest import pdf_text
 from tests.reports.seed import seed_period
 from tests.test_foundation import ROOT, _worker_env
@@ -46,7 +46,7 @@ def test_board_official_orders_deviation_report_and_downloads_pdf(page, settings
     )
     try:
         login(page, "tjansteman")
-        page.get_by_role("link", name="Rapporter").first.click()
+        follow(page.get_by_role("link", name="Rapporter").first)
         page.get_by_role("heading", name="Rapporter till nämnden").wait_for()
         assert_accessible(page)
         page.locator("#id_kind").select_option("deviations")

@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from responsibility.choices import Role
 from responsibility.models import Assignment, Unit
-from tests.conftest import assert_accessible, login
+from tests.conftest import assert_accessible, follow, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,9 +31,9 @@ def test_admin_creates_a_unit_and_assigns_mas_and_operations_manager(page):
     login(page, "admin")
     page.goto(reverse("responsibility:admin_home"))
     assert_accessible(page)
-    page.locator("main").get_by_role("link", name="Verksamheter", exact=True).click()
+    follow(page.locator("main").get_by_role("link", name="Verksamheter", exact=True))
     assert_accessible(page)
-    page.get_by_role("link", name="Ny enhet").click()
+    follow(page.get_by_role("link", name="Ny enhet"))
     assert_accessible(page)
 
     # A first attempt without a board keeps the input and says why.
@@ -118,7 +118,7 @@ def test_csv_import_with_two_bad_rows_shows_both_errors_and_saves_nothing(page):
     ).encode()
     login(page, "admin")
     page.goto(reverse("responsibility:admin_home"))
-    page.get_by_role("link", name="Importera enheter").click()
+    follow(page.get_by_role("link", name="Importera enheter"))
     assert_accessible(page)
     page.set_input_files("#id_file", files=[{"name": "enheter.csv", "mimeType": "text/csv", "buffer": content}])
     page.get_by_role("button", name="Förhandsgranska").click()

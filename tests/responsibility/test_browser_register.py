@@ -5,14 +5,14 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.conftest import assert_accessible, login
+from tests.conftest import assert_accessible, follow, login
 
 
 @pytest.mark.browser
 def test_mas_views_the_matrix_and_opens_a_gap(page):
     """The region MAS opens the matrix, follows a gap's link and lands on the unit page that explains it."""
     login(page, "mas")
-    page.get_by_role("link", name="Ansvarsmatris").first.click()
+    follow(page.get_by_role("link", name="Ansvarsmatris").first)
     page.wait_for_url(re.compile(reverse("responsibility:matrix")))
     assert page.locator("h1").inner_text() == "Ansvarsmatris"
     assert page.locator("#matrix tbody tr").count() > 0
