@@ -63,6 +63,7 @@ class Children:
 
     log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="masportal-bench-")))
     running: list[Child] = field(default_factory=list)
+    keep_logs: bool = False  # set when a child logged errors or the run failed
 
     def start(self, name: str, argv: list[str], *, env: dict | None = None) -> Child:
         log = self.log_dir / f"{name}.log"

@@ -87,7 +87,7 @@ def run_items(args, s: Subjects) -> list[Result]:
     if s.category is not None and list_url:
         results.append(
             page(
-                f"MAS deviation list, category filter ({s.category.name})",
+                "MAS deviation list, category filter",
                 mas,
                 f"{list_url}?{urllib.parse.urlencode({'category': s.category.pk})}",
                 (floors.MAS_LIST_SQL.format(category="AND d.category_id = %(c)s"), {**period, "c": s.category.pk}),

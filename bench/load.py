@@ -102,9 +102,17 @@ def start_stack(args, env: dict, children: Children, *, beat: bool) -> Stack:
         )
     _wait(lambda: _get(f"{base}/livez") == 200, 60, "gunicorn did not answer /livez", children, web)
     _wait(lambda: _pings(worker_name), 60, "the Celery worker did not answer a ping", children, worker)
-    procs = sum(1 for _ in _pids(web)) - 1
-    stack.gunicorn += f" ({procs} worker processes)"
+    stack.gunicorn += f" ({len(_pids(web)) - 1} worker processes; {_connections()})"
     return stack
+
+
+def _connections() -> str:
+    """How the web processes hold database connections (the settings they run with, from the same environment)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    pool = " with psycopg's pool" if (db.get("OPTIONS") or {}).get("pool") else ""
+    return f"CONN_MAX_AGE {db.get('CONN_MAX_AGE', 0)}{pool}"
 
 
 def _pids(child: Child) -> list[int]:
@@ -140,13 +148,23 @@ def _wait(ready, seconds: float, problem: str, children: Children, child: Child)
         time.sleep(0.3)
 
 
+PROBLEM = re.compile(r"ERROR|CRITICAL|Traceback|Error:")
+EXPECTED = re.compile(r"Service Unavailable: /healthz")  # the bench asking while worker and beat start
+
+
 def stop_stack(stack: Stack, children: Children) -> None:
-    """Stop web, worker and beat; print what they logged (warnings and errors only)."""
+    """Stop web, worker and beat; print the errors they logged (the last ten of each)."""
     for child in reversed(stack.children()):
         children.stop(child)
-        logged = children.tail(child)
-        if logged:
-            print(f"{child.name} log ({child.log}):\n{logged}")
+        try:
+            lines = child.log.read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+        problems = [line for line in lines if PROBLEM.search(line) and not EXPECTED.search(line)]
+        if problems:
+            children.keep_logs = True
+            print(f"{child.name}: {len(problems)} error lines in {child.log}, the last ones:")
+            print("\n".join(f"  {line[:300]}" for line in problems[-10:]))
 
 
 def ensure_wrk() -> str | None:

@@ -125,12 +125,27 @@ def measure(
     check=None,
 ) -> Result:
     """Time ``call`` (ms) ``iterations`` times after ``warmup`` calls; count its queries once; time the floor."""
-    from django.db import connection
 
     result = Result(name, target=target or Target(), note=note)
     if skipped(name):
         result.status = "skipped"
         return result
+    _measure(result, call, iterations=iterations, warmup=warmup, check=check)
+    if result.status == "ok" and floor_sql is not None:
+        result.floor = time_sql(*floor_sql)
+    print(f"  · {name}: {_summary(result)}", flush=True)
+    return result
+
+
+def _summary(r: Result) -> str:
+    if r.status != "ok":
+        return r.status
+    return f"p50 {r.p50:.1f} ms, p95 {r.p95:.1f} ms, {r.queries} queries"
+
+
+def _measure(result: Result, call, *, iterations: int, warmup: int, check) -> None:
+    from django.db import connection
+
     try:
         for _ in range(warmup):
             call()
@@ -138,23 +153,18 @@ def measure(
         with connection.execute_wrapper(counter):
             outcome = call()
         result.queries, result.sql_ms = counter.count, counter.seconds * 1000
-        if check is not None:
-            problem = check(outcome)
-            if problem:
-                result.status = problem
-                return result
+        if check is not None and (problem := check(outcome)):
+            result.status = problem
+            return
         for _ in range(iterations):
             started = time.perf_counter()
             call()
             result.samples.append((time.perf_counter() - started) * 1000)
     except Exception as exc:  # noqa: BLE001 - one failing item must not stop the bench
         result.status = f"error: {type(exc).__name__}: {str(exc)[:120]}"
-        return result
+        return
     result.p50 = percentile(result.samples, 0.5)
     result.p95 = percentile(result.samples, 0.95)
-    if floor_sql is not None:
-        result.floor = time_sql(*floor_sql)
-    return result
 
 
 def time_sql(sql: str, params: dict) -> float | None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -100,9 +101,16 @@ def main(argv=None) -> int:
             flush=True,
         )
         return run(args, db, env, children, redis, started)
+    except BaseException:
+        children.keep_logs = True
+        raise
     finally:
         children.stop_all()
-        print(f"Bench finished in {time.monotonic() - started:.0f} s; logs of its processes in {children.log_dir}")
+        if children.keep_logs:
+            print(f"Logs of the bench's processes kept in {children.log_dir}")
+        else:
+            shutil.rmtree(children.log_dir, ignore_errors=True)
+        print(f"Bench finished in {time.monotonic() - started:.0f} s")
 
 
 def run(args, db, env: dict, children: Children, redis: BenchRedis, started: float) -> int:
@@ -122,7 +130,8 @@ def run(args, db, env: dict, children: Children, redis: BenchRedis, started: flo
     info = machine()
     print(f"Dataset: {json.dumps(s.counts)}")
     print(
-        f"Largest board {s.board.code} ({s.counts['board_units']} units), unit {s.unit.code}; reports posted into "
+        f"Largest board {s.board.code} ({s.counts['board_units']} units), unit {s.unit.code}, MAS list filtered by "
+        f"{s.category.name if s.category else '–'}; reports posted into "
         f"{s.post_unit.code} by {s.poster.username}; {info['database']}, {info['nproc']} CPUs, {info['memory']}, "
         f"load average {' / '.join(f'{x:.1f}' for x in info['load'])}",
         flush=True,

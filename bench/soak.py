@@ -222,5 +222,5 @@ def _progress(row: dict) -> str:
     p99 = f"{row['p99_ms']:.0f}" if row["p99_ms"] is not None else "–"
     return (
         f"  minute {row['minute']}: {row['requests']} requests, {row['errors']} errors, p99 {p99} ms; {rss}; "
-        f"queue {row['queue']}, outbox {row['outbox']}"
+        f"queue {row['queue']}, outbox {row['outbox']}" + (f"; statuses {row['statuses']}" if row["errors"] else "")
     )
