@@ -418,13 +418,15 @@ class _Sqlite:
 
 
 def install_signal_handlers() -> None:
-    """SIGTERM and SIGHUP end the bench like Ctrl-C does: through ``finally``, which stops every child."""
+    """SIGTERM, SIGHUP and Ctrl-C end the bench through ``finally``, which stops every child."""
 
     def leave(signum, _frame):
         raise SystemExit(128 + signum)
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, leave)
+    # Ctrl-C raises KeyboardInterrupt even when the bench was started with SIGINT ignored (in the background).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def python_argv(*args: str) -> list[str]:

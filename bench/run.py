@@ -178,4 +178,8 @@ def run(args, db, env: dict, children: Children, redis: BenchRedis, started: flo
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("Interrupted: every process the bench started is stopped.", file=sys.stderr)
+        sys.exit(130)
