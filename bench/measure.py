@@ -21,11 +21,12 @@ class Target:
     allowance_ms: float = 0.0
     python_ms: float | None = None
 
-    def describe(self) -> str:
+    def describe(self, *, floor: bool = True) -> str:
+        """The target as text; ``floor=False`` for an item without an SQL floor."""
         parts = []
         if self.p95_ms is not None:
             parts.append(f"p95 ≤ {_duration(self.p95_ms)}")
-        if self.floor_factor is not None:
+        if self.floor_factor is not None and floor:
             parts.append(f"≤ {self.floor_factor:g}× floor + {self.allowance_ms:g} ms")
         if self.python_ms is not None:
             parts.append(f"≤ {self.python_ms:g} ms outside SQL")

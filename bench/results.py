@@ -28,7 +28,7 @@ def table(results: list[Result]) -> list[str]:
     for r in results:
         lines.append(
             f"| {r.name} | {fmt(r.p50)} | {fmt(r.p95)} | {'–' if r.queries is None else r.queries} | "
-            f"{fmt(r.sql_ms)} | {fmt(r.floor, '.2f')} | {fmt(r.ratio)} | {r.target.describe()} | {r.verdict()} |"
+            f"{fmt(r.sql_ms)} | {fmt(r.floor, '.2f')} | {fmt(r.ratio)} | {r.target.describe(floor=r.floor is not None)} | {r.verdict()} |"
         )
     return lines
 

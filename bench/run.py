@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import sys
 import time
@@ -137,7 +138,7 @@ def run(args, db, env: dict, children: Children, redis: BenchRedis, started: flo
         flush=True,
     )
     vendor = "postgres" if db.vendor == "postgresql" else "sqlite"
-    command = "bench/run.py " + " ".join(sys.argv[1:] if sys.argv[1:] else [f"--scale {args.scale}"])
+    command = shlex.join(["bench/run.py", *(sys.argv[1:] or ["--scale", args.scale])])
     head = {
         "info": info,
         "counts": s.counts,
