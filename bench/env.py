@@ -334,7 +334,11 @@ class _Postgres:
         import psycopg
 
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            cursor = conn.execute(sql, params)
+            try:
+                cursor = conn.execute(sql, params)
+            except psycopg.errors.ObjectInUse as exc:
+                # "database … is being accessed by other users": the bench disconnects nobody.
+                raise SystemExit(f"{exc}".strip() + "; close that session and rerun.") from None
             return cursor.fetchall() if cursor.description is not None else None
 
     def exists(self, name: str) -> bool:

@@ -103,7 +103,7 @@ def main(argv=None) -> int:
         )
         return run(args, db, env, children, redis, started)
     except BaseException:
-        children.keep_logs = True
+        children.keep_logs = any(children.log_dir.iterdir())  # something was started: its logs may say why
         raise
     finally:
         children.stop_all()
