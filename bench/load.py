@@ -174,13 +174,24 @@ def ensure_wrk() -> str | None:
     return found
 
 
-def run_wrk(wrk: str, *, script: str, url: str, connections: int, seconds: int) -> str:
+def run_wrk(wrk: str, *, script: str, url: str, connections: int, seconds: int, threads: int = 2) -> str:
     """One bounded wrk run (killed with the bench on Ctrl-C: subprocess.run kills its child on any exception)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     try:
         return subprocess.run(  # noqa: S603 - wrk from PATH, arguments ours
-            [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s", "-s", lua.name, url],
+            [
+                wrk,
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "--timeout",
+                "10s",
+                "-s",
+                lua.name,
+                url,
+            ],
             capture_output=True,
             text=True,
             timeout=seconds + 60,
@@ -202,14 +213,18 @@ def parse_wrk(out: str) -> dict:
     total = re.search(r"(\d+) requests in", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    unexpected = re.search(r"^UNEXPECTED (\d+)$", out, re.M)  # the soak's script: a status its request did not expect
     return {
         "status": "ok" if rps else "wrk output not understood",
         "rps": float(rps.group(1)) if rps else None,
         "p50_ms": _ms(*p50.groups()) if p50 else None,
         "p99_ms": _ms(*p99.groups()) if p99 else None,
         "requests": int(total.group(1)) if total else 0,
-        "errors": (int(non2xx.group(1)) if non2xx else 0) + (sum(int(x) for x in sock.groups()) if sock else 0),
+        # Unexpected statuses include wrk's non-2xx/3xx ones; socket errors are on top.
+        "errors": (int(unexpected.group(1)) if unexpected else int(non2xx.group(1)) if non2xx else 0)
+        + (sum(int(x) for x in sock.groups()) if sock else 0),
         "statuses": {int(k): int(v) for k, v in re.findall(r"^STATUS (\d+) (\d+)$", out, re.M)},
+        "checked": unexpected is not None,
     }
 
 

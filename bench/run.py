@@ -81,7 +81,10 @@ def parse(argv=None) -> argparse.Namespace:
     parser.add_argument("--soak-rate", type=float, default=20, help="soak requests per second (0: as fast as possible)")
     parser.add_argument("--soak-connections", type=int, default=4)
     parser.add_argument("--write", action="store_true", help="write the results to bench/RESULTS.md")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.write and args.only:
+        parser.error("--write replaces the whole section: run without --only")
+    return args
 
 
 def main(argv=None) -> int:
@@ -101,7 +104,7 @@ def main(argv=None) -> int:
             f"{' (the bench’s own)' if redis.owned else ' (given; never flushed)'}",
             flush=True,
         )
-        return run(args, db, env, children, redis, started)
+        return run(args, db, env, children, redis)
     except BaseException:
         children.keep_logs = any(children.log_dir.iterdir())  # something was started: its logs may say why
         raise
@@ -114,7 +117,7 @@ def main(argv=None) -> int:
         print(f"Bench finished in {time.monotonic() - started:.0f} s")
 
 
-def run(args, db, env: dict, children: Children, redis: BenchRedis, started: float) -> int:
+def run(args, db, env: dict, children: Children, redis: BenchRedis) -> int:
     import django
 
     django.setup()

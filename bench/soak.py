@@ -20,13 +20,16 @@ from bench.subjects import Subjects, first_url
 from bench.volume_data import PASSWORD
 from bench.web import login
 
-# Each thread cycles through the requests from its own offset; statuses are counted per thread and summed.
+# One connection per thread, so each thread's responses come back in the order of its requests: a response whose
+# status is not the one its request expects (a page answering 302 to the login, a POST answering 200 with form
+# errors) counts as an error, which wrk itself (counting only 4xx/5xx) would not see.
 SOAK_LUA = """
 local requests = {requests}
 local formatted = {{}}
 local i = 0
 local delay_ms = {delay_ms}
 statuses = {{}}
+unexpected = 0
 local threads = {{}}
 local counter = 0
 
@@ -50,6 +53,9 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  if status ~= requests[i][5] then
+    unexpected = unexpected + 1
+  end
 end
 
 if delay_ms > 0 then
@@ -59,32 +65,38 @@ if delay_ms > 0 then
 end
 
 function done(summary, latency, reqs)
-  local total = {{}}
+  local total, wrong = {{}}, 0
   for _, t in ipairs(threads) do
     for k, v in pairs(t:get("statuses")) do
       total[k] = (total[k] or 0) + v
     end
+    wrong = wrong + t:get("unexpected")
   end
   for k, v in pairs(total) do
     io.write(string.format("STATUS %d %d\\n", k, v))
   end
+  io.write(string.format("UNEXPECTED %d\\n", wrong))
 end
 """
 
 
 def _lua(value) -> str:
-    """A Lua literal for strings, tables of strings and nil."""
+    """A Lua literal for ASCII strings, integers, tables of them and nil."""
     if value is None:
         return "nil"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, str):
+        if not value.isascii():
+            raise ValueError(f"not ASCII, wrk's Lua would misread it: {value[:40]!r}")
         return json.dumps(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"[{json.dumps(k)}] = {_lua(v)}" for k, v in value.items()) + "}"
     return "{" + ", ".join(_lua(v) for v in value) + "}"
 
 
-def soak_requests(base: str, s: Subjects) -> tuple[list[tuple[str, str, dict, str | None]], list[str]]:
-    """The cycle of requests (method, path, headers, body) and their names: two report POSTs per twelve."""
+def soak_requests(base: str, s: Subjects) -> tuple[list[tuple[str, str, dict, str | None, int]], list[str]]:
+    """The cycle of requests (method, path, headers, body, expected status) and their names: two POSTs per twelve."""
     poster, create, body = login_poster(base, s)
     sessions = {
         "mas": login(base, username=s.mas.username, password=PASSWORD),
@@ -101,6 +113,7 @@ def soak_requests(base: str, s: Subjects) -> tuple[list[tuple[str, str, dict, st
         create,
         headers(poster, **{"Content-Type": "application/x-www-form-urlencoded", "Referer": base + create}),
         urllib.parse.urlencode(body),
+        302,
     )
     pages = [
         ("report form", "poster", first_url([("incidents:deviation_create", [], "")])),
@@ -119,7 +132,7 @@ def soak_requests(base: str, s: Subjects) -> tuple[list[tuple[str, str, dict, st
         if path is None:
             continue
         session = poster if who == "poster" else sessions[who]
-        requests.append(("GET", path, headers(session), None))
+        requests.append(("GET", path, headers(session), None, 200))
         names.append(name)
         if n == len(pages) // 2:
             requests.append(post)
@@ -147,7 +160,7 @@ def soak(args, env: dict, s: Subjects, children: Children, redis: BenchRedis) ->
         script = SOAK_LUA.format(requests=_lua([list(r) for r in requests]), delay_ms=delay_ms)
         minutes = math.ceil(args.soak / 60)
         print(
-            f"Soak: {args.soak} s, wrk -t2 -c{args.soak_connections}, "
+            f"Soak: {args.soak} s, wrk -t{args.soak_connections} -c{args.soak_connections}, "
             f"{'as fast as it answers' if not delay_ms else f'≈{args.soak_rate} requests/s'}, cycle of "
             f"{len(requests)} requests ({', '.join(names)}); gunicorn {stack.gunicorn}, worker, beat; /healthz {health}",
             flush=True,
@@ -156,9 +169,17 @@ def soak(args, env: dict, s: Subjects, children: Children, redis: BenchRedis) ->
         started = time.monotonic()
         for minute in range(1, minutes + 1):
             seconds = min(60, args.soak - 60 * (minute - 1))
-            stats = parse_wrk(
-                run_wrk(wrk, script=script, url=stack.base, connections=args.soak_connections, seconds=seconds)
+            out = run_wrk(
+                wrk,
+                script=script,
+                url=stack.base,
+                connections=args.soak_connections,
+                seconds=seconds,
+                threads=args.soak_connections,
             )
+            stats = parse_wrk(out)
+            if not stats["checked"]:
+                raise SystemExit(f"wrk's soak script did not report the statuses it saw:\n{out[-1500:]}")
             row = {
                 "minute": minute,
                 "seconds": seconds,
