@@ -1,4 +1,4 @@
-"""Volume data (bench): deviations and Lex Maria cases, routed on the resolver's index."""
+"""Volume data (bench): deviations and Lex Maria cases, routed by the routing engine on a prebuilt index."""
 
 from __future__ import annotations
 
@@ -27,31 +27,17 @@ from bench.volume_data import (
     personnummer,
 )
 from bench.volume_org import OrgBuilder
-from incidents.routing import copies_board_mas, duty_owner
+from incidents.lexmaria.services import resolve_chain
+from incidents.models import Deviation, DeviationCategory
+from incidents.routing import RoutingIndex, RoutingIndexes, copies_board_mas, duty_owner
 from responsibility.choices import (
     LexMariaRoute,
-    OperatingForm,
-    Role,
 )
 from responsibility.models import (
     Municipality,
     Unit,
 )
-from responsibility.resolver import board_duty_holder, build_index, units_with_board
-
-
-class _QuarterLookups:
-    """The quarter's resolver index in the shape ``incidents.routing.duty_owner`` reads: the register, its date
-    and the board's own MAS/MAR (from the board's virtual egen-regi unit when the index holds it)."""
-
-    def __init__(self, index, board_units: dict):
-        self.register, self.on, self._board_units = index, index.on, board_units
-
-    def board_holder(self, board, role: str):
-        virtual = self._board_units.get(board.pk)
-        if virtual is None:
-            return board_duty_holder(board=board, role=role, on=self.on)
-        return self.register.resolve(virtual, role)
+from responsibility.resolver import units_with_board
 
 
 class EventsBuilder(OrgBuilder):
@@ -75,37 +61,20 @@ class EventsBuilder(OrgBuilder):
         )
         return [(pk, code, rehab) for pk, (code, _n, _w, rehab) in zip(ids, CATEGORIES, strict=True)]
 
-    def _indexes(self) -> Callable[[float], object]:
-        """The resolver's index per quarter, built on first use (holders are resolved, never guessed).
+    def _indexes(self) -> Callable[[float], RoutingIndex]:
+        """The routing engine's index per quarter, built on first use (holders are resolved, never guessed).
 
-        Besides the units it holds one virtual unit per board (negative pk), run in egen regi by the
-        board's municipal provider: that is how ``incidents.lexmaria.services.board_duty_holder`` asks for the
-        board's own MAS, so precedence stays in the resolver.
+        ``incidents.routing.RoutingIndex`` holds the municipality's units and one virtual egen-regi unit per board
+        (the board's own MAS/MAR), so precedence stays in the resolver.
         """
         units = list(units_with_board(Unit.objects.filter(municipality_id=self.municipality_id)))
         self.unit_objects = {u.pk: u for u in units}
-        boards = {u.board_id: u.board for u in units}
-        self.board_units = {
-            b: Unit(
-                pk=-b,
-                municipality_id=self.municipality_id,
-                board=board,
-                provider_id=self.provider_ids[i],
-                operating_form=OperatingForm.OWN,
-                contract=None,
-            )
-            for i, b in enumerate(self.board_ids)
-            if (board := boards.get(b)) is not None
-        }
-        everything = units + list(self.board_units.values())
-        cache: dict[date, object] = {}
+        indexes = RoutingIndexes(units)
 
-        def index_on(ts: float):
+        def index_on(ts: float) -> RoutingIndex:
             d = datetime.fromtimestamp(ts, STOCKHOLM).date()
-            key = date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
-            if key not in cache:
-                cache[key] = build_index(units=everything, on=min(key + timedelta(days=45), self.today))
-            return cache[key]
+            quarter = date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+            return indexes.on(min(quarter + timedelta(days=45), self.today))
 
         return index_on
 
@@ -119,44 +88,33 @@ class EventsBuilder(OrgBuilder):
         key = (index.on, unit_pk, rehab)
         if key not in self._routes:
             unit = self.unit_objects[unit_pk]
-            owner = duty_owner(index=_QuarterLookups(index, self.board_units), unit=unit, rehabilitation=rehab)
+            owner = duty_owner(index=index, unit=unit, rehabilitation=rehab)
             role, holder = owner.role, (None if owner.unclear else owner.person)
             copy = None
-            board_unit = self.board_units.get(unit.board_id)
-            if copies_board_mas(index.operation(unit).contract_in_force) and board_unit is not None:
-                board_mas = index.resolve(board_unit, role).holder
+            if copies_board_mas(index.register.operation(unit).contract_in_force):
+                board_mas = index.board_holder(unit.board, role).holder
                 if board_mas is not None and (holder is None or board_mas.pk != holder.pk):
                     copy = board_mas.pk
             self._routes[key] = (role, holder.pk if holder else None, holder.user_id if holder else None, copy)
         return self._routes[key]
 
-    def _chain(self, *, index, unit: Unit, rehab: bool) -> tuple[str, int | None, int | None, int | None]:
-        """Route, purchasing board, reporter and board's MAS of a Lex Maria case.
+    def _chain(self, *, index: RoutingIndex, unit: Unit, category: DeviationCategory) -> dict:
+        """The Lex Maria chain of a case on ``unit`` as ``incidents.lexmaria.services.resolve_chain`` resolves it
+        on the quarter's index: route, purchasing board, reporter (or the fallback) and the board's MAS."""
+        chain = resolve_chain(Deviation(unit_id=unit.pk, category=category), index=index)
 
-        A simplified copy of ``incidents.lexmaria.services.resolve_chain``'s rules on the quarter's prebuilt index
-        (resolve_chain builds its own per case: ~15 queries, too slow for 10,000 cases). To be replaced by
-        the routing engine's chain on a prebuilt index (issue 18, one routing engine)."""
-        operation = index.operation(unit)
-        contract = operation.contract
-        if operation.operating_form == OperatingForm.OWN or contract is None:
-            route = LexMariaRoute.OWN if operation.operating_form == OperatingForm.OWN else LexMariaRoute.BOARD_MAS
-        else:
-            route = contract.lex_maria_route
-        duty = Role.MAR if rehab else Role.MAS
-        board_unit = self.board_units.get(unit.board_id)
-        asked = board_unit if route == LexMariaRoute.BOARD_MAS else unit
-        reporter = None
-        for role in (Role.LEX_MARIA_REPORTER, duty):
-            holder = index.resolve(asked, role).holder if asked is not None else None
-            if holder is not None:
-                reporter = holder.pk
-                break
-        board_mas = None
-        if route == LexMariaRoute.CONTRACTOR_VIA_BOARD_MAS and board_unit is not None:
-            holder = index.resolve(board_unit, duty).holder
-            board_mas = holder.pk if holder is not None else None
-        purchasing = contract.purchasing_board_id if contract is not None and route != LexMariaRoute.OWN else None
-        return route, purchasing, reporter, board_mas
+        def pk(obj):
+            return obj.pk if obj is not None else None
+
+        return {
+            "route": chain.route,
+            "purchasing_board_id": pk(chain.purchasing_board),
+            "reporter_person_id": pk(chain.reporter),
+            "reporter_deputy_for_id": pk(chain.reporter_deputy_for),
+            "board_mas_id": pk(chain.board_mas),
+            "owner_unclear_reason": chain.unclear_reason,
+            "fallback_person_id": pk(chain.fallback),
+        }
 
     def _deviations(self) -> None:
         models_ = {
@@ -437,16 +395,17 @@ class EventsBuilder(OrgBuilder):
     def _lex_maria(self, rng, cases, models_, counters, categories, index_on) -> None:
         if not cases:
             return
-        rehab = {pk for pk, _c, r in categories if r}
+        category_objects = {pk: DeviationCategory(pk=pk, code=code, is_rehabilitation=r) for pk, code, r in categories}
         Case, Transition = models_["LexMariaCase"], models_["LexMariaTransition"]
         rows, steps = [], []
         for pk, dev, decided in cases:
             decided_d = datetime.fromtimestamp(decided, STOCKHOLM)
             counters[decided_d.year] += 1
             unit = self.unit_objects[dev["unit_id"]]
-            route, purchasing, reporter, board_mas = self._chain(
-                index=index_on(dev["occurred_at"].timestamp()), unit=unit, rehab=dev["category_id"] in rehab
+            chain = self._chain(
+                index=index_on(dev["occurred_at"].timestamp()), unit=unit, category=category_objects[dev["category_id"]]
             )
+            route = chain["route"]
             board_id = unit.board_id
             # The steps of SPEC §5, each some days after the previous one, as far as today.
             stamps = [("decided", decided)]
@@ -472,12 +431,9 @@ class EventsBuilder(OrgBuilder):
             row = {
                 "deviation_id": pk,
                 "reference": f"LM-{decided_d.year}-{counters[decided_d.year]:06d}",
-                "route": route,
+                **chain,
                 "state": state,
                 "board_id": board_id,
-                "purchasing_board_id": purchasing,
-                "reporter_person_id": reporter,
-                "board_mas_id": board_mas,
                 "decided_by_id": dev.get("assessor_id"),
                 "decided_at": _dt(decided),
                 "motivation": dev["lex_maria_motivation"],
