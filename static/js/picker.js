@@ -168,6 +168,17 @@
       }
     });
     input.addEventListener("blur", function () { window.setTimeout(close, 150); });
+    if (select.form) {
+      // "Avbryt" (static/js/inline-cancel.js) resets the form: show the select's choice again once it is reset.
+      select.form.addEventListener("reset", function () {
+        window.setTimeout(function () {
+          var option = select.options[select.selectedIndex];
+          input.value = option && option.value ? option.text : "";
+          results = [];
+          close();
+        }, 0);
+      });
+    }
     field.classList.add("has-picker");
   }
 
