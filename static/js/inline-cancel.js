@@ -29,7 +29,7 @@
   }
 
   function refused(form) {
-    if (form.querySelector(".error, .field-error")) { return true; }
+    if (form.querySelector(".error, .field-error, .error-summary")) { return true; }
     var before = form.previousElementSibling;
     return !!(before && before.classList.contains("error-summary"));
   }
