@@ -36,10 +36,15 @@ def auditors_queryset():
     )
 
 
-def make_picker(field, kind: str, **params: object) -> None:
-    """Make ``field`` (people or units) a type-ahead picker over follow-up's endpoint (``picker_views``)."""
+def make_picker(field, kind: str, *, depends: str = "", **params: object) -> None:
+    """Make ``field`` (people or units) a type-ahead picker over follow-up's endpoint (``picker_views``).
+
+    ``params`` go with every search; ``depends`` names another field of the form whose chosen value goes too
+    (the delegation's unit narrows who may receive it)."""
     field.widget.attrs.update(pickers.picker_attrs(kind, reverse("followup:picker_search"), **params))
-    if kind == "unit":
+    if depends:
+        field.widget.attrs["data-picker-depends"] = depends
+    if field.queryset.model is Unit:
         field.queryset = pickers.units_for_picker(field.queryset)
         field.label_from_instance = pickers.unit_label
     else:
@@ -337,14 +342,27 @@ class DelegationForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("name")
-        self.fields["from_person"].queryset = Person.objects.filter(licensed=True).order_by("last_name", "first_name")
-        self.fields["to_person"].queryset = (
-            Person.objects.filter(
-                assignments__in=Assignment.objects.filter(Q(unit__in=units) | Q(provider__units__in=units))
-            )
-            .distinct()
-            .order_by("last_name", "first_name")
+        self.fields["from_person"].queryset = delegators_queryset()
+        self.fields["to_person"].queryset = delegates_for(units)
+        make_picker(self.fields["unit"], "delegation_unit")
+        make_picker(self.fields["from_person"], "delegator")
+        make_picker(self.fields["to_person"], "delegate", depends="unit")
+
+
+def delegators_queryset() -> forms.QuerySet:
+    """Who may delegate a health-care task: licensed people (legitimerade, SOSFS 1997:14)."""
+    return Person.objects.filter(licensed=True).order_by("last_name", "first_name")
+
+
+def delegates_for(units) -> forms.QuerySet:
+    """Who may receive a delegation at one of ``units``: people with an assignment there (or at its provider)."""
+    return (
+        Person.objects.filter(
+            assignments__in=Assignment.objects.filter(Q(unit__in=units) | Q(provider__units__in=units))
         )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
 
 
 class RevokeForm(forms.Form):
@@ -384,3 +402,5 @@ class RoutineForm(forms.ModelForm):
         self.fields["provider"].queryset = CareProvider.objects.order_by("name")
         self.fields["unit"].queryset = Unit.objects.order_by("name")
         scope_form_choices(self, self.instance.municipality_id)
+        make_picker(self.fields["owner"], "routine_owner")
+        make_picker(self.fields["unit"], "routine_unit")

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from followup.choices import ACTION_UNFINISHED_STATES, FOLLOWUP_OPEN_STATES, ActionState, FollowUpState, RoutineScope
 from followup.models import Action, Delegation, Finding, FollowUp, FollowUpPlan, Routine
-from responsibility.models import Contract
+from responsibility.choices import Role
+from responsibility.models import Contract, Unit
 from responsibility.permissions import is_register_admin, units_visible_to, user_scope
 from responsibility.tenancy import person_of, scoped
 
@@ -141,6 +142,11 @@ def plans_visible_to(user) -> QuerySet[FollowUpPlan]:
             .distinct()
         )
     return qs.select_related("contract", "unit", "board", "auditor", "checklist_template").order_by("title", "pk")
+
+
+def delegation_units(user) -> QuerySet[Unit]:
+    """Units whose delegations ``user`` registers: a register admin's visible units, a MAS those of her MAS scope."""
+    return units_visible_to(user, roles=None if is_register_admin(user) else (Role.MAS,))
 
 
 def delegations_visible_to(user) -> QuerySet[Delegation]:

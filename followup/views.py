@@ -42,7 +42,6 @@ from followup.permissions import (
     can_revoke,
     can_verify_action,
 )
-from responsibility.choices import Role
 from responsibility.permissions import is_register_admin, units_visible_to
 from responsibility.tenancy import municipality_of, scope_form_choices
 
@@ -446,8 +445,9 @@ def delegation_list(request):
 def delegation_create(request):
     if not can_manage_delegations(request.user):
         raise PermissionDenied
-    units = units_visible_to(request.user, roles=None if is_register_admin(request.user) else (Role.MAS,))
-    form = DelegationForm(request.POST if request.method == "POST" else None, units=units)
+    form = DelegationForm(
+        request.POST if request.method == "POST" else None, units=selectors.delegation_units(request.user)
+    )
     scope_form_choices(form, municipality_of(request))
     if request.method == "POST" and form.is_valid():
         try:

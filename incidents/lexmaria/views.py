@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.flash import link, message_html, success_sentences
 from core.forms import add_service_errors
 from incidents.lexmaria import ivo_pdf
 from incidents.lexmaria.forms import STEP_FORMS
@@ -55,7 +56,14 @@ WORKING_ACTORS = {Actor.REPORTER, Actor.BOARD_MAS, Actor.OPERATIONS_MANAGER}
 
 
 def _visible_case(user, pk: int) -> LexMariaCase:
-    case = (
+    case = _case_if_visible(user, pk)
+    if case is None:
+        raise Http404(_("No such Lex Maria case, or you may not see it."))
+    return case
+
+
+def _case_if_visible(user, pk: int) -> LexMariaCase | None:
+    return (
         lex_maria_cases_visible_to(user=user)
         .select_related(
             "deviation__unit__provider",
@@ -74,9 +82,6 @@ def _visible_case(user, pk: int) -> LexMariaCase:
         .filter(pk=pk)
         .first()
     )
-    if case is None:
-        raise Http404(_("No such Lex Maria case, or you may not see it."))
-    return case
 
 
 def _queue_cases(request):
@@ -291,8 +296,11 @@ def step(request, pk: int, step: str):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("The step “%(step)s” is recorded.") % {"step": _label(step)})
-            if lex_maria_cases_visible_to(user=request.user).filter(pk=pk).exists():
+            moved = _case_if_visible(request.user, pk)
+            _flash_step_done(
+                request, step=step, which=form.cleaned_data.get("which", ""), case=moved, reference=case.reference
+            )
+            if moved is not None:
                 return redirect("incidents:lex_maria_detail", pk=pk)
             return redirect("incidents:lex_maria_queue")
     case = _visible_case(request.user, pk)
@@ -301,6 +309,46 @@ def step(request, pk: int, step: str):
         # The case moved on meanwhile: show the refusal with the typed form anyway.
         context["forms"].append({"step": step, "label": _label(step), "form": form})
     return render(request, "incidents/lex_maria/detail.html", context, status=400)
+
+
+def _flash_step_done(request, *, step: str, which: str, case: LexMariaCase | None, reference: str) -> None:
+    """Say what was recorded on which case and link what to do next: the user's next step on the case (its form),
+    the investigation PDF for IVO's e-service when the report or the investigation is next, else whose move it is.
+    ``which`` is the step marked not applicable."""
+    if step == NOT_APPLICABLE:
+        done, label = _("The step “%(step)s” is marked not applicable on %(case)s."), _label(which)
+    elif step == Step.CLOSE:
+        done, label = _("Case %(case)s is closed."), ""
+    else:
+        done, label = _("The step “%(step)s” is recorded on %(case)s."), _label(step)
+    if case is None:  # the step handed the case on: the user no longer sees it
+        success_sentences(request, message_html(done, step=label, case=reference))
+        return
+    url = case.get_absolute_url()
+    sentences = [message_html(done, step=label, case=link(url, case.reference))]
+    kinds = actor_kinds(user=request.user, case=case)
+    steps = open_steps(case)
+    mine = [s for s in steps if may_take(user=request.user, case=case, step=s, kinds=kinds)]
+    deadlines = {s: step_deadline(case, s) for s in mine}
+    upcoming = min(mine, key=lambda s: (deadlines[s] or date.max, steps.index(s))) if mine else None
+    if not steps:
+        if step != Step.CLOSE:
+            sentences.append(_("The case is closed."))
+    elif upcoming is not None:
+        template = (
+            _("Next for you: %(step)s, by %(deadline)s.") if deadlines[upcoming] else _("Next for you: %(step)s.")
+        )
+        target = link(f"{url}#step-title-{upcoming}", Step(upcoming).label)
+        deadline = deadlines[upcoming].isoformat() if deadlines[upcoming] else ""
+        sentences.append(message_html(template, step=target, deadline=deadline))
+    else:
+        whose = queue_row(case, officials=board_officials([case])).whose_move
+        sentences.append(message_html(_("Next: %(move)s."), move=whose))
+    ivo_next = upcoming in (Step.REPORT_TO_IVO, Step.SEND_INVESTIGATION)
+    if kinds & WORKING_ACTORS and case.analysed_at is not None and (step == Step.ANALYSE or ivo_next):
+        pdf = link(reverse("incidents:lex_maria_pdf", args=[case.pk]), _("download the investigation (PDF)"))
+        sentences.append(message_html(_("To attach in IVO's e-service: %(pdf)s."), pdf=pdf))
+    success_sentences(request, *sentences)
 
 
 @require_GET

@@ -1,7 +1,8 @@
 /* Type-ahead picker: turns <select data-picker="person|deputy|unit|auditor|owner" data-picker-url="…"> into an ARIA 1.2
  * combobox (a text box with a list box of matches fetched from the server). Without JavaScript the
  * select itself is the picker; its option labels already tell namesakes apart (title, workplace, e-mail).
- * The select stays in the form and carries the chosen value; data-picker-params (a query string) goes with every search. */
+ * The select stays in the form and carries the chosen value; data-picker-params (a query string) goes with every search,
+ * and so does the chosen value of each form field named in data-picker-depends (e.g. the unit a delegate must work at). */
 (function () {
   "use strict";
 
@@ -128,6 +129,10 @@
       params.set("q", q);
       var roleField = document.getElementById(select.getAttribute("data-role-field") || "");
       if (roleField && roleField.value) { params.set("role", roleField.value); }
+      (select.getAttribute("data-picker-depends") || "").split(" ").forEach(function (name) {
+        var other = name && select.form ? select.form.elements.namedItem(name) : null;
+        if (other && other.value) { params.set(name, other.value); }
+      });
       var ticket = ++asked;
       fetch(select.getAttribute("data-picker-url") + "?" + params.toString(), {
         credentials: "same-origin",
@@ -163,6 +168,17 @@
       }
     });
     input.addEventListener("blur", function () { window.setTimeout(close, 150); });
+    if (select.form) {
+      // "Avbryt" (static/js/inline-cancel.js) resets the form: show the select's choice again once it is reset.
+      select.form.addEventListener("reset", function () {
+        window.setTimeout(function () {
+          var option = select.options[select.selectedIndex];
+          input.value = option && option.value ? option.text : "";
+          results = [];
+          close();
+        }, 0);
+      });
+    }
     field.classList.add("has-picker");
   }
 

@@ -28,7 +28,11 @@ def test_mas_records_a_step_and_the_board_official_sees_the_case(page):
     page.locator("section", has=page.get_by_role("heading", level=2, name="Patient informerad")).get_by_role(
         "button", name="Registrera steget"
     ).click()
-    page.get_by_text("Steget ”Patient informerad” är registrerat.").wait_for()
+    message = page.locator(".messages")
+    message.get_by_text(f"Steget ”Patient informerad” är registrerat för {case.reference}.").wait_for()
+    # The message links what to do next: the report to IVO ("snarast"), the step's form on this page.
+    next_step = message.get_by_role("link", name="Anmäld till IVO")
+    assert next_step.get_attribute("href").endswith("#step-title-report_to_ivo")
     # The steps are not a line: the analysis, the board and the report to IVO are all open now.
     for heading in ("Händelseanalys", "Nämnden informerad", "Anmäld till IVO"):
         assert page.get_by_role("heading", level=2, name=heading).is_visible()
