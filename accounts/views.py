@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import selectors, services
 from accounts.forms import LinkForm, LocalUserForm, LoginPolicyForm, ProviderForm
-from accounts.models import IdentityProvider, LoginPolicy
+from accounts.models import IdentityProvider, LoginPolicy, RefusalCause
 from responsibility.models import Municipality, Unit
 from responsibility.permissions import register_admin_users, who_sees_unit
 
@@ -97,6 +97,7 @@ def user_detail(request, pk: int):
             "mfa_types": sorted({a.get_type_display() for a in Authenticator.objects.filter(user=user)}),
             "social": user.socialaccount_set.all(),
             "history": user.history.all()[:20],
+            "idp_role_changes": selectors.idp_role_changes(user=user)[:20],
             "link_form": LinkForm(people=people),
         },
     )
@@ -163,6 +164,7 @@ def provider_list(request):
         "accounts/provider_list.html",
         {
             "providers": selectors.providers_of(municipality_id=municipality.pk),
+            "refused": selectors.refused_logins_of(municipality_id=municipality.pk),
             "policy_form": form,
         },
         status=400 if form.errors else 200,
@@ -206,7 +208,14 @@ def sso_unmatched(request):
 
 @require_GET
 def sso_refused(request):
-    return render(request, "accounts/sso_refused.html", status=403)
+    """The IdP's answer was refused: why, in words a user can pass on to the register admin."""
+    cause = request.session.pop("sso_refused_cause", "")
+    return render(
+        request,
+        "accounts/sso_refused.html",
+        {"cause": cause if cause in RefusalCause.values else "", "causes": RefusalCause},
+        status=403,
+    )
 
 
 @admin_required

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from accounts.crypto import client_secret
-from accounts.models import IdentityProvider
+from accounts.models import IdentityProvider, RefusalCause, RefusedLogin
 from responsibility.models import Municipality, Person
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +141,8 @@ def test_provider_by_command_stores_the_secret_encrypted_and_never_prints_it(dem
             "name": "SITHS eID",
             "login_url": f"/accounts/oidc/{demo.code}-siths-eid/login/",
             "link_claim": "hsa_id",
+            "admin_group": "",
+            "groups": "groups",
             "secret_set": True,
         }
     ]
@@ -208,4 +210,7 @@ def test_a_replayed_or_forged_oidc_callback_is_refused_and_links_nothing(client,
     page = client.get(response.url)
     assert page.status_code == 403
     assert "Inloggningen nekades" in page.content.decode()
+    assert "inte till en inloggning som startades här" in page.content.decode()
     assert not SocialAccount.objects.exists()
+    refusal = RefusedLogin.objects.get()
+    assert (refusal.cause, refusal.attempts) == (RefusalCause.STATE, 1)
