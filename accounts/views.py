@@ -206,6 +206,27 @@ def sso_unmatched(request):
     return render(request, "accounts/sso_unmatched.html", {"provider": provider, "contacts": contacts})
 
 
+def saml_finish_acs(request, organization_slug: str):
+    """allauth's end of a SAML login; a Response that answers no AuthnRequest of this browser is refused.
+
+    allauth takes each AuthnRequest's state once: a replayed Response (or one this browser never
+    asked for) finds none, and allauth raises PermissionDenied. It is refused like the other errors.
+    """
+    from allauth.socialaccount.providers.saml.views import finish_acs
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        return finish_acs(request, organization_slug=organization_slug)
+    except PermissionDenied:
+        provider = selectors.provider_by_provider_id(organization_slug)
+        if provider is not None:
+            services.sso_refusal_record(
+                provider=provider, cause=RefusalCause.STATE, detail="SAML Response answers no request of this browser"
+            )
+        request.session["sso_refused_cause"] = RefusalCause.STATE
+        return redirect("accounts:sso_refused")
+
+
 @require_GET
 def sso_refused(request):
     """The IdP's answer was refused: why, in words a user can pass on to the register admin."""

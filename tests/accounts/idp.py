@@ -101,6 +101,7 @@ class IdpBrowser:
         if 'name="key"' in page:  # no IdP session yet: its login form
             key = re.search(r'name="key" value="([^"]+)"', page).group(1)
             page, _ = self.idp(urljoin(start.url, "/login"), {"key": key, "username": username, "password": password})
+        self.last_answer = page  # the IdP's signed Response (a test may send it again)
         return self.post_form(page)
 
     def oidc_login(self, provider_id: str, username: str, password: str):

@@ -229,3 +229,22 @@ def test_a_faulty_answer_from_the_idp_is_refused_in_swedish_links_nothing_and_is
     client.force_login(get_user_model().objects.get(username="admin"))
     listing = client.get("/konton/inloggningstjanster/").content.decode()
     assert refusal.detail in listing.replace("&#x27;", "'")
+
+
+def test_a_replayed_response_is_refused_after_its_login_and_links_nothing_more(client, idp, municipality):
+    pid = _provider(municipality, idp, "--link-claim", "hsa_id")
+    sp_metadata_to_idp(client, pid, idp["url"])
+    mas = get_user_model().objects.get(username="mas")
+    PersonIdentifier.objects.create(person=mas.person, municipality=municipality, claim="hsa_id", value="SE-MAS")
+    _users(idp, {"username": "maria", "attributes": _sambi("SE-MAS", email="m@example.se", given="M", surname="A")})
+    browser = IdpBrowser(client, idp["url"])
+    assert browser.saml_login(pid, "maria", "idp-pass").status_code == 200
+    client.logout()
+
+    replay = browser.post_form(browser.last_answer)  # the same signed, unexpired Response again
+
+    assert replay.status_code == 403
+    assert "inte till en inloggning som startades här" in replay.content.decode()
+    assert client.get("/").status_code == 302
+    assert SocialAccount.objects.count() == 1
+    assert RefusedLogin.objects.get().cause == RefusalCause.STATE
