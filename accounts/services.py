@@ -231,20 +231,19 @@ def sso_refusal_record(*, provider: IdentityProvider, cause: str, detail: str) -
     detail = detail[:300]
     day = timezone.localdate()
     logger.warning("SSO login refused (provider %s, cause %s): %s", provider.pk, cause, detail)
+    rows = RefusedLogin.objects.filter(provider=provider, cause=cause, day=day)
+
+    def count() -> int:
+        return rows.update(attempts=F("attempts") + 1, detail=detail, last_seen=timezone.now())
+
     with transaction.atomic():
-        updated = RefusedLogin.objects.filter(provider=provider, cause=cause, day=day).update(
-            attempts=F("attempts") + 1, detail=detail, last_seen=timezone.now()
-        )
-        if updated:
-            return RefusedLogin.objects.get(provider=provider, cause=cause, day=day)
-        try:
-            with transaction.atomic():
-                return RefusedLogin.objects.create(provider=provider, cause=cause, day=day, detail=detail)
-        except IntegrityError:  # another request counted the first one of the day
-            RefusedLogin.objects.filter(provider=provider, cause=cause, day=day).update(
-                attempts=F("attempts") + 1, detail=detail, last_seen=timezone.now()
-            )
-            return RefusedLogin.objects.get(provider=provider, cause=cause, day=day)
+        if not count():
+            try:
+                with transaction.atomic():
+                    RefusedLogin.objects.create(provider=provider, cause=cause, day=day, detail=detail)
+            except IntegrityError:  # another request counted the first one of the day
+                count()
+        return rows.get()
 
 
 # --- User administration -------------------------------------------------------------------------------------------
