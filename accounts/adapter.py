@@ -13,8 +13,8 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django.shortcuts import redirect
 
-from accounts import selectors, services
-from accounts.models import ProviderKind
+from accounts import saml, selectors, services
+from accounts.models import ProviderKind, RefusalCause
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
@@ -45,33 +45,8 @@ def social_app(provider) -> SocialApp:
         provider_id=provider.provider_id,
         name=provider.name,
         client_id=provider.provider_id,
-        settings={
-            "idp": saml_idp(provider),
-            "attribute_mapping": {"uid": "uid", "email": "email", "first_name": "first_name", "last_name": "last_name"},
-            "advanced": {
-                "reject_idp_initiated_sso": True,
-                "want_assertion_signed": True,
-                "want_message_signed": False,
-                "strict": True,
-            },
-        },
+        settings=saml.app_settings(provider),
     )
-
-
-def saml_idp(provider) -> dict:
-    """allauth's ``idp`` settings: the metadata URL, or what the stored metadata document says."""
-    if provider.metadata_url:
-        return {"entity_id": provider.entity_id, "metadata_url": provider.metadata_url}
-    from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
-
-    parsed = OneLogin_Saml2_IdPMetadataParser.parse(provider.metadata_xml, entity_id=provider.entity_id or None)
-    idp = parsed.get("idp", {})
-    return {
-        "entity_id": idp.get("entityId", provider.entity_id),
-        "x509cert": idp.get("x509cert") or idp.get("x509certMulti", {}).get("signing", [""])[0],
-        "sso_url": idp.get("singleSignOnService", {}).get("url", ""),
-        "slo_url": idp.get("singleLogoutService", {}).get("url", ""),
-    }
 
 
 class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -96,5 +71,32 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(redirect("accounts:sso_unmatched"))
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
-        # Wrong issuer, bad signature, replayed state, expired assertion: refused, nothing linked.
+        """Wrong issuer, bad signature, expired assertion, unknown state: refused, counted, nothing linked."""
+        cause, detail = refusal_cause(error=error, exception=exception, extra_context=extra_context or {})
+        app = getattr(provider, "app", None)
+        configured = selectors.provider_by_provider_id(getattr(app, "provider_id", "") or "")
+        if configured is not None:
+            services.sso_refusal_record(provider=configured, cause=cause, detail=detail)
+        request.session["sso_refused_cause"] = cause
         raise ImmediateHttpResponse(redirect("accounts:sso_refused"))
+
+
+def refusal_cause(*, error, exception, extra_context: dict) -> tuple[str, str]:
+    """Why the protocol library refused an answer: a :class:`RefusalCause` and its own reason (no token)."""
+    from django.core.exceptions import PermissionDenied
+
+    if "state_id" in extra_context:  # OIDC: allauth found no login started with this state
+        return RefusalCause.STATE, "unknown or used state"
+    detail = str(extra_context.get("saml_last_error_reason") or exception or error or "")
+    text = detail.lower()
+    if isinstance(exception, PermissionDenied) or "inresponseto" in text:
+        cause = RefusalCause.STATE
+    elif "issuer" in text:
+        cause = RefusalCause.ISSUER
+    elif "expired" in text or "not yet valid" in text or "notonorafter" in text:
+        cause = RefusalCause.EXPIRED
+    elif "signature" in text:
+        cause = RefusalCause.SIGNATURE
+    else:
+        cause = RefusalCause.OTHER
+    return cause, detail

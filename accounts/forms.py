@@ -47,12 +47,44 @@ class ProviderForm(forms.ModelForm):
             "scopes",
             "metadata_url",
             "entity_id",
+            "saml_id_attribute",
+            "saml_email_attribute",
+            "saml_given_name_attribute",
+            "saml_surname_attribute",
+            "saml_groups_attribute",
             "link_claim",
             "groups_claim",
             "admin_group",
             "logout_at_idp",
             "is_active",
         ]
+
+    # The form's sections (fieldsets), in order: a legend, a help text and the fields under it.
+    SECTIONS = (
+        (_("Identity provider"), "", ("kind", "name", "slug", "is_active")),
+        (_("OpenID Connect"), "", ("issuer", "client_id", "secret", "secret_env", "scopes", "groups_claim")),
+        (
+            _("SAML 2.0"),
+            _(
+                "Which attribute of the assertion carries what. The defaults are the names Sambi and SITHS use; "
+                "the claim name in brackets is what the linking claim refers to."
+            ),
+            (
+                "metadata_url",
+                "metadata_file",
+                "entity_id",
+                "saml_id_attribute",
+                "saml_email_attribute",
+                "saml_given_name_attribute",
+                "saml_surname_attribute",
+                "saml_groups_attribute",
+            ),
+        ),
+        (_("Linking and roles"), "", ("link_claim", "admin_group", "logout_at_idp")),
+    )
+
+    def sections(self):
+        return [(legend, help_text, [self[name] for name in names]) for legend, help_text, names in self.SECTIONS]
 
     def clean(self):
         data = super().clean()

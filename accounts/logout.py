@@ -2,7 +2,9 @@
 
 OIDC: RP-initiated logout at the issuer's ``end_session_endpoint`` (with ``client_id`` and a
 ``post_logout_redirect_uri`` back to the portal's login page). SAML: a LogoutRequest to the
-IdP's single logout service (python3-saml through allauth's configuration).
+IdP's single logout service (python3-saml through allauth's configuration), naming the subject
+of the assertion this session logged in with. An IdP-initiated LogoutRequest arrives at allauth's
+``saml_sls`` view, which ends the portal session and answers the IdP.
 """
 
 from __future__ import annotations
@@ -38,14 +40,9 @@ def idp_logout_url(request) -> str | None:
             if not endpoint:
                 return None
             return f"{endpoint}?{urlencode({'client_id': provider.client_id, 'post_logout_redirect_uri': back})}"
-        from allauth.socialaccount.adapter import get_adapter
-        from allauth.socialaccount.providers.saml.utils import build_auth
+        from accounts.saml import logout_url
 
-        saml = get_adapter(request).get_provider(request, "saml", client_id=provider.provider_id)
-        auth = build_auth(request, saml)
-        if not auth.get_slo_url():
-            return None
-        return auth.logout(return_to=back)
+        return logout_url(request, provider, return_to=back)
     except Exception:  # an IdP that cannot be reached must not keep the user logged in here
         logger.warning("Logout at the identity provider %s not possible", provider.pk, exc_info=True)
         return None

@@ -20,6 +20,14 @@ class ProviderKind(models.TextChoices):
     SAML = "saml", _("SAML 2.0")
 
 
+# Sambi/SITHS attribute names (the Swedish eID framework's and X.500's OIDs): the defaults of a SAML provider.
+HSA_ID_ATTRIBUTE = "urn:oid:1.2.752.29.6.2.1"  # employeeHsaId
+MAIL_ATTRIBUTE = "urn:oid:0.9.2342.19200300.100.1.3"
+GIVEN_NAME_ATTRIBUTE = "urn:oid:2.5.4.42"
+SURNAME_ATTRIBUTE = "urn:oid:2.5.4.4"
+GROUPS_ATTRIBUTE = "urn:oid:1.3.6.1.4.1.5923.1.5.1.1"  # isMemberOf
+
+
 class LoginMethod(models.TextChoices):
     PASSWORD = "password", _("Password")
     OIDC = "oidc", _("OpenID Connect")
@@ -54,6 +62,30 @@ class IdentityProvider(models.Model):
     metadata_url = models.URLField(_("metadata URL"), blank=True)
     metadata_xml = models.TextField(_("metadata (XML)"), blank=True)
     entity_id = models.CharField(_("IdP entity id"), max_length=300, blank=True)
+    # SAML attribute mapping: which attribute carries what (each becomes the claim named in brackets).
+    saml_id_attribute = models.CharField(
+        _("attribute with the HSA-id (hsa_id)"),
+        max_length=200,
+        blank=True,
+        default=HSA_ID_ATTRIBUTE,
+        help_text=_("SAML: the stable identifier of the person; Sambi and SITHS send employeeHsaId."),
+    )
+    saml_email_attribute = models.CharField(
+        _("attribute with the e-mail address (email)"), max_length=200, blank=True, default=MAIL_ATTRIBUTE
+    )
+    saml_given_name_attribute = models.CharField(
+        _("attribute with the given name (given_name)"), max_length=200, blank=True, default=GIVEN_NAME_ATTRIBUTE
+    )
+    saml_surname_attribute = models.CharField(
+        _("attribute with the surname (family_name)"), max_length=200, blank=True, default=SURNAME_ATTRIBUTE
+    )
+    saml_groups_attribute = models.CharField(
+        _("attribute with the groups (groups)"),
+        max_length=200,
+        blank=True,
+        default=GROUPS_ATTRIBUTE,
+        help_text=_("SAML: the attribute listing the user's groups (isMemberOf by default)."),
+    )
     # Linking and roles
     link_claim = models.CharField(
         _("linking claim"),
@@ -64,8 +96,21 @@ class IdentityProvider(models.Model):
             "another claim name."
         ),
     )
-    groups_claim = models.CharField(_("groups claim"), max_length=80, default="groups")
-    admin_group = models.CharField(_("group that grants register admin"), max_length=200, blank=True)
+    groups_claim = models.CharField(
+        _("groups claim"),
+        max_length=80,
+        default="groups",
+        help_text=_("OpenID Connect: the claim listing the user's groups."),
+    )
+    admin_group = models.CharField(
+        _("group that grants register admin"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Optional. A user whose login carries this group is register admin of this municipality; "
+            "a later login without it takes the role away. Other roles always come from the register."
+        ),
+    )
     logout_at_idp = models.BooleanField(_("log out at the identity provider too"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -91,6 +136,23 @@ class IdentityProvider(models.Model):
     @property
     def has_secret(self) -> bool:
         return bool(self.secret_encrypted or self.secret_env)
+
+    @property
+    def saml_attributes(self) -> dict[str, str]:
+        """The SAML attribute mapping: claim name → attribute name (unset ones left out)."""
+        mapping = {
+            "hsa_id": self.saml_id_attribute,
+            "email": self.saml_email_attribute,
+            "given_name": self.saml_given_name_attribute,
+            "family_name": self.saml_surname_attribute,
+            "groups": self.saml_groups_attribute,
+        }
+        return {claim: attribute for claim, attribute in mapping.items() if attribute}
+
+    @property
+    def groups_key(self) -> str:
+        """The claim holding the user's groups: the OIDC claim, or the mapped SAML attribute."""
+        return "groups" if self.kind == ProviderKind.SAML else self.groups_claim
 
 
 class PersonIdentifier(models.Model):
@@ -167,6 +229,38 @@ class PendingLogin(models.Model):
 
     def __str__(self) -> str:
         return self.claims.get("name") or self.subject
+
+
+class RefusalCause(models.TextChoices):
+    ISSUER = "issuer", _("wrong issuer")
+    EXPIRED = "expired", _("expired response")
+    SIGNATURE = "signature", _("invalid signature")
+    STATE = "state", _("unknown or repeated request")
+    OTHER = "other", _("other error")
+
+
+class RefusedLogin(models.Model):
+    """Refused answers from an IdP, counted per provider, cause and day (bounded however many arrive)."""
+
+    provider = models.ForeignKey(
+        IdentityProvider, on_delete=models.CASCADE, related_name="refused_logins", verbose_name=_("identity provider")
+    )
+    cause = models.CharField(_("cause"), max_length=12, choices=RefusalCause.choices)
+    day = models.DateField(_("day"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    last_seen = models.DateTimeField(_("latest attempt"), auto_now=True)
+    detail = models.CharField(_("latest reason given"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("refused login")
+        verbose_name_plural = _("refused logins")
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "cause", "day"], name="accounts_refusal_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day}: {self.get_cause_display()}"
 
 
 class LoginPolicy(models.Model):

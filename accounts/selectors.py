@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import IdentityProvider, PendingLogin
+from accounts.models import IdentityProvider, PendingLogin, RefusedLogin
 from responsibility.models import Person
 
 
@@ -30,6 +30,18 @@ def providers_of(*, municipality_id: int) -> QuerySet[IdentityProvider]:
     return IdentityProvider.objects.filter(municipality_id=municipality_id).select_related("municipality")
 
 
+def refused_logins_of(*, municipality_id: int, days: int = 30) -> QuerySet[RefusedLogin]:
+    """The refused IdP answers of the municipality's providers in the last ``days`` days, newest first."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    since = timezone.localdate() - timedelta(days=days)
+    return RefusedLogin.objects.filter(provider__municipality_id=municipality_id, day__gte=since).select_related(
+        "provider"
+    )
+
+
 def users_of(*, municipality_id: int) -> QuerySet:
     """The municipality's logins: those of its people, and those created for it without a person yet."""
     from allauth.mfa.models import Authenticator
@@ -42,6 +54,13 @@ def users_of(*, municipality_id: int) -> QuerySet:
         .distinct()
         .order_by("-is_active", "username")
     )
+
+
+def idp_role_changes(*, user) -> QuerySet:
+    """The history of a login's register admin role from an IdP group (granted, withdrawn), newest first."""
+    from accounts.models import Account
+
+    return Account.history.filter(user_id=user.pk, history_change_reason__isnull=False).order_by("-history_date")
 
 
 def pending_logins_of(*, municipality_id: int) -> QuerySet[PendingLogin]:
@@ -60,10 +79,10 @@ def idp_origin(provider: IdentityProvider) -> str:
 
     url = provider.issuer or provider.metadata_url
     if provider.kind == "saml" and provider.metadata_xml:
-        from accounts.adapter import saml_idp
+        from accounts.saml import idp_settings
 
         try:
-            url = saml_idp(provider).get("sso_url") or url
+            url = idp_settings(provider).get("sso_url") or url
         except Exception:  # unreadable metadata: the login button then fails at the IdP step, not the page
             return ""
     parts = urlsplit(url or "")

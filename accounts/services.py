@@ -9,12 +9,21 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.crypto import encrypt
-from accounts.models import Account, IdentityProvider, LoginMethod, PendingLogin, PersonIdentifier, ProviderKind
+from accounts.models import (
+    Account,
+    IdentityProvider,
+    LoginMethod,
+    PendingLogin,
+    PersonIdentifier,
+    ProviderKind,
+    RefusedLogin,
+)
 from responsibility.models import Municipality, Person
 from responsibility.permissions import is_register_admin
 from responsibility.tenancy import municipality_id_of
@@ -42,13 +51,24 @@ def admin_municipality(actor) -> int:
     return municipality_id
 
 
-def claims_of(sociallogin) -> dict:
-    """The IdP's claims (OIDC: ID token + userinfo) or attributes (SAML: first value of each)."""
+def claims_of(sociallogin, provider: IdentityProvider) -> dict:
+    """The IdP's claims (OIDC: ID token + userinfo) or attributes (SAML: mapped per provider).
+
+    SAML attributes keep their own names (a linking claim may name one) and are also
+    put under the claim names of the provider's mapping (``hsa_id``, ``email``,
+    ``given_name``, ``family_name``, ``groups``).
+    """
     data = sociallogin.account.extra_data or {}
-    if "id_token" in data or "userinfo" in data:
+    if provider.kind == ProviderKind.OIDC:
         claims = {**(data.get("id_token") or {}), **(data.get("userinfo") or {})}
     else:
-        claims = {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in data.items()}
+        values = {k: v if isinstance(v, list) else [v] for k, v in data.items()}
+        claims = {k: v[0] if len(v) == 1 else v for k, v in values.items()}
+        for claim, attribute in provider.saml_attributes.items():
+            if values.get(attribute):
+                claims[claim] = values[attribute] if claim == "groups" else values[attribute][0]
+        if "name" not in claims and (claims.get("given_name") or claims.get("family_name")):
+            claims["name"] = f"{claims.get('given_name', '')} {claims.get('family_name', '')}".strip()
         claims["email_verified"] = True  # a signed SAML assertion vouches for its attributes
     claims.setdefault("sub", sociallogin.account.uid)
     return claims
@@ -91,22 +111,44 @@ def _admin_group() -> Group:
     return group
 
 
+def groups_of(*, provider: IdentityProvider, claims: dict) -> list[str]:
+    groups = claims.get(provider.groups_key) or []
+    return [groups] if isinstance(groups, str) else [str(g) for g in groups]
+
+
 def sync_admin_group(*, user, provider: IdentityProvider, claims: dict) -> None:
-    """Grant or withdraw register admin from the provider's configured IdP group (nothing when none is set)."""
-    if not provider.admin_group:
+    """Grant or withdraw register admin after an SSO login, from the provider's configured IdP group.
+
+    The role is granted when the login carries the group and the user's person is in the
+    provider's municipality (their municipality is the one they administer); a login without
+    the group (or through a provider without one) withdraws a role an IdP gave. A role from
+    the register itself is never touched. The change is in the account's history.
+    """
+    account = Account.objects.select_for_update().get(user=user)
+    person = getattr(user, "person", None)
+    member = bool(
+        provider.admin_group
+        and person is not None
+        and person.municipality_id == provider.municipality_id
+        and provider.admin_group in groups_of(provider=provider, claims=claims)
+    )
+    if member == account.admin_from_idp:
         return
-    groups = claims.get(provider.groups_claim) or []
-    groups = [groups] if isinstance(groups, str) else list(groups)
-    account = Account.objects.get(user=user)
-    member = provider.admin_group in groups
-    if member and not account.admin_from_idp:
+    if member:
         user.groups.add(_admin_group())
-        account.admin_from_idp = True
-        account.save(update_fields=["admin_from_idp"])
-    elif not member and account.admin_from_idp:
+        reason = _("Register admin through the group %(group)s at %(provider)s")
+    else:
         user.groups.remove(_admin_group())
-        account.admin_from_idp = False
-        account.save(update_fields=["admin_from_idp"])
+        if provider.admin_group:
+            reason = _("Register admin withdrawn: the login at %(provider)s lacked the group %(group)s")
+        else:
+            reason = _("Register admin withdrawn: %(provider)s grants it through no group")
+    account.admin_from_idp = member
+    account._change_reason = reason % {"group": provider.admin_group, "provider": provider.name}
+    account.save(update_fields=["admin_from_idp"])
+    logger.info(
+        "SSO register admin %s for user %s (provider %s)", "granted" if member else "withdrawn", user.pk, provider.pk
+    )
 
 
 @transaction.atomic
@@ -117,7 +159,7 @@ def sso_login_link(*, request, provider: IdentityProvider, sociallogin) -> LinkO
     the provider's claim: the person's existing login is connected, or a login without a
     password is created for the person.
     """
-    claims = claims_of(sociallogin)
+    claims = claims_of(sociallogin, provider)
     if sociallogin.is_existing:
         user = sociallogin.user
         person = getattr(user, "person", None)
@@ -179,6 +221,29 @@ def login_recorded(*, user, method: str, provider_id: str | None) -> None:
     if provider is not None:
         account.provider = provider
     account.save()
+
+
+def sso_refusal_record(*, provider: IdentityProvider, cause: str, detail: str) -> RefusedLogin:
+    """Count a refused answer from an IdP (one row per provider, cause and day) and log it.
+
+    ``detail`` is the protocol library's reason (never a token or an assertion).
+    """
+    detail = detail[:300]
+    day = timezone.localdate()
+    logger.warning("SSO login refused (provider %s, cause %s): %s", provider.pk, cause, detail)
+    rows = RefusedLogin.objects.filter(provider=provider, cause=cause, day=day)
+
+    def count() -> int:
+        return rows.update(attempts=F("attempts") + 1, detail=detail, last_seen=timezone.now())
+
+    with transaction.atomic():
+        if not count():
+            try:
+                with transaction.atomic():
+                    RefusedLogin.objects.create(provider=provider, cause=cause, day=day, detail=detail)
+            except IntegrityError:  # another request counted the first one of the day
+                count()
+        return rows.get()
 
 
 # --- User administration -------------------------------------------------------------------------------------------

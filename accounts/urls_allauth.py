@@ -11,6 +11,8 @@ from allauth.socialaccount.providers.saml import urls as saml_urls
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts.views import saml_finish_acs
+
 urlpatterns = [
     # allauth links to its login and logout pages: they are the portal's.
     path("login/", RedirectView.as_view(pattern_name="login", query_string=True), name="account_login"),
@@ -20,6 +22,8 @@ urlpatterns = [
     path("3rdparty/login/cancelled/", social_views.login_cancelled, name="socialaccount_login_cancelled"),
     path("3rdparty/login/error/", social_views.login_error, name="socialaccount_login_error"),
     path("2fa/", include("allauth.mfa.urls")),
+    # Before allauth's own: a replayed SAML Response is refused with the portal's page.
+    path("saml/<str:organization_slug>/acs/finish/", saml_finish_acs, name="saml_finish_acs"),
     path("", include(saml_urls)),
     path("", include(oidc_urls)),
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import selectors, services
 from accounts.forms import LinkForm, LocalUserForm, LoginPolicyForm, ProviderForm
-from accounts.models import IdentityProvider, LoginPolicy
+from accounts.models import IdentityProvider, LoginPolicy, RefusalCause
 from responsibility.models import Municipality, Unit
 from responsibility.permissions import register_admin_users, who_sees_unit
 
@@ -97,6 +97,7 @@ def user_detail(request, pk: int):
             "mfa_types": sorted({a.get_type_display() for a in Authenticator.objects.filter(user=user)}),
             "social": user.socialaccount_set.all(),
             "history": user.history.all()[:20],
+            "idp_role_changes": selectors.idp_role_changes(user=user)[:20],
             "link_form": LinkForm(people=people),
         },
     )
@@ -163,6 +164,7 @@ def provider_list(request):
         "accounts/provider_list.html",
         {
             "providers": selectors.providers_of(municipality_id=municipality.pk),
+            "refused": selectors.refused_logins_of(municipality_id=municipality.pk),
             "policy_form": form,
         },
         status=400 if form.errors else 200,
@@ -204,9 +206,37 @@ def sso_unmatched(request):
     return render(request, "accounts/sso_unmatched.html", {"provider": provider, "contacts": contacts})
 
 
+def saml_finish_acs(request, organization_slug: str):
+    """allauth's end of a SAML login; a Response that answers no AuthnRequest of this browser is refused.
+
+    allauth takes each AuthnRequest's state once: a replayed Response (or one this browser never
+    asked for) finds none, and allauth raises PermissionDenied. It is refused like the other errors.
+    """
+    from allauth.socialaccount.providers.saml.views import finish_acs
+    from django.core.exceptions import PermissionDenied
+
+    try:
+        return finish_acs(request, organization_slug=organization_slug)
+    except PermissionDenied:
+        provider = selectors.provider_by_provider_id(organization_slug)
+        if provider is not None:
+            services.sso_refusal_record(
+                provider=provider, cause=RefusalCause.STATE, detail="SAML Response answers no request of this browser"
+            )
+        request.session["sso_refused_cause"] = RefusalCause.STATE
+        return redirect("accounts:sso_refused")
+
+
 @require_GET
 def sso_refused(request):
-    return render(request, "accounts/sso_refused.html", status=403)
+    """The IdP's answer was refused: why, in words a user can pass on to the register admin."""
+    cause = request.session.pop("sso_refused_cause", "")
+    return render(
+        request,
+        "accounts/sso_refused.html",
+        {"cause": cause if cause in RefusalCause.values else "", "causes": RefusalCause},
+        status=403,
+    )
 
 
 @admin_required

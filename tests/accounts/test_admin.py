@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from accounts.crypto import client_secret
-from accounts.models import IdentityProvider
+from accounts.models import IdentityProvider, RefusalCause, RefusedLogin
 from responsibility.models import Municipality, Person
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +141,8 @@ def test_provider_by_command_stores_the_secret_encrypted_and_never_prints_it(dem
             "name": "SITHS eID",
             "login_url": f"/accounts/oidc/{demo.code}-siths-eid/login/",
             "link_claim": "hsa_id",
+            "admin_group": "",
+            "groups": "groups",
             "secret_set": True,
         }
     ]
@@ -208,4 +210,44 @@ def test_a_replayed_or_forged_oidc_callback_is_refused_and_links_nothing(client,
     page = client.get(response.url)
     assert page.status_code == 403
     assert "Inloggningen nekades" in page.content.decode()
+    assert "inte till en inloggning som startades här" in page.content.decode()
     assert not SocialAccount.objects.exists()
+    refusal = RefusedLogin.objects.get()
+    assert (refusal.cause, refusal.attempts) == (RefusalCause.STATE, 1)
+
+
+def test_the_providers_page_lists_the_municipalitys_refused_logins_only_in_a_fixed_number_of_queries(
+    client, demo, other_municipality, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts import services
+
+    other, _admin = other_municipality
+    today = timezone.localdate()
+    mine = [
+        IdentityProvider.objects.create(
+            municipality=demo, kind="oidc", name=f"IdP {n}", slug=f"idp-{n}", issuer="https://idp.example.se"
+        )
+        for n in range(3)
+    ]
+    foreign = IdentityProvider.objects.create(
+        municipality=other, kind="oidc", name="Annans IdP", slug="annan", issuer="https://idp.example.se"
+    )
+    for provider in mine:
+        services.sso_refusal_record(provider=provider, cause=RefusalCause.ISSUER, detail="Invalid issuer")
+    services.sso_refusal_record(provider=mine[0], cause=RefusalCause.ISSUER, detail="Invalid issuer again")
+    services.sso_refusal_record(provider=foreign, cause=RefusalCause.SIGNATURE, detail="Annans signaturfel")
+    RefusedLogin.objects.create(provider=mine[1], cause=RefusalCause.EXPIRED, day=today - timedelta(days=31))
+    assert RefusedLogin.objects.get(provider=mine[0]).attempts == 2  # one row per provider, cause and day
+    client.force_login(_user("admin"))
+
+    with django_assert_num_queries(9):
+        body = client.get("/konton/inloggningstjanster/").content.decode()
+
+    assert body.count("fel utfärdare") == 3
+    assert "Invalid issuer again" in body
+    assert "Annans signaturfel" not in body
+    assert "utgånget svar" not in body  # older than 30 days

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 from io import StringIO
 from urllib.parse import parse_qs, urlsplit
 
@@ -110,3 +111,86 @@ def test_an_unsigned_saml_response_is_refused_and_links_nothing(client, saml_pro
     final = client.get(response.url, follow=True)
     assert "Inloggningen nekades" in final.content.decode()
     assert not SocialAccount.objects.exists()
+
+
+def test_a_saml_provider_gets_the_sambi_attribute_names_unless_the_command_names_others(saml_provider, tmp_path):
+    from accounts.models import IdentityProvider
+
+    provider = IdentityProvider.objects.get()
+    assert provider.saml_attributes == {
+        "hsa_id": "urn:oid:1.2.752.29.6.2.1",
+        "email": "urn:oid:0.9.2342.19200300.100.1.3",
+        "given_name": "urn:oid:2.5.4.42",
+        "family_name": "urn:oid:2.5.4.4",
+        "groups": "urn:oid:1.3.6.1.4.1.5923.1.5.1.1",
+    }
+    metadata = tmp_path / "idp.xml"
+    metadata.write_text(METADATA.format(cert=_certificate()))
+    call_command(
+        "sso_provider",
+        "add",
+        "--municipality",
+        provider.municipality.code,
+        "--kind",
+        "saml",
+        "--name",
+        "Sambi",
+        "--metadata",
+        str(metadata),
+        "--id-attribute",
+        "urn:oid:0.9.2342.19200300.100.1.1",
+        "--groups-attribute",
+        "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+        "--given-name-attribute",
+        "",
+        stdout=StringIO(),
+    )
+    provider.refresh_from_db()
+    assert provider.saml_attributes == {
+        "hsa_id": "urn:oid:0.9.2342.19200300.100.1.1",
+        "email": "urn:oid:0.9.2342.19200300.100.1.3",  # not named: kept
+        "family_name": "urn:oid:2.5.4.4",
+        "groups": "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+    }
+    listing = StringIO()
+    call_command("sso_provider", "list", "--format", "json", stdout=listing)
+    assert json.loads(listing.getvalue())[0]["attributes"] == provider.saml_attributes
+
+
+def test_the_register_admin_sets_the_attribute_mapping_in_the_browser_form(client, saml_provider):
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import IdentityProvider
+
+    provider = IdentityProvider.objects.get()
+    client.force_login(get_user_model().objects.get(username="admin"))
+    form = client.get(f"/konton/inloggningstjanster/{provider.pk}/").content.decode()
+    assert "Attribut med HSA-id (hsa_id)" in form
+    assert 'value="urn:oid:1.2.752.29.6.2.1"' in form
+    response = client.post(
+        f"/konton/inloggningstjanster/{provider.pk}/",
+        {
+            "kind": "saml",
+            "name": "Sambi",
+            "slug": "sambi",
+            "entity_id": provider.entity_id,
+            "saml_id_attribute": "urn:oid:1.2.752.29.6.2.1",
+            "saml_email_attribute": "mail",
+            "saml_given_name_attribute": "givenName",
+            "saml_surname_attribute": "sn",
+            "saml_groups_attribute": "memberOf",
+            "link_claim": "hsa_id",
+            "groups_claim": "groups",
+            "admin_group": "MAS-admin",
+            "scopes": "openid",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    provider.refresh_from_db()
+    assert provider.metadata_xml  # the stored metadata stays
+    assert (provider.saml_email_attribute, provider.saml_groups_attribute, provider.admin_group) == (
+        "mail",
+        "memberOf",
+        "MAS-admin",
+    )

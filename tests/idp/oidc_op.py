@@ -3,10 +3,13 @@
 Run as its own process (``python tests/idp/oidc_op.py CONFIG_JSON``): it migrates its own
 SQLite database, creates its users and one confidential client, and serves on 127.0.0.1:PORT
 (issuer ``http://127.0.0.1:PORT/o``). Users log in with a username and password on its
-own login page; the ID token (RS256) carries e-mail, e-mail_verified, hsa_id and groups.
+own login page; the ID token (RS256) carries every other key of the user as a claim (e-mail,
+e-mail_verified, hsa_id, groups, ...).
 
 CONFIG_JSON: {"port", "db", "client_id", "client_secret", "redirect_uris", "post_logout_redirect_uris",
-"users": [{"username", "password", "email", "email_verified", "hsa_id", "groups", "name"}]}
+"users": [{"username", "password", "email", "email_verified", "hsa_id", "groups", "name"}], "users_file"?}.
+With ``users_file`` (the same list as JSON) the claims are read again at each login, so a test can
+change a user's groups between logins; the usernames and passwords are those of ``users``.
 """
 
 from __future__ import annotations
@@ -87,6 +90,7 @@ def configure(config: dict) -> None:
             "OAUTH2_VALIDATOR_CLASS": "__main__.Validator" if __name__ == "__main__" else f"{__name__}.Validator",
         },
         USERS=config["users"],
+        USERS_FILE=config.get("users_file", ""),
     )
 
 
@@ -97,10 +101,18 @@ def _validator_class():
         oidc_claim_scope = None  # every claim below goes in the ID token and userinfo
 
         def get_additional_claims(self, request):
-            user = next(u for u in settings.USERS if u["username"] == request.user.username)
-            return {k: user[k] for k in ("email", "email_verified", "hsa_id", "groups", "name") if k in user}
+            user = next(u for u in _users() if u["username"] == request.user.username)
+            return {k: v for k, v in user.items() if k not in ("username", "password")}
 
     return Validator
+
+
+def _users() -> list[dict]:
+    """The users' claims: read again at each login when the config names a ``users_file``."""
+    if settings.USERS_FILE:
+        with open(settings.USERS_FILE) as f:
+            return json.load(f)
+    return settings.USERS
 
 
 urlpatterns: list = []

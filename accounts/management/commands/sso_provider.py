@@ -14,6 +14,15 @@ from accounts import services
 from accounts.models import IdentityProvider, ProviderKind
 from responsibility.models import Municipality
 
+# The SAML attribute mapping's flags and the provider fields they set.
+SAML_FLAGS = {
+    "--id-attribute": "saml_id_attribute",
+    "--email-attribute": "saml_email_attribute",
+    "--given-name-attribute": "saml_given_name_attribute",
+    "--surname-attribute": "saml_surname_attribute",
+    "--groups-attribute": "saml_groups_attribute",
+}
+
 
 class Command(BaseCommand):
     help = "Add, list or remove the identity providers (OIDC, SAML) of a municipality."
@@ -31,7 +40,12 @@ class Command(BaseCommand):
         add.add_argument("--metadata", default="", help="SAML metadata: a URL or a file.")
         add.add_argument("--entity-id", default="")
         add.add_argument("--link-claim", default="email")
-        add.add_argument("--admin-group", default="")
+        add.add_argument("--admin-group", default="", help="IdP group that grants register admin (optional).")
+        add.add_argument("--groups-claim", help="OIDC: the claim with the user's groups (default groups).")
+        mapping = add.add_argument_group("SAML attribute mapping (defaults: the Sambi/SITHS names)")
+        for flag, field in SAML_FLAGS.items():
+            default = IdentityProvider._meta.get_field(field).default
+            mapping.add_argument(flag, help=f"default {default}; an empty value leaves it unmapped")
         lst = sub.add_parser("list")
         lst.add_argument("--municipality")
         lst.add_argument("--format", choices=["json", "text"], default="text")
@@ -62,6 +76,10 @@ class Command(BaseCommand):
             "link_claim": opts["link_claim"],
             "admin_group": opts["admin_group"],
         }
+        # New flags change only what they name (a provider added again keeps the rest).
+        optional = {"groups_claim": opts["groups_claim"]}
+        optional.update({field: opts[flag.removeprefix("--").replace("-", "_")] for flag, field in SAML_FLAGS.items()})
+        fields.update({field: value for field, value in optional.items() if value is not None})
         metadata = opts["metadata"]
         if metadata.startswith(("http://", "https://")):
             fields["metadata_url"] = metadata
@@ -93,6 +111,9 @@ class Command(BaseCommand):
                 "name": p.name,
                 "login_url": login_url(p),
                 "link_claim": p.link_claim,
+                "admin_group": p.admin_group,
+                "groups": p.groups_key if p.kind == ProviderKind.OIDC else p.saml_groups_attribute,
+                **({"attributes": p.saml_attributes} if p.kind == ProviderKind.SAML else {}),
                 "secret_set": p.has_secret,
             }
             for p in qs.order_by("municipality__code", "name")
