@@ -12,8 +12,9 @@ from datetime import date, datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from incidents.lexmaria.models import LexMariaCase
 from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN
-from incidents.models import Deviation, DeviationState, LexMariaCase, PatientDataAccess
+from incidents.models import Deviation, DeviationState, PatientDataAccess
 from incidents.permissions import DUTY_ROLES, manager_units
 from incidents.routing import high_risk_q
 from incidents.services import OPEN_STATES

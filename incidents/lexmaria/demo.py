@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from incidents import routing
+from incidents.lexmaria.models import LexMariaCase, LexMariaState
 from incidents.lexmaria.services import (
     STEP_SERVICES,
     Actor,
@@ -25,13 +26,7 @@ from incidents.lexmaria.services import (
     board_official_users,
     next_due_at,
 )
-from incidents.models import (
-    Deviation,
-    DeviationCategory,
-    DeviationState,
-    LexMariaCase,
-    LexMariaState,
-)
+from incidents.models import Deviation, DeviationCategory, DeviationState
 from incidents.services import apply_owner, deviation_assess
 from responsibility.choices import LexMariaRoute, Role
 from responsibility.models import Assignment, Municipality, Person, Unit

@@ -26,15 +26,8 @@ from django.utils.translation import gettext_lazy
 from core import references
 from core.services import notify
 from core.transitions import Machine, StaleError, Transition, TransitionError, lock
-from incidents.models import (
-    Deviation,
-    DeviationAction,
-    LexMariaCase,
-    LexMariaState,
-    LexMariaStepNotApplicable,
-    LexMariaTransition,
-    ReferenceCounter,
-)
+from incidents.lexmaria.models import LexMariaCase, LexMariaState, LexMariaStepNotApplicable, LexMariaTransition
+from incidents.models import Deviation, DeviationAction, ReferenceCounter
 from incidents.routing import RoutingIndex, fallback_owner, gap_reason, lookups_for
 from responsibility.choices import LexMariaRoute, Role, Scope
 from responsibility.models import Assignment, Board, Person, Unit

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.forms import add_service_errors
 from incidents.lexmaria import ivo_pdf
 from incidents.lexmaria.forms import STEP_FORMS
+from incidents.lexmaria.models import LexMariaCase, LexMariaState, LexMariaTransition
 from incidents.lexmaria.selectors import (
     SORTS,
     STATE_FILTERS,
@@ -47,7 +48,6 @@ from incidents.lexmaria.services import (
     step_deadline,
     steps_of,
 )
-from incidents.models import LexMariaCase, LexMariaState, LexMariaTransition
 
 CASES_PER_PAGE = 25
 # Parts of the chain that work with the case itself (and may follow it to the deviation and the PDF).

@@ -72,8 +72,9 @@ def _sources() -> dict[str, Source]:
         plans_visible_to,
         routines_visible_to,
     )
+    from incidents.lexmaria.models import LexMariaCase
     from incidents.lexmaria.selectors import lex_maria_cases_visible_to
-    from incidents.models import Deviation, DeviationState, LexMariaCase
+    from incidents.models import Deviation, DeviationState
     from incidents.selectors import deviations_visible_to
     from masportal.selectors import failed_emails_for
     from reports.models import GeneratedReport

@@ -14,7 +14,8 @@ from django.utils import timezone
 from core.models import Notification
 from incidents import patient, services
 from incidents.jobs import deviation_reminders
-from incidents.models import Deviation, DeviationState, DeviationTransition, LexMariaCase
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import Deviation, DeviationState, DeviationTransition
 from responsibility.choices import AssignmentKind, Role
 from responsibility.models import Assignment, Person
 from tests.factories import unit, user

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.models import Notification
 from incidents import services
-from incidents.models import DeviationState, DeviationTransition, LexMariaCase
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import DeviationState, DeviationTransition
 from incidents.selectors import assessment_queue_for
 from incidents.services import Move
 from tests.incidents.deviation_helpers import report, user

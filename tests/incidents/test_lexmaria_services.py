@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.models import Notification
 from incidents.lexmaria import services as lexmaria
+from incidents.lexmaria.models import LexMariaCase, LexMariaState, LexMariaTransition
 from incidents.lexmaria.services import (
     REQUIRES,
     AnalysisAction,
@@ -17,7 +18,7 @@ from incidents.lexmaria.services import (
     Step,
     lex_maria_open,
 )
-from incidents.models import DeviationAction, LexMariaCase, LexMariaState, LexMariaTransition
+from incidents.models import DeviationAction
 from responsibility.choices import Role
 from responsibility.models import Assignment, CareProvider, Person
 from tests.factories import user, user_for

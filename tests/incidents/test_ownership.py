@@ -12,8 +12,9 @@ from django.utils import timezone
 from core.models import Notification
 from core.scheduling import run_scheduled_jobs
 from incidents import routing, services
+from incidents.lexmaria.models import LexMariaCase, LexMariaTransition
 from incidents.lexmaria.services import Actor, actor_kinds, lex_maria_open, resolve_chain
-from incidents.models import Deviation, DeviationState, DeviationTransition, LexMariaCase, LexMariaTransition
+from incidents.models import Deviation, DeviationState, DeviationTransition
 from responsibility.choices import LexMariaRoute, Role
 from responsibility.models import Assignment, CareProvider, Person, Unit
 from responsibility.resolver import board_duty_holder
