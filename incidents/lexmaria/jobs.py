@@ -22,8 +22,10 @@ from django.utils.translation import gettext as _
 from core.locking import lock_skip
 from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
 from core.services import Notice, notify_all
+from incidents.lexmaria.actors import board_official_users, users_of
 from incidents.lexmaria.models import LexMariaCase, LexMariaReminder
-from incidents.lexmaria.services import OPEN_STATES, Step, actors_for, board_official_users, next_step, users_of
+from incidents.lexmaria.services import OPEN_STATES
+from incidents.lexmaria.steps import Step, actors_for, next_step
 from incidents.models import ReminderKind
 from responsibility.models import Municipality
 

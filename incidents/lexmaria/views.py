@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.forms import add_service_errors
 from incidents.lexmaria import ivo_pdf
+from incidents.lexmaria.actors import actor_kinds, may_take
 from incidents.lexmaria.forms import STEP_FORMS
 from incidents.lexmaria.models import LexMariaCase, LexMariaState, LexMariaTransition
 from incidents.lexmaria.selectors import (
@@ -32,18 +33,14 @@ from incidents.lexmaria.selectors import (
     queue_cases,
     queue_row,
 )
-from incidents.lexmaria.services import (
+from incidents.lexmaria.services import STEP_SERVICES, LexMariaTransitionError, StaleCaseError
+from incidents.lexmaria.steps import (
     MAY_BE_NOT_APPLICABLE,
     NOT_APPLICABLE,
     REROUTED,
-    STEP_SERVICES,
     Actor,
-    LexMariaTransitionError,
-    StaleCaseError,
     Step,
-    actor_kinds,
     done_on,
-    may_take,
     open_steps,
     step_deadline,
     steps_of,

@@ -12,8 +12,11 @@ from django.utils import timezone
 from core.models import Notification
 from core.scheduling import run_scheduled_jobs
 from incidents import routing, services
+from incidents.lexmaria.actors import actor_kinds
 from incidents.lexmaria.models import LexMariaCase, LexMariaTransition
-from incidents.lexmaria.services import Actor, actor_kinds, lex_maria_open, resolve_chain
+from incidents.lexmaria.routing import resolve_chain
+from incidents.lexmaria.services import lex_maria_open
+from incidents.lexmaria.steps import Actor
 from incidents.models import Deviation, DeviationState, DeviationTransition
 from responsibility.choices import LexMariaRoute, Role
 from responsibility.models import Assignment, CareProvider, Person, Unit
