@@ -36,7 +36,8 @@ from complaints.models import (
     ComplaintTransition,
     Counterpart,
 )
-from complaints.services import collaboration_due, complaint_due, settings_for
+from complaints.services import settings_for
+from complaints.workflow import collaboration_due, complaint_due
 from incidents import patient
 from incidents.models import Deviation, DeviationCategory
 from responsibility.choices import ContractKind

@@ -25,7 +25,7 @@ from complaints.models import (
     Complaint,
     ComplaintReminder,
 )
-from complaints.services import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
+from complaints.workflow import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
 from core.locking import lock_skip
 from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
 from core.services import Notice, notify_all
@@ -197,7 +197,7 @@ def reroute_unclear_complaints(*, on: date, batch_size: int) -> dict[str, int]:
 
     Runs before the reminders, so that a re-routed case is reminded to its new owner.
     """
-    from complaints.services import collaboration_reroute, complaint_reroute
+    from complaints.rerouting import collaboration_reroute, complaint_reroute
 
     complaints = (
         Complaint.objects.filter(state__in=COMPLAINT_OPEN_STATES)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints import forms, services, statistics
+from complaints import collaboration_services, forms, services, statistics, workflow
 from complaints.choices import Direction
 from complaints.models import (
     CollaborationDeviation,
@@ -52,7 +52,7 @@ from complaints.selectors import (
     counterparts_for,
     is_overdue,
 )
-from complaints.services import COMPLAINT_OPEN_STATES, CollaborationMove, ComplaintMove
+from complaints.workflow import COMPLAINT_OPEN_STATES, CollaborationMove, ComplaintMove
 from core.flash import success_with_link
 from core.forms import add_service_errors
 from responsibility.tenancy import municipality_id_of
@@ -226,11 +226,11 @@ def _complaint_context(request, complaint: Complaint, *, bound: dict | None = No
         "actions": complaint.actions,
     }
     moves = []
-    for move in services.COMPLAINTS.moves_for(obj=complaint, kinds=kinds):
+    for move in workflow.COMPLAINTS.moves_for(obj=complaint, kinds=kinds):
         form = bound.get(move) or COMPLAINT_STEP_FORMS[move](initial=initial, auto_id=_auto_id(move))
         moves.append({"move": move, "label": ComplaintMove(move).label, "form": form})
     extra = {}
-    if handling and complaint.state in services.COMPLAINT_EDIT_STATES:
+    if handling and complaint.state in workflow.COMPLAINT_EDIT_STATES:
         extra["investigation_form"] = bound.get("investigation") or forms.InvestigationForm(
             initial={
                 "version": complaint.version,
@@ -436,7 +436,7 @@ def collaboration_create(request):
         form = forms.CollaborationForm(request.POST, user=request.user, municipality_id=municipality_id)
         if form.is_valid():
             try:
-                case = services.collaboration_register(user=request.user, data=form.to_input())
+                case = collaboration_services.collaboration_register(user=request.user, data=form.to_input())
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -497,7 +497,7 @@ def _collaboration_context(request, case: CollaborationDeviation, *, bound: dict
     today = timezone.localdate()
     initial = {"version": case.version, "sent_on": today, "reply_on": today}
     moves = []
-    for move in services.COLLABORATIONS.moves_for(obj=case, kinds=kinds):
+    for move in workflow.COLLABORATIONS.moves_for(obj=case, kinds=kinds):
         form = bound.get(move) or COLLABORATION_STEP_FORMS[move](initial=initial, auto_id=_auto_id(move))
         moves.append({"move": move, "label": CollaborationMove(move).label, "form": form})
     duty = Actor.DUTY in kinds
@@ -531,21 +531,23 @@ def collaboration_detail(request, pk: int):
 def _collaboration_call(step: str, *, case: CollaborationDeviation, user, data: dict):
     version = data.get("version")
     if step == "link_deviation":
-        return services.collaboration_link_deviation(case=case, user=user, version=version, reference=data["reference"])
+        return collaboration_services.collaboration_link_deviation(
+            case=case, user=user, version=version, reference=data["reference"]
+        )
     if step == CollaborationMove.SEND:
-        return services.collaboration_send(
+        return collaboration_services.collaboration_send(
             case=case, user=user, version=version, sent_on=data["sent_on"], reply_due=data.get("reply_due")
         )
     if step == CollaborationMove.RECORD_REPLY:
-        return services.collaboration_record_reply(
+        return collaboration_services.collaboration_record_reply(
             case=case, user=user, version=version, reply_on=data["reply_on"], reply=data["reply"]
         )
     if step == CollaborationMove.FORWARD:
-        return services.collaboration_forward(case=case, user=user, version=version)
+        return collaboration_services.collaboration_forward(case=case, user=user, version=version)
     if step == CollaborationMove.ANSWER:
-        return services.collaboration_answer(case=case, user=user, version=version, reply=data["reply"])
+        return collaboration_services.collaboration_answer(case=case, user=user, version=version, reply=data["reply"])
     if step == CollaborationMove.CLOSE:
-        return services.collaboration_close(
+        return collaboration_services.collaboration_close(
             case=case, user=user, version=version, assessment=data["assessment"], sent_on=data.get("sent_on")
         )
     raise Http404
@@ -605,7 +607,7 @@ def counterpart_edit(request, pk: int | None = None):
         if form.is_valid():
             values = {k: form.cleaned_data[k] for k in forms.CounterpartForm.Meta.fields}
             try:
-                services.counterpart_save(
+                collaboration_services.counterpart_save(
                     user=request.user, municipality_id=municipality_id, counterpart=counterpart, **values
                 )
             except ValidationError as exc:

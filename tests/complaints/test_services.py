@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from complaints import deadlines, services
+from complaints import collaboration_services, deadlines, services
 from complaints.models import CollaborationTransition, Complaint, ComplaintTransition
 from core.transitions import StaleError, TransitionError
 from incidents import patient
@@ -291,16 +291,18 @@ def test_outgoing_collaboration_is_sent_replied_assessed_and_closed():
     case = collaboration()
     mas = user("mas")
     sent = TODAY() - timedelta(days=1)
-    case = services.collaboration_send(case=case, user=mas, version=case.version, sent_on=sent)
+    case = collaboration_services.collaboration_send(case=case, user=mas, version=case.version, sent_on=sent)
     assert case.state == "sent"
     assert case.reply_due == deadlines.add_months(sent, 2)
     assert case.due_at == deadlines.end_of_day(case.reply_due)
-    case = services.collaboration_record_reply(
+    case = collaboration_services.collaboration_record_reply(
         case=case, user=mas, version=case.version, reply_on=TODAY(), reply="Regionen har åtgärdat."
     )
     assert case.state == "replied"
     assert case.due_at is None
-    case = services.collaboration_close(case=case, user=mas, version=case.version, assessment="Tillräckligt.")
+    case = collaboration_services.collaboration_close(
+        case=case, user=mas, version=case.version, assessment="Tillräckligt."
+    )
     assert case.state == "closed"
     assert case.closed_at is not None
     assert states(case) == [
@@ -316,15 +318,17 @@ def test_incoming_collaboration_is_forwarded_answered_by_the_unit_and_closed_by_
     assert case.reply_due == deadlines.add_months(case.received_on, 2)
     vc = user("verksamhetschef")
     with pytest.raises(PermissionDenied):  # not the unit's before the MAS forwards it
-        services.collaboration_answer(case=case, user=vc, version=case.version, reply="x")
-    case = services.collaboration_forward(case=case, user=user("mas"), version=case.version)
+        collaboration_services.collaboration_answer(case=case, user=vc, version=case.version, reply="x")
+    case = collaboration_services.collaboration_forward(case=case, user=user("mas"), version=case.version)
     assert case.state == "forwarded"
     assert case.forwarded_on == TODAY()
-    case = services.collaboration_answer(case=case, user=vc, version=case.version, reply="Rutin införd.")
+    case = collaboration_services.collaboration_answer(case=case, user=vc, version=case.version, reply="Rutin införd.")
     assert case.state == "replied"
     with pytest.raises(PermissionDenied):
-        services.collaboration_close(case=case, user=vc, version=case.version, assessment="x", sent_on=TODAY())
-    case = services.collaboration_close(
+        collaboration_services.collaboration_close(
+            case=case, user=vc, version=case.version, assessment="x", sent_on=TODAY()
+        )
+    case = collaboration_services.collaboration_close(
         case=case, user=user("mas"), version=case.version, assessment="Skickat.", sent_on=TODAY()
     )
     assert case.state == "closed"
@@ -334,14 +338,14 @@ def test_incoming_collaboration_is_forwarded_answered_by_the_unit_and_closed_by_
 def test_collaboration_moves_of_the_other_direction_are_refused():
     case = collaboration()
     with pytest.raises(TransitionError):
-        services.collaboration_forward(case=case, user=user("mas"), version=case.version)
+        collaboration_services.collaboration_forward(case=case, user=user("mas"), version=case.version)
     case.refresh_from_db()
     assert case.state == "registered"
 
 
 def test_counterpart_reply_months_decide_the_deadline():
     case = collaboration(counterpart_code="huslakare-hagersten")
-    case = services.collaboration_send(case=case, user=user("mas"), version=case.version, sent_on=TODAY())
+    case = collaboration_services.collaboration_send(case=case, user=user("mas"), version=case.version, sent_on=TODAY())
     assert case.reply_due == deadlines.add_months(TODAY(), 1)
 
 
