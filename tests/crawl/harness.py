@@ -213,7 +213,8 @@ def _step_values(module: str) -> list[str]:
 
 
 def _complaint_steps(kind: str) -> list[str]:
-    from complaints.views import COLLABORATION_STEP_FORMS, COMPLAINT_STEP_FORMS
+    from complaints.collaboration_views import COLLABORATION_STEP_FORMS
+    from complaints.views import COMPLAINT_STEP_FORMS
 
     forms = COMPLAINT_STEP_FORMS if kind == "complaint" else COLLABORATION_STEP_FORMS
     return [str(s) for s in forms] + ["finns-inte"]
