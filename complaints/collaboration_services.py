@@ -22,7 +22,7 @@ from complaints.permissions import Actor, collaboration_units
 from complaints.services import active_users, required_text, visible_deviation
 from complaints.workflow import COLLABORATION_OPEN_STATES, COLLABORATIONS, CollaborationMove, collaboration_due
 from core.services import notify
-from incidents import services as deviation_services
+from incidents import reporting as deviation_reporting
 from incidents.models import DeviationCategory
 from responsibility.choices import ContractKind
 from responsibility.models import Contract, Unit
@@ -109,7 +109,7 @@ def collaboration_register(*, user, data: CollaborationInput) -> CollaborationDe
         if data.direction == Direction.INCOMING:
             case.received_on = data.received_on
             case.reply_due = data.reply_due or deadlines.add_months(data.received_on, data.counterpart.reply_months)
-        case.reference = deviation_services.next_reference(
+        case.reference = deviation_reporting.next_reference(
             municipality_id=case.municipality_id, year=timezone.localdate().year, prefix="SV"
         )
         case.due_at = collaboration_due(case)

@@ -32,7 +32,8 @@ from complaints.workflow import (
 from core.services import notify
 from core.transitions import StaleError, TransitionError, lock
 from incidents import patient
-from incidents import services as deviation_services
+from incidents import patient_access as deviation_patient_access
+from incidents import reporting as deviation_reporting
 from incidents.models import Deviation, DeviationCategory
 from responsibility.models import Municipality, Unit
 
@@ -57,7 +58,7 @@ def complaint_patient_identifier(*, user, complaint: Complaint, kinds: frozenset
     if not can_see_patient_data(user=user, case=complaint, kinds=kinds):
         raise PermissionDenied(_("You may not see the patient's identity."))
     pnr = patient.format_personnummer(patient.decrypt_identifier(complaint.patient_identifier_encrypted))
-    deviation_services.log_patient_access(
+    deviation_patient_access.log_patient_access(
         user=user,
         patient_hash=complaint.patient_hash,
         unit_id=complaint.unit_id,
@@ -172,7 +173,7 @@ def complaint_register(*, user, data: ComplaintInput) -> Complaint:
         if data.patient_identifier:
             complaint.patient_identifier_encrypted = patient.encrypt_identifier(data.patient_identifier)
             complaint.patient_hash = patient.patient_hash(data.patient_identifier)
-        complaint.reference = deviation_services.next_reference(
+        complaint.reference = deviation_reporting.next_reference(
             municipality_id=complaint.municipality_id, year=timezone.localdate().year, prefix="KL"
         )
         complaint.due_at = complaint_due(complaint)
@@ -461,10 +462,10 @@ def complaint_start_deviation(*, complaint: Complaint, user, version: int | None
                 "reference": locked.reference,
                 "text": locked.description,
             }
-        draft = deviation_services.deviation_save(
+        draft = deviation_reporting.deviation_save(
             user=user,
             submit=False,
-            report=deviation_services.Report(
+            report=deviation_reporting.Report(
                 unit=locked.unit,
                 occurred_at=occurred,
                 discovered_at=occurred,

@@ -17,7 +17,7 @@ from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN
 from incidents.models import Deviation, DeviationState, PatientDataAccess
 from incidents.permissions import DUTY_ROLES, manager_units
 from incidents.routing import high_risk_q
-from incidents.services import OPEN_STATES
+from incidents.workflow import OPEN_STATES
 from responsibility.permissions import is_register_admin, units_visible_to
 from responsibility.resolver import build_index, units_with_board
 from responsibility.tenancy import person_of, request_cache, scoped

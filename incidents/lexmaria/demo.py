@@ -21,7 +21,8 @@ from incidents.lexmaria.models import LexMariaCase, LexMariaState
 from incidents.lexmaria.services import STEP_SERVICES, AnalysisAction
 from incidents.lexmaria.steps import Actor, Step, actors_for, next_due_at
 from incidents.models import Deviation, DeviationCategory, DeviationState
-from incidents.services import apply_owner, deviation_assess
+from incidents.reporting import apply_owner
+from incidents.services import deviation_assess
 from responsibility.choices import LexMariaRoute, Role
 from responsibility.models import Assignment, Municipality, Person, Unit
 
