@@ -6,9 +6,6 @@ write through :mod:`incidents.lexmaria`. No page here shows patient identity.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.exports import table_response
 from core.forms import add_service_errors
 from incidents.lexmaria import ivo_pdf
 from incidents.lexmaria.actors import actor_kinds, may_take
@@ -154,30 +152,13 @@ def queue_export(request):
             ]
             for row in (queue_row(case, officials=officials) for case in cases)
         ]
-    stamp = timezone.localdate().isoformat()
-    if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Lex Maria"
-        sheet.append(list(EXPORT_COLUMNS))
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="lex-maria-{stamp}.xlsx"'
-        return response
-    text = io.StringIO()
-    writer = csv.writer(text, delimiter=";")
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(rows)
-    response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="lex-maria-{stamp}.csv"'
-    return response
+    return table_response(
+        headers=EXPORT_COLUMNS,
+        rows=rows,
+        filename=f"lex-maria-{timezone.localdate().isoformat()}",
+        sheet="Lex Maria",
+        xlsx=request.GET.get("format") == "xlsx",
+    )
 
 
 def _label(step: str) -> str:
