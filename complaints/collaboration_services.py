@@ -15,13 +15,16 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from complaints import deadlines, routing
+from complaints import routing
 from complaints.choices import CollaborationState, Direction
 from complaints.models import CollaborationDeviation, CollaborationTransition, Counterpart
 from complaints.permissions import Actor, collaboration_units
-from complaints.services import active_users, required_text, visible_deviation
+from complaints.services import visible_deviation
 from complaints.workflow import COLLABORATION_OPEN_STATES, COLLABORATIONS, CollaborationMove, collaboration_due
+from core.calendar import add_months
 from core.services import notify
+from core.users import logins_of
+from core.validation import entered_date, required_text
 from incidents import reporting as deviation_reporting
 from incidents.models import DeviationCategory
 from responsibility.choices import ContractKind
@@ -108,7 +111,7 @@ def collaboration_register(*, user, data: CollaborationInput) -> CollaborationDe
         )
         if data.direction == Direction.INCOMING:
             case.received_on = data.received_on
-            case.reply_due = data.reply_due or deadlines.add_months(data.received_on, data.counterpart.reply_months)
+            case.reply_due = data.reply_due or add_months(data.received_on, data.counterpart.reply_months)
         case.reference = deviation_reporting.next_reference(
             municipality_id=case.municipality_id, year=timezone.localdate().year, prefix="SV"
         )
@@ -122,13 +125,13 @@ def collaboration_register(*, user, data: CollaborationInput) -> CollaborationDe
 
 
 def _collab_date(value: date | None, name: str, *, not_before: date | None, message: str) -> date:
-    if value is None:
-        raise ValidationError({name: message})
-    if value > timezone.localdate():
-        raise ValidationError({name: _("The date cannot be in the future.")})
-    if not_before is not None and value < not_before:
-        raise ValidationError({name: _("The date cannot be before the event.")})
-    return value
+    return entered_date(
+        value,
+        name,
+        required_message=message,
+        not_before=not_before,
+        before_message=_("The date cannot be before the event."),
+    )
 
 
 def collaboration_send(
@@ -141,7 +144,7 @@ def collaboration_send(
 
     def apply(c: CollaborationDeviation) -> list[str]:
         c.sent_on = day
-        c.reply_due = reply_due or deadlines.add_months(day, c.counterpart.reply_months)
+        c.reply_due = reply_due or add_months(day, c.counterpart.reply_months)
         return ["sent_on", "reply_due"]
 
     return COLLABORATIONS.move(case, move=CollaborationMove.SEND, actor=user, version=version, apply=apply)
@@ -185,7 +188,7 @@ def collaboration_forward(
             "date": moved.reply_due.isoformat() if moved.reply_due else "–",
         }
         notify(
-            recipients=active_users([moved.operations_manager]),
+            recipients=logins_of([moved.operations_manager]),
             kind="collaboration_forwarded",
             subject=_("Collaboration deviation %(reference)s about %(unit)s: answer by %(date)s") % values,
             link=moved.get_absolute_url(),

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from complaints import routing
 from complaints.models import CollaborationDeviation, CollaborationTransition, Complaint, ComplaintTransition
-from complaints.services import active_users
 from complaints.workflow import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
 from core.services import notify
 from core.transitions import lock
+from core.users import logins_of
 
 
 def _reroute(case, *, on: date, rehabilitation: bool, transition_model, case_field: str, prefix: str) -> bool:
@@ -27,7 +27,7 @@ def _reroute(case, *, on: date, rehabilitation: bool, transition_model, case_fie
     new_id = route.duty_holder.pk if route.duty_holder is not None else None
     if route.unclear_reason and new_id == case.mas_person_id:
         return False
-    before = active_users([case.mas_person])
+    before = logins_of([case.mas_person])
     case.mas_person, case.mas_unclear_reason = route.duty_holder, route.unclear_reason
     fields = ["mas_person", "mas_unclear_reason", "version", "updated_at"]
     if hasattr(case, "mas_role"):
@@ -43,7 +43,7 @@ def _reroute(case, *, on: date, rehabilitation: bool, transition_model, case_fie
         **{case_field: case}, from_state=case.state, to_state=case.state, actor=None, reason=reason
     )
     notify(
-        recipients={u.pk: u for u in [*before, *active_users([route.duty_holder])]}.values(),
+        recipients={u.pk: u for u in [*before, *logins_of([route.duty_holder])]}.values(),
         kind=f"{prefix}_rerouted",
         subject=subject,
         body=reason,

@@ -31,6 +31,8 @@ from complaints.workflow import (
 )
 from core.services import notify
 from core.transitions import StaleError, TransitionError, lock
+from core.users import logins_of
+from core.validation import entered_date, required_text
 from incidents import patient
 from incidents import patient_access as deviation_patient_access
 from incidents import reporting as deviation_reporting
@@ -130,11 +132,6 @@ def validate_complaint(*, user, data: ComplaintInput, today: date | None = None)
     return errors
 
 
-def active_users(people) -> list:
-    """The active logins of ``people`` (None and people without a login left out)."""
-    return [p.user for p in people if p is not None and p.user_id is not None and p.user.is_active]
-
-
 def complaint_register(*, user, data: ComplaintInput) -> Complaint:
     """Register a complaint: reference, deadlines, routing on the date received, notifications."""
     errors = validate_complaint(user=user, data=data)
@@ -190,7 +187,7 @@ def complaint_register(*, user, data: ComplaintInput) -> Complaint:
                 "date": complaint.answer_due.isoformat(),
             }
             notify(
-                recipients=active_users([route.operations_manager, route.duty_holder]),
+                recipients=logins_of([route.operations_manager, route.duty_holder]),
                 kind="complaint_registered",
                 subject=_("New complaint %(reference)s about %(unit)s, to be answered by %(date)s") % values,
                 body=_("A complaint about %(unit)s has been registered. Open %(reference)s in MAS-portalen.") % values,
@@ -251,22 +248,14 @@ def complaint_correct(*, complaint: Complaint, user, version: int | None, data: 
 # --- complaints: moves and edits ----------------------------------------------------------------
 
 
-def required_text(value: str, name: str, message: str) -> str:
-    """``value`` stripped, or a ValidationError on ``name`` with ``message`` when it is empty."""
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({name: message})
-    return value
-
-
 def _check_date(value: date | None, name: str, *, not_before: date, required_message: str) -> date:
-    if value is None:
-        raise ValidationError({name: required_message})
-    if value > timezone.localdate():
-        raise ValidationError({name: _("The date cannot be in the future.")})
-    if value < not_before:
-        raise ValidationError({name: _("The date cannot be before the complaint was received.")})
-    return value
+    return entered_date(
+        value,
+        name,
+        required_message=required_message,
+        not_before=not_before,
+        before_message=_("The date cannot be before the complaint was received."),
+    )
 
 
 def complaint_acknowledge(
@@ -481,7 +470,3 @@ def complaint_start_deviation(*, complaint: Complaint, user, version: int | None
         locked.version += 1
         locked.save(update_fields=["deviation", "version", "updated_at"])
     return draft
-
-
-def overdue_since(due_at: datetime | None, *, now: datetime | None = None) -> bool:
-    return bool(due_at and due_at < (now or timezone.now()))

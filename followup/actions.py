@@ -9,12 +9,11 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.transitions import Machine, Transition, TransitionError, transition_row
-from followup.choices import ACTION_OPEN_STATES, ActionMove, ActionState
+from followup.choices import ActionMove, ActionState
 from followup.models import Action, ActionTransition, Finding
 from followup.permissions import can_perform, can_report_action, can_verify_action
 from responsibility.models import Person
@@ -117,7 +116,3 @@ def action_verify(*, action: Action, actor) -> Action:
 
 def action_send_back(*, action: Action, actor, reason: str) -> Action:
     return action_transition(action=action, to_state=ActionState.SENT_BACK, actor=actor, reason=reason)
-
-
-def open_actions_q() -> Q:
-    return Q(state__in=ACTION_OPEN_STATES)

@@ -8,7 +8,6 @@ Corrective actions are :mod:`followup.actions`, delegations :mod:`followup.deleg
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,8 +18,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.calendar import add_months
 from core.transitions import Machine, Transition, lock
 from core.uploads import clean_filename
+from core.users import active_users
 from followup.choices import (
     FollowUpMove,
     FollowUpState,
@@ -46,13 +47,6 @@ from responsibility.models import Contract, Municipality, Person, Unit
 from responsibility.tenancy import person_of, require_same_municipality
 
 # --- helpers ------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months, clamped to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # The one table of follow-up moves (SPEC §6): planned → in progress (checklist laid out) → completed.
@@ -431,7 +425,7 @@ def reminders_send(*, items: Iterable[ReminderItem], on: date) -> int:
 
     rows, notices = [], []
     for item in items:
-        users = [u for u in {u.pk: u for u in item.recipients if u is not None}.values() if u.is_active]
+        users = active_users(item.recipients)
         if not users:
             continue
         rows += [

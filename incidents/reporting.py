@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core import references
 from core.services import Notice, notify_all
 from core.transitions import lock
+from core.users import logins_of
 from incidents import patient, routing
 from incidents.models import Deviation, DeviationCategory, DeviationTransition, ReferenceCounter
 from incidents.permissions import reportable_units
@@ -220,15 +221,10 @@ def owner_text(deviation: Deviation) -> str:
     return _("Assessed by %(name)s.") % {"name": name}
 
 
-def active_users(people) -> list:
-    """The active logins of ``people`` (None and people without a login left out)."""
-    return [p.user for p in people if p is not None and p.user_id is not None and p.user.is_active]
-
-
 def owner_users(deviation: Deviation) -> list:
     """Who holds the MAS/MAR assessment: its person, or the register admins where nobody resolved."""
     if deviation.mas_person_id is not None:
-        return active_users([deviation.mas_person])
+        return logins_of([deviation.mas_person])
     if deviation.mas_unclear_reason:
         return register_admin_users(municipality_id=deviation.municipality_id)
     return []
@@ -246,7 +242,7 @@ def notify_registered(*, deviation: Deviation, route: routing.Routing) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         notices = [
             Notice(
-                recipients=active_users(route.managers),
+                recipients=logins_of(route.managers),
                 kind="deviation_registered",
                 subject=notice_text(_("New deviation %(reference)s at %(unit)s"), deviation),
                 body=notice_text(
@@ -278,7 +274,7 @@ def notify_registered(*, deviation: Deviation, route: routing.Routing) -> int:
         if route.board_mas_copy is not None:
             notices.append(
                 Notice(
-                    recipients=active_users([route.board_mas_copy]),
+                    recipients=logins_of([route.board_mas_copy]),
                     kind="deviation_information_copy",
                     subject=notice_text(_("Information copy: deviation %(reference)s at %(unit)s"), deviation),
                     body=notice_text(

@@ -21,13 +21,15 @@ from django.utils.translation import gettext as _
 
 from core.services import notify
 from core.transitions import lock
+from core.users import logins_of
+from core.validation import required_text
 from incidents import routing
 from incidents.attachments import attachment_add as attachment_add
 from incidents.models import Deviation, DeviationAction, DeviationTransition
 from incidents.patient_access import deviation_patient_identifier as deviation_patient_identifier
 from incidents.patient_access import patient_data_access_record as patient_data_access_record
 from incidents.permissions import Actor
-from incidents.reporting import active_users, apply_owner, notice_text, owner_text, owner_users, reporter_users
+from incidents.reporting import apply_owner, notice_text, owner_text, owner_users, reporter_users
 from incidents.reporting import deviation_save as deviation_save
 from incidents.workflow import (
     DEVIATIONS,
@@ -73,13 +75,6 @@ def _edit_investigation(
     )
 
 
-def _required(value: str, field: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    return value
-
-
 def deviation_start_investigation(*, deviation: Deviation, user, version: int | None) -> Deviation:
     """Take the deviation up for investigation; the user becomes the investigator unless one is set."""
 
@@ -114,7 +109,7 @@ def deviation_add_action(
     *, deviation: Deviation, user, version: int | None, description: str, owner: Person, deadline: date
 ) -> DeviationAction:
     """Add a corrective action with owner and deadline to the investigation."""
-    description = _required(description, "description", _("Describe the action."))
+    description = required_text(description, "description", _("Describe the action."))
     if deadline is None:
         raise ValidationError({"deadline": _("Enter the deadline.")})
     if deadline < timezone.localdate():
@@ -216,7 +211,7 @@ def deviation_fast_track(*, deviation: Deviation, user, version: int | None) -> 
     moved = _move(deviation=deviation, move=Move.FAST_TRACK, user=user, version=version, reason=reason, apply=apply)
     with translation.override(settings.LANGUAGE_CODE):
         notify(
-            recipients=active_users(routing.route(deviation=moved).managers),
+            recipients=logins_of(routing.route(deviation=moved).managers),
             kind="deviation_fast_track",
             subject=notice_text(_("Deviation %(reference)s at %(unit)s has been taken into MAS/MAR assessment"), moved),
             body=notice_text(
@@ -336,10 +331,10 @@ def deviation_assess(
     *, deviation: Deviation, user, version: int | None, assessment: str, lex_maria: bool | None, motivation: str
 ) -> Deviation:
     """Record the MAS/MAR assessment and the Lex Maria decision; "yes" opens the Lex Maria case in the same transaction."""
-    assessment = _required(assessment, "assessment", _("Write the assessment."))
+    assessment = required_text(assessment, "assessment", _("Write the assessment."))
     if lex_maria is None:
         raise ValidationError({"lex_maria": _("Decide whether the event is to be reported under Lex Maria.")})
-    motivation = _required(motivation, "motivation", _("Give the motivation for the Lex Maria decision."))
+    motivation = required_text(motivation, "motivation", _("Give the motivation for the Lex Maria decision."))
 
     def apply(d: Deviation) -> list[str]:
         d.assessor, d.assessed_at, d.assessment = user, timezone.now(), assessment
@@ -369,11 +364,11 @@ def deviation_assess(
 
 def deviation_return(*, deviation: Deviation, user, version: int | None, reason: str) -> Deviation:
     """Send back for further investigation, with the reason."""
-    reason = _required(reason, "reason", _("Say what is to be investigated further."))
+    reason = required_text(reason, "reason", _("Say what is to be investigated further."))
     moved = _move(deviation=deviation, move=Move.RETURN, user=user, version=version, reason=reason)
     with translation.override(settings.LANGUAGE_CODE):
         notify(
-            recipients=active_users(routing.route(deviation=moved).managers),
+            recipients=logins_of(routing.route(deviation=moved).managers),
             kind="deviation_returned",
             subject=notice_text(_("Deviation %(reference)s at %(unit)s was returned for further investigation"), moved),
             link=moved.get_absolute_url(),
@@ -386,7 +381,7 @@ def deviation_close(
     *, deviation: Deviation, user, version: int | None, feedback: str, lessons_learned: str | None = None
 ) -> Deviation:
     """Close with feedback to the reporter; the reporter is told (without the feedback text in the e-mail)."""
-    feedback = _required(feedback, "feedback", _("Write the feedback to the reporter."))
+    feedback = required_text(feedback, "feedback", _("Write the feedback to the reporter."))
 
     def apply(d: Deviation) -> list[str]:
         d.feedback_to_reporter = feedback
@@ -403,7 +398,7 @@ def deviation_close(
 
 def deviation_reject(*, deviation: Deviation, user, version: int | None, reason: str) -> Deviation:
     """Reject as not a deviation, with the reason (shown to the reporter)."""
-    reason = _required(reason, "reason", _("Give the reason for the rejection."))
+    reason = required_text(reason, "reason", _("Give the reason for the rejection."))
 
     def apply(d: Deviation) -> list[str]:
         d.rejection_reason = reason

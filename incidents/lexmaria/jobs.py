@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core.locking import lock_skip
 from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
 from core.services import Notice, notify_all
+from core.users import active_users
 from incidents.lexmaria.actors import board_official_users, users_of
 from incidents.lexmaria.models import LexMariaCase, LexMariaReminder
 from incidents.lexmaria.services import OPEN_STATES
@@ -102,7 +103,7 @@ def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size
                     recipients = users_of(
                         case, actors_for(case=case, step=step), stored_routing=True, officials=officials
                     )
-                    recipients = [u for u in {u.pk: u for u in recipients}.values() if u.is_active]
+                    recipients = active_users(recipients)
                     notices.append(_notice(case, step=step, kind=kind, recipients=recipients))
                 records.append(
                     LexMariaReminder(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core import references
 from core.services import notify
 from core.transitions import Machine, StaleError, Transition, TransitionError, lock
+from core.validation import entered_date
 from incidents.lexmaria.actors import NOTIFY_SUBJECTS, actor_kinds, notify_chain, owner_users, users_of
 from incidents.lexmaria.models import LexMariaCase, LexMariaState, LexMariaStepNotApplicable, LexMariaTransition
 from incidents.lexmaria.routing import event_date, resolve_chain
@@ -116,15 +117,16 @@ def lex_maria_open(*, deviation: Deviation, decided_by, motivation: str) -> LexM
 # --- the steps ---------------------------------------------------------------------
 
 
-def _check_date(value: date | None, *, field: str, not_before: date | None, required: bool = True) -> None:
-    if value is None:
-        if required:
-            raise ValidationError({field: _("Enter the date.")})
-        return
-    if value > timezone.localdate():
-        raise ValidationError({field: _("The date cannot be in the future.")})
-    if not_before is not None and value < not_before:
-        raise ValidationError({field: _("The date cannot be before %(date)s.") % {"date": not_before.isoformat()}})
+def _check_date(value: date | None, *, field: str, not_before: date | None) -> None:
+    entered_date(
+        value,
+        field,
+        required_message=_("Enter the date."),
+        not_before=not_before,
+        before_message=_("The date cannot be before %(date)s.") % {"date": not_before.isoformat()}
+        if not_before is not None
+        else "",
+    )
 
 
 def _record(case: LexMariaCase, *, move: str, from_state: str, to_state: str, actor, reason: str) -> None:

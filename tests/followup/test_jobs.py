@@ -6,11 +6,12 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection, connections
 
+from core.calendar import add_months
 from core.models import JobRun, Notification
 from core.scheduling import run_scheduled_jobs
 from followup.choices import FollowUpKind, PlanScope, ReminderKind
 from followup.models import ChecklistTemplate, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
-from followup.services import add_months, plan_units
+from followup.services import plan_units
 from responsibility.models import Board, Contract, Municipality
 from tests.factories import person, unit, user
 
