@@ -118,15 +118,8 @@ def lex_maria_open(*, deviation: Deviation, decided_by, motivation: str) -> LexM
 
 
 def _check_date(value: date | None, *, field: str, not_before: date | None) -> None:
-    entered_date(
-        value,
-        field,
-        required_message=_("Enter the date."),
-        not_before=not_before,
-        before_message=_("The date cannot be before %(date)s.") % {"date": not_before.isoformat()}
-        if not_before is not None
-        else "",
-    )
+    before = _("The date cannot be before %(date)s.") % {"date": not_before.isoformat()} if not_before else ""
+    entered_date(value, field, required_message=_("Enter the date."), not_before=not_before, before_message=before)
 
 
 def _record(case: LexMariaCase, *, move: str, from_state: str, to_state: str, actor, reason: str) -> None:
