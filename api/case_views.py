@@ -20,7 +20,7 @@ from api.serializers import (
 from api.views import ApiView
 from complaints.models import ComplaintCategory
 from followup.models import Finding
-from incidents.services import patient_data_access_record
+from incidents.patient_access import patient_data_access_record
 
 
 def _complaint_rows(qs):

@@ -13,7 +13,8 @@ from django.db.models import Q, QuerySet
 from api.models import ApiClient, ApiRequestLog
 from complaints.models import Complaint
 from followup.models import FollowUp
-from incidents.models import Deviation, DeviationState, LexMariaCase
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import Deviation, DeviationState
 from responsibility.models import Assignment, Contract, Person, Unit
 from responsibility.permissions import UserScope
 from responsibility.resolver import units_with_board

@@ -10,7 +10,8 @@ from rest_framework import serializers
 
 from complaints.choices import Channel, ComplainantKind, ComplaintState
 from followup.choices import FollowUpKind, FollowUpState, FollowUpTrigger
-from incidents.models import DeviationState, EventKind, LexMariaState
+from incidents.lexmaria.models import LexMariaState
+from incidents.models import DeviationState, EventKind
 from incidents.patient import redact
 from responsibility.choices import STATUTORY_ROLES
 

@@ -45,7 +45,8 @@ from api.serializers import (
 )
 from api.services import api_request_record
 from api.throttling import ClientRateThrottle
-from incidents import services as incidents_services
+from incidents import patient_access as incidents_patient_access
+from incidents import reporting as incidents_reporting
 from incidents.forms import DeviationForm
 from incidents.models import DeviationCategory
 from responsibility.checks import findings_as_dict, run_checks
@@ -257,7 +258,7 @@ class DeviationListCreate(ApiView):
             updated="updated_at",
         )
         page = self.paginate_queryset(qs)
-        incidents_services.patient_data_access_record(user=self.client.user, deviations=page, action="api")
+        incidents_patient_access.patient_data_access_record(user=self.client.user, deviations=page, action="api")
         return self.get_paginated_response(DeviationSerializer(page, many=True).data)
 
     @extend_schema(
@@ -324,7 +325,7 @@ class DeviationListCreate(ApiView):
             messages = {f: [e["message"] for e in errs] for f, errs in form.errors.get_json_data().items()}
             return problem(422, detail=_("Correct the fields listed in errors."), errors=field_errors(messages))
         try:
-            deviation = incidents_services.deviation_save(
+            deviation = incidents_reporting.deviation_save(
                 user=client.user, report=form.report(), submit=True, reportable=units
             )
         except DjangoValidationError as exc:
@@ -349,7 +350,7 @@ class DeviationDetail(ApiView):
         )
         if deviation is None:
             raise NotFound(_("No deviation with this reference."))
-        incidents_services.patient_data_access_record(user=self.client.user, deviations=[deviation], action="api")
+        incidents_patient_access.patient_data_access_record(user=self.client.user, deviations=[deviation], action="api")
         return Response(DeviationSerializer(deviation).data)
 
 
@@ -381,7 +382,7 @@ class LexMariaList(ApiView):
             day="decided_at__date",
         )
         page = self.paginate_queryset(_lex_maria_rows(qs))
-        incidents_services.patient_data_access_record(
+        incidents_patient_access.patient_data_access_record(
             user=self.client.user, deviations=[c.deviation for c in page], action="api"
         )
         return self.get_paginated_response(LexMariaCaseSerializer(page, many=True).data)
@@ -395,7 +396,9 @@ class LexMariaDetail(ApiView):
         case = _lex_maria_rows(selectors.client_lex_maria_cases(client=self.client)).filter(reference=reference).first()
         if case is None:
             raise NotFound(_("No Lex Maria case with this reference."))
-        incidents_services.patient_data_access_record(user=self.client.user, deviations=[case.deviation], action="api")
+        incidents_patient_access.patient_data_access_record(
+            user=self.client.user, deviations=[case.deviation], action="api"
+        )
         return Response(LexMariaCaseSerializer(case).data)
 
 

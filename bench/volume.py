@@ -13,7 +13,7 @@ volume is about the live tables the pages read.
 
 Who holds a role on a date is never guessed here: assessors come from the resolver's index
 through ``incidents.routing.duty_owner`` (the routing's own rule), and the Lex Maria chain through
-``incidents.lexmaria.services.resolve_chain``, both on one ``incidents.routing.RoutingIndex`` per quarter.
+``incidents.lexmaria.routing.resolve_chain``, both on one ``incidents.routing.RoutingIndex`` per quarter.
 
 The generator is split by what it writes: ``volume_data`` (spec, plans, row writer), ``volume_org``
 (organisation and people), ``volume_events`` (deviations, Lex Maria), ``volume_followup`` (follow-up).

@@ -27,7 +27,7 @@ from bench.volume_data import (
     personnummer,
 )
 from bench.volume_org import OrgBuilder
-from incidents.lexmaria.services import resolve_chain
+from incidents.lexmaria.routing import resolve_chain
 from incidents.models import Deviation, DeviationCategory
 from incidents.routing import RoutingIndex, RoutingIndexes, copies_board_mas, duty_owner
 from responsibility.choices import (
@@ -99,7 +99,7 @@ class EventsBuilder(OrgBuilder):
         return self._routes[key]
 
     def _chain(self, *, index: RoutingIndex, unit: Unit, category: DeviationCategory) -> dict:
-        """The Lex Maria chain of a case on ``unit`` as ``incidents.lexmaria.services.resolve_chain`` resolves it
+        """The Lex Maria chain of a case on ``unit`` as ``incidents.lexmaria.routing.resolve_chain`` resolves it
         on the quarter's index: route, purchasing board, reporter (or the fallback) and the board's MAS."""
         chain = resolve_chain(Deviation(unit_id=unit.pk, category=category), index=index)
 

@@ -7,19 +7,11 @@ by the municipality's setting, julafton, midsommarafton and nyårsafton).
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from core.calendar import add_working_days
-
-
-def add_months(start: date, months: int) -> date:
-    """``start`` plus ``months`` calendar months; the 31st becomes the month's last day (31 Jan + 1 = 28/29 Feb)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def acknowledge_due(*, received_on: date, working_days: int, municipality=None) -> date:

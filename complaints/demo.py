@@ -36,7 +36,9 @@ from complaints.models import (
     ComplaintTransition,
     Counterpart,
 )
-from complaints.services import collaboration_due, complaint_due, settings_for
+from complaints.services import settings_for
+from complaints.workflow import collaboration_due, complaint_due
+from core.calendar import add_months
 from incidents import patient
 from incidents.models import Deviation, DeviationCategory
 from responsibility.choices import ContractKind
@@ -613,9 +615,9 @@ def _collaborations(municipality, counterparts, today: date) -> None:
         case.received_on = ago(spec.received_days_ago)
         case.reply_on = ago(spec.reply_days_ago)
         if spec.direction == Direction.OUTGOING and case.sent_on:
-            case.reply_due = deadlines.add_months(case.sent_on, counterpart.reply_months)
+            case.reply_due = add_months(case.sent_on, counterpart.reply_months)
         if spec.direction == Direction.INCOMING:
-            case.reply_due = deadlines.add_months(case.received_on, counterpart.reply_months)
+            case.reply_due = add_months(case.received_on, counterpart.reply_months)
             if spec.state != CollaborationState.REGISTERED:
                 case.forwarded_on = case.received_on + timedelta(days=1)
             if spec.state == CollaborationState.CLOSED:

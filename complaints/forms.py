@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import AnswerMethod, Channel, ComplainantKind, ComplaintState, Direction, Outcome
+from complaints.collaboration_services import CollaborationInput
 from complaints.models import ComplaintCategory, Counterpart
 from complaints.permissions import collaboration_units, complaint_units
-from complaints.services import CollaborationInput, ComplaintInput
+from complaints.services import ComplaintInput
 from incidents.models import DeviationCategory
 from responsibility.choices import ContractKind
 from responsibility.models import Contract

@@ -25,10 +25,11 @@ from complaints.models import (
     Complaint,
     ComplaintReminder,
 )
-from complaints.services import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
+from complaints.workflow import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
 from core.locking import lock_skip
 from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
 from core.services import Notice, notify_all
+from core.users import active_users
 from incidents.jobs import reminder_windows
 from incidents.models import ReminderKind
 from responsibility.models import Municipality
@@ -38,23 +39,18 @@ def _days_before() -> dict[int, int]:
     return dict(Municipality.objects.values_list("pk", "complaint_reminder_days_before"))
 
 
-def _active_users(*candidates) -> list:
-    users = [c for c in candidates if c is not None]
-    return [u for u in {u.pk: u for u in users}.values() if u.is_active]
-
-
 def _person_user(person):
     return person.user if person is not None and person.user_id is not None else None
 
 
 def _complaint_recipients(c: Complaint) -> list:
-    return _active_users(_person_user(c.operations_manager), _person_user(c.mas_person), c.investigator)
+    return active_users([_person_user(c.operations_manager), _person_user(c.mas_person), c.investigator])
 
 
 def _collaboration_recipients(c: CollaborationDeviation) -> list:
     if c.direction == Direction.INCOMING and c.state == CollaborationState.FORWARDED:
-        return _active_users(_person_user(c.operations_manager), _person_user(c.mas_person))
-    return _active_users(_person_user(c.mas_person), c.registered_by)
+        return active_users([_person_user(c.operations_manager), _person_user(c.mas_person)])
+    return active_users([_person_user(c.mas_person), c.registered_by])
 
 
 def _remind_batch(
@@ -197,7 +193,7 @@ def reroute_unclear_complaints(*, on: date, batch_size: int) -> dict[str, int]:
 
     Runs before the reminders, so that a re-routed case is reminded to its new owner.
     """
-    from complaints.services import collaboration_reroute, complaint_reroute
+    from complaints.rerouting import collaboration_reroute, complaint_reroute
 
     complaints = (
         Complaint.objects.filter(state__in=COMPLAINT_OPEN_STATES)

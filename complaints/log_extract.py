@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from incidents import patient
 from incidents.models import PatientDataAccess
+from incidents.patient_access import log_patient_access
 from incidents.permissions import may_review_access_log
 from incidents.selectors import duty_unit_ids
-from incidents.services import log_patient_access
 from responsibility.tenancy import municipality_id_of
 
 EXTRACT_ACTION = "log_extract"

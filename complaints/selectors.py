@@ -17,7 +17,7 @@ from django.utils import timezone
 from complaints.choices import CollaborationState, ComplaintState, Direction
 from complaints.models import CollaborationDeviation, Complaint, Counterpart
 from complaints.permissions import collaboration_units, manager_unit_ids, person_id
-from complaints.services import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
+from complaints.workflow import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
 from responsibility.models import Board
 from responsibility.tenancy import scoped
 

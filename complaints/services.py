@@ -1,9 +1,9 @@
-"""Writes of complaints and collaboration deviations (SPEC §6a): register, move, link, start a deviation.
+"""Writes of complaints (SPEC §6a): register, correct, move, link or start a deviation.
 
-Each kind has one table of moves (:data:`COMPLAINT_TRANSITIONS`,
-:data:`COLLABORATION_TRANSITIONS`) enforced by :meth:`core.transitions.Machine.move`.
+Every move goes through the complaint table (:data:`complaints.workflow.COMPLAINTS`).
 Patient identity uses the deviation workflow's code (:mod:`incidents.patient`),
-references its counter (``KL-YYYY-NNNNNN``, ``SV-YYYY-NNNNNN``).
+references its counter (``KL-YYYY-NNNNNN``). Collaboration deviations are
+:mod:`complaints.collaboration_services`; re-routing "Ansvar oklart" cases :mod:`complaints.rerouting`.
 """
 
 from __future__ import annotations
@@ -13,47 +13,33 @@ from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from complaints import deadlines, routing
-from complaints.choices import CollaborationState, ComplaintState, Direction, Outcome
-from complaints.models import (
-    CollaborationDeviation,
-    CollaborationTransition,
-    Complaint,
-    ComplaintCategory,
-    ComplaintTransition,
-    Counterpart,
-)
-from complaints.permissions import (
-    Actor,
-    can_see_patient_data,
-    collaboration_kinds,
-    collaboration_units,
-    complaint_kinds,
-    complaint_units,
+from complaints.choices import ComplaintState, Outcome
+from complaints.models import Complaint, ComplaintCategory, ComplaintTransition
+from complaints.permissions import can_see_patient_data, complaint_kinds, complaint_units
+from complaints.workflow import (
+    COMPLAINT_EDIT_STATES,
+    COMPLAINT_OPEN_STATES,
+    COMPLAINTS,
+    HANDLERS,
+    ComplaintMove,
+    complaint_due,
 )
 from core.services import notify
-from core.transitions import (
-    Machine,
-    StaleError,
-    Transition,
-    TransitionError,
-    deadline_and_closing,
-    lock,
-    transition_row,
-)
+from core.transitions import StaleError, TransitionError, lock
+from core.users import logins_of
+from core.validation import entered_date, required_text
 from incidents import patient
-from incidents import services as deviation_services
+from incidents import patient_access as deviation_patient_access
+from incidents import reporting as deviation_reporting
 from incidents.models import Deviation, DeviationCategory
-from responsibility.choices import ContractKind
-from responsibility.models import Contract, Municipality, Unit
+from responsibility.models import Municipality, Unit
 
 CS = ComplaintState
-VS = CollaborationState
 
 
 def settings_for(municipality: Municipality | int) -> Municipality:
@@ -62,50 +48,6 @@ def settings_for(municipality: Municipality | int) -> Municipality:
     if isinstance(municipality, Municipality):
         return municipality
     return Municipality.objects.get(pk=municipality)
-
-
-# --- complaints: the table ----------------------------------------------------------------------
-
-
-class ComplaintMove(models.TextChoices):
-    ACKNOWLEDGE = "acknowledge", gettext_lazy("Confirm receipt")
-    START_INVESTIGATION = "start_investigation", gettext_lazy("Start the investigation")
-    ANSWER = "answer", gettext_lazy("Record the answer")
-    REOPEN = "reopen", gettext_lazy("Reopen the investigation")
-    CLOSE = "close", gettext_lazy("Close with outcome")
-
-
-HANDLERS = (Actor.MANAGER, Actor.DUTY)
-COMPLAINT_TRANSITIONS: dict[str, Transition] = {
-    ComplaintMove.ACKNOWLEDGE: Transition((CS.REGISTERED,), CS.ACKNOWLEDGED, HANDLERS),
-    ComplaintMove.START_INVESTIGATION: Transition((CS.REGISTERED, CS.ACKNOWLEDGED), CS.INVESTIGATING, HANDLERS),
-    ComplaintMove.ANSWER: Transition((CS.REGISTERED, CS.ACKNOWLEDGED, CS.INVESTIGATING), CS.ANSWERED, HANDLERS),
-    ComplaintMove.REOPEN: Transition((CS.ANSWERED,), CS.INVESTIGATING, HANDLERS),
-    ComplaintMove.CLOSE: Transition((CS.ANSWERED,), CS.CLOSED, HANDLERS),
-}
-COMPLAINT_OPEN_STATES = (CS.REGISTERED, CS.ACKNOWLEDGED, CS.INVESTIGATING, CS.ANSWERED)
-COMPLAINT_EDIT_STATES = (CS.REGISTERED, CS.ACKNOWLEDGED, CS.INVESTIGATING)
-
-
-def complaint_due(complaint: Complaint) -> datetime | None:
-    """The next deadline: confirm receipt (or answer, if earlier) while registered; answer until answered."""
-    if complaint.state == CS.REGISTERED:
-        return deadlines.end_of_day(min(complaint.acknowledge_due, complaint.answer_due))
-    if complaint.state in (CS.ACKNOWLEDGED, CS.INVESTIGATING):
-        return deadlines.end_of_day(complaint.answer_due)
-    return None
-
-
-COMPLAINTS = Machine(
-    model=Complaint,
-    table=COMPLAINT_TRANSITIONS,
-    state_labels=ComplaintState,
-    move_labels=ComplaintMove,
-    kinds=lambda *, user, obj: complaint_kinds(user=user, case=obj),
-    record=transition_row(ComplaintTransition, "complaint"),
-    enter=deadline_and_closing(lambda c, now: complaint_due(c), (CS.CLOSED,)),
-    select_related=("municipality", "unit"),
-)
 
 
 def complaint_patient_identifier(*, user, complaint: Complaint, kinds: frozenset[str] | None = None) -> str:
@@ -118,7 +60,7 @@ def complaint_patient_identifier(*, user, complaint: Complaint, kinds: frozenset
     if not can_see_patient_data(user=user, case=complaint, kinds=kinds):
         raise PermissionDenied(_("You may not see the patient's identity."))
     pnr = patient.format_personnummer(patient.decrypt_identifier(complaint.patient_identifier_encrypted))
-    deviation_services.log_patient_access(
+    deviation_patient_access.log_patient_access(
         user=user,
         patient_hash=complaint.patient_hash,
         unit_id=complaint.unit_id,
@@ -190,10 +132,6 @@ def validate_complaint(*, user, data: ComplaintInput, today: date | None = None)
     return errors
 
 
-def _users(people) -> list:
-    return [p.user for p in people if p is not None and p.user_id is not None and p.user.is_active]
-
-
 def complaint_register(*, user, data: ComplaintInput) -> Complaint:
     """Register a complaint: reference, deadlines, routing on the date received, notifications."""
     errors = validate_complaint(user=user, data=data)
@@ -232,7 +170,7 @@ def complaint_register(*, user, data: ComplaintInput) -> Complaint:
         if data.patient_identifier:
             complaint.patient_identifier_encrypted = patient.encrypt_identifier(data.patient_identifier)
             complaint.patient_hash = patient.patient_hash(data.patient_identifier)
-        complaint.reference = deviation_services.next_reference(
+        complaint.reference = deviation_reporting.next_reference(
             municipality_id=complaint.municipality_id, year=timezone.localdate().year, prefix="KL"
         )
         complaint.due_at = complaint_due(complaint)
@@ -249,7 +187,7 @@ def complaint_register(*, user, data: ComplaintInput) -> Complaint:
                 "date": complaint.answer_due.isoformat(),
             }
             notify(
-                recipients=_users([route.operations_manager, route.duty_holder]),
+                recipients=logins_of([route.operations_manager, route.duty_holder]),
                 kind="complaint_registered",
                 subject=_("New complaint %(reference)s about %(unit)s, to be answered by %(date)s") % values,
                 body=_("A complaint about %(unit)s has been registered. Open %(reference)s in MAS-portalen.") % values,
@@ -310,21 +248,14 @@ def complaint_correct(*, complaint: Complaint, user, version: int | None, data: 
 # --- complaints: moves and edits ----------------------------------------------------------------
 
 
-def _required(value: str, name: str, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({name: message})
-    return value
-
-
 def _check_date(value: date | None, name: str, *, not_before: date, required_message: str) -> date:
-    if value is None:
-        raise ValidationError({name: required_message})
-    if value > timezone.localdate():
-        raise ValidationError({name: _("The date cannot be in the future.")})
-    if value < not_before:
-        raise ValidationError({name: _("The date cannot be before the complaint was received.")})
-    return value
+    return entered_date(
+        value,
+        name,
+        required_message=required_message,
+        not_before=not_before,
+        before_message=_("The date cannot be before the complaint was received."),
+    )
 
 
 def complaint_acknowledge(
@@ -395,7 +326,7 @@ def complaint_answer(
     informed_compensation: bool = False,
 ) -> Complaint:
     """Record the answer: what the complainant was told, when and how; an answer also confirms receipt."""
-    answer = _required(answer, "answer", _("Write what the complainant was told."))
+    answer = required_text(answer, "answer", _("Write what the complainant was told."))
     day = _check_date(
         answered_on,
         "answered_on",
@@ -430,7 +361,7 @@ def complaint_answer(
 
 def complaint_reopen(*, complaint: Complaint, user, version: int | None, reason: str) -> Complaint:
     """Reopen an answered complaint for further investigation, with the reason."""
-    reason = _required(reason, "reason", _("Say why the complaint is reopened."))
+    reason = required_text(reason, "reason", _("Say why the complaint is reopened."))
     return COMPLAINTS.move(complaint, move=ComplaintMove.REOPEN, actor=user, version=version, reason=reason)
 
 
@@ -453,11 +384,11 @@ def complaint_close(*, complaint: Complaint, user, version: int | None, outcome:
     )
 
 
-def _visible_deviation(*, user, municipality_id: int, reference: str) -> Deviation:
+def visible_deviation(*, user, municipality_id: int, reference: str) -> Deviation:
     """The deviation of ``reference`` in the municipality, if ``user`` may see it (else a form error)."""
     from incidents.selectors import deviations_visible_to
 
-    reference = _required(reference, "reference", _("Enter the deviation's reference."))
+    reference = required_text(reference, "reference", _("Enter the deviation's reference."))
     found = (
         deviations_visible_to(user=user).filter(municipality_id=municipality_id, reference__iexact=reference).first()
     )
@@ -468,7 +399,7 @@ def _visible_deviation(*, user, municipality_id: int, reference: str) -> Deviati
 
 def complaint_link_deviation(*, complaint: Complaint, user, version: int | None, reference: str) -> Complaint:
     """Link a deviation (by its reference) the user may see, of the complaint's municipality."""
-    found = _visible_deviation(user=user, municipality_id=complaint.municipality_id, reference=reference)
+    found = visible_deviation(user=user, municipality_id=complaint.municipality_id, reference=reference)
 
     def apply(c: Complaint) -> list[str]:
         c.deviation = found
@@ -520,10 +451,10 @@ def complaint_start_deviation(*, complaint: Complaint, user, version: int | None
                 "reference": locked.reference,
                 "text": locked.description,
             }
-        draft = deviation_services.deviation_save(
+        draft = deviation_reporting.deviation_save(
             user=user,
             submit=False,
-            report=deviation_services.Report(
+            report=deviation_reporting.Report(
                 unit=locked.unit,
                 occurred_at=occurred,
                 discovered_at=occurred,
@@ -539,359 +470,3 @@ def complaint_start_deviation(*, complaint: Complaint, user, version: int | None
         locked.version += 1
         locked.save(update_fields=["deviation", "version", "updated_at"])
     return draft
-
-
-# --- collaboration deviations -------------------------------------------------------------------
-
-
-class CollaborationMove(models.TextChoices):
-    SEND = "send", gettext_lazy("Send to the counterpart")
-    RECORD_REPLY = "record_reply", gettext_lazy("Register the counterpart's reply")
-    FORWARD = "forward", gettext_lazy("Forward to the unit's verksamhetschef")
-    ANSWER = "answer", gettext_lazy("Write the unit's answer")
-    CLOSE = "close", gettext_lazy("Assess and close")
-
-
-OUT, IN = (Direction.OUTGOING,), (Direction.INCOMING,)
-COLLABORATION_TRANSITIONS: dict[str, Transition] = {
-    CollaborationMove.SEND: Transition((VS.REGISTERED,), VS.SENT, (Actor.DUTY,), OUT),
-    CollaborationMove.RECORD_REPLY: Transition((VS.SENT,), VS.REPLIED, (Actor.DUTY,), OUT),
-    CollaborationMove.FORWARD: Transition((VS.REGISTERED,), VS.FORWARDED, (Actor.DUTY,), IN),
-    CollaborationMove.ANSWER: Transition((VS.FORWARDED,), VS.REPLIED, (Actor.MANAGER, Actor.DUTY), IN),
-    CollaborationMove.CLOSE: Transition((VS.REPLIED,), VS.CLOSED, (Actor.DUTY,)),
-}
-COLLABORATION_OPEN_STATES = (VS.REGISTERED, VS.SENT, VS.FORWARDED, VS.REPLIED)
-
-
-def collaboration_due(case: CollaborationDeviation) -> datetime | None:
-    """The next deadline: the counterpart's reply (outgoing, while sent); our answer (incoming, until closed)."""
-    if case.reply_due is None:
-        return None
-    if case.direction == Direction.OUTGOING and case.state == VS.SENT:
-        return deadlines.end_of_day(case.reply_due)
-    if case.direction == Direction.INCOMING and case.state in (VS.REGISTERED, VS.FORWARDED, VS.REPLIED):
-        return deadlines.end_of_day(case.reply_due)
-    return None
-
-
-COLLABORATIONS = Machine(
-    model=CollaborationDeviation,
-    table=COLLABORATION_TRANSITIONS,
-    state_labels=CollaborationState,
-    move_labels=CollaborationMove,
-    kinds=lambda *, user, obj: collaboration_kinds(user=user, case=obj),
-    record=transition_row(CollaborationTransition, "deviation"),
-    enter=deadline_and_closing(lambda c, now: collaboration_due(c), (VS.CLOSED,)),
-    select_related=("municipality", "unit", "counterpart"),
-)
-
-
-@dataclass
-class CollaborationInput:
-    """What the MAS typed (parsed by the form)."""
-
-    direction: str
-    counterpart: Counterpart | None
-    unit: Unit | None
-    category: DeviationCategory | None
-    occurred_on: date | None
-    description: str = ""
-    contract: Contract | None = None
-    counterpart_reference: str = ""
-    received_on: date | None = None
-    reply_due: date | None = None
-
-
-def validate_collaboration(*, user, data: CollaborationInput, today: date | None = None) -> dict[str, list[str]]:
-    today = today or timezone.localdate()
-    errors: dict[str, list[str]] = {}
-
-    def add(name: str, message: str) -> None:
-        errors.setdefault(name, []).append(message)
-
-    if data.direction not in Direction.values:
-        add("direction", _("Choose the direction."))
-    if data.unit is None:
-        add("unit", _("Choose the unit of ours that was affected."))
-    elif not collaboration_units(user).filter(pk=data.unit.pk).exists():
-        add("unit", _("You cannot register collaboration deviations for this unit."))
-    municipality_id = data.unit.municipality_id if data.unit is not None else None
-    if data.counterpart is None or (municipality_id and data.counterpart.municipality_id != municipality_id):
-        add("counterpart", _("Choose the counterpart."))
-    if data.category is None or (municipality_id and data.category.municipality_id != municipality_id):
-        add("category", _("Choose a category."))
-    if data.contract is not None and (
-        data.contract.kind != ContractKind.PHYSICIAN or data.contract.municipality_id != municipality_id
-    ):
-        add("contract", _("Choose a läkarmedverkan agreement of the municipality, or none."))
-    if data.occurred_on is None:
-        add("occurred_on", _("Enter when it happened."))
-    elif data.occurred_on > today:
-        add("occurred_on", _("The event cannot be in the future."))
-    if not (data.description or "").strip():
-        add("description", _("Describe what happened."))
-    if data.direction == Direction.INCOMING:
-        if data.received_on is None:
-            add("received_on", _("Enter the date it was received."))
-        elif data.received_on > today:
-            add("received_on", _("The date received cannot be in the future."))
-        if data.reply_due is not None and data.received_on is not None and data.reply_due < data.received_on:
-            add("reply_due", _("The deadline cannot be before the date received."))
-    return errors
-
-
-def collaboration_register(*, user, data: CollaborationInput) -> CollaborationDeviation:
-    """Register an outgoing or incoming collaboration deviation (routing on the event date)."""
-    errors = validate_collaboration(user=user, data=data)
-    if errors:
-        raise ValidationError(errors)
-    route = routing.route(unit=data.unit, on=data.occurred_on)
-    with transaction.atomic():
-        case = CollaborationDeviation(
-            municipality_id=data.unit.municipality_id,
-            direction=data.direction,
-            counterpart=data.counterpart,
-            contract=data.contract,
-            unit=data.unit,
-            category=data.category,
-            occurred_on=data.occurred_on,
-            description=data.description.strip(),
-            registered_by=user,
-            counterpart_reference=(data.counterpart_reference or "").strip(),
-            operations_manager=route.operations_manager,
-            mas_person=route.duty_holder,
-            mas_unclear_reason=route.unclear_reason,
-        )
-        if data.direction == Direction.INCOMING:
-            case.received_on = data.received_on
-            case.reply_due = data.reply_due or deadlines.add_months(data.received_on, data.counterpart.reply_months)
-        case.reference = deviation_services.next_reference(
-            municipality_id=case.municipality_id, year=timezone.localdate().year, prefix="SV"
-        )
-        case.due_at = collaboration_due(case)
-        case.full_clean(exclude=["municipality", "unit", "registered_by", "counterpart", "category", "contract"])
-        case.save()
-        CollaborationTransition.objects.create(
-            deviation=case, from_state=VS.REGISTERED, to_state=VS.REGISTERED, actor=user, reason=_("Registered")
-        )
-    return case
-
-
-def _collab_date(value: date | None, name: str, *, not_before: date | None, message: str) -> date:
-    if value is None:
-        raise ValidationError({name: message})
-    if value > timezone.localdate():
-        raise ValidationError({name: _("The date cannot be in the future.")})
-    if not_before is not None and value < not_before:
-        raise ValidationError({name: _("The date cannot be before the event.")})
-    return value
-
-
-def collaboration_send(
-    *, case: CollaborationDeviation, user, version: int | None, sent_on: date | None, reply_due: date | None = None
-) -> CollaborationDeviation:
-    """Record that the deviation was sent to the counterpart's contact; the reply is due after its months."""
-    day = _collab_date(sent_on, "sent_on", not_before=case.occurred_on, message=_("Enter the date it was sent."))
-    if reply_due is not None and reply_due < day:
-        raise ValidationError({"reply_due": _("The reply cannot be due before it was sent.")})
-
-    def apply(c: CollaborationDeviation) -> list[str]:
-        c.sent_on = day
-        c.reply_due = reply_due or deadlines.add_months(day, c.counterpart.reply_months)
-        return ["sent_on", "reply_due"]
-
-    return COLLABORATIONS.move(case, move=CollaborationMove.SEND, actor=user, version=version, apply=apply)
-
-
-def collaboration_record_reply(
-    *, case: CollaborationDeviation, user, version: int | None, reply_on: date | None, reply: str
-) -> CollaborationDeviation:
-    """Register the counterpart's reply: its date and content."""
-    reply = _required(reply, "reply", _("Write what the counterpart replied."))
-    day = _collab_date(reply_on, "reply_on", not_before=case.sent_on, message=_("Enter the date of the reply."))
-
-    def apply(c: CollaborationDeviation) -> list[str]:
-        c.reply_on, c.reply = day, reply
-        return ["reply_on", "reply"]
-
-    return COLLABORATIONS.move(case, move=CollaborationMove.RECORD_REPLY, actor=user, version=version, apply=apply)
-
-
-def collaboration_forward(
-    *, case: CollaborationDeviation, user, version: int | None, reason: str = ""
-) -> CollaborationDeviation:
-    """Forward an incoming deviation to the unit's verksamhetschef (resolved on the event date), who is told."""
-
-    def apply(c: CollaborationDeviation) -> list[str]:
-        c.forwarded_on = timezone.localdate()
-        return ["forwarded_on"]
-
-    moved = COLLABORATIONS.move(
-        case,
-        move=CollaborationMove.FORWARD,
-        actor=user,
-        version=version,
-        apply=apply,
-        reason=reason,
-    )
-    with translation.override(settings.LANGUAGE_CODE):
-        values = {
-            "reference": moved.reference,
-            "unit": moved.unit.name,
-            "date": moved.reply_due.isoformat() if moved.reply_due else "–",
-        }
-        notify(
-            recipients=_users([moved.operations_manager]),
-            kind="collaboration_forwarded",
-            subject=_("Collaboration deviation %(reference)s about %(unit)s: answer by %(date)s") % values,
-            link=moved.get_absolute_url(),
-            dedupe_key=f"collaboration:{moved.pk}:forwarded",
-        )
-    return moved
-
-
-def collaboration_answer(
-    *, case: CollaborationDeviation, user, version: int | None, reply: str
-) -> CollaborationDeviation:
-    """The unit's answer to an incoming deviation (the MAS then assesses and sends it)."""
-    reply = _required(reply, "reply", _("Write the unit's answer."))
-
-    def apply(c: CollaborationDeviation) -> list[str]:
-        c.reply, c.reply_on = reply, timezone.localdate()
-        return ["reply", "reply_on"]
-
-    return COLLABORATIONS.move(case, move=CollaborationMove.ANSWER, actor=user, version=version, apply=apply)
-
-
-def collaboration_close(
-    *, case: CollaborationDeviation, user, version: int | None, assessment: str, sent_on: date | None = None
-) -> CollaborationDeviation:
-    """The MAS's assessment (of the reply, or of the unit's answer, which she sends on ``sent_on``), closed."""
-    assessment = _required(assessment, "assessment", _("Write your assessment."))
-    if case.direction == Direction.INCOMING:
-        sent_on = _collab_date(
-            sent_on,
-            "sent_on",
-            not_before=case.received_on,
-            message=_("Enter the date the answer was sent to the counterpart."),
-        )
-
-    def apply(c: CollaborationDeviation) -> list[str]:
-        c.assessment = assessment
-        if c.direction == Direction.INCOMING:
-            c.sent_on = sent_on
-            return ["assessment", "sent_on"]
-        return ["assessment"]
-
-    return COLLABORATIONS.move(case, move=CollaborationMove.CLOSE, actor=user, version=version, apply=apply)
-
-
-def collaboration_link_deviation(
-    *, case: CollaborationDeviation, user, version: int | None, reference: str
-) -> CollaborationDeviation:
-    """Link an internal deviation (by its reference) the user may see."""
-    found = _visible_deviation(user=user, municipality_id=case.municipality_id, reference=reference)
-
-    def apply(c: CollaborationDeviation) -> list[str]:
-        c.deviation = found
-        return ["deviation"]
-
-    return COLLABORATIONS.edit(
-        case,
-        actor=user,
-        version=version,
-        actors=(Actor.DUTY,),
-        states=COLLABORATION_OPEN_STATES + (VS.CLOSED,),
-        apply=apply,
-    )
-
-
-def counterpart_save(*, user, municipality_id: int | None, counterpart: Counterpart | None, **values) -> Counterpart:
-    """Create or change a counterpart (its contact and reply time are data, never code)."""
-    from complaints.permissions import may_manage_counterparts
-
-    if municipality_id is None or not may_manage_counterparts(user):
-        raise PermissionDenied(_("Only MAS and MAR manage counterparts."))
-    counterpart = counterpart or Counterpart(municipality_id=municipality_id)
-    if counterpart.municipality_id != municipality_id:
-        raise PermissionDenied(_("Only MAS and MAR manage counterparts."))
-    for name, value in values.items():
-        setattr(counterpart, name, value)
-    counterpart.full_clean(exclude=["municipality"])
-    counterpart.save()
-    return counterpart
-
-
-def overdue_since(due_at: datetime | None, *, now: datetime | None = None) -> bool:
-    return bool(due_at and due_at < (now or timezone.now()))
-
-
-# --- "Ansvar oklart": re-routing once the register resolves ------------------------------------------
-
-
-def _reroute(case, *, on: date, rehabilitation: bool, transition_model, case_field: str, prefix: str) -> bool:
-    """Give an open "Ansvar oklart" case to the MAS/MAR the register now resolves on its date.
-
-    A history row by "Systemet" (actor None); the one who held it and the one who gets it are told.
-    """
-    route = routing.route(unit=case.unit_id, on=on, rehabilitation=rehabilitation)
-    new_id = route.duty_holder.pk if route.duty_holder is not None else None
-    if route.unclear_reason and new_id == case.mas_person_id:
-        return False
-    before = _users([case.mas_person])
-    case.mas_person, case.mas_unclear_reason = route.duty_holder, route.unclear_reason
-    fields = ["mas_person", "mas_unclear_reason", "version", "updated_at"]
-    if hasattr(case, "mas_role"):
-        case.mas_role = route.duty_role
-        fields.append("mas_role")
-    case.version += 1
-    case.save(update_fields=fields)
-    with translation.override(settings.LANGUAGE_CODE):
-        reason = _("Re-routed when the register was corrected.")
-        values = {"reference": case.reference, "unit": case.unit.name}
-        subject = _("%(reference)s about %(unit)s has been re-routed") % values
-    transition_model.objects.create(
-        **{case_field: case}, from_state=case.state, to_state=case.state, actor=None, reason=reason
-    )
-    notify(
-        recipients={u.pk: u for u in [*before, *_users([route.duty_holder])]}.values(),
-        kind=f"{prefix}_rerouted",
-        subject=subject,
-        body=reason,
-        link=case.get_absolute_url(),
-        dedupe_key=f"{prefix}:{case.pk}:rerouted:{case.version}",
-    )
-    return True
-
-
-def complaint_reroute(*, complaint: Complaint) -> bool:
-    """Re-route an open "Ansvar oklart" complaint on its date received; whether anything changed."""
-    with transaction.atomic():
-        locked = lock(Complaint.objects.select_related("unit", "mas_person__user"), complaint.pk)
-        if not locked.mas_unclear_reason or locked.state not in COMPLAINT_OPEN_STATES:
-            return False
-        rehabilitation = locked.categories.filter(is_rehabilitation=True).exists()
-        return _reroute(
-            locked,
-            on=locked.received_on,
-            rehabilitation=rehabilitation,
-            transition_model=ComplaintTransition,
-            case_field="complaint",
-            prefix="complaint",
-        )
-
-
-def collaboration_reroute(*, case: CollaborationDeviation) -> bool:
-    """Re-route an open "Ansvar oklart" collaboration deviation on its event date; whether anything changed."""
-    with transaction.atomic():
-        locked = lock(CollaborationDeviation.objects.select_related("unit", "mas_person__user"), case.pk)
-        if not locked.mas_unclear_reason or locked.state not in COLLABORATION_OPEN_STATES:
-            return False
-        return _reroute(
-            locked,
-            on=locked.occurred_on,
-            rehabilitation=False,
-            transition_model=CollaborationTransition,
-            case_field="deviation",
-            prefix="collaboration",
-        )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from complaints.permissions import may_see_statistics
 from complaints.selectors import collaboration_list, collaboration_overdue_q, complaint_overdue_q, complaint_queue
-from complaints.services import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
+from complaints.workflow import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
 from core.start import StartItem
 from incidents.permissions import may_review_access_log
 from responsibility.choices import Role

@@ -22,7 +22,7 @@ from django.utils import timezone
 from complaints.choices import ComplaintState, Direction, Outcome
 from complaints.models import CollaborationDeviation, Complaint
 from complaints.permissions import STATISTICS_ROLES
-from complaints.services import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
+from complaints.workflow import COLLABORATION_OPEN_STATES, COMPLAINT_OPEN_STATES
 from responsibility.permissions import units_visible_to
 
 

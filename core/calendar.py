@@ -11,6 +11,7 @@ municipality's setting (``Municipality.eves_are_non_working``, on by default).
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -61,3 +62,10 @@ def add_working_days_at(start: datetime, days: int, *, municipality=None) -> dat
     local = timezone.localtime(start)
     target = add_working_days(local.date(), days, municipality=municipality)
     return timezone.make_aware(datetime.combine(target, local.time().replace(tzinfo=None)))
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` plus ``months`` calendar months; the 31st becomes the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))

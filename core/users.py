@@ -9,12 +9,24 @@ work done by a scheduled job or an import (NULL actor: "Systemet").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 # The marker account that stands in for every erased user (never active, no password).
 ERASED_USERNAME = "borttagen-anvandare"
+
+
+def active_users(users: Iterable) -> list:
+    """The active users among ``users``, each once, in their order (None left out): whom a notice may reach."""
+    return [u for u in {u.pk: u for u in users if u is not None}.values() if u.is_active]
+
+
+def logins_of(people: Iterable) -> list:
+    """The active logins of ``people`` (None, and people without a login, left out)."""
+    return [p.user for p in people if p is not None and p.user_id is not None and p.user.is_active]
 
 
 def actor_display(user) -> str:

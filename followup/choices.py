@@ -66,7 +66,7 @@ class ActionState(models.TextChoices):
 
 
 class ActionMove(models.TextChoices):
-    """A move on a corrective action (the table is ``followup.services.ACTION_TRANSITIONS``)."""
+    """A move on a corrective action (the table is ``followup.actions.ACTION_TRANSITIONS``)."""
 
     REPORT_DONE = "report_done", _("Report done")
     VERIFY = "verify", _("Verify")

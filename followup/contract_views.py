@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.forms import add_service_errors
-from followup import selectors, services
+from followup import contracts, selectors
+from followup.contracts import contract_ends_without_successor
 from followup.forms import ContractForm
-from followup.services import contract_ends_without_successor
 from responsibility.models import Contract
 from responsibility.permissions import is_register_admin
 from responsibility.tenancy import municipality_of, scoped
@@ -81,7 +81,7 @@ def contract_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         units = form.cleaned_data.pop("units")
         try:
-            contract = services.contract_save(contract=form.instance, actor=request.user, units=units)
+            contract = contracts.contract_save(contract=form.instance, actor=request.user, units=units)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

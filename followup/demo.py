@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 
-from followup import services
+from followup import actions, services
 from followup.choices import (
     AnswerStatus,
     FindingSeverity,
@@ -145,7 +145,7 @@ class FollowUpDemo:
 
     def _action(self, finding, *, description: str, owner: Person, deadline_days: int) -> Action:
         deadline = self.today + timedelta(days=max(deadline_days, 0))
-        action = services.action_create(
+        action = actions.action_create(
             finding=finding, actor=self.kvalitet, description=description, owner=owner, deadline=deadline
         )
         if deadline_days < 0:  # an overdue action: the deadline passed while it stayed open
@@ -174,7 +174,7 @@ class FollowUpDemo:
                 area="delegation",
                 description="Tre delegeringsbeslut hade gått ut utan förnyelse.",
             )
-            services.action_create(
+            actions.action_create(
                 finding=f1,
                 actor=self.kvalitet,
                 owner=owner,
@@ -187,38 +187,38 @@ class FollowUpDemo:
                 area="hygiene",
                 description="Basala hygienrutiner följs inte vid måltider.",
             )
-            a2 = services.action_create(
+            a2 = actions.action_create(
                 finding=f2,
                 actor=self.kvalitet,
                 owner=owner,
                 description="Utbilda personalen i basala hygienrutiner.",
                 deadline=self.today + timedelta(days=10),
             )
-            services.action_report_done(action=a2, actor=entreprenor, note="Utbildning genomförd för all personal.")
-            a3 = services.action_create(
+            actions.action_report_done(action=a2, actor=entreprenor, note="Utbildning genomförd för all personal.")
+            a3 = actions.action_create(
                 finding=f2,
                 actor=self.kvalitet,
                 owner=owner,
                 description="Sätt upp handspritsstationer i matsalen.",
                 deadline=self.today + timedelta(days=5),
             )
-            services.action_report_done(action=a3, actor=entreprenor, note="Fyra stationer uppsatta.")
-            services.action_verify(action=a3, actor=self.kvalitet)
+            actions.action_report_done(action=a3, actor=entreprenor, note="Fyra stationer uppsatta.")
+            actions.action_verify(action=a3, actor=self.kvalitet)
             f3 = services.finding_create(
                 follow_up=fu,
                 actor=self.kvalitet,
                 area="medication",
                 description="Signeringslistor för läkemedel saknades för en vecka.",
             )
-            a4 = services.action_create(
+            a4 = actions.action_create(
                 finding=f3,
                 actor=self.kvalitet,
                 owner=owner,
                 description="Inför daglig kontroll av signeringslistor.",
                 deadline=self.today + timedelta(days=15),
             )
-            services.action_report_done(action=a4, actor=entreprenor, note="Kontrollen är införd.")
-            services.action_send_back(
+            actions.action_report_done(action=a4, actor=entreprenor, note="Kontrollen är införd.")
+            actions.action_send_back(
                 action=a4, actor=self.kvalitet, reason="Beskriv vem som gör kontrollen och hur den dokumenteras."
             )
         # 2. A completed supervision of Ekbacken: the unit manager's actions, one overdue.
@@ -247,7 +247,7 @@ class FollowUpDemo:
             a2 = self._action(
                 f1, description="Utse en ansvarig för uppföljning av avvikelser.", owner=manager, deadline_days=14
             )
-            services.action_report_done(
+            actions.action_report_done(
                 action=a2, actor=_user("enhetschef"), note="Sjuksköterskan Lisa är utsedd från och med måndag."
             )
             f2 = services.finding_create(
@@ -315,8 +315,8 @@ class FollowUpDemo:
                 owner=manager,
                 deadline_days=days_to(5, 31),
             )
-            services.action_report_done(action=a1, actor=enhetschef, note="Kontrollen görs vid överrapporteringen.")
-            services.action_verify(action=a1, actor=self.kvalitet)
+            actions.action_report_done(action=a1, actor=enhetschef, note="Kontrollen görs vid överrapporteringen.")
+            actions.action_verify(action=a1, actor=self.kvalitet)
             f2 = services.finding_create(
                 follow_up=fu,
                 actor=self.kvalitet,
@@ -351,8 +351,8 @@ class FollowUpDemo:
                 owner=manager,
                 deadline_days=days_to(12, 15),
             )
-            services.action_report_done(action=a3, actor=enhetschef, note="Rutinen är uppdaterad.")
-            services.action_verify(action=a3, actor=self.kvalitet)
+            actions.action_report_done(action=a3, actor=enhetschef, note="Rutinen är uppdaterad.")
+            actions.action_verify(action=a3, actor=self.kvalitet)
 
     def _delegations(self) -> None:
         nurse = _person("nurse-hage-01")

@@ -1,14 +1,13 @@
-"""Writes and state transitions of follow-up (SPEC §6).
+"""Writes of follow-up (SPEC §6): plans and their occurrences, follow-ups, checklists, findings, reminders.
 
-Each state change is one service: ``transaction.atomic``, lock the row, check
-the move against :data:`ACTION_TRANSITIONS`, return early when already there,
-save with ``update_fields`` and record actor, time and reason in the same
-transaction.
+Each state change is one service through the one transition helper (:data:`FOLLOWUPS`): lock the
+row, check the move against the table, return early when already there, save with ``update_fields``.
+Corrective actions are :mod:`followup.actions`, delegations :mod:`followup.delegations`, routines
+:mod:`followup.routines`, contracts :mod:`followup.contracts`.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,54 +18,35 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.transitions import Machine, Transition, TransitionError, lock, transition_row
+from core.calendar import add_months
+from core.transitions import Machine, Transition, lock
 from core.uploads import clean_filename
+from core.users import active_users
 from followup.choices import (
-    ACTION_OPEN_STATES,
-    ActionMove,
-    ActionState,
     FollowUpMove,
     FollowUpState,
     FollowUpTrigger,
     PlanScope,
 )
 from followup.models import (
-    Action,
-    ActionTransition,
     ChecklistAnswer,
     ChecklistTemplate,
-    Delegation,
     Finding,
     FollowUp,
     FollowUpPlan,
     Reminder,
-    Routine,
     new_token,
 )
 from followup.permissions import (
     can_create_followup,
-    can_manage_delegations,
     can_manage_plans,
-    can_manage_routines,
     can_perform,
-    can_report_action,
-    can_revoke,
-    can_verify_action,
     is_auditor_for,
 )
-from responsibility.models import Assignment, Contract, Municipality, Person, Unit
-from responsibility.permissions import is_register_admin
-from responsibility.scope import covering_unit_q
+from responsibility.models import Contract, Municipality, Person, Unit
 from responsibility.tenancy import person_of, require_same_municipality
 
 # --- helpers ------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months, clamped to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # The one table of follow-up moves (SPEC §6): planned → in progress (checklist laid out) → completed.
@@ -108,45 +88,6 @@ def default_template_ensure() -> ChecklistTemplate:
             defaults={"area": area, "question": question, "legal_basis": basis, "order": order * 10},
         )
     return template
-
-
-# --- contracts ---------------------------------------------------------------------
-
-
-def contract_save(*, contract: Contract, actor, units: Iterable[Unit] | None = None) -> Contract:
-    """Validate and save a contract and, when given, the units it covers.
-
-    A contract saved through the portal must agree with the route rule (R11): an old contradictory one
-    loses its mark here and is validated like any other.
-    """
-    if not is_register_admin(actor):
-        raise PermissionDenied
-    contract.predates_route_rule = False
-    require_same_municipality(
-        contract.municipality_id,
-        **{
-            name: getattr(contract, name)
-            for name in ("provider", "managing_board", "purchasing_board", "successor")
-            if getattr(contract, f"{name}_id") is not None
-        },
-    )
-    for unit in units or ():
-        require_same_municipality(contract.municipality_id, units=unit)
-    contract.full_clean()
-    with transaction.atomic():
-        contract.save()
-        if units is not None:
-            contract.units.set(list(units))
-    return contract
-
-
-def contract_ends_without_successor(contract: Contract, *, on: date, within_days: int) -> bool:
-    """Whether ``contract`` ends within ``within_days`` of ``on`` (or has ended) and has no successor."""
-    return (
-        contract.valid_to is not None
-        and contract.successor_id is None
-        and contract.valid_to <= on + timedelta(days=within_days)
-    )
 
 
 # --- plans ---------------------------------------------------------------------------
@@ -458,228 +399,6 @@ def finding_create(
     return finding
 
 
-def action_create(*, finding: Finding, actor, description: str, owner: Person | None, deadline: date | None) -> Action:
-    """Propose a corrective action; it needs an owner and a deadline."""
-    if not can_perform(actor, finding.follow_up):
-        raise PermissionDenied
-    errors = {}
-    if not (description or "").strip():
-        errors["description"] = _("Describe the action.")
-    if owner is None:
-        errors["owner"] = _("Choose who owns the action.")
-    if deadline is None:
-        errors["deadline"] = _("Give a deadline for the action.")
-    elif deadline < timezone.localdate():
-        errors["deadline"] = _("The deadline cannot be in the past.")
-    if errors:
-        raise ValidationError(errors)
-    action = Action(finding=finding, description=description.strip(), owner=owner, deadline=deadline, created_by=actor)
-    action.full_clean()
-    with transaction.atomic():
-        action.save()
-        ActionTransition.objects.create(
-            action=action,
-            from_state=ActionState.OPEN,
-            to_state=ActionState.OPEN,
-            actor=actor,
-            at=timezone.now(),
-            reason=_("Proposed"),
-        )
-    return action
-
-
-def _action_kinds(*, user, obj: Action) -> frozenset[str]:
-    """The parts ``user`` plays on an action: reporting it done (owner, managers), verifying it (auditor)."""
-    return frozenset(
-        kind for kind, may in (("report", can_report_action), ("verify", can_verify_action)) if may(user, obj)
-    )
-
-
-# The one table of allowed action moves.
-ACTION_TRANSITIONS: dict[str, Transition] = {
-    ActionMove.REPORT_DONE: Transition(
-        (ActionState.OPEN, ActionState.SENT_BACK), ActionState.REPORTED_DONE, ("report",)
-    ),
-    ActionMove.VERIFY: Transition((ActionState.REPORTED_DONE,), ActionState.VERIFIED, ("verify",)),
-    ActionMove.SEND_BACK: Transition((ActionState.REPORTED_DONE,), ActionState.SENT_BACK, ("verify",)),
-}
-
-ACTIONS = Machine(
-    model=Action,
-    table=ACTION_TRANSITIONS,
-    state_labels=ActionState,
-    kinds=_action_kinds,
-    record=transition_row(ActionTransition, "action", at_field="at"),
-    select_related=("finding__follow_up",),
-    versioned=False,
-    touch=(),
-    denied=lambda: _("You may not do this on this action."),
-)
-
-
-def action_transition(*, action: Action, to_state: str, actor, reason: str = "", note: str = "") -> Action:
-    """Move ``action`` to ``to_state`` if the table allows it and ``actor`` may; record who, when, why."""
-    move = next((m for m, t in ACTION_TRANSITIONS.items() if t.target == to_state), None)
-    if move is None:
-        raise TransitionError(
-            _("An action cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": ActionState(action.state).label, "to": ActionState(to_state).label}
-        )
-    reason, note = (reason or "").strip(), (note or "").strip()
-
-    def apply(a: Action) -> list[str]:
-        now = timezone.now()
-        if to_state == ActionState.REPORTED_DONE:
-            if not note:
-                raise ValidationError({"note": _("Describe what was done.")})
-            a.report_note, a.reported_done_at, a.reported_done_by = note, now, actor
-            return ["report_note", "reported_done_at", "reported_done_by"]
-        if to_state == ActionState.SENT_BACK:
-            if not reason:
-                raise ValidationError({"reason": _("Give a reason for sending the action back.")})
-            a.sent_back_reason = reason
-            return ["sent_back_reason"]
-        a.verified_by, a.verified_at = actor, now
-        return ["verified_by", "verified_at"]
-
-    return ACTIONS.move(action, move=move, actor=actor, reason=reason or note, apply=apply)
-
-
-def action_report_done(*, action: Action, actor, note: str) -> Action:
-    return action_transition(action=action, to_state=ActionState.REPORTED_DONE, actor=actor, note=note)
-
-
-def action_verify(*, action: Action, actor) -> Action:
-    return action_transition(action=action, to_state=ActionState.VERIFIED, actor=actor)
-
-
-def action_send_back(*, action: Action, actor, reason: str) -> Action:
-    return action_transition(action=action, to_state=ActionState.SENT_BACK, actor=actor, reason=reason)
-
-
-# --- delegations ----------------------------------------------------------------------------
-
-
-def person_has_role_at(*, person: Person, unit: Unit, on: date) -> bool:
-    """Whether ``person`` holds any active assignment covering ``unit`` on ``on``."""
-    return Assignment.objects.active_on(on).filter(covering_unit_q(unit), person=person).exists()
-
-
-def delegation_create(
-    *,
-    actor,
-    from_person: Person | None,
-    to_person: Person | None,
-    unit: Unit | None,
-    tasks: str,
-    valid_from: date | None,
-    valid_to: date | None,
-) -> Delegation:
-    """Register a delegation: from a licensed person, to someone with a role at the unit, at most the allowed length."""
-    if not can_manage_delegations(actor, unit):
-        raise PermissionDenied
-    errors: dict[str, str] = {}
-    if from_person is None:
-        errors["from_person"] = _("Choose who delegates.")
-    elif not from_person.licensed:
-        errors["from_person"] = _("Only a licensed person (legitimerad) can delegate a health-care task.")
-    if to_person is None:
-        errors["to_person"] = _("Choose who receives the delegation.")
-    if unit is None:
-        errors["unit"] = _("Choose the unit.")
-    if not (tasks or "").strip():
-        errors["tasks"] = _("List the delegated tasks.")
-    if valid_from is None:
-        errors["valid_from"] = _("Give the first day of the delegation.")
-    if valid_to is None:
-        errors["valid_to"] = _("Give the last day of the delegation.")
-    if valid_from and valid_to:
-        max_days = unit.municipality.delegation_max_days if unit is not None else 365
-        if valid_to < valid_from:
-            errors["valid_to"] = _("'Valid to' cannot be before 'valid from'.")
-        elif (valid_to - valid_from).days + 1 > max_days:
-            errors["valid_to"] = _(
-                "A delegation may be valid for at most %(days)s days (SOSFS 1997:14); this one is %(length)s days."
-            ) % {"days": max_days, "length": (valid_to - valid_from).days + 1}
-    if (
-        to_person is not None
-        and unit is not None
-        and valid_from
-        and not person_has_role_at(person=to_person, unit=unit, on=valid_from)
-    ):
-        errors["to_person"] = _("%(person)s has no role at %(unit)s and cannot receive a delegation there.") % {
-            "person": to_person,
-            "unit": unit,
-        }
-    if from_person is not None and to_person is not None and from_person.pk == to_person.pk:
-        errors["to_person"] = _("A person cannot delegate to themself.")
-    if errors:
-        raise ValidationError(errors)
-    delegation = Delegation(
-        municipality=unit.municipality,
-        from_person=from_person,
-        to_person=to_person,
-        unit=unit,
-        tasks=tasks.strip(),
-        valid_from=valid_from,
-        valid_to=valid_to,
-        created_by=actor,
-    )
-    delegation.full_clean()
-    delegation.save()
-    return delegation
-
-
-def delegation_revoke(*, delegation: Delegation, actor, revoked_at: date | None, reason: str) -> Delegation:
-    """Revoke a delegation from a date, with a reason; revoking again changes nothing."""
-    if not can_revoke(actor, delegation):
-        raise PermissionDenied
-    errors = {}
-    if revoked_at is None:
-        errors["revoked_at"] = _("Give the date of the revocation.")
-    if not (reason or "").strip():
-        errors["revoked_reason"] = _("Give a reason for the revocation.")
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        delegation = lock(Delegation.objects, delegation.pk)
-        if delegation.revoked_at is not None:
-            return delegation
-        if revoked_at < delegation.valid_from:
-            revoked_at = delegation.valid_from
-        delegation.revoked_at, delegation.revoked_reason, delegation.revoked_by = revoked_at, reason.strip(), actor
-        delegation.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
-    return delegation
-
-
-# --- routines ---------------------------------------------------------------------------------
-
-
-def routine_save(*, routine: Routine, actor) -> Routine:
-    """Validate and save a routine."""
-    if not can_manage_routines(actor):
-        raise PermissionDenied
-    routine.full_clean()
-    routine.save()
-    return routine
-
-
-def routine_revised(*, routine: Routine, actor, next_revision: date, version: str = "") -> Routine:
-    """Record that a routine was revised and when it is next due."""
-    if not can_manage_routines(actor):
-        raise PermissionDenied
-    if next_revision <= timezone.localdate():
-        raise ValidationError({"next_revision": _("The next revision must be a future date.")})
-    with transaction.atomic():
-        routine = lock(Routine.objects, routine.pk)
-        routine.next_revision = next_revision
-        routine.adopted_on = timezone.localdate()
-        if version:
-            routine.version = version
-        routine.save(update_fields=["next_revision", "adopted_on", "version"])
-    return routine
-
-
 # --- reminders -------------------------------------------------------------------------------
 
 
@@ -706,7 +425,7 @@ def reminders_send(*, items: Iterable[ReminderItem], on: date) -> int:
 
     rows, notices = [], []
     for item in items:
-        users = [u for u in {u.pk: u for u in item.recipients if u is not None}.values() if u.is_active]
+        users = active_users(item.recipients)
         if not users:
             continue
         rows += [
@@ -755,7 +474,3 @@ def reminder_send(
         ],
         on=on,
     )
-
-
-def open_actions_q() -> Q:
-    return Q(state__in=ACTION_OPEN_STATES)

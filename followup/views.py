@@ -18,7 +18,7 @@ from core.flash import success_with_link
 from core.forms import add_service_errors
 from core.models import JobRun
 from core.uploads import check_zip_expansion, clean_filename
-from followup import selectors, services
+from followup import actions, delegations, routines, selectors, services
 from followup.choices import ACTION_OPEN_STATES, FOLLOWUP_OPEN_STATES, ActionState, AnswerStatus
 from followup.forms import (
     ActionForm,
@@ -231,7 +231,7 @@ def action_create(request, pk: int):
     if form.is_valid():
         finding = next(f for f in findings if str(f.pk) == form.cleaned_data["finding"])
         try:
-            action = services.action_create(
+            action = actions.action_create(
                 finding=finding,
                 actor=request.user,
                 description=form.cleaned_data["description"],
@@ -365,19 +365,17 @@ def action_detail(request, pk: int):
             if what == "report":
                 report_form = ReportDoneForm(request.POST, prefix="report")
                 if report_form.is_valid():
-                    services.action_report_done(
-                        action=action, actor=request.user, note=report_form.cleaned_data["note"]
-                    )
+                    actions.action_report_done(action=action, actor=request.user, note=report_form.cleaned_data["note"])
                     messages.success(request, _("The action is reported done. The auditor will verify it."))
                 else:
                     status = 400
             elif what == "verify":
-                services.action_verify(action=action, actor=request.user)
+                actions.action_verify(action=action, actor=request.user)
                 messages.success(request, _("The action is verified and done."))
             elif what == "send_back":
                 send_back_form = SendBackForm(request.POST, prefix="back")
                 if send_back_form.is_valid():
-                    services.action_send_back(
+                    actions.action_send_back(
                         action=action, actor=request.user, reason=send_back_form.cleaned_data["reason"]
                     )
                     messages.success(request, _("The action was sent back to its owner."))
@@ -451,7 +449,7 @@ def delegation_create(request):
     scope_form_choices(form, municipality_of(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.delegation_create(actor=request.user, **form.cleaned_data)
+            delegations.delegation_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -470,7 +468,7 @@ def delegation_revoke(request, pk: int):
     form = RevokeForm(request.POST if request.method == "POST" else None, initial={"revoked_at": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.delegation_revoke(
+            delegations.delegation_revoke(
                 delegation=delegation,
                 actor=request.user,
                 reason=form.cleaned_data["revoked_reason"],
@@ -522,7 +520,7 @@ def routine_edit(request, pk: int | None = None):
     form = RoutineForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            routine = services.routine_save(routine=form.instance, actor=request.user)
+            routine = routines.routine_save(routine=form.instance, actor=request.user)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from incidents import services
+from incidents import attachments, reporting
 from incidents.models import Deviation, DeviationCategory, DeviationState, EventKind
 from incidents.permissions import reportable_units
 from incidents.risk import DEFAULT_MAS_RISK_THRESHOLD, RiskBand, risk_band_q
@@ -124,12 +124,12 @@ class DeviationForm(forms.Form):
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
         if upload:
-            self.attachment_content_type = services.validate_attachment(upload)
+            self.attachment_content_type = attachments.validate_attachment(upload)
         return upload
 
-    def report(self) -> services.Report:
+    def report(self) -> reporting.Report:
         data = self.cleaned_data
-        return services.Report(
+        return reporting.Report(
             unit=data.get("unit"),
             occurred_at=data.get("occurred_at"),
             discovered_at=data.get("discovered_at"),
@@ -146,7 +146,7 @@ class DeviationForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         # Fields that failed their own parsing already carry a message.
-        errors = services.validate_report(user=self.user, report=self.report(), reportable=self.reportable)
+        errors = reporting.validate_report(user=self.user, report=self.report(), reportable=self.reportable)
         for field, messages in errors.items():
             if field in self.errors:
                 continue

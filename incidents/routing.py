@@ -12,7 +12,7 @@ Nothing here uses today's date: a MAS who took over after the event is not the
 one told.
 
 This is the one routing engine: :func:`route` for a deviation, and
-:func:`incidents.lexmaria.services.resolve_chain` for a Lex Maria case, ask the same
+:func:`incidents.lexmaria.routing.resolve_chain` for a Lex Maria case, ask the same
 register look-ups (a :class:`RoutingIndex`). Alone they build what they need for
 one unit; a caller that routes many deviations (jobs, bulk reports, the volume
 generator) builds a :class:`RoutingIndex` once per date — or a

@@ -12,11 +12,12 @@ from datetime import date, datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from incidents.lexmaria.models import LexMariaCase
 from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN
-from incidents.models import Deviation, DeviationState, LexMariaCase, PatientDataAccess
+from incidents.models import Deviation, DeviationState, PatientDataAccess
 from incidents.permissions import DUTY_ROLES, manager_units
 from incidents.routing import high_risk_q
-from incidents.services import OPEN_STATES
+from incidents.workflow import OPEN_STATES
 from responsibility.permissions import is_register_admin, units_visible_to
 from responsibility.resolver import build_index, units_with_board
 from responsibility.tenancy import person_of, request_cache, scoped

@@ -10,9 +10,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.start import StartItem, StartTable
+from incidents.lexmaria.models import LexMariaState
 from incidents.lexmaria.selectors import lex_maria_cases_visible_to
 from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN_STATES
-from incidents.models import DeviationState, LexMariaState
+from incidents.models import DeviationState
 from incidents.selectors import assessment_queue_for, my_reports, overdue_q, queue_for
 from responsibility.choices import Role
 from responsibility.permissions import user_roles

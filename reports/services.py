@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from core.pdf import html_to_pdf
 from core.transitions import Machine, Transition, TransitionError, lock
 from core.users import actor_display
-from incidents.models import Deviation, LexMariaCase
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import Deviation
 from reports.builders import ReportParams, build_report, scope_kinds_for
 from reports.builders.common import ReportData, period_bounds
 from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, ReportState

@@ -19,7 +19,8 @@ from factory.django import DjangoModelFactory
 
 from complaints.models import ComplaintCategory
 from incidents import patient as patient_crypto
-from incidents.models import Deviation, DeviationCategory, DeviationState, LexMariaCase, LexMariaState
+from incidents.lexmaria.models import LexMariaCase, LexMariaState
+from incidents.models import Deviation, DeviationCategory, DeviationState
 from responsibility.choices import (
     AssignmentKind,
     ContractKind,

@@ -8,7 +8,7 @@ from core.models import Notification
 from core.users import ERASED_USERNAME, actor_display, user_deactivate, user_erase
 from incidents.models import Deviation, DeviationState, DeviationTransition, PatientDataAccess
 from incidents.permissions import actor_kinds
-from incidents.services import Move, moves_for
+from incidents.workflow import Move, moves_for
 from responsibility.models import Person
 from tests.conftest import DEMO_PASSWORD
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from core.calendar import add_working_days, is_working_day, midsummer_eve
-from incidents import services
+from incidents import workflow
 from incidents.models import DeviationState
 from responsibility.models import Municipality
 from tests.factories import unit
@@ -79,6 +79,6 @@ def test_the_mas_deadline_never_falls_on_a_holiday():
     """Sent to MAS on 23 December 2026: 3 working days end on 30 December, not on juldagen."""
     dev = deviation(unit=unit("hage-01"), state=DeviationState.INVESTIGATING)
     sent = datetime(2026, 12, 23, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
-    due = services.due_for(deviation=dev, state=DeviationState.AWAITING_MAS, now=sent)
+    due = workflow.due_for(deviation=dev, state=DeviationState.AWAITING_MAS, now=sent)
     assert timezone.localtime(due).date() == date(2026, 12, 30)
     assert timezone.localtime(due).hour == 10

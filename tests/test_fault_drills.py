@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -26,35 +24,8 @@ from django.db.backends.utils import CursorWrapper
 from reports import services as report_services
 from reports.choices import ReportState
 from reports.models import GeneratedReport
+from tests.processes import start_worker, worker_env
 from tests.reports.seed import seed_period
-from tests.test_foundation import ROOT, _worker_env
-
-
-def _start_worker(queue: str, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "masportal",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
 
 
 def _wait(predicate, seconds: float, step: float = 0.05) -> bool:
@@ -78,13 +49,12 @@ def test_worker_killed_mid_report_ends_done_or_failed_with_retry_never_stuck(liv
     seed_period(start=start)
     queue = f"drill-{uuid.uuid4().hex[:8]}"
     settings.REPORTS_QUEUE = queue
-    env = {
-        **_worker_env(),
-        "MASPORTAL_REPORT_LEASE_SECONDS": "2",
-        "MASPORTAL_BROKER_VISIBILITY_TIMEOUT": "4",
-        "MASPORTAL_BROKER_RESTORE_INTERVAL": "1",
-        "MASPORTAL_BROKER_RESTORE_THROTTLE": "1",
-    }
+    env = worker_env(
+        MASPORTAL_REPORT_LEASE_SECONDS="2",
+        MASPORTAL_BROKER_VISIBILITY_TIMEOUT="4",
+        MASPORTAL_BROKER_RESTORE_INTERVAL="1",
+        MASPORTAL_BROKER_RESTORE_THROTTLE="1",
+    )
     user = demo_user("tjansteman")
     params = report_services.check_params(
         user=user,
@@ -93,7 +63,7 @@ def test_worker_killed_mid_report_ends_done_or_failed_with_retry_never_stuck(liv
         period_from=start,
         period_to=date(start.year, 12, 31),
     )
-    worker = _start_worker(queue, env)
+    worker = start_worker(queue, env=env, new_session=True)
     second = None
     try:
         report = report_services.report_order(user=user, params=params)
@@ -102,7 +72,7 @@ def test_worker_killed_mid_report_ends_done_or_failed_with_retry_never_stuck(liv
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
         time.sleep(2.5)  # past the lease: the run is abandoned
-        second = _start_worker(queue, env)
+        second = start_worker(queue, env=env, new_session=True)
         redelivered = _wait(lambda: _state(report.pk)[0] == ReportState.DONE, 45, step=0.3)
         if not redelivered:
             # The broker lost the unacknowledged message (the embedded filesystem broker has no redelivery).

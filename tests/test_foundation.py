@@ -1,27 +1,20 @@
 """The foundation: demo data, start pages, health, the embedded broker with a real worker."""
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from celery.result import EagerResult
 from django.apps import apps
-from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 
 from core.models import Heartbeat
 from tests.conftest import DEMO_ROLE_SECTIONS, assert_accessible, login
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import free_port, start_worker, stop
 
 
 def _row_counts() -> dict[str, int]:
@@ -95,9 +88,7 @@ def test_healthz_reports_unreachable_broker_as_down(client):
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server on PATH")
 def test_healthz_reports_stopped_redis_as_down(client):
     """A real Redis broker is up, then stopped: /healthz follows it and keeps answering."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(  # noqa: S603
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
         stdout=subprocess.DEVNULL,
@@ -121,19 +112,6 @@ def test_healthz_reports_stopped_redis_as_down(client):
             server.kill()
 
 
-def _worker_env() -> dict:
-    env = dict(os.environ)
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
-    else:
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
-    env["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
-    return env
-
-
 @pytest.mark.django_db(transaction=True)
 def test_task_runs_in_a_real_worker_process():
     """A task queued through the configured broker is executed by a separate worker process."""
@@ -141,29 +119,7 @@ def test_task_runs_in_a_real_worker_process():
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
     Heartbeat.objects.filter(source="worker").delete()
-    worker = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "masportal",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=_worker_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    worker = start_worker(queue)
     try:
         result = heartbeat.apply_async(queue=queue)
         # Published to the broker, not run in this process: Celery is not eager.
@@ -175,8 +131,7 @@ def test_task_runs_in_a_real_worker_process():
             time.sleep(0.3)
         assert Heartbeat.objects.filter(source="worker").exists(), "the worker did not run the task"
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        stop(worker)
 
 
 @pytest.mark.browser

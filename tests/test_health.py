@@ -21,22 +21,9 @@ from django.test import override_settings
 
 from core.models import Heartbeat
 from core.services import heartbeat_record
+from tests.processes import ROOT, db_url, free_port, start_worker, stop
 
-ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = str(Path(sys.executable).parent)
-
-
-def _db_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(predicate, *, timeout: float, procs=(), what: str):
@@ -50,47 +37,13 @@ def _wait(predicate, *, timeout: float, procs=(), what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _stop(*procs):
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_healthz_is_200_with_all_up_and_503_with_the_worker_stopped(client):
     """With a real worker running and beat's heartbeat fresh /healthz is 200; once the worker stops it is 503."""
     from core.tasks import heartbeat
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": _db_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
-    worker = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "masportal",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker = start_worker(queue, capture=False)
     try:
         with override_settings(HEARTBEAT_MAX_AGE=4):
             heartbeat.apply_async(queue=queue)
@@ -104,7 +57,7 @@ def test_healthz_is_200_with_all_up_and_503_with_the_worker_stopped(client):
             response = client.get("/healthz")
             assert response.status_code == 200, response.json()
             assert response.json()["status"] == "ok"
-            _stop(worker)
+            stop(worker)
             time.sleep(5)
             heartbeat_record(source="beat")  # beat goes on; only the worker is gone
             response = client.get("/healthz")
@@ -112,7 +65,7 @@ def test_healthz_is_200_with_all_up_and_503_with_the_worker_stopped(client):
         body = response.json()
         assert (body["status"], body["worker"]["status"], body["beat"]["status"]) == ("degraded", "down", "up")
     finally:
-        _stop(worker)
+        stop(worker)
 
 
 @pytest.mark.django_db
@@ -141,7 +94,7 @@ def test_compose_stack_passes_its_healthchecks_in_production(tmp_path):
         pytest.skip("production refuses SQLite: runs in the PostgreSQL phase")
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    web_port, redis_port = _free_port(), _free_port()
+    web_port, redis_port = free_port(), free_port()
     redis = subprocess.Popen(  # noqa: S603
         ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
         stdout=subprocess.DEVNULL,
@@ -155,7 +108,7 @@ def test_compose_stack_passes_its_healthchecks_in_production(tmp_path):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "MASPORTAL_PATIENT_KEYS": Fernet.generate_key().decode(),
         "MASPORTAL_PATIENT_HASH_KEY": secrets.token_urlsafe(40),
-        "DATABASE_URL": _db_url(),
+        "DATABASE_URL": db_url(),
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
         "DJANGO_ALLOWED_HOSTS": "mas.example.se",
         "DJANGO_CSRF_TRUSTED_ORIGINS": "https://mas.example.se",
@@ -225,7 +178,7 @@ def test_compose_stack_passes_its_healthchecks_in_production(tmp_path):
 
         # Published development keys: gunicorn (the compose command without migrate) refuses to start.
         gunicorn = port(services["web"]["command"])[-1].split("&&", 1)[1].split()
-        gunicorn[gunicorn.index("--bind") + 1] = f"127.0.0.1:{_free_port()}"
+        gunicorn[gunicorn.index("--bind") + 1] = f"127.0.0.1:{free_port()}"
         bad_env = {
             **env,
             "DJANGO_SECRET_KEY": settings.DEV_SECRET_KEY,
@@ -246,5 +199,5 @@ def test_compose_stack_passes_its_healthchecks_in_production(tmp_path):
         assert "masportal.E002" in output
         assert "masportal.E011" in output
     finally:
-        _stop(*procs.values())
-        _stop(redis)
+        stop(*procs.values())
+        stop(redis)

@@ -182,8 +182,9 @@ def test_responsibility_commands_ask_for_the_municipality_when_a_code_is_in_both
 
 
 def test_incidents_admin_of_a_sees_nothing_of_b(admin_a, b):
+    from incidents.lexmaria.models import LexMariaCase
     from incidents.lexmaria.selectors import lex_maria_cases_visible_to, open_cases
-    from incidents.models import Deviation, LexMariaCase
+    from incidents.models import Deviation
     from incidents.selectors import deviations_visible_to, unrouted_for
 
     admin = _user("admin")
@@ -209,7 +210,8 @@ def test_jobs_never_tell_one_municipalitys_people_about_the_other(b):
     from complaints.models import Complaint
     from core.models import Notification
     from core.scheduling import run_scheduled_jobs
-    from incidents.models import Deviation, LexMariaCase
+    from incidents.lexmaria.models import LexMariaCase
+    from incidents.models import Deviation
 
     run_scheduled_jobs()
 

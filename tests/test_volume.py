@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from bench.volume import VolumeSpec, plan_municipality
-from incidents.models import Deviation, DeviationState, LexMariaCase, ReferenceCounter
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import Deviation, DeviationState, ReferenceCounter
 from responsibility.models import Municipality, Unit
 
 pytestmark = pytest.mark.django_db

@@ -16,23 +16,13 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from incidents import routing
-from incidents.lexmaria.services import (
-    STEP_SERVICES,
-    Actor,
-    AnalysisAction,
-    Step,
-    actors_for,
-    board_official_users,
-    next_due_at,
-)
-from incidents.models import (
-    Deviation,
-    DeviationCategory,
-    DeviationState,
-    LexMariaCase,
-    LexMariaState,
-)
-from incidents.services import apply_owner, deviation_assess
+from incidents.lexmaria.actors import board_official_users
+from incidents.lexmaria.models import LexMariaCase, LexMariaState
+from incidents.lexmaria.services import STEP_SERVICES, AnalysisAction
+from incidents.lexmaria.steps import Actor, Step, actors_for, next_due_at
+from incidents.models import Deviation, DeviationCategory, DeviationState
+from incidents.reporting import apply_owner
+from incidents.services import deviation_assess
 from responsibility.choices import LexMariaRoute, Role
 from responsibility.models import Assignment, Municipality, Person, Unit
 

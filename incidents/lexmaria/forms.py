@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.lexmaria.services import MAY_BE_NOT_APPLICABLE, NOT_APPLICABLE, AnalysisAction, Step
+from incidents.lexmaria.services import AnalysisAction
+from incidents.lexmaria.steps import MAY_BE_NOT_APPLICABLE, NOT_APPLICABLE, Step
 from responsibility.models import Person
 
 ANALYSIS_ACTION_ROWS = 3

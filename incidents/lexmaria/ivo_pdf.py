@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from core.pdf import html_to_pdf
 from core.users import actor_display
-from incidents.models import DeviationAction, LexMariaCase, LexMariaTransition
+from incidents.lexmaria.models import LexMariaCase, LexMariaTransition
+from incidents.models import DeviationAction
 from incidents.patient import redact
 from responsibility.models import Unit
 

@@ -1,7 +1,7 @@
 """Reminders before and after the deadline of each Lex Maria step (imported by incidents/jobs.py).
 
 Exactly once and never starved, as the deviation reminders: only cases without a
-:class:`~incidents.models.LexMariaReminder` for the deadline of their current
+:class:`~incidents.lexmaria.models.LexMariaReminder` for the deadline of their current
 step (NOT EXISTS), bounded batches until done or out of time, reminder rows and
 notifications written in bulk with ``ignore_conflicts``. Recipients come from
 the chain stored on the case (reporter, board's MAS) and the verksamhetschef
@@ -22,8 +22,12 @@ from django.utils.translation import gettext as _
 from core.locking import lock_skip
 from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
 from core.services import Notice, notify_all
-from incidents.lexmaria.services import OPEN_STATES, Step, actors_for, board_official_users, next_step, users_of
-from incidents.models import LexMariaCase, LexMariaReminder, ReminderKind
+from core.users import active_users
+from incidents.lexmaria.actors import board_official_users, users_of
+from incidents.lexmaria.models import LexMariaCase, LexMariaReminder
+from incidents.lexmaria.services import OPEN_STATES
+from incidents.lexmaria.steps import Step, actors_for, next_step
+from incidents.models import ReminderKind
 from responsibility.models import Municipality
 
 # Reminders are looked for this many days ahead at most (the municipality's setting is usually smaller).
@@ -99,7 +103,7 @@ def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size
                     recipients = users_of(
                         case, actors_for(case=case, step=step), stored_routing=True, officials=officials
                     )
-                    recipients = [u for u in {u.pk: u for u in recipients}.values() if u.is_active]
+                    recipients = active_users(recipients)
                     notices.append(_notice(case, step=step, kind=kind, recipients=recipients))
                 records.append(
                     LexMariaReminder(

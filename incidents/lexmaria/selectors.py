@@ -9,8 +9,9 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from incidents.lexmaria.services import OPEN_STATES, Actor, Step, actors_for, next_step
-from incidents.models import LexMariaCase, LexMariaState
+from incidents.lexmaria.models import LexMariaCase, LexMariaState
+from incidents.lexmaria.services import OPEN_STATES
+from incidents.lexmaria.steps import Actor, Step, actors_for, next_step
 from responsibility.choices import LexMariaRoute, Role
 from responsibility.models import Assignment, Board
 from responsibility.permissions import is_register_admin, units_visible_to, user_scope

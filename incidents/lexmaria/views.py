@@ -6,8 +6,6 @@ write through :mod:`incidents.lexmaria`. No page here shows patient identity.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -20,10 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.exports import table_response
 from core.flash import link, message_html, success_sentences
 from core.forms import add_service_errors
 from incidents.lexmaria import ivo_pdf
+from incidents.lexmaria.actors import actor_kinds, may_take
 from incidents.lexmaria.forms import STEP_FORMS
+from incidents.lexmaria.models import LexMariaCase, LexMariaState, LexMariaTransition
 from incidents.lexmaria.selectors import (
     SORTS,
     STATE_FILTERS,
@@ -32,23 +33,18 @@ from incidents.lexmaria.selectors import (
     queue_cases,
     queue_row,
 )
-from incidents.lexmaria.services import (
+from incidents.lexmaria.services import STEP_SERVICES, LexMariaTransitionError, StaleCaseError
+from incidents.lexmaria.steps import (
     MAY_BE_NOT_APPLICABLE,
     NOT_APPLICABLE,
     REROUTED,
-    STEP_SERVICES,
     Actor,
-    LexMariaTransitionError,
-    StaleCaseError,
     Step,
-    actor_kinds,
     done_on,
-    may_take,
     open_steps,
     step_deadline,
     steps_of,
 )
-from incidents.models import LexMariaCase, LexMariaState, LexMariaTransition
 
 CASES_PER_PAGE = 25
 # Parts of the chain that work with the case itself (and may follow it to the deviation and the PDF).
@@ -162,30 +158,13 @@ def queue_export(request):
             ]
             for row in (queue_row(case, officials=officials) for case in cases)
         ]
-    stamp = timezone.localdate().isoformat()
-    if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Lex Maria"
-        sheet.append(list(EXPORT_COLUMNS))
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="lex-maria-{stamp}.xlsx"'
-        return response
-    text = io.StringIO()
-    writer = csv.writer(text, delimiter=";")
-    writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(rows)
-    response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="lex-maria-{stamp}.csv"'
-    return response
+    return table_response(
+        headers=EXPORT_COLUMNS,
+        rows=rows,
+        filename=f"lex-maria-{timezone.localdate().isoformat()}",
+        sheet="Lex Maria",
+        xlsx=request.GET.get("format") == "xlsx",
+    )
 
 
 def _label(step: str) -> str:

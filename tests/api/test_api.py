@@ -17,7 +17,8 @@ from django.utils import timezone
 from api.models import ApiClient, ApiRequestLog
 from api.services import api_client_revoke
 from core.models import Notification
-from incidents.models import Deviation, DeviationState, LexMariaCase, PatientDataAccess
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import Deviation, DeviationState, PatientDataAccess
 from responsibility.choices import STATUTORY_ROLES
 from responsibility.models import Board, Municipality, Unit
 from tests.api.conftest import Api, make_client

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from complaints import services
+from complaints import collaboration_services, services
 from complaints.models import CollaborationDeviation, Complaint, Counterpart
 from tests.factories import category, complaint_category, unit, user
 
@@ -50,9 +50,9 @@ def collaboration(
     reply_due: date | None = None,
 ) -> CollaborationDeviation:
     today = timezone.localdate()
-    return services.collaboration_register(
+    return collaboration_services.collaboration_register(
         user=user(by),
-        data=services.CollaborationInput(
+        data=collaboration_services.CollaborationInput(
             direction=direction,
             counterpart=Counterpart.objects.get(code=counterpart_code),
             unit=unit(unit_code),

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from complaints import services
+from complaints import collaboration_services, services
 from complaints.jobs import collaboration_reminders, complaint_reminders
 from complaints.models import CollaborationDeviation, CollaborationReminder, Complaint, ComplaintReminder
 from core.models import Notification
@@ -68,7 +68,7 @@ def test_a_new_deadline_after_a_move_is_reminded_again_once():
 
 def test_overdue_reply_of_a_counterpart_is_reminded_once_to_the_mas():
     case = collaboration(days_ago=80)
-    case = services.collaboration_send(
+    case = collaboration_services.collaboration_send(
         case=case, user=user("mas"), version=case.version, sent_on=timezone.localdate() - timedelta(days=75)
     )
     only(CollaborationDeviation, case)

@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from complaints import deadlines, services
+from complaints import collaboration_services, deadlines, services
 from complaints.models import CollaborationTransition, Complaint, ComplaintTransition
+from core.calendar import add_months
 from core.transitions import StaleError, TransitionError
 from incidents import patient
 from incidents.models import Deviation
@@ -61,9 +62,9 @@ def test_answer_is_due_four_weeks_after_receipt_unless_ivo_set_a_date():
 
 
 def test_reply_months_are_calendar_months_ending_on_the_last_day_of_a_short_month():
-    assert deadlines.add_months(date(2026, 12, 15), 2) == date(2027, 2, 15)
-    assert deadlines.add_months(date(2026, 12, 31), 2) == date(2027, 2, 28)
-    assert deadlines.add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2026, 12, 15), 2) == date(2027, 2, 15)
+    assert add_months(date(2026, 12, 31), 2) == date(2027, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
 
 
 def test_registered_complaint_gets_reference_deadlines_from_the_municipality_settings():
@@ -291,16 +292,18 @@ def test_outgoing_collaboration_is_sent_replied_assessed_and_closed():
     case = collaboration()
     mas = user("mas")
     sent = TODAY() - timedelta(days=1)
-    case = services.collaboration_send(case=case, user=mas, version=case.version, sent_on=sent)
+    case = collaboration_services.collaboration_send(case=case, user=mas, version=case.version, sent_on=sent)
     assert case.state == "sent"
-    assert case.reply_due == deadlines.add_months(sent, 2)
+    assert case.reply_due == add_months(sent, 2)
     assert case.due_at == deadlines.end_of_day(case.reply_due)
-    case = services.collaboration_record_reply(
+    case = collaboration_services.collaboration_record_reply(
         case=case, user=mas, version=case.version, reply_on=TODAY(), reply="Regionen har åtgärdat."
     )
     assert case.state == "replied"
     assert case.due_at is None
-    case = services.collaboration_close(case=case, user=mas, version=case.version, assessment="Tillräckligt.")
+    case = collaboration_services.collaboration_close(
+        case=case, user=mas, version=case.version, assessment="Tillräckligt."
+    )
     assert case.state == "closed"
     assert case.closed_at is not None
     assert states(case) == [
@@ -313,18 +316,20 @@ def test_outgoing_collaboration_is_sent_replied_assessed_and_closed():
 
 def test_incoming_collaboration_is_forwarded_answered_by_the_unit_and_closed_by_the_mas():
     case = collaboration(direction="incoming", days_ago=3)
-    assert case.reply_due == deadlines.add_months(case.received_on, 2)
+    assert case.reply_due == add_months(case.received_on, 2)
     vc = user("verksamhetschef")
     with pytest.raises(PermissionDenied):  # not the unit's before the MAS forwards it
-        services.collaboration_answer(case=case, user=vc, version=case.version, reply="x")
-    case = services.collaboration_forward(case=case, user=user("mas"), version=case.version)
+        collaboration_services.collaboration_answer(case=case, user=vc, version=case.version, reply="x")
+    case = collaboration_services.collaboration_forward(case=case, user=user("mas"), version=case.version)
     assert case.state == "forwarded"
     assert case.forwarded_on == TODAY()
-    case = services.collaboration_answer(case=case, user=vc, version=case.version, reply="Rutin införd.")
+    case = collaboration_services.collaboration_answer(case=case, user=vc, version=case.version, reply="Rutin införd.")
     assert case.state == "replied"
     with pytest.raises(PermissionDenied):
-        services.collaboration_close(case=case, user=vc, version=case.version, assessment="x", sent_on=TODAY())
-    case = services.collaboration_close(
+        collaboration_services.collaboration_close(
+            case=case, user=vc, version=case.version, assessment="x", sent_on=TODAY()
+        )
+    case = collaboration_services.collaboration_close(
         case=case, user=user("mas"), version=case.version, assessment="Skickat.", sent_on=TODAY()
     )
     assert case.state == "closed"
@@ -334,15 +339,15 @@ def test_incoming_collaboration_is_forwarded_answered_by_the_unit_and_closed_by_
 def test_collaboration_moves_of_the_other_direction_are_refused():
     case = collaboration()
     with pytest.raises(TransitionError):
-        services.collaboration_forward(case=case, user=user("mas"), version=case.version)
+        collaboration_services.collaboration_forward(case=case, user=user("mas"), version=case.version)
     case.refresh_from_db()
     assert case.state == "registered"
 
 
 def test_counterpart_reply_months_decide_the_deadline():
     case = collaboration(counterpart_code="huslakare-hagersten")
-    case = services.collaboration_send(case=case, user=user("mas"), version=case.version, sent_on=TODAY())
-    assert case.reply_due == deadlines.add_months(TODAY(), 1)
+    case = collaboration_services.collaboration_send(case=case, user=user("mas"), version=case.version, sent_on=TODAY())
+    assert case.reply_due == add_months(TODAY(), 1)
 
 
 # --- layers -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from complaints import services, statistics
+from complaints import collaboration_services, services, statistics, workflow
 from complaints.models import CollaborationDeviation, Complaint, ComplaintTransition, Counterpart
 from responsibility.models import Unit
 from tests.complaints.helpers import collaboration, complaint
@@ -56,14 +56,14 @@ def test_collaboration_figures_per_counterpart_and_agreement():
     CollaborationDeviation.objects.all().delete()
     today = timezone.localdate()
     sent = collaboration(days_ago=90)
-    services.collaboration_send(
+    collaboration_services.collaboration_send(
         case=sent, user=user("mas"), version=sent.version, sent_on=today - timedelta(days=80)
     )  # reply overdue
     replied = collaboration(days_ago=30)
-    replied = services.collaboration_send(
+    replied = collaboration_services.collaboration_send(
         case=replied, user=user("mas"), version=replied.version, sent_on=today - timedelta(days=20)
     )
-    services.collaboration_record_reply(
+    collaboration_services.collaboration_record_reply(
         case=replied, user=user("mas"), version=replied.version, reply_on=today - timedelta(days=6), reply="Svar."
     )
     collaboration(direction="incoming", days_ago=3)
@@ -95,7 +95,7 @@ def test_demo_has_the_cases_the_issue_asks_for_and_loads_twice_without_change():
         Counterpart.objects.count(),
     )
     now = timezone.now()
-    assert Complaint.objects.filter(state__in=services.COMPLAINT_OPEN_STATES, due_at__lt=now).count() >= 2
+    assert Complaint.objects.filter(state__in=workflow.COMPLAINT_OPEN_STATES, due_at__lt=now).count() >= 2
     assert Complaint.objects.filter(channel="ivo", external_deadline__isnull=False).exists()
     assert Complaint.objects.filter(deviation__isnull=False).exists()
     assert CollaborationDeviation.objects.filter(direction="outgoing", contract__kind="physician").exists()

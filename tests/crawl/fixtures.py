@@ -10,7 +10,8 @@ from tests.crawl import harness, scenario
 def world(django_db_setup, django_db_blocker):
     """The demo changed by the scenario, shared by the module's tests and rolled back after them."""
     from followup.models import Action
-    from incidents.models import Deviation, LexMariaCase
+    from incidents.lexmaria.models import LexMariaCase
+    from incidents.models import Deviation
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()

@@ -72,8 +72,9 @@ def _sources() -> dict[str, Source]:
         plans_visible_to,
         routines_visible_to,
     )
+    from incidents.lexmaria.models import LexMariaCase
     from incidents.lexmaria.selectors import lex_maria_cases_visible_to
-    from incidents.models import Deviation, DeviationState, LexMariaCase
+    from incidents.models import Deviation, DeviationState
     from incidents.selectors import deviations_visible_to
     from masportal.selectors import failed_emails_for
     from reports.models import GeneratedReport
@@ -212,7 +213,8 @@ def _step_values(module: str) -> list[str]:
 
 
 def _complaint_steps(kind: str) -> list[str]:
-    from complaints.views import COLLABORATION_STEP_FORMS, COMPLAINT_STEP_FORMS
+    from complaints.collaboration_views import COLLABORATION_STEP_FORMS
+    from complaints.views import COMPLAINT_STEP_FORMS
 
     forms = COMPLAINT_STEP_FORMS if kind == "complaint" else COLLABORATION_STEP_FORMS
     return [str(s) for s in forms] + ["finns-inte"]

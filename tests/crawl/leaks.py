@@ -19,8 +19,9 @@ def forbidden_for(user) -> tuple[set[str], set[str]]:
     from complaints.permissions import can_see_patient_data as can_see_complaint_patient
     from complaints.selectors import collaborations_visible_to, complaints_visible_to
     from incidents import patient
+    from incidents.lexmaria.models import LexMariaCase
     from incidents.lexmaria.selectors import lex_maria_cases_visible_to
-    from incidents.models import Deviation, LexMariaCase
+    from incidents.models import Deviation
     from incidents.permissions import can_see_patient_data
     from incidents.selectors import access_log_for, deviations_visible_to
 

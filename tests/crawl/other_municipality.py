@@ -32,7 +32,8 @@ def build() -> OtherMunicipality:
     from bench.volume import VolumeSpec, generate, personnummer
     from complaints.demo import _categories
     from complaints.services import ComplaintInput, complaint_register
-    from incidents.models import Deviation, LexMariaCase
+    from incidents.lexmaria.models import LexMariaCase
+    from incidents.models import Deviation
     from responsibility.choices import Profession, Role
     from responsibility.models import Assignment, Municipality, Person, Unit
 
@@ -88,7 +89,8 @@ def _renumber(municipality) -> None:
     crawl's leak check looks for references in page text and must tell the two apart.
     """
     from complaints.models import Complaint
-    from incidents.models import Deviation, LexMariaCase
+    from incidents.lexmaria.models import LexMariaCase
+    from incidents.models import Deviation
 
     def moved(reference: str) -> str:
         prefix, year, number = reference.split("-")

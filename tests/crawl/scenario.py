@@ -38,7 +38,8 @@ def prepare() -> Scenario:
     """Change the loaded demo into the shape above (inside the caller's transaction)."""
     from core.scheduling import run_scheduled_jobs
     from followup.models import Action, ActionTransition
-    from incidents.models import Deviation, DeviationTransition, LexMariaCase, LexMariaTransition, PatientDataAccess
+    from incidents.lexmaria.models import LexMariaCase, LexMariaTransition
+    from incidents.models import Deviation, DeviationTransition, PatientDataAccess
     from reports.models import GeneratedReport
 
     other_municipality.build()

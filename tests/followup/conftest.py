@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from followup import services
+from followup import actions, services
 from followup.choices import FollowUpKind, FollowUpTrigger
 from responsibility.models import Municipality
 from tests.factories import person, unit, user
@@ -48,7 +48,7 @@ def new_action(db, new_followup, today):
     def make(code: str = "hage-01", owner_key: str = "ec-hage-01", deadline_days: int = 10):
         fu = new_followup(code)
         finding = services.finding_create(follow_up=fu, actor=user("kvalitet"), description="Brist i rutinen.")
-        return services.action_create(
+        return actions.action_create(
             finding=finding,
             actor=user("kvalitet"),
             description="Åtgärda rutinen.",

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from followup import services
+from followup import delegations
 from followup.models import ChecklistTemplate, Delegation, FollowUpPlan
 from tests.factories import person, unit, user
 
@@ -62,7 +62,7 @@ def test_plan_without_its_target_is_refused_in_swedish(client, today):
 
 
 def test_mas_revokes_a_delegation_with_date_and_reason(client, today):
-    d = services.delegation_create(
+    d = delegations.delegation_create(
         actor=user("mas"),
         from_person=person("nurse-hage-01"),
         to_person=person("staff-hage-01"),

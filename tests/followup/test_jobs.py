@@ -6,11 +6,12 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection, connections
 
+from core.calendar import add_months
 from core.models import JobRun, Notification
 from core.scheduling import run_scheduled_jobs
 from followup.choices import FollowUpKind, PlanScope, ReminderKind
 from followup.models import ChecklistTemplate, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
-from followup.services import add_months, plan_units
+from followup.services import plan_units
 from responsibility.models import Board, Contract, Municipality
 from tests.factories import person, unit, user
 
@@ -180,11 +181,11 @@ def test_action_reminders_and_escalation_at_the_right_dates_once(new_action, tod
 @pytest.mark.django_db
 def test_verified_action_gets_no_reminders(new_action):
     """Once verified, nothing more is sent."""
-    from followup import services
+    from followup import actions
 
     action = new_action(deadline_days=5)
-    services.action_report_done(action=action, actor=user("enhetschef"), note="Klart")
-    services.action_verify(action=action, actor=user("kvalitet"))
+    actions.action_report_done(action=action, actor=user("enhetschef"), note="Klart")
+    actions.action_verify(action=action, actor=user("kvalitet"))
     _run(action.deadline + timedelta(days=30), "action_reminders")
     assert not Reminder.objects.filter(object_id=action.pk, kind__startswith="action").exists()
 
@@ -192,9 +193,9 @@ def test_verified_action_gets_no_reminders(new_action):
 @pytest.mark.django_db
 def test_delegation_expiry_reminder_once_and_not_after_revocation(today):
     """Both parties (those with a login) hear 30 days before expiry, once; a revoked delegation is not reminded."""
-    from followup import services
+    from followup import delegations
 
-    d = services.delegation_create(
+    d = delegations.delegation_create(
         actor=user("mas"),
         from_person=person("nurse-hage-01"),
         to_person=person("staff-hage-01"),
@@ -203,7 +204,7 @@ def test_delegation_expiry_reminder_once_and_not_after_revocation(today):
         valid_from=today,
         valid_to=today + timedelta(days=200),
     )
-    revoked = services.delegation_create(
+    revoked = delegations.delegation_create(
         actor=user("mas"),
         from_person=person("nurse-hage-01"),
         to_person=person("staff-hage-01"),
@@ -212,7 +213,7 @@ def test_delegation_expiry_reminder_once_and_not_after_revocation(today):
         valid_from=today,
         valid_to=today + timedelta(days=200),
     )
-    services.delegation_revoke(delegation=revoked, actor=user("mas"), revoked_at=today, reason="Behövs inte.")
+    delegations.delegation_revoke(delegation=revoked, actor=user("mas"), revoked_at=today, reason="Behövs inte.")
     _run(d.valid_to - timedelta(days=31), "delegations_expiring")
     assert not Reminder.objects.filter(kind=ReminderKind.DELEGATION_EXPIRING, object_id=d.pk).exists()
     _run(d.valid_to - timedelta(days=30), "delegations_expiring")

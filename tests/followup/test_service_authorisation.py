@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from followup import services
+from followup import contracts, delegations, routines, services
 from followup.choices import FollowUpKind, FollowUpState, FollowUpTrigger
 from followup.models import Delegation, FollowUp, FollowUpPlan, Routine
 from responsibility.models import Contract
@@ -48,7 +48,7 @@ def test_contract_save_refuses_a_non_admin():
     title = contract.title
     contract.title = "Ändrat av obehörig"
     with pytest.raises(PermissionDenied):
-        services.contract_save(contract=contract, actor=user(OUTSIDER))
+        contracts.contract_save(contract=contract, actor=user(OUTSIDER))
     assert Contract.objects.get(pk=contract.pk).title == title
 
 
@@ -56,7 +56,7 @@ def test_delegation_create_and_revoke_refuse_an_actor_outside_the_register(today
     """Only the MAS of the unit (or the delegating person) keeps the delegation register."""
     before = Delegation.objects.count()
     with pytest.raises(PermissionDenied):
-        services.delegation_create(
+        delegations.delegation_create(
             actor=user(OUTSIDER),
             from_person=person("nurse-hage-01"),
             to_person=person("staff-hage-01"),
@@ -66,7 +66,7 @@ def test_delegation_create_and_revoke_refuse_an_actor_outside_the_register(today
             valid_to=today + timedelta(days=30),
         )
     assert Delegation.objects.count() == before
-    d = services.delegation_create(
+    d = delegations.delegation_create(
         actor=user("mas"),
         from_person=person("nurse-hage-01"),
         to_person=person("staff-hage-01"),
@@ -76,7 +76,7 @@ def test_delegation_create_and_revoke_refuse_an_actor_outside_the_register(today
         valid_to=today + timedelta(days=30),
     )
     with pytest.raises(PermissionDenied):
-        services.delegation_revoke(delegation=d, actor=user(OUTSIDER), revoked_at=today, reason="Obehörig.")
+        delegations.delegation_revoke(delegation=d, actor=user(OUTSIDER), revoked_at=today, reason="Obehörig.")
     d.refresh_from_db()
     assert d.revoked_at is None
     assert d.revoked_by is None
@@ -88,9 +88,9 @@ def test_routine_save_and_revised_refuse_an_actor_who_may_not_manage_routines(to
     title, next_revision = routine.title, routine.next_revision
     routine.title = "Ändrad av obehörig"
     with pytest.raises(PermissionDenied):
-        services.routine_save(routine=routine, actor=user(OUTSIDER))
+        routines.routine_save(routine=routine, actor=user(OUTSIDER))
     with pytest.raises(PermissionDenied):
-        services.routine_revised(routine=routine, actor=user(OUTSIDER), next_revision=today + timedelta(days=300))
+        routines.routine_revised(routine=routine, actor=user(OUTSIDER), next_revision=today + timedelta(days=300))
     stored = Routine.objects.get(pk=routine.pk)
     assert (stored.title, stored.next_revision) == (title, next_revision)
 

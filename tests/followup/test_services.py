@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from followup import services
+from followup import actions, delegations, services
 from followup.choices import ActionState, AnswerStatus, FollowUpKind, FollowUpState, FollowUpTrigger
 from followup.models import ActionTransition, Delegation
 from responsibility.models import Contract
@@ -19,19 +19,19 @@ def test_action_loop_with_send_back_ends_verified(new_action):
     action = new_action()
     owner, auditor = user("enhetschef"), user("kvalitet")
     assert not action.is_done
-    services.action_report_done(action=action, actor=owner, note="Rutinen är uppdaterad.")
+    actions.action_report_done(action=action, actor=owner, note="Rutinen är uppdaterad.")
     action.refresh_from_db()
     assert action.state == ActionState.REPORTED_DONE
     assert not action.is_done
     with pytest.raises(ValidationError) as exc:
-        services.action_send_back(action=action, actor=auditor, reason="  ")
+        actions.action_send_back(action=action, actor=auditor, reason="  ")
     assert "Ange ett skäl" in str(exc.value) or "reason" in exc.value.message_dict
-    services.action_send_back(action=action, actor=auditor, reason="Visa den nya rutinen.")
+    actions.action_send_back(action=action, actor=auditor, reason="Visa den nya rutinen.")
     action.refresh_from_db()
     assert action.state == ActionState.SENT_BACK
     assert action.sent_back_reason == "Visa den nya rutinen."
-    services.action_report_done(action=action, actor=owner, note="Rutinen bifogad i intranätet.")
-    services.action_verify(action=action, actor=auditor)
+    actions.action_report_done(action=action, actor=owner, note="Rutinen bifogad i intranätet.")
+    actions.action_verify(action=action, actor=auditor)
     action.refresh_from_db()
     assert action.is_done
     assert action.verified_by == auditor
@@ -47,9 +47,9 @@ def test_action_loop_with_send_back_ends_verified(new_action):
         ("reported_done", "verified", "kvalitet"),
     ]
     # Running a transition again is harmless; an illegal one is refused.
-    services.action_verify(action=action, actor=auditor)
+    actions.action_verify(action=action, actor=auditor)
     with pytest.raises(ValidationError):
-        services.action_report_done(action=action, actor=owner, note="igen")
+        actions.action_report_done(action=action, actor=owner, note="igen")
     assert ActionTransition.objects.filter(action=action).count() == 5
 
 
@@ -57,10 +57,10 @@ def test_only_the_auditor_verifies_and_only_owner_or_manager_reports(new_action)
     """The owner cannot verify their own action; a contractor's MAS cannot report a municipal unit's action."""
     action = new_action()
     with pytest.raises(PermissionDenied):
-        services.action_report_done(action=action, actor=user("entreprenor-mas"), note="x")
-    services.action_report_done(action=action, actor=user("enhetschef"), note="Klart.")
+        actions.action_report_done(action=action, actor=user("entreprenor-mas"), note="x")
+    actions.action_report_done(action=action, actor=user("enhetschef"), note="Klart.")
     with pytest.raises(PermissionDenied):
-        services.action_verify(action=action, actor=user("enhetschef"))
+        actions.action_verify(action=action, actor=user("enhetschef"))
     action.refresh_from_db()
     assert action.state == ActionState.REPORTED_DONE
 
@@ -70,7 +70,7 @@ def test_action_without_owner_or_deadline_is_refused(new_followup):
     fu = new_followup()
     finding = services.finding_create(follow_up=fu, actor=user("kvalitet"), description="Brist.")
     with pytest.raises(ValidationError) as exc:
-        services.action_create(
+        actions.action_create(
             finding=finding, actor=user("kvalitet"), description="Gör något", owner=None, deadline=None
         )
     assert set(exc.value.message_dict) == {"owner", "deadline"}
@@ -137,7 +137,7 @@ def _delegation(**overrides):
         "valid_to": None,
     }
     base.update(overrides)
-    return services.delegation_create(**base)
+    return delegations.delegation_create(**base)
 
 
 def test_delegation_longer_than_allowed_is_refused(today, municipality):
@@ -163,8 +163,8 @@ def test_delegation_revocation_needs_date_and_reason(today):
     """Revoking records date, reason and who; it is no longer active from that date."""
     d = _delegation(valid_from=today - timedelta(days=10), valid_to=today + timedelta(days=100))
     with pytest.raises(ValidationError):
-        services.delegation_revoke(delegation=d, actor=user("mas"), revoked_at=today, reason="")
-    services.delegation_revoke(delegation=d, actor=user("mas"), revoked_at=today, reason="Slutat på enheten.")
+        delegations.delegation_revoke(delegation=d, actor=user("mas"), revoked_at=today, reason="")
+    delegations.delegation_revoke(delegation=d, actor=user("mas"), revoked_at=today, reason="Slutat på enheten.")
     d = Delegation.objects.get(pk=d.pk)
     assert d.revoked_at == today
     assert d.revoked_by == user("mas")

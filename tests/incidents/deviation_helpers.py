@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from incidents import services
+from incidents import reporting
 from incidents.models import Deviation
 from tests.factories import category, unit, user
 
@@ -26,9 +26,9 @@ def report(
     submit: bool = True,
 ) -> Deviation:
     occurred = timezone.now() - timedelta(days=days_ago)
-    return services.deviation_save(
+    return reporting.deviation_save(
         user=user(by),
-        report=services.Report(
+        report=reporting.Report(
             unit=unit(unit_code),
             occurred_at=occurred,
             discovered_at=occurred + timedelta(minutes=10),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from incidents.lexmaria.models import LexMariaCase
 from incidents.lexmaria.services import lex_maria_open
-from incidents.models import Deviation, DeviationCategory, LexMariaCase
+from incidents.models import Deviation, DeviationCategory
 from responsibility.models import Municipality, Unit
 from tests.factories import DeviationCategoryFactory, DeviationFactory, user
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from incidents.models import Deviation, DeviationState, LexMariaCase
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import Deviation, DeviationState
 from tests.conftest import assert_accessible, follow, login
 from tests.incidents.deviation_helpers import report
 

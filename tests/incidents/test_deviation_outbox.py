@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from contextlib import contextmanager
@@ -22,17 +21,12 @@ from incidents.models import Deviation, DeviationState
 from masportal.celery import app
 from tests.factories import category, unit, user
 from tests.incidents.deviation_helpers import VALID_PNR
+from tests.processes import free_port
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server on PATH to stop a real broker"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(port: int) -> subprocess.Popen:
@@ -82,7 +76,7 @@ def test_stopped_redis_loses_no_deviation_nor_notification(
     client, django_capture_on_commit_callbacks, caplog, monkeypatch
 ):
     """With Redis really stopped the report is saved and confirmed; the job delivers the e-mail once it can."""
-    port = _free_port()
+    port = free_port()
     server = _start(port)
     try:
         with _broker(f"redis://127.0.0.1:{port}/0", monkeypatch):

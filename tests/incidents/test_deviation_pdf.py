@@ -120,8 +120,9 @@ def test_the_pdf_is_pdf_a(client):
 def test_lex_maria_investigation_follows_ivos_headings_with_a_checklist_and_no_personnummer(client):
     """The investigation attachment: IVO's form headings, the other reports the case may need (Läkemedelsverket
     marked likely for a medicine event), free text scrubbed of personnummer, and nothing outside the page."""
+    from incidents.lexmaria.models import LexMariaCase, LexMariaState
     from incidents.lexmaria.services import lex_maria_open
-    from incidents.models import DeviationCategory, LexMariaCase, LexMariaState
+    from incidents.models import DeviationCategory
     from tests.factories import user as lm_user
     from tests.incidents.lexmaria_factories import DEMO_PERSONNUMMER, deviation, unit_for_route
 

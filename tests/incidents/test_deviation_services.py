@@ -12,9 +12,10 @@ from django.db import connection
 from django.utils import timezone
 
 from core.models import Notification
-from incidents import patient, services
+from incidents import patient, reporting, services
 from incidents.jobs import deviation_reminders
-from incidents.models import Deviation, DeviationState, DeviationTransition, LexMariaCase
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import Deviation, DeviationState, DeviationTransition
 from responsibility.choices import AssignmentKind, Role
 from responsibility.models import Assignment, Person
 from tests.factories import unit, user
@@ -334,7 +335,7 @@ def test_patient_identity_is_stored_encrypted_with_keyed_hash():
 def test_bad_report_input_gives_swedish_errors():
     """Future event, discovery before the event and a unit the user cannot report for are refused in Swedish."""
     now = timezone.now()
-    r = services.Report(
+    r = reporting.Report(
         unit=unit("hage-02"),
         occurred_at=now + timedelta(hours=1),
         discovered_at=now,
@@ -345,7 +346,7 @@ def test_bad_report_input_gives_swedish_errors():
         probability=None,
         patient_identifier="19121212-1213",
     )
-    errors = services.validate_report(user=user("rapportor"), report=r)
+    errors = reporting.validate_report(user=user("rapportor"), report=r)
     assert errors["unit"] == ["Du kan inte rapportera avvikelser för den här enheten."]
     assert errors["occurred_at"] == ["Händelsen kan inte ligga i framtiden."]
     assert errors["discovered_at"] == ["Den kan inte ha upptäckts innan den inträffade."]

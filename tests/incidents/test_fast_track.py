@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.models import Notification
-from incidents import services
-from incidents.models import DeviationState, DeviationTransition, LexMariaCase
+from incidents import services, workflow
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import DeviationState, DeviationTransition
 from incidents.selectors import assessment_queue_for
-from incidents.services import Move
+from incidents.workflow import Move
 from tests.incidents.deviation_helpers import report, user
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +23,9 @@ def test_high_risk_registered_deviation_is_in_the_mas_queue_with_the_fast_track_
     assert d.state == DeviationState.REGISTERED
     mas = user("mas")
     assert d.pk in set(assessment_queue_for(user=mas).values_list("pk", flat=True))
-    assert Move.FAST_TRACK in services.moves_for(user=mas, deviation=d)
+    assert Move.FAST_TRACK in workflow.moves_for(user=mas, deviation=d)
     # The unit's managers do not get the MAS's move.
-    assert Move.FAST_TRACK not in services.moves_for(user=user("enhetschef"), deviation=d)
+    assert Move.FAST_TRACK not in workflow.moves_for(user=user("enhetschef"), deviation=d)
 
 
 def test_low_risk_deviation_is_not_fast_tracked():
@@ -32,7 +33,7 @@ def test_low_risk_deviation_is_not_fast_tracked():
     d = report(consequence=1, probability=2)
     mas = user("mas")
     assert not assessment_queue_for(user=mas).filter(pk=d.pk).exists()
-    assert Move.FAST_TRACK not in services.moves_for(user=mas, deviation=d)
+    assert Move.FAST_TRACK not in workflow.moves_for(user=mas, deviation=d)
     with pytest.raises(ValidationError) as exc:
         services.deviation_fast_track(deviation=d, user=mas, version=d.version)
     assert "tröskeln" in " ".join(exc.value.messages)

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from incidents.models import DeviationState, LexMariaCase
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import DeviationState
 from tests.conftest import assert_accessible, follow, login
 from tests.incidents.deviation_helpers import report
 

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from incidents import routing
 from incidents.lexmaria import demo as demo_lexmaria
-from incidents.models import LexMariaCase, LexMariaState
+from incidents.lexmaria.models import LexMariaCase, LexMariaState
 from responsibility.models import Person
 from tests.factories import user, user_for
 from tests.incidents.lexmaria_factories import DEMO_PERSONNUMMER, deviation, open_case, unit_for_route

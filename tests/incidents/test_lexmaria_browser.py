@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from incidents.lexmaria import demo as demo_lexmaria
-from incidents.models import LexMariaCase, LexMariaState
+from incidents.lexmaria.models import LexMariaCase, LexMariaState
 from tests.conftest import assert_accessible, follow, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

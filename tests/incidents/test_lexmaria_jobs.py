@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.models import Notification
 from incidents.lexmaria.jobs import lex_maria_reminders
-from incidents.models import LexMariaCase
+from incidents.lexmaria.models import LexMariaCase
 from tests.incidents.lexmaria_factories import open_case
 
 pytestmark = pytest.mark.django_db

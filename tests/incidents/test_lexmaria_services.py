@@ -9,15 +9,11 @@ from django.utils import timezone
 
 from core.models import Notification
 from incidents.lexmaria import services as lexmaria
-from incidents.lexmaria.services import (
-    REQUIRES,
-    AnalysisAction,
-    LexMariaTransitionError,
-    StaleCaseError,
-    Step,
-    lex_maria_open,
-)
-from incidents.models import DeviationAction, LexMariaCase, LexMariaState, LexMariaTransition
+from incidents.lexmaria import steps as lexmaria_steps
+from incidents.lexmaria.models import LexMariaCase, LexMariaState, LexMariaTransition
+from incidents.lexmaria.services import AnalysisAction, LexMariaTransitionError, StaleCaseError, lex_maria_open
+from incidents.lexmaria.steps import REQUIRES, Step
+from incidents.models import DeviationAction
 from responsibility.choices import Role
 from responsibility.models import Assignment, CareProvider, Person
 from tests.factories import user, user_for
@@ -305,10 +301,10 @@ WITH_REQUIREMENTS = [(step, needs) for step, needs in REQUIRES.items()]
 def test_every_step_can_be_taken_once_what_it_needs_is_done(step, needs):
     """Each step is taken as soon as its requirements are done, whatever else is open; version and history."""
     case = _all_powerful_case()
-    _done(case, lexmaria.requirements(case, step))
+    _done(case, lexmaria_steps.requirements(case, step))
     before = case.version
     result = take(step, case, user("mas"))
-    assert lexmaria.is_done(result, step)
+    assert lexmaria_steps.is_done(result, step)
     assert result.version == before + 1
     last = case.transitions.last()
     assert (last.step, last.actor.username) == (step, "mas")
@@ -330,13 +326,13 @@ def test_a_step_whose_requirement_is_missing_is_refused_in_swedish(step, needs):
 def test_the_report_to_ivo_is_recorded_right_after_the_decision():
     """PSL 3 kap. 5 § "snarast": the report is recorded before the patient, the analysis or the board."""
     case = open_case(route="own")
-    assert Step.REPORT_TO_IVO in lexmaria.open_steps(case)
+    assert Step.REPORT_TO_IVO in lexmaria_steps.open_steps(case)
     reported = take(Step.REPORT_TO_IVO, case, user("mas"))
     assert reported.state == LexMariaState.REPORTED
     assert reported.analysed_at is None
     assert reported.board_informed_at is None
     # The investigation follows as its own dated step once the analysis exists.
-    assert Step.SEND_INVESTIGATION not in lexmaria.open_steps(reported)
+    assert Step.SEND_INVESTIGATION not in lexmaria_steps.open_steps(reported)
     take(Step.ANALYSE, reported, user("verksamhetschef"))
     sent = take(Step.SEND_INVESTIGATION, reported, user("mas"))
     assert sent.investigation_sent_at == TODAY()
@@ -376,12 +372,12 @@ def test_step_deadlines_are_the_municipalitys_fields():
     case = open_case(route="own")
     municipality = case.deviation.municipality
     decided = timezone.localdate(case.decided_at)
-    assert lexmaria.step_deadline(case, Step.REPORT_TO_IVO) == decided + timedelta(days=7)
+    assert lexmaria_steps.step_deadline(case, Step.REPORT_TO_IVO) == decided + timedelta(days=7)
     municipality.lex_maria_report_days = 2
     municipality.save(update_fields=["lex_maria_report_days"])
     case = LexMariaCase.objects.select_related("deviation__municipality").get(pk=case.pk)
-    assert lexmaria.step_deadline(case, Step.REPORT_TO_IVO) == decided + timedelta(days=2)
-    assert timezone.localdate(lexmaria.next_due_at(case)) == decided + timedelta(days=2)
+    assert lexmaria_steps.step_deadline(case, Step.REPORT_TO_IVO) == decided + timedelta(days=2)
+    assert timezone.localdate(lexmaria_steps.next_due_at(case)) == decided + timedelta(days=2)
 
 
 def test_taking_a_step_twice_is_harmless():

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from core.models import Notification
 from incidents.lexmaria import demo as demo_lexmaria
+from incidents.lexmaria.models import LexMariaCase, LexMariaState
 from incidents.lexmaria.selectors import board_open_cases
-from incidents.models import LexMariaCase, LexMariaState
 from responsibility.models import Board, Person
 from tests.factories import user, user_for
 from tests.incidents.lexmaria_factories import DEMO_PERSONNUMMER, deviation, open_case, unit_for_route

@@ -11,9 +11,13 @@ from django.utils import timezone
 
 from core.models import Notification
 from core.scheduling import run_scheduled_jobs
-from incidents import routing, services
-from incidents.lexmaria.services import Actor, actor_kinds, lex_maria_open, resolve_chain
-from incidents.models import Deviation, DeviationState, DeviationTransition, LexMariaCase, LexMariaTransition
+from incidents import reporting, routing, services, workflow
+from incidents.lexmaria.actors import actor_kinds
+from incidents.lexmaria.models import LexMariaCase, LexMariaTransition
+from incidents.lexmaria.routing import resolve_chain
+from incidents.lexmaria.services import lex_maria_open
+from incidents.lexmaria.steps import Actor
+from incidents.models import Deviation, DeviationState, DeviationTransition
 from responsibility.choices import LexMariaRoute, Role
 from responsibility.models import Assignment, CareProvider, Person, Unit
 from responsibility.resolver import board_duty_holder
@@ -68,7 +72,7 @@ def test_deviation_without_contractor_mas_goes_to_the_boards_mas_and_moves_when_
     assert moved.mas_unclear_reason.startswith("Ansvar oklart (R5):")
     assert "ingen MAS registrerad" in moved.mas_unclear_reason
     assert _told(board_mas_user, "deviation_assessment")
-    assert "ingen MAS" in services.owner_text(moved) or "okänd" in services.owner_text(moved)
+    assert "ingen MAS" in reporting.owner_text(moved) or "okänd" in reporting.owner_text(moved)
     # The reminder job reminds the fallback owner.
     Deviation.objects.filter(pk=moved.pk).update(due_at=timezone.now() - timedelta(days=1))
     run_scheduled_jobs(on=TODAY(), only="deviation_reminders")
@@ -236,7 +240,7 @@ def test_deputy_hands_a_case_back():
     )
     moved = services.deviation_send_to_mas(deviation=dev, user=user("enhetschef"), version=dev.version)
     deputy_user = user_for(deputy.person)
-    assert services.Move.HAND_BACK in services.moves_for(user=deputy_user, deviation=moved)
+    assert workflow.Move.HAND_BACK in workflow.moves_for(user=deputy_user, deviation=moved)
     back = services.deviation_hand_back(deviation=moved, user=deputy_user, version=moved.version)
     assert (back.mas_person, back.mas_deputy_for) == (deputy.deputy_for.person, None)
     assert (

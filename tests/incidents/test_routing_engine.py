@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from complaints import routing as complaint_routing
-from incidents.lexmaria.services import resolve_chain
+from incidents.lexmaria.routing import resolve_chain
 from incidents.models import Deviation, DeviationState
 from incidents.routing import RoutingIndex, RoutingIndexes, event_date, route
 from responsibility.models import Unit

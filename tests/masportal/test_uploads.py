@@ -47,7 +47,7 @@ def test_zip_bomb_named_docx_is_refused_in_swedish_and_the_form_keeps_the_rest(c
 
 def test_ordinary_docx_is_accepted():
     """A normal Word file passes the expansion check."""
-    from incidents.services import validate_attachment
+    from incidents.attachments import validate_attachment
 
     upload = SimpleUploadedFile("rapport.docx", _docx({"word/styles.xml": b"<styles/>" * 200}))
     assert validate_attachment(upload).endswith("wordprocessingml.document")

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from incidents.models import Deviation, DeviationCategory, DeviationState, LexMariaCase
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import Deviation, DeviationCategory, DeviationState
 from responsibility.models import Unit
 from tests.factories import DeviationCategoryFactory, DeviationFactory, LexMariaCaseFactory, at
 

@@ -1,7 +1,5 @@
 """Browser journey: a board official orders a deviation report, watches its progress and downloads the PDF."""
 
-import subprocess
-import sys
 import time
 import uuid
 from datetime import date
@@ -9,9 +7,9 @@ from datetime import date
 import pytest
 
 from tests.conftest import assert_accessible, follow, login
+from tests.processes import start_worker, stop
 from tests.reports.conftest import pdf_text
 from tests.reports.seed import seed_period
-from tests.test_foundation import ROOT, _worker_env
 
 
 @pytest.mark.browser
@@ -21,29 +19,7 @@ def test_board_official_orders_deviation_report_and_downloads_pdf(page, settings
     seed_period(start=start)
     queue = f"reports-test-{uuid.uuid4().hex[:8]}"
     settings.REPORTS_QUEUE = queue
-    worker = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "masportal",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=_worker_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    worker = start_worker(queue)
     try:
         login(page, "tjansteman")
         follow(page.get_by_role("link", name="Rapporter").first)
@@ -84,5 +60,4 @@ def test_board_official_orders_deviation_report_and_downloads_pdf(page, settings
         assert "Klar" in row.first.inner_text()
         assert_accessible(page)
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        stop(worker)

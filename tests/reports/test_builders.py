@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from followup.choices import ACTION_UNFINISHED_STATES, FollowUpState
 from followup.models import Action, Finding, FollowUp
-from incidents.models import Deviation, DeviationState, LexMariaCase
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import Deviation, DeviationState
 from reports.builders import build_report
 from reports.builders.common import period_bounds
 from reports.builders.deviations import deviation_figures

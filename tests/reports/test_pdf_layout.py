@@ -17,7 +17,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from core.pdf import html_to_pdf
-from incidents.models import Deviation, DeviationState, LexMariaCase
+from incidents.lexmaria.models import LexMariaCase
+from incidents.models import Deviation, DeviationState
 from reports.builders import ReportParams, build_report
 from reports.builders.charts import line_chart
 from reports.builders.common import change_in_words, period_bounds

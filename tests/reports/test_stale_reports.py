@@ -199,7 +199,7 @@ def test_generate_report_command_exits_non_zero_for_a_missing_directory(tmp_path
     import subprocess
     import sys
 
-    from tests.test_foundation import ROOT, _worker_env
+    from tests.processes import ROOT, worker_env
 
     out = tmp_path / "nope" / "x.pdf"
     result = subprocess.run(  # noqa: S603
@@ -216,7 +216,7 @@ def test_generate_report_command_exits_non_zero_for_a_missing_directory(tmp_path
             str(out),
         ],
         cwd=ROOT,
-        env=_worker_env(),
+        env=worker_env(),
         capture_output=True,
         text=True,
         timeout=120,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from core.scheduling import run_scheduled_jobs
 from followup.forms import ContractForm
 from followup.models import Reminder
-from incidents.lexmaria.services import resolve_chain
+from incidents.lexmaria.routing import resolve_chain
 from responsibility import checks
 from responsibility.checks import run_checks
 from responsibility.choices import ContractKind, LexMariaRoute, MasHeldBy, Role
