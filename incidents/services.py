@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,7 +45,7 @@ from incidents.permissions import (
     actor_kinds,
     can_download_attachments,
     can_see_patient_data,
-    reportable_units,
+    may_report_for,
 )
 from responsibility.models import Person, Unit
 from responsibility.permissions import register_admin_users
@@ -193,14 +193,6 @@ class Report:
     reported_on_behalf_of: str = ""
 
 
-def _may_report_for(*, user, unit: Unit) -> bool:
-    """Whether ``user`` may report for ``unit``; remembered on the user object (one request) like its scope."""
-    known = user.__dict__.setdefault("_incidents_reportable", {})
-    if unit.pk not in known:
-        known[unit.pk] = reportable_units(user).filter(pk=unit.pk).exists()
-    return known[unit.pk]
-
-
 def validate_report(
     *, user, report: Report, now: datetime | None = None, reportable: QuerySet[Unit] | None = None
 ) -> dict[str, list[str]]:
@@ -217,9 +209,7 @@ def validate_report(
     if report.unit is None:
         add("unit", _("Choose the unit where it happened."))
     elif not (
-        _may_report_for(user=user, unit=report.unit)
-        if reportable is None
-        else reportable.filter(pk=report.unit.pk).exists()
+        may_report_for(user, report.unit) if reportable is None else reportable.filter(pk=report.unit.pk).exists()
     ):
         add("unit", _("You cannot report deviations for this unit."))
     if report.occurred_at is None:
@@ -252,7 +242,10 @@ def validate_report(
 
 def _apply_report(deviation: Deviation, report: Report) -> None:
     deviation.unit = report.unit
-    deviation.municipality_id = report.unit.municipality_id
+    if Unit.municipality.is_cached(report.unit):
+        deviation.municipality = report.unit.municipality
+    else:
+        deviation.municipality_id = report.unit.municipality_id
     deviation.occurred_at = report.occurred_at
     deviation.discovered_at = report.discovered_at
     deviation.category = report.category
@@ -365,7 +358,16 @@ def owner_text(deviation: Deviation) -> str:
 
 
 def _users(people) -> list:
-    return [p.user for p in people if p is not None and p.user_id is not None and p.user.is_active]
+    people = [p for p in people if p is not None and p.user_id is not None]
+    _load_users(people)
+    return [p.user for p in people if p.user.is_active]
+
+
+def _load_users(people) -> None:
+    """Read the logins of ``people`` not loaded yet in one query (none when all are)."""
+    missing = [p for p in people if p is not None and p.user_id is not None and not Person.user.is_cached(p)]
+    if missing:
+        prefetch_related_objects(missing, "user")
 
 
 def owner_users(deviation: Deviation) -> list:
@@ -385,6 +387,7 @@ def notify_registered(*, deviation: Deviation, route: routing.Routing) -> int:
     """Tell whoever the routing names (one INSERT); texts hold only the reference and the unit, never patient data."""
     link = deviation.get_absolute_url()
     key = f"deviation:{deviation.pk}"
+    _load_users([*route.managers, deviation.mas_person if deviation.mas_person_id else None, route.board_mas_copy])
     with translation.override(settings.LANGUAGE_CODE):
         notices = [
             Notice(

@@ -32,7 +32,7 @@ from responsibility.choices import (
     Role,
     Scope,
 )
-from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Unit, UnitOperatingPeriod
+from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit, UnitOperatingPeriod
 
 
 @dataclass(frozen=True)
@@ -187,13 +187,15 @@ class ResponsibilityIndex:
         scope_q = Q(unit_id__in=unit_ids) | Q(provider_id__in=provider_ids) | Q(board_id__in=board_ids)
         if region_ids:
             scope_q |= Q(region_id__in=region_ids)
-        assignments = (
+        assignments = list(
             Assignment.objects.active_on(on)
             .filter(scope_q, role__in=list(STATUTORY_ROLES))
-            # The scope objects too: the reason names them, and resolving must not query per unit.
-            .select_related("person", "deputy_for__person", "unit", "provider", "board", "region")
+            # Only the people joined: the four scope joins as well cost the planner more than the query
+            # itself; the scope objects (named by the reason) are attached from what is loaded already.
+            .select_related("person", "deputy_for__person")
             .order_by("valid_from", "pk")
         )
+        _attach_scope_objects(assignments, self.units.values())
         for a in assignments:
             if a.deputy_for_id:
                 self._deputies[a.deputy_for_id].append(a)
@@ -293,6 +295,34 @@ class ResponsibilityIndex:
                     % {"person": found[0].person, "to": deputy.valid_to.isoformat() if deputy.valid_to else "—"}
                 )
         return " ".join(parts)
+
+
+def _attach_scope_objects(assignments: list[Assignment], units: Iterable[Unit]) -> None:
+    """Give each assignment its scope object (unit, provider, board, region) without a query per assignment.
+
+    Units and boards are the index's own; providers and regions come from the units where they were loaded
+    with them (:func:`units_with_board`), the rest in one query per kind.
+    """
+    units = list(units)
+    known: dict[str, dict[int, object]] = {
+        "unit": {u.pk: u for u in units if u.pk > 0},  # not a board's virtual unit
+        "board": {u.board_id: u.board for u in units},
+        "provider": {u.provider_id: u.provider for u in units if u.provider_id and Unit.provider.is_cached(u)},
+        "region": {},
+    }
+    for board in known["board"].values():
+        if board.region_id and Board.region.is_cached(board):
+            known["region"][board.region_id] = board.region
+    models = {"unit": Unit, "board": Board, "provider": CareProvider, "region": Region}
+    for name, objects in known.items():
+        missing = {getattr(a, f"{name}_id") for a in assignments} - set(objects) - {None}
+        if missing:
+            objects.update(models[name].objects.in_bulk(missing))
+    for a in assignments:
+        for name, objects in known.items():
+            pk = getattr(a, f"{name}_id")
+            if pk is not None:
+                getattr(Assignment, name).field.set_cached_value(a, objects[pk])
 
 
 def build_index(*, units: Iterable[Unit], on: date) -> ResponsibilityIndex:

@@ -60,10 +60,12 @@ def test_staff_submits_and_gets_reference(client):
     assert d.patient_hash == patient.patient_hash(VALID_PNR)
 
 
-# Request (session, user, roles, two permission look-ups), form (unit, category, reportable check), counter (2),
-# municipality + routing (5), one deviation row + one history row, the stored enhetschef rows (1), the transition, a manager's user,
-# notifications (look-up + one INSERT), and the view's and the service's savepoints (2 + 2 releases).
-SUBMIT_QUERIES = 26
+# Request (session, user, roles with the person, one register-admin EXISTS), form (the unit with its board and
+# municipality, category; the reportable check is asked of the cached scope), counter (2), routing (periods,
+# assignments, enhetschefer), one deviation row + one history row, the stored enhetschef rows (1), the transition,
+# the recipients' logins (one query), notifications (look-up + one INSERT), and the view's and the service's
+# savepoints (2 + 2 releases).
+SUBMIT_QUERIES = 22
 
 
 def test_submit_writes_the_deviation_once_in_an_exact_number_of_queries(client, django_assert_num_queries):
@@ -449,14 +451,14 @@ def _more(n: int) -> None:
         report()
 
 
-# Session, user, scope, person, two permission look-ups of the navigation, count, rows, filter choices (2).
+# Session, user, scope (with the person), one register-admin look-up, count, rows, filter choices (2).
 # Each count includes the unread-notification count in the header.
 QUEUES = [
-    ("enhetschef", "deviation_list", 12),
-    ("verksamhetschef", "deviation_list", 12),
-    ("mas", "deviation_list", 11),
-    ("mas", "assessment_queue", 11),
-    ("rapportor", "my_reports", 8),
+    ("enhetschef", "deviation_list", 10),
+    ("verksamhetschef", "deviation_list", 10),
+    ("mas", "deviation_list", 9),
+    ("mas", "assessment_queue", 9),
+    ("rapportor", "my_reports", 7),
 ]
 
 

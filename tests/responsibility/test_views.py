@@ -225,9 +225,9 @@ def test_unit_page_query_count(as_user, django_assert_num_queries):
     assert response.status_code == 200
 
 
-# session, user, permissions (user, groups), user's assignments, the unit (with guardian grants),
+# session, user, the register-admin look-up, user's assignments, the unit (with guardian grants),
 # today (periods, assignments, rules, statutory), the chosen date (the same four), operating periods.
-UNIT_PAGE_QUERIES = 16  # + the unread-notification count in the header
+UNIT_PAGE_QUERIES = 15  # + the unread-notification count in the header
 
 
 # --- matrix -----------------------------------------------------------------------------------
