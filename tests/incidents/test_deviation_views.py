@@ -434,6 +434,37 @@ def test_my_reports_show_state_and_feedback(client):
 # --- queues: filters and exact query counts -------------------------------------------------------------
 
 
+def test_queue_filter_choices_are_read_without_the_deviations(client):
+    """The unit and category choices come from the register and the category table, so their cost does not grow
+    with the deviations; every category of the municipality is offered and filtering by one keeps only its rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents.models import DeviationCategory
+    from incidents.selectors import queue_filter_choices
+    from responsibility.permissions import units_visible_to
+
+    medication = category("lakemedel")
+    report(by="rapportor", category_code="lakemedel")
+    _login(client, "enhetschef")
+    url = reverse("incidents:deviation_list")
+    response = client.get(url)
+    enhetschef = response.wsgi_request.user
+    filters = response.context["filterset"].filters
+    assert set(filters["category"].queryset) == set(
+        DeviationCategory.objects.filter(municipality=medication.municipality)
+    )
+    assert set(filters["unit"].queryset) == set(units_visible_to(enhetschef))
+    with CaptureQueriesContext(connection) as queries:
+        units, categories = queue_filter_choices(user=enhetschef)
+        list(units), list(categories)
+    assert len(queries) == 2
+    assert not any('"incidents_deviation"' in q["sql"] for q in queries)
+    rows = client.get(url, {"category": medication.pk}).context["page"].object_list
+    assert rows
+    assert {d.category_id for d in rows} == {medication.pk}
+
+
 def test_queue_filters_and_overdue_text(client):
     """Filtering by state and overdue works; overdue rows say so in text."""
     d = report()
