@@ -184,14 +184,22 @@ def _queue_delivery_once() -> None:
 
 
 def queue_delivery() -> None:
-    """Ask the worker to deliver pending e-mail now; a broker outage only delays it (the periodic job sends)."""
-    from kombu import Connection
+    """Ask the worker to deliver pending e-mail now; a broker outage only delays it (the periodic job sends).
 
-    options = dict(getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {})
+    Publishes through Celery's producer pool: a web process keeps its broker connection (and the queue it
+    has declared) from one request to the next instead of connecting per request. Connecting is tried once,
+    for at most a second, so a broker that is down costs a request about a second; a connection that failed
+    is closed before it goes back to the pool, and the next request connects afresh.
+    """
+    app = current_app
     try:
-        with Connection(settings.CELERY_BROKER_URL, transport_options=options, connect_timeout=1) as conn:
-            conn.ensure_connection(max_retries=1, timeout=1)
-            current_app.send_task(DELIVER_TASK, connection=conn, retry=False)
+        with app.producer_or_acquire() as producer:
+            try:
+                producer.connection.ensure_connection(max_retries=1, timeout=1)
+                app.send_task(DELIVER_TASK, producer=producer, retry=False)
+            except Exception:
+                producer.connection.collect()
+                raise
     except Exception as exc:  # noqa: BLE001 - the periodic job delivers it later
         logger.warning("Broker unavailable, notification e-mail left in outbox: %s", type(exc).__name__)
 

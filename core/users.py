@@ -25,8 +25,17 @@ def active_users(users: Iterable) -> list:
 
 
 def logins_of(people: Iterable) -> list:
-    """The active logins of ``people`` (None, and people without a login, left out)."""
-    return [p.user for p in people if p is not None and p.user_id is not None and p.user.is_active]
+    """The active logins of ``people`` (None, and people without a login, left out), read in one query."""
+    people = [p for p in people if p is not None and p.user_id is not None]
+    load_logins(people)
+    return [p.user for p in people if p.user.is_active]
+
+
+def load_logins(people: Iterable) -> None:
+    """Read the logins of ``people`` not loaded yet in one query (none when all are)."""
+    missing = [p for p in people if p is not None and p.user_id is not None and not type(p).user.is_cached(p)]
+    if missing:
+        models.prefetch_related_objects(missing, "user")
 
 
 def actor_display(user) -> str:

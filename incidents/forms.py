@@ -17,6 +17,7 @@ from incidents.permissions import reportable_units
 from incidents.risk import DEFAULT_MAS_RISK_THRESHOLD, RiskBand, risk_band_q
 from incidents.selectors import overdue_q
 from responsibility.models import Assignment, Municipality, Person, Unit
+from responsibility.resolver import units_with_board
 from responsibility.scope import covering_unit_q
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -103,7 +104,9 @@ class DeviationForm(forms.Form):
         # ``reportable``: the units to report for when they are not the user's own (an API client's token units).
         self.reportable = reportable
         units = (reportable if reportable is not None else reportable_units(user)).order_by("name")
-        self.fields["unit"].queryset = units
+        # With what routing and the deadline read (board, region, provider, municipality): a report's unit is
+        # loaded once per request.
+        self.fields["unit"].queryset = units_with_board(units).select_related("municipality")
         municipality_ids = units.values("municipality_id")
         self.fields["category"].queryset = DeviationCategory.objects.filter(
             municipality_id__in=municipality_ids, active=True

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from responsibility.choices import Role
 from responsibility.models import Unit
-from responsibility.permissions import units_visible_to, user_roles
+from responsibility.permissions import in_role_scope, units_visible_to, user_roles
 from responsibility.resolver import build_index, units_with_board
 from responsibility.tenancy import person_of
 
@@ -41,6 +41,11 @@ class Actor(TextChoices):
 def reportable_units(user):
     """Units ``user`` may report deviations for."""
     return units_visible_to(user, roles=REPORT_ROLES)
+
+
+def may_report_for(user, unit: Unit) -> bool:
+    """Whether ``unit`` is among :func:`reportable_units` of ``user``: asked of the request's cached scope, no query."""
+    return in_role_scope(user, unit, roles=REPORT_ROLES)
 
 
 def manager_units(user):

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from core import references
 from core.services import Notice, notify_all
 from core.transitions import lock
-from core.users import logins_of
+from core.users import load_logins, logins_of
 from incidents import patient, routing
 from incidents.models import Deviation, DeviationCategory, DeviationTransition, ReferenceCounter
-from incidents.permissions import reportable_units
+from incidents.permissions import may_report_for
 from incidents.workflow import DeviationTransitionError, Move, StaleDeviationError, State, due_for, stale_message
 from responsibility.models import Unit
 from responsibility.permissions import register_admin_users
@@ -50,14 +50,6 @@ class Report:
     reported_on_behalf_of: str = ""
 
 
-def _may_report_for(*, user, unit: Unit) -> bool:
-    """Whether ``user`` may report for ``unit``; remembered on the user object (one request) like its scope."""
-    known = user.__dict__.setdefault("_incidents_reportable", {})
-    if unit.pk not in known:
-        known[unit.pk] = reportable_units(user).filter(pk=unit.pk).exists()
-    return known[unit.pk]
-
-
 def validate_report(
     *, user, report: Report, now: datetime | None = None, reportable: QuerySet[Unit] | None = None
 ) -> dict[str, list[str]]:
@@ -74,9 +66,7 @@ def validate_report(
     if report.unit is None:
         add("unit", _("Choose the unit where it happened."))
     elif not (
-        _may_report_for(user=user, unit=report.unit)
-        if reportable is None
-        else reportable.filter(pk=report.unit.pk).exists()
+        may_report_for(user, report.unit) if reportable is None else reportable.filter(pk=report.unit.pk).exists()
     ):
         add("unit", _("You cannot report deviations for this unit."))
     if report.occurred_at is None:
@@ -109,7 +99,10 @@ def validate_report(
 
 def _apply_report(deviation: Deviation, report: Report) -> None:
     deviation.unit = report.unit
-    deviation.municipality_id = report.unit.municipality_id
+    if Unit.municipality.is_cached(report.unit):
+        deviation.municipality = report.unit.municipality
+    else:
+        deviation.municipality_id = report.unit.municipality_id
     deviation.occurred_at = report.occurred_at
     deviation.discovered_at = report.discovered_at
     deviation.category = report.category
@@ -239,6 +232,7 @@ def notify_registered(*, deviation: Deviation, route: routing.Routing) -> int:
     """Tell whoever the routing names (one INSERT); texts hold only the reference and the unit, never patient data."""
     link = deviation.get_absolute_url()
     key = f"deviation:{deviation.pk}"
+    load_logins([*route.managers, deviation.mas_person if deviation.mas_person_id else None, route.board_mas_copy])
     with translation.override(settings.LANGUAGE_CODE):
         notices = [
             Notice(

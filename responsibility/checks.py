@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from core.dates import not_ended_q
 from responsibility.choices import STATUTORY_ROLES, AssignmentKind, MasHeldBy, Role, Scope, Severity
 from responsibility.models import Assignment, CareProvider, Contract, RuleDefinition, Unit
-from responsibility.resolver import Resolution, ResponsibilityIndex, build_index
+from responsibility.resolver import Resolution, ResponsibilityIndex, attach_scope_objects, build_index
 
 # Short titles per rule code, for grouping on the dashboard and the matrix legend.
 RULE_TITLES = {
@@ -523,9 +523,11 @@ def _load_statutory(units: list[Unit], index: ResponsibilityIndex, on: date) -> 
             scope_q, role__in=list(STATUTORY_ROLES), kind=AssignmentKind.STATUTORY, deputy_for__isnull=True
         )
         .filter(not_ended_q(Assignment, on))
-        .select_related("person", "unit", "provider", "board", "region")
+        .select_related("person")  # the scope objects (named by R7) from what is loaded: cheaper to plan
         .order_by("valid_from", "pk")
     )
+    rows = list(rows)
+    attach_scope_objects(rows, units)
     by_key: dict[tuple[str, str, int], list[Assignment]] = defaultdict(list)
     for a in rows:
         scope, scope_id = a.scope_key

@@ -16,8 +16,8 @@ from guardian.shortcuts import get_objects_for_user
 
 from responsibility.choices import Role
 from responsibility.models import Assignment, Unit
-from responsibility.scope import covering_unit_q, units_in_scope_q
-from responsibility.tenancy import request_cache, scoped
+from responsibility.scope import covering_unit_q, unit_in_scope, units_in_scope_q
+from responsibility.tenancy import municipality_id_of, remember_person, request_cache, scoped
 
 
 @dataclass(frozen=True)
@@ -41,30 +41,55 @@ class UserScope:
             prefix=prefix,
         )
 
+    def covers(self, unit: Unit) -> bool:
+        """:meth:`unit_q` asked of one loaded unit (no query)."""
+        return unit_in_scope(
+            unit,
+            unit_ids=self.unit_ids,
+            provider_ids=self.provider_ids,
+            board_ids=self.board_ids,
+            region_ids=self.region_ids,
+        )
+
 
 def today() -> date:
     return timezone.localdate()
 
 
+def register_admin_q() -> Q:
+    """A filter on users: a superuser, or ``responsibility.change_unit`` given to the user or one of its groups."""
+    return (
+        Q(is_superuser=True)
+        | Q(user_permissions__codename="change_unit", user_permissions__content_type__app_label="responsibility")
+        | Q(groups__permissions__codename="change_unit", groups__permissions__content_type__app_label="responsibility")
+    )
+
+
 def is_register_admin(user) -> bool:
-    """Admins configure the register and see every unit."""
-    return bool(user.is_authenticated and (user.is_superuser or user.has_perm("responsibility.change_unit")))
+    """Admins configure the register and see every unit.
+
+    Asked once per request (one EXISTS on :func:`register_admin_q`, not the login's every permission), and
+    remembered in the request's cache; :func:`~responsibility.tenancy.forget` drops it.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cache = request_cache(user)
+    if "register_admin" not in cache:
+        from django.contrib.auth import get_user_model
+
+        cache["register_admin"] = (
+            user.is_active and get_user_model().objects.filter(register_admin_q(), pk=user.pk).exists()
+        )
+    return cache["register_admin"]
 
 
 def register_admin_users(*, municipality_id: int | None = None) -> list:
     """Active register admins (of ``municipality_id`` where their person says so): they hold unrouted cases."""
     from django.contrib.auth import get_user_model
 
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(user_permissions__codename="change_unit")
-            | Q(groups__permissions__codename="change_unit")
-        )
-        .distinct()
-    )
+    users = get_user_model().objects.filter(is_active=True).filter(register_admin_q()).distinct()
     if municipality_id is not None:
         users = users.filter(person__municipality_id=municipality_id)
     return list(users.order_by("pk"))
@@ -96,10 +121,10 @@ def user_scope(user, *, on: date | None = None) -> UserScope:
     if cached is not None:
         return cached
     assignments = list(
-        Assignment.objects.active_on(on)
-        .filter(person__user=user)
-        .only("role", "unit_id", "provider_id", "board_id", "region_id")
+        Assignment.objects.active_on(on).filter(person__user=user).select_related("person__municipality")
     )
+    if assignments:  # the login's person came along: person_of needs no query of its own this request
+        remember_person(user, assignments[0].person)
     scope = _scope_from(assignments)
     by_role = {role: _scope_from([a for a in assignments if a.role == role]) for role in scope.roles}
     scope = UserScope(scope.roles, scope.unit_ids, scope.provider_ids, scope.board_ids, scope.region_ids, by_role)
@@ -133,6 +158,16 @@ def units_visible_to(user, *, on: date | None = None, roles: tuple[str, ...] | N
     q = scope.unit_q()
     granted = get_objects_for_user(user, "responsibility.view_unit", klass=Unit, accept_global_perms=False)
     return units.filter(q | Q(pk__in=granted.values("pk")))
+
+
+def in_role_scope(user, unit: Unit, *, roles: tuple[str, ...], on: date | None = None) -> bool:
+    """Whether ``unit`` is among ``units_visible_to(user, on=on, roles=roles)``, from the request's cached
+    scope and person (no query when they are known; ``unit`` with its board loaded)."""
+    if not user.is_authenticated:
+        return False
+    scope = user_scope(user, on=on)
+    covered = any(scope.by_role[r].covers(unit) for r in roles if r in scope.by_role)
+    return covered and unit.municipality_id == municipality_id_of(user)
 
 
 def can_view_unit(user, unit: Unit) -> bool:

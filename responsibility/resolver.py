@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from responsibility.choices import (
     Role,
     Scope,
 )
-from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Unit, UnitOperatingPeriod
+from responsibility.models import Assignment, Board, CareProvider, Contract, Person, Region, Unit, UnitOperatingPeriod
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,16 @@ class Resolution:
     deputy: Assignment | None = None
     scope: str | None = None
     contract: Contract | None = None
-    reason: str = ""
     searched: tuple[str, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def reason(self) -> str:
+        """Why: the contract, and the assignment found (or that none was) at which level.
+
+        Built when asked (the unit page, the routing's "Ansvar oklart", the command), not for every resolve:
+        the matrix resolves a thousand times and shows none.
+        """
+        return reason_text(self.scope, self.assignments, self.deputy, self.contract)
 
     @property
     def holders(self) -> tuple[Person, ...]:
@@ -159,6 +168,9 @@ class ResponsibilityIndex:
         self._deputies: dict[int, list[Assignment]] = defaultdict(list)
         # Deputies by the person they replace: a deputy covers every duty of that person (SPEC §3 Deputies).
         self._deputies_of_person: dict[int, list[Assignment]] = defaultdict(list)
+        # Answers already given: the index does not change once loaded, and the matrix and the checks ask
+        # the same unit and role many times.
+        self._answers: dict[tuple[int, str, tuple[str, ...] | None], Resolution] = {}
         self._load()
 
     def _load(self) -> None:
@@ -187,13 +199,15 @@ class ResponsibilityIndex:
         scope_q = Q(unit_id__in=unit_ids) | Q(provider_id__in=provider_ids) | Q(board_id__in=board_ids)
         if region_ids:
             scope_q |= Q(region_id__in=region_ids)
-        assignments = (
+        assignments = list(
             Assignment.objects.active_on(on)
             .filter(scope_q, role__in=list(STATUTORY_ROLES))
-            # The scope objects too: the reason names them, and resolving must not query per unit.
-            .select_related("person", "deputy_for__person", "unit", "provider", "board", "region")
+            # Only the people joined: the four scope joins as well cost the planner more than the query
+            # itself; the scope objects (named by the reason) are attached from what is loaded already.
+            .select_related("person", "deputy_for__person")
             .order_by("valid_from", "pk")
         )
+        attach_scope_objects(assignments, self.units.values())
         for a in assignments:
             if a.deputy_for_id:
                 self._deputies[a.deputy_for_id].append(a)
@@ -210,6 +224,13 @@ class ResponsibilityIndex:
 
         ``levels`` narrows the search (the Lex Maria guard asks the provider's own register only).
         """
+        key = (unit.pk, role, levels)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = self._resolve(unit, role, levels)
+        return answer
+
+    def _resolve(self, unit: Unit, role: str, levels: tuple[str, ...] | None) -> Resolution:
         operation = self._operations[unit.pk]
         levels = levels or levels_for(role, operation)
         contract = operation.contract_in_force if role in PROVIDER_DUTY_ROLES else None
@@ -234,17 +255,9 @@ class ResponsibilityIndex:
                 deputy=deputy,
                 scope=level,
                 contract=contract,
-                reason=self._reason(level, found, deputy, contract),
                 searched=levels,
             )
-        return Resolution(
-            unit=unit,
-            role=role,
-            on=self.on,
-            contract=contract,
-            searched=levels,
-            reason=self._reason(None, [], None, contract),
-        )
+        return Resolution(unit=unit, role=role, on=self.on, contract=contract, searched=levels)
 
     def _deputy(self, held: Assignment, scope_ids: dict[str, int | None]) -> Assignment | None:
         """The active deputy for ``held``: of that assignment, or of another duty of the same person that
@@ -258,41 +271,70 @@ class ResponsibilityIndex:
                 return deputy
         return None
 
-    @staticmethod
-    def _reason(
-        level: str | None, found: list[Assignment], deputy: Assignment | None, contract: Contract | None
-    ) -> str:
-        parts = []
-        if contract is not None:
-            held_by = contract.get_mas_held_by_display().lower()
-            clause = f" {contract.mas_clause}" if contract.mas_clause else ""
+
+def reason_text(
+    level: str | None, found: tuple[Assignment, ...], deputy: Assignment | None, contract: Contract | None
+) -> str:
+    """The reason of a resolution: the contract in force, then what was found at ``level`` (None: nothing)."""
+    parts = []
+    if contract is not None:
+        held_by = contract.get_mas_held_by_display().lower()
+        clause = f" {contract.mas_clause}" if contract.mas_clause else ""
+        parts.append(
+            _("Contract %(case)s%(clause)s: the MAS duty is held by %(held_by)s.")
+            % {"case": contract.case_number, "clause": clause, "held_by": held_by}
+        )
+    if level is None:
+        parts.append(_("No assignment found at any level."))
+    elif len(found) > 1:
+        parts.append(
+            _("%(count)s overlapping assignments at the level: %(level)s.")
+            % {"count": len(found), "level": Scope(level).label.lower()}
+        )
+    else:
+        parts.append(
+            _("Assignment #%(id)s on the %(level)s %(scope)s, valid from %(from)s.")
+            % {
+                "id": found[0].pk,
+                "level": Scope(level).label.lower(),
+                "scope": found[0].scope_object,
+                "from": found[0].valid_from.isoformat(),
+            }
+        )
+        if deputy is not None:
             parts.append(
-                _("Contract %(case)s%(clause)s: the MAS duty is held by %(held_by)s.")
-                % {"case": contract.case_number, "clause": clause, "held_by": held_by}
+                _("Deputy for %(person)s until %(to)s.")
+                % {"person": found[0].person, "to": deputy.valid_to.isoformat() if deputy.valid_to else "—"}
             )
-        if level is None:
-            parts.append(_("No assignment found at any level."))
-        elif len(found) > 1:
-            parts.append(
-                _("%(count)s overlapping assignments at the level: %(level)s.")
-                % {"count": len(found), "level": Scope(level).label.lower()}
-            )
-        else:
-            parts.append(
-                _("Assignment #%(id)s on the %(level)s %(scope)s, valid from %(from)s.")
-                % {
-                    "id": found[0].pk,
-                    "level": Scope(level).label.lower(),
-                    "scope": found[0].scope_object,
-                    "from": found[0].valid_from.isoformat(),
-                }
-            )
-            if deputy is not None:
-                parts.append(
-                    _("Deputy for %(person)s until %(to)s.")
-                    % {"person": found[0].person, "to": deputy.valid_to.isoformat() if deputy.valid_to else "—"}
-                )
-        return " ".join(parts)
+    return " ".join(parts)
+
+
+def attach_scope_objects(assignments: list[Assignment], units: Iterable[Unit]) -> None:
+    """Give each assignment its scope object (unit, provider, board, region) without a query per assignment.
+
+    Units and boards are the index's own; providers and regions come from the units where they were loaded
+    with them (:func:`units_with_board`), the rest in one query per kind.
+    """
+    units = list(units)
+    known: dict[str, dict[int, object]] = {
+        "unit": {u.pk: u for u in units if u.pk > 0},  # not a board's virtual unit
+        "board": {u.board_id: u.board for u in units},
+        "provider": {u.provider_id: u.provider for u in units if u.provider_id and Unit.provider.is_cached(u)},
+        "region": {},
+    }
+    for board in known["board"].values():
+        if board.region_id and Board.region.is_cached(board):
+            known["region"][board.region_id] = board.region
+    models = {"unit": Unit, "board": Board, "provider": CareProvider, "region": Region}
+    for name, objects in known.items():
+        missing = {getattr(a, f"{name}_id") for a in assignments} - set(objects) - {None}
+        if missing:
+            objects.update(models[name].objects.in_bulk(missing))
+    for a in assignments:
+        for name, objects in known.items():
+            pk = getattr(a, f"{name}_id")
+            if pk is not None:
+                getattr(Assignment, name).field.set_cached_value(a, objects[pk])
 
 
 def build_index(*, units: Iterable[Unit], on: date) -> ResponsibilityIndex:

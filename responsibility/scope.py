@@ -3,7 +3,8 @@
 Two questions, each answered here once (SPEC §2, §3: an assignment's scope is a unit, a
 provider, a board or a region, whose boards' units it then covers):
 
-- :func:`units_in_scope_q` — units (or rows with a unit at ``prefix``) inside a set of scopes;
+- :func:`units_in_scope_q` — units (or rows with a unit at ``prefix``) inside a set of scopes
+  (:func:`unit_in_scope`: the same question of one unit already loaded);
 - :func:`covering_unit_q` — assignments (or rows with the same four keys) whose scope covers a unit.
 """
 
@@ -32,6 +33,23 @@ def units_in_scope_q(
     if region_ids:
         q |= Q(**{f"{p}board__region_id__in": sorted(region_ids)})
     return q
+
+
+def unit_in_scope(
+    unit,
+    *,
+    unit_ids: Iterable[int] = (),
+    provider_ids: Iterable[int] = (),
+    board_ids: Iterable[int] = (),
+    region_ids: Iterable[int] = (),
+) -> bool:
+    """:func:`units_in_scope_q` asked of one loaded unit (its board loaded too when ``region_ids`` is given)."""
+    return (
+        unit.pk in unit_ids
+        or unit.provider_id in provider_ids
+        or unit.board_id in board_ids
+        or (bool(region_ids) and unit.board.region_id in region_ids)
+    )
 
 
 def covering_unit_q(unit, prefix: str = "") -> Q:

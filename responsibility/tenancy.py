@@ -40,7 +40,7 @@ def request_cache(user) -> dict:
 
 
 def forget(user) -> None:
-    """Drop ``user``'s cached person, municipality and scope (after their register rows changed)."""
+    """Drop ``user``'s cached person, municipality, scope and admin flag (after their register rows or rights changed)."""
     user.__dict__.pop(_CACHE_ATTR, None)
 
 
@@ -59,6 +59,11 @@ def person_of(user) -> Person | None:
         person = Person.objects.filter(user=user).select_related("municipality").first()
         cache["person"] = person
     return person
+
+
+def remember_person(user, person: Person) -> None:
+    """Keep ``person`` (loaded with its municipality) as the person of ``user`` for this request, if not yet known."""
+    request_cache(user).setdefault("person", person)
 
 
 def municipality_id_of(request_or_user) -> int | None:

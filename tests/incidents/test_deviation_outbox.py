@@ -126,3 +126,28 @@ def test_stopped_redis_loses_no_deviation_nor_notification(
             assert deliver_notifications(on=timezone.localdate(), batch_size=500)["sent"] == 0
     finally:
         _stop(server)
+
+
+def test_reports_reuse_one_broker_connection_and_reconnect_after_a_restart(monkeypatch):
+    """Asking for delivery again opens no new broker connection; after Redis restarts the next request gets through."""
+    from core.services import queue_delivery
+
+    port = _free_port()
+    server = _start(port)
+    try:
+        with _broker(f"redis://127.0.0.1:{port}/0", monkeypatch):
+            admin = redis.Redis(host="127.0.0.1", port=port)
+            queue_delivery()
+            opened = admin.info("stats")["total_connections_received"]
+            for _ in range(5):
+                queue_delivery()
+            assert admin.info("stats")["total_connections_received"] == opened
+            assert admin.llen("celery") == 6
+
+            _stop(server)
+            queue_delivery()  # refused at once; the e-mail waits in the outbox for the periodic job
+            server = _start(port)
+            queue_delivery()
+            assert redis.Redis(host="127.0.0.1", port=port).llen("celery") == 1
+    finally:
+        _stop(server)

@@ -60,10 +60,12 @@ def test_staff_submits_and_gets_reference(client):
     assert d.patient_hash == patient.patient_hash(VALID_PNR)
 
 
-# Request (session, user, roles, two permission look-ups), form (unit, category, reportable check), counter (2),
-# municipality + routing (5), one deviation row + one history row, the stored enhetschef rows (1), the transition, a manager's user,
-# notifications (look-up + one INSERT), and the view's and the service's savepoints (2 + 2 releases).
-SUBMIT_QUERIES = 26
+# Request (session, user, roles with the person, one register-admin EXISTS), form (the unit with its board and
+# municipality, category; the reportable check is asked of the cached scope), counter (2), routing (periods,
+# assignments, enhetschefer), one deviation row + one history row, the stored enhetschef rows (1), the transition,
+# the recipients' logins (one query), notifications (look-up + one INSERT), and the view's and the service's
+# savepoints (2 + 2 releases).
+SUBMIT_QUERIES = 22
 
 
 def test_submit_writes_the_deviation_once_in_an_exact_number_of_queries(client, django_assert_num_queries):
@@ -432,6 +434,37 @@ def test_my_reports_show_state_and_feedback(client):
 # --- queues: filters and exact query counts -------------------------------------------------------------
 
 
+def test_queue_filter_choices_are_read_without_the_deviations(client):
+    """The unit and category choices come from the register and the category table, so their cost does not grow
+    with the deviations; every category of the municipality is offered and filtering by one keeps only its rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents.models import DeviationCategory
+    from incidents.selectors import queue_filter_choices
+    from responsibility.permissions import units_visible_to
+
+    medication = category("lakemedel")
+    report(by="rapportor", category_code="lakemedel")
+    _login(client, "enhetschef")
+    url = reverse("incidents:deviation_list")
+    response = client.get(url)
+    enhetschef = response.wsgi_request.user
+    filters = response.context["filterset"].filters
+    assert set(filters["category"].queryset) == set(
+        DeviationCategory.objects.filter(municipality=medication.municipality)
+    )
+    assert set(filters["unit"].queryset) == set(units_visible_to(enhetschef))
+    with CaptureQueriesContext(connection) as queries:
+        units, categories = queue_filter_choices(user=enhetschef)
+        list(units), list(categories)
+    assert len(queries) == 2
+    assert not any('"incidents_deviation"' in q["sql"] for q in queries)
+    rows = client.get(url, {"category": medication.pk}).context["page"].object_list
+    assert rows
+    assert {d.category_id for d in rows} == {medication.pk}
+
+
 def test_queue_filters_and_overdue_text(client):
     """Filtering by state and overdue works; overdue rows say so in text."""
     d = report()
@@ -449,14 +482,14 @@ def _more(n: int) -> None:
         report()
 
 
-# Session, user, scope, person, two permission look-ups of the navigation, count, rows, filter choices (2).
+# Session, user, scope (with the person), one register-admin look-up, count, rows, filter choices (2).
 # Each count includes the unread-notification count in the header.
 QUEUES = [
-    ("enhetschef", "deviation_list", 12),
-    ("verksamhetschef", "deviation_list", 12),
-    ("mas", "deviation_list", 11),
-    ("mas", "assessment_queue", 11),
-    ("rapportor", "my_reports", 8),
+    ("enhetschef", "deviation_list", 10),
+    ("verksamhetschef", "deviation_list", 10),
+    ("mas", "deviation_list", 9),
+    ("mas", "assessment_queue", 9),
+    ("rapportor", "my_reports", 7),
 ]
 
 

@@ -257,7 +257,7 @@ def test_queue_query_count_is_constant(client, django_assert_num_queries):
 
 # The steps marked not applicable (prefetched for the page), the board officials named in "whose move"
 # (one query for the page), and the unread-notification count in the header.
-QUEUE_QUERIES = 10
+QUEUE_QUERIES = 9
 
 
 def test_command_lists_board_cases_as_stable_json():

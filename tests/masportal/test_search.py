@@ -107,10 +107,10 @@ def test_too_short_a_query_asks_for_more(client, demo_user):
     assert "Skriv minst två tecken." in _search(client, "a").content.decode()
 
 
-# Session, user, assignments, two permission reads, the unread count (header); the person (once per
-# request, with its municipality: responsibility.tenancy.person_of); then one query per kind (deviations,
-# Lex Maria, units, follow-ups); people and contracts cost nothing for a MAS.
-SEARCH_QUERIES = 11
+# Session, user, assignments (with the person and its municipality), one register-admin look-up, the unread
+# count (header); then one query per kind (deviations, Lex Maria, units, follow-ups); people and contracts
+# cost nothing for a MAS.
+SEARCH_QUERIES = 10
 
 
 def test_search_query_count_does_not_grow_with_the_hits(client, demo_user, django_assert_num_queries):

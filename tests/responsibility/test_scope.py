@@ -86,3 +86,52 @@ def test_person_of_reads_the_person_once_per_request(django_assert_num_queries):
     forget(user)
     with django_assert_num_queries(1):
         person_of(user)
+
+
+def test_unit_in_scope_answers_as_units_in_scope_q_for_every_unit():
+    """The in-memory scope test and the filter agree for a unit, a provider, a board and a region scope."""
+    from responsibility.scope import unit_in_scope
+
+    unit = _unit_in_a_region()
+    units = list(Unit.objects.select_related("board"))
+    for scope in (
+        {"unit_ids": {unit.pk}},
+        {"provider_ids": {unit.provider_id}},
+        {"board_ids": {unit.board_id}},
+        {"region_ids": {unit.board.region_id}},
+        {},
+    ):
+        inside = set(Unit.objects.filter(units_in_scope_q(**scope)).values_list("pk", flat=True))
+        assert {u.pk for u in units if unit_in_scope(u, **scope)} == inside
+
+
+def test_units_a_user_may_report_for_are_answered_from_the_cached_scope(django_assert_num_queries):
+    """may_report_for agrees with reportable_units for every demo login and unit, without a query per unit."""
+    from incidents.permissions import may_report_for, reportable_units
+
+    units = list(Unit.objects.select_related("board"))
+    for user in get_user_model().objects.filter(person__isnull=False).order_by("pk"):
+        allowed = set(reportable_units(user).values_list("pk", flat=True))
+        with django_assert_num_queries(0):
+            answered = {u.pk for u in units if may_report_for(user, u)}
+        assert answered == allowed, user.username
+
+
+def test_register_admin_is_asked_once_per_request_and_follows_a_group_grant(django_assert_num_queries):
+    """A group's change_unit makes a register admin; the answer is kept for the request and dropped by forget."""
+    from django.contrib.auth.models import Group, Permission
+
+    from responsibility.permissions import is_register_admin
+    from responsibility.tenancy import forget
+
+    user = get_user_model().objects.get(username="mas")
+    with django_assert_num_queries(1):
+        assert not is_register_admin(user)
+        assert not is_register_admin(user)
+    group = Group.objects.create(name="Registeradministratörer")
+    group.permissions.add(Permission.objects.get(codename="change_unit", content_type__app_label="responsibility"))
+    user.groups.add(group)
+    assert not is_register_admin(user)  # this request's answer
+    forget(user)
+    assert is_register_admin(user)
+    assert is_register_admin(get_user_model().objects.get(username="admin"))

@@ -225,9 +225,9 @@ def test_unit_page_query_count(as_user, django_assert_num_queries):
     assert response.status_code == 200
 
 
-# session, user, permissions (user, groups), user's assignments, the unit (with guardian grants),
+# session, user, the register-admin look-up, user's assignments, the unit (with guardian grants),
 # today (periods, assignments, rules, statutory), the chosen date (the same four), operating periods.
-UNIT_PAGE_QUERIES = 16  # + the unread-notification count in the header
+UNIT_PAGE_QUERIES = 15  # + the unread-notification count in the header
 
 
 # --- matrix -----------------------------------------------------------------------------------
@@ -341,6 +341,16 @@ def test_matrix_query_count_is_the_same_for_one_board_and_the_whole_municipality
         response = client.get(MATRIX, params)
     assert response.status_code == 200
     assert len(matrix_codes(response)) == (4 if params else Unit.objects.count())
+
+
+def test_matrix_builds_no_reason_text_and_the_unit_page_still_shows_it(as_user):
+    """The matrix shows holders, not reasons: none is built for its thousand look-ups; the unit page builds its own."""
+    response = as_user("admin").get(MATRIX)
+    resolutions = [cell.resolution for row in response.context["matrix"].rows for cell in row.cells]
+    assert len(resolutions) == 4 * Unit.objects.count()
+    assert not any("reason" in vars(r) for r in resolutions)
+    body = as_user("mas").get(unit_url("hage-01")).content.decode()
+    assert "gäller från" in body
 
 
 # session, user, filter choices (boards, regions, providers), board lookup, units, rules, periods,
