@@ -132,7 +132,7 @@ def test_reports_reuse_one_broker_connection_and_reconnect_after_a_restart(monke
     """Asking for delivery again opens no new broker connection; after Redis restarts the next request gets through."""
     from core.services import queue_delivery
 
-    port = _free_port()
+    port = free_port()
     server = _start(port)
     try:
         with _broker(f"redis://127.0.0.1:{port}/0", monkeypatch):
