@@ -6,7 +6,6 @@ import html
 import http.cookiejar
 import json
 import re
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -16,12 +15,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 HERE = Path(__file__).resolve().parent.parent / "idp"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

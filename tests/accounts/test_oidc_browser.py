@@ -9,8 +9,9 @@ from django.core.management import call_command
 
 from accounts.models import PendingLogin, PersonIdentifier
 from responsibility.models import Municipality, Person
-from tests.accounts.idp import free_port, running
+from tests.accounts.idp import running
 from tests.conftest import DEMO_ROLE_SECTIONS
+from tests.processes import free_port
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,8 @@ from django.core.management import call_command
 
 from accounts.models import Account, PersonIdentifier
 from responsibility.models import Municipality
-from tests.accounts.idp import IdpBrowser, free_port, running
+from tests.accounts.idp import IdpBrowser, running
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from django.core.management import call_command
 
 from accounts.models import GIVEN_NAME_ATTRIBUTE, HSA_ID_ATTRIBUTE, MAIL_ATTRIBUTE, PendingLogin
 from responsibility.models import Municipality
-from tests.accounts.idp import free_port, idp_events, running
+from tests.accounts.idp import idp_events, running
 from tests.conftest import DEMO_ROLE_SECTIONS
+from tests.processes import free_port
 
 pytestmark = pytest.mark.browser
 

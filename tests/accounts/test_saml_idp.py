@@ -28,7 +28,8 @@ from accounts.models import (
     RefusedLogin,
 )
 from responsibility.models import Municipality, Person
-from tests.accounts.idp import IdpBrowser, free_port, running, sp_metadata_to_idp
+from tests.accounts.idp import IdpBrowser, running, sp_metadata_to_idp
+from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
 UID_ATTRIBUTE = "urn:oid:0.9.2342.19200300.100.1.1"
