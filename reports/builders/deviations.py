@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import BigIntegerField, CharField, Count, DateField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,25 +33,16 @@ from reports.builders.common import (
     previous_period,
     same_period_last_year,
 )
+from reports.builders.operations import Operations, operated_by_q, provider_operations, with_operation
 from reports.choices import ScopeKind
 from reports.scopes import ReportScope
 from responsibility.choices import OperatingForm
-from responsibility.models import CareProvider, Municipality, Unit, UnitOperatingPeriod
+from responsibility.models import CareProvider, Municipality, Unit
 
 # States in which an investigation or assessment is still due.
 OPEN_INVESTIGATION_STATES = (DeviationState.REGISTERED, DeviationState.INVESTIGATING, DeviationState.AWAITING_MAS)
 # Deviations that were never submitted are not reports.
 NOT_REPORTED = (DeviationState.DRAFT,)
-
-
-def _operation(field: str) -> Subquery:
-    """The unit's dated operating period on the day the deviation occurred: its ``field``."""
-    periods = (
-        UnitOperatingPeriod.objects.active_on(OuterRef("occurred_day"))
-        .filter(unit_id=OuterRef("unit_id"))
-        .order_by("-valid_from")
-    )
-    return Subquery(periods.values(field)[:1])
 
 
 def scope_unit_ids(scope: ReportScope) -> list[int] | None:
@@ -62,32 +53,29 @@ def scope_unit_ids(scope: ReportScope) -> list[int] | None:
 
 
 def deviations_in(
-    *, scope: ReportScope, period_from: date, period_to: date, unit_ids: list[int] | None = None
+    *,
+    scope: ReportScope,
+    period_from: date,
+    period_to: date,
+    unit_ids: list[int] | None = None,
+    operations: Operations | None = None,
 ) -> QuerySet[Deviation]:
     """Reported deviations that occurred in the period in the scope (provider as operated on that day).
 
-    ``unit_ids`` is :func:`scope_unit_ids` of ``scope`` when the caller already has it.
+    ``unit_ids`` is :func:`scope_unit_ids` of ``scope``, ``operations`` :func:`provider_operations` of a
+    provider scope, when the caller already has them.
     """
     start, end = period_bounds(period_from, period_to)
     qs = Deviation.objects.filter(municipality_id=scope.municipality_id, occurred_at__gte=start, occurred_at__lt=end)
     qs = qs.exclude(state__in=NOT_REPORTED)
     if scope.kind == ScopeKind.PROVIDER:
-        # Narrow to units the provider ever operated before the per-row dated look-up.
-        operated = Unit.objects.filter(Q(provider_id=scope.id) | Q(operating_periods__provider_id=scope.id))
-        qs = with_operation(qs.filter(unit_id__in=operated.values("pk"))).filter(op_provider=scope.id)
+        operations = provider_operations(scope.id) if operations is None else operations
+        qs = qs.filter(
+            operated_by_q(provider_id=scope.id, operations=operations, period_from=period_from, period_to=period_to)
+        )
     elif scope.kind != ScopeKind.MUNICIPALITY:
         qs = qs.filter(unit_id__in=scope_unit_ids(scope) if unit_ids is None else unit_ids)
     return qs
-
-
-def with_operation(qs: QuerySet[Deviation]) -> QuerySet[Deviation]:
-    if "op_provider" in qs.query.annotations:
-        return qs
-    return qs.annotate(
-        occurred_day=TruncDate("occurred_at", output_field=DateField()),
-        op_provider=Coalesce(_operation("provider_id"), "unit__provider_id", output_field=BigIntegerField()),
-        op_form=Coalesce(_operation("operating_form"), "unit__operating_form", output_field=CharField()),
-    )
 
 
 def risk_levels(municipality: Municipality) -> list[tuple[str, int, int]]:
@@ -102,7 +90,9 @@ def risk_levels(municipality: Municipality) -> list[tuple[str, int, int]]:
 def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:
     """Compute every figure of the deviation report by aggregation; a plain dict of lists and numbers."""
     unit_ids = scope_unit_ids(scope)
-    qs = deviations_in(scope=scope, period_from=period_from, period_to=period_to, unit_ids=unit_ids)
+    operations = provider_operations(scope.id) if scope.kind == ScopeKind.PROVIDER else None
+    within = {"unit_ids": unit_ids, "operations": operations}
+    qs = deviations_in(scope=scope, period_from=period_from, period_to=period_to, **within)
     # One grouped pass for the total, risk score, state, kind and overdue count.
     by_score: dict[int, int] = {}
     by_state: dict[str, int] = {}
@@ -140,8 +130,8 @@ def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date,
 
     prev_from, prev_to = previous_period(period_from, period_to)
     ly_from, ly_to = same_period_last_year(period_from, period_to)
-    previous = deviations_in(scope=scope, period_from=prev_from, period_to=prev_to, unit_ids=unit_ids).count()
-    last_year_qs = deviations_in(scope=scope, period_from=ly_from, period_to=ly_to, unit_ids=unit_ids)
+    previous = deviations_in(scope=scope, period_from=prev_from, period_to=prev_to, **within).count()
+    last_year_qs = deviations_in(scope=scope, period_from=ly_from, period_to=ly_to, **within)
 
     tz = timezone.get_current_timezone()
     monthly = {

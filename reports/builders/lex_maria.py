@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from statistics import median
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +31,7 @@ from reports.builders.common import (
 from reports.choices import ScopeKind
 from reports.scopes import ReportScope
 from responsibility.choices import LexMariaRoute
+from responsibility.models import Unit
 
 CASE_FIELDS = (
     "reference",
@@ -58,17 +59,28 @@ def cases_in(*, scope: ReportScope, period_from: date, period_to: date) -> Query
         deviation__municipality_id=scope.municipality_id, decided_at__gte=start, decided_at__lt=end
     )
     if scope.kind != ScopeKind.MUNICIPALITY:
-        qs = qs.filter(scope.unit_q("deviation__unit__"))
+        # The scope's units (the current register) as a literal list: no join through the unit and its board.
+        unit_ids = list(Unit.objects.filter(scope.unit_q()).values_list("pk", flat=True))
+        qs = qs.filter(deviation__unit_id__in=unit_ids)
     return qs
 
 
 def lex_maria_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:
     """The counts by state and route (aggregated) and the case list with days from event to IVO."""
     qs = cases_in(scope=scope, period_from=period_from, period_to=period_to)
-    total = qs.count()
-    by_state = {r["state"]: r["n"] for r in qs.values("state").annotate(n=Count("id")).order_by()}
-    by_route = {r["route"]: r["n"] for r in qs.values("route").annotate(n=Count("id")).order_by()}
-    reported = qs.filter(ivo_sent_at__isnull=False).count()
+    # Total, state, route and reported in one grouped pass.
+    total = reported = 0
+    by_state: dict[str, int] = {}
+    by_route: dict[str, int] = {}
+    for r in (
+        qs.values("state", "route")
+        .annotate(n=Count("id"), sent=Count("id", filter=Q(ivo_sent_at__isnull=False)))
+        .order_by()
+    ):
+        total += r["n"]
+        reported += r["sent"]
+        by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
+        by_route[r["route"]] = by_route.get(r["route"], 0) + r["n"]
     cases = []
     for row in qs.order_by("decided_at", "pk").values(*CASE_FIELDS)[:MAX_LIST_ROWS]:
         event_day = timezone.localtime(row["deviation__occurred_at"]).date()

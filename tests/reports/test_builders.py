@@ -19,9 +19,10 @@ from reports.builders.lex_maria import lex_maria_figures
 from reports.builders.responsibility import responsibility_figures
 from reports.scopes import parse_scope
 from reports.services import ReportInputError, check_params, narrative_save, render_pdf
-from responsibility.choices import Role
-from responsibility.models import Board, CareProvider, Unit
+from responsibility.choices import OperatingForm, Role
+from responsibility.models import Board, CareProvider, Unit, UnitOperatingPeriod
 from responsibility.resolver import responsible_for
+from tests.factories import at
 from tests.reports.conftest import assert_no_patient_identity, pdf_text
 
 BOARD = "board:hagersten-liljeholmen"
@@ -84,6 +85,62 @@ def test_deviation_figures_by_provider_scope_follow_the_operating_provider(seede
     )
     assert figures["total"] == expected >= 2
     assert [r["name"] for r in figures["by_provider"]] == [provider.name]
+
+
+def _operating_provider(deviation: Deviation) -> int | None:
+    """The rule, one deviation at a time: the operating period in force on the event day with the latest start,
+    else the unit's current provider."""
+    day = timezone.localdate(deviation.occurred_at)
+    period = (
+        UnitOperatingPeriod.objects.filter(unit_id=deviation.unit_id, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+    return period.provider_id if period is not None else deviation.unit.provider_id
+
+
+@pytest.mark.django_db
+def test_provider_scope_counts_the_days_each_provider_operated_the_unit(seeded, period):
+    """A re-procured unit counts for the old provider up to its last day (local time), then for the new one; on
+    days without an operating period the unit's current provider counts; drafts never count."""
+    from tests.reports.seed import deviation
+
+    start, end = period
+    unit = Unit.objects.select_related("municipality").get(code="hage-03")
+    old, new = unit.provider, Unit.objects.get(code="hage-04").provider
+    UnitOperatingPeriod.objects.filter(unit=unit).update(valid_to=start + timedelta(days=29))
+    UnitOperatingPeriod.objects.create(
+        unit=unit, valid_from=start + timedelta(days=45), provider=new, operating_form=OperatingForm.CONTRACT
+    )
+    Unit.objects.filter(pk=unit.pk).update(provider=new)
+    unit.refresh_from_db()
+    made = [
+        deviation(unit=unit, day=start + timedelta(days=10)),
+        deviation(unit=unit, day=start + timedelta(days=29)),
+        deviation(unit=unit, day=start + timedelta(days=35)),
+        deviation(unit=unit, day=start + timedelta(days=50)),
+        deviation(unit=unit, day=start + timedelta(days=12), state=DeviationState.DRAFT),
+    ]
+    late = start + timedelta(days=29)
+    Deviation.objects.filter(pk=made[1].pk).update(
+        occurred_at=at(late, 23, 30), discovered_at=at(late, 23, 40), reported_at=at(late, 23, 50)
+    )
+    Deviation.objects.filter(pk=made[2].pk).update(occurred_at=at(start + timedelta(days=30), 0, 30))
+    lo, hi = period_bounds(start, end)
+    reported = list(
+        Deviation.objects.filter(municipality=unit.municipality, occurred_at__gte=lo, occurred_at__lt=hi)
+        .exclude(state=DeviationState.DRAFT)
+        .select_related("unit")
+    )
+    for provider, own in ((old, made[:2]), (new, made[2:4])):
+        figures = deviation_figures(
+            scope=parse_scope(f"provider:{provider.org_number}"), period_from=start, period_to=end, now=timezone.now()
+        )
+        expected = [d for d in reported if _operating_provider(d) == provider.pk]
+        assert {d.pk for d in own} <= {d.pk for d in expected}
+        assert figures["total"] == len(expected)
+        assert [r["name"] for r in figures["by_provider"]] == [provider.name]
 
 
 @pytest.mark.django_db
