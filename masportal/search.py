@@ -78,7 +78,12 @@ def _full_text(qs: QuerySet, query: str, *, text_fields: tuple[str, ...], exact_
     if connection.vendor == "postgresql":
         vector = SearchVector(*text_fields, config="swedish")
         terms = SearchQuery(query, config="swedish", search_type="websearch")
-        return qs.annotate(_search=vector).filter(Q(_search=terms) | _text_q(query, *exact_fields))
+        match = Q(_search=terms)
+        # Every reference has digits (AV-2026-000123): a query without any cannot be part of one, and
+        # leaving the contains-match out lets the planner use the full-text GIN index alone.
+        if any(ch.isdigit() for ch in query):
+            match |= _text_q(query, *exact_fields)
+        return qs.annotate(_search=vector).filter(match)
     return qs.filter(_text_q(query, *text_fields, *exact_fields))
 
 

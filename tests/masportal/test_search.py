@@ -141,3 +141,24 @@ def test_a_lex_maria_reference_opens_the_case_for_the_board_and_not_for_the_cont
     html = _search(client, case.reference).content.decode()
     assert f"Det finns inget ärende {case.reference} som du får se." in html
     assert reverse("incidents:lex_maria_detail", args=[case.pk]) not in html
+
+
+def test_part_of_a_reference_lists_the_deviations_it_is_part_of(client, demo_user):
+    """Digits from a reference (not the whole of it) list the matching deviations rather than jumping."""
+    deviation = report()
+    client.force_login(demo_user("mas"))
+    html = _search(client, deviation.reference[3:]).content.decode()  # "2026-000123": no prefix
+    assert f'href="{reverse("incidents:deviation_detail", args=[deviation.pk])}">{deviation.reference}<' in html
+
+
+def test_the_full_text_match_has_its_index_on_postgresql():
+    """The word search reads the GIN index (migration incidents 0007), not every visible deviation's text."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite searches with a plain contains match")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE indexname IN ('deviation_search_sv_idx', 'lexmariacase_search_sv_idx')"
+        )
+        assert {row[0] for row in cursor.fetchall()} == {"deviation_search_sv_idx", "lexmariacase_search_sv_idx"}
