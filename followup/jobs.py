@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -209,14 +209,19 @@ def action_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = N
 def _action_items(kind: str, actions: list[Action], on: date) -> list[ReminderItem]:
     """The reminders of one batch of actions (the verksamhetschef resolved for the batch in one index)."""
     units = [a.finding.follow_up.unit for a in actions if a.finding.follow_up.unit_id]
-    index = build_index(units=units, on=on) if kind == ReminderKind.ACTION_ESCALATED else None
+    managers = {}
+    if kind == ReminderKind.ACTION_ESCALATED and units:
+        index = build_index(units=units, on=on)
+        managers = {u.pk: index.resolve(u, Role.OPERATIONS_MANAGER).holder for u in units}
+        # the verksamhetschefer's logins in one query, not one per action
+        prefetch_related_objects([p for p in managers.values() if p is not None and p.user_id], "user")
     officials = _board_officials({a.finding.follow_up.board_id for a in actions}, on)
     return [
         ReminderItem(
             kind=kind,
             object_id=action.pk,
             due_date=action.deadline,
-            recipients=_action_recipients(kind, action, index, officials),
+            recipients=_action_recipients(kind, action, managers, officials),
             subject=_action_subject(kind, action),
             link=reverse("followup:action_detail", args=[action.pk]),
         )
@@ -224,14 +229,13 @@ def _action_items(kind: str, actions: list[Action], on: date) -> list[ReminderIt
     ]
 
 
-def _action_recipients(kind: str, action: Action, index, officials: dict[int, list]) -> list:
+def _action_recipients(kind: str, action: Action, managers: dict, officials: dict[int, list]) -> list:
     owner_user = action.owner.user
     board_users = officials.get(action.finding.follow_up.board_id, [])
     if kind in (ReminderKind.ACTION_DUE, ReminderKind.ACTION_OVERDUE):
         return [owner_user]
     if kind == ReminderKind.ACTION_ESCALATED:
-        unit = action.finding.follow_up.unit
-        manager = index.resolve(unit, Role.OPERATIONS_MANAGER).holder if unit is not None and index else None
+        manager = managers.get(action.finding.follow_up.unit_id)
         if manager is not None and manager.pk != action.owner_id and manager.user_id:
             return [manager.user]
         return board_users

@@ -53,28 +53,50 @@ def reminder_windows(*, on: date, kind: str, days_before: dict[int, int], field:
     return window
 
 
-def _managers(deviation: Deviation, indexes: routing.RoutingIndexes | None = None) -> tuple[Person, ...]:
-    """The stored managers; a row from before routing was stored gets it stored now, once (on ``indexes``)."""
-    if deviation.routed_at is None:
-        route = routing.route(deviation, index=indexes.for_deviation(deviation) if indexes is not None else None)
+def route_unrouted(deviations: list[Deviation]) -> dict[int, tuple[Person, ...]]:
+    """Store the routing of rows from before routing was stored, once, for a batch in a fixed number of queries.
+
+    One :class:`~incidents.routing.RoutingIndexes` over the batch's units and event dates (the register read
+    once for all of them), one UPDATE for the rows, one INSERT for their enhetschefer, one read of the
+    managers' logins. Returns the managers of each row.
+    """
+    if not deviations:
+        return {}
+    prefetch_related_objects(deviations, "category", "municipality")
+    indexes = routing.RoutingIndexes(
+        units_with_board(Unit.objects.filter(pk__in={d.unit_id for d in deviations})),
+        dates={routing.event_date(d) for d in deviations},
+    )
+    now = timezone.now()
+    managers, through = {}, []
+    for deviation in deviations:
+        route = routing.route(deviation, index=indexes.for_deviation(deviation))
         deviation.operations_manager = route.operations_manager
-        deviation.routed_at = timezone.now()
-        Deviation.objects.filter(pk=deviation.pk).update(
-            operations_manager=route.operations_manager, routed_at=deviation.routed_at
-        )
-        routing.store_unit_managers(deviation=deviation, route=route)
-        return route.managers
-    return routing.stored_managers(deviation)
+        deviation.routed_at = now
+        managers[deviation.pk] = route.managers
+        through += [(deviation.pk, p.pk) for p in route.unit_managers]
+    Deviation.objects.bulk_update(deviations, ["operations_manager", "routed_at"])
+    link = Deviation.unit_managers.through
+    link.objects.bulk_create([link(deviation_id=d, person_id=p) for d, p in through], ignore_conflicts=True)
+    people = [p for ps in managers.values() for p in ps if p.user_id and not Person.user.is_cached(p)]
+    prefetch_related_objects(people, "user")
+    return managers
 
 
-def _recipients(deviation: Deviation, indexes: routing.RoutingIndexes | None = None) -> list:
+def _recipients(deviation: Deviation, *, routed: dict[int, tuple[Person, ...]], admins: dict[int, list]) -> list:
     """Whoever's move it is: the MAS/MAR (or the fallback owner) while awaiting assessment, else the
-    investigator and the managers."""
+    investigator and the managers (as stored, or as ``routed`` now)."""
     if deviation.state == DeviationState.AWAITING_MAS:
         people = []
-        users = owner_users(deviation)
+        if deviation.mas_person_id is None and deviation.mas_unclear_reason:
+            # owner_users' register admins, read once per municipality and batch
+            if deviation.municipality_id not in admins:
+                admins[deviation.municipality_id] = owner_users(deviation)
+            users = list(admins[deviation.municipality_id])
+        else:
+            users = owner_users(deviation)
     else:
-        people = list(_managers(deviation, indexes))
+        people = list(routed[deviation.pk] if deviation.pk in routed else routing.stored_managers(deviation))
         users = [deviation.investigator] if deviation.investigator_id else []
     users += [p.user for p in people if p is not None and p.user_id]
     return [u for u in {u.pk: u for u in users}.values() if u.is_active]
@@ -123,17 +145,14 @@ def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size
         )
         if not deviations:
             return 0
-        notices, records = [], []
-        unrouted = [d for d in deviations if d.routed_at is None and d.state != DeviationState.AWAITING_MAS]
-        indexes = None
-        if unrouted:  # rows from before routing was stored: route them on one prebuilt index per event date
-            prefetch_related_objects(unrouted, "category", "municipality")
-            indexes = routing.RoutingIndexes(
-                units_with_board(Unit.objects.filter(pk__in={d.unit_id for d in unrouted}))
-            )
+        notices, records, admins = [], [], {}
+        # Rows from before routing was stored: routed now, all at once.
+        routed = route_unrouted(
+            [d for d in deviations if d.routed_at is None and d.state != DeviationState.AWAITING_MAS]
+        )
         with translation.override(settings.LANGUAGE_CODE):
             for deviation in deviations:
-                recipients = _recipients(deviation, indexes)
+                recipients = _recipients(deviation, routed=routed, admins=admins)
                 notices.append(_notice(deviation, kind=kind, recipients=recipients))
                 records.append(
                     DeviationReminder(

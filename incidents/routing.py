@@ -30,10 +30,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import overlaps_q
 from incidents.models import Deviation
 from responsibility.choices import MasHeldBy, Role
 from responsibility.models import Assignment, Board, Person, Unit
 from responsibility.resolver import (
+    RegisterRows,
     Resolution,
     ResponsibilityIndex,
     board_duty_holder,
@@ -52,22 +54,23 @@ class RoutingIndex:
     come with their board, region and provider (:func:`responsibility.resolver.units_with_board`).
     """
 
-    def __init__(self, *, units: Iterable[Unit], on: date):
+    def __init__(self, *, units: Iterable[Unit], on: date, rows: RoutingRows | None = None):
         units = list(units)
         self.on = on
         self.units = {u.pk: u for u in units}
-        self.board_units = board_units({u.board_id: u.board for u in units}.values())
-        self.register = build_index(units=[*units, *self.board_units.values()], on=on)
-        managers: dict[int, dict[int, Person]] = defaultdict(dict)
-        if self.units:
-            rows = (
-                Assignment.objects.active_on(on)
-                .filter(role=Role.UNIT_MANAGER, unit_id__in=list(self.units))
-                .select_related("person__user")
-                .order_by("valid_from", "pk")
+        if rows is not None:
+            self.board_units = rows.board_units
+            self.register = build_index(units=[*units, *self.board_units.values()], on=on, rows=rows.register)
+            assignments = [a for a in rows.unit_managers if a.is_active_on(on)]
+        else:
+            self.board_units = board_units({u.board_id: u.board for u in units}.values())
+            self.register = build_index(units=[*units, *self.board_units.values()], on=on)
+            assignments = (
+                unit_managers_q(unit_ids=list(self.units)).filter(Assignment.active_q(on)) if self.units else []
             )
-            for a in rows:
-                managers[a.unit_id][a.person_id] = a.person
+        managers: dict[int, dict[int, Person]] = defaultdict(dict)
+        for a in assignments:
+            managers[a.unit_id][a.person_id] = a.person
         self._managers = {unit_id: tuple(people.values()) for unit_id, people in managers.items()}
 
     def unit(self, unit_id: int) -> Unit:
@@ -83,6 +86,26 @@ class RoutingIndex:
         """Who holds ``role`` for the board's own operation (the board's MAS/MAR)."""
         virtual = self.board_units[board.pk]
         return self.register.resolve(virtual, role)
+
+
+def unit_managers_q(*, unit_ids: list[int]):
+    """The enhetschef assignments of the units (with the person's login), in the order routing reads them."""
+    return (
+        Assignment.objects.filter(role=Role.UNIT_MANAGER, unit_id__in=unit_ids)
+        .select_related("person__user")
+        .order_by("valid_from", "pk")
+    )
+
+
+class RoutingRows:
+    """What :class:`RoutingIndex` reads for ``units`` on any date from ``first`` to ``last``, read once."""
+
+    def __init__(self, *, units: list[Unit], first: date, last: date):
+        self.board_units = board_units({u.board_id: u.board for u in units}.values())
+        self.register = RegisterRows(units=[*units, *self.board_units.values()], first=first, last=last)
+        self.unit_managers = list(
+            unit_managers_q(unit_ids=[u.pk for u in units]).filter(overlaps_q(Assignment, first, last))
+        )
 
 
 class _OneUnit:
@@ -104,15 +127,23 @@ class _OneUnit:
 
 
 class RoutingIndexes:
-    """Routing indexes over the same units for many dates, each built once on first use (jobs, bulk routing)."""
+    """Routing indexes over the same units for many dates, each built once on first use (jobs, bulk routing).
 
-    def __init__(self, units: Iterable[Unit]):
+    ``dates``: the dates that will be asked, when known: the register is then read once for all of them
+    (:class:`RoutingRows`, a fixed number of queries) and each date's index is built in memory.
+    """
+
+    def __init__(self, units: Iterable[Unit], *, dates: Iterable[date] = ()):
         self.units = list(units)
         self._by_date: dict[date, RoutingIndex] = {}
+        dates = set(dates)
+        self._range = (min(dates), max(dates)) if dates and self.units else None
+        self._rows = RoutingRows(units=self.units, first=self._range[0], last=self._range[1]) if self._range else None
 
     def on(self, day: date) -> RoutingIndex:
         if day not in self._by_date:
-            self._by_date[day] = RoutingIndex(units=self.units, on=day)
+            preloaded = self._range is not None and self._range[0] <= day <= self._range[1]
+            self._by_date[day] = RoutingIndex(units=self.units, on=day, rows=self._rows if preloaded else None)
         return self._by_date[day]
 
     def for_deviation(self, deviation: Deviation) -> RoutingIndex:
@@ -253,12 +284,7 @@ def high_risk_q() -> Q:
 
 def unit_managers_on(*, unit: Unit, on: date) -> tuple[Person, ...]:
     """The enhetschef(s) assigned to ``unit`` on ``on`` (not a statutory role, so read from the register directly)."""
-    assignments = (
-        Assignment.objects.active_on(on)
-        .filter(role=Role.UNIT_MANAGER, unit=unit)
-        .select_related("person__user")
-        .order_by("valid_from", "pk")
-    )
+    assignments = unit_managers_q(unit_ids=[unit.pk]).filter(Assignment.active_q(on))
     return tuple({a.person_id: a.person for a in assignments}.values())
 
 

@@ -22,6 +22,7 @@ from functools import cached_property
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.dates import overlaps_q
 from responsibility.choices import (
     PROVIDER_DUTY_ROLES,
     STATUTORY_ROLES,
@@ -157,11 +158,56 @@ def levels_for(role: str, operation: Operation) -> tuple[str, ...]:
     return (Scope.UNIT, Scope.PROVIDER, Scope.BOARD, Scope.REGION)
 
 
-class ResponsibilityIndex:
-    """Assignments, operations and contracts for a set of units on one date, loaded in bulk."""
+class RegisterRows:
+    """The register rows of ``units`` for every date from ``first`` to ``last``, read once (three queries).
 
-    def __init__(self, *, units: Iterable[Unit], on: date):
+    A :class:`ResponsibilityIndex` given these rows picks those active on its date in memory: a job that
+    resolves deviations of many event dates builds one index per date without a query per date.
+    """
+
+    def __init__(self, *, units: Iterable[Unit], first: date, last: date):
+        units = list(units)
+        unit_ids = [u.pk for u in units]
+        # Ordered as ResponsibilityIndex reads them: the last period active on a date wins.
+        self.periods = list(
+            UnitOperatingPeriod.objects.filter(overlaps_q(UnitOperatingPeriod, first, last), unit_id__in=unit_ids)
+            .select_related("contract")
+            .order_by("unit_id", "valid_from")
+        )
+        contract_ids = {u.contract_id for u in units if u.contract_id}
+        self.contracts = {c.pk: c for c in Contract.objects.filter(pk__in=contract_ids)} if contract_ids else {}
+        provider_ids = {u.provider_id for u in units} | {p.provider_id for p in self.periods}
+        self.assignments = list(
+            Assignment.objects.filter(
+                overlaps_q(Assignment, first, last),
+                _scope_q(unit_ids, provider_ids - {None}, units),
+                role__in=list(STATUTORY_ROLES),
+            )
+            .select_related("person", "deputy_for__person")
+            .order_by("valid_from", "pk")
+        )
+        attach_scope_objects(self.assignments, units)
+
+
+def _scope_q(unit_ids, provider_ids, units) -> Q:
+    """Assignments on the units, their providers, their boards or the boards' regions."""
+    board_ids = {u.board_id for u in units}
+    region_ids = {u.board.region_id for u in units if u.board.region_id}
+    scope_q = Q(unit_id__in=list(unit_ids)) | Q(provider_id__in=provider_ids) | Q(board_id__in=board_ids)
+    if region_ids:
+        scope_q |= Q(region_id__in=region_ids)
+    return scope_q
+
+
+class ResponsibilityIndex:
+    """Assignments, operations and contracts for a set of units on one date, loaded in bulk.
+
+    ``rows``: the units' :class:`RegisterRows` over a range holding ``on`` (then nothing is queried).
+    """
+
+    def __init__(self, *, units: Iterable[Unit], on: date, rows: RegisterRows | None = None):
         self.on = on
+        self._rows = rows
         self.units = {u.pk: u for u in units}
         self._operations: dict[int, Operation] = {}
         self._by_scope: dict[tuple[str, str, int], list[Assignment]] = defaultdict(list)
@@ -178,36 +224,41 @@ class ResponsibilityIndex:
         unit_ids = list(self.units)
         if not unit_ids:
             return
-        periods = (
-            UnitOperatingPeriod.objects.active_on(on)
-            .filter(unit_id__in=unit_ids)
-            .select_related("contract")
-            .order_by("unit_id", "valid_from")
-        )
+        rows = self._rows
+        if rows is None:
+            periods = (
+                UnitOperatingPeriod.objects.active_on(on)
+                .filter(unit_id__in=unit_ids)
+                .select_related("contract")
+                .order_by("unit_id", "valid_from")
+            )
+        else:
+            periods = [p for p in rows.periods if p.unit_id in self.units and p.is_active_on(on)]
         for period in periods:
             self._operations[period.unit_id] = Operation(period.provider_id, period.operating_form, period.contract, on)
         contract_ids = {u.contract_id for u in self.units.values() if u.pk not in self._operations and u.contract_id}
-        contracts = {c.pk: c for c in Contract.objects.filter(pk__in=contract_ids)} if contract_ids else {}
+        if rows is not None:
+            contracts = rows.contracts
+        else:
+            contracts = {c.pk: c for c in Contract.objects.filter(pk__in=contract_ids)} if contract_ids else {}
         for unit in self.units.values():
             # A unit without dated periods (legacy import) uses its current values.
             self._operations.setdefault(
                 unit.pk, Operation(unit.provider_id, unit.operating_form, contracts.get(unit.contract_id), on)
             )
-        provider_ids = {op.provider_id for op in self._operations.values()}
-        board_ids = {u.board_id for u in self.units.values()}
-        region_ids = {u.board.region_id for u in self.units.values() if u.board.region_id}
-        scope_q = Q(unit_id__in=unit_ids) | Q(provider_id__in=provider_ids) | Q(board_id__in=board_ids)
-        if region_ids:
-            scope_q |= Q(region_id__in=region_ids)
-        assignments = list(
-            Assignment.objects.active_on(on)
-            .filter(scope_q, role__in=list(STATUTORY_ROLES))
-            # Only the people joined: the four scope joins as well cost the planner more than the query
-            # itself; the scope objects (named by the reason) are attached from what is loaded already.
-            .select_related("person", "deputy_for__person")
-            .order_by("valid_from", "pk")
-        )
-        attach_scope_objects(assignments, self.units.values())
+        if rows is not None:  # every assignment of the units' scopes over the range: those active on ``on``
+            assignments = [a for a in rows.assignments if a.is_active_on(on)]
+        else:
+            provider_ids = {op.provider_id for op in self._operations.values()}
+            assignments = list(
+                Assignment.objects.active_on(on)
+                .filter(_scope_q(unit_ids, provider_ids, self.units.values()), role__in=list(STATUTORY_ROLES))
+                # Only the people joined: the four scope joins as well cost the planner more than the query
+                # itself; the scope objects (named by the reason) are attached from what is loaded already.
+                .select_related("person", "deputy_for__person")
+                .order_by("valid_from", "pk")
+            )
+            attach_scope_objects(assignments, self.units.values())
         for a in assignments:
             if a.deputy_for_id:
                 self._deputies[a.deputy_for_id].append(a)
@@ -337,9 +388,12 @@ def attach_scope_objects(assignments: list[Assignment], units: Iterable[Unit]) -
                 getattr(Assignment, name).field.set_cached_value(a, objects[pk])
 
 
-def build_index(*, units: Iterable[Unit], on: date) -> ResponsibilityIndex:
-    """Load the register for ``units`` on ``on``; ``units`` should select_related the board."""
-    return ResponsibilityIndex(units=units, on=on)
+def build_index(*, units: Iterable[Unit], on: date, rows: RegisterRows | None = None) -> ResponsibilityIndex:
+    """Load the register for ``units`` on ``on``; ``units`` should select_related the board.
+
+    ``rows``: :class:`RegisterRows` of the same units over a range holding ``on`` (no query then).
+    """
+    return ResponsibilityIndex(units=units, on=on, rows=rows)
 
 
 def responsible_for(*, unit: Unit, role: str, on: date) -> Resolution:
@@ -355,17 +409,15 @@ def board_units(boards: Iterable[Board]) -> dict[int, Unit]:
     boards = {b.pk: b for b in boards}
     if not boards:
         return {}
-    municipal: dict[int, int] = {}
-    for provider in CareProvider.objects.filter(kind=ProviderKind.MUNICIPAL, board_id__in=list(boards)).only(
-        "pk", "board_id"
-    ):
-        municipal.setdefault(provider.board_id, provider.pk)  # the first by the model's ordering
+    municipal: dict[int, CareProvider] = {}
+    for provider in CareProvider.objects.filter(kind=ProviderKind.MUNICIPAL, board_id__in=list(boards)):
+        municipal.setdefault(provider.board_id, provider)  # the first by the model's ordering
     return {
         pk: Unit(
             pk=-pk,
             municipality_id=board.municipality_id,
             board=board,
-            provider_id=municipal.get(pk),
+            provider=municipal.get(pk),
             operating_form=OperatingForm.OWN,
             contract=None,
         )

@@ -275,3 +275,33 @@ def test_assignment_ending_without_successor_is_flagged_once(today):
     rows = Reminder.objects.filter(kind=ReminderKind.ASSIGNMENT_NO_SUCCESSOR)
     assert rows.exists()
     assert rows.count() == rows.values("object_id", "recipient").distinct().count()
+
+
+@pytest.mark.django_db
+def test_action_reminder_queries_do_not_grow_with_the_actions(new_action, today):
+    """Telling owners and escalating to the verksamhetschef costs the same queries for 2 and for 6 actions."""
+    from django.test.utils import CaptureQueriesContext
+
+    from followup.jobs import action_reminders
+    from followup.models import Action
+
+    def overdue(n: int) -> list[int]:
+        ids = [new_action(deadline_days=1).pk for _ in range(n)]
+        Action.objects.filter(pk__in=ids).update(deadline=today - timedelta(days=7))
+        return ids
+
+    def run(ids: list[int]) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            action_reminders(on=today, batch_size=500)
+        for kind, username in (
+            (ReminderKind.ACTION_OVERDUE, "enhetschef"),
+            (ReminderKind.ACTION_ESCALATED, "verksamhetschef"),
+        ):
+            sent = Reminder.objects.filter(object_id__in=ids, kind=kind)
+            assert sorted(sent.values_list("object_id", "recipient__username")) == [
+                (pk, username) for pk in sorted(ids)
+            ]
+        return len(queries)
+
+    action_reminders(on=today, batch_size=500)  # what the demo has due today
+    assert run(overdue(2)) == run(overdue(6))

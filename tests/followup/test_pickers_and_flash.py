@@ -43,6 +43,7 @@ def test_unit_picker_offers_the_users_units_with_code_and_board(client, django_a
     kvalitet = user("kvalitet")
     client.force_login(kvalitet)
     client.get(PICKER, {"kind": "unit", "q": "hage"})  # warm the session and the user's scope
+    # Session, user, the roles (with the person), the register-admin look-up, the units.
     with django_assert_num_queries(5):
         results = client.get(PICKER, {"kind": "unit", "q": "hage-01"}).json()["results"]
     unit = Unit.objects.select_related("board", "provider").get(code="hage-01")

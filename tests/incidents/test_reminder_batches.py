@@ -154,3 +154,84 @@ def test_two_thousand_overdue_deviations_are_each_reminded_exactly_once_in_bound
     per_deviation = Notification.objects.filter(kind="deviation_reminder", dedupe_key__endswith=":overdue")
     recipients = template.unit_managers.count() + (1 if template.operations_manager_id else 0)
     assert per_deviation.count() == 2000 * recipients
+
+
+def _mixed_batch(template: Deviation, n: int, *, tag: str, first_day: int) -> dict[str, list[int]]:
+    """``n`` overdue deviations of each kind the job meets: routing stored; no routing stored (old data), each
+    on an event day of its own; awaiting a MAS nobody holds ("Ansvar oklart", told to the register admins)."""
+    fields = {
+        f.attname: getattr(template, f.attname)
+        for f in Deviation._meta.concrete_fields
+        if f.attname not in ("id", "reference")
+    }
+    now = timezone.now()
+    rows = {"routed": [], "unrouted": [], "unclear": []}
+    for kind in rows:
+        for i in range(n):
+            row = Deviation(**fields)
+            row.reference = f"AV-{tag}-{kind[:3]}-{i:04d}"
+            row.due_at = now - timedelta(days=2, minutes=i)
+            if kind == "unrouted":
+                row.routed_at, row.operations_manager_id = None, None
+                row.occurred_at = template.discovered_at - timedelta(days=first_day + i)
+            if kind == "unclear":
+                row.state, row.mas_person_id = DeviationState.AWAITING_MAS, None
+                row.mas_unclear_reason = "Ansvar oklart (R2): ingen MAS."
+            rows[kind].append(row)
+        Deviation.objects.bulk_create(rows[kind])
+        rows[kind] = list(
+            Deviation.objects.filter(reference__startswith=f"AV-{tag}-{kind[:3]}-").values_list("pk", flat=True)
+        )
+    through = Deviation.unit_managers.through
+    managers = list(template.unit_managers.values_list("pk", flat=True))
+    through.objects.bulk_create([through(deviation_id=pk, person_id=m) for pk in rows["routed"] for m in managers])
+    return rows
+
+
+def test_reminder_queries_do_not_grow_with_the_rows_and_none_is_lost_or_doubled(django_assert_num_queries):
+    """The same number of queries for 3 and for 9 deviations of each kind (old rows routed per batch, not per
+    row); every row gets its one reminder; one already reminded is not reminded again, and a reminder row that
+    is missing is written without doubling the notification that was already sent."""
+    template = report()
+    template.refresh_from_db()
+    on = timezone.localdate()
+
+    def run(rows: dict[str, list[int]]) -> int:
+        _only([pk for ids in rows.values() for pk in ids])
+        with CaptureQueriesContext(connection) as queries:
+            counts = deviation_reminders(on=on, batch_size=500)
+        assert counts["deviations"] == sum(len(ids) for ids in rows.values()) - 1
+        return len(queries)
+
+    def prepare(n: int, tag: str, first_day: int) -> dict[str, list[int]]:
+        rows = _mixed_batch(template, n, tag=tag, first_day=first_day)
+        done = Deviation.objects.get(pk=rows["routed"][0])  # reminded by an earlier run
+        DeviationReminder.objects.create(deviation=done, state=done.state, due_at=done.due_at, kind="overdue")
+        unclear = Deviation.objects.get(pk=rows["unclear"][0])
+        Notification.objects.create(  # sent, but its reminder row was never written
+            recipient=template.reporter,
+            kind="deviation_reminder",
+            subject="Påminnelse",
+            dedupe_key=f"deviation:{unclear.pk}:{unclear.state}:{timezone.localdate(unclear.due_at).isoformat()}:overdue",
+        )
+        return rows
+
+    small = prepare(3, "S", 1)
+    small_queries = run(small)
+    large = prepare(9, "L", 40)
+    assert run(large) == small_queries
+
+    for rows in (small, large):
+        every = [pk for ids in rows.values() for pk in ids]
+        reminded = DeviationReminder.objects.filter(deviation_id__in=every, kind="overdue")
+        assert reminded.count() == len(every)
+        assert reminded.values("deviation_id").distinct().count() == len(every)
+        old = Deviation.objects.filter(pk__in=rows["unrouted"])
+        assert not old.filter(routed_at__isnull=True).exists()
+        assert Deviation.unit_managers.through.objects.filter(deviation__in=old).count() == len(rows["unrouted"]) * (
+            template.unit_managers.count()
+        )
+        keys = Notification.objects.filter(dedupe_key__startswith=f"deviation:{rows['unclear'][0]}:")
+        assert keys.filter(recipient=template.reporter).count() == 1
+        assert keys.exclude(recipient=template.reporter).exists()  # the register admins were told
+    assert deviation_reminders(on=on, batch_size=500)["deviations"] == 0
