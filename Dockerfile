@@ -14,4 +14,5 @@ RUN python manage.py collectstatic --no-input
 RUN useradd --create-home masportal && mkdir -p /app/var && chown -R masportal /app/var
 USER masportal
 EXPOSE 8000
-CMD ["gunicorn", "masportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads, timeouts and the access log: gunicorn.conf.py (read from /app).
+CMD ["gunicorn", "masportal.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -145,9 +145,13 @@ DEFAULT_SQLITE_PATH = VAR_DIR / "masportal.sqlite3"
 DATABASE_URL_SET = bool(os.environ.get("DATABASE_URL", "").strip())
 CELERY_BROKER_URL_SET = bool(os.environ.get("CELERY_BROKER_URL", "").strip())
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{DEFAULT_SQLITE_PATH}"
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")))
-}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# PostgreSQL: each web thread and worker process keeps its connection between requests (a new connection is a
+# TCP and authentication round trip on every request), checked before reuse so that a restarted database costs a
+# reconnect, not an error. SQLite: a connection per request.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DJANGO_CONN_MAX_AGE", "60" if _postgres else "0"))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = _postgres
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the worker and beat share the file.
     DATABASES["default"]["OPTIONS"] = {

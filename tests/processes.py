@@ -7,7 +7,9 @@ talking to the test database and the configured broker.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -75,12 +77,41 @@ def start_worker(
 
 
 def stop(*procs: subprocess.Popen, timeout: float = 20) -> None:
-    """Terminate the processes still running and wait for them; kill one that does not stop in time."""
+    """Terminate the processes still running and wait for them; kill one that does not stop in time.
+
+    A process started in a session of its own (``start_new_session``, e.g. the compose commands' ``sh -c "… &&
+    gunicorn …"``) is stopped with its whole process group: stopping only the shell would leave gunicorn running,
+    holding its database connections open so that the test database could not be dropped.
+    """
     for proc in procs:
         if proc.poll() is None:
-            proc.terminate()
+            _signal(proc, signal.SIGTERM)
     for proc in procs:
         try:
             proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal(proc, signal.SIGKILL)
+            proc.wait(timeout=timeout)
+    for proc in procs:  # the group's other members (gunicorn's workers) may outlive the shell
+        _signal(proc, signal.SIGKILL, group_only=True)
+
+
+def _signal(proc: subprocess.Popen, signum: int, *, group_only: bool = False) -> None:
+    try:
+        leads_group = os.getpgid(proc.pid) == proc.pid
+    except ProcessLookupError:
+        leads_group = _group_alive(proc.pid)
+    if leads_group:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signum)
+    elif not group_only:
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signum)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True

@@ -137,6 +137,7 @@ def test_compose_stack_passes_its_healthchecks_in_production(tmp_path):
                 env=env,  # noqa: S603
                 stdout=logs[name],
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
         def healthy(name) -> bool:
