@@ -183,6 +183,7 @@ def followup_detail(request, pk: int):
         "finding_form": finding_form,
         "action_form": ActionForm(follow_up=follow_up, findings=findings) if may_perform and findings else None,
         "editable": may_perform and follow_up.state in FOLLOWUP_OPEN_STATES,
+        "transitions": list(follow_up.transitions.select_related("actor")),
     }
     return render(request, "followup/followup_detail.html", context)
 
@@ -264,6 +265,7 @@ def _detail_with_form(request, follow_up, **forms):
         "finding_form": FindingForm(follow_up=follow_up),
         "action_form": ActionForm(follow_up=follow_up, findings=findings) if findings else None,
         "editable": follow_up.state in FOLLOWUP_OPEN_STATES,
+        "transitions": list(follow_up.transitions.select_related("actor")),
     }
     context.update(forms)
     return render(request, "followup/followup_detail.html", context, status=400)

@@ -17,14 +17,20 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core.pdf import html_to_pdf
-from core.transitions import Machine, Transition, TransitionError, lock
+from core.transitions import Machine, Transition, TransitionError, lock, transition_row
 from core.users import actor_display
 from incidents.lexmaria.models import LexMariaCase
 from incidents.models import Deviation
 from reports.builders import ReportParams, build_report, scope_kinds_for
 from reports.builders.common import ReportData, period_bounds
-from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, ReportState
-from reports.models import NARRATIVE_SECTIONS, GeneratedReport, PatientSafetyNarrative
+from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeMove, NarrativeState, ReportKind, ReportMove, ReportState
+from reports.models import (
+    NARRATIVE_SECTIONS,
+    GeneratedReport,
+    NarrativeTransition,
+    PatientSafetyNarrative,
+    ReportTransition,
+)
 from reports.scopes import ReportScope, ScopeError, may_report_on, municipal_provider_for, parse_scope, scope_from_ids
 from responsibility.choices import ProviderKind
 from responsibility.models import CareProvider
@@ -35,16 +41,19 @@ logger = logging.getLogger(__name__)
 # The moves a generated report may make; anything else is refused.
 # RUNNING → RUNNING is a takeover of a run whose worker died; FAILED → QUEUED is "Försök igen".
 REPORT_TRANSITIONS: dict[str, Transition] = {
-    "start": Transition((ReportState.QUEUED,), ReportState.RUNNING),
-    "take_over": Transition((ReportState.RUNNING,), ReportState.RUNNING),
-    "finish": Transition((ReportState.RUNNING,), ReportState.DONE),
-    "fail": Transition((ReportState.QUEUED, ReportState.RUNNING), ReportState.FAILED),
-    "retry": Transition((ReportState.FAILED,), ReportState.QUEUED),
+    ReportMove.START: Transition((ReportState.QUEUED,), ReportState.RUNNING),
+    ReportMove.TAKE_OVER: Transition((ReportState.RUNNING,), ReportState.RUNNING),
+    ReportMove.FINISH: Transition((ReportState.RUNNING,), ReportState.DONE),
+    ReportMove.FAIL: Transition((ReportState.QUEUED, ReportState.RUNNING), ReportState.FAILED),
+    ReportMove.RETRY: Transition((ReportState.FAILED,), ReportState.QUEUED),
 }
+# Every move writes a history row (the generating job's without an actor); the reason is the move's label or the error.
 REPORTS = Machine(
     model=GeneratedReport,
     table=REPORT_TRANSITIONS,
     state_labels=ReportState,
+    move_labels=ReportMove,
+    record=transition_row(ReportTransition, "report"),
     versioned=False,
     touch=(),
     refused=lambda move, state: _("Only a failed report can be tried again."),
@@ -60,6 +69,8 @@ NARRATIVES = Machine(
     model=PatientSafetyNarrative,
     table=NARRATIVE_TRANSITIONS,
     state_labels=NarrativeState,
+    move_labels=NarrativeMove,
+    record=transition_row(NarrativeTransition, "narrative"),
     select_related=("provider__board",),
     refused=lambda move, state: _("The report has been adopted by the board and can no longer be changed."),
 )
@@ -218,7 +229,7 @@ def _move(report: GeneratedReport, to: str, **fields) -> None:
             setattr(r, name, value)
         return ["progressed_at", *fields]
 
-    REPORTS.advance(report, move=move, actor=None, apply=apply)
+    REPORTS.advance(report, move=move, actor=None, apply=apply, reason=fields.get("error", ""))
 
 
 def _progress(report_id: int, percent: int) -> None:
@@ -334,16 +345,30 @@ def report_retry(*, user, report: GeneratedReport) -> GeneratedReport:
 def reports_mark_stale(*, now=None) -> int:
     """Fail queued or running reports that have not progressed for ``REPORT_STALE_MINUTES``; return how many.
 
-    One UPDATE by state and time: a report that progresses meanwhile no longer matches.
+    The stale rows are locked, failed in one UPDATE and given a history row each (no actor: the job); a report
+    that progressed before the lock was taken no longer matches.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.REPORT_STALE_MINUTES)
     with translation.override(settings.LANGUAGE_CODE):
         message = _("The report stopped making progress (the background process was interrupted). Try again.")
-    return GeneratedReport.objects.filter(
-        Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, requested_at__lt=cutoff),
-        state__in=(ReportState.QUEUED, ReportState.RUNNING),
-    ).update(state=ReportState.FAILED, error=message, finished_at=now, progressed_at=now)
+    with transaction.atomic():
+        stale = list(
+            GeneratedReport.objects.select_for_update()
+            .filter(
+                Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, requested_at__lt=cutoff),
+                state__in=REPORT_TRANSITIONS[ReportMove.FAIL].sources,
+            )
+            .values_list("pk", "state")
+        )
+        GeneratedReport.objects.filter(pk__in=[pk for pk, _state in stale]).update(
+            state=ReportState.FAILED, error=message, finished_at=now, progressed_at=now
+        )
+        ReportTransition.objects.bulk_create(
+            ReportTransition(report_id=pk, from_state=state, to_state=ReportState.FAILED, reason=message)
+            for pk, state in stale
+        )
+    return len(stale)
 
 
 def report_files_expire(*, now=None, batch_size: int = 500) -> int:

@@ -138,7 +138,12 @@ def _generated(request, pk: int):
 def generated_detail(request, pk: int):
     """An ordered report with its progress and, when done, the download."""
     report = _generated(request, pk)
-    return render(request, "reports/generated_detail.html", {"report": report, **_status_context(report)})
+    transitions = list(report.transitions.select_related("actor"))
+    return render(
+        request,
+        "reports/generated_detail.html",
+        {"report": report, "transitions": transitions, **_status_context(report)},
+    )
 
 
 @login_required
@@ -294,6 +299,7 @@ def narrative_edit(request, provider_id: int, year: int):
             "in_review": narrative.state == NarrativeState.REVIEW,
             "sections": [form[name] for name, _figures in NARRATIVE_SECTIONS],
             "report_url": reverse("reports:report_detail") + "?" + report_query,
+            "transitions": list(narrative.transitions.select_related("actor")) if narrative.pk else [],
         },
         status=status,
     )
