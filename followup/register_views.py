@@ -38,7 +38,6 @@ from followup.permissions import (
 from responsibility.permissions import is_register_admin, units_visible_to
 from responsibility.tenancy import municipality_of, scope_form_choices
 
-
 # --- plans ------------------------------------------------------------------------------------
 
 

@@ -48,7 +48,7 @@ class ReportMove(models.TextChoices):
 
 
 class NarrativeMove(models.TextChoices):
-    """A move of a patient safety narrative (named by the state it leads to; ``reports.services.NARRATIVE_TRANSITIONS``)."""
+    """A move of a patient safety narrative (named by the state it leads to; ``reports.narratives.NARRATIVE_TRANSITIONS``)."""
 
     REVIEW = "review", _("Sent for review")
     DRAFT = "draft", _("Taken back to draft")

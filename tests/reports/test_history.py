@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import services
+from reports import narratives, services
 from reports.choices import NarrativeState, ReportKind, ReportState
 from reports.models import GeneratedReport, NarrativeTransition, PatientSafetyNarrative, ReportTransition
 from responsibility.models import CareProvider
@@ -37,7 +37,7 @@ def _failed_report(user) -> GeneratedReport:
 
 def _narrative(user) -> PatientSafetyNarrative:
     provider = CareProvider.objects.get(kind="municipal", board__code="hagersten-liljeholmen")
-    return services.narrative_save(
+    return narratives.narrative_save(
         user=user, provider=provider, year=timezone.localdate().year, texts={"results": "Färre fall."}, version=0
     )
 
@@ -102,8 +102,8 @@ def test_sending_a_narrative_for_review_writes_one_row_with_actor_and_reason(dem
     """Sending for review writes exactly one history row (draft → review) with the user; twice writes nothing."""
     user = demo_user("mas")
     narrative = _narrative(user)
-    services.narrative_move(user=user, narrative=narrative, to=NarrativeState.REVIEW)
-    services.narrative_move(user=user, narrative=narrative, to=NarrativeState.REVIEW)
+    narratives.narrative_move(user=user, narrative=narrative, to=NarrativeState.REVIEW)
+    narratives.narrative_move(user=user, narrative=narrative, to=NarrativeState.REVIEW)
     [row] = NarrativeTransition.objects.filter(narrative=narrative)
     assert (row.from_state, row.to_state, row.actor, row.reason) == (
         NarrativeState.DRAFT,
@@ -117,7 +117,7 @@ def test_narrative_page_shows_the_history_and_costs_the_same_however_long(client
     """The narrative's page lists each move with who made it, at a fixed number of queries."""
     user = demo_user("mas")
     narrative = _narrative(user)
-    services.narrative_move(user=user, narrative=narrative, to=NarrativeState.REVIEW)
+    narratives.narrative_move(user=user, narrative=narrative, to=NarrativeState.REVIEW)
     assert client.login(username="mas", password=DEMO_PASSWORD)
     url = reverse("reports:narrative_edit", args=[narrative.provider_id, narrative.year])
     client.get(url)  # warm the per-process caches
