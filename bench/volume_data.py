@@ -27,7 +27,7 @@ from responsibility.choices import (
     ProviderKind,
     UnitType,
 )
-from responsibility.demo import UNIT_NAMES
+from responsibility.demo_data import UNIT_NAMES
 from responsibility.validators import luhn_ok
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
