@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import TransitionRecord
 from reports.choices import NarrativeState, ReportKind, ReportState, ScopeKind
 
 
@@ -155,42 +156,32 @@ class PatientSafetyNarrative(models.Model):
         return reverse("reports:narrative_edit", args=[self.provider_id, self.year])
 
 
-class ReportTransition(models.Model):
+class ReportTransition(TransitionRecord):
     """One move of a generated report between states: who (none for the generating job), when, why."""
 
     report = models.ForeignKey(GeneratedReport, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=10, choices=ReportState.choices)
     to_state = models.CharField(_("to"), max_length=10, choices=ReportState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    case_field = "report"
+
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("report transition")
         verbose_name_plural = _("report transitions")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.report_id}: {self.from_state} → {self.to_state}"
 
 
-class NarrativeTransition(models.Model):
+class NarrativeTransition(TransitionRecord):
     """One move of a patient safety narrative between states: who, when, why."""
 
     narrative = models.ForeignKey(PatientSafetyNarrative, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=10, choices=NarrativeState.choices)
     to_state = models.CharField(_("to"), max_length=10, choices=NarrativeState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    case_field = "narrative"
+
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("narrative transition")
         verbose_name_plural = _("narrative transitions")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.narrative_id}: {self.from_state} → {self.to_state}"
 
 
 # The narrative sections in the order of the report: (field, figures shown with it).

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import TransitionRecord
 from followup.choices import (
     FOLLOWUP_OPEN_STATES,
     AnswerStatus,
@@ -234,23 +235,18 @@ class FollowUp(models.Model):
         return self.state in FOLLOWUP_OPEN_STATES and self.scheduled_date < on
 
 
-class FollowUpTransition(models.Model):
+class FollowUpTransition(TransitionRecord):
     """One move of a follow-up between states: who (none for a job), when, why."""
 
     follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=16, choices=FollowUpState.choices)
     to_state = models.CharField(_("to"), max_length=16, choices=FollowUpState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    case_field = "follow_up"
+
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("follow-up transition")
         verbose_name_plural = _("follow-up transitions")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.follow_up_id}: {self.from_state} → {self.to_state}"
 
 
 def answer_attachment_path(instance, filename: str) -> str:
