@@ -31,7 +31,8 @@ def find_subjects() -> Subjects:
     from django.db.models import Count
     from django.utils import timezone
 
-    from incidents.models import Deviation, LexMariaCase
+    from incidents.lexmaria.models import LexMariaCase
+    from incidents.models import Deviation
     from responsibility.choices import AssignmentKind, Role
     from responsibility.models import Assignment, Board, Municipality, Unit
 

@@ -35,13 +35,12 @@ from bench.volume_data import (
     PASSWORD,
     STOCKHOLM,
     PatientCodec,
-    Progress,
-    RowWriter,
     VolumeSpec,
     personnummer,
     plan_municipality,
 )
 from bench.volume_followup import MunicipalityBuilder
+from bench.volume_rows import Progress, RowWriter
 from responsibility.models import (
     Municipality,
 )

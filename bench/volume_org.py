@@ -14,12 +14,11 @@ from bench.volume_data import (
     STOCKHOLM,
     MunicipalityPlan,
     PatientCodec,
-    Progress,
-    RowWriter,
     VolumeSpec,
     _dt,
     org_number,
 )
+from bench.volume_rows import Progress, RowWriter
 from responsibility.choices import (
     AssignmentKind,
     OperatingForm,

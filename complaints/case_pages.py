@@ -11,14 +11,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from complaints.permissions import Actor
-from core.forms import add_service_errors
+from core.forms import add_service_errors, auto_id
 
 PER_PAGE = 25
-
-
-def auto_id(step: str) -> str:
-    """The id pattern of the fields of a step form (several forms on one page)."""
-    return f"id_{step}_%s"
 
 
 def linked_deviation(user, deviation_id: int | None):

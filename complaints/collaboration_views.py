@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaints import collaboration_services, forms, workflow
-from complaints.case_pages import PER_PAGE, StepPage, auto_id, linked_deviation, step_view
+from complaints.case_pages import PER_PAGE, StepPage, linked_deviation, step_view
 from complaints.choices import Direction
 from complaints.models import CollaborationDeviation, CollaborationTransition
 from complaints.permissions import (
@@ -36,7 +36,7 @@ from complaints.selectors import (
 )
 from complaints.workflow import CollaborationMove
 from core.flash import success_with_link
-from core.forms import add_service_errors
+from core.forms import add_service_errors, auto_id
 from responsibility.tenancy import municipality_id_of
 
 

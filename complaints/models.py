@@ -22,6 +22,7 @@ from complaints.choices import (
     Direction,
     Outcome,
 )
+from core.models import TransitionRecord
 from incidents.models import ReminderKind
 
 
@@ -173,23 +174,18 @@ class Complaint(models.Model):
         return bool(self.patient_identifier_encrypted)
 
 
-class ComplaintTransition(models.Model):
+class ComplaintTransition(TransitionRecord):
     """One move of a complaint between states: who, when, why."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=16, choices=ComplaintState.choices)
     to_state = models.CharField(_("to"), max_length=16, choices=ComplaintState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    case_field = "complaint"
+
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("complaint transition")
         verbose_name_plural = _("complaint transitions")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id}: {self.from_state} → {self.to_state}"
 
 
 class ComplaintReminder(models.Model):
@@ -339,23 +335,18 @@ class CollaborationDeviation(models.Model):
         return reverse("complaints:collaboration_detail", args=[self.pk])
 
 
-class CollaborationTransition(models.Model):
+class CollaborationTransition(TransitionRecord):
     """One move of a collaboration deviation between states: who, when, why."""
 
     deviation = models.ForeignKey(CollaborationDeviation, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=12, choices=CollaborationState.choices)
     to_state = models.CharField(_("to"), max_length=12, choices=CollaborationState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    case_field = "deviation"
+
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("collaboration deviation transition")
         verbose_name_plural = _("collaboration deviation transitions")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.deviation_id}: {self.from_state} → {self.to_state}"
 
 
 class CollaborationReminder(models.Model):

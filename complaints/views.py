@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from complaints import forms, services, statistics, workflow
-from complaints.case_pages import PER_PAGE, StepPage, auto_id, linked_deviation, step_view
+from complaints.case_pages import PER_PAGE, StepPage, linked_deviation, step_view
 from complaints.models import Complaint, ComplaintTransition
 from complaints.permissions import (
     Actor,
@@ -35,7 +35,7 @@ from complaints.permissions import (
 from complaints.selectors import complaint_overdue_q, complaint_queue, complaints_visible_to, is_overdue
 from complaints.workflow import COMPLAINT_OPEN_STATES, ComplaintMove
 from core.flash import success_with_link
-from core.forms import add_service_errors
+from core.forms import add_service_errors, auto_id
 
 # --- complaints ---------------------------------------------------------------------------------
 

@@ -14,6 +14,11 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 
+def auto_id(step: str) -> str:
+    """The id pattern of a step form's fields, unique on a page that holds one form per step (names stay plain)."""
+    return f"id_{step}_%s"
+
+
 def field_label(form: forms.BaseForm, field: str) -> str:
     """The label of a field the form does not show: the model's verbose name, else the name itself."""
     model = getattr(getattr(form, "_meta", None), "model", None)

@@ -5,6 +5,28 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class TransitionRecord(models.Model):
+    """One move of a stateful object between states, written by a machine's ``record`` hook
+    (:func:`core.transitions.transition_row`): who (none for a job), when, why.
+
+    A concrete record adds the object's foreign key (named by ``case_field``) and ``from_state``/``to_state``
+    with the object's state choices.
+    """
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    case_field = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{getattr(self, self.case_field + '_id')}: {self.from_state} → {self.to_state}"
+
+
 class Heartbeat(models.Model):
     """The last moment a background process (worker or beat) showed it was alive."""
 

@@ -61,6 +61,40 @@ def _remind_in_batches(qs, *, due_field: str, on: date, batch_size: int, budget:
     return sent
 
 
+def _remind_each_municipality(passes, *, due_field: str, make, on: date, batch_size: int, budget) -> dict[str, int]:
+    """In each municipality, for each pass ``(key, kind, rows)``: remind the rows ``rows(municipality)`` not yet
+    reminded of ``kind`` for their ``due_field`` date (``make(kind, batch)`` writes the reminders); return the
+    new notifications per key."""
+    counts = dict.fromkeys((key for key, _kind, _rows in passes), 0)
+    with translation.override("sv"):
+        for municipality in Municipality.objects.all():
+            for key, kind, rows in passes:
+                counts[key] += _remind_in_batches(
+                    rows(municipality).filter(~_reminded(kind, due_field)),
+                    due_field=due_field,
+                    on=on,
+                    batch_size=batch_size,
+                    budget=budget,
+                    make=lambda batch, kind=kind: make(kind, batch),
+                )
+    return counts
+
+
+def _items(kind: str, rows, *, due_field: str, recipients, subject, link) -> list[ReminderItem]:
+    """One reminder per row: its ``due_field`` date, ``recipients(row)``, ``subject(row)``, ``link(row)``."""
+    return [
+        ReminderItem(
+            kind=kind,
+            object_id=row.pk,
+            due_date=getattr(row, due_field),
+            recipients=recipients(row),
+            subject=subject(row),
+            link=link(row),
+        )
+        for row in rows
+    ]
+
+
 def _admins():
     User = get_user_model()
     return list(
@@ -72,6 +106,18 @@ def _admins():
         )
         .distinct()
     )
+
+
+def _memo(read):
+    """``read()`` once, when first needed (an empty answer is read again)."""
+    value: list = []
+
+    def get() -> list:
+        if not value:
+            value.extend(read())
+        return value
+
+    return get
 
 
 def _board_officials(board_ids: set[int], on: date) -> dict[int, list]:
@@ -119,46 +165,42 @@ def followups_from_plans(*, on: date, batch_size: int) -> dict[str, int]:
 @scheduled_job("followup_reminders", stage=Stage.REMIND, after=("followups_from_plans",))
 def followup_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Remind the auditor before a follow-up's date and once when it is overdue."""
-    budget = budget or TimeBudget()
-    sent = 0
-    with translation.override("sv"):
-        for municipality in Municipality.objects.all():
-            days = municipality.followup_remind_days
-            base = FollowUp.objects.filter(
-                municipality=municipality, state__in=FOLLOWUP_OPEN_STATES, auditor__user__isnull=False
-            ).select_related("auditor__user")
-            passes = [
-                (
-                    ReminderKind.FOLLOWUP_OVERDUE,
-                    base.filter(scheduled_date__lt=on),
-                    _("A follow-up planned for %(date)s is overdue"),
+
+    def rows(municipality):
+        return FollowUp.objects.filter(
+            municipality=municipality, state__in=FOLLOWUP_OPEN_STATES, auditor__user__isnull=False
+        ).select_related("auditor__user")
+
+    def subject(kind: str, fu: FollowUp) -> str:
+        if kind == ReminderKind.FOLLOWUP_OVERDUE:
+            return _("A follow-up planned for %(date)s is overdue") % {"date": fu.scheduled_date.isoformat()}
+        return _("A follow-up is due on %(date)s") % {"date": fu.scheduled_date.isoformat()}
+
+    counts = _remind_each_municipality(
+        [
+            ("overdue", ReminderKind.FOLLOWUP_OVERDUE, lambda m: rows(m).filter(scheduled_date__lt=on)),
+            (
+                "due",
+                ReminderKind.FOLLOWUP_DUE,
+                lambda m: rows(m).filter(
+                    scheduled_date__gte=on, scheduled_date__lte=on + timedelta(days=m.followup_remind_days)
                 ),
-                (
-                    ReminderKind.FOLLOWUP_DUE,
-                    base.filter(scheduled_date__gte=on, scheduled_date__lte=on + timedelta(days=days)),
-                    _("A follow-up is due on %(date)s"),
-                ),
-            ]
-            for kind, qs, subject in passes:
-                sent += _remind_in_batches(
-                    qs.filter(~_reminded(kind, "scheduled_date")),
-                    due_field="scheduled_date",
-                    on=on,
-                    batch_size=batch_size,
-                    budget=budget,
-                    make=lambda rows, kind=kind, subject=subject: [
-                        ReminderItem(
-                            kind=kind,
-                            object_id=fu.pk,
-                            due_date=fu.scheduled_date,
-                            recipients=[fu.auditor.user],
-                            subject=subject % {"date": fu.scheduled_date.isoformat()},
-                            link=reverse("followup:followup_detail", args=[fu.pk]),
-                        )
-                        for fu in rows
-                    ],
-                )
-    return {"sent": sent}
+            ),
+        ],
+        due_field="scheduled_date",
+        make=lambda kind, batch: _items(
+            kind,
+            batch,
+            due_field="scheduled_date",
+            recipients=lambda fu: [fu.auditor.user],
+            subject=lambda fu: subject(kind, fu),
+            link=lambda fu: reverse("followup:followup_detail", args=[fu.pk]),
+        ),
+        on=on,
+        batch_size=batch_size,
+        budget=budget or TimeBudget(),
+    )
+    return {"sent": sum(counts.values())}
 
 
 @scheduled_job("action_reminders", stage=Stage.REMIND, after=("followups_from_plans",))
@@ -169,41 +211,37 @@ def action_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = N
     verksamhetschef (from the resolver; the board official when the owner is
     the verksamhetschef or there is none), twice that to the board official.
     """
-    budget = budget or TimeBudget()
-    counts = {"due": 0, "overdue": 0, "escalated": 0, "escalated_board": 0}
-    with translation.override("sv"):
-        for municipality in Municipality.objects.all():
-            remind = municipality.reminder_days_before
-            escalate = municipality.escalate_after_days
-            base = Action.objects.filter(
-                finding__follow_up__municipality=municipality, state__in=ACTION_OPEN_STATES
-            ).select_related(
-                "owner__user", "finding__follow_up__unit__board__region", "finding__follow_up__unit__provider"
-            )
-            passes = [
-                ("overdue", ReminderKind.ACTION_OVERDUE, base.filter(deadline__lt=on)),
-                ("escalated", ReminderKind.ACTION_ESCALATED, base.filter(deadline__lte=on - timedelta(days=escalate))),
-                (
-                    "escalated_board",
-                    ReminderKind.ACTION_ESCALATED_BOARD,
-                    base.filter(deadline__lte=on - timedelta(days=2 * escalate)),
-                ),
-                (
-                    "due",
-                    ReminderKind.ACTION_DUE,
-                    base.filter(deadline__gte=on, deadline__lte=on + timedelta(days=remind)),
-                ),
-            ]
-            for key, kind, qs in passes:
-                counts[key] += _remind_in_batches(
-                    qs.filter(~_reminded(kind, "deadline")),
-                    due_field="deadline",
-                    on=on,
-                    batch_size=batch_size,
-                    budget=budget,
-                    make=lambda rows, kind=kind: _action_items(kind, rows, on),
-                )
-    return counts
+
+    def rows(municipality):
+        return Action.objects.filter(
+            finding__follow_up__municipality=municipality, state__in=ACTION_OPEN_STATES
+        ).select_related("owner__user", "finding__follow_up__unit__board__region", "finding__follow_up__unit__provider")
+
+    return _remind_each_municipality(
+        [
+            ("overdue", ReminderKind.ACTION_OVERDUE, lambda m: rows(m).filter(deadline__lt=on)),
+            (
+                "escalated",
+                ReminderKind.ACTION_ESCALATED,
+                lambda m: rows(m).filter(deadline__lte=on - timedelta(days=m.escalate_after_days)),
+            ),
+            (
+                "escalated_board",
+                ReminderKind.ACTION_ESCALATED_BOARD,
+                lambda m: rows(m).filter(deadline__lte=on - timedelta(days=2 * m.escalate_after_days)),
+            ),
+            (
+                "due",
+                ReminderKind.ACTION_DUE,
+                lambda m: rows(m).filter(deadline__gte=on, deadline__lte=on + timedelta(days=m.reminder_days_before)),
+            ),
+        ],
+        due_field="deadline",
+        make=lambda kind, batch: _action_items(kind, batch, on),
+        on=on,
+        batch_size=batch_size,
+        budget=budget or TimeBudget(),
+    )
 
 
 def _action_items(kind: str, actions: list[Action], on: date) -> list[ReminderItem]:
@@ -255,164 +293,146 @@ def _action_subject(kind: str, action: Action) -> str:
 @scheduled_job("delegations_expiring", stage=Stage.REMIND)
 def delegations_expiring(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Tell the delegating and the delegated person when a delegation expires within the warning days."""
-    budget = budget or TimeBudget()
-    sent = 0
-    kind = ReminderKind.DELEGATION_EXPIRING
-    with translation.override("sv"):
-        for municipality in Municipality.objects.all():
-            qs = (
-                Delegation.objects.active_on(on)
-                .filter(
-                    municipality=municipality,
-                    revoked_at__isnull=True,
-                    valid_to__lte=on + timedelta(days=municipality.delegation_warning_days),
-                )
-                .filter(~_reminded(kind, "valid_to"))
-                .select_related("from_person__user", "to_person__user", "unit")
-            )
-            sent += _remind_in_batches(
-                qs,
-                due_field="valid_to",
-                on=on,
-                batch_size=batch_size,
-                budget=budget,
-                make=lambda rows: [
-                    ReminderItem(
-                        kind=kind,
-                        object_id=d.pk,
-                        due_date=d.valid_to,
-                        recipients=[d.from_person.user, d.to_person.user],
-                        subject=_("A delegation at %(unit)s expires on %(date)s")
-                        % {"unit": d.unit.name, "date": d.valid_to.isoformat()},
-                        link=reverse("followup:delegation_list"),
+    counts = _remind_each_municipality(
+        [
+            (
+                "sent",
+                ReminderKind.DELEGATION_EXPIRING,
+                lambda m: (
+                    Delegation.objects.active_on(on)
+                    .filter(
+                        municipality=m,
+                        revoked_at__isnull=True,
+                        valid_to__lte=on + timedelta(days=m.delegation_warning_days),
                     )
-                    for d in rows
-                ],
+                    .select_related("from_person__user", "to_person__user", "unit")
+                ),
             )
-    return {"sent": sent}
+        ],
+        due_field="valid_to",
+        make=lambda kind, batch: _items(
+            kind,
+            batch,
+            due_field="valid_to",
+            recipients=lambda d: [d.from_person.user, d.to_person.user],
+            subject=lambda d: (
+                _("A delegation at %(unit)s expires on %(date)s")
+                % {"unit": d.unit.name, "date": d.valid_to.isoformat()}
+            ),
+            link=lambda d: reverse("followup:delegation_list"),
+        ),
+        on=on,
+        batch_size=batch_size,
+        budget=budget or TimeBudget(),
+    )
+    return counts
 
 
 @scheduled_job("routines_due_for_revision", stage=Stage.REMIND)
 def routines_due_for_revision(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Remind a routine's owner when its revision date is near or passed."""
-    budget = budget or TimeBudget()
-    sent = 0
-    kind = ReminderKind.ROUTINE_REVISION
-    with translation.override("sv"):
-        for municipality in Municipality.objects.all():
-            days = municipality.routine_warning_days
-            qs = (
-                Routine.objects.filter(
-                    municipality=municipality, active=True, next_revision__lte=on + timedelta(days=days)
-                )
-                .filter(~_reminded(kind, "next_revision"))
-                .select_related("owner__user")
+    return _remind_each_municipality(
+        [
+            (
+                "sent",
+                ReminderKind.ROUTINE_REVISION,
+                lambda m: Routine.objects.filter(
+                    municipality=m, active=True, next_revision__lte=on + timedelta(days=m.routine_warning_days)
+                ).select_related("owner__user"),
             )
-            sent += _remind_in_batches(
-                qs,
-                due_field="next_revision",
-                on=on,
-                batch_size=batch_size,
-                budget=budget,
-                make=lambda rows: [
-                    ReminderItem(
-                        kind=kind,
-                        object_id=r.pk,
-                        due_date=r.next_revision,
-                        recipients=[r.owner.user],
-                        subject=_("The routine “%(title)s” is due for revision on %(date)s")
-                        % {"title": r.title, "date": r.next_revision.isoformat()},
-                        link=reverse("followup:routine_list"),
-                    )
-                    for r in rows
-                ],
-            )
-    return {"sent": sent}
+        ],
+        due_field="next_revision",
+        make=lambda kind, batch: _items(
+            kind,
+            batch,
+            due_field="next_revision",
+            recipients=lambda r: [r.owner.user],
+            subject=lambda r: (
+                _("The routine “%(title)s” is due for revision on %(date)s")
+                % {"title": r.title, "date": r.next_revision.isoformat()}
+            ),
+            link=lambda r: reverse("followup:routine_list"),
+        ),
+        on=on,
+        batch_size=batch_size,
+        budget=budget or TimeBudget(),
+    )
 
 
 @scheduled_job("assignments_without_successor", stage=Stage.REMIND)
 def assignments_without_successor(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Warn the holder and the register admins when a statutory assignment ends soon with no successor (R10)."""
-    budget = budget or TimeBudget()
-    sent = 0
-    kind = ReminderKind.ASSIGNMENT_NO_SUCCESSOR
-    admins: list = []
+    admins = _memo(_admins)
 
-    def items(rows):
-        if not admins:
-            admins.extend(_admins())
-        return [
-            ReminderItem(
-                kind=kind,
-                object_id=a.pk,
-                due_date=a.valid_to,
-                recipients=[a.person.user, *admins],
-                subject=_("An assignment as %(role)s ends on %(date)s without a successor")
-                % {"role": a.get_role_display(), "date": a.valid_to.isoformat()},
-                link=reverse("responsibility:matrix"),
-            )
-            for a in rows
-        ]
+    def ending(municipality):
+        # The one R10 rule (responsibility.checks), as the check and the dashboard apply it.
+        pks = [a.pk for a in checks.assignments_without_successor(municipality=municipality, on=on)]
+        return Assignment.objects.filter(pk__in=pks).select_related("person__user")
 
-    with translation.override("sv"):
-        for municipality in Municipality.objects.all():
-            # The one R10 rule (responsibility.checks), as the check and the dashboard apply it.
-            ending = [a.pk for a in checks.assignments_without_successor(municipality=municipality, on=on)]
-            qs = (
-                Assignment.objects.filter(pk__in=ending)
-                .filter(~_reminded(kind, "valid_to"))
-                .select_related("person__user")
-            )
-            sent += _remind_in_batches(
-                qs, due_field="valid_to", on=on, batch_size=batch_size, budget=budget, make=items
-            )
-    return {"sent": sent}
+    return _remind_each_municipality(
+        [("sent", ReminderKind.ASSIGNMENT_NO_SUCCESSOR, ending)],
+        due_field="valid_to",
+        make=lambda kind, batch: _items(
+            kind,
+            batch,
+            due_field="valid_to",
+            recipients=lambda a: [a.person.user, *admins()],
+            subject=lambda a: (
+                _("An assignment as %(role)s ends on %(date)s without a successor")
+                % {"role": a.get_role_display(), "date": a.valid_to.isoformat()}
+            ),
+            link=lambda a: reverse("responsibility:matrix"),
+        ),
+        on=on,
+        batch_size=batch_size,
+        budget=budget or TimeBudget(),
+    )
 
 
 @scheduled_job("contracts_without_successor", stage=Stage.REMIND)
 def contracts_without_successor(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Warn admins and the boards' officials when a contract ends soon without a successor contract."""
-    budget = budget or TimeBudget()
-    sent = 0
-    kind = ReminderKind.CONTRACT_NO_SUCCESSOR
-    admins: list = []
+    admins = _memo(_admins)
 
-    def items(contracts):
-        if not admins:
-            admins.extend(_admins())
+    def make(kind: str, contracts: list) -> list[ReminderItem]:
         officials = _board_officials(
             {c.managing_board_id for c in contracts} | {c.purchasing_board_id for c in contracts}, on
         )
-        return [
-            ReminderItem(
-                kind=kind,
-                object_id=c.pk,
-                due_date=c.valid_to,
-                recipients=[
-                    *admins,
-                    *officials.get(c.managing_board_id, []),
-                    *officials.get(c.purchasing_board_id, []),
-                ],
-                subject=_("The contract %(case)s ends on %(date)s without a successor")
-                % {"case": c.case_number, "date": c.valid_to.isoformat()},
-                link=reverse("followup:contract_detail", args=[c.pk]),
-            )
-            for c in contracts
-        ]
+        return _items(
+            kind,
+            contracts,
+            due_field="valid_to",
+            recipients=lambda c: [
+                *admins(),
+                *officials.get(c.managing_board_id, []),
+                *officials.get(c.purchasing_board_id, []),
+            ],
+            subject=lambda c: (
+                _("The contract %(case)s ends on %(date)s without a successor")
+                % {"case": c.case_number, "date": c.valid_to.isoformat()}
+            ),
+            link=lambda c: reverse("followup:contract_detail", args=[c.pk]),
+        )
 
-    with translation.override("sv"):
-        for municipality in Municipality.objects.all():
-            days = municipality.contract_warning_days
-            qs = Contract.objects.filter(
-                municipality=municipality,
-                successor__isnull=True,
-                valid_to__gte=on,
-                valid_to__lte=on + timedelta(days=days),
-            ).filter(~_reminded(kind, "valid_to"))
-            sent += _remind_in_batches(
-                qs, due_field="valid_to", on=on, batch_size=batch_size, budget=budget, make=items
+    return _remind_each_municipality(
+        [
+            (
+                "sent",
+                ReminderKind.CONTRACT_NO_SUCCESSOR,
+                lambda m: Contract.objects.filter(
+                    municipality=m,
+                    successor__isnull=True,
+                    valid_to__gte=on,
+                    valid_to__lte=on + timedelta(days=m.contract_warning_days),
+                ),
             )
-    return {"sent": sent}
+        ],
+        due_field="valid_to",
+        make=make,
+        on=on,
+        batch_size=batch_size,
+        budget=budget or TimeBudget(),
+    )
 
 
 __all__ = [

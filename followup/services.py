@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.calendar import add_months
-from core.transitions import Machine, Transition, lock
+from core.transitions import Machine, Transition, lock, transition_row
 from core.uploads import clean_filename
 from core.users import active_users
 from followup.choices import (
@@ -34,6 +34,7 @@ from followup.models import (
     Finding,
     FollowUp,
     FollowUpPlan,
+    FollowUpTransition,
     Reminder,
     new_token,
 )
@@ -59,11 +60,13 @@ FOLLOWUPS = Machine(
     model=FollowUp,
     table=FOLLOWUP_TRANSITIONS,
     state_labels=FollowUpState,
+    move_labels=FollowUpMove,
     kinds=lambda *, user, obj: frozenset({"performer"}) if can_perform(user, obj) else frozenset(),
     versioned=False,
     touch=(),
     refused=lambda move, state: _("This follow-up is already completed."),
     denied=lambda: _("You may not perform this follow-up."),
+    record=transition_row(FollowUpTransition, "follow_up"),
 )
 
 

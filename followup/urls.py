@@ -1,6 +1,6 @@
 from django.urls import path
 
-from followup import contract_views, picker_views, views
+from followup import contract_views, picker_views, register_views, views
 
 app_name = "followup"
 urlpatterns = [
@@ -11,19 +11,19 @@ urlpatterns = [
     path("<int:pk>/brist/", views.finding_create, name="finding_create"),
     path("<int:pk>/atgard/", views.action_create, name="action_create"),
     path("bilaga/<int:pk>/", views.answer_attachment, name="answer_attachment"),
-    path("planer/", views.plan_list, name="plan_list"),
-    path("planer/ny/", views.plan_create, name="plan_create"),
-    path("planer/<int:pk>/", views.plan_create, name="plan_edit"),
+    path("planer/", register_views.plan_list, name="plan_list"),
+    path("planer/ny/", register_views.plan_create, name="plan_create"),
+    path("planer/<int:pk>/", register_views.plan_create, name="plan_edit"),
     path("atgarder/", views.action_list, name="action_list"),
     path("atgarder/<int:pk>/", views.action_detail, name="action_detail"),
-    path("delegeringar/", views.delegation_list, name="delegation_list"),
-    path("delegeringar/ny/", views.delegation_create, name="delegation_create"),
-    path("delegeringar/<int:pk>/aterkalla/", views.delegation_revoke, name="delegation_revoke"),
-    path("rutiner/", views.routine_list, name="routine_list"),
-    path("rutiner/ny/", views.routine_edit, name="routine_create"),
-    path("rutiner/<int:pk>/", views.routine_edit, name="routine_edit"),
+    path("delegeringar/", register_views.delegation_list, name="delegation_list"),
+    path("delegeringar/ny/", register_views.delegation_create, name="delegation_create"),
+    path("delegeringar/<int:pk>/aterkalla/", register_views.delegation_revoke, name="delegation_revoke"),
+    path("rutiner/", register_views.routine_list, name="routine_list"),
+    path("rutiner/ny/", register_views.routine_edit, name="routine_create"),
+    path("rutiner/<int:pk>/", register_views.routine_edit, name="routine_edit"),
     path("valj/", picker_views.picker_search, name="picker_search"),
-    path("jobb/", views.job_runs, name="job_runs"),
+    path("jobb/", register_views.job_runs, name="job_runs"),
     path("avtal/", contract_views.contract_list, name="contract_list"),
     path("avtal/nytt/", contract_views.contract_edit, name="contract_create"),
     path("avtal/<int:pk>/", contract_views.contract_detail, name="contract_detail"),

@@ -1,56 +1,29 @@
-"""Scheduled jobs of the deviation workflow: deadline reminders and delivery of the notification outbox.
+"""Scheduled jobs of the deviation workflow: deadline reminders, delivery of the notification outbox, re-routing.
 
-Exactly once and never starved: each pass selects only deviations that have no
-:class:`~incidents.models.DeviationReminder` for their current deadline (NOT
-EXISTS), in bounded batches until none is left or the time budget is spent;
-the reminder rows (unique per deviation, state, deadline and kind) and the
-notifications (unique per recipient and key) are written in bulk with
-``ignore_conflicts``, so a second run — or a second worker — sends nothing
-twice. Recipients come from the routing stored on each deviation, never from
-the register again.
+The reminders are :class:`incidents.case_jobs.DeadlineReminders` (exactly once, never starved, overdue
+first). Recipients come from the routing stored on each deviation, never from the register again; rows
+from before routing was stored are routed once, per batch.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
-from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
-from django.utils import timezone, translation
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.locking import lock_skip
-from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
-from core.services import Notice, deliver_pending_notifications, notify_all
+from core.scheduling import Stage, TimeBudget, scheduled_job
+from core.services import Notice, deliver_pending_notifications
+from core.users import active_users
 from incidents import routing
+from incidents.case_jobs import DeadlineReminders, deadline_notice, reroute_unclear
 from incidents.lexmaria import jobs as lexmaria_jobs  # noqa: F401 - registers the Lex Maria reminders
-from incidents.models import Deviation, DeviationReminder, DeviationState, ReminderKind
-from incidents.services import OPEN_STATES, owner_users
-from responsibility.models import Municipality, Person, Unit
+from incidents.models import Deviation, DeviationReminder, DeviationState
+from incidents.reporting import owner_users
+from incidents.workflow import OPEN_STATES
+from responsibility.models import Person, Unit
 from responsibility.resolver import units_with_board
-
-MAX_REMINDER_DAYS = 30
-
-
-def day_start(on: date) -> datetime:
-    """Midnight at the start of ``on`` in the portal's time zone (deadlines are compared by local date)."""
-    return timezone.make_aware(datetime.combine(on, time.min))
-
-
-def reminder_windows(*, on: date, kind: str, days_before: dict[int, int], field: str = "municipality_id") -> Q:
-    """Deadlines a ``kind`` reminder is due for on ``on``: passed before today, or within each municipality's days.
-
-    ``field`` names the row's municipality (``deviation__municipality_id`` for a Lex Maria case).
-    """
-    today = day_start(on)
-    if kind == ReminderKind.OVERDUE:
-        return Q(due_at__lt=today)
-    window = Q(pk__in=[])
-    for municipality_id, days in days_before.items():
-        end = day_start(on + timedelta(days=min(days, MAX_REMINDER_DAYS) + 1))
-        window |= Q(**{field: municipality_id}, due_at__gte=today, due_at__lt=end)
-    return window
 
 
 def route_unrouted(deviations: list[Deviation]) -> dict[int, tuple[Person, ...]]:
@@ -98,75 +71,30 @@ def _recipients(deviation: Deviation, *, routed: dict[int, tuple[Person, ...]], 
     else:
         people = list(routed[deviation.pk] if deviation.pk in routed else routing.stored_managers(deviation))
         users = [deviation.investigator] if deviation.investigator_id else []
-    users += [p.user for p in people if p is not None and p.user_id]
-    return [u for u in {u.pk: u for u in users}.values() if u.is_active]
+    return active_users([*users, *(p.user for p in people if p is not None and p.user_id)])
 
 
-def _notice(deviation: Deviation, *, kind: str, recipients: list) -> Notice:
-    due = timezone.localdate(deviation.due_at)
-    values = {"reference": deviation.reference, "unit": deviation.unit.name, "date": due.isoformat()}
-    if kind == ReminderKind.BEFORE:
-        subject = _("Deviation %(reference)s at %(unit)s is due %(date)s") % values
-    else:
-        subject = _("Deviation %(reference)s at %(unit)s is overdue since %(date)s") % values
-    return Notice(
-        recipients=recipients,
-        kind="deviation_reminder",
-        subject=subject,
-        link=deviation.get_absolute_url(),
-        dedupe_key=f"deviation:{deviation.pk}:{deviation.state}:{due.isoformat()}:{kind}",
-    )
-
-
-def _reminded(kind: str) -> Exists:
-    return Exists(
-        DeviationReminder.objects.filter(
-            deviation=OuterRef("pk"),
-            state=OuterRef("state"),
-            due_at=OuterRef("due_at"),
+def _remind(deviations: list[Deviation], kind: str) -> list[tuple[list, Notice]]:
+    """Who is told of each deviation's deadline, and the notice; rows from before routing was stored are
+    routed now, all at once."""
+    routed = route_unrouted([d for d in deviations if d.routed_at is None and d.state != DeviationState.AWAITING_MAS])
+    admins: dict[int, list] = {}
+    told = []
+    for deviation in deviations:
+        recipients = _recipients(deviation, routed=routed, admins=admins)
+        notice = deadline_notice(
+            deviation,
             kind=kind,
+            recipients=recipients,
+            prefix="deviation",
+            texts=(
+                _("Deviation %(reference)s at %(unit)s is due %(date)s"),
+                _("Deviation %(reference)s at %(unit)s is overdue since %(date)s"),
+            ),
+            values={"unit": deviation.unit.name},
         )
-    )
-
-
-def remind_batch(*, on: date, kind: str, days_before: dict[int, int], batch_size: int, counts: dict) -> int:
-    """Remind one batch of deviations not yet reminded for their deadline; return how many were taken."""
-    people = Person.objects.select_related("user")
-    with transaction.atomic():
-        deviations = list(
-            lock_skip(
-                Deviation.objects.filter(state__in=OPEN_STATES, due_at__isnull=False)
-                .filter(reminder_windows(on=on, kind=kind, days_before=days_before))
-                .filter(~_reminded(kind))
-                .order_by("due_at", "pk")
-            )
-            .select_related("unit", "investigator", "mas_person__user", "operations_manager__user")
-            .prefetch_related(Prefetch("unit_managers", queryset=people))[:batch_size]
-        )
-        if not deviations:
-            return 0
-        notices, records, admins = [], [], {}
-        # Rows from before routing was stored: routed now, all at once.
-        routed = route_unrouted(
-            [d for d in deviations if d.routed_at is None and d.state != DeviationState.AWAITING_MAS]
-        )
-        with translation.override(settings.LANGUAGE_CODE):
-            for deviation in deviations:
-                recipients = _recipients(deviation, routed=routed, admins=admins)
-                notices.append(_notice(deviation, kind=kind, recipients=recipients))
-                records.append(
-                    DeviationReminder(
-                        deviation=deviation,
-                        state=deviation.state,
-                        due_at=deviation.due_at,
-                        kind=kind,
-                        recipients=len(recipients),
-                    )
-                )
-        DeviationReminder.objects.bulk_create(records, ignore_conflicts=True)
-        counts[kind] += notify_all(notices=notices)
-        counts["deviations"] += len(deviations)
-    return len(deviations)
+        told.append((recipients, notice))
+    return told
 
 
 @scheduled_job("deviation_reminders", stage=Stage.REMIND)
@@ -176,22 +104,17 @@ def deviation_reminders(*, on: date, batch_size: int, budget: TimeBudget | None 
     Counts: ``deviations`` reminded, ``before``/``overdue`` notifications written, ``batches``, and
     ``complete`` 0 when the time budget ran out with deviations left (the next run takes them).
     """
-    budget = budget or TimeBudget()
-    days_before = dict(Municipality.objects.values_list("pk", "reminder_days_before"))
-    counts = {"deviations": 0, ReminderKind.BEFORE: 0, ReminderKind.OVERDUE: 0, "batches": 0, "complete": 1}
-    # Overdue first: when time runs out, the deadlines already passed have been told.
-    for kind in (ReminderKind.OVERDUE, ReminderKind.BEFORE):
-        result = in_batches(
-            lambda kind=kind: remind_batch(
-                on=on, kind=kind, days_before=days_before, batch_size=batch_size, counts=counts
-            ),
-            budget=budget,
-        )
-        counts["batches"] += result["batches"]
-        if not result["complete"]:
-            counts["complete"] = 0
-            break
-    return {str(k): v for k, v in counts.items()}
+    people = Person.objects.select_related("user")
+    return DeadlineReminders(
+        cases=Deviation.objects.filter(state__in=OPEN_STATES, due_at__isnull=False),
+        reminder_model=DeviationReminder,
+        fk="deviation",
+        remind=_remind,
+        load=lambda qs: qs.select_related(
+            "unit", "investigator", "mas_person__user", "operations_manager__user"
+        ).prefetch_related(Prefetch("unit_managers", queryset=people)),
+        count_key="deviations",
+    ).run(on=on, batch_size=batch_size, budget=budget)
 
 
 @scheduled_job("deliver_notifications", stage=Stage.DELIVER, after=("notification_digest",))
@@ -203,26 +126,22 @@ def deliver_notifications(*, on: date, batch_size: int) -> dict[str, int]:
 @scheduled_job("reroute_unclear_cases")
 def reroute_unclear_cases(*, on: date, batch_size: int) -> dict[str, int]:
     """Re-route open "Ansvar oklart" deviations and Lex Maria cases once the register resolves (SPEC §3)."""
+    from incidents.lexmaria.models import LexMariaCase
     from incidents.lexmaria.services import OPEN_STATES as LEX_MARIA_OPEN
     from incidents.lexmaria.services import lex_maria_reroute
-    from incidents.models import LexMariaCase
     from incidents.services import deviation_reroute
 
-    deviations = (
-        Deviation.objects.filter(state__in=OPEN_STATES)
-        .exclude(mas_unclear_reason="")
-        .order_by("pk")
-        .values_list("pk", flat=True)[:batch_size]
-    )
-    cases = (
-        LexMariaCase.objects.filter(state__in=LEX_MARIA_OPEN)
-        .exclude(owner_unclear_reason="")
-        .order_by("pk")
-        .values_list("pk", flat=True)[:batch_size]
-    )
-    counts = {"deviations": 0, "lex_maria_cases": 0}
-    for pk in deviations:
-        counts["deviations"] += deviation_reroute(deviation=Deviation(pk=pk))
-    for pk in cases:
-        counts["lex_maria_cases"] += lex_maria_reroute(case=LexMariaCase(pk=pk))
-    return counts
+    return {
+        "deviations": reroute_unclear(
+            Deviation.objects.filter(state__in=OPEN_STATES),
+            reason_field="mas_unclear_reason",
+            reroute=lambda pk: deviation_reroute(deviation=Deviation(pk=pk)),
+            batch_size=batch_size,
+        ),
+        "lex_maria_cases": reroute_unclear(
+            LexMariaCase.objects.filter(state__in=LEX_MARIA_OPEN),
+            reason_field="owner_unclear_reason",
+            reroute=lambda pk: lex_maria_reroute(case=LexMariaCase(pk=pk)),
+            batch_size=batch_size,
+        ),
+    }

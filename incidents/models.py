@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import TransitionRecord
+
 
 class DeviationCategory(models.Model):
     """A configurable deviation category of a municipality (fall, läkemedel, …)."""
@@ -209,23 +211,18 @@ class Deviation(models.Model):
         return bool(self.patient_identifier_encrypted)
 
 
-class DeviationTransition(models.Model):
+class DeviationTransition(TransitionRecord):
     """One move of a deviation between states: who, when, why."""
 
     deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=24, choices=DeviationState.choices)
     to_state = models.CharField(_("to"), max_length=24, choices=DeviationState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    case_field = "deviation"
+
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("deviation transition")
         verbose_name_plural = _("deviation transitions")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.deviation_id}: {self.from_state} → {self.to_state}"
 
 
 class DeviationAction(models.Model):

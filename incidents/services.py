@@ -3,9 +3,7 @@
 Every move goes through the one table (:data:`incidents.workflow.TRANSITIONS`) and its machine
 (:data:`incidents.workflow.DEVIATIONS`). Reporting is :mod:`incidents.reporting`, the patient
 identity and the access log :mod:`incidents.patient_access`, attachments :mod:`incidents.attachments`.
-Field history is kept by simple-history on the model. ``attachment_add``, ``deviation_save``,
-``deviation_patient_identifier``, ``patient_data_access_record`` and ``moves_for`` are re-exported
-(``x as x``) for incidents/views.py until it imports them from their home modules.
+Field history is kept by simple-history on the model.
 """
 
 from __future__ import annotations
@@ -24,13 +22,9 @@ from core.transitions import lock
 from core.users import logins_of
 from core.validation import required_text
 from incidents import routing
-from incidents.attachments import attachment_add as attachment_add
 from incidents.models import Deviation, DeviationAction, DeviationTransition
-from incidents.patient_access import deviation_patient_identifier as deviation_patient_identifier
-from incidents.patient_access import patient_data_access_record as patient_data_access_record
 from incidents.permissions import Actor
 from incidents.reporting import apply_owner, notice_text, owner_text, owner_users, reporter_users
-from incidents.reporting import deviation_save as deviation_save
 from incidents.workflow import (
     DEVIATIONS,
     INVESTIGATION_STATES,
@@ -41,7 +35,6 @@ from incidents.workflow import (
     due_for,
     person_id_of,
 )
-from incidents.workflow import moves_for as moves_for
 from responsibility.models import Person
 
 

@@ -35,3 +35,21 @@ class NarrativeState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     REVIEW = "review", _("In review before the board")
     ADOPTED = "adopted", _("Adopted by the board")
+
+
+class ReportMove(models.TextChoices):
+    """A move of a generated report (the table is ``reports.services.REPORT_TRANSITIONS``)."""
+
+    START = "start", _("Generation started")
+    TAKE_OVER = "take_over", _("Generation taken over after an interrupted run")
+    FINISH = "finish", _("Generated")
+    FAIL = "fail", _("Generation failed")
+    RETRY = "retry", _("Ordered again")
+
+
+class NarrativeMove(models.TextChoices):
+    """A move of a patient safety narrative (named by the state it leads to; ``reports.narratives.NARRATIVE_TRANSITIONS``)."""
+
+    REVIEW = "review", _("Sent for review")
+    DRAFT = "draft", _("Taken back to draft")
+    ADOPTED = "adopted", _("Adopted by the board")

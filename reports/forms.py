@@ -10,8 +10,9 @@ from core.forms import add_service_errors
 from reports.builders import ReportParams
 from reports.choices import ReportKind
 from reports.models import PatientSafetyNarrative
+from reports.narratives import NARRATIVE_FIELDS
 from reports.scopes import scopes_for_user
-from reports.services import NARRATIVE_FIELDS, ReportInputError, check_params
+from reports.services import ReportInputError, check_params
 
 
 class DateInput(forms.DateInput):

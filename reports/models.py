@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import TransitionRecord
 from reports.choices import NarrativeState, ReportKind, ReportState, ScopeKind
 
 
@@ -153,6 +154,34 @@ class PatientSafetyNarrative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:narrative_edit", args=[self.provider_id, self.year])
+
+
+class ReportTransition(TransitionRecord):
+    """One move of a generated report between states: who (none for the generating job), when, why."""
+
+    report = models.ForeignKey(GeneratedReport, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("from"), max_length=10, choices=ReportState.choices)
+    to_state = models.CharField(_("to"), max_length=10, choices=ReportState.choices)
+
+    case_field = "report"
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("report transition")
+        verbose_name_plural = _("report transitions")
+
+
+class NarrativeTransition(TransitionRecord):
+    """One move of a patient safety narrative between states: who, when, why."""
+
+    narrative = models.ForeignKey(PatientSafetyNarrative, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("from"), max_length=10, choices=NarrativeState.choices)
+    to_state = models.CharField(_("to"), max_length=10, choices=NarrativeState.choices)
+
+    case_field = "narrative"
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("narrative transition")
+        verbose_name_plural = _("narrative transitions")
 
 
 # The narrative sections in the order of the report: (field, figures shown with it).

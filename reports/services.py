@@ -17,17 +17,19 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from core.pdf import html_to_pdf
-from core.transitions import Machine, Transition, TransitionError, lock
+from core.transitions import Machine, Transition, TransitionError, lock, transition_row
 from core.users import actor_display
 from incidents.lexmaria.models import LexMariaCase
 from incidents.models import Deviation
 from reports.builders import ReportParams, build_report, scope_kinds_for
 from reports.builders.common import ReportData, period_bounds
-from reports.choices import DATE_KINDS, YEAR_KINDS, NarrativeState, ReportKind, ReportState
-from reports.models import NARRATIVE_SECTIONS, GeneratedReport, PatientSafetyNarrative
+from reports.choices import DATE_KINDS, YEAR_KINDS, ReportKind, ReportMove, ReportState
+from reports.models import (
+    GeneratedReport,
+    PatientSafetyNarrative,
+    ReportTransition,
+)
 from reports.scopes import ReportScope, ScopeError, may_report_on, municipal_provider_for, parse_scope, scope_from_ids
-from responsibility.choices import ProviderKind
-from responsibility.models import CareProvider
 from responsibility.tenancy import municipality_id_of
 
 logger = logging.getLogger(__name__)
@@ -35,35 +37,23 @@ logger = logging.getLogger(__name__)
 # The moves a generated report may make; anything else is refused.
 # RUNNING → RUNNING is a takeover of a run whose worker died; FAILED → QUEUED is "Försök igen".
 REPORT_TRANSITIONS: dict[str, Transition] = {
-    "start": Transition((ReportState.QUEUED,), ReportState.RUNNING),
-    "take_over": Transition((ReportState.RUNNING,), ReportState.RUNNING),
-    "finish": Transition((ReportState.RUNNING,), ReportState.DONE),
-    "fail": Transition((ReportState.QUEUED, ReportState.RUNNING), ReportState.FAILED),
-    "retry": Transition((ReportState.FAILED,), ReportState.QUEUED),
+    ReportMove.START: Transition((ReportState.QUEUED,), ReportState.RUNNING),
+    ReportMove.TAKE_OVER: Transition((ReportState.RUNNING,), ReportState.RUNNING),
+    ReportMove.FINISH: Transition((ReportState.RUNNING,), ReportState.DONE),
+    ReportMove.FAIL: Transition((ReportState.QUEUED, ReportState.RUNNING), ReportState.FAILED),
+    ReportMove.RETRY: Transition((ReportState.FAILED,), ReportState.QUEUED),
 }
+# Every move writes a history row (the generating job's without an actor); the reason is the move's label or the error.
 REPORTS = Machine(
     model=GeneratedReport,
     table=REPORT_TRANSITIONS,
     state_labels=ReportState,
+    move_labels=ReportMove,
+    record=transition_row(ReportTransition, "report"),
     versioned=False,
     touch=(),
     refused=lambda move, state: _("Only a failed report can be tried again."),
 )
-# A draft is written, sent for review (text locked, e.g. to the board's secretariat), taken back to draft to
-# change it, and adopted by the board (from draft or review); an adopted report never changes again.
-NARRATIVE_TRANSITIONS: dict[str, Transition] = {
-    NarrativeState.REVIEW: Transition((NarrativeState.DRAFT,), NarrativeState.REVIEW),
-    NarrativeState.DRAFT: Transition((NarrativeState.REVIEW,), NarrativeState.DRAFT),
-    NarrativeState.ADOPTED: Transition((NarrativeState.DRAFT, NarrativeState.REVIEW), NarrativeState.ADOPTED),
-}
-NARRATIVES = Machine(
-    model=PatientSafetyNarrative,
-    table=NARRATIVE_TRANSITIONS,
-    state_labels=NarrativeState,
-    select_related=("provider__board",),
-    refused=lambda move, state: _("The report has been adopted by the board and can no longer be changed."),
-)
-NARRATIVE_FIELDS = tuple(name for name, _figures in NARRATIVE_SECTIONS)
 # Earliest year a patient safety report can be asked for.
 FIRST_YEAR = 2000
 
@@ -218,7 +208,7 @@ def _move(report: GeneratedReport, to: str, **fields) -> None:
             setattr(r, name, value)
         return ["progressed_at", *fields]
 
-    REPORTS.advance(report, move=move, actor=None, apply=apply)
+    REPORTS.advance(report, move=move, actor=None, apply=apply, reason=fields.get("error", ""))
 
 
 def _progress(report_id: int, percent: int) -> None:
@@ -334,16 +324,30 @@ def report_retry(*, user, report: GeneratedReport) -> GeneratedReport:
 def reports_mark_stale(*, now=None) -> int:
     """Fail queued or running reports that have not progressed for ``REPORT_STALE_MINUTES``; return how many.
 
-    One UPDATE by state and time: a report that progresses meanwhile no longer matches.
+    The stale rows are locked, failed in one UPDATE and given a history row each (no actor: the job); a report
+    that progressed before the lock was taken no longer matches.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.REPORT_STALE_MINUTES)
     with translation.override(settings.LANGUAGE_CODE):
         message = _("The report stopped making progress (the background process was interrupted). Try again.")
-    return GeneratedReport.objects.filter(
-        Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, requested_at__lt=cutoff),
-        state__in=(ReportState.QUEUED, ReportState.RUNNING),
-    ).update(state=ReportState.FAILED, error=message, finished_at=now, progressed_at=now)
+    with transaction.atomic():
+        stale = list(
+            GeneratedReport.objects.select_for_update()
+            .filter(
+                Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, requested_at__lt=cutoff),
+                state__in=REPORT_TRANSITIONS[ReportMove.FAIL].sources,
+            )
+            .values_list("pk", "state")
+        )
+        GeneratedReport.objects.filter(pk__in=[pk for pk, _state in stale]).update(
+            state=ReportState.FAILED, error=message, finished_at=now, progressed_at=now
+        )
+        ReportTransition.objects.bulk_create(
+            ReportTransition(report_id=pk, from_state=state, to_state=ReportState.FAILED, reason=message)
+            for pk, state in stale
+        )
+    return len(stale)
 
 
 def report_files_expire(*, now=None, batch_size: int = 500) -> int:
@@ -373,104 +377,3 @@ def render_pdf(*, data: ReportData) -> bytes:
     repeated table headers, bookmarks for the sections)."""
     html = render_to_string("reports/pdf/report.html", {"report": data})
     return html_to_pdf(html)
-
-
-# --- The patient safety narrative -------------------------------------------------
-
-
-def narrative_for(*, provider: CareProvider, year: int) -> PatientSafetyNarrative:
-    """The narrative of ``provider`` for ``year``, unsaved and empty when none is written yet."""
-    return PatientSafetyNarrative.objects.filter(provider=provider, year=year).first() or PatientSafetyNarrative(
-        provider=provider, year=year
-    )
-
-
-def narrative_scope(provider: CareProvider) -> ReportScope:
-    """The report scope a narrative belongs to: the board of a municipal provider, else the provider."""
-    token = (
-        f"board:{provider.board.code}" if provider.kind == ProviderKind.MUNICIPAL else f"provider:{provider.org_number}"
-    )
-    return parse_scope(token)
-
-
-def _authorise_narrative(user, provider: CareProvider) -> None:
-    """Only who may report on the provider's scope writes its narrative."""
-    if not may_report_on(user, narrative_scope(provider)):
-        raise PermissionDenied
-
-
-def narrative_save(
-    *, user, provider: CareProvider, year: int, texts: dict[str, str], version: int
-) -> PatientSafetyNarrative:
-    """Save the narrative's sections; refused once adopted or when someone else saved in between."""
-    _authorise_narrative(user, provider)
-    with transaction.atomic():
-        narrative, _created = PatientSafetyNarrative.objects.select_for_update().get_or_create(
-            provider=provider, year=year
-        )
-        if narrative.state == NarrativeState.REVIEW:
-            raise ValidationError(
-                _(
-                    "The report is in review and its text is locked: take it back to draft to "
-                    "change it. Your text is kept below."
-                )
-            )
-        if narrative.state != NarrativeState.DRAFT:
-            raise ValidationError(_("The report has been adopted by the board and can no longer be changed."))
-        if narrative.version != version:
-            raise ValidationError(
-                _(
-                    "Someone else saved the report while you were editing. Your text is kept below: "
-                    "copy what you need, reload the page and save again."
-                )
-            )
-        for name in NARRATIVE_FIELDS:
-            if name in texts:
-                setattr(narrative, name, texts[name].strip())
-        narrative.updated_by = user
-        narrative.version += 1
-        narrative.full_clean()
-        narrative.save()
-    return narrative
-
-
-def narrative_move(*, user, narrative: PatientSafetyNarrative, to: str) -> PatientSafetyNarrative:
-    """Send the narrative for review or take it back to draft (adoption is :func:`narrative_adopt`); twice is
-    harmless."""
-    if to not in (NarrativeState.REVIEW, NarrativeState.DRAFT):
-        raise ValidationError(_("The report cannot be moved there."))
-
-    def apply(n: PatientSafetyNarrative) -> list[str]:
-        n.updated_by = user
-        n.full_clean()
-        return ["updated_by"]
-
-    return NARRATIVES.move(
-        narrative, move=to, actor=user, apply=apply, authorise=lambda n: _authorise_narrative(user, n.provider)
-    )
-
-
-def narrative_adopt(
-    *, user, narrative: PatientSafetyNarrative, adopted_on: date, paragraph: str = ""
-) -> PatientSafetyNarrative:
-    """Record that the board adopted the report on ``adopted_on`` in ``paragraph`` of its minutes (draft → adopted);
-    twice is harmless."""
-
-    def apply(n: PatientSafetyNarrative) -> list[str]:
-        if adopted_on > timezone.localdate():
-            raise ValidationError({"adopted_on": _("The adoption date cannot be in the future.")})
-        if adopted_on.year < n.year:
-            raise ValidationError(
-                {"adopted_on": _("The report can be adopted only after the year it describes began.")}
-            )
-        n.adopted_on, n.adopted_by, n.adopted_paragraph = adopted_on, user, paragraph.strip()
-        n.full_clean()
-        return ["adopted_on", "adopted_paragraph", "adopted_by"]
-
-    return NARRATIVES.move(
-        narrative,
-        move=NarrativeState.ADOPTED,
-        actor=user,
-        apply=apply,
-        authorise=lambda n: _authorise_narrative(user, n.provider),
-    )

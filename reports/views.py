@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import add_service_errors
-from reports import services
+from reports import narratives, services
 from reports.builders import build_report
 from reports.builders.common import ReportData
 from reports.choices import NarrativeState, ReportKind, ReportState
@@ -138,7 +138,12 @@ def _generated(request, pk: int):
 def generated_detail(request, pk: int):
     """An ordered report with its progress and, when done, the download."""
     report = _generated(request, pk)
-    return render(request, "reports/generated_detail.html", {"report": report, **_status_context(report)})
+    transitions = list(report.transitions.select_related("actor"))
+    return render(
+        request,
+        "reports/generated_detail.html",
+        {"report": report, "transitions": transitions, **_status_context(report)},
+    )
 
 
 @login_required
@@ -201,7 +206,7 @@ def _provider_of(scope) -> CareProvider:
 
 
 def _scope_of(provider: CareProvider):
-    return services.narrative_scope(provider)
+    return narratives.narrative_scope(provider)
 
 
 @login_required
@@ -225,7 +230,7 @@ def narrative_edit(request, provider_id: int, year: int):
     scope = _scope_of(provider)
     if not may_report_on(request.user, scope):
         raise PermissionDenied
-    narrative = services.narrative_for(provider=provider, year=year)
+    narrative = narratives.narrative_for(provider=provider, year=year)
     form = NarrativeForm(instance=narrative, initial={"version": narrative.version})
     adopt_form = AdoptForm()
     status = 200
@@ -235,7 +240,7 @@ def narrative_edit(request, provider_id: int, year: int):
             adopt_form.add_error(None, _("Save the sections before the adoption is recorded."))
         elif adopt_form.is_valid():
             try:
-                services.narrative_adopt(
+                narratives.narrative_adopt(
                     user=request.user,
                     narrative=narrative,
                     adopted_on=adopt_form.cleaned_data["adopted_on"],
@@ -251,7 +256,7 @@ def narrative_edit(request, provider_id: int, year: int):
             messages.error(request, _("Save the sections first."))
             return redirect(request.path)
         try:
-            services.narrative_move(user=request.user, narrative=narrative, to=request.POST["action"])
+            narratives.narrative_move(user=request.user, narrative=narrative, to=request.POST["action"])
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -264,14 +269,14 @@ def narrative_edit(request, provider_id: int, year: int):
             )
         return redirect(request.path)
     elif request.method == "POST":
-        form = NarrativeForm(request.POST, instance=services.narrative_for(provider=provider, year=year))
+        form = NarrativeForm(request.POST, instance=narratives.narrative_for(provider=provider, year=year))
         if form.is_valid():
             try:
-                services.narrative_save(
+                narratives.narrative_save(
                     user=request.user,
                     provider=provider,
                     year=year,
-                    texts={name: form.cleaned_data[name] for name in services.NARRATIVE_FIELDS},
+                    texts={name: form.cleaned_data[name] for name in narratives.NARRATIVE_FIELDS},
                     version=form.cleaned_data["version"],
                 )
                 messages.success(request, _("The sections have been saved."))
@@ -294,6 +299,7 @@ def narrative_edit(request, provider_id: int, year: int):
             "in_review": narrative.state == NarrativeState.REVIEW,
             "sections": [form[name] for name, _figures in NARRATIVE_SECTIONS],
             "report_url": reverse("reports:report_detail") + "?" + report_query,
+            "transitions": list(narrative.transitions.select_related("actor")) if narrative.pk else [],
         },
         status=status,
     )

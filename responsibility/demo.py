@@ -7,7 +7,6 @@ second run changes nothing. It also seeds one real case of each check R1–R12.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -26,141 +25,18 @@ from responsibility.choices import (
     Role,
     UnitType,
 )
+from responsibility.demo_data import (
+    DEMO_PASSWORD,
+    PROVIDERS,
+    REGIONS,
+    START,
+    UNIT_NAMES,
+    make_org_number,
+    type_words,
+)
+from responsibility.demo_people import seed_people
 from responsibility.models import Assignment, Board, CareProvider, Contract, Municipality, Person, Region, Unit
 from responsibility.services import unit_create
-from responsibility.validators import luhn_ok
-
-DEMO_PASSWORD = "demo"
-START = date(2024, 1, 1)
-
-REGIONS = [
-    (
-        "vastra-soderort",
-        "Västra söderort",
-        "hagersten-liljeholmen",
-        [
-            ("skarholmen", "Skärholmens stadsdelsnämnd"),
-            ("alvsjo", "Älvsjö stadsdelsnämnd"),
-            ("hagersten-liljeholmen", "Hägersten-Liljeholmens stadsdelsnämnd"),
-        ],
-    ),
-    (
-        "ostra-soderort",
-        "Östra söderort",
-        "farsta",
-        [
-            ("skarpnack", "Skarpnäcks stadsdelsnämnd"),
-            ("farsta", "Farsta stadsdelsnämnd"),
-            ("enskede-arsta-vantor", "Enskede-Årsta-Vantörs stadsdelsnämnd"),
-        ],
-    ),
-    (
-        "innerstaden",
-        "Innerstaden",
-        "sodermalm",
-        [
-            ("kungsholmen", "Kungsholmens stadsdelsnämnd"),
-            ("norrmalm", "Norrmalms stadsdelsnämnd"),
-            ("ostermalm", "Östermalms stadsdelsnämnd"),
-            ("sodermalm", "Södermalms stadsdelsnämnd"),
-        ],
-    ),
-    (
-        "vasterort",
-        "Västerort",
-        "bromma",
-        [
-            ("bromma", "Bromma stadsdelsnämnd"),
-            ("spanga-tensta", "Spånga-Tensta stadsdelsnämnd"),
-            ("rinkeby-kista", "Rinkeby-Kista stadsdelsnämnd"),
-            ("hasselby-vallingby", "Hässelby-Vällingby stadsdelsnämnd"),
-        ],
-    ),
-]
-
-# (key, name, kind, route variant). Contractors run units under entreprenad;
-# private providers sell places under ramavtal or LOV.
-PROVIDERS = [
-    ("norrsken", "Norrsken Omsorg AB", ProviderKind.CONTRACTOR, "contractor_mas"),
-    ("silverbjorken", "Silverbjörken Vård AB", ProviderKind.CONTRACTOR, "contractor_mas"),
-    ("trygga-hander", "Trygga Händer Omsorg AB", ProviderKind.CONTRACTOR, "contractor_mas"),
-    ("solglantan", "Solgläntan Vård och Omsorg AB", ProviderKind.CONTRACTOR, "board_mas"),
-    ("kastanjen", "Kastanjen Äldreomsorg AB", ProviderKind.CONTRACTOR, "contractor_mas_missing"),
-    ("lindblomma", "Lindblomma Care AB", ProviderKind.CONTRACTOR, "board_mas"),
-    ("havsutsikten", "Havsutsikten Privatvård AB", ProviderKind.PRIVATE, "framework"),
-    ("stjarnvagen", "Stjärnvägen Boende AB", ProviderKind.PRIVATE, "choice"),
-    ("malarbo", "Mälarbo Omsorg AB", ProviderKind.PRIVATE, "framework"),
-    ("akerlunda", "Åkerlunda LSS AB", ProviderKind.PRIVATE, "choice_no_reporter"),
-]
-
-UNIT_NAMES = [
-    "Ekängen",
-    "Lärkan",
-    "Solrosen",
-    "Björkhagen",
-    "Tallgården",
-    "Sjöudden",
-    "Rönnen",
-    "Hagalund",
-    "Vintergatan",
-    "Kvarnen",
-    "Ängsgården",
-    "Lindängen",
-    "Bergsgården",
-    "Strandvägen",
-    "Parkgården",
-    "Klövern",
-    "Vallmon",
-    "Eken",
-    "Almen",
-    "Humlegården",
-    "Kastanjegården",
-    "Fyren",
-    "Måsen",
-    "Tranan",
-    "Svanen",
-    "Gläntan",
-    "Ljungen",
-    "Snäckan",
-    "Pilen",
-    "Cederträdet",
-]
-
-
-@dataclass
-class DemoLogin:
-    username: str
-    role_label: str
-    description: str
-
-
-DEMO_LOGINS = [
-    DemoLogin("mas", "MAS", "MAS, region Västra söderort"),
-    DemoLogin("mar", "MAR", "MAR, region Västra söderort"),
-    DemoLogin("verksamhetschef", "Verksamhetschef", "Verksamhetschef, Hägersten-Liljeholmens egen regi"),
-    DemoLogin("enhetschef", "Enhetschef", "Enhetschef, Ekbacken vård- och omsorgsboende"),
-    DemoLogin("rapportor", "Rapportör", "Undersköterska, Ekbacken"),
-    DemoLogin("tjansteman", "Nämndens tjänsteman", "Hägersten-Liljeholmens stadsdelsnämnd"),
-    DemoLogin("kvalitet", "Kvalitetsuppföljare", "Kvalitetsuppföljare, region Västra söderort"),
-    DemoLogin("entreprenor-mas", "Entreprenörens MAS", "MAS, Norrsken Omsorg AB"),
-    DemoLogin("admin", "Administratör", "Registeradministratör"),
-]
-
-
-def _type_words(unit_type: str) -> str:
-    """The unit type as it reads after a name: 'Almen LSS gruppbostad', 'Eken korttidsboende'."""
-    label = str(UnitType(unit_type).label)
-    return label if label[:3].isupper() else label[0].lower() + label[1:]
-
-
-def make_org_number(seed: int) -> str:
-    """A fictitious but valid organisationsnummer (556xxx-xxxx, Luhn)."""
-    base = f"556{seed:06d}"
-    for check in range(10):
-        if luhn_ok(base + str(check)):
-            digits = base + str(check)
-            return f"{digits[:6]}-{digits[6:]}"
-    raise AssertionError("unreachable")
 
 
 class DemoBuilder:
@@ -284,7 +160,7 @@ class DemoBuilder:
             )
         self._contracts()
         self._units()
-        self._people()
+        seed_people(self)
         self._r11_r12()
 
     def _contracts(self) -> None:
@@ -406,7 +282,7 @@ class DemoBuilder:
                         unit=Unit(
                             municipality=self.municipality,
                             code=code,
-                            name=f"{name} {_type_words(unit_type)}"
+                            name=f"{name} {type_words(unit_type)}"
                             if name != "Ekbacken"
                             else "Ekbacken vård- och omsorgsboende",
                             unit_type=unit_type,
@@ -431,207 +307,6 @@ class DemoBuilder:
             if unit.provider_id == self.providers["stjarnvagen"].pk and not unit.provides_rehabilitation:
                 unit.provides_rehabilitation = True
                 unit.save(update_fields=["provides_rehabilitation"])
-
-    def _people(self) -> None:
-        rng = self.rng
-        first_names = [
-            "Anna",
-            "Maria",
-            "Karin",
-            "Sara",
-            "Eva",
-            "Lena",
-            "Emma",
-            "Johan",
-            "Erik",
-            "Lars",
-            "Ali",
-            "Fatima",
-            "Mikael",
-            "Sofia",
-            "Ida",
-            "Nils",
-            "Amir",
-            "Elin",
-            "Hanna",
-            "Per",
-        ]
-        last_names = [
-            "Andersson",
-            "Johansson",
-            "Karlsson",
-            "Nilsson",
-            "Eriksson",
-            "Larsson",
-            "Olsson",
-            "Persson",
-            "Svensson",
-            "Gustafsson",
-            "Pettersson",
-            "Jonsson",
-            "Hassan",
-            "Lindberg",
-            "Berg",
-            "Holm",
-        ]
-
-        def name() -> tuple[str, str]:
-            return rng.choice(first_names), rng.choice(last_names)
-
-        # Region MAS and MAR (statutory for egen regi and for contracts where the board kept the duty).
-        for r_code, region in self.regions.items():
-            demo = r_code == "vastra-soderort"
-            mas = self.person(
-                f"mas-{r_code}",
-                *(("Margareta", "Ek") if demo else name()),
-                Profession.NURSE,
-                title="Medicinskt ansvarig sjuksköterska",
-                username="mas" if demo else None,
-            )
-            mar = self.person(
-                f"mar-{r_code}",
-                *(("Rasmus", "Lind") if demo else name()),
-                Profession.PHYSIOTHERAPIST,
-                title="Medicinskt ansvarig för rehabilitering",
-                username="mar" if demo else None,
-            )
-            mas_a = self.assign(mas, Role.MAS, scope=region, basis="Beslut om regional MAS 2024")
-            mar_valid_to = date(2026, 6, 30) if r_code == "innerstaden" else None
-            self.assign(mar, Role.MAR, scope=region, valid_to=mar_valid_to)
-            if r_code == "innerstaden":
-                # The new MAR starts with a gap: R3 findings from 2026-07-01 until then.
-                self.assign(mar, Role.MAR, scope=region, valid_from=date(2026, 9, 1))
-            for b_code, board in self.boards.items():
-                if board.region_id == region.pk:
-                    self.assign(mas, Role.LEX_MARIA_REPORTER, scope=self.municipal[b_code])
-            # Where a contract leaves the MAS duty with the board, the resolver searches unit → board →
-            # region: the region MAS is the municipal vårdgivare's anmälningsansvarig there too.
-            self.assign(mas, Role.LEX_MARIA_REPORTER, scope=region, basis="Beslut om anmälningsansvarig 2024")
-            # A deputy during the MAS's holiday.
-            deputy = self.person(f"mas-deputy-{r_code}", *name(), Profession.NURSE, title="Sjuksköterska, ersättare")
-            self.assign(
-                deputy,
-                Role.MAS,
-                scope=region,
-                valid_from=date(2026, 7, 6),
-                valid_to=date(2026, 8, 2),
-                deputy_for=mas_a,
-                basis="Semesterersättare",
-            )
-            # The MAS also acts as kvalitetsuppföljare (follow-up, not statutory).
-            auditor = self.person(
-                f"auditor-{r_code}",
-                *(("Kerstin", "Strand") if demo else name()),
-                Profession.NURSE,
-                title="Kvalitetsuppföljare",
-                username="kvalitet" if demo else None,
-            )
-            self.assign(auditor, Role.QUALITY_AUDITOR, scope=region, kind=AssignmentKind.FOLLOW_UP)
-            self.assign(mas, Role.QUALITY_AUDITOR, scope=region, kind=AssignmentKind.FOLLOW_UP)
-
-        # Board officials and the municipal verksamhetschef per board.
-        for b_code, board in self.boards.items():
-            demo = b_code == "hagersten-liljeholmen"
-            official = self.person(
-                f"official-{b_code}",
-                *(("Olof", "Sjöberg") if demo else name()),
-                Profession.ADMINISTRATOR,
-                title="Nämndsekreterare",
-                username="tjansteman" if demo else None,
-            )
-            self.assign(official, Role.BOARD_OFFICIAL, scope=board, kind=AssignmentKind.FOLLOW_UP)
-            vc = self.person(
-                f"vc-{b_code}",
-                *(("Viktor", "Hedlund") if demo else name()),
-                Profession.MANAGER,
-                title="Verksamhetschef",
-                username="verksamhetschef" if demo else None,
-            )
-            # R9: one board's verksamhetschef lacks the mandate over staffing.
-            self.assign(
-                vc, Role.OPERATIONS_MANAGER, scope=self.municipal[b_code], has_staffing_mandate=b_code != "alvsjo"
-            )
-
-        # Providers: own MAS, anmälningsansvarig and verksamhetschef per the variant.
-        for key, _name, kind, variant in PROVIDERS:
-            provider = self.providers[key]
-            demo = key == "norrsken"
-            vc = self.person(f"vc-{key}", *name(), Profession.MANAGER, title="Verksamhetschef")
-            # R1: Åkerlunda has no verksamhetschef; Trygga Händer's is added below (R10).
-            if key not in ("trygga-hander", "akerlunda"):
-                self.assign(vc, Role.OPERATIONS_MANAGER, scope=provider)
-            if variant in ("contractor_mas", "framework", "choice", "choice_no_reporter"):
-                if key == "malarbo":
-                    # R8: a small provider whose verksamhetschef is also its MAS.
-                    mas = self.person(f"vcmas-{key}", *name(), Profession.NURSE, title="Verksamhetschef och MAS")
-                    self.assign(mas, Role.OPERATIONS_MANAGER, scope=provider, valid_from=date(2025, 1, 1))
-                    Assignment.objects.filter(
-                        person=vc, provider=provider, role=Role.OPERATIONS_MANAGER, valid_to__isnull=True
-                    ).update(valid_to=date(2024, 12, 31))
-                else:
-                    mas = self.person(
-                        f"mas-{key}",
-                        *(("Cecilia", "Norén") if demo else name()),
-                        Profession.NURSE,
-                        title="MAS",
-                        username="entreprenor-mas" if demo else None,
-                    )
-                self.assign(
-                    mas, Role.MAS, scope=provider, basis="Avtal 4.11" if kind == ProviderKind.CONTRACTOR else ""
-                )
-                if variant != "choice_no_reporter":  # R6: Åkerlunda has no anmälningsansvarig.
-                    self.assign(mas, Role.LEX_MARIA_REPORTER, scope=provider)
-                rehab = self.person(f"mar-{key}", *name(), Profession.OCCUPATIONAL_THERAPIST, title="MAR")
-                if key not in ("stjarnvagen",):  # R3: Stjärnvägen provides rehabilitation without MAR.
-                    self.assign(rehab, Role.MAR, scope=provider, valid_from=date(2026, 7, 1))
-            if variant == "contractor_mas_missing":
-                # R5/R2: Kastanjen's contract gives it the MAS duty, but it has appointed nobody.
-                self.assign(vc, Role.LEX_MARIA_REPORTER, scope=provider)
-        # R10: Trygga Händer's verksamhetschef leaves soon and no successor is appointed.
-        vc_th = self.people["vc-trygga-hander"]
-        self.assign(
-            vc_th,
-            Role.OPERATIONS_MANAGER,
-            scope=self.providers["trygga-hander"],
-            valid_to=self.today + timedelta(days=20),
-        )
-        # R4: a MAS whose legitimation was later revoked (data kept as registered).
-        revoked = self.people["mas-silverbjorken"]
-        if revoked.licensed:
-            revoked.licensed = False
-            revoked.save(update_fields=["licensed"])
-
-        # Units: enhetschef and reporters; the demo unit Ekbacken gets the demo logins.
-        for code, unit in self.units.items():
-            demo = code == "hage-01"
-            manager = self.person(
-                f"ec-{code}",
-                *(("Elsa", "Berg") if demo else name()),
-                Profession.MANAGER,
-                title="Enhetschef",
-                username="enhetschef" if demo else None,
-            )
-            self.assign(manager, Role.UNIT_MANAGER, scope=unit, kind=AssignmentKind.FOLLOW_UP)
-            reporter = self.person(
-                f"staff-{code}",
-                *(("Rut", "Nyberg") if demo else name()),
-                Profession.ASSISTANT_NURSE,
-                licensed=False,
-                title="Undersköterska",
-                username="rapportor" if demo else None,
-            )
-            self.assign(reporter, Role.REPORTER, scope=unit, kind=AssignmentKind.FOLLOW_UP)
-            self.assign(manager, Role.REPORTER, scope=unit, kind=AssignmentKind.FOLLOW_UP)
-            nurse = self.person(f"nurse-{code}", *name(), Profession.NURSE, title="Sjuksköterska")
-            self.assign(nurse, Role.REPORTER, scope=unit, kind=AssignmentKind.FOLLOW_UP)
-        # R1 and R7 on two units: one lacks a verksamhetschef, another has two at once.
-        # R7 is on Farsta's own unit, not on the demo unit Ekbacken, whose verksamhetschef the demo logins use.
-        r7_unit = self.units["fars-01"]
-        for n in (1, 2):
-            vc = self.person(f"vc-dup-{n}", *name(), Profession.MANAGER, title="Verksamhetschef")
-            self.assign(vc, Role.OPERATIONS_MANAGER, scope=r7_unit, valid_from=date(2025, 1, 1 + n))
-        # The demo admin.
-        self.person("admin", "Ada", "Admin", Profession.ADMINISTRATOR, title="Registeradministratör", username="admin")
 
     def _r11_r12(self) -> None:
         """R11: a ramavtal saved before the route rule that contradicts itself (private provider, MAS duty

@@ -11,189 +11,28 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from responsibility.choices import AssignmentKind, OperatingForm, ProviderKind, Role, UnitType
-from responsibility.models import Assignment, Board, CareProvider, Contract, Municipality, Person, Region, Unit
+from responsibility.choices import AssignmentKind, OperatingForm, Role, UnitType
+from responsibility.import_widgets import (
+    ChoiceWidget,
+    CountWidget,
+    IsoDateWidget,
+    MunicipalityWidget,
+    NaturalKeyWidget,
+    ProviderWidget,
+    YesNoWidget,
+    cell_text,
+)
+from responsibility.models import Assignment, Board, Contract, Municipality, Person, Region, Unit
 from responsibility.services import assignment_save, assignment_validate, unit_create, unit_validate
-from responsibility.validators import normalize_org_number
 
 IMPORT_KINDS = ("units", "assignments")
-# What a natural key names, for messages (translated when the message is made).
-_WHAT = {
-    "board": lambda: _("board"),
-    "contract": lambda: _("contract"),
-    "person": lambda: _("person"),
-    "region": lambda: _("region"),
-    "unit": lambda: _("unit"),
-}
-
-
-# --- widgets: natural keys and values, with Swedish messages ----------------------------------
-
-
-class _MunicipalityWidget(widgets.Widget):
-    """A widget that looks objects up within the municipality its resource sets."""
-
-    municipality: Municipality | None = None
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
-
-
-class NaturalKeyWidget(_MunicipalityWidget):
-    """Find one object of ``model`` in the municipality by ``lookup`` (e.g. ``code``)."""
-
-    def __init__(self, model, lookup: str, what: str):
-        super().__init__()
-        self.model, self.lookup, self.what = model, lookup, what
-
-    def _queryset(self):
-        return self.model.objects.filter(municipality=self.municipality)
-
-    def clean(self, value, row=None, **kwargs):
-        value = _text(value)
-        if not value:
-            return None
-        found = list(self._queryset().filter(**{self.lookup: value})[:2])
-        if not found:
-            raise ValueError(_("No %(what)s with the key %(value)s.") % {"what": _WHAT[self.what](), "value": value})
-        if len(found) > 1:
-            raise ValueError(
-                _("More than one %(what)s has the key %(value)s.") % {"what": _WHAT[self.what](), "value": value}
-            )
-        return found[0]
-
-
-class ProviderWidget(_MunicipalityWidget):
-    """A care provider by organisationsnummer; the municipality's own provider by its board's code."""
-
-    def clean(self, value, row=None, **kwargs):
-        value = _text(value)
-        if not value:
-            return None
-        qs = CareProvider.objects.filter(municipality=self.municipality)
-        if value[:1].isdigit():
-            try:
-                org_number = normalize_org_number(value)
-            except ValidationError as exc:
-                raise ValueError(" ".join(exc.messages)) from None
-            found = list(qs.filter(org_number=org_number).exclude(kind=ProviderKind.MUNICIPAL)[:1])
-            if found:
-                return found[0]
-            if qs.filter(org_number=org_number, kind=ProviderKind.MUNICIPAL).exists():
-                raise ValueError(
-                    _(
-                        "For the municipality's own operation, write the board's code instead of the organisation number."
-                    )
-                )
-            raise ValueError(_("No care provider has the organisation number %(value)s.") % {"value": org_number})
-        found = list(qs.filter(kind=ProviderKind.MUNICIPAL, board__code=value)[:1])
-        if not found:
-            raise ValueError(
-                _(
-                    "No care provider with the key %(value)s. Write an organisation number or, for own operation, a board code."
-                )
-                % {"value": value}
-            )
-        return found[0]
-
-
-class ChoiceWidget(widgets.Widget):
-    """A choice by its code (``MAS``) or its label, in any case."""
-
-    def __init__(self, choices, *, default=None):
-        super().__init__()
-        self.choices, self.default = choices, default
-
-    def clean(self, value, row=None, **kwargs):
-        value = _text(value)
-        if not value:
-            return self.default
-        for code, label in self.choices:
-            if value.lower() in (str(code).lower(), str(label).lower()):
-                return code
-        raise ValueError(
-            _("Unknown value %(value)s. Allowed: %(allowed)s.")
-            % {"value": value, "allowed": ", ".join(str(code) for code, _label in self.choices)}
-        )
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
-
-
-class YesNoWidget(widgets.Widget):
-    YES = {"ja", "j", "yes", "y", "true", "1", "x"}
-    NO = {"nej", "n", "no", "false", "0"}
-
-    def __init__(self, *, default: bool):
-        super().__init__()
-        self.default = default
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, bool):
-            return value
-        text = _text(value).lower()
-        if not text:
-            return self.default
-        if text in self.YES:
-            return True
-        if text in self.NO:
-            return False
-        raise ValueError(_("Write ja or nej, not %(value)s.") % {"value": value})
-
-    def render(self, value, obj=None, **kwargs):
-        return "ja" if value else "nej"
-
-
-class IsoDateWidget(widgets.Widget):
-    def __init__(self, *, default: date | None = None):
-        super().__init__()
-        self.default = default
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = _text(value)
-        if not text:
-            return self.default
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(_("Write the date as YYYY-MM-DD, not %(value)s.") % {"value": text}) from None
-
-    def render(self, value, obj=None, **kwargs):
-        return value.isoformat() if value else ""
-
-
-class CountWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, int) and value >= 0:
-            return value
-        if isinstance(value, float) and value.is_integer() and value >= 0:
-            return int(value)
-        text = _text(value)
-        if not text:
-            return 0
-        if not text.isdigit():
-            raise ValueError(_("Write a whole number of 0 or more, not %(value)s.") % {"value": text})
-        return int(text)
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
 
 # --- resources -----------------------------------------------------------------------------------
 
@@ -211,7 +50,7 @@ class _RegisterResource(resources.ModelResource):
         super().__init__()
         self.municipality = municipality
         for f in self.fields.values():
-            if isinstance(f.widget, _MunicipalityWidget):
+            if isinstance(f.widget, MunicipalityWidget):
                 f.widget.municipality = municipality
 
     def init_instance(self, row=None):
@@ -408,10 +247,10 @@ def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
         width = len(rows[0])
         for row in rows[1:]:
             dataset.append((row + [""] * width)[:width])
-    headers = [(_text(h)).lower() for h in (dataset.headers or [])]
+    headers = [(cell_text(h)).lower() for h in (dataset.headers or [])]
     cleaned = tablib.Dataset(headers=headers)
     for row in dataset:
-        if any(_text(v) for v in row):
+        if any(cell_text(v) for v in row):
             cleaned.append(row)
     return cleaned
 

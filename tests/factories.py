@@ -29,7 +29,7 @@ from responsibility.choices import (
     Profession,
     ProviderKind,
 )
-from responsibility.demo import make_org_number
+from responsibility.demo_data import make_org_number
 from responsibility.models import (
     CONSISTENT_ROUTES,
     Assignment,

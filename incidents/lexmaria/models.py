@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import TransitionRecord
 from incidents.models import Deviation, ReminderKind
 from responsibility.choices import LexMariaRoute
 
@@ -144,24 +145,19 @@ class LexMariaStepNotApplicable(models.Model):
         return f"{self.case_id}: {self.step}"
 
 
-class LexMariaTransition(models.Model):
+class LexMariaTransition(TransitionRecord):
     """One step of a Lex Maria case: who, when, why."""
 
     case = models.ForeignKey(LexMariaCase, on_delete=models.CASCADE, related_name="transitions")
     step = models.CharField(_("step"), max_length=24, blank=True)
     from_state = models.CharField(_("from"), max_length=20, choices=LexMariaState.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=LexMariaState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    case_field = "case"
+
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("Lex Maria step")
         verbose_name_plural = _("Lex Maria steps")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.case_id}: {self.from_state} → {self.to_state}"
 
 
 class LexMariaReminder(models.Model):

@@ -45,7 +45,8 @@ def build_report(*, params: ReportParams, produced_by: str, now: datetime | None
         "author": scope.label,
     }
     if kind == ReportKind.DEVIATIONS:
-        from reports.builders.deviations import deviation_figures, deviation_sections, deviation_summary
+        from reports.builders.deviation_sections import deviation_sections, deviation_summary
+        from reports.builders.deviations import deviation_figures
 
         figures = deviation_figures(scope=scope, period_from=params.period_from, period_to=params.period_to, now=now)
         sections = deviation_sections(
@@ -101,12 +102,8 @@ def build_report(*, params: ReportParams, produced_by: str, now: datetime | None
             empty_message=_("No active units in the scope on the date."),
         )
     if kind == ReportKind.PATIENT_SAFETY:
-        from reports.builders.patient_safety import (
-            has_data,
-            patient_safety_figures,
-            patient_safety_sections,
-            patient_safety_summary,
-        )
+        from reports.builders.patient_safety import has_data, patient_safety_figures
+        from reports.builders.patient_safety_sections import patient_safety_sections, patient_safety_summary
 
         provider = municipal_provider_for(scope)
         figures = patient_safety_figures(provider=provider, scope_label=scope.label, year=params.year, now=now)

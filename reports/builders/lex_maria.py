@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from incidents.models import LexMariaCase, LexMariaState
+from incidents.lexmaria.models import LexMariaCase, LexMariaState
 from reports.builders.charts import bar_chart
 from reports.builders.common import (
     MAX_LIST_ROWS,

@@ -17,8 +17,9 @@ from reports.builders.deviations import deviation_figures
 from reports.builders.followup import followup_figures
 from reports.builders.lex_maria import lex_maria_figures
 from reports.builders.responsibility import responsibility_figures
+from reports.narratives import narrative_save
 from reports.scopes import parse_scope
-from reports.services import ReportInputError, check_params, narrative_save, render_pdf
+from reports.services import ReportInputError, check_params, render_pdf
 from responsibility.choices import OperatingForm, Role
 from responsibility.models import Board, CareProvider, Unit, UnitOperatingPeriod
 from responsibility.resolver import responsible_for

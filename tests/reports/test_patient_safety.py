@@ -139,22 +139,22 @@ def test_narrative_services_refuse_who_may_not_report_on_the_provider():
     from django.contrib.auth import get_user_model
     from django.core.exceptions import PermissionDenied
 
-    from reports import services
+    from reports import narratives
 
     provider = CareProvider.objects.get(kind="municipal", board__code="hagersten-liljeholmen")
     year = timezone.localdate().year
     users = get_user_model().objects
-    narrative = services.narrative_save(
+    narrative = narratives.narrative_save(
         user=users.get(username="mas"), provider=provider, year=year, version=0, texts={"results": "Färre fall."}
     )
     outsider = users.get(username="rapportor")
     with pytest.raises(PermissionDenied):
-        services.narrative_save(
+        narratives.narrative_save(
             user=outsider, provider=provider, year=year, version=narrative.version, texts={"results": "Obehörig"}
         )
     with pytest.raises(PermissionDenied):
-        services.narrative_move(user=outsider, narrative=narrative, to="review")
+        narratives.narrative_move(user=outsider, narrative=narrative, to="review")
     with pytest.raises(PermissionDenied):
-        services.narrative_adopt(user=outsider, narrative=narrative, adopted_on=timezone.localdate())
+        narratives.narrative_adopt(user=outsider, narrative=narrative, adopted_on=timezone.localdate())
     narrative.refresh_from_db()
     assert (narrative.state, narrative.results, narrative.version) == ("draft", "Färre fall.", 1)

@@ -66,6 +66,8 @@ def test_stale_reports_fails_rows_without_progress_with_a_swedish_message(demo_u
         report.refresh_from_db()
         assert report.state == ReportState.FAILED
         assert "slutade göra framsteg" in report.error
+        [row] = report.transitions.all()  # one history row, made by the job (no actor), with the reason
+        assert (row.to_state, row.actor, row.reason) == (ReportState.FAILED, None, report.error)
     fresh.refresh_from_db()
     assert fresh.state == ReportState.RUNNING
     [again] = run_scheduled_jobs(only="stale_reports")
