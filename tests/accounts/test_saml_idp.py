@@ -28,7 +28,7 @@ from accounts.models import (
     RefusedLogin,
 )
 from responsibility.models import Municipality, Person
-from tests.accounts.idp import IdpBrowser, running, sp_metadata_to_idp
+from tests.accounts.idp import SAML_IDP, IdpBrowser, running, sp_metadata_to_idp
 from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def idp(tmp_path_factory):
     users_file.write_text(json.dumps([{"username": "x", "password": "x", "attributes": dict.fromkeys(names, "")}]))
     port = free_port()
     config = {"port": port, "dir": str(folder), "users_file": str(users_file), "name_format": "uri"}
-    with running("saml_idp.py", config, folder):
+    with running(SAML_IDP, config, folder):
         yield {"url": f"http://127.0.0.1:{port}", "users_file": users_file}
 
 
