@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
@@ -22,6 +23,7 @@ from accounts.models import (
     MAIL_ATTRIBUTE,
     SURNAME_ATTRIBUTE,
     Account,
+    IdentityProvider,
     PendingLogin,
     PersonIdentifier,
     RefusalCause,
@@ -249,3 +251,49 @@ def test_a_replayed_response_is_refused_after_its_login_and_links_nothing_more(c
     assert client.get("/").status_code == 302
     assert SocialAccount.objects.count() == 1
     assert RefusedLogin.objects.get().cause == RefusalCause.STATE
+
+
+@pytest.mark.parametrize(
+    ("flags", "signed", "ends"),
+    [
+        pytest.param([], True, True, id="required-signed"),
+        pytest.param([], False, False, id="required-unsigned-refused"),
+        pytest.param(["--no-require-signed-logout"], False, True, id="not-required-unsigned"),
+    ],
+)
+def test_an_idp_initiated_logout_request_must_be_signed_where_the_provider_requires_it(
+    client, idp, municipality, flags, signed, ends
+):
+    """A new SAML provider refuses an unsigned LogoutRequest in Swedish and keeps the session; a signed one logs out."""
+    pid = _provider(municipality, idp, "--link-claim", "hsa_id", *flags)
+    provider = IdentityProvider.objects.get(name="Sambi")
+    assert provider.require_signed_logout is not bool(flags)  # on by default for a new provider
+    sp_metadata_to_idp(client, pid, idp["url"])
+    mas = get_user_model().objects.get(username="mas")
+    PersonIdentifier.objects.create(person=mas.person, municipality=municipality, claim="hsa_id", value="SE-MAS")
+    _users(idp, {"username": "maria", "attributes": _sambi("SE-MAS", email="m@example.se", given="M", surname="A")})
+    browser = IdpBrowser(client, idp["url"])
+    browser.saml_login(pid, "maria", "idp-pass")
+    assert client.get("/").status_code == 200
+
+    # The IdP's own "log out everywhere": its LogoutRequest (HTTP-Redirect) to the portal's SLS.
+    _page, request_url = browser.idp(f"{idp['url']}/logout-all", {} if signed else {"unsigned": "1"})
+    parts = urlsplit(request_url)
+    assert parts.path == f"/accounts/saml/{pid}/sls/"
+    assert ("Signature" in parse_qs(parts.query)) is signed
+    answer = client.get(parts.path, dict(parse_qsl(parts.query)))
+
+    if ends:
+        assert answer.status_code == 302
+        assert answer["Location"].startswith(f"{idp['url']}/slo?SAMLResponse=")  # the portal's LogoutResponse
+        assert client.get("/").status_code == 302  # logged out
+        assert not RefusedLogin.objects.exists()
+    else:
+        assert answer.status_code == 400
+        body = answer.content.decode()
+        assert "Utloggningen nekades" in body
+        assert "Du är fortfarande inloggad i MAS-portalen" in body
+        assert client.get("/").status_code == 200  # the session is kept
+        refusal = RefusedLogin.objects.get()
+        assert (refusal.provider, refusal.cause) == (provider, RefusalCause.SIGNATURE)
+        assert refusal.detail == "Logout: The SAMLRequest is not signed. Rejected."
