@@ -15,6 +15,8 @@ import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import (
     GIVEN_NAME_ATTRIBUTE,
@@ -281,7 +283,8 @@ def test_an_idp_initiated_logout_request_must_be_signed_where_the_provider_requi
     parts = urlsplit(request_url)
     assert parts.path == f"/accounts/saml/{pid}/sls/"
     assert ("Signature" in parse_qs(parts.query)) is signed
-    answer = client.get(parts.path, dict(parse_qsl(parts.query)))
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(parts.path, dict(parse_qsl(parts.query)))
 
     if ends:
         assert answer.status_code == 302
@@ -293,6 +296,7 @@ def test_an_idp_initiated_logout_request_must_be_signed_where_the_provider_requi
         body = answer.content.decode()
         assert "Utloggningen nekades" in body
         assert "Du är fortfarande inloggad i MAS-portalen" in body
+        assert len(queries) == 15  # session, login, the provider (three look-ups), the refusal counted, the page
         assert client.get("/").status_code == 200  # the session is kept
         refusal = RefusedLogin.objects.get()
         assert (refusal.provider, refusal.cause) == (provider, RefusalCause.SIGNATURE)
