@@ -95,7 +95,7 @@ def refusal_cause(*, error, exception, extra_context: dict) -> tuple[str, str]:
         cause = RefusalCause.ISSUER
     elif "expired" in text or "not yet valid" in text or "notonorafter" in text:
         cause = RefusalCause.EXPIRED
-    elif "signature" in text:
+    elif "signature" in text or "not signed" in text:
         cause = RefusalCause.SIGNATURE
     else:
         cause = RefusalCause.OTHER

@@ -86,6 +86,14 @@ class IdentityProvider(models.Model):
         default=GROUPS_ATTRIBUTE,
         help_text=_("SAML: the attribute listing the user's groups (isMemberOf by default)."),
     )
+    require_signed_logout = models.BooleanField(
+        _("require signed logout messages"),
+        default=True,
+        help_text=_(
+            "SAML: a LogoutRequest or LogoutResponse from the IdP without a valid signature is refused "
+            "(the session is kept), so nobody can end a user's session with a forged logout link."
+        ),
+    )
     # Linking and roles
     link_claim = models.CharField(
         _("linking claim"),

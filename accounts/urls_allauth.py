@@ -11,6 +11,7 @@ from allauth.socialaccount.providers.saml import urls as saml_urls
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts.logout import SamlSingleLogoutView
 from accounts.views import saml_finish_acs
 
 urlpatterns = [
@@ -24,6 +25,8 @@ urlpatterns = [
     path("2fa/", include("allauth.mfa.urls")),
     # Before allauth's own: a replayed SAML Response is refused with the portal's page.
     path("saml/<str:organization_slug>/acs/finish/", saml_finish_acs, name="saml_finish_acs"),
+    # Before allauth's own: an unsigned logout message is refused where the provider requires signed ones.
+    path("saml/<str:organization_slug>/sls/", SamlSingleLogoutView.as_view(), name="saml_sls"),
     path("", include(saml_urls)),
     path("", include(oidc_urls)),
 ]

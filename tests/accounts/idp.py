@@ -14,16 +14,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-HERE = Path(__file__).resolve().parent.parent / "idp"
+ROOT = Path(__file__).resolve().parent.parent.parent
+# The OpenID Connect provider is the development one the demo runs (devidp/); the SAML IdP is the tests' own.
+OIDC_OP = ROOT / "devidp" / "oidc_op.py"
+SAML_IDP = ROOT / "tests" / "idp" / "saml_idp.py"
 
 
 @contextmanager
-def running(script: str, config: dict, tmp_path: Path):
-    """Run ``tests/idp/<script>`` with ``config`` until it prints "ready"; stop it afterwards."""
-    log = tmp_path / f"{script}.log"
+def running(script: Path, config: dict, tmp_path: Path):
+    """Run the IdP ``script`` with ``config`` until it prints "ready"; stop it afterwards."""
+    log = tmp_path / f"{script.name}.log"
     with log.open("w") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own IdP script, started by the test
-            [sys.executable, str(HERE / script), json.dumps(config)],
+            [sys.executable, str(script), json.dumps(config)],
             stdout=subprocess.PIPE,
             stderr=out,
             text=True,

@@ -151,6 +151,30 @@ def test_provider_by_command_stores_the_secret_encrypted_and_never_prints_it(dem
     assert not IdentityProvider.objects.exists()
 
 
+def test_a_used_provider_is_deactivated_by_remove_and_adding_it_again_brings_it_back(demo):
+    from accounts.models import Account
+
+    add = ["sso_provider", "add", "--municipality", demo.code, "--kind", "oidc", "--name", "SITHS eID"]
+    add += ["--issuer", "https://idp.example.se/o", "--client-id", "portal", "--client-secret", "s"]
+    call_command(*add, stdout=StringIO())
+    provider = IdentityProvider.objects.get()
+    mas = get_user_model().objects.get(username="mas")
+    Account.objects.update_or_create(user=mas, defaults={"municipality": demo, "provider": provider})
+    out = StringIO()
+
+    call_command("sso_provider", "remove", "--municipality", demo.code, "--name", "SITHS eID", stdout=out)
+
+    assert out.getvalue() == "SITHS eID: deactivated\n"
+    provider.refresh_from_db()
+    assert not provider.is_active  # kept: a login used it
+    listing = StringIO()
+    call_command("sso_provider", "list", "--format", "json", stdout=listing)
+    assert json.loads(listing.getvalue()) == []
+    call_command(*add, stdout=StringIO())
+    provider.refresh_from_db()
+    assert provider.is_active
+
+
 def test_provider_page_never_shows_the_secret_back(client, demo):
     client.force_login(_user("admin"))
     response = client.post(

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from accounts.models import PendingLogin, PersonIdentifier
 from responsibility.models import Municipality, Person
-from tests.accounts.idp import running
+from tests.accounts.idp import OIDC_OP, running
 from tests.conftest import DEMO_ROLE_SECTIONS
 from tests.processes import free_port
 
@@ -70,7 +70,7 @@ def oidc_idp(live_server, live_demo, tmp_path):
         "post_logout_redirect_uris": [f"{live_server.url}/login/"],
         "users": USERS,
     }
-    with running("oidc_op.py", config, tmp_path):
+    with running(OIDC_OP, config, tmp_path):
         yield municipality
 
 

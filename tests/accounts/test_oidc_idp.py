@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from accounts.models import Account, PersonIdentifier
 from responsibility.models import Municipality
-from tests.accounts.idp import IdpBrowser, running
+from tests.accounts.idp import OIDC_OP, IdpBrowser, running
 from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def op(tmp_path_factory, django_db_setup, django_db_blocker):
         "users": users,
         "users_file": str(users_file),
     }
-    with running("oidc_op.py", config, folder):
+    with running(OIDC_OP, config, folder):
         yield {"url": f"http://127.0.0.1:{port}", "users_file": users_file, "provider_id": f"{code}-siths-eid"}
 
 

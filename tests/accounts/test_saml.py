@@ -167,6 +167,8 @@ def test_the_register_admin_sets_the_attribute_mapping_in_the_browser_form(clien
     form = client.get(f"/konton/inloggningstjanster/{provider.pk}/").content.decode()
     assert "Attribut med HSA-id (hsa_id)" in form
     assert 'value="urn:oid:1.2.752.29.6.2.1"' in form
+    assert "Kräv signerade utloggningsmeddelanden" in form
+    assert provider.require_signed_logout  # on for a new provider
     response = client.post(
         f"/konton/inloggningstjanster/{provider.pk}/",
         {
@@ -189,8 +191,40 @@ def test_the_register_admin_sets_the_attribute_mapping_in_the_browser_form(clien
     assert response.status_code == 302
     provider.refresh_from_db()
     assert provider.metadata_xml  # the stored metadata stays
+    assert not provider.require_signed_logout  # the box was not ticked
     assert (provider.saml_email_attribute, provider.saml_groups_attribute, provider.admin_group) == (
         "mail",
         "memberOf",
         "MAS-admin",
     )
+
+
+def test_the_command_sets_require_signed_logout_and_keeps_it_when_the_provider_is_added_again(saml_provider, tmp_path):
+    from accounts.models import IdentityProvider
+
+    provider = IdentityProvider.objects.get()
+    code = provider.municipality.code
+
+    def add(*flags):
+        call_command(
+            "sso_provider",
+            "add",
+            "--municipality",
+            code,
+            "--kind",
+            "saml",
+            "--name",
+            "Sambi",
+            *flags,
+            stdout=StringIO(),
+        )
+        provider.refresh_from_db()
+        listing = StringIO()
+        call_command("sso_provider", "list", "--format", "json", stdout=listing)
+        assert json.loads(listing.getvalue())[0]["require_signed_logout"] is provider.require_signed_logout
+        return provider.require_signed_logout
+
+    assert provider.require_signed_logout  # the default of a new SAML provider
+    assert add("--no-require-signed-logout") is False
+    assert add() is False  # not named: kept
+    assert add("--require-signed-logout") is True

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from accounts.models import GIVEN_NAME_ATTRIBUTE, HSA_ID_ATTRIBUTE, MAIL_ATTRIBUTE, PendingLogin
 from responsibility.models import Municipality
-from tests.accounts.idp import idp_events, running
+from tests.accounts.idp import SAML_IDP, idp_events, running
 from tests.conftest import DEMO_ROLE_SECTIONS
 from tests.processes import free_port
 
@@ -65,7 +65,7 @@ def saml_idp(live_server, live_demo, tmp_path):
             },
         ],
     }
-    with running("saml_idp.py", config, tmp_path):
+    with running(SAML_IDP, config, tmp_path):
         municipality.idp_url = f"http://127.0.0.1:{port}"
         yield municipality
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import (
     GIVEN_NAME_ATTRIBUTE,
@@ -22,13 +25,14 @@ from accounts.models import (
     MAIL_ATTRIBUTE,
     SURNAME_ATTRIBUTE,
     Account,
+    IdentityProvider,
     PendingLogin,
     PersonIdentifier,
     RefusalCause,
     RefusedLogin,
 )
 from responsibility.models import Municipality, Person
-from tests.accounts.idp import IdpBrowser, running, sp_metadata_to_idp
+from tests.accounts.idp import SAML_IDP, IdpBrowser, running, sp_metadata_to_idp
 from tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +48,7 @@ def idp(tmp_path_factory):
     users_file.write_text(json.dumps([{"username": "x", "password": "x", "attributes": dict.fromkeys(names, "")}]))
     port = free_port()
     config = {"port": port, "dir": str(folder), "users_file": str(users_file), "name_format": "uri"}
-    with running("saml_idp.py", config, folder):
+    with running(SAML_IDP, config, folder):
         yield {"url": f"http://127.0.0.1:{port}", "users_file": users_file}
 
 
@@ -249,3 +253,51 @@ def test_a_replayed_response_is_refused_after_its_login_and_links_nothing_more(c
     assert client.get("/").status_code == 302
     assert SocialAccount.objects.count() == 1
     assert RefusedLogin.objects.get().cause == RefusalCause.STATE
+
+
+@pytest.mark.parametrize(
+    ("flags", "signed", "ends"),
+    [
+        pytest.param([], True, True, id="required-signed"),
+        pytest.param([], False, False, id="required-unsigned-refused"),
+        pytest.param(["--no-require-signed-logout"], False, True, id="not-required-unsigned"),
+    ],
+)
+def test_an_idp_initiated_logout_request_must_be_signed_where_the_provider_requires_it(
+    client, idp, municipality, flags, signed, ends
+):
+    """A new SAML provider refuses an unsigned LogoutRequest in Swedish and keeps the session; a signed one logs out."""
+    pid = _provider(municipality, idp, "--link-claim", "hsa_id", *flags)
+    provider = IdentityProvider.objects.get(name="Sambi")
+    assert provider.require_signed_logout is not bool(flags)  # on by default for a new provider
+    sp_metadata_to_idp(client, pid, idp["url"])
+    mas = get_user_model().objects.get(username="mas")
+    PersonIdentifier.objects.create(person=mas.person, municipality=municipality, claim="hsa_id", value="SE-MAS")
+    _users(idp, {"username": "maria", "attributes": _sambi("SE-MAS", email="m@example.se", given="M", surname="A")})
+    browser = IdpBrowser(client, idp["url"])
+    browser.saml_login(pid, "maria", "idp-pass")
+    assert client.get("/").status_code == 200
+
+    # The IdP's own "log out everywhere": its LogoutRequest (HTTP-Redirect) to the portal's SLS.
+    _page, request_url = browser.idp(f"{idp['url']}/logout-all", {} if signed else {"unsigned": "1"})
+    parts = urlsplit(request_url)
+    assert parts.path == f"/accounts/saml/{pid}/sls/"
+    assert ("Signature" in parse_qs(parts.query)) is signed
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(parts.path, dict(parse_qsl(parts.query)))
+
+    if ends:
+        assert answer.status_code == 302
+        assert answer["Location"].startswith(f"{idp['url']}/slo?SAMLResponse=")  # the portal's LogoutResponse
+        assert client.get("/").status_code == 302  # logged out
+        assert not RefusedLogin.objects.exists()
+    else:
+        assert answer.status_code == 400
+        body = answer.content.decode()
+        assert "Utloggningen nekades" in body
+        assert "Du är fortfarande inloggad i MAS-portalen" in body
+        assert len(queries) == 15  # session, login, the provider (three look-ups), the refusal counted, the page
+        assert client.get("/").status_code == 200  # the session is kept
+        refusal = RefusedLogin.objects.get()
+        assert (refusal.provider, refusal.cause) == (provider, RefusalCause.SIGNATURE)
+        assert refusal.detail == "Logout: The SAMLRequest is not signed. Rejected."

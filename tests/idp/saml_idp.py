@@ -7,7 +7,8 @@ It keeps a session (cookie): a second AuthnRequest is answered without the login
 
 Single logout: ``/slo`` takes the portal's LogoutRequest (HTTP-Redirect), ends the IdP session when
 its NameID is the session's, and answers with a signed LogoutResponse; ``/logout-all`` is the IdP's
-own "log out everywhere" (an IdP-initiated LogoutRequest to the portal). ``/events`` lists, as JSON,
+own "log out everywhere" (an IdP-initiated LogoutRequest to the portal; signed, or unsigned when the
+form posts ``unsigned=1``). ``/events`` lists, as JSON,
 what the IdP received (for the tests to check).
 
 A user's ``fault`` makes the IdP answer wrongly: ``wrong_issuer`` (another entity id as issuer),
@@ -293,6 +294,8 @@ def make_app(config: dict):
         destination = server.metadata.single_logout_service(session["sp"], BINDING_HTTP_REDIRECT, "spsso")[0][
             "location"
         ]
+        size = int(environ.get("CONTENT_LENGTH") or 0)
+        unsigned = parse_qs(environ["wsgi.input"].read(size).decode()).get("unsigned") == ["1"]
         _id, request = server.create_logout_request(
             destination,
             session["sp"],
@@ -301,9 +304,9 @@ def make_app(config: dict):
             sign=False,
         )
         del sessions[token]
-        events.append({"event": "logout_initiated", "name_id": session["name_id"]})
+        events.append({"event": "logout_initiated", "name_id": session["name_id"], "signed": not unsigned})
         http = server.apply_binding(
-            BINDING_HTTP_REDIRECT, str(request), destination, "", sign=True, sigalg=SIG_RSA_SHA256
+            BINDING_HTTP_REDIRECT, str(request), destination, "", sign=not unsigned, sigalg=SIG_RSA_SHA256
         )
         return redirect(
             start_response,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -42,6 +43,11 @@ class Command(BaseCommand):
         add.add_argument("--link-claim", default="email")
         add.add_argument("--admin-group", default="", help="IdP group that grants register admin (optional).")
         add.add_argument("--groups-claim", help="OIDC: the claim with the user's groups (default groups).")
+        add.add_argument(
+            "--require-signed-logout",
+            action=argparse.BooleanOptionalAction,
+            help="SAML: refuse unsigned LogoutRequests/LogoutResponses from the IdP (default on for a new provider).",
+        )
         mapping = add.add_argument_group("SAML attribute mapping (defaults: the Sambi/SITHS names)")
         for flag, field in SAML_FLAGS.items():
             default = IdentityProvider._meta.get_field(field).default
@@ -75,9 +81,10 @@ class Command(BaseCommand):
             "entity_id": opts["entity_id"],
             "link_claim": opts["link_claim"],
             "admin_group": opts["admin_group"],
+            "is_active": True,  # adding a removed (deactivated) provider again brings it back
         }
         # New flags change only what they name (a provider added again keeps the rest).
-        optional = {"groups_claim": opts["groups_claim"]}
+        optional = {"groups_claim": opts["groups_claim"], "require_signed_logout": opts["require_signed_logout"]}
         optional.update({field: opts[flag.removeprefix("--").replace("-", "_")] for flag, field in SAML_FLAGS.items()})
         fields.update({field: value for field, value in optional.items() if value is not None})
         metadata = opts["metadata"]
@@ -113,7 +120,11 @@ class Command(BaseCommand):
                 "link_claim": p.link_claim,
                 "admin_group": p.admin_group,
                 "groups": p.groups_key if p.kind == ProviderKind.OIDC else p.saml_groups_attribute,
-                **({"attributes": p.saml_attributes} if p.kind == ProviderKind.SAML else {}),
+                **(
+                    {"attributes": p.saml_attributes, "require_signed_logout": p.require_signed_logout}
+                    if p.kind == ProviderKind.SAML
+                    else {}
+                ),
                 "secret_set": p.has_secret,
             }
             for p in qs.order_by("municipality__code", "name")

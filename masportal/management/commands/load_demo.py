@@ -12,6 +12,15 @@ DEMO_MODULES = ("responsibility.demo", "incidents.demo", "followup.demo", "compl
 class Command(BaseCommand):
     help = "Load the demo municipality (SPEC §9): regions, boards, units, providers, people, events."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dev-idp",
+            metavar="ISSUER",
+            default="",
+            help="Configure the demo's OpenID Connect provider at this issuer (the development IdP that "
+            "scripts/start runs); without it the demo's provider is deactivated.",
+        )
+
     def handle(self, *args, **options):
         today = timezone.localdate()
         for path in DEMO_MODULES:
@@ -23,4 +32,9 @@ class Command(BaseCommand):
                 raise
             module.load(today=today)
             self.stdout.write(f"{path}: ok")
+        from accounts.demo import configure_dev_idp
+
+        provider = configure_dev_idp(issuer=options["dev_idp"])
+        if provider is not None and provider.is_active:
+            self.stdout.write(f"accounts.demo: {provider.name} at {provider.issuer}")
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

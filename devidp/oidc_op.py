@@ -1,12 +1,16 @@
-"""A real OpenID Connect provider for the tests: django-oauth-toolkit's OP in a tiny separate Django project.
+"""A real OpenID Connect provider for development and the tests: django-oauth-toolkit's OP in a tiny Django project.
 
-Run as its own process (``python tests/idp/oidc_op.py CONFIG_JSON``): it migrates its own
+Not part of the product: no app of the portal, only in the ``dev`` and ``test`` extras, and it refuses to
+run with ``DJANGO_ENV=production``. ``scripts/start`` runs it for the demo through ``devidp/start.py``
+(its users in ``devidp/demo.json``); the tests start it the same way or with their own config.
+
+Run as its own process (``python devidp/oidc_op.py CONFIG_JSON``): it migrates its own
 SQLite database, creates its users and one confidential client, and serves on 127.0.0.1:PORT
 (issuer ``http://127.0.0.1:PORT/o``). Users log in with a username and password on its
 own login page; the ID token (RS256) carries every other key of the user as a claim (e-mail,
 e-mail_verified, hsa_id, groups, ...).
 
-CONFIG_JSON: {"port", "db", "client_id", "client_secret", "redirect_uris", "post_logout_redirect_uris",
+CONFIG_JSON: {"port", "db", "title"?, "hint"?, "client_id", "client_secret", "redirect_uris", "post_logout_redirect_uris",
 "users": [{"username", "password", "email", "email_verified", "hsa_id", "groups", "name"}], "users_file"?}.
 With ``users_file`` (the same list as JSON) the claims are read again at each login, so a test can
 change a user's groups between logins; the usernames and passwords are those of ``users``.
@@ -14,14 +18,17 @@ change a user's groups between logins; the usernames and passwords are those of 
 
 from __future__ import annotations
 
+import html
 import json
+import os
+import secrets
 import sys
 
 import django
 from django.conf import settings
 
 LOGIN_TEMPLATE = """<!doctype html><html lang="sv"><head><title>Test-IdP</title></head><body>
-<h1>Test-IdP – logga in</h1>
+<h1>Test-IdP – logga in</h1>{{ hint }}
 <form method="post">{% csrf_token %}{{ form.as_p }}<input type="hidden" name="next" value="{{ next }}">
 <button type="submit">Logga in hos IdP</button></form></body></html>"""
 LOGOUT_TEMPLATE = """<!doctype html><html lang="sv"><head><title>Test-IdP</title></head><body>
@@ -38,9 +45,11 @@ def configure(config: dict) -> None:
         .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         .decode()
     )
+    title = config.get("title", "Test-IdP")
+    login_template = LOGIN_TEMPLATE.replace("Test-IdP", title).replace("{{ hint }}", _hint(config.get("hint", "")))
     settings.configure(
         DEBUG=False,
-        SECRET_KEY="test-idp-only",  # noqa: S106 - the test IdP only
+        SECRET_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS=["127.0.0.1", "localhost"],
         ROOT_URLCONF=__name__,
         INSTALLED_APPS=[
@@ -66,8 +75,8 @@ def configure(config: dict) -> None:
                         (
                             "django.template.loaders.locmem.Loader",
                             {
-                                "registration/login.html": LOGIN_TEMPLATE,
-                                "oauth2_provider/logout_confirm.html": LOGOUT_TEMPLATE,
+                                "registration/login.html": login_template,
+                                "oauth2_provider/logout_confirm.html": LOGOUT_TEMPLATE.replace("Test-IdP", title),
                             },
                         ),
                         "django.template.loaders.app_directories.Loader",
@@ -92,6 +101,11 @@ def configure(config: dict) -> None:
         USERS=config["users"],
         USERS_FILE=config.get("users_file", ""),
     )
+
+
+def _hint(text: str) -> str:
+    """A paragraph under the heading of the login page (the demo names its users there)."""
+    return f"<p>{html.escape(text)}</p>" if text else ""
 
 
 def _validator_class():
@@ -126,6 +140,8 @@ def _urls():
 
 
 def main() -> None:
+    if os.environ.get("DJANGO_ENV") == "production":
+        sys.exit("devidp/oidc_op.py is a development identity provider: it does not run in production.")
     config = json.loads(sys.argv[1])
     configure(config)
     django.setup()
