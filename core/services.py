@@ -119,12 +119,14 @@ def notify(*, recipients: Iterable, kind: str, subject: str, body: str = "", lin
     )
 
 
-def notify_all(*, notices: Iterable[Notice]) -> int:
+def notify_all(*, notices: Iterable[Notice], first_time: bool = False) -> int:
     """:func:`notify` for several notices at once: one look-up and one INSERT for all of them.
 
     Rows already there (same recipient and ``dedupe_key``) are skipped, and the unique constraint
     makes a concurrent duplicate a no-op (``ignore_conflicts``). Returns how many new rows were written
     (a row a concurrent transaction wrote between the look-up and the INSERT is counted, not duplicated).
+    ``first_time``: the keys name an event that happens once and is happening now (a deviation's
+    registration), so no row can be there yet: the look-up is skipped; the constraint still holds.
     """
     wanted: dict[tuple[int, str], Notification] = {}
     for notice in notices:
@@ -143,10 +145,14 @@ def notify_all(*, notices: Iterable[Notice]) -> int:
             )
     if not wanted:
         return 0
-    existing = set(
-        Notification.objects.filter(
-            dedupe_key__in={k for _pk, k in wanted}, recipient_id__in={pk for pk, _k in wanted}
-        ).values_list("recipient_id", "dedupe_key")
+    existing = (
+        set()
+        if first_time
+        else set(
+            Notification.objects.filter(
+                dedupe_key__in={k for _pk, k in wanted}, recipient_id__in={pk for pk, _k in wanted}
+            ).values_list("recipient_id", "dedupe_key")
+        )
     )
     new = [note for key, note in wanted.items() if key not in existing]
     if not new:

@@ -191,6 +191,8 @@ class Deviation(models.Model):
             models.Index(fields=["patient_hash"], condition=~Q(patient_hash=""), name="deviation_patient_idx"),
             models.Index(fields=["reporter", "-created_at"], name="deviation_reporter_idx"),
             models.Index(fields=["municipality", "occurred_at"], name="deviation_occurred_idx"),
+            # A scope's units over a period (reports): one range scan per unit, not a BitmapAnd of two indexes.
+            models.Index(fields=["unit", "occurred_at"], name="deviation_unit_occurred_idx"),
             models.Index(fields=["mas_person", "state"], name="deviation_mas_state_idx"),
             models.Index(fields=["board_mas_copy", "state"], name="deviation_copy_state_idx"),
             models.Index(fields=["state"], condition=~Q(mas_unclear_reason=""), name="deviation_unclear_idx"),

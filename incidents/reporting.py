@@ -298,7 +298,7 @@ def notify_registered(*, deviation: Deviation, route: routing.Routing) -> int:
                 dedupe_key=f"{key}:received",
             )
         )
-    return notify_all(notices=notices)
+    return notify_all(notices=notices, first_time=True)  # registration happens once, in this transaction
 
 
 def reporter_users(deviation: Deviation) -> list:

@@ -114,7 +114,7 @@ class _OneUnit:
     def __init__(self, *, unit: Unit, on: date):
         self.on = on
         self._unit = unit
-        self.register = build_index(units=[unit], on=on)
+        self.register = build_index(units=[unit], on=on, logins=True)  # the routing's notices need them
 
     def unit(self, unit_id: int) -> Unit:
         return self._unit

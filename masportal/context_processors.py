@@ -1,6 +1,8 @@
 """Template context shared by every page: the user's roles and navigation."""
 
-from django.urls import NoReverseMatch, reverse
+from functools import lru_cache
+
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.selectors import unread_notification_count
@@ -48,6 +50,19 @@ NAVIGATION = (
 )
 
 
+@lru_cache(maxsize=8)
+def _navigation(script_prefix: str, resolver) -> tuple:
+    """NAVIGATION with each URL reversed, once per script prefix and URL resolver (Django makes a new resolver
+    when the URL configuration changes), not fifteen ``reverse`` calls on every page."""
+    items = []
+    for label, url_name, allowed in NAVIGATION:
+        try:
+            items.append((label, reverse(url_name, urlconf=resolver.urlconf_name), allowed))
+        except NoReverseMatch:
+            continue
+    return tuple(items)
+
+
 def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -55,15 +70,11 @@ def portal(request):
     roles = user_roles(user)
     admin = is_register_admin(user)
     items = []
-    for label, url_name, allowed in NAVIGATION:
+    for label, url, allowed in _navigation(get_script_prefix(), get_resolver(get_urlconf())):
         if allowed == "admin":
             if not admin:
                 continue
         elif allowed is not None and not (admin or roles & allowed):
-            continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
             continue
         items.append(
             {

@@ -203,11 +203,13 @@ class ResponsibilityIndex:
     """Assignments, operations and contracts for a set of units on one date, loaded in bulk.
 
     ``rows``: the units' :class:`RegisterRows` over a range holding ``on`` (then nothing is queried).
+    ``logins``: read each holder's login with the assignments (routing notifies them: no query of its own).
     """
 
-    def __init__(self, *, units: Iterable[Unit], on: date, rows: RegisterRows | None = None):
+    def __init__(self, *, units: Iterable[Unit], on: date, rows: RegisterRows | None = None, logins: bool = False):
         self.on = on
         self._rows = rows
+        self._logins = logins
         self.units = {u.pk: u for u in units}
         self._operations: dict[int, Operation] = {}
         self._by_scope: dict[tuple[str, str, int], list[Assignment]] = defaultdict(list)
@@ -255,7 +257,7 @@ class ResponsibilityIndex:
                 .filter(_scope_q(unit_ids, provider_ids, self.units.values()), role__in=list(STATUTORY_ROLES))
                 # Only the people joined: the four scope joins as well cost the planner more than the query
                 # itself; the scope objects (named by the reason) are attached from what is loaded already.
-                .select_related("person", "deputy_for__person")
+                .select_related("person__user" if self._logins else "person", "deputy_for__person")
                 .order_by("valid_from", "pk")
             )
             attach_scope_objects(assignments, self.units.values())
@@ -388,12 +390,15 @@ def attach_scope_objects(assignments: list[Assignment], units: Iterable[Unit]) -
                 getattr(Assignment, name).field.set_cached_value(a, objects[pk])
 
 
-def build_index(*, units: Iterable[Unit], on: date, rows: RegisterRows | None = None) -> ResponsibilityIndex:
+def build_index(
+    *, units: Iterable[Unit], on: date, rows: RegisterRows | None = None, logins: bool = False
+) -> ResponsibilityIndex:
     """Load the register for ``units`` on ``on``; ``units`` should select_related the board.
 
     ``rows``: :class:`RegisterRows` of the same units over a range holding ``on`` (no query then).
+    ``logins``: the holders' logins come along (for notifying them).
     """
-    return ResponsibilityIndex(units=units, on=on, rows=rows)
+    return ResponsibilityIndex(units=units, on=on, rows=rows, logins=logins)
 
 
 def responsible_for(*, unit: Unit, role: str, on: date) -> Resolution:

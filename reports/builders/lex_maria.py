@@ -53,10 +53,18 @@ CASE_FIELDS = (
 
 
 def cases_in(*, scope: ReportScope, period_from: date, period_to: date) -> QuerySet[LexMariaCase]:
-    """Lex Maria cases decided in the period whose deviation's unit is in the scope."""
+    """Lex Maria cases decided in the period whose deviation's unit is in the scope.
+
+    A case is decided after its event was reported, and an event is never reported before it occurred, so the
+    deviations read are bounded by the period's end too: the scope's units are read by (unit, occurred_at)
+    instead of every deviation they ever had.
+    """
     start, end = period_bounds(period_from, period_to)
     qs = LexMariaCase.objects.filter(
-        deviation__municipality_id=scope.municipality_id, decided_at__gte=start, decided_at__lt=end
+        deviation__municipality_id=scope.municipality_id,
+        deviation__occurred_at__lt=end,
+        decided_at__gte=start,
+        decided_at__lt=end,
     )
     if scope.kind != ScopeKind.MUNICIPALITY:
         # The scope's units (the current register) as a literal list: no join through the unit and its board.
