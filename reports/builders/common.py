@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.calendar import add_months
 from incidents.patient import redact  # noqa: F401 - re-exported for the builders
 from reports.scopes import ReportScope
 
@@ -230,10 +231,17 @@ def period_bounds(period_from: date, period_to: date) -> tuple[datetime, datetim
 
 
 def previous_period(period_from: date, period_to: date) -> tuple[date, date]:
-    """The period of the same length that ends the day before ``period_from``."""
-    length = period_to - period_from
+    """The period before ``period_from..period_to`` that a board compares it with.
+
+    Whole calendar months (a year, a half-year, a quarter, a month) compare with the same number of whole months
+    just before: 2025 with all of 2024 (leap day included), Q2 with Q1. Any other period compares with the period
+    of the same length that ends the day before ``period_from``.
+    """
     prev_to = period_from - timedelta(days=1)
-    return prev_to - length, prev_to
+    if period_from.day == 1 and (period_to + timedelta(days=1)).day == 1:
+        months = (period_to.year - period_from.year) * 12 + period_to.month - period_from.month + 1
+        return add_months(period_from, -months), prev_to
+    return prev_to - (period_to - period_from), prev_to
 
 
 def same_period_last_year(period_from: date, period_to: date) -> tuple[date, date]:

@@ -12,7 +12,7 @@ from followup.models import Action, Finding, FollowUp
 from incidents.lexmaria.models import LexMariaCase
 from incidents.models import Deviation, DeviationState
 from reports.builders import build_report
-from reports.builders.common import period_bounds
+from reports.builders.common import period_bounds, previous_period
 from reports.builders.deviations import deviation_figures
 from reports.builders.followup import followup_figures
 from reports.builders.lex_maria import lex_maria_figures
@@ -60,7 +60,7 @@ def test_deviation_figures_equal_independent_counts(seeded, period):
     scores = list(expected.values_list("risk_score", flat=True))
     assert sum(figures["by_score"].values()) == len(scores)
     assert figures["by_score"].get(12, 0) == scores.count(12)
-    prev_lo, prev_hi = start - (end - start) - timedelta(days=1), start - timedelta(days=1)
+    prev_lo, prev_hi = previous_period(start, end)
     assert figures["previous"]["total"] == _independent_deviations("hagersten-liljeholmen", prev_lo, prev_hi).count()
     ly = _independent_deviations(
         "hagersten-liljeholmen", start.replace(year=start.year - 1), end.replace(year=end.year - 1)
@@ -68,6 +68,24 @@ def test_deviation_figures_equal_independent_counts(seeded, period):
     assert figures["last_year"]["total"] == ly.count()
     # The draft of the seeded period is not counted anywhere.
     assert Deviation.objects.filter(pk=seeded["deviations"][-1].pk, state=DeviationState.DRAFT).exists()
+
+
+@pytest.mark.parametrize(
+    ("period_from", "period_to", "expected"),
+    [
+        # A year compares with the whole year before, 1 January and the leap day included.
+        (date(2025, 1, 1), date(2025, 12, 31), (date(2024, 1, 1), date(2024, 12, 31))),
+        (date(2024, 1, 1), date(2024, 12, 31), (date(2023, 1, 1), date(2023, 12, 31))),
+        # A quarter with the quarter before, whatever the months' lengths.
+        (date(2025, 4, 1), date(2025, 6, 30), (date(2025, 1, 1), date(2025, 3, 31))),
+        (date(2025, 1, 1), date(2025, 3, 31), (date(2024, 10, 1), date(2024, 12, 31))),
+        (date(2024, 3, 1), date(2024, 3, 31), (date(2024, 2, 1), date(2024, 2, 29))),
+        # Any other period: the same number of days just before.
+        (date(2025, 3, 10), date(2025, 3, 19), (date(2025, 2, 28), date(2025, 3, 9))),
+    ],
+)
+def test_previous_period_is_the_whole_months_before_or_the_same_days_before(period_from, period_to, expected):
+    assert previous_period(period_from, period_to) == expected
 
 
 @pytest.mark.django_db
