@@ -11,7 +11,7 @@ from followup.choices import ACTION_UNFINISHED_STATES, FOLLOWUP_OPEN_STATES, Act
 from followup.models import Action, Delegation, Finding, FollowUp, FollowUpPlan, Routine
 from responsibility.choices import Role
 from responsibility.models import Contract, Unit
-from responsibility.permissions import is_register_admin, units_visible_to, user_scope, visible_unit_ids
+from responsibility.permissions import is_register_admin, units_visible_to, user_scope, visible_units_in
 from responsibility.tenancy import person_of, scoped
 
 OPEN_FOLLOWUP_STATES = FOLLOWUP_OPEN_STATES  # the name start pages and reports import
@@ -20,12 +20,12 @@ OPEN_FOLLOWUP_STATES = FOLLOWUP_OPEN_STATES  # the name start pages and reports 
 def _followup_scope_q(user, prefix: str = "") -> Q:
     """Follow-ups of the user's units, those they audit and contract follow-ups of their providers/boards.
 
-    The units as a literal id list read once per request (:func:`visible_unit_ids`): inside this OR the
-    nested scope and guardian subqueries kept PostgreSQL from using the unit index (bench, 1M: 32 ms).
+    The units as a literal id list where the request has read it (the start page, :func:`visible_unit_ids`):
+    inside this OR the nested scope and guardian subqueries kept PostgreSQL from using the unit index.
     """
     p = prefix
     scope = user_scope(user)
-    q = Q(**{f"{p}unit_id__in": visible_unit_ids(user)})
+    q = Q(**{f"{p}unit__in": visible_units_in(user)})
     person = person_of(user)
     if person is not None:
         q |= Q(**{f"{p}auditor": person})
@@ -159,7 +159,7 @@ def delegations_visible_to(user) -> QuerySet[Delegation]:
     qs = scoped(Delegation.objects.all(), user)
     if not is_register_admin(user):
         person = person_of(user)
-        q = Q(unit_id__in=visible_unit_ids(user))
+        q = Q(unit__in=visible_units_in(user))
         if person is not None:
             q |= Q(to_person=person) | Q(from_person=person)
         qs = qs.filter(q)
@@ -173,11 +173,11 @@ def routines_visible_to(user) -> QuerySet[Routine]:
     qs = scoped(Routine.objects.filter(active=True), user)
     if not is_register_admin(user):
         scope = user_scope(user)
-        unit_ids = visible_unit_ids(user)
-        units = Unit.objects.filter(pk__in=unit_ids)
+        visible = visible_units_in(user)
+        units = Unit.objects.filter(pk__in=visible)
         qs = qs.filter(
             Q(scope=RoutineScope.MUNICIPALITY)
-            | Q(unit_id__in=unit_ids)
+            | Q(unit__in=visible)
             | Q(provider_id__in=list(scope.provider_ids))
             | Q(board_id__in=list(scope.board_ids))
             | Q(region_id__in=list(scope.region_ids))

@@ -13,9 +13,19 @@ from core.start import StartItem
 from followup import selectors
 from followup.choices import ACTION_OPEN_STATES, ActionState
 from responsibility.choices import Role
+from responsibility.permissions import is_register_admin, visible_unit_ids
 from responsibility.tenancy import person_of
 
 UPCOMING_DAYS = 30
+# The roles with follow-up figures (filtered by the units the user sees).
+FIGURE_ROLES = (
+    Role.QUALITY_AUDITOR,
+    Role.UNIT_MANAGER,
+    Role.OPERATIONS_MANAGER,
+    Role.MAS,
+    Role.MAR,
+    Role.BOARD_OFFICIAL,
+)
 
 
 def _counts(qs, overdue_q: Q) -> dict[str, int]:
@@ -27,6 +37,8 @@ def sections_for(*, user, role: str) -> list[StartItem]:
     today = timezone.localdate()
     items: list[StartItem] = []
     person = person_of(user)
+    if role in FIGURE_ROLES and not is_register_admin(user):
+        visible_unit_ids(user)  # read once per request: every figure below filters by the literal ids
     if role == Role.QUALITY_AUDITOR:
         audits = Q(auditor=person) if person is not None else Q(pk__in=[])
         planned = selectors.followups_visible_to(user).filter(

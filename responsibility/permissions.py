@@ -175,6 +175,14 @@ def visible_unit_ids(user, *, on: date | None = None) -> list[int]:
     return cache[key]
 
 
+def visible_units_in(user):
+    """What to filter ``unit__in=`` by for the units ``user`` sees today: the literal ids when this request has
+    read them (:func:`visible_unit_ids`, the start page does, for its many figures), else the subquery of
+    :func:`units_visible_to` (no query of its own, for a page with one list)."""
+    ids = request_cache(user).get(f"visible_unit_ids_{today().isoformat()}") if user.is_authenticated else None
+    return ids if ids is not None else units_visible_to(user)
+
+
 def in_role_scope(user, unit: Unit, *, roles: tuple[str, ...], on: date | None = None) -> bool:
     """Whether ``unit`` is among ``units_visible_to(user, on=on, roles=roles)``, from the request's cached
     scope and person (no query when they are known; ``unit`` with its board loaded)."""
