@@ -7,11 +7,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from incidents.forms import ActionForm
 from incidents.lexmaria.actors import action_owners_for, analysis_leaders_for
 from incidents.lexmaria.forms import AnalysisForm
 from responsibility.choices import Profession
 from responsibility.models import Municipality, Person
 from tests.factories import user
+from tests.incidents.deviation_helpers import report
 from tests.incidents.lexmaria_factories import open_case
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +138,17 @@ def test_the_form_refuses_a_person_who_may_not_lead(client):
     )
     assert not form.is_valid()
     assert list(form.errors) == ["leader"]
+
+
+def test_a_deviations_action_owner_is_chosen_among_the_units_people_told_apart():
+    """The deviation's corrective-action form offers the people of the unit, each with title, workplace and
+    e-mail (a namesake elsewhere is not offered)."""
+    deviation = report()
+    manager = _person("enhetschef")
+    foreign = _namesake_elsewhere(manager)
+    field = ActionForm(deviation=deviation)["owner"]
+    html = str(field)
+    assert manager.email in html
+    assert foreign.email not in html
+    label = field.field.label_from_instance(field.field.queryset.get(pk=manager.pk))
+    assert label.startswith(f"{manager} – ")
