@@ -11,17 +11,21 @@ from followup.choices import ACTION_UNFINISHED_STATES, FOLLOWUP_OPEN_STATES, Act
 from followup.models import Action, Delegation, Finding, FollowUp, FollowUpPlan, Routine
 from responsibility.choices import Role
 from responsibility.models import Contract, Unit
-from responsibility.permissions import is_register_admin, units_visible_to, user_scope
+from responsibility.permissions import is_register_admin, units_visible_to, user_scope, visible_units_in
 from responsibility.tenancy import person_of, scoped
 
 OPEN_FOLLOWUP_STATES = FOLLOWUP_OPEN_STATES  # the name start pages and reports import
 
 
 def _followup_scope_q(user, prefix: str = "") -> Q:
-    """Follow-ups of the user's units, those they audit and contract follow-ups of their providers/boards."""
+    """Follow-ups of the user's units, those they audit and contract follow-ups of their providers/boards.
+
+    The units as a literal id list where the request has read it (the start page, :func:`visible_unit_ids`):
+    inside this OR the nested scope and guardian subqueries kept PostgreSQL from using the unit index.
+    """
     p = prefix
     scope = user_scope(user)
-    q = Q(**{f"{p}unit__in": units_visible_to(user)})
+    q = Q(**{f"{p}unit__in": visible_units_in(user)})
     person = person_of(user)
     if person is not None:
         q |= Q(**{f"{p}auditor": person})
@@ -155,7 +159,7 @@ def delegations_visible_to(user) -> QuerySet[Delegation]:
     qs = scoped(Delegation.objects.all(), user)
     if not is_register_admin(user):
         person = person_of(user)
-        q = Q(unit__in=units_visible_to(user))
+        q = Q(unit__in=visible_units_in(user))
         if person is not None:
             q |= Q(to_person=person) | Q(from_person=person)
         qs = qs.filter(q)
@@ -169,16 +173,17 @@ def routines_visible_to(user) -> QuerySet[Routine]:
     qs = scoped(Routine.objects.filter(active=True), user)
     if not is_register_admin(user):
         scope = user_scope(user)
-        units = units_visible_to(user)
+        visible = visible_units_in(user)
+        units = Unit.objects.filter(pk__in=visible)
         qs = qs.filter(
             Q(scope=RoutineScope.MUNICIPALITY)
-            | Q(unit__in=units)
+            | Q(unit__in=visible)
             | Q(provider_id__in=list(scope.provider_ids))
             | Q(board_id__in=list(scope.board_ids))
             | Q(region_id__in=list(scope.region_ids))
-            | Q(board__units__in=units)
-            | Q(region__boards__units__in=units)
-        ).distinct()
+            | Q(board_id__in=units.values("board_id"))  # the board or region of a unit the user sees
+            | Q(region_id__in=units.values("board__region_id"))
+        )
     return qs.select_related("owner", "board", "unit", "provider", "region").order_by("next_revision", "pk")
 
 

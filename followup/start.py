@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,30 +13,48 @@ from core.start import StartItem
 from followup import selectors
 from followup.choices import ACTION_OPEN_STATES, ActionState
 from responsibility.choices import Role
+from responsibility.permissions import is_register_admin, visible_unit_ids
 from responsibility.tenancy import person_of
 
 UPCOMING_DAYS = 30
+# The roles with follow-up figures (filtered by the units the user sees).
+FIGURE_ROLES = (
+    Role.QUALITY_AUDITOR,
+    Role.UNIT_MANAGER,
+    Role.OPERATIONS_MANAGER,
+    Role.MAS,
+    Role.MAR,
+    Role.BOARD_OFFICIAL,
+)
+
+
+def _counts(qs, overdue_q: Q) -> dict[str, int]:
+    """How many, and how many of them overdue, in one query."""
+    return qs.order_by().aggregate(count=Count("pk"), overdue=Count("pk", filter=overdue_q))
 
 
 def sections_for(*, user, role: str) -> list[StartItem]:
     today = timezone.localdate()
     items: list[StartItem] = []
     person = person_of(user)
+    if role in FIGURE_ROLES and not is_register_admin(user):
+        visible_unit_ids(user)  # read once per request: every figure below filters by the literal ids
     if role == Role.QUALITY_AUDITOR:
-        mine = selectors.followup_list(user=user, mine=True)
-        planned = mine.filter(
-            state__in=selectors.OPEN_FOLLOWUP_STATES, scheduled_date__lte=today + timedelta(days=UPCOMING_DAYS)
+        audits = Q(auditor=person) if person is not None else Q(pk__in=[])
+        planned = selectors.followups_visible_to(user).filter(
+            audits,
+            state__in=selectors.OPEN_FOLLOWUP_STATES,
+            scheduled_date__lte=today + timedelta(days=UPCOMING_DAYS),
         )
         items.append(
             StartItem(
                 _("Follow-ups to perform"),
                 reverse("followup:followup_list") + "?mine=1",
-                count=planned.count(),
-                overdue=planned.filter(scheduled_date__lt=today).count(),
+                **_counts(planned, Q(scheduled_date__lt=today)),
             )
         )
-        to_verify = selectors.action_list(user=user, state=ActionState.REPORTED_DONE).filter(
-            finding__follow_up__auditor=person
+        to_verify = selectors.actions_visible_to(user).filter(
+            state=ActionState.REPORTED_DONE, finding__follow_up__auditor=person
         )
         items.append(
             StartItem(
@@ -45,32 +64,29 @@ def sections_for(*, user, role: str) -> list[StartItem]:
             )
         )
     if role in (Role.UNIT_MANAGER, Role.OPERATIONS_MANAGER, Role.MAS) and person is not None:
-        mine = selectors.action_list(user=user, mine=True).filter(state__in=ACTION_OPEN_STATES)
+        mine = selectors.actions_visible_to(user).filter(owner=person, state__in=ACTION_OPEN_STATES)
         items.append(
             StartItem(
                 _("My actions from follow-ups"),
                 reverse("followup:action_list") + "?mine=1",
-                count=mine.count(),
-                overdue=mine.filter(deadline__lt=today).count(),
+                **_counts(mine, Q(deadline__lt=today)),
             )
         )
     if role in (Role.MAS, Role.MAR, Role.OPERATIONS_MANAGER, Role.BOARD_OFFICIAL):
-        visible = selectors.followup_list(user=user)
-        upcoming = visible.filter(state__in=selectors.OPEN_FOLLOWUP_STATES)
+        upcoming = selectors.followups_visible_to(user).filter(state__in=selectors.OPEN_FOLLOWUP_STATES)
+        figures = upcoming.order_by().aggregate(
+            count=Count("pk", filter=Q(scheduled_date__gte=today)),
+            overdue=Count("pk", filter=Q(scheduled_date__lt=today)),
+        )
         items.append(
-            StartItem(
-                _("Planned follow-ups"),
-                reverse("followup:followup_list") + "?status=planned",
-                count=upcoming.filter(scheduled_date__gte=today).count(),
-                overdue=upcoming.filter(scheduled_date__lt=today).count(),
-            )
+            StartItem(_("Planned follow-ups"), reverse("followup:followup_list") + "?status=planned", **figures)
         )
     if role in (Role.MAS, Role.MAR):
         items.append(
             StartItem(
                 _("Follow-up actions to verify"),
                 reverse("followup:action_list") + "?state=reported_done",
-                count=selectors.action_list(user=user, state=ActionState.REPORTED_DONE).count(),
+                count=selectors.actions_visible_to(user).filter(state=ActionState.REPORTED_DONE).count(),
             )
         )
     if role == Role.MAS:
@@ -90,8 +106,7 @@ def sections_for(*, user, role: str) -> list[StartItem]:
             StartItem(
                 _("My routines due for revision"),
                 reverse("followup:routine_list"),
-                count=routines.count(),
-                overdue=routines.filter(next_revision__lt=today).count(),
+                **_counts(routines, Q(next_revision__lt=today)),
             )
         )
     if role == "ADMIN":

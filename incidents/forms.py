@@ -16,6 +16,7 @@ from incidents.models import Deviation, DeviationCategory, DeviationState, Event
 from incidents.permissions import reportable_units
 from incidents.risk import DEFAULT_MAS_RISK_THRESHOLD, RiskBand, risk_band_q
 from incidents.selectors import overdue_q
+from responsibility import pickers
 from responsibility.models import Assignment, Municipality, Person, Unit
 from responsibility.resolver import units_with_board
 from responsibility.scope import covering_unit_q
@@ -209,7 +210,9 @@ class ActionForm(VersionedForm):
 
     def __init__(self, *args, deviation: Deviation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people_for_unit(deviation.unit)
+        # The unit's people, each with title, workplace and e-mail to tell namesakes apart (issue 13).
+        self.fields["owner"].queryset = pickers.with_current(people_for_unit(deviation.unit))
+        self.fields["owner"].label_from_instance = pickers.person_label
 
 
 class AssessForm(VersionedForm):

@@ -25,6 +25,11 @@ def _queue_url(state: str = "") -> str:
     return reverse("incidents:lex_maria_queue") + (f"?state={state}" if state else "")
 
 
+def _counts(queue) -> dict[str, int]:
+    """How many deviations, and how many of them overdue, in one query."""
+    return queue.order_by().aggregate(count=Count("pk"), overdue=Count("pk", filter=overdue_q()))
+
+
 def _lex_maria_by_step(user) -> list[StartItem]:
     """Open Lex Maria cases the user may see, per step, with the nearest deadline: one query."""
     rows = (
@@ -132,18 +137,15 @@ def sections_for(*, user, role: str) -> list[StartItem]:
             StartItem(
                 _("Deviations to investigate"),
                 reverse("incidents:deviation_list") + "?state=investigating",
-                count=queue.count(),
-                overdue=queue.filter(overdue_q()).count(),
+                **_counts(queue),
             )
         )
     if role in (Role.MAS, Role.MAR):
-        queue = assessment_queue_for(user=user)
         items.append(
             StartItem(
                 _("Deviations to assess"),
                 reverse("incidents:assessment_queue"),
-                count=queue.count(),
-                overdue=queue.filter(overdue_q()).count(),
+                **_counts(assessment_queue_for(user=user)),
             )
         )
         if Role.LEX_MARIA_REPORTER not in user_roles(user):  # else shown once, in that role's section

@@ -155,7 +155,15 @@ def _contracts(user, query: str, municipality_id: int | None) -> Group:
         return group
     qs = contract_list(user=user).filter(_text_q(query, "case_number", "title", "provider__name"))
     rows, group.more = _take(qs)
-    group.hits = [Hit(str(c), reverse("followup:contract_detail", args=[c.pk]), c.provider.name) for c in rows]
+    # A physician agreement (läkarmedverkan, with the region) has no care provider: its kind tells it apart.
+    group.hits = [
+        Hit(
+            str(c),
+            reverse("followup:contract_detail", args=[c.pk]),
+            c.provider.name if c.provider_id else c.get_kind_display(),
+        )
+        for c in rows
+    ]
     return group
 
 

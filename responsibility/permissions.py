@@ -160,6 +160,29 @@ def units_visible_to(user, *, on: date | None = None, roles: tuple[str, ...] | N
     return units.filter(q | Q(pk__in=granted.values("pk")))
 
 
+def visible_unit_ids(user, *, on: date | None = None) -> list[int]:
+    """The ids of :func:`units_visible_to` ``user`` (scope and guardian grants), read once per request.
+
+    A literal list (not the nested scope and grant subqueries inside an OR) lets PostgreSQL use the
+    unit index of the rows filtered by it (the follow-up and action counts of the start page).
+    """
+    if not user.is_authenticated:
+        return []
+    cache = request_cache(user)
+    key = f"visible_unit_ids_{(on or today()).isoformat()}"
+    if key not in cache:
+        cache[key] = sorted(units_visible_to(user, on=on).values_list("pk", flat=True))
+    return cache[key]
+
+
+def visible_units_in(user):
+    """What to filter ``unit__in=`` by for the units ``user`` sees today: the literal ids when this request has
+    read them (:func:`visible_unit_ids`, the start page does, for its many figures), else the subquery of
+    :func:`units_visible_to` (no query of its own, for a page with one list)."""
+    ids = request_cache(user).get(f"visible_unit_ids_{today().isoformat()}") if user.is_authenticated else None
+    return ids if ids is not None else units_visible_to(user)
+
+
 def in_role_scope(user, unit: Unit, *, roles: tuple[str, ...], on: date | None = None) -> bool:
     """Whether ``unit`` is among ``units_visible_to(user, on=on, roles=roles)``, from the request's cached
     scope and person (no query when they are known; ``unit`` with its board loaded)."""

@@ -63,3 +63,8 @@ def covering_unit_q(unit, prefix: str = "") -> Q:
     if region_id:
         q |= Q(**{f"{prefix}region_id": region_id})
     return q
+
+
+def unit_or_provider_q(unit, prefix: str = "") -> Q:
+    """Rows (assignments) of ``unit`` itself or of its care provider (the narrow part of :func:`covering_unit_q`)."""
+    return Q(**{f"{prefix}unit_id": unit.pk}) | Q(**{f"{prefix}provider_id": unit.provider_id})

@@ -15,10 +15,11 @@ from core.services import notify
 from incidents.lexmaria.models import LexMariaCase
 from incidents.lexmaria.routing import event_date
 from incidents.lexmaria.steps import INFORMED_AFTER, NOT_APPLICABLE, Actor, Step, actors_for, open_steps
-from responsibility.choices import Role
+from responsibility.choices import OperatingForm, Role
 from responsibility.models import Assignment, Board, Person, Unit
 from responsibility.permissions import register_admin_users
 from responsibility.resolver import responsible_for
+from responsibility.scope import covering_unit_q, unit_or_provider_q
 from responsibility.tenancy import person_of
 
 
@@ -45,6 +46,43 @@ def board_official_users(*, case: LexMariaCase, on: date | None = None) -> list:
         user__isnull=False,
     )
     return [p.user for p in people.select_related("user").distinct()]
+
+
+# Who may lead a case's event analysis (appointed by the verksamhetschef, SPEC §5 step 3; HSLF-FS 2017:40):
+# the managers, the MAS/MAR, the Lex Maria reporter and the quality auditors of the vårdgivare; not the
+# board's officials nor staff without such a role.
+ANALYSIS_LEADER_ROLES = (
+    Role.OPERATIONS_MANAGER,
+    Role.UNIT_MANAGER,
+    Role.MAS,
+    Role.MAR,
+    Role.LEX_MARIA_REPORTER,
+    Role.QUALITY_AUDITOR,
+)
+
+
+def _vardgivare_people(case: LexMariaCase, *, roles: Iterable[str] | None = None):
+    """People with an assignment today in the business that runs the case's unit: the unit's own or its care
+    provider's; in egen regi (the municipality is the vårdgivare) also its board's and region's. Never another
+    vårdgivare's people (a contractor's or private provider's case is analysed in its own business)."""
+    unit = Unit.objects.select_related("board").get(pk=case.deviation.unit_id)
+    where = covering_unit_q(unit) if unit.operating_form == OperatingForm.OWN else unit_or_provider_q(unit)
+    assignments = Assignment.objects.active_on(timezone.localdate()).filter(where)
+    if roles is not None:
+        assignments = assignments.filter(role__in=list(roles))
+    return Person.objects.filter(
+        municipality_id=case.deviation.municipality_id, pk__in=assignments.values("person_id")
+    ).order_by("last_name", "first_name", "pk")
+
+
+def analysis_leaders_for(case: LexMariaCase):
+    """The people who may lead ``case``'s event analysis (the analysis form's choices and its picker's)."""
+    return _vardgivare_people(case, roles=ANALYSIS_LEADER_ROLES)
+
+
+def action_owners_for(case: LexMariaCase):
+    """The people who may own an action of ``case``'s event analysis: anyone working in the unit's business."""
+    return _vardgivare_people(case)
 
 
 def actor_kinds(*, user, case: LexMariaCase) -> frozenset[str]:

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from incidents.lexmaria.actors import action_owners_for, analysis_leaders_for
 from incidents.lexmaria.services import AnalysisAction
 from incidents.lexmaria.steps import MAY_BE_NOT_APPLICABLE, NOT_APPLICABLE, Step
+from responsibility import pickers
 from responsibility.models import Person
 
 ANALYSIS_ACTION_ROWS = 3
+
+
+def _person_picker(field: forms.ModelChoiceField, case, kind: str, people) -> None:
+    """Offer only ``people`` (the eligible ones), each with title, workplace and e-mail to tell namesakes apart;
+    with JavaScript a type-ahead over the case's picker endpoint (``static/js/picker.js``), without it this select."""
+    field.queryset = pickers.with_current(people)
+    field.label_from_instance = pickers.person_label
+    field.widget.attrs.update(pickers.picker_attrs(kind, reverse("incidents:lex_maria_people", args=[case.pk])))
 
 
 class DateInput(forms.DateInput):
@@ -85,18 +96,17 @@ class AnalysisForm(StepForm):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
-        people = Person.objects.filter(municipality_id=case.deviation.municipality_id).order_by(
-            "last_name", "first_name"
-        )
-        self.fields["leader"].queryset = people
+        _person_picker(self.fields["leader"], case, "leader", analysis_leaders_for(case))
         for i in range(1, ANALYSIS_ACTION_ROWS + 1):
             required = i == 1
             self.fields[f"action_{i}_description"] = forms.CharField(
                 label=_("Action %(n)s") % {"n": i}, required=required, max_length=500
             )
-            self.fields[f"action_{i}_owner"] = forms.ModelChoiceField(
-                label=_("Owner of action %(n)s") % {"n": i}, queryset=people, required=required
+            owner = forms.ModelChoiceField(
+                label=_("Owner of action %(n)s") % {"n": i}, queryset=Person.objects.none(), required=required
             )
+            _person_picker(owner, case, "owner", action_owners_for(case))
+            self.fields[f"action_{i}_owner"] = owner
             self.fields[f"action_{i}_deadline"] = forms.DateField(
                 label=_("Deadline of action %(n)s") % {"n": i}, required=required, widget=DateInput()
             )

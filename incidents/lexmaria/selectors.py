@@ -15,7 +15,7 @@ from incidents.lexmaria.steps import Actor, Step, actors_for, next_step
 from responsibility.choices import LexMariaRoute, Role
 from responsibility.models import Assignment, Board
 from responsibility.permissions import is_register_admin, units_visible_to, user_scope
-from responsibility.tenancy import scoped
+from responsibility.tenancy import person_of, scoped
 
 # Roles whose provider scope shows that provider's cases (the contractor's or provider's own MAS).
 PROVIDER_CASE_ROLES = (Role.MAS, Role.MAR, Role.LEX_MARIA_REPORTER)
@@ -25,11 +25,19 @@ def lex_maria_cases_visible_to(*, user, on: date | None = None) -> QuerySet[LexM
     """Cases ``user`` may see: their boards' (board official), where they act, their provider's, their units'."""
     if not user.is_authenticated:
         return LexMariaCase.objects.none()
-    cases = scoped(LexMariaCase.objects.all(), user, "deviation__municipality")
+    # Scoped by the responsible board's municipality (the deviation's, by the register): PostgreSQL then starts
+    # from the municipality's boards and their cases by the board index, rather than from every deviation of
+    # the municipality (bench, 1M, the MAS's cases by step: 119 ms → 1 ms).
+    cases = scoped(LexMariaCase.objects.all(), user, "board__municipality")
     if is_register_admin(user):
         return cases
     scope = user_scope(user, on=on)
-    q = Q(reporter_person__user=user) | Q(board_mas__user=user) | Q(fallback_person__user=user)
+    # The login's person as a literal id on the case's own (indexed) columns, not a join to each person's login:
+    # PostgreSQL cannot use an index for an OR across joined tables (bench, 1M: 61 ms).
+    person = person_of(user)
+    q = Q(pk__in=[])
+    if person is not None:
+        q = Q(reporter_person_id=person.pk) | Q(board_mas_id=person.pk) | Q(fallback_person_id=person.pk)
     official = scope.by_role.get(Role.BOARD_OFFICIAL)
     if official is not None:
         boards = list(official.board_ids)

@@ -11,7 +11,7 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -22,7 +22,7 @@ from core.exports import table_response
 from core.flash import link, message_html, success_sentences
 from core.forms import add_service_errors
 from incidents.lexmaria import ivo_pdf
-from incidents.lexmaria.actors import actor_kinds, may_take
+from incidents.lexmaria.actors import action_owners_for, actor_kinds, analysis_leaders_for, may_take
 from incidents.lexmaria.forms import STEP_FORMS
 from incidents.lexmaria.models import LexMariaCase, LexMariaState, LexMariaTransition
 from incidents.lexmaria.selectors import (
@@ -45,6 +45,7 @@ from incidents.lexmaria.steps import (
     step_deadline,
     steps_of,
 )
+from responsibility import pickers
 
 CASES_PER_PAGE = 25
 # Parts of the chain that work with the case itself (and may follow it to the deviation and the PDF).
@@ -345,3 +346,23 @@ def investigation_pdf(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="utredning-{case.reference}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+# The analysis form's type-ahead pickers: kind → the eligible people (the same as the form's select).
+PEOPLE_SEARCHES = {"leader": analysis_leaders_for, "owner": action_owners_for}
+
+
+@require_GET
+@login_required
+def people_search(request, pk: int):
+    """At most ``pickers.LIMIT`` people eligible as the case's analysis leader (``kind=leader``) or action owner
+    (``kind=owner``) matching ``q``; only for who may record the analysis (403 otherwise, 404 for an unseen case)."""
+    case = _visible_case(request.user, pk)
+    search = PEOPLE_SEARCHES.get(request.GET.get("kind", "leader"))
+    if search is None:
+        raise Http404
+    if Step.ANALYSE not in open_steps(case) or not may_take(user=request.user, case=case, step=Step.ANALYSE):
+        raise PermissionDenied(_("You may not record the event analysis of this Lex Maria case."))
+    return JsonResponse(
+        {"results": pickers.person_results(pickers.with_current(search(case)), request.GET.get("q", ""))}
+    )

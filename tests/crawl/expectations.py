@@ -548,6 +548,20 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         },
         "POST": {"*": "405"},
     },
+    # The analysis form's people picker: who may record the analysis of a visible case (200); who sees the case
+    # but may not (or the analysis is done): 403.
+    "incidents:lex_maria_people": {
+        "GET": {
+            "*": "404",
+            "admin": "403 missing:404 foreign:404",
+            "anonymous": "302",
+            "entreprenor-mas": "404 visible:200|403",
+            "mas": "404 visible:200|403",
+            "tjansteman": "403 missing:404 foreign:404",
+            "verksamhetschef": "404 visible:200|403",
+        },
+        "POST": {"*": "405"},
+    },
     "incidents:lex_maria_queue": {
         "GET": {"*": "200", "anonymous": "302"},
         "POST": {"*": "405"},

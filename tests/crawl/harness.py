@@ -238,6 +238,7 @@ PARAMETERS: dict[str, dict[str, str | Callable[[], list]]] = {
     "incidents:lex_maria_detail": {"pk": "lex_maria"},
     "incidents:lex_maria_step": {"pk": "lex_maria", "step": lambda: _step_values("lexmaria")},
     "incidents:lex_maria_pdf": {"pk": "lex_maria"},
+    "incidents:lex_maria_people": {"pk": "lex_maria"},
     "followup:followup_detail": {"pk": "followup"},
     "followup:followup_start": {"pk": "followup"},
     "followup:finding_create": {"pk": "followup"},

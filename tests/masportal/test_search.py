@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from incidents.models import Deviation
-from responsibility.models import Person, Unit
+from responsibility.models import Contract, Person, Unit
 from tests.incidents.deviation_helpers import report
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +99,19 @@ def test_people_and_contracts_only_for_register_admins(client, demo_user):
     html = _search(client, "Norrsken").content.decode()
     assert 'data-kind="contracts"' not in html
     assert 'data-kind="people"' not in _search(client, person.last_name).content.decode()
+
+
+def test_a_contract_without_a_care_provider_is_found_with_its_kind(client, demo_user):
+    """The physician agreement with the region (läkarmedverkan) has no care provider; the admin finds it by a
+    word of its title (it once broke the search page) and sees its kind instead."""
+    contract = Contract.objects.filter(provider__isnull=True).order_by("pk").first()
+    assert contract is not None
+    client.force_login(demo_user("admin"))
+    response = _search(client, "läkarmedverkan")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert reverse("followup:contract_detail", args=[contract.pk]) in html
+    assert str(contract.get_kind_display()) in html
 
 
 def test_too_short_a_query_asks_for_more(client, demo_user):
