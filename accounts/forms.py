@@ -1,7 +1,18 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import IdentityProvider, LoginPolicy
+from responsibility import pickers
+
+
+def _person_picker(field: forms.ModelChoiceField, people) -> None:
+    """The person choice as a type-ahead picker over the people without a login (``static/js/picker.js``); its
+    labels tell namesakes apart (title, workplace, e-mail), also in the plain select without JavaScript."""
+    field.queryset = pickers.with_current(people)
+    field.label_from_instance = pickers.person_label
+    field.help_text = _("Type part of the name, e-mail or title. Title, workplace and e-mail tell namesakes apart.")
+    field.widget.attrs.update(pickers.picker_attrs("login_person", reverse("responsibility:picker_search")))
 
 
 class LocalUserForm(forms.Form):
@@ -15,7 +26,7 @@ class LocalUserForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
+        _person_picker(self.fields["person"], people)
 
 
 class LinkForm(forms.Form):
@@ -23,7 +34,7 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
+        _person_picker(self.fields["person"], people)
 
 
 class ProviderForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from responsibility.choices import Profession, Role
 from responsibility.models import Assignment, Municipality, Person, Unit
 
-KINDS = ("person", "deputy", "unit")
+KINDS = ("person", "deputy", "unit", "login_person")
 LIMIT = 20
 DEPUTISED_ROLES = (Role.MAS, Role.MAR, Role.OPERATIONS_MANAGER, Role.LEX_MARIA_REPORTER)
 SCOPE_RELATED = ("unit", "provider", "board", "region")
@@ -31,6 +31,11 @@ def people(municipality: Municipality, *, role: str = "") -> QuerySet[Person]:
     elif role == Role.MAR:
         qs = qs.filter(licensed=True, profession__in=[Profession.PHYSIOTHERAPIST, Profession.OCCUPATIONAL_THERAPIST])
     return with_current(qs)
+
+
+def people_without_login(municipality: Municipality) -> QuerySet[Person]:
+    """The municipality's people who have no login yet (the user administration's "create" and "link")."""
+    return with_current(Person.objects.filter(municipality=municipality, user__isnull=True))
 
 
 def with_current(qs: QuerySet[Person]) -> QuerySet[Person]:
@@ -83,6 +88,8 @@ def search(*, kind: str, municipality: Municipality, q: str, role: str = "") -> 
     if role not in Role.values:
         role = ""
     words = q.split()[:5]
+    if kind == "login_person":
+        return person_results(people_without_login(municipality), q)
     if kind == "person":
         qs = people(municipality, role=role)
         prefix = ""

@@ -275,3 +275,44 @@ def test_the_providers_page_lists_the_municipalitys_refused_logins_only_in_a_fix
     assert "Invalid issuer again" in body
     assert "Annans signaturfel" not in body
     assert "utgånget svar" not in body  # older than 30 days
+
+
+def test_the_person_choice_is_a_type_ahead_picker_over_people_without_a_login_of_the_municipality(
+    client, demo, other_municipality
+):
+    """Create and link offer the people without a login through the picker, namesakes told apart by title,
+    workplace and e-mail; never someone who has a login, never another municipality's people."""
+    other, _ = other_municipality
+    lonely = Person.objects.create(
+        municipality=other, first_name="Hanna", last_name="Gustafsson", email="hanna@annan.example"
+    )
+    without = Person.objects.filter(municipality=demo, user__isnull=True).order_by("pk")
+    namesake = Person.objects.create(
+        municipality=demo, first_name="Hanna", last_name="Gustafsson", title="Sjuksköterska", email="hg2@demo.example"
+    )
+    client.force_login(_user("admin"))
+    body = client.get("/konton/ny/").content.decode()
+    assert 'data-picker="login_person"' in body
+    assert "picker.js" in body
+    assert "Hanna Gustafsson – Sjuksköterska · hg2@demo.example" in body  # the plain select's label too
+
+    found = client.get("/register/admin/valj/", {"kind": "login_person", "q": "Hanna Gustafsson"}).json()["results"]
+    found_ids = [r["value"] for r in found]
+    assert namesake.pk in found_ids
+    assert lonely.pk not in found_ids
+    assert set(found_ids) <= set(without.values_list("pk", flat=True)) | {namesake.pk}
+    assert {r["label"] for r in found} == {"Hanna Gustafsson"}
+    assert {"value": namesake.pk, "label": "Hanna Gustafsson", "detail": "Sjuksköterska · hg2@demo.example"} in found
+    # The demo's other Hanna Gustafssons are told apart from her by title, workplace and e-mail.
+    assert len({r["detail"] for r in found}) == len(found) > 1
+    everyone = client.get("/register/admin/valj/", {"kind": "login_person", "q": ""}).json()["results"]
+    offered = {r["value"] for r in everyone}
+    assert offered
+    assert offered <= set(without.values_list("pk", flat=True)) | {namesake.pk}
+    assert _user("mas").person.pk not in offered  # has a login
+
+    user = _user("mas")
+    assert 'data-picker="login_person"' not in client.get(f"/konton/{user.pk}/").content.decode()  # linked
+
+    client.force_login(_user("mas"))
+    assert client.get("/register/admin/valj/", {"kind": "login_person", "q": "a"}).status_code == 403
