@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 import pygal
+from django.utils.translation import gettext as _
 from pygal.style import Style
 
-from reports.builders.common import Chart
+from reports.builders.common import Chart, Column, Section, Table
 
 # Dark grey and black with printed values: nothing depends on colour alone.
 PRINT_STYLE = Style(
@@ -79,6 +80,44 @@ def bar_chart(*, title: str, alt: str, labels: list[str], values: list[int], ser
     chart.x_labels = [_short(label) for label in reversed(labels)]
     chart.add(series_title, list(reversed(values)))
     return Chart(title=title, alt=alt, svg=_render(chart, BAR_CSS))
+
+
+def add_counts(
+    section: Section,
+    *,
+    key: str,
+    title: str,
+    alt: str,
+    label_heading: str,
+    count_heading: str,
+    rows: list[list],
+    total: int,
+    empty_text: str = "",
+) -> None:
+    """A count per label as a bar chart (only when anything was counted) and, always, its table with the total.
+
+    ``rows`` are ``[label, count]`` in the order both show them; the chart and the table share ``title``.
+    """
+    if total:
+        section.charts.append(
+            bar_chart(
+                title=title,
+                alt=alt,
+                labels=[r[0] for r in rows],
+                values=[r[1] for r in rows],
+                series_title=count_heading,
+            )
+        )
+    section.tables.append(
+        Table(
+            key=key,
+            caption=title,
+            columns=[Column(label_heading), Column(count_heading, numeric=True)],
+            rows=rows,
+            totals=[_("Total"), total],
+            empty_text=empty_text,
+        )
+    )
 
 
 def line_chart(*, title: str, alt: str, labels: list[str], series: list[tuple[str, list[int | None]]]) -> Chart:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from incidents.models import DeviationState
-from reports.builders.charts import bar_chart, line_chart
+from reports.builders.charts import add_counts, line_chart
 from reports.builders.common import (
     Column,
     Figure,
@@ -33,29 +33,19 @@ def _months(period_from: date, period_to: date) -> list[date]:
 
 def add_by_category(section: Section, *, figures: dict, key: str, empty_text: str) -> None:
     """Deviations by category, most frequent first: a bar chart (when there are any) and its table."""
-    rows = [[r["category__name"], r["n"]] for r in figures["by_category"]]
-    if rows:
-        section.charts.append(
-            bar_chart(
-                title=_("Deviations by category"),
-                alt=_(
-                    "Bar chart of deviations by category, most frequent first; each bar is labelled with its number. "
-                    "The figures are in the table below."
-                ),
-                labels=[r[0] for r in rows],
-                values=[r[1] for r in rows],
-                series_title=_("Deviations"),
-            )
-        )
-    section.tables.append(
-        Table(
-            key=key,
-            caption=_("Deviations by category"),
-            columns=[Column(_("Category")), Column(_("Deviations"), numeric=True)],
-            rows=rows,
-            totals=[_("Total"), figures["total"]],
-            empty_text=empty_text,
-        )
+    add_counts(
+        section,
+        key=key,
+        title=_("Deviations by category"),
+        alt=_(
+            "Bar chart of deviations by category, most frequent first; each bar is labelled with its number. "
+            "The figures are in the table below."
+        ),
+        label_heading=_("Category"),
+        count_heading=_("Deviations"),
+        rows=[[r["category__name"], r["n"]] for r in figures["by_category"]],
+        total=figures["total"],
+        empty_text=empty_text,
     )
 
 

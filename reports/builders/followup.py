@@ -17,7 +17,7 @@ from django.utils.translation import ngettext, pgettext
 
 from followup.choices import ACTION_UNFINISHED_STATES, ActionState, DutyArea, FindingSeverity, FollowUpState
 from followup.models import Action, Finding, FollowUp
-from reports.builders.charts import bar_chart
+from reports.builders.charts import add_counts
 from reports.builders.common import (
     MAX_LIST_ROWS,
     Column,
@@ -229,27 +229,18 @@ def add_findings_by_area(section: Section, *, figures: dict, key: str) -> None:
         ([str(label), figures["findings_by_area"].get(value, 0)] for value, label in DutyArea.choices),
         key=lambda r: (-r[1], r[0]),
     )
-    if figures["findings"]:
-        section.charts.append(
-            bar_chart(
-                title=_("Findings by MAS duty area"),
-                alt=_(
-                    "Bar chart of findings by MAS duty area, most findings first; each bar is labelled with its "
-                    "number. The figures are in the table below."
-                ),
-                labels=[r[0] for r in rows],
-                values=[r[1] for r in rows],
-                series_title=pgettext("follow-up", "Findings"),
-            )
-        )
-    section.tables.append(
-        Table(
-            key=key,
-            caption=_("Findings by MAS duty area"),
-            columns=[Column(_("Duty area")), Column(pgettext("follow-up", "Findings"), numeric=True)],
-            rows=rows,
-            totals=[_("Total"), figures["findings"]],
-        )
+    add_counts(
+        section,
+        key=key,
+        title=_("Findings by MAS duty area"),
+        alt=_(
+            "Bar chart of findings by MAS duty area, most findings first; each bar is labelled with its "
+            "number. The figures are in the table below."
+        ),
+        label_heading=_("Duty area"),
+        count_heading=pgettext("follow-up", "Findings"),
+        rows=rows,
+        total=figures["findings"],
     )
 
 
@@ -315,27 +306,17 @@ def followup_sections(*, figures: dict) -> list[Section]:
     status = Section(heading=_("Findings and actions"))
     state_rows = [[str(label), f["actions_by_state"].get(value, 0)] for value, label in ActionState.choices]
     add_findings_by_area(status, figures=f, key="findings_area")
-    if f["actions"]:
-        status.charts.append(
-            bar_chart(
-                title=_("Actions by state"),
-                alt=_(
-                    "Bar chart of actions by state; each bar is labelled with its number. The figures are in the "
-                    "table below."
-                ),
-                labels=[r[0] for r in state_rows],
-                values=[r[1] for r in state_rows],
-                series_title=_("Actions"),
-            )
-        )
-    status.tables.append(
-        Table(
-            key="actions_state",
-            caption=_("Actions by state"),
-            columns=[Column(_("State")), Column(_("Actions"), numeric=True)],
-            rows=state_rows,
-            totals=[_("Total"), f["actions"]],
-        )
+    add_counts(
+        status,
+        key="actions_state",
+        title=_("Actions by state"),
+        alt=_(
+            "Bar chart of actions by state; each bar is labelled with its number. The figures are in the table below."
+        ),
+        label_heading=_("State"),
+        count_heading=_("Actions"),
+        rows=state_rows,
+        total=f["actions"],
     )
     note = ""
     if f["overdue_total"] > len(f["overdue"]):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from incidents.lexmaria.models import LexMariaCase, LexMariaState
-from reports.builders.charts import bar_chart
+from reports.builders.charts import add_counts
 from reports.builders.common import (
     MAX_LIST_ROWS,
     Column,
@@ -190,50 +190,32 @@ def lex_maria_sections(*, figures: dict) -> list[Section]:
     )
     state_rows = [[str(label), f["by_state"].get(value, 0)] for value, label in LexMariaState.choices]
     route_rows = [[str(label), f["by_route"].get(value, 0)] for value, label in LexMariaRoute.choices]
-    if f["total"]:
-        summary.charts.append(
-            bar_chart(
-                title=_("Lex Maria cases by step reached"),
-                alt=_(
-                    "Bar chart of Lex Maria cases by the step each has reached, in the order of the steps; each bar "
-                    "is labelled with its number. The figures are in the table below."
-                ),
-                labels=[r[0] for r in state_rows],
-                values=[r[1] for r in state_rows],
-                series_title=_("Cases"),
-            )
-        )
-    summary.tables.append(
-        Table(
-            key="lex_maria_state",
-            caption=_("Lex Maria cases by step reached"),
-            columns=[Column(_("Step")), Column(_("Cases"), numeric=True)],
-            rows=state_rows,
-            totals=[_("Total"), f["total"]],
-        )
+    add_counts(
+        summary,
+        key="lex_maria_state",
+        title=_("Lex Maria cases by step reached"),
+        alt=_(
+            "Bar chart of Lex Maria cases by the step each has reached, in the order of the steps; each bar "
+            "is labelled with its number. The figures are in the table below."
+        ),
+        label_heading=_("Step"),
+        count_heading=_("Cases"),
+        rows=state_rows,
+        total=f["total"],
     )
-    summary.tables.append(
-        Table(
-            key="lex_maria_route",
-            caption=_("Lex Maria cases by route"),
-            columns=[Column(_("Route")), Column(_("Cases"), numeric=True)],
-            rows=route_rows,
-            totals=[_("Total"), f["total"]],
-        )
+    add_counts(
+        summary,
+        key="lex_maria_route",
+        title=_("Lex Maria cases by route"),
+        alt=_(
+            "Bar chart of Lex Maria cases by route (who reports to IVO and who is informed); each bar is "
+            "labelled with its number. The figures are in the table below."
+        ),
+        label_heading=_("Route"),
+        count_heading=_("Cases"),
+        rows=route_rows,
+        total=f["total"],
     )
-    if f["total"]:
-        summary.charts.append(
-            bar_chart(
-                title=_("Lex Maria cases by route"),
-                alt=_(
-                    "Bar chart of Lex Maria cases by route (who reports to IVO and who is informed); each bar is "
-                    "labelled with its number. The figures are in the table below."
-                ),
-                labels=[r[0] for r in route_rows],
-                values=[r[1] for r in route_rows],
-                series_title=_("Cases"),
-            )
-        )
     steps = [
         [
             c["reference"],
