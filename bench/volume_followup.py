@@ -81,10 +81,10 @@ class MunicipalityBuilder(EventsBuilder):
             plan_keys.append(("board", b))
         plan_ids = dict(zip(plan_keys, w.insert(get("FollowUpPlan"), plan_rows), strict=True))
 
-        # Every occurrence of every plan up to the lead time, as the scheduler makes them (followup.services),
+        # Every occurrence of every plan up to the lead time, as the scheduler makes them (followup.plans),
         # so that a scheduled run on ``today`` finds them all created.
         try:
-            from followup.services import plan_occurrences  # noqa: PLC0415
+            from followup.plans import plan_occurrences  # noqa: PLC0415
         except ImportError:
             plan_occurrences = None
         by_pk = {u.pk: u for u in plan.units}

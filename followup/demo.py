@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 
-from followup import actions, services
+from followup import actions, plans, services
 from followup.choices import (
     AnswerStatus,
     FindingSeverity,
@@ -109,7 +109,7 @@ class FollowUpDemo:
                     "lead_days": 30,
                 },
             )
-            services.followups_from_plan(plan=plan, on=self.today, limit=100)
+            plans.followups_from_plan(plan=plan, on=self.today, limit=100)
 
     def _followup(self, *, unit: Unit, kind: str, trigger: str, days: int, reference: str) -> tuple[FollowUp, bool]:
         return FollowUp.objects.get_or_create(

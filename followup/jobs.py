@@ -24,7 +24,8 @@ from core.locking import lock_skip
 from core.scheduling import Stage, TimeBudget, in_batches, scheduled_job
 from followup.choices import ACTION_OPEN_STATES, FOLLOWUP_OPEN_STATES, ReminderKind
 from followup.models import Action, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
-from followup.services import ReminderItem, followups_from_plan, reminders_send
+from followup.plans import followups_from_plan, plans_missing_followups
+from followup.services import ReminderItem, reminders_send
 from responsibility import checks
 from responsibility.choices import Role
 from responsibility.models import Assignment, Contract, Municipality
@@ -134,15 +135,14 @@ def _board_officials(board_ids: set[int], on: date) -> dict[int, list]:
 
 @scheduled_job("followups_from_plans", stage=Stage.CREATE)
 def followups_from_plans(*, on: date, batch_size: int) -> dict[str, int]:
-    """Create the follow-ups that plans make due, each exactly once."""
-    created = plans = 0
-    plan_ids = list(
-        FollowUpPlan.objects.filter(active=True, starts_on__lte=on + timedelta(days=366))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on - timedelta(days=366)))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for pk in plan_ids:
+    """Create the follow-ups that plans make due, each exactly once.
+
+    Which plans have a follow-up to create is read for all plans at once; only those are locked.
+    Counts: ``plans`` checked, ``due`` (plans locked to create), ``created``.
+    """
+    created = locked = 0
+    checked, missing = plans_missing_followups(on=on)
+    for pk in missing:
         if created >= batch_size:
             break
         with transaction.atomic():
@@ -158,8 +158,8 @@ def followups_from_plans(*, on: date, batch_size: int) -> dict[str, int]:
             if plan is None:
                 continue
             created += followups_from_plan(plan=plan, on=on, limit=batch_size - created)
-            plans += 1
-    return {"plans": plans, "created": created}
+            locked += 1
+    return {"plans": checked, "due": locked, "created": created}
 
 
 @scheduled_job("followup_reminders", stage=Stage.REMIND, after=("followups_from_plans",))

@@ -1,16 +1,17 @@
-"""Writes of follow-up (SPEC §6): plans and their occurrences, follow-ups, checklists, findings, reminders.
+"""Writes of follow-up (SPEC §6): plans, follow-ups, checklists, findings, reminders.
 
 Each state change is one service through the one transition helper (:data:`FOLLOWUPS`): lock the
 row, check the move against the table, return early when already there, save with ``update_fields``.
-Corrective actions are :mod:`followup.actions`, delegations :mod:`followup.delegations`, routines
-:mod:`followup.routines`, contracts :mod:`followup.contracts`.
+A plan's occurrences and the follow-ups they create are :mod:`followup.plans`, corrective actions
+:mod:`followup.actions`, delegations :mod:`followup.delegations`, routines :mod:`followup.routines`,
+contracts :mod:`followup.contracts`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,7 +19,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.calendar import add_months
 from core.transitions import Machine, Transition, lock, transition_row
 from core.uploads import clean_filename
 from core.users import active_users
@@ -124,93 +124,6 @@ def plan_save(*, plan: FollowUpPlan, actor) -> FollowUpPlan:
     plan.full_clean()
     plan.save()
     return plan
-
-
-def plan_units(plan: FollowUpPlan) -> list[Unit | None]:
-    """The units a plan covers, in a stable order; ``[None]`` for a contract without units."""
-    if plan.scope == PlanScope.UNIT:
-        return [plan.unit]
-    if plan.scope == PlanScope.BOARD:
-        return list(Unit.objects.filter(board_id=plan.board_id).select_related("board").order_by("code"))
-    units = list(plan.contract.units.select_related("board").order_by("code"))
-    return units or [None]
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    unit: Unit | None
-    on: date
-
-
-def plan_occurrences(plan: FollowUpPlan, *, until: date, units: list[Unit | None] | None = None) -> list[Occurrence]:
-    """Every occurrence of ``plan`` up to ``until``, per covered unit.
-
-    With ``spread_units`` unit number *i* of *n* starts ``i * interval / n``
-    months after ``starts_on``, so that every unit is reviewed once per interval.
-    """
-    units = plan_units(plan) if units is None else units
-    n = len(units)
-    result = []
-    for i, unit in enumerate(units):
-        offset = (i * plan.interval_months) // n if plan.spread_units and n else 0
-        k = 0
-        while True:
-            day = add_months(plan.starts_on, offset + k * plan.interval_months)
-            if day > until or (plan.ends_on and day > plan.ends_on):
-                break
-            result.append(Occurrence(unit, day))
-            k += 1
-    return result
-
-
-def followups_from_plan(*, plan: FollowUpPlan, on: date, limit: int) -> int:
-    """Create the follow-ups of ``plan`` due by ``on`` + lead days, each exactly once; return how many.
-
-    Per unit only the latest past occurrence and the coming ones are created:
-    a plan started long ago does not produce a backlog of stale follow-ups.
-    Occurrences outside the contract's period or a unit's active period are skipped.
-    """
-    horizon = on + timedelta(days=plan.lead_days)
-    occurrences = plan_occurrences(plan, until=horizon)
-    latest_past: dict[int | None, date] = {}
-    for occ in occurrences:
-        key = occ.unit.pk if occ.unit else None
-        if occ.on <= on:
-            latest_past[key] = max(latest_past.get(key, occ.on), occ.on)
-    existing = set(FollowUp.objects.filter(plan=plan).values_list("unit_id", "period_start"))
-    contract = plan.contract if plan.scope == PlanScope.CONTRACT else None
-    to_create = []
-    for occ in occurrences:
-        key = occ.unit.pk if occ.unit else None
-        if occ.on < latest_past.get(key, occ.on) or (key, occ.on) in existing:
-            continue
-        if contract is not None and not contract.is_active_on(occ.on):
-            continue
-        if occ.unit is not None and not occ.unit.is_active_on(occ.on):
-            continue
-        board_id = occ.unit.board_id if occ.unit else contract.managing_board_id
-        to_create.append(
-            FollowUp(
-                municipality_id=plan.municipality_id,
-                kind=plan.kind,
-                trigger=FollowUpTrigger.PLAN,
-                plan=plan,
-                period_start=occ.on,
-                unit=occ.unit,
-                contract=contract or (occ.unit.contract if occ.unit else None),
-                board_id=board_id,
-                checklist_template_id=plan.checklist_template_id,
-                scheduled_date=occ.on,
-                auditor_id=plan.auditor_id,
-            )
-        )
-        if len(to_create) >= limit:
-            break
-    if not to_create:
-        return 0
-    before = FollowUp.objects.filter(plan=plan).count()
-    FollowUp.objects.bulk_create(to_create, ignore_conflicts=True)
-    return FollowUp.objects.filter(plan=plan).count() - before
 
 
 # --- follow-ups ---------------------------------------------------------------------------

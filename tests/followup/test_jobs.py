@@ -11,7 +11,7 @@ from core.models import JobRun, Notification
 from core.scheduling import run_scheduled_jobs
 from followup.choices import FollowUpKind, PlanScope, ReminderKind
 from followup.models import ChecklistTemplate, Delegation, FollowUp, FollowUpPlan, Reminder, Routine
-from followup.services import plan_units
+from followup.plans import plan_units
 from responsibility.models import Board, Contract, Municipality
 from tests.factories import person, unit, user
 
@@ -110,6 +110,63 @@ def test_contract_plan_skips_dates_after_the_contract_ends():
     dates = set(FollowUp.objects.filter(plan=plan).values_list("scheduled_date", flat=True))
     assert dates
     assert all(d <= contract.valid_to for d in dates)
+
+
+@pytest.mark.django_db
+def test_only_a_plan_with_its_follow_up_missing_is_locked_and_gets_exactly_one():
+    """After a run, a new plan due today gets exactly one follow-up; the plans whose follow-ups exist are
+    checked but not locked and get none; a second run creates nothing."""
+    on = date(2031, 3, 1)
+    _plan(title="Redan skapad", scope=PlanScope.UNIT, unit=unit("hage-01"), interval_months=12, starts_on=on)
+    first = _run(on, "followups_from_plans")
+    assert first.counts["created"] >= 1
+    new = _plan(title="Ny plan", scope=PlanScope.UNIT, unit=unit("hage-01"), interval_months=12, starts_on=on)
+    run = _run(on, "followups_from_plans")
+    assert run.counts == {"plans": first.counts["plans"] + 1, "due": 1, "created": 1}
+    assert list(FollowUp.objects.filter(plan=new).values_list("unit__code", "scheduled_date")) == [("hage-01", on)]
+    assert _run(on, "followups_from_plans").counts == {"plans": run.counts["plans"], "due": 0, "created": 0}
+
+
+@pytest.mark.django_db
+def test_checking_plans_costs_the_same_statements_for_few_and_many_plans():
+    """Which plans have a follow-up to create is read in a fixed number of statements, not per plan."""
+    from django.test.utils import CaptureQueriesContext
+
+    on = date(2028, 3, 1)
+    contract = Contract.objects.get(case_number="SLK 2024/1100")  # valid until 2028-12-31
+
+    def statements() -> int:
+        _run(on, "followups_from_plans")  # what is due
+        with CaptureQueriesContext(connection) as queries:
+            run = _run(on, "followups_from_plans")
+        assert run.counts["due"] == run.counts["created"] == 0
+        return len(queries)
+
+    _plan(title="Enhet", scope=PlanScope.UNIT, unit=unit("hage-01"), interval_months=3, starts_on=date(2028, 1, 1))
+    few = statements()
+    for i in range(3):
+        start = date(2028, 1, 1) + timedelta(days=i)
+        _plan(
+            title=f"Nämnd {i}",
+            scope=PlanScope.BOARD,
+            board=Board.objects.get(code="bromma"),
+            interval_months=1,
+            spread_units=True,
+            starts_on=start,
+        )
+        _plan(
+            title=f"Avtal {i}",
+            scope=PlanScope.CONTRACT,
+            contract=contract,
+            interval_months=6,
+            starts_on=start,
+            kind=FollowUpKind.CONTRACT_REVIEW,
+        )
+        _plan(title=f"Enhet {i}", scope=PlanScope.UNIT, unit=unit("hage-01"), interval_months=2, starts_on=start)
+    many = statements()
+    assert FollowUp.objects.filter(plan__title__startswith="Nämnd").count() > 3
+    assert FollowUp.objects.filter(plan__title__startswith="Avtal").exists()
+    assert many == few
 
 
 @pytest.mark.skipif(
