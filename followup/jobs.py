@@ -11,6 +11,7 @@ the CREATE stage, so a follow-up it creates is reminded about in the same run.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -62,22 +63,39 @@ def _remind_in_batches(qs, *, due_field: str, on: date, batch_size: int, budget:
     return sent
 
 
-def _remind_each_municipality(passes, *, due_field: str, make, on: date, batch_size: int, budget) -> dict[str, int]:
-    """In each municipality, for each pass ``(key, kind, rows)``: remind the rows ``rows(municipality)`` not yet
-    reminded of ``kind`` for their ``due_field`` date (``make(kind, batch)`` writes the reminders); return the
-    new notifications per key."""
-    counts = dict.fromkeys((key for key, _kind, _rows in passes), 0)
+def _in_own_window(field: str, window, municipalities: list[Municipality]) -> Q:
+    """Rows of every municipality (``field`` names a row's municipality), each within the date window of its
+    own municipality's settings: ``window(municipality)`` gives the lookups; one clause per distinct window."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for municipality in municipalities:
+        groups[tuple(sorted(window(municipality).items()))].append(municipality.pk)
+    q = Q(pk__in=[])
+    for lookups, ids in groups.items():
+        q |= Q(**{f"{field}__in": ids}, **dict(lookups))
+    return q
+
+
+def _remind_each_municipality(
+    passes, *, due_field: str, make, on: date, batch_size: int, budget, municipality_field: str = "municipality"
+) -> dict[str, int]:
+    """For each pass ``(key, kind, rows, window)``: remind the ``rows`` (all municipalities at once) not yet
+    reminded of ``kind`` for their ``due_field`` date, each within ``window(municipality)`` of its own
+    municipality (``None``: no window; ``make(kind, batch)`` writes the reminders); return the new
+    notifications per key. The statements do not grow with the municipalities or the rows."""
+    counts = dict.fromkeys((key for key, _kind, _rows, _window in passes), 0)
+    municipalities = list(Municipality.objects.all())
     with translation.override("sv"):
-        for municipality in Municipality.objects.all():
-            for key, kind, rows in passes:
-                counts[key] += _remind_in_batches(
-                    rows(municipality).filter(~_reminded(kind, due_field)),
-                    due_field=due_field,
-                    on=on,
-                    batch_size=batch_size,
-                    budget=budget,
-                    make=lambda batch, kind=kind: make(kind, batch),
-                )
+        for key, kind, rows, window in passes:
+            if window is not None:
+                rows = rows.filter(_in_own_window(municipality_field, window, municipalities))
+            counts[key] += _remind_in_batches(
+                rows.filter(~_reminded(kind, due_field)),
+                due_field=due_field,
+                on=on,
+                batch_size=batch_size,
+                budget=budget,
+                make=lambda batch, kind=kind: make(kind, batch),
+            )
     return counts
 
 
@@ -166,10 +184,9 @@ def followups_from_plans(*, on: date, batch_size: int) -> dict[str, int]:
 def followup_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = None) -> dict[str, int]:
     """Remind the auditor before a follow-up's date and once when it is overdue."""
 
-    def rows(municipality):
-        return FollowUp.objects.filter(
-            municipality=municipality, state__in=FOLLOWUP_OPEN_STATES, auditor__user__isnull=False
-        ).select_related("auditor__user")
+    rows = FollowUp.objects.filter(state__in=FOLLOWUP_OPEN_STATES, auditor__user__isnull=False).select_related(
+        "auditor__user"
+    )
 
     def subject(kind: str, fu: FollowUp) -> str:
         if kind == ReminderKind.FOLLOWUP_OVERDUE:
@@ -178,13 +195,12 @@ def followup_reminders(*, on: date, batch_size: int, budget: TimeBudget | None =
 
     counts = _remind_each_municipality(
         [
-            ("overdue", ReminderKind.FOLLOWUP_OVERDUE, lambda m: rows(m).filter(scheduled_date__lt=on)),
+            ("overdue", ReminderKind.FOLLOWUP_OVERDUE, rows.filter(scheduled_date__lt=on), None),
             (
                 "due",
                 ReminderKind.FOLLOWUP_DUE,
-                lambda m: rows(m).filter(
-                    scheduled_date__gte=on, scheduled_date__lte=on + timedelta(days=m.followup_remind_days)
-                ),
+                rows.filter(scheduled_date__gte=on),
+                lambda m: {"scheduled_date__lte": on + timedelta(days=m.followup_remind_days)},
             ),
         ],
         due_field="scheduled_date",
@@ -212,31 +228,34 @@ def action_reminders(*, on: date, batch_size: int, budget: TimeBudget | None = N
     the verksamhetschef or there is none), twice that to the board official.
     """
 
-    def rows(municipality):
-        return Action.objects.filter(
-            finding__follow_up__municipality=municipality, state__in=ACTION_OPEN_STATES
-        ).select_related("owner__user", "finding__follow_up__unit__board__region", "finding__follow_up__unit__provider")
+    rows = Action.objects.filter(state__in=ACTION_OPEN_STATES).select_related(
+        "owner__user", "finding__follow_up__unit__board__region", "finding__follow_up__unit__provider"
+    )
 
     return _remind_each_municipality(
         [
-            ("overdue", ReminderKind.ACTION_OVERDUE, lambda m: rows(m).filter(deadline__lt=on)),
+            ("overdue", ReminderKind.ACTION_OVERDUE, rows.filter(deadline__lt=on), None),
             (
                 "escalated",
                 ReminderKind.ACTION_ESCALATED,
-                lambda m: rows(m).filter(deadline__lte=on - timedelta(days=m.escalate_after_days)),
+                rows,
+                lambda m: {"deadline__lte": on - timedelta(days=m.escalate_after_days)},
             ),
             (
                 "escalated_board",
                 ReminderKind.ACTION_ESCALATED_BOARD,
-                lambda m: rows(m).filter(deadline__lte=on - timedelta(days=2 * m.escalate_after_days)),
+                rows,
+                lambda m: {"deadline__lte": on - timedelta(days=2 * m.escalate_after_days)},
             ),
             (
                 "due",
                 ReminderKind.ACTION_DUE,
-                lambda m: rows(m).filter(deadline__gte=on, deadline__lte=on + timedelta(days=m.reminder_days_before)),
+                rows.filter(deadline__gte=on),
+                lambda m: {"deadline__lte": on + timedelta(days=m.reminder_days_before)},
             ),
         ],
         due_field="deadline",
+        municipality_field="finding__follow_up__municipality",
         make=lambda kind, batch: _action_items(kind, batch, on),
         on=on,
         batch_size=batch_size,
@@ -298,15 +317,10 @@ def delegations_expiring(*, on: date, batch_size: int, budget: TimeBudget | None
             (
                 "sent",
                 ReminderKind.DELEGATION_EXPIRING,
-                lambda m: (
-                    Delegation.objects.active_on(on)
-                    .filter(
-                        municipality=m,
-                        revoked_at__isnull=True,
-                        valid_to__lte=on + timedelta(days=m.delegation_warning_days),
-                    )
-                    .select_related("from_person__user", "to_person__user", "unit")
-                ),
+                Delegation.objects.active_on(on)
+                .filter(revoked_at__isnull=True)
+                .select_related("from_person__user", "to_person__user", "unit"),
+                lambda m: {"valid_to__lte": on + timedelta(days=m.delegation_warning_days)},
             )
         ],
         due_field="valid_to",
@@ -336,9 +350,8 @@ def routines_due_for_revision(*, on: date, batch_size: int, budget: TimeBudget |
             (
                 "sent",
                 ReminderKind.ROUTINE_REVISION,
-                lambda m: Routine.objects.filter(
-                    municipality=m, active=True, next_revision__lte=on + timedelta(days=m.routine_warning_days)
-                ).select_related("owner__user"),
+                Routine.objects.filter(active=True).select_related("owner__user"),
+                lambda m: {"next_revision__lte": on + timedelta(days=m.routine_warning_days)},
             )
         ],
         due_field="next_revision",
@@ -364,13 +377,16 @@ def assignments_without_successor(*, on: date, batch_size: int, budget: TimeBudg
     """Warn the holder and the register admins when a statutory assignment ends soon with no successor (R10)."""
     admins = _memo(_admins)
 
-    def ending(municipality):
-        # The one R10 rule (responsibility.checks), as the check and the dashboard apply it.
-        pks = [a.pk for a in checks.assignments_without_successor(municipality=municipality, on=on)]
-        return Assignment.objects.filter(pk__in=pks).select_related("person__user")
+    # The one R10 rule (responsibility.checks), as the check and the dashboard apply it, per municipality.
+    pks = [
+        a.pk
+        for municipality in Municipality.objects.all()
+        for a in checks.assignments_without_successor(municipality=municipality, on=on)
+    ]
+    ending = Assignment.objects.filter(pk__in=pks).select_related("person__user")
 
     return _remind_each_municipality(
-        [("sent", ReminderKind.ASSIGNMENT_NO_SUCCESSOR, ending)],
+        [("sent", ReminderKind.ASSIGNMENT_NO_SUCCESSOR, ending, None)],
         due_field="valid_to",
         make=lambda kind, batch: _items(
             kind,
@@ -419,12 +435,8 @@ def contracts_without_successor(*, on: date, batch_size: int, budget: TimeBudget
             (
                 "sent",
                 ReminderKind.CONTRACT_NO_SUCCESSOR,
-                lambda m: Contract.objects.filter(
-                    municipality=m,
-                    successor__isnull=True,
-                    valid_to__gte=on,
-                    valid_to__lte=on + timedelta(days=m.contract_warning_days),
-                ),
+                Contract.objects.filter(successor__isnull=True, valid_to__gte=on),
+                lambda m: {"valid_to__lte": on + timedelta(days=m.contract_warning_days)},
             )
         ],
         due_field="valid_to",

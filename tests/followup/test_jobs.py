@@ -362,3 +362,31 @@ def test_action_reminder_queries_do_not_grow_with_the_actions(new_action, today)
 
     action_reminders(on=today, batch_size=500)  # what the demo has due today
     assert run(overdue(2)) == run(overdue(6))
+
+
+@pytest.mark.django_db
+def test_actions_of_every_municipality_are_escalated_by_their_own_municipalitys_days(new_action, today, municipality):
+    """One selection for all municipalities, yet each action is escalated after its own municipality's days."""
+    from followup.models import Action
+    from tests.factories import MunicipalityFactory
+
+    other = MunicipalityFactory(escalate_after_days=30)
+    municipality.escalate_after_days = 7
+    municipality.save(update_fields=["escalate_after_days"])
+    here, there = new_action(deadline_days=1), new_action(deadline_days=1)
+    Action.objects.filter(pk__in=[here.pk, there.pk]).update(deadline=today - timedelta(days=10))
+    FollowUp.objects.filter(pk=there.finding.follow_up_id).update(municipality=other)
+
+    def reminded(kind: str) -> set[int]:
+        return set(
+            Reminder.objects.filter(kind=kind, object_id__in=[here.pk, there.pk]).values_list("object_id", flat=True)
+        )
+
+    _run(today, "action_reminders")
+    assert reminded(ReminderKind.ACTION_OVERDUE) == {here.pk, there.pk}
+    assert reminded(ReminderKind.ACTION_ESCALATED) == {here.pk}
+    other.escalate_after_days = 10
+    other.save(update_fields=["escalate_after_days"])
+    _run(today, "action_reminders")
+    assert reminded(ReminderKind.ACTION_ESCALATED) == {here.pk, there.pk}
+    assert reminded(ReminderKind.ACTION_ESCALATED_BOARD) == set()
