@@ -73,8 +73,9 @@ def lex_maria_reminders(*, on: date, batch_size: int, budget: TimeBudget | None 
         reminder_model=LexMariaReminder,
         fk="case",
         remind=_reminder(_officials_memo(on)),
+        # the municipality's step days and the steps marked not applicable: with the batch, not per case
         load=lambda qs: qs.select_related(
-            "deviation__operations_manager__user", "reporter_person__user", "board_mas__user"
-        ),
+            "deviation__municipality", "deviation__operations_manager__user", "reporter_person__user", "board_mas__user"
+        ).prefetch_related("not_applicable"),
         municipality_field="deviation__municipality_id",
     ).run(on=on, batch_size=batch_size, budget=budget)
