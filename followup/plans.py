@@ -12,9 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import F, Q
+from django.db.models import Q
 
 from core.calendar import add_months
+from core.dates import ValidityPeriod
 from followup.choices import FollowUpTrigger, PlanScope
 from followup.models import FollowUp, FollowUpPlan
 from responsibility.models import Unit
@@ -35,7 +36,7 @@ def plan_units(plan: FollowUpPlan) -> list[Unit | None]:
 
 @dataclass(frozen=True)
 class Occurrence:
-    unit: Unit | None
+    unit: Unit | UnitPeriod | None
     on: date
 
     @property
@@ -44,18 +45,33 @@ class Occurrence:
         return (self.unit.pk if self.unit else None, self.on)
 
 
-def plan_occurrences(plan: FollowUpPlan, *, until: date, units: list[Unit | None] | None = None) -> list[Occurrence]:
+def plan_occurrences(
+    plan: FollowUpPlan,
+    *,
+    until: date,
+    units: list[Unit | UnitPeriod | None] | None = None,
+    skip_before: date | None = None,
+) -> list[Occurrence]:
     """Every occurrence of ``plan`` up to ``until``, per covered unit.
 
     With ``spread_units`` unit number *i* of *n* starts ``i * interval / n``
     months after ``starts_on``, so that every unit is reviewed once per interval.
+    ``skip_before``: leave out occurrences more than an interval before that date (each unit's latest
+    occurrence on or before it is kept), without stepping through them.
     """
     units = plan_units(plan) if units is None else units
     n = len(units)
+    months_to_skip = (
+        (skip_before.year - plan.starts_on.year) * 12 + skip_before.month - plan.starts_on.month
+        if skip_before is not None
+        else 0
+    )
     result = []
     for i, unit in enumerate(units):
         offset = (i * plan.interval_months) // n if plan.spread_units and n else 0
-        k = 0
+        # Occurrence k falls in month offset + k * interval (from starts_on); this k is in a month before
+        # skip_before's, so it and those after it hold the latest one on or before skip_before.
+        k = max(0, (months_to_skip - offset) // plan.interval_months - 1)
         while True:
             day = add_months(plan.starts_on, offset + k * plan.interval_months)
             if day > until or (plan.ends_on and day > plan.ends_on):
@@ -65,14 +81,14 @@ def plan_occurrences(plan: FollowUpPlan, *, until: date, units: list[Unit | None
     return result
 
 
-def plan_due(plan: FollowUpPlan, *, on: date, units: list[Unit | None]) -> list[Occurrence]:
+def plan_due(plan: FollowUpPlan, *, on: date, units: list[Unit | UnitPeriod | None]) -> list[Occurrence]:
     """The occurrences of ``plan`` that should have a follow-up by ``on`` (its ``units`` given).
 
     Per unit only the latest past occurrence and the coming ones within the lead days:
     a plan started long ago does not produce a backlog of stale follow-ups.
     Occurrences outside the contract's period or a unit's active period are skipped.
     """
-    occurrences = plan_occurrences(plan, until=on + timedelta(days=plan.lead_days), units=units)
+    occurrences = plan_occurrences(plan, until=on + timedelta(days=plan.lead_days), units=units, skip_before=on)
     latest_past: dict[int | None, date] = {}
     for occ in occurrences:
         key = occ.unit.pk if occ.unit else None
@@ -125,27 +141,35 @@ def active_plans(*, on: date):
     )
 
 
-# What :func:`plan_due` reads of a unit (its order, id, board and active period).
-_UNIT_FIELDS = ("pk", "code", "board_id", "contract_id", "active_from", "active_to")
+@dataclass(frozen=True, eq=False)
+class UnitPeriod(ValidityPeriod):
+    """What :func:`plan_due` reads of a unit, as a plain row (thousands are read at once): id and active period."""
+
+    pk: int
+    active_from: date
+    active_to: date | None
+    period_start, period_end = Unit.period_start, Unit.period_end
 
 
-def _units_of(plans: list[FollowUpPlan], plans_qs) -> dict[int, list[Unit | None]]:
-    """:func:`plan_units` of every plan in two statements (the boards' units, the contracts' units)."""
-    by_board: dict[int, list[Unit]] = defaultdict(list)
+_UNIT_PERIOD = ("pk", "active_from", "active_to")
+
+
+def _units_of(plans: list[FollowUpPlan], plans_qs) -> dict[int, list[Unit | UnitPeriod | None]]:
+    """:func:`plan_units` of every plan in two statements (the boards' units, the contracts' units), as
+    :class:`UnitPeriod` rows in the same order."""
+    by_board: dict[int, list[UnitPeriod]] = defaultdict(list)
     boards = plans_qs.filter(scope=PlanScope.BOARD).values("board_id")
-    for unit in Unit.objects.filter(board_id__in=boards).only(*_UNIT_FIELDS).order_by("code", "pk"):
-        by_board[unit.board_id].append(unit)
-    by_contract: dict[int, list[Unit]] = defaultdict(list)
+    for board_id, *row in (
+        Unit.objects.filter(board_id__in=boards).order_by("code", "pk").values_list("board_id", *_UNIT_PERIOD)
+    ):
+        by_board[board_id].append(UnitPeriod(*row))
+    by_contract: dict[int, list[UnitPeriod]] = defaultdict(list)
     contracts = plans_qs.filter(scope=PlanScope.CONTRACT).values("contract_id")
-    covered = (
-        Unit.objects.filter(contracts__in=contracts)
-        .annotate(covered_by=F("contracts"))
-        .only(*_UNIT_FIELDS)
-        .order_by("code", "pk")
-    )
-    for unit in covered:
-        by_contract[unit.covered_by].append(unit)
-    result: dict[int, list[Unit | None]] = {}
+    for contract_id, *row in (
+        Unit.objects.filter(contracts__in=contracts).order_by("code", "pk").values_list("contracts", *_UNIT_PERIOD)
+    ):
+        by_contract[contract_id].append(UnitPeriod(*row))
+    result: dict[int, list[Unit | UnitPeriod | None]] = {}
     for plan in plans:
         if plan.scope == PlanScope.UNIT:
             result[plan.pk] = [plan.unit]
