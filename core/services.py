@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -282,40 +283,61 @@ def notifications_mark_interrupted(*, now=None) -> int:
     ).update(email_status=Notification.EmailStatus.FAILED, email_error=error[:300])
 
 
+# Sent e-mails are recorded together, at least this often: a worker killed meanwhile leaves at most this much
+# sending "interrupted" (shown to the register admin, never sent twice), for one UPDATE instead of one per e-mail.
+RECORD_SENT_EVERY_SECONDS = 1.0
+
+
 def deliver_pending_notifications(*, batch_size: int = 200, max_attempts: int | None = None, now=None) -> dict:
     """Send pending notification e-mails, a bounded batch at a time, each at most once.
 
     Never holds a lock while talking to the SMTP server: rows are claimed (attempt recorded) and committed,
-    sent outside any transaction, then the result is recorded. A failure waits with backoff; after
-    ``EMAIL_MAX_ATTEMPTS`` attempts the e-mail is failed and listed for the register admin.
+    sent outside any transaction, then the result is recorded (the sent ones together, at least every
+    :data:`RECORD_SENT_EVERY_SECONDS`). A failure waits with backoff; after ``EMAIL_MAX_ATTEMPTS`` attempts
+    the e-mail is failed and listed for the register admin.
     """
     max_attempts = max_attempts or settings.EMAIL_MAX_ATTEMPTS
     now = now or timezone.now()
     interrupted = notifications_mark_interrupted(now=now)
     sent = failed = retry = 0
-    for note in _claim(now=now, batch_size=batch_size, max_attempts=max_attempts):
-        try:
-            _send(note)
-        except Exception as exc:  # noqa: BLE001 - any SMTP/network failure is recorded and retried
-            logger.warning("E-mail for notification %s failed: %s", note.pk, type(exc).__name__)
-            error = f"{type(exc).__name__}: {exc}"[:300]
-            if note.email_attempts >= max_attempts:
-                Notification.objects.filter(pk=note.pk, email_status=Notification.EmailStatus.SENDING).update(
-                    email_status=Notification.EmailStatus.FAILED, email_error=error
-                )
-                failed += 1
-            else:
-                Notification.objects.filter(pk=note.pk, email_status=Notification.EmailStatus.SENDING).update(
-                    email_status=Notification.EmailStatus.PENDING,
-                    email_error=error,
-                    email_next_attempt_at=timezone.now() + _backoff(note.email_attempts),
-                )
-                retry += 1
-            continue
-        Notification.objects.filter(pk=note.pk).update(
-            email_status=Notification.EmailStatus.SENT, email_sent_at=timezone.now(), email_error=""
-        )
-        sent += 1
+    unrecorded: list[int] = []
+    recorded_at = time.monotonic()
+
+    def record_sent() -> None:
+        nonlocal recorded_at
+        if unrecorded:
+            Notification.objects.filter(pk__in=unrecorded).update(
+                email_status=Notification.EmailStatus.SENT, email_sent_at=timezone.now(), email_error=""
+            )
+            unrecorded.clear()
+        recorded_at = time.monotonic()
+
+    try:
+        for note in _claim(now=now, batch_size=batch_size, max_attempts=max_attempts):
+            try:
+                _send(note)
+            except Exception as exc:  # noqa: BLE001 - any SMTP/network failure is recorded and retried
+                logger.warning("E-mail for notification %s failed: %s", note.pk, type(exc).__name__)
+                error = f"{type(exc).__name__}: {exc}"[:300]
+                if note.email_attempts >= max_attempts:
+                    Notification.objects.filter(pk=note.pk, email_status=Notification.EmailStatus.SENDING).update(
+                        email_status=Notification.EmailStatus.FAILED, email_error=error
+                    )
+                    failed += 1
+                else:
+                    Notification.objects.filter(pk=note.pk, email_status=Notification.EmailStatus.SENDING).update(
+                        email_status=Notification.EmailStatus.PENDING,
+                        email_error=error,
+                        email_next_attempt_at=timezone.now() + _backoff(note.email_attempts),
+                    )
+                    retry += 1
+                continue
+            sent += 1
+            unrecorded.append(note.pk)
+            if time.monotonic() - recorded_at >= RECORD_SENT_EVERY_SECONDS:
+                record_sent()
+    finally:
+        record_sent()
     return {"sent": sent, "retry": retry, "failed": failed, "interrupted": interrupted}
 
 

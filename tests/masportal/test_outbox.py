@@ -205,3 +205,41 @@ def test_one_delivery_request_per_transaction_and_again_after_a_rollback(django_
         services.notify(recipients=[mas], kind="t", subject="B", dedupe_key="rb2")
         services.notify(recipients=[mas], kind="t", subject="C", dedupe_key="rb3")
     assert len(callbacks) == 1
+
+
+def test_sent_emails_are_recorded_together_and_a_failure_between_them_is_retried(smtp, note, demo_user, monkeypatch):
+    """Six e-mails, the third refused: five recorded sent in one UPDATE (not one each), the third kept for a
+    retry; a second run sends nothing again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    users = [demo_user(name) for name in ("enhetschef", "verksamhetschef", "kvalitet", "admin", "rapportor")]
+    for u in users:
+        u.email = f"{u.username}@example.se"
+        u.save(update_fields=["email"])
+    services.notify(recipients=users, kind="test", subject="Samlad", dedupe_key="drill:together")
+    refused = Notification.objects.get(dedupe_key="drill:together", recipient=users[1])
+    send = services._send
+
+    def refuse_one(n):
+        if n.pk == refused.pk:
+            raise ConnectionRefusedError("nej")
+        send(n)
+
+    monkeypatch.setattr(services, "_send", refuse_one)
+    monkeypatch.setattr(services, "RECORD_SENT_EVERY_SECONDS", 60)  # a slow machine: still one UPDATE
+    smtp.start()
+    with CaptureQueriesContext(connection) as queries:
+        result = services.deliver_pending_notifications()
+    assert (result["sent"], result["retry"]) == (5, 1)
+    assert len(smtp.inbox.messages) == 5
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 4  # interrupted ones, the claim, the refused one, the five sent
+    statuses = dict(Notification.objects.filter(pk__in=[note.pk, refused.pk]).values_list("pk", "email_status"))
+    assert statuses == {note.pk: Notification.EmailStatus.SENT, refused.pk: Notification.EmailStatus.PENDING}
+    assert (
+        Notification.objects.filter(email_status=Notification.EmailStatus.SENT, email_sent_at__isnull=False).count()
+        == 5
+    )
+    assert services.deliver_pending_notifications()["sent"] == 0
+    assert len(smtp.inbox.messages) == 5
