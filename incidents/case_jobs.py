@@ -81,7 +81,7 @@ class DeadlineReminders:
     - ``cases``: the open cases with a deadline;
     - ``reminder_model`` and ``fk``: the reminder row and its field naming the case;
     - ``remind(cases, kind)``: per case, the users told and the notice (run in the portal's language);
-    - ``load(queryset)``: the related rows to read with a batch (after the lock);
+    - ``load(queryset)``: the related rows to read with a batch (after the lock, by primary key);
     - ``municipality_field``: the case's municipality; ``days_field``: the municipality's days before;
     - ``count_key``: the name of the cases count in the job's result.
     """
@@ -107,13 +107,17 @@ class DeadlineReminders:
         """Remind one batch of cases not yet reminded for their deadline; return how many were taken."""
         window = reminder_windows(on=on, kind=kind, days_before=days_before, field=self.municipality_field)
         with transaction.atomic():
-            cases = list(
-                self.load(lock_skip(self.cases.filter(window).filter(~self.reminded(kind)).order_by("due_at", "pk")))[
-                    :batch_size
-                ]
+            # The batch is chosen (and locked) on the cases' own columns; what the notices need is read for
+            # the batch only. Joined before the NOT EXISTS, every open case past its deadline — reminded long
+            # ago or not — would be joined each run.
+            pks = list(
+                lock_skip(self.cases.filter(window).filter(~self.reminded(kind)).order_by("due_at", "pk")).values_list(
+                    "pk", flat=True
+                )[:batch_size]
             )
-            if not cases:
+            if not pks:
                 return 0
+            cases = list(self.load(self.cases.filter(pk__in=pks).order_by("due_at", "pk")))
             with translation.override(settings.LANGUAGE_CODE):
                 told = list(self.remind(cases, kind))
             records = [
