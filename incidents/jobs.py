@@ -7,9 +7,10 @@ from before routing was stored are routed once, per batch.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Case, IntegerField, Prefetch, Value, When, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,7 +49,18 @@ def route_unrouted(deviations: list[Deviation]) -> dict[int, tuple[Person, ...]]
         deviation.routed_at = now
         managers[deviation.pk] = route.managers
         through += [(deviation.pk, p.pk) for p in route.unit_managers]
-    Deviation.objects.bulk_update(deviations, ["operations_manager", "routed_at"])
+    # One UPDATE, one WHEN per verksamhetschef (not per row: a batch has many deviations per manager).
+    by_manager: dict[int | None, list[int]] = defaultdict(list)
+    for deviation in deviations:
+        by_manager[deviation.operations_manager_id].append(deviation.pk)
+    Deviation.objects.filter(pk__in=[d.pk for d in deviations]).update(
+        routed_at=now,
+        operations_manager=Case(
+            *(When(pk__in=pks, then=Value(pk)) for pk, pks in by_manager.items() if pk is not None),
+            default=Value(None),
+            output_field=IntegerField(),
+        ),
+    )
     link = Deviation.unit_managers.through
     link.objects.bulk_create([link(deviation_id=d, person_id=p) for d, p in through], ignore_conflicts=True)
     people = [p for ps in managers.values() for p in ps if p.user_id and not Person.user.is_cached(p)]
