@@ -377,12 +377,8 @@ def assignments_without_successor(*, on: date, batch_size: int, budget: TimeBudg
     """Warn the holder and the register admins when a statutory assignment ends soon with no successor (R10)."""
     admins = _memo(_admins)
 
-    # The one R10 rule (responsibility.checks), as the check and the dashboard apply it, per municipality.
-    pks = [
-        a.pk
-        for municipality in Municipality.objects.all()
-        for a in checks.assignments_without_successor(municipality=municipality, on=on)
-    ]
+    # The one R10 rule (responsibility.checks), as the check and the dashboard apply it, in every municipality.
+    pks = [a.pk for a in checks.assignments_without_successor_in(municipalities=Municipality.objects.all(), on=on)]
     ending = Assignment.objects.filter(pk__in=pks).select_related("person__user")
 
     return _remind_each_municipality(

@@ -23,7 +23,11 @@ from django.db.models import Q
 from core.dates import not_ended_q
 from responsibility.checks import rules as _rules  # noqa: F401 - registers R1–R9, R11, R12
 from responsibility.checks.base import RULE_CODES, RULE_TITLES, RULES, CheckContext, Finding, rules_in_force
-from responsibility.checks.successors import assignments_without_successor, ends_without_successor
+from responsibility.checks.successors import (
+    assignments_without_successor,
+    assignments_without_successor_in,
+    ends_without_successor,
+)
 from responsibility.choices import STATUTORY_ROLES, AssignmentKind, Severity
 from responsibility.models import Assignment, RuleDefinition, Unit
 from responsibility.resolver import ResponsibilityIndex, attach_scope_objects, build_index
@@ -140,6 +144,7 @@ __all__ = [
     "RULE_TITLES",
     "Finding",
     "assignments_without_successor",
+    "assignments_without_successor_in",
     "ends_without_successor",
     "ensure_default_rules",
     "findings_as_dict",

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from core.dates import not_ended_q
@@ -42,23 +42,32 @@ def ends_without_successor(assignment: Assignment, same_scope: Iterable[Assignme
 
 
 def assignments_without_successor(*, municipality, on: date) -> list[Assignment]:
-    """Every statutory assignment of ``municipality`` that ends soon without a successor (R10), for the
-    reminder job: the same rule, days and rule row as the check and the dashboard (two queries)."""
+    """Every statutory assignment of ``municipality`` that ends soon without a successor (R10)."""
+    return assignments_without_successor_in(municipalities=[municipality], on=on)
+
+
+def assignments_without_successor_in(*, municipalities: Iterable, on: date) -> list[Assignment]:
+    """Every statutory assignment of the ``municipalities`` that ends soon without a successor (R10), for the
+    reminder job: the same rule, days and rule row as the check and the dashboard, each municipality's own
+    days and successors among its own people (three queries however many municipalities)."""
+    municipalities = list(municipalities)
     rule_def = next((r for r in rules_in_force(on=on) if r.code == "R10"), None)
-    if rule_def is None:
+    if rule_def is None or not municipalities:
         return []
-    days = successor_days(rule_def=rule_def, municipality_days=lambda: municipality.successor_warning_days)
+    days_of = {
+        m.pk: successor_days(rule_def=rule_def, municipality_days=lambda m=m: m.successor_warning_days)
+        for m in municipalities
+    }
+    by_days: dict[int, list[int]] = defaultdict(list)
+    for municipality_id, days in days_of.items():
+        by_days[days].append(municipality_id)
     statutory = Assignment.objects.filter(
-        person__municipality=municipality,
-        kind=AssignmentKind.STATUTORY,
-        deputy_for__isnull=True,
-        role__in=list(STATUTORY_ROLES),
+        kind=AssignmentKind.STATUTORY, deputy_for__isnull=True, role__in=list(STATUTORY_ROLES)
     )
-    ending = list(
-        statutory.filter(valid_to__gte=on, valid_to__lte=on + timedelta(days=days))
-        .select_related("person__user")
-        .order_by("valid_to", "pk")
-    )
+    window = Q(pk__in=[])
+    for days, ids in by_days.items():
+        window |= Q(person__municipality__in=ids, valid_to__gte=on, valid_to__lte=on + timedelta(days=days))
+    ending = list(statutory.filter(window).select_related("person__user").order_by("valid_to", "pk"))
     if not ending:
         return []
     scope_q = Q()
@@ -66,10 +75,25 @@ def assignments_without_successor(*, municipality, on: date) -> list[Assignment]
         ids = {getattr(a, field_name) for a in ending if getattr(a, field_name)}
         if ids:
             scope_q |= Q(**{f"{field_name}__in": ids})
-    others: dict[tuple[str, tuple[str, int]], list[Assignment]] = defaultdict(list)
-    for other in statutory.filter(scope_q).filter(not_ended_q(Assignment, on)):
-        others[(other.role, other.scope_key)].append(other)
-    return [a for a in ending if ends_without_successor(a, others.get((a.role, a.scope_key), []), on=on, days=days)]
+    # Successors by municipality (of the person), role and scope.
+    others: dict[tuple[int, str, tuple[str, int]], list[Assignment]] = defaultdict(list)
+    rows = (
+        statutory.filter(scope_q, person__municipality__in=list(days_of))
+        .filter(not_ended_q(Assignment, on))
+        .annotate(person_municipality_id=F("person__municipality_id"))
+    )
+    for other in rows:
+        others[(other.person_municipality_id, other.role, other.scope_key)].append(other)
+    return [
+        a
+        for a in ending
+        if ends_without_successor(
+            a,
+            others.get((a.person.municipality_id, a.role, a.scope_key), []),
+            on=on,
+            days=days_of[a.person.municipality_id],
+        )
+    ]
 
 
 @rule("R10")

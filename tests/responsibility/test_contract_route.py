@@ -209,3 +209,35 @@ def test_r10_days_are_the_same_for_the_check_and_the_reminder_job():
     assert not any(f.code == "R10" for f in run_checks(units=_r10_units(), on=TODAY(), codes=["R10"]))
     run_scheduled_jobs(on=TODAY(), only="assignments_without_successor")
     assert not Reminder.objects.filter(object_id=held.pk, kind="assignment_no_successor").exists()
+
+
+def test_r10_for_every_municipality_at_once_keeps_each_ones_days_and_people():
+    """The reminder job asks R10 for all municipalities at once: a successor must be one of the same
+    municipality's people, and each municipality's own days apply (the rule row without days of its own)."""
+    from tests.factories import MunicipalityFactory, PersonFactory
+
+    RuleDefinition.objects.filter(code="R10").update(params={})
+    held = _trygga_hander_vc()  # ends in 20 days, nobody takes over
+    home = held.person.municipality
+    home.successor_warning_days = 30
+    home.save(update_fields=["successor_warning_days"])
+    other = MunicipalityFactory(successor_warning_days=10)
+    stranger = Assignment.objects.create(
+        person=PersonFactory(municipality=other),
+        role=Role.OPERATIONS_MANAGER,
+        provider=held.provider,
+        valid_from=held.valid_to + timedelta(days=1),
+    )
+    assert held in checks.assignments_without_successor_in(municipalities=[home, other], on=TODAY())
+    assert checks.assignments_without_successor_in(municipalities=[home, other], on=TODAY()) == [
+        a
+        for m in (home, other)
+        for a in checks.assignments_without_successor(municipality=m, on=TODAY())
+        if a.person.municipality_id == m.pk
+    ]
+    stranger.delete()
+    held.person.municipality = other
+    held.person.save(update_fields=["municipality"])
+    assert held not in checks.assignments_without_successor_in(municipalities=[home, other], on=TODAY())
+    ten_days_before = held.valid_to - timedelta(days=10)
+    assert held in checks.assignments_without_successor_in(municipalities=[home, other], on=ten_days_before)
