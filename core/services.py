@@ -283,17 +283,12 @@ def notifications_mark_interrupted(*, now=None) -> int:
     ).update(email_status=Notification.EmailStatus.FAILED, email_error=error[:300])
 
 
-# Sent e-mails are recorded together, at least this often: a worker killed meanwhile leaves at most this much
-# sending "interrupted" (shown to the register admin, never sent twice), for one UPDATE instead of one per e-mail.
-RECORD_SENT_EVERY_SECONDS = 1.0
-
-
 def deliver_pending_notifications(*, batch_size: int = 200, max_attempts: int | None = None, now=None) -> dict:
     """Send pending notification e-mails, a bounded batch at a time, each at most once.
 
     Never holds a lock while talking to the SMTP server: rows are claimed (attempt recorded) and committed,
     sent outside any transaction, then the result is recorded (the sent ones together, at least every
-    :data:`RECORD_SENT_EVERY_SECONDS`). A failure waits with backoff; after ``EMAIL_MAX_ATTEMPTS`` attempts
+    ``EMAIL_RECORD_SENT_SECONDS``). A failure waits with backoff; after ``EMAIL_MAX_ATTEMPTS`` attempts
     the e-mail is failed and listed for the register admin.
     """
     max_attempts = max_attempts or settings.EMAIL_MAX_ATTEMPTS
@@ -334,7 +329,7 @@ def deliver_pending_notifications(*, batch_size: int = 200, max_attempts: int | 
                 continue
             sent += 1
             unrecorded.append(note.pk)
-            if time.monotonic() - recorded_at >= RECORD_SENT_EVERY_SECONDS:
+            if time.monotonic() - recorded_at >= settings.EMAIL_RECORD_SENT_SECONDS:
                 record_sent()
     finally:
         record_sent()

@@ -236,6 +236,9 @@ JOB_TIME_BUDGET_SECONDS = float(os.environ.get("MASPORTAL_JOB_TIME_BUDGET_SECOND
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("MASPORTAL_EMAIL_MAX_ATTEMPTS", "5"))
 EMAIL_RETRY_BASE_SECONDS = int(os.environ.get("MASPORTAL_EMAIL_RETRY_BASE_SECONDS", "60"))
 EMAIL_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("MASPORTAL_EMAIL_CLAIM_TIMEOUT_SECONDS", "600"))
+# The e-mails sent are recorded together, at least this often (one UPDATE, not one per e-mail): a worker killed
+# meanwhile leaves at most this long of sending "interrupted" (shown as failed, never sent twice).
+EMAIL_RECORD_SENT_SECONDS = float(os.environ.get("MASPORTAL_EMAIL_RECORD_SENT_SECONDS", "1"))
 # Uploaded zip-based documents (docx, xlsx, odt …): at most this much unpacked, and at most
 # this many times their packed size.
 UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("MASPORTAL_UPLOAD_ZIP_MAX_BYTES", str(100 * 1024 * 1024)))

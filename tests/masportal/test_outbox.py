@@ -207,7 +207,9 @@ def test_one_delivery_request_per_transaction_and_again_after_a_rollback(django_
     assert len(callbacks) == 1
 
 
-def test_sent_emails_are_recorded_together_and_a_failure_between_them_is_retried(smtp, note, demo_user, monkeypatch):
+def test_sent_emails_are_recorded_together_and_a_failure_between_them_is_retried(
+    smtp, note, demo_user, monkeypatch, settings
+):
     """Six e-mails, the third refused: five recorded sent in one UPDATE (not one each), the third kept for a
     retry; a second run sends nothing again."""
     from django.db import connection
@@ -227,7 +229,7 @@ def test_sent_emails_are_recorded_together_and_a_failure_between_them_is_retried
         send(n)
 
     monkeypatch.setattr(services, "_send", refuse_one)
-    monkeypatch.setattr(services, "RECORD_SENT_EVERY_SECONDS", 60)  # a slow machine: still one UPDATE
+    settings.EMAIL_RECORD_SENT_SECONDS = 60  # a slow machine: still one UPDATE
     smtp.start()
     with CaptureQueriesContext(connection) as queries:
         result = services.deliver_pending_notifications()
