@@ -34,6 +34,7 @@ from core.dates import overlaps_q
 from incidents.models import Deviation
 from responsibility.choices import MasHeldBy, Role
 from responsibility.models import Assignment, Board, Person, Unit
+from responsibility.register_cache import unit_index
 from responsibility.resolver import (
     RegisterRows,
     Resolution,
@@ -115,7 +116,13 @@ class _OneUnit:
         self.on = on
         self._unit = unit
         # The routing's notices need the logins; the enhetschefer come in the same statement as the holders.
-        self.register = build_index(units=[unit], on=on, logins=True, unit_managers=True)
+        # Kept across requests for the register's version (responsibility.register_cache).
+        self.register = unit_index(
+            unit=unit,
+            on=on,
+            kind="routing",
+            build=lambda: build_index(units=[unit], on=on, logins=True, unit_managers=True),
+        )
 
     def unit(self, unit_id: int) -> Unit:
         return self._unit
