@@ -130,3 +130,28 @@ def test_a_transaction_that_wrote_the_register_reads_no_cached_index():
     Assignment.objects.filter(pk=_mas_assignment().pk).update(valid_from=timezone.localdate() - timedelta(days=1))
     after = register_version()
     assert after is None or after > before
+
+
+@pytest.mark.django_db
+def test_a_trigger_lost_to_a_table_rebuild_is_put_back_after_migrate():
+    """SQLite drops a table's triggers when a migration rebuilds it; post_migrate installs them again."""
+    from django.apps import apps
+
+    from responsibility.register_triggers import reinstall_after_migrate
+
+    quote = connection.ops.quote_name
+    table = Assignment._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for suffix in ("register_written", "register_bump", "register_truncate"):
+                cursor.execute(f"DROP TRIGGER {quote(f'{table}_{suffix}')} ON {quote(table)}")
+        else:
+            for event in ("insert", "update", "delete"):
+                cursor.execute(f"DROP TRIGGER {quote(f'{table}_register_{event}')}")
+    before = register_version()
+    Assignment.objects.filter(pk=_mas_assignment().pk).update(basis="x")
+    assert register_version() == before  # unwatched now
+    reinstall_after_migrate(sender=None, apps=apps, plan=[], using=connection.alias)
+    Assignment.objects.filter(pk=_mas_assignment().pk).update(basis="y")
+    after = register_version()
+    assert after is None or after > before
