@@ -20,6 +20,7 @@ from responsibility import pickers
 from responsibility.models import Assignment, Municipality, Person, Unit
 from responsibility.resolver import units_with_board
 from responsibility.scope import covering_unit_q
+from responsibility.tenancy import municipality_id_of
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 MATRIX_VALUES = [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
@@ -108,7 +109,9 @@ class DeviationForm(forms.Form):
         # With what routing and the deadline read (board, region, provider, municipality): a report's unit is
         # loaded once per request.
         self.fields["unit"].queryset = units_with_board(units).select_related("municipality")
-        municipality_ids = units.values("municipality_id")
+        # A login reports only for units of its own municipality (reportable_units is scoped to it); an API
+        # client's units name theirs. validate_report checks the category belongs to the unit's.
+        municipality_ids = units.values("municipality_id") if reportable is not None else [municipality_id_of(user)]
         self.fields["category"].queryset = DeviationCategory.objects.filter(
             municipality_id__in=municipality_ids, active=True
         )

@@ -34,6 +34,7 @@ from core.dates import overlaps_q
 from incidents.models import Deviation
 from responsibility.choices import MasHeldBy, Role
 from responsibility.models import Assignment, Board, Person, Unit
+from responsibility.register_cache import unit_index
 from responsibility.resolver import (
     RegisterRows,
     Resolution,
@@ -114,13 +115,20 @@ class _OneUnit:
     def __init__(self, *, unit: Unit, on: date):
         self.on = on
         self._unit = unit
-        self.register = build_index(units=[unit], on=on, logins=True)  # the routing's notices need them
+        # The routing's notices need the logins; the enhetschefer come in the same statement as the holders.
+        # Kept across requests for the register's version (responsibility.register_cache).
+        self.register = unit_index(
+            unit=unit,
+            on=on,
+            kind="routing",
+            build=lambda: build_index(units=[unit], on=on, logins=True, unit_managers=True),
+        )
 
     def unit(self, unit_id: int) -> Unit:
         return self._unit
 
     def unit_managers(self, unit: Unit) -> tuple[Person, ...]:
-        return unit_managers_on(unit=unit, on=self.on)
+        return self.register.unit_managers(unit)
 
     def board_holder(self, board: Board, role: str) -> Resolution:
         return board_duty_holder(board=board, role=role, on=self.on)
@@ -280,12 +288,6 @@ def high_risk_q() -> Q:
         | Q(consequence__gte=F("municipality__mas_consequence_threshold"))
         | Q(category__always_to_mas=True)
     )
-
-
-def unit_managers_on(*, unit: Unit, on: date) -> tuple[Person, ...]:
-    """The enhetschef(s) assigned to ``unit`` on ``on`` (not a statutory role, so read from the register directly)."""
-    assignments = unit_managers_q(unit_ids=[unit.pk]).filter(Assignment.active_q(on))
-    return tuple({a.person_id: a.person for a in assignments}.values())
 
 
 def board_mas_on(*, unit: Unit, on: date, role: str) -> Person | None:

@@ -5,9 +5,9 @@ from functools import lru_cache
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.selectors import unread_notification_count
+from masportal.selectors import navigation_facts
 from responsibility.choices import Role
-from responsibility.permissions import is_register_admin, user_roles
+from responsibility.permissions import user_roles
 
 # (label, url name, roles that see it; None = everyone logged in). Apps add
 # their entries here so that navigation is decided in one place.
@@ -68,7 +68,7 @@ def portal(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     roles = user_roles(user)
-    admin = is_register_admin(user)
+    admin, unread = navigation_facts(request)
     items = []
     for label, url, allowed in _navigation(get_script_prefix(), get_resolver(get_urlconf())):
         if allowed == "admin":
@@ -87,5 +87,5 @@ def portal(request):
         "nav_items": items,
         "user_roles": roles,
         "is_register_admin": admin,
-        "unread_notifications": unread_notification_count(request=request),
+        "unread_notifications": unread,
     }

@@ -226,6 +226,9 @@ CELERY_TASK_ANNOTATIONS = {
         "soft_time_limit": max(REPORT_TASK_TIME_LIMIT - 60, 30),
     },
 }
+# Resolver indexes (one unit, one date) kept per process across requests, keyed by the register's version
+# (responsibility.register_cache): the oldest is dropped beyond this many.
+REGISTER_CACHE_SIZE = 512
 # Scheduled jobs work in batches of this many rows until done or out of this many seconds
 # (a job out of time stops after its batch; the next run continues where it stopped).
 JOB_BATCH_SIZE = int(os.environ.get("MASPORTAL_JOB_BATCH_SIZE", "500"))

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
+from core.compiled import CompiledQuery
 from responsibility.choices import Role
-from responsibility.models import Assignment, Unit
+from responsibility.models import Assignment, Municipality, Person, Unit
 from responsibility.scope import covering_unit_q, unit_in_scope, units_in_scope_q
 from responsibility.tenancy import municipality_id_of, remember_person, request_cache, scoped
 
@@ -56,20 +58,42 @@ def today() -> date:
     return timezone.localdate()
 
 
+def register_admin_grant(user_ref) -> Q:
+    """``responsibility.change_unit`` given to the login ``user_ref`` (an id or ``OuterRef``) or to one of its
+    groups: two EXISTS, each on its own indexes (not six joins under one OR)."""
+    from django.contrib.auth.models import Permission
+
+    change_unit = {"codename": "change_unit", "content_type__app_label": "responsibility"}
+    return Q(Exists(Permission.objects.filter(user=user_ref, **change_unit))) | Q(
+        Exists(Permission.objects.filter(group__user=user_ref, **change_unit))
+    )
+
+
 def register_admin_q() -> Q:
     """A filter on users: a superuser, or ``responsibility.change_unit`` given to the user or one of its groups."""
-    return (
-        Q(is_superuser=True)
-        | Q(user_permissions__codename="change_unit", user_permissions__content_type__app_label="responsibility")
-        | Q(groups__permissions__codename="change_unit", groups__permissions__content_type__app_label="responsibility")
-    )
+    return Q(is_superuser=True) | register_admin_grant(OuterRef("pk"))
+
+
+def register_admin_flag() -> ExpressionWrapper:
+    """:func:`register_admin_grant` of the row's login as a boolean column (the navigation reads it with the
+    unread count: ``masportal.selectors.navigation_facts``)."""
+    return ExpressionWrapper(register_admin_grant(OuterRef("pk")), output_field=BooleanField())
+
+
+def _admin_flag_query(user_id):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=user_id).annotate(admin=register_admin_flag()).values_list("admin")
+
+
+_ADMIN_FLAG = CompiledQuery(_admin_flag_query, user_id=-7_340_033)
 
 
 def is_register_admin(user) -> bool:
     """Admins configure the register and see every unit.
 
-    Asked once per request (one EXISTS on :func:`register_admin_q`, not the login's every permission), and
-    remembered in the request's cache; :func:`~responsibility.tenancy.forget` drops it.
+    Asked once per request (one statement, compiled once per process: :mod:`core.compiled`), and remembered
+    in the request's cache (:func:`remember_register_admin`); :func:`~responsibility.tenancy.forget` drops it.
     """
     if not user.is_authenticated:
         return False
@@ -77,12 +101,19 @@ def is_register_admin(user) -> bool:
         return True
     cache = request_cache(user)
     if "register_admin" not in cache:
-        from django.contrib.auth import get_user_model
-
-        cache["register_admin"] = (
-            user.is_active and get_user_model().objects.filter(register_admin_q(), pk=user.pk).exists()
-        )
+        rows = _ADMIN_FLAG.rows(user_id=user.pk) if user.is_active else []
+        cache["register_admin"] = bool(rows and rows[0][0])
     return cache["register_admin"]
+
+
+def register_admin_known(user) -> bool:
+    """Whether this request has already answered :func:`is_register_admin` for ``user`` (no query then)."""
+    return user.is_superuser or "register_admin" in request_cache(user)
+
+
+def remember_register_admin(user, granted: bool) -> None:
+    """Keep ``granted`` (:func:`register_admin_flag` read along with other facts) as ``user``'s answer this request."""
+    request_cache(user)["register_admin"] = bool(user.is_active and (user.is_superuser or granted))
 
 
 def register_admin_users(*, municipality_id: int | None = None) -> list:
@@ -110,8 +141,55 @@ def _scope_from(assignments) -> UserScope:
     return UserScope(frozenset(roles), frozenset(units), frozenset(providers), frozenset(boards), frozenset(regions))
 
 
+class _Held(NamedTuple):
+    """The scope of one active assignment (what :func:`_scope_from` reads)."""
+
+    role: str
+    unit_id: int | None
+    provider_id: int | None
+    board_id: int | None
+    region_id: int | None
+
+
+_SCOPE_FIELDS = ("role", "unit_id", "provider_id", "board_id", "region_id")
+
+
+def _attnames(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def _scope_query(user_id, on):
+    """The login's assignments active on ``on``, each with its person and the person's municipality."""
+    return (
+        Assignment.objects.active_on(on)
+        .filter(person__user_id=user_id)
+        .order_by("role", "valid_from", "pk")
+        .values_list(
+            *_SCOPE_FIELDS,
+            *(f"person__{name}" for name in _attnames(Person)),
+            *(f"person__municipality__{name}" for name in _attnames(Municipality)),
+        )
+    )
+
+
+_SCOPE = CompiledQuery(_scope_query, user_id=-7_340_033, on=date(1901, 2, 3))
+
+
+def _person_from(row: tuple, using: str) -> Person:
+    """The person (with its municipality) of a row of :data:`_SCOPE`, as the ORM would have loaded it."""
+    person_names, municipality_names = _attnames(Person), _attnames(Municipality)
+    start = len(_SCOPE_FIELDS)
+    person = Person.from_db(using, person_names, row[start : start + len(person_names)])
+    municipality = Municipality.from_db(using, municipality_names, row[start + len(person_names) :])
+    Person.municipality.field.set_cached_value(person, municipality)
+    return person
+
+
 def user_scope(user, *, on: date | None = None) -> UserScope:
-    """Return the roles and scope of ``user``'s assignments active on ``on`` (today by default)."""
+    """Return the roles and scope of ``user``'s assignments active on ``on`` (today by default).
+
+    One statement, compiled once per process (:mod:`core.compiled`); the login's person comes along.
+    """
     if not user.is_authenticated:
         return UserScope()
     on = on or today()
@@ -120,11 +198,10 @@ def user_scope(user, *, on: date | None = None) -> UserScope:
     cached = cache.get(cache_key)
     if cached is not None:
         return cached
-    assignments = list(
-        Assignment.objects.active_on(on).filter(person__user=user).select_related("person__municipality")
-    )
-    if assignments:  # the login's person came along: person_of needs no query of its own this request
-        remember_person(user, assignments[0].person)
+    rows = _SCOPE.rows(user_id=user.pk, on=on)
+    if rows:  # the login's person came along: person_of needs no query of its own this request
+        remember_person(user, _person_from(rows[0], "default"))
+    assignments = [_Held(*row[: len(_SCOPE_FIELDS)]) for row in rows]
     scope = _scope_from(assignments)
     by_role = {role: _scope_from([a for a in assignments if a.role == role]) for role in scope.roles}
     scope = UserScope(scope.roles, scope.unit_ids, scope.provider_ids, scope.board_ids, scope.region_ids, by_role)
@@ -146,7 +223,7 @@ def units_visible_to(user, *, on: date | None = None, roles: tuple[str, ...] | N
     if not user.is_authenticated:
         return Unit.objects.none()
     units = scoped(Unit.objects.all(), user)
-    if is_register_admin(user) and roles is None:
+    if roles is None and is_register_admin(user):  # a role's scope is the role's, also for an admin
         return units
     scope = user_scope(user, on=on)
     if roles is not None:

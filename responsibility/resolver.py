@@ -204,12 +204,24 @@ class ResponsibilityIndex:
 
     ``rows``: the units' :class:`RegisterRows` over a range holding ``on`` (then nothing is queried).
     ``logins``: read each holder's login with the assignments (routing notifies them: no query of its own).
+    ``unit_managers``: read the units' enhetschefer in the same statement (:meth:`unit_managers`; not with ``rows``).
     """
 
-    def __init__(self, *, units: Iterable[Unit], on: date, rows: RegisterRows | None = None, logins: bool = False):
+    def __init__(
+        self,
+        *,
+        units: Iterable[Unit],
+        on: date,
+        rows: RegisterRows | None = None,
+        logins: bool = False,
+        unit_managers: bool = False,
+    ):
+        if unit_managers and rows is not None:
+            raise ValueError("unit managers are read with the index's own statement, not from rows")
         self.on = on
         self._rows = rows
         self._logins = logins
+        self._unit_managers: dict[int, dict[int, Person]] | None = defaultdict(dict) if unit_managers else None
         self.units = {u.pk: u for u in units}
         self._operations: dict[int, Operation] = {}
         self._by_scope: dict[tuple[str, str, int], list[Assignment]] = defaultdict(list)
@@ -252,9 +264,12 @@ class ResponsibilityIndex:
             assignments = [a for a in rows.assignments if a.is_active_on(on)]
         else:
             provider_ids = {op.provider_id for op in self._operations.values()}
+            wanted = Q(_scope_q(unit_ids, provider_ids, self.units.values()), role__in=list(STATUTORY_ROLES))
+            if self._unit_managers is not None:  # an enhetschef is assigned to the unit itself
+                wanted |= Q(unit_id__in=unit_ids, role=Role.UNIT_MANAGER)
             assignments = list(
                 Assignment.objects.active_on(on)
-                .filter(_scope_q(unit_ids, provider_ids, self.units.values()), role__in=list(STATUTORY_ROLES))
+                .filter(wanted)
                 # Only the people joined: the four scope joins as well cost the planner more than the query
                 # itself; the scope objects (named by the reason) are attached from what is loaded already.
                 .select_related("person__user" if self._logins else "person", "deputy_for__person")
@@ -262,6 +277,10 @@ class ResponsibilityIndex:
             )
             attach_scope_objects(assignments, self.units.values())
         for a in assignments:
+            if a.role == Role.UNIT_MANAGER:
+                if self._unit_managers is not None:
+                    self._unit_managers[a.unit_id].setdefault(a.person_id, a.person)
+                continue
             if a.deputy_for_id:
                 self._deputies[a.deputy_for_id].append(a)
                 self._deputies_of_person[a.deputy_for.person_id].append(a)
@@ -271,6 +290,12 @@ class ResponsibilityIndex:
 
     def operation(self, unit: Unit) -> Operation:
         return self._operations[unit.pk]
+
+    def unit_managers(self, unit: Unit) -> tuple[Person, ...]:
+        """The enhetschef(s) assigned to ``unit`` on the index's date, each once, earliest assignment first."""
+        if self._unit_managers is None:
+            raise LookupError("the index was built without unit managers")
+        return tuple(self._unit_managers.get(unit.pk, {}).values())
 
     def resolve(self, unit: Unit, role: str, *, levels: tuple[str, ...] | None = None) -> Resolution:
         """Return who holds ``role`` for ``unit`` on the index's date, and why.
@@ -391,14 +416,20 @@ def attach_scope_objects(assignments: list[Assignment], units: Iterable[Unit]) -
 
 
 def build_index(
-    *, units: Iterable[Unit], on: date, rows: RegisterRows | None = None, logins: bool = False
+    *,
+    units: Iterable[Unit],
+    on: date,
+    rows: RegisterRows | None = None,
+    logins: bool = False,
+    unit_managers: bool = False,
 ) -> ResponsibilityIndex:
     """Load the register for ``units`` on ``on``; ``units`` should select_related the board.
 
     ``rows``: :class:`RegisterRows` of the same units over a range holding ``on`` (no query then).
     ``logins``: the holders' logins come along (for notifying them).
+    ``unit_managers``: the units' enhetschefer come along in the same statement (routing one deviation).
     """
-    return ResponsibilityIndex(units=units, on=on, rows=rows, logins=logins)
+    return ResponsibilityIndex(units=units, on=on, rows=rows, logins=logins, unit_managers=unit_managers)
 
 
 def responsible_for(*, unit: Unit, role: str, on: date) -> Resolution:

@@ -5,6 +5,8 @@ Thin: check the permission, write through :func:`incidents.reporting.deviation_s
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,12 +45,13 @@ def _require_reporter(user) -> None:
 
 def _save_report(request, form: DeviationForm, *, deviation: Deviation | None, version: int | None):
     submit = "submit" in request.POST
+    upload = form.cleaned_data.get("attachment")
     try:
-        with transaction.atomic():
+        # The report and its attachment in one transaction; without one, deviation_save's own (no savepoint).
+        with transaction.atomic() if upload else nullcontext():
             saved = deviation_save(
                 user=request.user, report=form.report(), deviation=deviation, submit=submit, version=version
             )
-            upload = form.cleaned_data.get("attachment")
             if upload:
                 attachment_add(deviation=saved, user=request.user, upload=upload)
     except ValidationError as exc:

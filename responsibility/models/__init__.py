@@ -7,6 +7,7 @@ from responsibility.models.contracts import CONSISTENT_ROUTES, Contract, route_a
 from responsibility.models.organisation import Board, CareProvider, Municipality, Region, Unit, UnitOperatingPeriod
 from responsibility.models.people import Assignment, Person
 from responsibility.models.rules import RuleDefinition
+from responsibility.models.versions import RegisterVersion
 
 __all__ = [
     "CONSISTENT_ROUTES",
@@ -17,6 +18,7 @@ __all__ = [
     "Municipality",
     "Person",
     "Region",
+    "RegisterVersion",
     "RuleDefinition",
     "Unit",
     "UnitOperatingPeriod",

@@ -15,9 +15,9 @@ from tests.masportal.test_outbox import smtp  # noqa: F401 - the real SMTP serve
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, the roles and one register-admin look-up (navigation), the unread count (header),
-# the page's count and rows, the e-mail preference.
-INBOX_QUERIES = 8
+# Session, user, the roles (navigation), the register-admin flag with the unread count (navigation and header,
+# one statement), the page's count and rows, the e-mail preference.
+INBOX_QUERIES = 7
 
 
 @pytest.fixture
