@@ -14,6 +14,7 @@ from core.exports import table_response
 from incidents.forms import (
     DeviationFilter,
 )
+from incidents.list_html import queue_rows
 from incidents.models import (
     Deviation,
 )
@@ -91,6 +92,7 @@ def deviation_list(request, assessment: bool = False):
             "filterset": filterset,
             "page": page,
             "rows": rows,
+            "rows_html": queue_rows(rows),
             "assessment": assessment,
             "query": query.urlencode(),
         },
