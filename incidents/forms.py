@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import QuickSelect
+from core.widgets import FetchedChoiceIterator, QuickSelect
 from incidents import attachments, reporting
 from incidents.models import Deviation, DeviationCategory, DeviationState, EventKind
 from incidents.permissions import reportable_units
@@ -306,6 +306,8 @@ class DeviationFilter(django_filters.FilterSet):
             self.filters["unit"].queryset = units
         if categories is not None:
             self.filters["category"].queryset = categories
+        for name in ("unit", "category"):
+            self.filters[name].field.iterator = FetchedChoiceIterator
 
     def filter_risk(self, queryset, name, value):
         return queryset.filter(risk_band_q(value)) if value in RiskBand.values else queryset
