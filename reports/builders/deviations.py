@@ -24,7 +24,13 @@ from reports.builders.common import (
     previous_period,
     same_period_last_year,
 )
-from reports.builders.operations import Operations, operated_by_q, provider_operations, with_operation
+from reports.builders.operations import (
+    Operations,
+    operated_by_q,
+    operated_form,
+    provider_operations,
+    with_operation,
+)
 from reports.choices import ScopeKind
 from reports.scopes import ReportScope
 from responsibility.models import CareProvider, Municipality, Unit
@@ -132,9 +138,17 @@ def deviation_figures(
     # Provider and operating form as operated on the event day, in one grouped pass.
     provider_counts: dict[int | None, int] = {}
     by_form: dict[str, int] = {}
-    for r in with_operation(qs).values("op_provider", "op_form").annotate(n=Count("id")).order_by():
-        provider_counts[r["op_provider"]] = provider_counts.get(r["op_provider"], 0) + r["n"]
-        by_form[r["op_form"]] = by_form.get(r["op_form"], 0) + r["n"]
+    if scope.kind == ScopeKind.PROVIDER:
+        # Every deviation of a provider scope occurred on a day the provider operated its unit; the form of each
+        # day is known from the operations already read, so no per-row subselect.
+        provider_counts = {scope.id: total} if total else {}
+        form = operated_form(provider_id=scope.id, operations=operations, period_from=period_from, period_to=period_to)
+        for r in qs.annotate(op_form=form).values("op_form").annotate(n=Count("id")).order_by():
+            by_form[r["op_form"]] = by_form.get(r["op_form"], 0) + r["n"]
+    else:
+        for r in with_operation(qs).values("op_provider", "op_form").annotate(n=Count("id")).order_by():
+            provider_counts[r["op_provider"]] = provider_counts.get(r["op_provider"], 0) + r["n"]
+            by_form[r["op_form"]] = by_form.get(r["op_form"], 0) + r["n"]
     names = CareProvider.objects.in_bulk([pk for pk in provider_counts if pk is not None]) if provider_counts else {}
     by_provider = [
         {"name": names[pk].name if pk in names else "–", "n": n}
