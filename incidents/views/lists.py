@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.exports import table_response
+from core.paging import counted_page
 from incidents.forms import (
     DeviationFilter,
 )
@@ -73,7 +74,7 @@ def deviation_list(request, assessment: bool = False):
     if not _may_use_queue(request.user):
         raise PermissionDenied(_("You have no deviation queue."))
     filterset, qs = _queue(request, assessment=assessment)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = counted_page(qs, per_page=PER_PAGE, number=request.GET.get("page"))
     now = timezone.now()
     rows = [
         {
