@@ -76,11 +76,20 @@ def complaint_figures(*, unit_ids, start: date, end: date, today: date | None = 
     today = today or timezone.localdate()
     qs = _in_scope(Complaint.objects.filter(received_on__gte=start, received_on__lte=end), unit_ids)
     figures = ComplaintFigures()
-    rows = list(qs.values_list("state", "received_on", "answered_on", "answer_due", "due_at", "deviation_id"))
+    rows = list(
+        qs.values_list(
+            "state", "received_on", "answered_on", "answer_due", "due_at", "deviation_id", "outcome", "channel"
+        )
+    )
     now = timezone.now()
     answer_days = []
-    for state, received, answered, answer_due, due_at, deviation_id in rows:
+    outcomes: dict[str, int] = {}
+    channels: dict[str, int] = {}
+    for state, received, answered, answer_due, due_at, deviation_id, outcome, channel in rows:
         figures.total += 1
+        if outcome:
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        channels[channel] = channels.get(channel, 0) + 1
         if state in COMPLAINT_OPEN_STATES and state != ComplaintState.ANSWERED:
             figures.open += 1
         if state in COMPLAINT_OPEN_STATES and due_at is not None and due_at < now:
@@ -97,9 +106,7 @@ def complaint_figures(*, unit_ids, start: date, end: date, today: date | None = 
         qs.values_list("categories__name").annotate(n=Count("pk", distinct=True)).order_by("-n", "categories__name")
     )
     figures.by_unit = list(qs.values_list("unit__name").annotate(n=Count("pk")).order_by("-n", "unit__name"))
-    outcomes = dict(qs.exclude(outcome="").values_list("outcome").annotate(n=Count("pk")))
     figures.by_outcome = [(str(label), outcomes[value]) for value, label in Outcome.choices if value in outcomes]
-    channels = dict(qs.values_list("channel").annotate(n=Count("pk")))
     from complaints.choices import Channel
 
     figures.by_channel = [(str(label), channels[value]) for value, label in Channel.choices if value in channels]

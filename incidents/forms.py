@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import FetchedChoiceIterator, QuickSelect
 from incidents import attachments, reporting
 from incidents.models import Deviation, DeviationCategory, DeviationState, EventKind
 from incidents.permissions import reportable_units
@@ -249,21 +250,24 @@ class SimpleMoveForm(VersionedForm):
 
 
 class DeviationFilter(django_filters.FilterSet):
-    """Queue filters: state, category, risk level, overdue, unit, period; sort."""
+    """Queue filters: state, category, risk level, overdue, unit, period; sort (selects written in Python)."""
 
     state = django_filters.ChoiceFilter(
         label=_("State"),
         empty_label=_("All"),
         choices=[c for c in DeviationState.choices if c[0] != DeviationState.DRAFT],
+        widget=QuickSelect,
     )
     category = django_filters.ModelChoiceFilter(
-        label=_("Category"), queryset=DeviationCategory.objects.none(), empty_label=_("All")
+        label=_("Category"), queryset=DeviationCategory.objects.none(), empty_label=_("All"), widget=QuickSelect
     )
     risk = django_filters.ChoiceFilter(
-        label=_("Risk level"), empty_label=_("All"), method="filter_risk", choices=RiskBand.choices
+        label=_("Risk level"), empty_label=_("All"), method="filter_risk", choices=RiskBand.choices, widget=QuickSelect
     )
     overdue = django_filters.BooleanFilter(label=_("Only overdue"), method="filter_overdue", widget=forms.CheckboxInput)
-    unit = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("All"))
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Unit"), queryset=Unit.objects.none(), empty_label=_("All"), widget=QuickSelect
+    )
     occurred_from = django_filters.DateFilter(
         label=_("Occurred from"),
         field_name="occurred_at",
@@ -279,6 +283,7 @@ class DeviationFilter(django_filters.FilterSet):
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         empty_label=_("Newest first"),
+        widget=QuickSelect,
         fields=(("occurred_at", "occurred"), ("due_at", "due"), ("risk_score", "risk"), ("reference", "reference")),
         # Both directions named here (django-filter keys the ascending label by the model field, the
         # descending one by "-param"); its own "Due" and "(descending)" have no Swedish translation.
@@ -304,6 +309,8 @@ class DeviationFilter(django_filters.FilterSet):
             self.filters["unit"].queryset = units
         if categories is not None:
             self.filters["category"].queryset = categories
+        for name in ("unit", "category"):
+            self.filters[name].field.iterator = FetchedChoiceIterator
 
     def filter_risk(self, queryset, name, value):
         return queryset.filter(risk_band_q(value)) if value in RiskBand.values else queryset

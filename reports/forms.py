@@ -50,11 +50,11 @@ class ReportParamsForm(forms.Form):
         help_text=_("For the patient safety report: the calendar year it describes."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, scopes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.params: ReportParams | None = None
-        self.scopes = scopes_for_user(user)
+        self.scopes = scopes_for_user(user) if scopes is None else scopes
         self.fields["scope"].widget.choices = [(s.token, f"{s.kind_label}: {s.label}") for s in self.scopes]
 
     @classmethod
@@ -75,6 +75,7 @@ class ReportParamsForm(forms.Form):
                 period_to=data.get("period_to"),
                 year=data.get("year"),
                 on=data.get("on"),
+                scopes=self.scopes,
             )
         except ReportInputError as exc:
             add_service_errors(self, exc)

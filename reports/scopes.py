@@ -126,9 +126,13 @@ def scope_from_ids(*, kind: str, pk: int) -> ReportScope:
 def municipal_provider_for(scope: ReportScope) -> CareProvider | None:
     """The vårdgivare a patient safety report is for: a board's own provider, or the provider itself."""
     if scope.kind == ScopeKind.BOARD:
-        return CareProvider.objects.filter(kind=ProviderKind.MUNICIPAL, board_id=scope.id).first()
+        return (
+            CareProvider.objects.filter(kind=ProviderKind.MUNICIPAL, board_id=scope.id)
+            .select_related("municipality")
+            .first()
+        )
     if scope.kind == ScopeKind.PROVIDER:
-        return CareProvider.objects.filter(pk=scope.id).first()
+        return CareProvider.objects.filter(pk=scope.id).select_related("municipality").first()
     return None
 
 
@@ -169,9 +173,9 @@ def scopes_for_user(user) -> list[ReportScope]:
     return scopes
 
 
-def may_report_on(user, scope: ReportScope) -> bool:
-    """Whether ``user`` may see reports about ``scope``."""
-    return any(s.key == scope.key for s in scopes_for_user(user))
+def may_report_on(user, scope: ReportScope, *, scopes: list[ReportScope] | None = None) -> bool:
+    """Whether ``user`` may see reports about ``scope`` (``scopes``: :func:`scopes_for_user` already read)."""
+    return any(s.key == scope.key for s in (scopes_for_user(user) if scopes is None else scopes))
 
 
 def may_order_reports(user) -> bool:

@@ -30,6 +30,7 @@ from reports.models import (
     ReportTransition,
 )
 from reports.scopes import ReportScope, ScopeError, may_report_on, municipal_provider_for, parse_scope, scope_from_ids
+from responsibility.models import CareProvider
 from responsibility.tenancy import municipality_id_of
 
 logger = logging.getLogger(__name__)
@@ -80,10 +81,12 @@ def check_params(
     period_to: date | None = None,
     year: int | None = None,
     on: date | None = None,
+    scopes: list[ReportScope] | None = None,
 ) -> ReportParams:
     """Return valid parameters or raise :class:`ReportInputError` with Swedish messages per field.
 
-    ``user`` None means the command line (an operator on the server), which may report on any scope.
+    ``user`` None means the command line (an operator on the server), which may report on any scope;
+    ``scopes`` are the user's :func:`~reports.scopes.scopes_for_user` when the caller already read them.
     """
     errors: dict[str, str] = {}
     if kind not in ReportKind.values:
@@ -92,7 +95,7 @@ def check_params(
         scope = parse_scope(scope_token, municipality_id=municipality_id_of(user) if user is not None else None)
     except ScopeError as exc:
         raise ReportInputError({"scope": str(exc)}) from exc
-    if user is not None and not may_report_on(user, scope):
+    if user is not None and not may_report_on(user, scope, scopes=scopes):
         raise ReportInputError({"scope": _("You may not see reports for %(scope)s.") % {"scope": scope.label}})
     if scope.kind not in scope_kinds_for(kind):
         raise ReportInputError(
@@ -105,6 +108,7 @@ def check_params(
         )
     today = timezone.localdate()
     if kind in YEAR_KINDS:
+        provider = municipal_provider_for(scope)
         if year is None:
             errors["year"] = _("Enter the year.")
         elif year < FIRST_YEAR or year > today.year:
@@ -112,7 +116,7 @@ def check_params(
                 "first": FIRST_YEAR,
                 "last": today.year,
             }
-        elif not year_has_data(scope=scope, year=year):
+        elif not year_has_data(scope=scope, year=year, provider=provider):
             errors["year"] = _(
                 "There are no data for %(scope)s in %(year)s: no deviations, Lex Maria cases, "
                 "follow-ups or written sections."
@@ -120,7 +124,12 @@ def check_params(
         if errors:
             raise ReportInputError(errors)
         return ReportParams(
-            kind=kind, scope=scope, period_from=date(year, 1, 1), period_to=date(year, 12, 31), year=year
+            kind=kind,
+            scope=scope,
+            period_from=date(year, 1, 1),
+            period_to=date(year, 12, 31),
+            year=year,
+            provider=provider,
         )
     if kind in DATE_KINDS:
         on = on or period_to
@@ -138,11 +147,11 @@ def check_params(
     return ReportParams(kind=kind, scope=scope, period_from=period_from, period_to=period_to)
 
 
-def year_has_data(*, scope: ReportScope, year: int) -> bool:
-    """Whether the vårdgivare of ``scope`` has anything to report for ``year``."""
+def year_has_data(*, scope: ReportScope, year: int, provider: CareProvider | None = None) -> bool:
+    """Whether the vårdgivare of ``scope`` (``provider``, when already read) has anything to report for ``year``."""
     from followup.models import FollowUp
 
-    provider = municipal_provider_for(scope)
+    provider = provider or municipal_provider_for(scope)
     if provider is None:
         return False
     start, end = period_bounds(date(year, 1, 1), date(year, 12, 31))

@@ -20,14 +20,17 @@ from reports.choices import NarrativeState, ReportKind, ReportState
 from reports.exports import report_csv, report_xlsx
 from reports.forms import AdoptForm, NarrativeForm, ReportParamsForm
 from reports.models import NARRATIVE_SECTIONS
-from reports.scopes import may_order_reports, may_report_on, scopes_for_user
+from reports.scopes import may_report_on, scopes_for_user
 from reports.selectors import generated_report_for, generated_reports_for
 from responsibility.models import CareProvider
 
 
-def _require_reporter(request) -> None:
-    if not may_order_reports(request.user):
+def _require_reporter(request) -> list:
+    """The scopes the user may order reports for; none: permission denied."""
+    scopes = scopes_for_user(request.user)
+    if not scopes:
         raise PermissionDenied
+    return scopes
 
 
 def _list_page(request, form: ReportParamsForm, *, status: int = 200):
@@ -49,14 +52,13 @@ def _list_page(request, form: ReportParamsForm, *, status: int = 200):
 @require_GET
 def report_list(request):
     """Choose a report and a scope; see the reports you ordered."""
-    _require_reporter(request)
-    form = ReportParamsForm(user=request.user, initial=ReportParamsForm.initial_for())
+    scopes = _require_reporter(request)
+    form = ReportParamsForm(user=request.user, scopes=scopes, initial=ReportParamsForm.initial_for())
     return _list_page(request, form)
 
 
 def _params_form(request, data) -> ReportParamsForm:
-    _require_reporter(request)
-    return ReportParamsForm(data, user=request.user)
+    return ReportParamsForm(data, user=request.user, scopes=_require_reporter(request))
 
 
 def _query(form: ReportParamsForm) -> str:
@@ -78,7 +80,7 @@ def report_detail(request):
     data = _build(request, form)
     narrative_url = ""
     if data.kind == ReportKind.PATIENT_SAFETY:
-        provider = _provider_of(form.params.scope)
+        provider = form.params.provider or _provider_of(form.params.scope)
         narrative_url = reverse("reports:narrative_edit", args=[provider.pk, data.year])
     return render(
         request,
@@ -213,9 +215,9 @@ def _scope_of(provider: CareProvider):
 @require_GET
 def narrative_open(request):
     """Go to the narrative of a chosen vårdgivare and year."""
-    _require_reporter(request)
+    scopes = _require_reporter(request)
     token, year = request.GET.get("scope", ""), request.GET.get("year", "")
-    allowed = {s.token: s for s in scopes_for_user(request.user) if s.kind in ("board", "provider")}
+    allowed = {s.token: s for s in scopes if s.kind in ("board", "provider")}
     if token not in allowed or not year.isdigit():
         messages.error(request, _("Choose a care provider you may report on and a year."))
         return redirect("reports:report_list")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import QuickSelect
 from responsibility.checks import RULE_CODES, RULE_TITLES
 from responsibility.choices import OperatingForm, Severity, UnitType
 from responsibility.models import Board, CareProvider, Unit
@@ -78,14 +79,19 @@ class MatrixFilterForm(DateForm):
     those lists, so the filters cost the same queries whatever is chosen.
     """
 
-    board = forms.ChoiceField(label=_("Board"), required=False)
-    region = forms.ChoiceField(label=_("Region"), required=False)
-    provider = forms.ChoiceField(label=_("Care provider"), required=False)
+    board = forms.ChoiceField(label=_("Board"), required=False, widget=QuickSelect)
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=QuickSelect)
+    provider = forms.ChoiceField(label=_("Care provider"), required=False, widget=QuickSelect)
     operating_form = forms.ChoiceField(
-        label=_("Operating form"), required=False, choices=[("", _("All"))] + list(OperatingForm.choices)
+        label=_("Operating form"),
+        required=False,
+        choices=[("", _("All"))] + list(OperatingForm.choices),
+        widget=QuickSelect,
     )
-    code = forms.ChoiceField(label=_("Finding"), required=False, choices=RULE_CHOICES)
-    severity = forms.ChoiceField(label=_("Severity"), required=False, choices=[("", _("All"))] + list(Severity.choices))
+    code = forms.ChoiceField(label=_("Finding"), required=False, choices=RULE_CHOICES, widget=QuickSelect)
+    severity = forms.ChoiceField(
+        label=_("Severity"), required=False, choices=[("", _("All"))] + list(Severity.choices), widget=QuickSelect
+    )
 
     def __init__(self, *args, choices: dict, **kwargs):
         super().__init__(*args, **kwargs)

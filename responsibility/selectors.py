@@ -192,8 +192,11 @@ def responsibility_matrix(
     by_unit: dict[int, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_unit[finding.unit.pk].append(finding)
-    provider_ids = {index.operation(u).provider_id for u in units}
-    providers = CareProvider.objects.in_bulk(provider_ids) if provider_ids else {}
+    # The units' own providers are loaded with them; only a dated operation by another provider is read.
+    providers = {u.provider_id: u.provider for u in units if u.provider_id is not None}
+    others = {index.operation(u).provider_id for u in units} - set(providers)
+    if others:
+        providers.update(CareProvider.objects.in_bulk(others))
     rows = []
     for unit in units:
         unit_findings = by_unit.get(unit.pk, [])

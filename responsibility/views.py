@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from responsibility import selectors
 from responsibility.choices import Role
 from responsibility.filters import DateForm, MatrixFilterForm, UnitFilter
+from responsibility.matrix_html import matrix_rows
 from responsibility.selectors import MATRIX_ROLES, Matrix, RoleAnswer
 
 UNITS_PER_PAGE = 25
@@ -149,14 +150,16 @@ def matrix(request):
         return response
     query = data.copy()
     query.pop("export", None)
+    today = timezone.localdate()
     return render(
         request,
         "responsibility/matrix.html",
         {
             "form": form,
             "matrix": result,
+            "rows_html": matrix_rows(result, on=on, today=today),
             "on": on,
-            "today": timezone.localdate(),
+            "today": today,
             "role_labels": _role_labels(),
             "query": query.urlencode(),
         },

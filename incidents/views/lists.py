@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.exports import table_response
+from core.paging import counted_page
 from incidents.forms import (
     DeviationFilter,
 )
+from incidents.list_html import queue_rows
 from incidents.models import (
     Deviation,
 )
@@ -72,7 +74,7 @@ def deviation_list(request, assessment: bool = False):
     if not _may_use_queue(request.user):
         raise PermissionDenied(_("You have no deviation queue."))
     filterset, qs = _queue(request, assessment=assessment)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = counted_page(qs, per_page=PER_PAGE, number=request.GET.get("page"))
     now = timezone.now()
     rows = [
         {
@@ -91,6 +93,7 @@ def deviation_list(request, assessment: bool = False):
             "filterset": filterset,
             "page": page,
             "rows": rows,
+            "rows_html": queue_rows(rows),
             "assessment": assessment,
             "query": query.urlencode(),
         },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from reports.builders.common import ReportData
 from reports.choices import ReportKind, ScopeKind
 from reports.scopes import ReportScope, municipal_provider_for
+from responsibility.models import CareProvider
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class ReportParams:
     period_from: date | None = None
     period_to: date | None = None
     year: int | None = None
+    # The vårdgivare of a patient safety report, when the validation already read it (else read from the scope).
+    provider: CareProvider | None = field(default=None, compare=False, repr=False)
 
     @property
     def on(self) -> date | None:
@@ -105,7 +108,7 @@ def build_report(*, params: ReportParams, produced_by: str, now: datetime | None
         from reports.builders.patient_safety import has_data, patient_safety_figures
         from reports.builders.patient_safety_sections import patient_safety_sections, patient_safety_summary
 
-        provider = municipal_provider_for(scope)
+        provider = params.provider or municipal_provider_for(scope)
         figures = patient_safety_figures(provider=provider, scope_label=scope.label, year=params.year, now=now)
         narrative = figures["narrative"]
         if narrative is not None and narrative.state == "adopted":

@@ -5,6 +5,7 @@ The chart carries no title of its own: the figure's caption names it once.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pygal
@@ -72,14 +73,39 @@ def _render(chart, css: str) -> str:
     return svg
 
 
+# The SVG of a chart depends only on its kind, labels and series (all plain values): the same figures give the
+# same drawing, so a report read again (a board's members opening the same report) reuses it. pygal needs
+# about 5 ms of CPU per chart; a bounded in-process memo, never stale (the key is the whole input).
+SVG_MEMO_SIZE = 256
+
+
+@functools.lru_cache(maxsize=SVG_MEMO_SIZE)
+def _svg(kind: str, labels: tuple[str, ...], series: tuple[tuple[str, tuple[int | None, ...]], ...]) -> str:
+    if kind == "bar":
+        height = max(160, 50 + 28 * len(labels))
+        chart = pygal.HorizontalBar(**_config(height=height, show_legend=False, print_values_position="top"))
+        css = BAR_CSS
+    elif kind == "line":
+        chart = pygal.Line(
+            **_config(height=320, legend_at_bottom=True, dots_size=4, x_label_rotation=0, legend_at_bottom_columns=1)
+        )
+        css = LINE_CSS
+    else:
+        chart = pygal.Bar(**_config(height=300, legend_at_bottom=True, legend_at_bottom_columns=len(series)))
+        css = BAR_CSS
+    chart.x_labels = list(labels)
+    for name, values in series:
+        chart.add(name, list(values))
+    return _render(chart, css)
+
+
 def bar_chart(*, title: str, alt: str, labels: list[str], values: list[int], series_title: str) -> Chart:
     """A horizontal bar chart of one series, each bar labelled with its value, in the order given (top first)."""
-    height = max(160, 50 + 28 * len(labels))
-    chart = pygal.HorizontalBar(**_config(height=height, show_legend=False, print_values_position="top"))
     # pygal draws the first bar at the bottom: reverse so the chart reads top-down like the table.
-    chart.x_labels = [_short(label) for label in reversed(labels)]
-    chart.add(series_title, list(reversed(values)))
-    return Chart(title=title, alt=alt, svg=_render(chart, BAR_CSS))
+    svg = _svg(
+        "bar", tuple(_short(str(label)) for label in reversed(labels)), ((str(series_title), tuple(reversed(values))),)
+    )
+    return Chart(title=title, alt=alt, svg=svg)
 
 
 def add_counts(
@@ -120,24 +146,18 @@ def add_counts(
     )
 
 
+def _series(series: list[tuple[str, list[int | None]]]) -> tuple[tuple[str, tuple[int | None, ...]], ...]:
+    return tuple((str(name), tuple(values)) for name, values in series)
+
+
 def line_chart(*, title: str, alt: str, labels: list[str], series: list[tuple[str, list[int | None]]]) -> Chart:
     """A line chart: each series its own dash pattern and marker, values printed at the points, a legend below."""
-    chart = pygal.Line(
-        **_config(height=320, legend_at_bottom=True, dots_size=4, x_label_rotation=0, legend_at_bottom_columns=1)
-    )
-    chart.x_labels = labels
-    for name, values in series:
-        chart.add(name, values)
-    return Chart(title=title, alt=alt, svg=_render(chart, LINE_CSS))
+    return Chart(title=title, alt=alt, svg=_svg("line", tuple(str(label) for label in labels), _series(series)))
 
 
 def column_chart(*, title: str, alt: str, labels: list[str], series: list[tuple[str, list[int | None]]]) -> Chart:
     """Vertical bars side by side per label (e.g. month by month, this year against last), values printed."""
-    chart = pygal.Bar(**_config(height=300, legend_at_bottom=True, legend_at_bottom_columns=len(series)))
-    chart.x_labels = labels
-    for name, values in series:
-        chart.add(name, values)
-    return Chart(title=title, alt=alt, svg=_render(chart, BAR_CSS))
+    return Chart(title=title, alt=alt, svg=_svg("column", tuple(str(label) for label in labels), _series(series)))
 
 
 def _short(label: str, limit: int = 48) -> str:

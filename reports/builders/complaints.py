@@ -17,9 +17,15 @@ from reports.scopes import ReportScope
 from responsibility.models import Unit
 
 
-def complaints_report_figures(*, scope: ReportScope, period_from: date, period_to: date) -> dict:
-    """Complaints received and collaboration deviations that occurred in the period, in the scope's units."""
-    unit_ids = list(Unit.objects.filter(scope.unit_q()).values_list("pk", flat=True))
+def complaints_report_figures(
+    *, scope: ReportScope, period_from: date, period_to: date, unit_ids: list[int] | None = None
+) -> dict:
+    """Complaints received and collaboration deviations that occurred in the period, in the scope's units.
+
+    ``unit_ids``: the scope's units (the current register), when the caller already read them.
+    """
+    if unit_ids is None:
+        unit_ids = list(Unit.objects.filter(scope.unit_q()).values_list("pk", flat=True))
     return {
         "complaints": complaint_figures(unit_ids=unit_ids, start=period_from, end=period_to),
         "collaborations": collaboration_figures(unit_ids=unit_ids, start=period_from, end=period_to),

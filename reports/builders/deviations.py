@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,13 @@ from reports.builders.common import (
     previous_period,
     same_period_last_year,
 )
-from reports.builders.operations import Operations, operated_by_q, provider_operations, with_operation
+from reports.builders.operations import (
+    Operations,
+    operated_by_q,
+    operated_form,
+    provider_operations,
+    with_operation,
+)
 from reports.choices import ScopeKind
 from reports.scopes import ReportScope
 from responsibility.models import CareProvider, Municipality, Unit
@@ -77,11 +83,35 @@ def risk_levels(municipality: Municipality) -> list[tuple[str, int, int]]:
     ]
 
 
-def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:
-    """Compute every figure of the deviation report by aggregation; a plain dict of lists and numbers."""
+def _monthly(rows) -> tuple[dict[date, int], dict[date, int]]:
+    """Split rows of (month, current, n) into this period's and last year's counts per month."""
+    current: dict[date, int] = {}
+    last_year: dict[date, int] = {}
+    for r in rows:
+        month = r["month"].date() if isinstance(r["month"], datetime) else r["month"]
+        target = current if r["current"] else last_year
+        target[month] = target.get(month, 0) + r["n"]
+    return current, last_year
+
+
+def deviation_figures(
+    *,
+    scope: ReportScope,
+    period_from: date,
+    period_to: date,
+    now: datetime,
+    operations: Operations | None = None,
+    municipality: Municipality | None = None,
+) -> dict:
+    """Compute every figure of the deviation report by aggregation; a plain dict of lists and numbers.
+
+    ``operations`` (:func:`provider_operations` of a provider scope) and ``municipality`` (the scope's) when the
+    caller already read them.
+    """
     unit_ids = scope_unit_ids(scope)
-    operations = provider_operations(scope.id) if scope.kind == ScopeKind.PROVIDER else None
-    within = {"unit_ids": unit_ids, "operations": operations}
+    if scope.kind == ScopeKind.PROVIDER and operations is None:
+        operations = provider_operations(scope.id)
+    within = {"unit_ids": unit_ids, "operations": operations if scope.kind == ScopeKind.PROVIDER else None}
     qs = deviations_in(scope=scope, period_from=period_from, period_to=period_to, **within)
     # One grouped pass for the total, risk score, state, kind and overdue count.
     by_score: dict[int, int] = {}
@@ -108,10 +138,18 @@ def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date,
     # Provider and operating form as operated on the event day, in one grouped pass.
     provider_counts: dict[int | None, int] = {}
     by_form: dict[str, int] = {}
-    for r in with_operation(qs).values("op_provider", "op_form").annotate(n=Count("id")).order_by():
-        provider_counts[r["op_provider"]] = provider_counts.get(r["op_provider"], 0) + r["n"]
-        by_form[r["op_form"]] = by_form.get(r["op_form"], 0) + r["n"]
-    names = CareProvider.objects.in_bulk([pk for pk in provider_counts if pk is not None])
+    if scope.kind == ScopeKind.PROVIDER:
+        # Every deviation of a provider scope occurred on a day the provider operated its unit; the form of each
+        # day is known from the operations already read, so no per-row subselect.
+        provider_counts = {scope.id: total} if total else {}
+        form = operated_form(provider_id=scope.id, operations=operations, period_from=period_from, period_to=period_to)
+        for r in qs.annotate(op_form=form).values("op_form").annotate(n=Count("id")).order_by():
+            by_form[r["op_form"]] = by_form.get(r["op_form"], 0) + r["n"]
+    else:
+        for r in with_operation(qs).values("op_provider", "op_form").annotate(n=Count("id")).order_by():
+            provider_counts[r["op_provider"]] = provider_counts.get(r["op_provider"], 0) + r["n"]
+            by_form[r["op_form"]] = by_form.get(r["op_form"], 0) + r["n"]
+    names = CareProvider.objects.in_bulk([pk for pk in provider_counts if pk is not None]) if provider_counts else {}
     by_provider = [
         {"name": names[pk].name if pk in names else "–", "n": n}
         for pk, n in sorted(provider_counts.items(), key=lambda item: (-item[1], item[0] is None, item[0] or 0))
@@ -120,32 +158,39 @@ def deviation_figures(*, scope: ReportScope, period_from: date, period_to: date,
 
     prev_from, prev_to = previous_period(period_from, period_to)
     ly_from, ly_to = same_period_last_year(period_from, period_to)
-    previous = deviations_in(scope=scope, period_from=prev_from, period_to=prev_to, **within).count()
     last_year_qs = deviations_in(scope=scope, period_from=ly_from, period_to=ly_to, **within)
 
+    # This period's and last year's months in one grouped pass (a month may hold days of both); a period
+    # longer than a year overlaps last year's, and each is then counted on its own.
     tz = timezone.get_current_timezone()
-    monthly = {
-        r["month"].date() if isinstance(r["month"], datetime) else r["month"]: r["n"]
-        for r in qs.annotate(month=TruncMonth("occurred_at", tzinfo=tz))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    monthly_last_year = {
-        r["month"].date() if isinstance(r["month"], datetime) else r["month"]: r["n"]
-        for r in last_year_qs.annotate(month=TruncMonth("occurred_at", tzinfo=tz))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    start, _end = period_bounds(period_from, period_to)
 
+    def months(rows_qs, current):
+        return (
+            rows_qs.annotate(month=TruncMonth("occurred_at", tzinfo=tz), current=current)
+            .values("month", "current")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+
+    if ly_to < period_from:
+        in_period = Case(When(occurred_at__gte=start, then=Value(True)), default=Value(False))
+        monthly, monthly_last_year = _monthly(months(qs | last_year_qs, in_period))
+    else:
+        monthly = _monthly(months(qs, Value(True)))[0]
+        monthly_last_year = _monthly(months(last_year_qs, Value(False)))[1]
     last_year = sum(monthly_last_year.values())  # every row of last year's period falls in one of its months
+    if (prev_from, prev_to) == (ly_from, ly_to):  # a calendar year: the previous period is last year's
+        previous = last_year
+    else:
+        previous = deviations_in(scope=scope, period_from=prev_from, period_to=prev_to, **within).count()
     overdue = list(
         qs.filter(overdue_q)
         .order_by("due_at", "pk")
         .values("reference", "unit__name", "category__name", "state", "due_at", "risk_score")[:MAX_LIST_ROWS]
     )
-    municipality = Municipality.objects.get(pk=scope.municipality_id)
+    if municipality is None or municipality.pk != scope.municipality_id:
+        municipality = Municipality.objects.get(pk=scope.municipality_id)
     return {
         "total": total,
         "by_category": by_category,

@@ -73,18 +73,35 @@ def _contract_key(prefix: str = ""):
 
 
 def followup_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:
-    """Per-contract counts of planned and performed follow-ups, findings and actions by state; overdue actions."""
+    """Per-contract counts of planned and performed follow-ups, findings and actions by state; overdue actions.
+
+    Four grouped statements: follow-ups per contract (with the previous period's totals), findings per contract
+    and duty area, actions per contract and state, and the overdue actions listed.
+    """
     today = timezone.localtime(now).date()
-    followups = followups_in(scope=scope, period_from=period_from, period_to=period_to)
-    ids = followups.values("pk")
+    prev_from, prev_to = previous_period(period_from, period_to)  # ends the day before period_from
+    ids = followups_in(scope=scope, period_from=period_from, period_to=period_to).values("pk")
+    both = followups_in(scope=scope, period_from=prev_from, period_to=period_to).values("pk")
+    in_period = Q(scheduled_date__gte=period_from)
+    completed = Q(state=FollowUpState.COMPLETED)
     per_contract = {}
+    previous = {"planned": 0, "performed": 0}
     for r in (
-        FollowUp.objects.filter(pk__in=ids)
+        FollowUp.objects.filter(pk__in=both)
         .annotate(ck=_contract_key())
         .values("ck")
-        .annotate(planned=Count("id"), performed=Count("id", filter=Q(state=FollowUpState.COMPLETED)))
+        .annotate(
+            planned=Count("id", filter=in_period),
+            performed=Count("id", filter=in_period & completed),
+            planned_before=Count("id", filter=~in_period),
+            performed_before=Count("id", filter=~in_period & completed),
+        )
         .order_by()
     ):
+        previous["planned"] += r["planned_before"]
+        previous["performed"] += r["performed_before"]
+        if not r["planned"]:
+            continue
         per_contract[r["ck"]] = {
             "planned": r["planned"],
             "performed": r["performed"],
@@ -95,30 +112,33 @@ def followup_figures(*, scope: ReportScope, period_from: date, period_to: date, 
             "unfinished": 0,
             "overdue": 0,
         }
-    findings = Finding.objects.filter(follow_up_id__in=ids)
+    by_area: dict[str, int] = {}
     for r in (
-        findings.annotate(ck=_contract_key("follow_up__"))
-        .values("ck")
+        Finding.objects.filter(follow_up_id__in=ids)
+        .annotate(ck=_contract_key("follow_up__"))
+        .values("ck", "area")
         .annotate(n=Count("id"), deficiencies=Count("id", filter=Q(severity=FindingSeverity.DEFICIENCY)))
         .order_by()
     ):
-        per_contract[r["ck"]].update(findings=r["n"], deficiencies=r["deficiencies"])
+        counts = per_contract[r["ck"]]
+        counts["findings"] += r["n"]
+        counts["deficiencies"] += r["deficiencies"]
+        by_area[r["area"]] = by_area.get(r["area"], 0) + r["n"]
     actions = Action.objects.filter(finding__follow_up_id__in=ids)
     overdue_q = Q(state__in=ACTION_UNFINISHED_STATES, deadline__lt=today)
+    by_state: dict[str, int] = {}
     for r in (
         actions.annotate(ck=_contract_key("finding__follow_up__"))
-        .values("ck")
-        .annotate(
-            n=Count("id"),
-            verified=Count("id", filter=Q(state=ActionState.VERIFIED)),
-            unfinished=Count("id", filter=Q(state__in=ACTION_UNFINISHED_STATES)),
-            overdue=Count("id", filter=overdue_q),
-        )
+        .values("ck", "state")
+        .annotate(n=Count("id"), overdue=Count("id", filter=overdue_q))
         .order_by()
     ):
-        per_contract[r["ck"]].update(
-            actions=r["n"], verified=r["verified"], unfinished=r["unfinished"], overdue=r["overdue"]
-        )
+        counts = per_contract[r["ck"]]
+        counts["actions"] += r["n"]
+        counts["verified"] += r["n"] if r["state"] == ActionState.VERIFIED else 0
+        counts["unfinished"] += r["n"] if r["state"] in ACTION_UNFINISHED_STATES else 0
+        counts["overdue"] += r["overdue"]
+        by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
     contracts = Contract.objects.select_related("provider").in_bulk([k for k in per_contract if k is not None])
     rows = []
     for key, counts in per_contract.items():
@@ -133,34 +153,31 @@ def followup_figures(*, scope: ReportScope, period_from: date, period_to: date, 
             }
         )
     rows.sort(key=lambda r: (r["contract"] == _("No contract (own operation)"), r["contract"]))
-    by_state = {r["state"]: r["n"] for r in actions.values("state").annotate(n=Count("id")).order_by()}
-    by_area = {r["area"]: r["n"] for r in findings.values("area").annotate(n=Count("id")).order_by()}
-    overdue_qs = actions.filter(overdue_q)
-    overdue_total = overdue_qs.count()
-    overdue = list(
-        overdue_qs.annotate(ck=_contract_key("finding__follow_up__"))
-        .order_by("deadline", "pk")
-        .values(
-            "description",
-            "deadline",
-            "state",
-            "finding__area",
-            "finding__follow_up__unit__name",
-            "owner__first_name",
-            "owner__last_name",
-            "ck",
-        )[:MAX_LIST_ROWS]
+    overdue_total = sum(r["overdue"] for r in rows)
+    overdue = (
+        list(
+            actions.filter(overdue_q)
+            .annotate(ck=_contract_key("finding__follow_up__"))
+            .order_by("deadline", "pk")
+            .values(
+                "description",
+                "deadline",
+                "state",
+                "finding__area",
+                "finding__follow_up__unit__name",
+                "owner__first_name",
+                "owner__last_name",
+                "ck",
+            )[:MAX_LIST_ROWS]
+        )
+        if overdue_total
+        else []
     )
     for row in overdue:
         contract = contracts.get(row["ck"])
         row["contract"] = contract.case_number if contract else "–"
         row["days_overdue"] = (today - row["deadline"]).days
         row["description"] = redact(row["description"])
-    prev_from, prev_to = previous_period(period_from, period_to)
-    previous = followups_in(scope=scope, period_from=prev_from, period_to=prev_to).aggregate(
-        planned=Count("id", distinct=True),
-        performed=Count("id", filter=Q(state=FollowUpState.COMPLETED), distinct=True),
-    )
     return {
         "previous": {"from": prev_from, "to": prev_to, **previous},
         "deficiencies": sum(r["deficiencies"] for r in rows),

@@ -52,12 +52,21 @@ CASE_FIELDS = (
 )
 
 
-def cases_in(*, scope: ReportScope, period_from: date, period_to: date) -> QuerySet[LexMariaCase]:
+def scope_units(scope: ReportScope) -> list[int] | None:
+    """The scope's units (the current register) as a literal list; None for a whole municipality."""
+    if scope.kind == ScopeKind.MUNICIPALITY:
+        return None
+    return list(Unit.objects.filter(scope.unit_q()).values_list("pk", flat=True))
+
+
+def cases_in(
+    *, scope: ReportScope, period_from: date, period_to: date, unit_ids: list[int] | None = None
+) -> QuerySet[LexMariaCase]:
     """Lex Maria cases decided in the period whose deviation's unit is in the scope.
 
     A case is decided after its event was reported, and an event is never reported before it occurred, so the
     deviations read are bounded by the period's end too: the scope's units are read by (unit, occurred_at)
-    instead of every deviation they ever had.
+    instead of every deviation they ever had. ``unit_ids``: :func:`scope_units` of ``scope``, when read.
     """
     start, end = period_bounds(period_from, period_to)
     qs = LexMariaCase.objects.filter(
@@ -67,24 +76,42 @@ def cases_in(*, scope: ReportScope, period_from: date, period_to: date) -> Query
         decided_at__lt=end,
     )
     if scope.kind != ScopeKind.MUNICIPALITY:
-        # The scope's units (the current register) as a literal list: no join through the unit and its board.
-        unit_ids = list(Unit.objects.filter(scope.unit_q()).values_list("pk", flat=True))
-        qs = qs.filter(deviation__unit_id__in=unit_ids)
+        # A literal list: no join through the unit and its board.
+        qs = qs.filter(deviation__unit_id__in=scope_units(scope) if unit_ids is None else unit_ids)
     return qs
 
 
-def lex_maria_figures(*, scope: ReportScope, period_from: date, period_to: date, now: datetime) -> dict:
-    """The counts by state and route (aggregated) and the case list with days from event to IVO."""
-    qs = cases_in(scope=scope, period_from=period_from, period_to=period_to)
-    # Total, state, route and reported in one grouped pass.
-    total = reported = 0
+def lex_maria_figures(
+    *, scope: ReportScope, period_from: date, period_to: date, now: datetime, unit_ids: list[int] | None = None
+) -> dict:
+    """The counts by state and route (aggregated) and the case list with days from event to IVO.
+
+    The period's counts and the previous period's total come from one grouped pass over both periods.
+    """
+    if unit_ids is None:
+        unit_ids = scope_units(scope)
+    qs = cases_in(scope=scope, period_from=period_from, period_to=period_to, unit_ids=unit_ids)
+    prev_from, prev_to = previous_period(period_from, period_to)  # ends the day before period_from
+    start, _end = period_bounds(period_from, period_to)
+    in_period = Q(decided_at__gte=start)
+    # A case of the previous period was decided in it, so its event occurred before its end too.
+    before = Q(decided_at__lt=start, deviation__occurred_at__lt=start)
+    total = reported = previous = 0
     by_state: dict[str, int] = {}
     by_route: dict[str, int] = {}
     for r in (
-        qs.values("state", "route")
-        .annotate(n=Count("id"), sent=Count("id", filter=Q(ivo_sent_at__isnull=False)))
+        cases_in(scope=scope, period_from=prev_from, period_to=period_to, unit_ids=unit_ids)
+        .values("state", "route")
+        .annotate(
+            n=Count("id", filter=in_period),
+            sent=Count("id", filter=in_period & Q(ivo_sent_at__isnull=False)),
+            before=Count("id", filter=before),
+        )
         .order_by()
     ):
+        previous += r["before"]
+        if not r["n"]:
+            continue
         total += r["n"]
         reported += r["sent"]
         by_state[r["state"]] = by_state.get(r["state"], 0) + r["n"]
@@ -98,8 +125,6 @@ def lex_maria_figures(*, scope: ReportScope, period_from: date, period_to: date,
         row["ivo_outcome"] = redact(row["ivo_outcome"])
         cases.append(row)
     days = [c["days_to_ivo"] for c in cases if c["days_to_ivo"] is not None]
-    prev_from, prev_to = previous_period(period_from, period_to)
-    previous = cases_in(scope=scope, period_from=prev_from, period_to=prev_to).count()
     return {
         "previous": {"from": prev_from, "to": prev_to, "total": previous},
         "total": total,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import overlaps_q
-from followup.choices import ACTION_UNFINISHED_STATES, ActionState, FollowUpState
+from followup.choices import ACTION_UNFINISHED_STATES, FollowUpState
 from followup.models import Action, FollowUp
 from incidents.models import DeviationAction
 from reports.builders.common import MAX_LIST_ROWS, redact
@@ -30,7 +30,8 @@ from reports.builders.deviations import (
     deviations_in,
 )
 from reports.builders.followup import followup_figures, followups_in
-from reports.builders.lex_maria import lex_maria_figures
+from reports.builders.lex_maria import lex_maria_figures, scope_units
+from reports.builders.operations import provider_operations
 from reports.builders.responsibility import responsibility_figures
 from reports.models import PatientSafetyNarrative
 from reports.scopes import ReportScope
@@ -110,25 +111,37 @@ def patient_safety_figures(*, provider: CareProvider, scope_label: str, year: in
     scope = provider_scope(provider, scope_label)
     start, end = date(year, 1, 1), date(year, 12, 31)
     narrative = PatientSafetyNarrative.objects.filter(provider=provider, year=year).first()
-    deviations = deviation_figures(scope=scope, period_from=start, period_to=end, now=now)
+    # What several sections share, read once: who operated which unit when, and the provider's units.
+    operations = provider_operations(provider.pk)
+    unit_ids = scope_units(scope)
+    deviations = deviation_figures(
+        scope=scope,
+        period_from=start,
+        period_to=end,
+        now=now,
+        operations=operations,
+        municipality=provider.municipality,
+    )
+    followup = followup_figures(scope=scope, period_from=start, period_to=end, now=now)
     followups = followups_in(scope=scope, period_from=start, period_to=end)
     today = timezone.localtime(now).date()
     year_end = min(end, today)
     # Corrective actions of the year's deviations: done in the year, and still not done.
     dev_actions = DeviationAction.objects.filter(
-        deviation__in=deviations_in(scope=scope, period_from=start, period_to=end).values("pk")
+        deviation__in=deviations_in(scope=scope, period_from=start, period_to=end, operations=operations).values("pk")
     )
     dev_action_counts = dev_actions.aggregate(
         total=Count("id"),
         done=Count("id", filter=Q(done_at__isnull=False)),
         not_done=Count("id", filter=Q(done_at__isnull=True)),
     )
+    # The follow-ups' actions by state, as counted per contract in the follow-up figures.
     fu_actions = Action.objects.filter(finding__follow_up__in=followups.values("pk"))
-    fu_action_counts = fu_actions.aggregate(
-        total=Count("id"),
-        verified=Count("id", filter=Q(state=ActionState.VERIFIED)),
-        unfinished=Count("id", filter=Q(state__in=ACTION_UNFINISHED_STATES)),
-    )
+    fu_action_counts = {
+        "total": followup["actions"],
+        "verified": sum(r["verified"] for r in followup["contracts"]),
+        "unfinished": sum(r["unfinished"] for r in followup["contracts"]),
+    }
     carried = [
         {
             "source": r["deviation__reference"],
@@ -203,14 +216,14 @@ def patient_safety_figures(*, provider: CareProvider, scope_label: str, year: in
         "year": year,
         "narrative": narrative,
         "deviations": deviations,
-        "lex_maria": lex_maria_figures(scope=scope, period_from=start, period_to=end, now=now),
-        "followup": followup_figures(scope=scope, period_from=start, period_to=end, now=now),
+        "lex_maria": lex_maria_figures(scope=scope, period_from=start, period_to=end, now=now, unit_ids=unit_ids),
+        "followup": followup,
         "register": responsibility_figures(scope=scope, on=register_date(year, now)),
         "deviation_actions": dev_action_counts,
         "followup_actions": fu_action_counts,
         "carried": carried,
         "physician": physician,
-        "complaints": complaints_report_figures(scope=scope, period_from=start, period_to=end),
+        "complaints": complaints_report_figures(scope=scope, period_from=start, period_to=end, unit_ids=unit_ids),
     }
 
 

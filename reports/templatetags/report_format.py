@@ -4,6 +4,9 @@ from datetime import date, datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from core.html import escape
 
 register = template.Library()
 
@@ -35,6 +38,26 @@ def cell(value) -> str:
     if isinstance(value, int | float):
         return sv_number(value)
     return str(value)
+
+
+@register.filter
+def table_rows(table) -> SafeString:
+    """A report table's body rows (``<tbody>`` content), written in Python: as a template loop its cells were
+    most of a long report's render (issue 17). The first cell is the row header (``scope="row"``); a table
+    without rows says its empty text across all columns."""
+    out = []
+    for row in table.body:
+        cells = []
+        for i, (value, css) in enumerate(row):
+            attr = f' class="{escape(css)}"' if css else ""
+            if i == 0:
+                cells.append(f'<th scope="row"{attr}>{escape(cell(value))}</th>')
+            else:
+                cells.append(f"<td{attr}>{escape(cell(value))}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>\n        ")
+    if not out:
+        out.append(f'<tr><td colspan="{len(table.columns)}">{escape(table.empty_text)}</td></tr>\n        ')
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
 
 
 @register.filter

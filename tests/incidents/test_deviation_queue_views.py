@@ -70,15 +70,16 @@ def _more(n: int) -> None:
         report()
 
 
-# Session, user, scope (with the person), one register-admin look-up, count, rows, filter choices (2).
-# Each count includes the unread-notification count in the header (read with the admin flag where the page
-# has not asked that flag itself: my reports).
+# Session, user, scope (with the person), one register-admin look-up, the rows with their total (one statement:
+# core.paging.counted_page), filter choices (2). Each count includes the unread-notification count in the header
+# (read with the admin flag where the page has not asked that flag itself: my reports).
 QUEUES = [
-    ("enhetschef", "deviation_list", 10),
-    ("verksamhetschef", "deviation_list", 10),
-    ("mas", "deviation_list", 9),
-    ("mas", "assessment_queue", 9),
+    ("enhetschef", "deviation_list", 9),
+    ("verksamhetschef", "deviation_list", 9),
+    ("mas", "deviation_list", 8),
+    ("mas", "assessment_queue", 8),
     ("rapportor", "my_reports", 6),
+]
 ]
 
 

@@ -166,7 +166,7 @@ def test_provider_scope_counts_the_days_each_provider_operated_the_unit(seeded, 
 def test_deviation_figures_take_a_constant_number_of_queries(seeded, period, django_assert_num_queries):
     """The deviation figures are a fixed set of aggregate queries, however many deviations there are."""
     scope = parse_scope(BOARD)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         deviation_figures(scope=scope, period_from=period[0], period_to=period[1], now=timezone.now())
 
 

@@ -354,8 +354,9 @@ def test_matrix_builds_no_reason_text_and_the_unit_page_still_shows_it(as_user):
 
 
 # session, user, filter choices (boards, regions, providers), board lookup, units, rules, periods,
-# assignments, statutory assignments, providers; admin has no assignments and no guardian query.
-MATRIX_QUERIES = 13  # + the unread-notification count in the header
+# assignments, statutory assignments (the providers come with the units; a dated operation by another provider
+# would read its provider); admin has no assignments and no guardian query.
+MATRIX_QUERIES = 12  # + the unread-notification count in the header
 
 
 # --- findings dashboard -----------------------------------------------------------------------------
