@@ -80,7 +80,6 @@ QUEUES = [
     ("mas", "assessment_queue", 8),
     ("rapportor", "my_reports", 6),
 ]
-]
 
 
 @pytest.mark.parametrize(("username", "name", "queries"), QUEUES)
