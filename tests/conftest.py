@@ -6,6 +6,9 @@ import shutil
 import pytest
 from django.core.management import call_command
 
+from tests import dbtemplate
+from tests.demo_snapshot import DemoSnapshot
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # the tests make around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -44,16 +47,34 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the demo municipality once per test database; plain db tests roll back to it."""
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Copy the run's migrated template instead of migrating again, when scripts/test made one (tests/dbtemplate.py)."""
+    dbtemplate.install()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_setup, django_db_blocker):
+    """Load the demo municipality once per test database; plain db tests roll back to it.
+
+    When the session has transactional tests, copy the demo's rows (``tests/demo_snapshot.py``): after a
+    test's flush, ``live_demo`` puts them back in a statement per table instead of running ``load_demo``.
+    """
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
+        if any(_is_transactional(item) for item in request.session.items):
+            _Demo.snapshot = DemoSnapshot()
+            _Demo.snapshot.take()
+    yield
+    if _Demo.snapshot is not None:
+        with django_db_blocker.unblock():
+            _Demo.snapshot.drop()
+        _Demo.snapshot = None
 
 
 @pytest.fixture
 def live_demo(transactional_db):
-    """The demo municipality for tests that commit (live server, worker processes)."""
-    call_command("load_demo", verbosity=0)
+    """The demo municipality for tests that commit (live server, worker processes), exactly as ``load_demo`` wrote it."""
+    _Demo.load()
 
 
 @pytest.fixture(scope="session")
@@ -186,9 +207,18 @@ def pytest_collection_modifyitems(items):
 
 
 class _Demo:
-    """Whether this process's test database lost the demo (a transactional test flushed it)."""
+    """Whether this process's test database lost the demo (a transactional test flushed it), and its snapshot."""
 
     flushed = False
+    snapshot: DemoSnapshot | None = None
+
+    @classmethod
+    def load(cls) -> None:
+        """Put the demo back: from the snapshot when there is one, else with ``load_demo``."""
+        if cls.snapshot is not None:
+            cls.snapshot.restore()
+        else:
+            call_command("load_demo", verbosity=0)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -204,7 +234,7 @@ def pytest_runtest_setup(item):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
-            call_command("load_demo", verbosity=0)
+            _Demo.load()
         _Demo.flushed = False
         item.user_properties.append(("demo_reloaded", 1))
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", verbosity=0)
+    # The demo is loaded once per test database (tests/conftest.py); this test rolls back to it.
     return Municipality.objects.get()
 
 

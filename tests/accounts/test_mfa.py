@@ -7,7 +7,6 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from tests.accounts.totp import totp_code
 
@@ -17,7 +16,7 @@ DEMO_PASSWORD = "demo"  # noqa: S105 - the demo logins' published password
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", verbosity=0)
+    """The demo, loaded once per test database (tests/conftest.py); this test rolls back to it."""
 
 
 def _login(client, username):

@@ -62,7 +62,7 @@ UNSIGNED_RESPONSE = """<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:
 
 @pytest.fixture
 def saml_provider(db, tmp_path):
-    call_command("load_demo", verbosity=0)
+    # The demo is loaded once per test database (tests/conftest.py); this test rolls back to it.
     municipality = Municipality.objects.get()
     metadata = tmp_path / "idp.xml"
     metadata.write_text(METADATA.format(cert=_certificate()))

@@ -61,7 +61,7 @@ def client(client):
 
 @pytest.fixture
 def municipality(db):
-    call_command("load_demo", verbosity=0)
+    # The demo is loaded once per test database (tests/conftest.py); this test rolls back to it.
     return Municipality.objects.get()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from guardian.shortcuts import assign_perm
 
 from responsibility.models import Municipality, Person, Unit
@@ -17,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", verbosity=0)
+    # The demo is loaded once per test database (tests/conftest.py); this test rolls back to it.
     return Municipality.objects.get()
 
 
