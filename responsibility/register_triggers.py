@@ -9,7 +9,8 @@ PostgreSQL: a deferred constraint trigger per row raises the number once per tra
 lock is taken last and held briefly, so concurrent register writers do not deadlock on it), and a statement
 trigger marks the transaction as one that wrote the register (``masportal.register_written``), so that it
 never reads a cached index from before its own writes. SQLite (one writer at a time): a row trigger per
-event raises the number at once.
+event raises the number at once. The number raised to is at least the clock in microseconds, so it never
+repeats after the database is restored to an earlier state (a backup, the test suite's snapshot).
 
 Installed by migration ``responsibility/0007_register_version`` and again after every ``migrate``
 (``post_migrate``): SQLite drops a table's triggers when a later migration rebuilds the table.
@@ -33,12 +34,19 @@ END $$;
 CREATE OR REPLACE FUNCTION responsibility_register_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('masportal.register_bumped', true) IS DISTINCT FROM 'on' THEN
-        UPDATE responsibility_registerversion SET version = version + 1;
+        UPDATE responsibility_registerversion
+           SET version = GREATEST(version + 1, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::bigint);
         PERFORM set_config('masportal.register_bumped', 'on', true);
     END IF;
     RETURN NULL;
 END $$;
 """
+# The next version is at least the clock in microseconds: a database restored to an earlier version (a backup,
+# the test suite's demo snapshot) never hands out again a number an index was cached under before the restore.
+_SQLITE_BODY = (
+    "BEGIN UPDATE responsibility_registerversion"
+    " SET version = max(version + 1, CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)); END"
+)
 _PG_SUFFIXES = ("register_written", "register_bump", "register_truncate")
 _SQLITE_EVENTS = ("insert", "update", "delete")
 
@@ -67,12 +75,13 @@ def _postgresql(table: str, columns, quote) -> list[str]:
 
 
 def _sqlite(table: str, columns, quote) -> list[str]:
-    body = "BEGIN UPDATE responsibility_registerversion SET version = version + 1; END"
+    body = _SQLITE_BODY
     statements = []
     for event in _SQLITE_EVENTS:
         on = f"UPDATE OF {', '.join(quote(c) for c in columns)}" if event == "update" and columns else event.upper()
         trigger = quote(f"{table}_register_{event}")
-        statements.append(f"CREATE TRIGGER IF NOT EXISTS {trigger} AFTER {on} ON {quote(table)} {body}")
+        statements.append(f"DROP TRIGGER IF EXISTS {trigger}")
+        statements.append(f"CREATE TRIGGER {trigger} AFTER {on} ON {quote(table)} {body}")
     return statements
 
 

@@ -155,3 +155,14 @@ def test_a_trigger_lost_to_a_table_rebuild_is_put_back_after_migrate():
     Assignment.objects.filter(pk=_mas_assignment().pk).update(basis="y")
     after = register_version()
     assert after is None or after > before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_register_restored_to_an_earlier_version_never_reuses_a_later_number(committed_register):
+    """A database put back to an earlier state (a backup, the suite's demo snapshot) carries an older version;
+    its next register write must not get a number an index may have been cached under before the restore."""
+    Assignment.objects.filter(pk=_mas_assignment().pk).update(basis="före återställning")
+    issued = RegisterVersion.objects.get().version
+    RegisterVersion.objects.update(version=1)  # the restored, older number
+    Assignment.objects.filter(pk=_mas_assignment().pk).update(basis="efter återställning")
+    assert RegisterVersion.objects.get().version > issued
