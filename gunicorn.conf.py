@@ -31,3 +31,10 @@ accesslog = "-"
 # mkstemp, private to the process).
 _SHM = "/dev/shm"  # noqa: S108
 worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
+
+
+def post_worker_init(worker):
+    """The worker has loaded the application: freeze its start-up objects (masportal.memory)."""
+    from masportal.memory import freeze_startup_objects
+
+    freeze_startup_objects()

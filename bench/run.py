@@ -162,6 +162,9 @@ def run(args, db, env: dict, children: Children, redis: BenchRedis) -> int:
         return 0
     from bench.items import run_items
     from bench.load import load_run
+    from masportal.memory import freeze_startup_objects
+
+    freeze_startup_objects()  # as a gunicorn worker does after loading the application (gunicorn.conf.py)
 
     results = [r for r in run_items(args, s) if r.status != "skipped"]
     lines = table(results)

@@ -4,7 +4,7 @@ import os
 import sys
 
 from celery import Celery
-from celery.signals import beat_init, before_task_publish, import_modules, worker_init
+from celery.signals import beat_init, before_task_publish, import_modules, worker_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masportal.settings")
 
@@ -44,3 +44,11 @@ def say_infrastructure(sender=None, **kwargs):
     from core.services import infrastructure_summary
 
     print(f"MAS-portalen {type(sender).__name__.lower()}: {infrastructure_summary()}", flush=True)
+
+
+@worker_process_init.connect
+def freeze_startup_objects(sender=None, **kwargs):
+    """A worker process is ready: freeze its start-up objects (masportal.memory)."""
+    from masportal.memory import freeze_startup_objects as freeze
+
+    freeze()
